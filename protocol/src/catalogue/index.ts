@@ -1,0 +1,31 @@
+import type { z } from "zod";
+import type { ActionDefinition } from "./define.js";
+import { systemInfo, systemPing } from "./system.js";
+
+export { defineAction, type ActionDefinition, type ActionHints } from "./define.js";
+
+/** Every action a device can run. Add an entry here and a handler in device-bridge. */
+export const catalogue = [systemInfo, systemPing] as const;
+
+export type CatalogueEntry = (typeof catalogue)[number];
+export type ActionName = CatalogueEntry["name"];
+type EntryByName = { [E in CatalogueEntry as E["name"]]: E };
+export type ActionInput<N extends ActionName> = z.infer<EntryByName[N]["input"]>;
+export type ActionOutput<N extends ActionName> = z.infer<EntryByName[N]["output"]>;
+
+/** Argument names the cloud adds to every tool, so no action may use them. */
+export const RESERVED_ARGUMENTS = ["device", "confirm", "timeoutMs"] as const;
+
+const byName = new Map<string, ActionDefinition>();
+for (const entry of catalogue) {
+  if (byName.has(entry.name)) throw new Error(`Duplicate action ${entry.name}`);
+  byName.set(entry.name, entry);
+}
+
+export function findAction(name: string): ActionDefinition | undefined {
+  return byName.get(name);
+}
+
+export function isActionName(name: string): name is ActionName {
+  return byName.has(name);
+}

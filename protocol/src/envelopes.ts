@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { ActionErrorSchema } from "./errors.js";
+
+/** Epoch milliseconds. */
+const EpochMs = z.number().int().nonnegative();
+
+export const CommandIdSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
+
+/** Cloud to device: run one catalogued action. */
+export const CommandSchema = z.object({
+  id: CommandIdSchema,
+  action: z.string().min(1).max(64),
+  args: z.record(z.string(), z.unknown()),
+  /** After this instant the device must not start the command. */
+  deadline: EpochMs,
+  /** Who asked, for the device's own log. */
+  requestedBy: z.string().max(200),
+});
+export type Command = z.infer<typeof CommandSchema>;
+
+/** Device to cloud: the command arrived and will run (or ran already). */
+export const AckSchema = z.object({ id: CommandIdSchema });
+export type Ack = z.infer<typeof AckSchema>;
+
+export const ProgressSchema = z.object({
+  id: CommandIdSchema,
+  done: z.number().nonnegative(),
+  total: z.number().positive().optional(),
+  message: z.string().max(500).optional(),
+});
+export type Progress = z.infer<typeof ProgressSchema>;
+
+const ResultTimes = { id: CommandIdSchema, startedAt: EpochMs, endedAt: EpochMs };
+
+export const ResultSchema = z.discriminatedUnion("ok", [
+  z.object({ ...ResultTimes, ok: z.literal(true), data: z.unknown() }),
+  z.object({ ...ResultTimes, ok: z.literal(false), error: ActionErrorSchema }),
+]);
+export type Result = z.infer<typeof ResultSchema>;
+
+/** What the device says about itself, retained by the cloud. */
+export const DeviceStateSchema = z.object({
+  hostname: z.string(),
+  board: z.string().optional(),
+  soc: z.string().optional(),
+  l4t: z.string().optional(),
+  jetpack: z.string().optional(),
+  bridgeVersion: z.string(),
+  /** Names of the catalogued actions this bridge can run. */
+  capabilities: z.array(z.string()),
+});
+export type DeviceState = z.infer<typeof DeviceStateSchema>;
+
+/** Presence as published by the bridge (and by its Last Will). */
+export const StatusSchema = z.object({ online: z.boolean() });
+export type Status = z.infer<typeof StatusSchema>;

@@ -1,0 +1,5 @@
+export * from "./errors.js";
+export * from "./envelopes.js";
+export * from "./telemetry.js";
+export * from "./topics.js";
+export * from "./catalogue/index.js";

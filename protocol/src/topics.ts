@@ -1,0 +1,35 @@
+import type { z } from "zod";
+import { AckSchema, CommandSchema, DeviceStateSchema, ProgressSchema, ResultSchema, StatusSchema } from "./envelopes.js";
+import { TelemetryBatchSchema } from "./telemetry.js";
+
+/**
+ * Every message on the tunnel, keyed by channel. `down` goes cloud to device,
+ * `up` device to cloud. Topics are `jetson/<deviceId>/<channel>`.
+ */
+export const channels = {
+  command: { direction: "down", schema: CommandSchema },
+  ack: { direction: "up", schema: AckSchema },
+  progress: { direction: "up", schema: ProgressSchema },
+  result: { direction: "up", schema: ResultSchema },
+  telemetry: { direction: "up", schema: TelemetryBatchSchema },
+  state: { direction: "up", schema: DeviceStateSchema },
+  status: { direction: "up", schema: StatusSchema },
+} as const;
+
+export type Channel = keyof typeof channels;
+export type ChannelMessage<C extends Channel> = z.infer<(typeof channels)[C]["schema"]>;
+
+const PREFIX = "jetson";
+/** Device ids are also MQTT topic levels, so they may not hold `/`, `+` or `#`. */
+export const DEVICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function topicFor(deviceId: string, channel: Channel): string {
+  return `${PREFIX}/${deviceId}/${channel}`;
+}
+
+export function parseTopic(topic: string): { deviceId: string; channel: Channel } | undefined {
+  const [prefix, deviceId, channel, ...rest] = topic.split("/");
+  if (prefix !== PREFIX || rest.length > 0 || !deviceId || !channel) return undefined;
+  if (!DEVICE_ID_PATTERN.test(deviceId) || !Object.hasOwn(channels, channel)) return undefined;
+  return { deviceId, channel: channel as Channel };
+}
