@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { AckSchema, CommandSchema, DeviceStateSchema, ProgressSchema, ResultSchema, StatusSchema } from "./envelopes.js";
 import { TelemetryBatchSchema } from "./telemetry.js";
 
@@ -20,8 +20,17 @@ export type Channel = keyof typeof channels;
 export type ChannelMessage<C extends Channel> = z.infer<(typeof channels)[C]["schema"]>;
 
 const PREFIX = "jetson";
-/** Device ids are also MQTT topic levels, so they may not hold `/`, `+` or `#`. */
+/** Device and fleet ids are also MQTT topic levels and URL segments, so they may not hold `/`, `+` or `#`. */
 export const DEVICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const DeviceIdSchema = z
+  .string()
+  .regex(DEVICE_ID_PATTERN, "lower-case letters, digits and dashes, starting with a letter or digit, at most 63");
+export const FleetIdSchema = DeviceIdSchema;
+
+/** Where a device's bridge dials in, relative to the Worker's URL. */
+export function tunnelPath(fleetId: string, deviceId: string): string {
+  return `/tunnel/${fleetId}/${deviceId}`;
+}
 
 export function topicFor(deviceId: string, channel: Channel): string {
   return `${PREFIX}/${deviceId}/${channel}`;

@@ -1,0 +1,42 @@
+import type { TelemetrySample } from "@jetson/protocol";
+import { parseTegrastatsLine } from "../parsers/tegrastats.js";
+import { ActionError, type HandlerTable } from "./types.js";
+
+export const telemetryHandlers = {
+  "telemetry.watch": async ({ seconds, intervalMs }, { host, progress, signal }) => {
+    const expected = Math.max(1, Math.floor((seconds * 1000) / intervalMs));
+    const samples: TelemetrySample[] = [];
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), seconds * 1000 + intervalMs / 2);
+    signal.addEventListener("abort", () => stop.abort(), { once: true });
+    try {
+      const result = await host.run("tegrastats", ["--interval", String(intervalMs)], {
+        signal: stop.signal,
+        timeoutMs: seconds * 1000 + 10_000,
+        onStdoutLine: (line) => {
+          if (!line.trim() || samples.length >= expected) return;
+          const sample = readable(line);
+          if (!sample) return;
+          samples.push(sample);
+          progress(samples.length, expected, `sample ${samples.length} of ${expected}`);
+          if (samples.length >= expected) stop.abort();
+        },
+      });
+      if (!result.aborted && result.exitCode !== 0) {
+        throw new ActionError("handler_failed", `tegrastats failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return { samples };
+  },
+} satisfies Partial<HandlerTable>;
+
+/** tegrastats may print a warning line among its samples; such a line is skipped, not fatal. */
+function readable(line: string): TelemetrySample | undefined {
+  try {
+    return parseTegrastatsLine(line);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,25 @@
+import type { ActionInput, ActionName, ActionOutput, ErrorCode } from "@jetson/protocol";
+import type { HostPort } from "../host/port.js";
+
+/** What a handler gets besides its validated input. */
+export interface ActionContext {
+  host: HostPort;
+  bridgeVersion: string;
+  signal: AbortSignal;
+  progress(done: number, total?: number, message?: string): void;
+}
+
+export type Handler<N extends ActionName> = (input: ActionInput<N>, context: ActionContext) => Promise<ActionOutput<N>>;
+
+/** One handler per catalogued action; the compiler rejects a missing one. */
+export type HandlerTable = { [N in ActionName]: Handler<N> };
+
+/** A failure the handler wants the caller to read, with a code from the protocol. */
+export class ActionError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,69 @@
+import path from "node:path";
+import { type Channel, type ChannelMessage, catalogue, type DeviceState, topicFor, tunnelPath } from "@jetson/protocol";
+import { handlers } from "./actions/index.js";
+import { CommandJournal } from "./command-journal.js";
+import type { BridgeConfig } from "./config.js";
+import { Dispatcher } from "./dispatcher.js";
+import { NodeHost } from "./host/node-host.js";
+import type { HostPort } from "./host/port.js";
+import { MqttLink } from "./link/mqtt-link.js";
+import { createLogger } from "./log.js";
+import { readIdentity } from "./machine/identity.js";
+import { BRIDGE_VERSION } from "./version.js";
+
+export interface RunningBridge {
+  stop(): Promise<void>;
+}
+
+/** Connects one device to its Durable Object and serves its commands until stopped. */
+export async function startBridge(config: BridgeConfig): Promise<RunningBridge> {
+  const log = createLogger(`bridge:${config.deviceId}`);
+  const host = new NodeHost({
+    root: config.root,
+    programDirs: config.programDirs,
+    defaultTimeoutMs: config.limits.runTimeoutMs,
+    defaultMaxOutputBytes: config.limits.maxOutputBytes,
+  });
+  const journal = await CommandJournal.open(path.join(config.stateDir, "commands.jsonl"));
+  const send = <C extends Channel>(channel: C, message: ChannelMessage<C>) =>
+    link.publish(topicFor(config.deviceId, channel), JSON.stringify(message));
+  const dispatcher = new Dispatcher({ handlers, journal, host, bridgeVersion: BRIDGE_VERSION, send, log });
+  const link: MqttLink = new MqttLink({
+    url: tunnelUrl(config),
+    clientId: config.deviceId,
+    username: config.deviceId,
+    password: config.token,
+    keepaliveSeconds: config.keepaliveSeconds,
+    reconnect: config.reconnect,
+    will: { topic: topicFor(config.deviceId, "status"), payload: JSON.stringify({ online: false }) },
+    subscribe: topicFor(config.deviceId, "command"),
+    log,
+    onConnect: () => {
+      reportState(host)
+        .then((state) => send("state", state))
+        .catch((error: Error) => log.warn(`could not read device state: ${error.message}`));
+    },
+    onMessage: (topic, payload) => {
+      if (topic !== topicFor(config.deviceId, "command")) return;
+      dispatcher.handle(payload).catch((error: Error) => log.error(`command handling failed: ${error.message}`));
+    },
+  });
+  link.start();
+  return {
+    stop: async () => {
+      dispatcher.abortAll();
+      await link.stop();
+    },
+  };
+}
+
+async function reportState(host: HostPort): Promise<DeviceState> {
+  const identity = await readIdentity(host);
+  return { ...identity, bridgeVersion: BRIDGE_VERSION, capabilities: catalogue.map((action) => action.name) };
+}
+
+function tunnelUrl(config: BridgeConfig): string {
+  const url = new URL(tunnelPath(config.fleet, config.deviceId), config.url);
+  url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
+  return url.toString();
+}

@@ -1,0 +1,46 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.js";
+
+const valid = { url: "http://127.0.0.1:8787", fleet: "local", deviceId: "orin-1", token: "t".repeat(32) };
+
+async function configFile(content: unknown): Promise<string> {
+  const file = path.join(await mkdtemp(path.join(tmpdir(), "cfg-")), "bridge.json");
+  await writeFile(file, typeof content === "string" ? content : JSON.stringify(content));
+  return file;
+}
+
+describe("bridge configuration", () => {
+  it("reads a file and fills defaults", async () => {
+    const config = await loadConfig(await configFile(valid), {});
+    expect(config.root).toBe("/");
+    expect(config.keepaliveSeconds).toBe(60);
+    expect(config.reconnect).toEqual({ minMs: 500, maxMs: 30_000 });
+  });
+
+  it("lets environment variables override the file", async () => {
+    const config = await loadConfig(await configFile(valid), {
+      JETSON_BRIDGE_DEVICE_ID: "nano-2",
+      JETSON_BRIDGE_PROGRAM_DIRS: "/sim/usr/bin:/usr/bin",
+      JETSON_BRIDGE_KEEPALIVE_SECONDS: "30",
+    });
+    expect(config.deviceId).toBe("nano-2");
+    expect(config.programDirs).toEqual(["/sim/usr/bin", "/usr/bin"]);
+    expect(config.keepaliveSeconds).toBe(30);
+  });
+
+  it("names every bad field", async () => {
+    const file = await configFile({ ...valid, url: "ftp://x", deviceId: "Orin/1", keepaliveSeconds: 1 });
+    const error = await loadConfig(file, {}).catch((e: Error) => e);
+    expect(String(error)).toMatch(/url:/);
+    expect(String(error)).toMatch(/deviceId:/);
+    expect(String(error)).toMatch(/keepaliveSeconds:/);
+  });
+
+  it("says when the file is missing or not JSON", async () => {
+    await expect(loadConfig("/nonexistent/bridge.json", {})).rejects.toThrow(/Cannot read configuration file/);
+    await expect(loadConfig(await configFile("{nope"), {})).rejects.toThrow(/not a JSON object/);
+  });
+});

@@ -1,0 +1,138 @@
+import {
+  type ActionErrorBody,
+  type Channel,
+  type ChannelMessage,
+  type Command,
+  CommandSchema,
+  findAction,
+  type Result,
+} from "@jetson/protocol";
+import type { CommandJournal } from "./command-journal.js";
+import { HostPortError, type HostPort } from "./host/port.js";
+import { ActionError, type ActionContext, type HandlerTable } from "./actions/types.js";
+import type { Logger } from "./log.js";
+
+export type Send = <C extends Channel>(channel: C, message: ChannelMessage<C>) => void;
+
+export interface DispatcherDeps {
+  handlers: HandlerTable;
+  journal: CommandJournal;
+  host: HostPort;
+  bridgeVersion: string;
+  send: Send;
+  log: Logger;
+}
+
+/**
+ * Runs commands from the cloud. Every command that carries an id gets exactly
+ * one result, whatever happens; a redelivered id is answered, never run again.
+ */
+export class Dispatcher {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  async handle(payload: Uint8Array): Promise<void> {
+    const command = this.parse(payload);
+    if (!command) return;
+    const { send, journal } = this.deps;
+    if (this.running.has(command.id)) return send("ack", { id: command.id });
+    const seen = journal.lookup(command.id);
+    if (seen) {
+      send("ack", { id: command.id });
+      // Started by an earlier process that died before finishing: its effect is unknown, so never rerun it.
+      return send(
+        "result",
+        seen.state === "finished"
+          ? seen.result
+          : failure(command.id, Date.now(), {
+              code: "handler_failed",
+              message: `The bridge restarted while ${command.action} was running; it was not run again. Check the device's state before retrying.`,
+            }),
+      );
+    }
+    await this.run(command);
+  }
+
+  /** Stops every running handler (the bridge is shutting down). */
+  abortAll(): void {
+    for (const controller of this.running.values()) controller.abort();
+  }
+
+  private parse(payload: Uint8Array): Command | undefined {
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      this.deps.log.warn("dropped a command that is not JSON");
+      return undefined;
+    }
+    const parsed = CommandSchema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    const id = CommandSchema.shape.id.safeParse((json as { id?: unknown } | null)?.id);
+    if (id.success) {
+      this.deps.send("result", failure(id.data, Date.now(), { code: "invalid_input", message: parsed.error.message }));
+    } else {
+      this.deps.log.warn("dropped a command without a valid id");
+    }
+    return undefined;
+  }
+
+  private async run(command: Command): Promise<void> {
+    const { send, journal } = this.deps;
+    const startedAt = Date.now();
+    const reject = (error: ActionErrorBody) => send("result", failure(command.id, startedAt, error));
+    if (startedAt > command.deadline) {
+      return reject({ code: "timed_out", message: `Not started: its deadline passed before it reached the device.` });
+    }
+    const action = findAction(command.action);
+    const handler = (this.deps.handlers as Record<string, HandlerTable[keyof HandlerTable] | undefined>)[command.action];
+    if (!action || !handler) {
+      return reject({ code: "unknown_action", message: `This bridge has no action ${command.action}.` });
+    }
+    const input = action.input.safeParse(command.args);
+    if (!input.success) {
+      return reject({ code: "invalid_input", message: `Invalid arguments for ${action.name}: ${input.error.message}` });
+    }
+    const controller = new AbortController();
+    this.running.set(command.id, controller);
+    await journal.started(command.id);
+    send("ack", { id: command.id });
+    const context: ActionContext = {
+      host: this.deps.host,
+      bridgeVersion: this.deps.bridgeVersion,
+      signal: controller.signal,
+      progress: (done, total, message) => send("progress", { id: command.id, done, total, message }),
+    };
+    let result: Result;
+    try {
+      // The input was parsed by this action's own schema, so the handler's parameter type holds.
+      const data = await (handler as (input: unknown, context: ActionContext) => Promise<unknown>)(input.data, context);
+      const output = action.output.safeParse(data);
+      result = output.success
+        ? { id: command.id, ok: true, data: output.data, startedAt, endedAt: Date.now() }
+        : failure(command.id, startedAt, {
+            code: "handler_failed",
+            message: `Bridge bug: ${action.name} produced output that does not match its schema: ${output.error.message}`,
+          });
+    } catch (error) {
+      result = failure(command.id, startedAt, describeError(error));
+    } finally {
+      this.running.delete(command.id);
+    }
+    await journal.finished(result);
+    send("result", result);
+  }
+}
+
+function failure(id: string, startedAt: number, error: ActionErrorBody): Result {
+  return { id, ok: false, error, startedAt, endedAt: Date.now() };
+}
+
+function describeError(error: unknown): ActionErrorBody {
+  if (error instanceof ActionError) return { code: error.code, message: error.message };
+  if (error instanceof HostPortError) {
+    return { code: error.reason === "not_found" ? "not_supported" : "invalid_input", message: error.message };
+  }
+  return { code: "handler_failed", message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,174 @@
+import { spawn } from "node:child_process";
+import { access, constants, readdir, readFile, statfs, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { type FsSpace, type HostPort, HostPortError, type RunOptions, type RunResult } from "./port.js";
+import { resolveUnderRoot } from "./root-path.js";
+
+export interface NodeHostOptions {
+  /** Where the machine's `/` is: `/` on a board, a folder for a simulated one. */
+  root: string;
+  /** Folders searched for programs, in order. */
+  programDirs: readonly string[];
+  defaultTimeoutMs: number;
+  defaultMaxOutputBytes: number;
+}
+
+const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+/** The host port on the machine the bridge runs on. */
+export class NodeHost implements HostPort {
+  constructor(private readonly options: NodeHostOptions) {}
+
+  async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const executable = await this.locate(program);
+    const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
+    const maxBytes = options.maxOutputBytes ?? this.options.defaultMaxOutputBytes;
+    return new Promise((resolve, reject) => {
+      const child = spawn(executable, [...args], {
+        shell: false,
+        // Its own process group, so a timeout kills the children it started too.
+        detached: true,
+        stdio: ["pipe", "pipe", "pipe"],
+        // Programs see the configured folders first; the rest of PATH lets interpreters (`env node`) resolve.
+        env: { PATH: [...this.options.programDirs, process.env.PATH ?? ""].join(":"), LANG: "C", LC_ALL: "C" },
+      });
+      const out = new CappedText(maxBytes);
+      const err = new CappedText(maxBytes);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup(child.pid);
+      }, timeoutMs);
+      const abort = () => killGroup(child.pid);
+      options.signal?.addEventListener("abort", abort, { once: true });
+      if (options.signal?.aborted) abort();
+      // A callback that throws stops the program and fails the run, instead of crashing the process.
+      let callbackError: unknown;
+      const onLine = options.onStdoutLine;
+      const lines = onLine
+        ? new LineSplitter((line) => {
+            if (callbackError !== undefined) return;
+            try {
+              onLine(line);
+            } catch (error) {
+              callbackError = error;
+              killGroup(child.pid);
+            }
+          })
+        : undefined;
+      child.stdout.on("data", (chunk: Buffer) => {
+        out.add(chunk);
+        lines?.add(chunk);
+      });
+      child.stderr.on("data", (chunk: Buffer) => err.add(chunk));
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(options.stdin ?? "");
+      const settle = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", abort);
+      };
+      child.on("error", (error) => {
+        settle();
+        reject(error);
+      });
+      child.on("close", (exitCode, signal) => {
+        settle();
+        lines?.flush();
+        if (callbackError !== undefined) return reject(callbackError);
+        resolve({
+          exitCode,
+          signal,
+          stdout: out.text(),
+          stderr: err.text(),
+          truncated: out.truncated || err.truncated,
+          timedOut,
+          aborted: options.signal?.aborted ?? false,
+        });
+      });
+    });
+  }
+
+  async readFile(machinePath: string): Promise<string | undefined> {
+    const real = await resolveUnderRoot(this.options.root, machinePath);
+    return readFile(real, "utf8").catch(() => undefined);
+  }
+
+  async writeFile(machinePath: string, data: string): Promise<void> {
+    await writeFile(await resolveUnderRoot(this.options.root, machinePath), data);
+  }
+
+  async listDir(machinePath: string): Promise<string[]> {
+    const real = await resolveUnderRoot(this.options.root, machinePath);
+    return readdir(real).catch(() => []);
+  }
+
+  async statFs(machinePath: string): Promise<FsSpace | undefined> {
+    const real = await resolveUnderRoot(this.options.root, machinePath);
+    const s = await statfs(real).catch(() => undefined);
+    if (!s) return undefined;
+    return { totalBytes: s.blocks * s.bsize, freeBytes: s.bfree * s.bsize, availableBytes: s.bavail * s.bsize };
+  }
+
+  private async locate(program: string): Promise<string> {
+    if (!PROGRAM_NAME.test(program)) {
+      throw new HostPortError("bad_program", `Not a program name: ${JSON.stringify(program)}`);
+    }
+    for (const dir of this.options.programDirs) {
+      const candidate = path.join(dir, program);
+      if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    }
+    throw new HostPortError("not_found", `${program} is not installed (looked in ${this.options.programDirs.join(", ")})`);
+  }
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Calls back once per complete line of a byte stream. */
+class LineSplitter {
+  private rest = "";
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  add(chunk: Buffer): void {
+    const parts = (this.rest + chunk.toString("utf8")).split("\n");
+    this.rest = parts.pop() ?? "";
+    for (const line of parts) this.onLine(line);
+  }
+
+  flush(): void {
+    if (this.rest) this.onLine(this.rest);
+    this.rest = "";
+  }
+}
+
+/** Collects a stream's text up to a byte cap, remembering that it cut. */
+class CappedText {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  constructor(private readonly cap: number) {}
+
+  add(chunk: Buffer): void {
+    const room = this.cap - this.size;
+    if (room <= 0) {
+      this.truncated = true;
+      return;
+    }
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (kept !== chunk) this.truncated = true;
+    this.chunks.push(kept);
+    this.size += kept.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+}

@@ -1,0 +1,88 @@
+import mqtt, { type MqttClient } from "mqtt";
+import WebSocket from "ws";
+import type { Logger } from "../log.js";
+import { backoffDelay } from "./backoff.js";
+
+export interface LinkOptions {
+  /** ws:// or wss:// URL of the device's tunnel. */
+  url: string;
+  clientId: string;
+  username: string;
+  password: string;
+  keepaliveSeconds: number;
+  reconnect: { minMs: number; maxMs: number };
+  will: { topic: string; payload: string };
+  subscribe: string;
+  log: Logger;
+  onConnect(): void;
+  onMessage(topic: string, payload: Uint8Array): void;
+}
+
+/** The only module that talks mqtt.js: MQTT 5 over one WebSocket frame per packet, reconnecting with backoff. */
+export class MqttLink {
+  private client: MqttClient | undefined;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: LinkOptions) {}
+
+  start(): void {
+    const { options } = this;
+    const client = mqtt.connect(options.url, {
+      protocolVersion: 5,
+      clientId: options.clientId,
+      username: options.username,
+      password: options.password,
+      keepalive: options.keepaliveSeconds,
+      clean: true,
+      // Reconnects are ours, so they can back off with jitter.
+      reconnectPeriod: 0,
+      connectTimeout: 15_000,
+      will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: false },
+      // mqtt.js's default Node stream writes one frame per packet field; the native path writes whole packets.
+      forceNativeWebSocket: true,
+      createWebsocket: (url: string, protocols: string[]) => new WebSocket(url, protocols),
+    });
+    this.client = client;
+    client.on("connect", () => {
+      this.attempt = 0;
+      options.log.info(`connected to ${options.url}`);
+      client.subscribe(options.subscribe, { qos: 1 });
+      options.onConnect();
+    });
+    client.on("message", (topic, payload) => options.onMessage(topic, payload));
+    client.on("error", (error) => options.log.warn(`link error: ${describe(error)}`));
+    client.on("close", () => this.scheduleReconnect());
+  }
+
+  publish(topic: string, payload: string): void {
+    this.client?.publish(topic, payload, { qos: 1 });
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.client?.endAsync();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.retryTimer) return;
+    const delay = backoffDelay(this.attempt++, this.options.reconnect.minMs, this.options.reconnect.maxMs);
+    this.options.log.info(`link closed; reconnecting in ${delay} ms`);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopped) this.client?.reconnect();
+    }, delay);
+  }
+}
+
+function describe(error: Error & { code?: number | string }): string {
+  // CONNACK reason 0x86 (MQTT 5) or return code 4 (3.1.1).
+  if (error.code === 134 || error.code === 4) return "the Worker refused this device's credentials";
+  return error.message;
+}

@@ -1,0 +1,49 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { LocalBridge, LocalWorker, REPO, tempDir } from "./local-stack.js";
+import type { SimBoardId } from "../device-bridge/sim/index.js";
+
+/** The simulated fleet the local run starts: one device per simulated board. */
+const FLEET: ReadonlyArray<{ id: string; board: SimBoardId }> = [
+  { id: "agx-orin-1", board: "agx-orin-jp6" },
+  { id: "orin-nano-1", board: "orin-nano-super-jp6" },
+  { id: "xavier-nx-1", board: "xavier-nx-jp51" },
+  { id: "nano-1", board: "nano-jp46" },
+];
+
+const port = Number(process.env.PORT ?? 8787);
+const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(24).toString("base64url");
+const verbose = process.env.VERBOSE === "1";
+const echo = verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
+
+const worker = new LocalWorker({ port, adminToken, persistDir: path.join(REPO, ".wrangler/local-state"), echo });
+const bridges: LocalBridge[] = [];
+
+async function main(): Promise<void> {
+  process.stderr.write(`Starting the Worker (wrangler dev) on port ${port}...\n`);
+  await worker.start();
+  const work = await tempDir("jetson-sim-");
+  for (const { id, board } of FLEET) {
+    const device = await worker.provision(id);
+    const bridge = await LocalBridge.create({ worker, device, board, dir: path.join(work, id), echo });
+    await bridge.start();
+    bridges.push(bridge);
+    process.stderr.write(`Simulated ${board} connected as ${id}\n`);
+  }
+  process.stdout.write(`MCP endpoint: ${worker.url}/mcp\nDashboard: ${worker.url}/\nToken: ${adminToken}\n`);
+  process.stderr.write("Ctrl-C stops everything.\n");
+}
+
+async function shutdown(): Promise<void> {
+  await Promise.all(bridges.map((bridge) => bridge.stop()));
+  await worker.stop();
+  process.exit(0);
+}
+
+process.once("SIGINT", () => void shutdown());
+process.once("SIGTERM", () => void shutdown());
+main().catch(async (error: Error) => {
+  process.stderr.write(`${error.message}\n`);
+  await shutdown();
+  process.exit(1);
+});

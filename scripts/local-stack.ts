@@ -1,0 +1,137 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ProvisionedDevice } from "@jetson/protocol";
+import { createSimulatedJetson, type SimBoardId } from "../device-bridge/sim/index.js";
+import { ManagedProcess } from "./processes.js";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const WRANGLER = path.join(REPO, "node_modules/.bin/wrangler");
+const BRIDGE = path.join(REPO, "device-bridge/bin/jetson-bridge.js");
+
+export interface WorkerOptions {
+  port: number;
+  adminToken: string;
+  /** Where the Durable Objects keep their SQLite files; kept across restarts. */
+  persistDir: string;
+  echo?: (line: string) => void;
+}
+
+/** `wrangler dev` serving the Worker on 127.0.0.1, offline. */
+export class LocalWorker {
+  private process: ManagedProcess | undefined;
+
+  constructor(readonly options: WorkerOptions) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.options.port}`;
+  }
+
+  async start(): Promise<void> {
+    const { port, adminToken, persistDir, echo } = this.options;
+    this.process = ManagedProcess.start(
+      "wrangler dev",
+      WRANGLER,
+      ["dev", "--config", path.join(REPO, "worker/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port),
+        "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${adminToken}`, "--show-interactive-dev-session=false"],
+      {
+        cwd: path.join(REPO, "worker"),
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
+        echo,
+      },
+    );
+    await this.process.waitForLine(/Ready on http/, 120_000);
+  }
+
+  async stop(): Promise<void> {
+    await this.process?.stop();
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async api<T>(pathname: string, init: RequestInit = {}): Promise<T> {
+    const response = await fetch(`${this.url}${pathname}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${this.options.adminToken}`, "Content-Type": "application/json", ...init.headers },
+    });
+    if (!response.ok) throw new Error(`${init.method ?? "GET"} ${pathname}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  provision(deviceId: string): Promise<ProvisionedDevice> {
+    return this.api("/api/devices", { method: "POST", body: JSON.stringify({ id: deviceId }) });
+  }
+}
+
+export interface BridgeOptions {
+  worker: LocalWorker;
+  device: ProvisionedDevice;
+  board: SimBoardId;
+  /** A folder for this bridge's simulated machine and state. */
+  dir: string;
+  keepaliveSeconds?: number;
+  echo?: (line: string) => void;
+}
+
+/** A real bridge process serving a simulated Jetson. */
+export class LocalBridge {
+  private process: ManagedProcess | undefined;
+
+  private constructor(
+    readonly options: BridgeOptions,
+    readonly root: string,
+    private readonly configFile: string,
+  ) {}
+
+  static async create(options: BridgeOptions): Promise<LocalBridge> {
+    const sim = await createSimulatedJetson({ dir: path.join(options.dir, "root"), board: options.board, hostname: options.device.id });
+    const configFile = path.join(options.dir, "bridge.json");
+    await mkdir(path.join(options.dir, "state"), { recursive: true });
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        url: options.worker.url,
+        fleet: options.device.fleet,
+        deviceId: options.device.id,
+        token: options.device.token,
+        root: sim.root,
+        programDirs: [sim.binDir],
+        stateDir: path.join(options.dir, "state"),
+        keepaliveSeconds: options.keepaliveSeconds ?? 60,
+        reconnect: { minMs: 200, maxMs: 2_000 },
+      }),
+      { mode: 0o600 },
+    );
+    return new LocalBridge(options, sim.root, configFile);
+  }
+
+  get deviceId(): string {
+    return this.options.device.id;
+  }
+
+  /** Starts the process and waits until it is connected. */
+  async start(): Promise<void> {
+    this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [BRIDGE, "run", "--config", this.configFile], {
+      cwd: REPO,
+      echo: this.options.echo,
+    });
+    await this.process.waitForLine(/connected to /);
+  }
+
+  get running(): ManagedProcess {
+    if (!this.process) throw new Error("bridge not started");
+    return this.process;
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await this.process?.stop(signal);
+  }
+}
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), prefix));
+}

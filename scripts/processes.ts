@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
+import { createInterface } from "node:readline";
+
+/** A child process whose output lines can be awaited, stopped with its whole process group. */
+export class ManagedProcess {
+  private readonly lines: string[] = [];
+  private readonly listeners = new Set<(line: string) => void>();
+  readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    echo: ((line: string) => void) | undefined,
+  ) {
+    const onLine = (line: string) => {
+      this.lines.push(line);
+      if (this.lines.length > 2000) this.lines.shift();
+      echo?.(line);
+      for (const listener of this.listeners) listener(line);
+    };
+    if (child.stdout) createInterface({ input: child.stdout }).on("line", onLine);
+    if (child.stderr) createInterface({ input: child.stderr }).on("line", onLine);
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  }
+
+  static start(
+    name: string,
+    command: string,
+    args: string[],
+    options: SpawnOptions & { echo?: (line: string) => void } = {},
+  ): ManagedProcess {
+    const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    return new ManagedProcess(name, child, options.echo);
+  }
+
+  /** Resolves with the first line (already printed or still to come) that matches. */
+  waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    const seen = this.lines.map((line) => line.match(pattern)).find(Boolean);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.listeners.delete(listener);
+        reject(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms. Last lines:\n${this.lines.slice(-20).join("\n")}`));
+      }, timeoutMs);
+      const listener = (line: string) => {
+        const match = line.match(pattern);
+        if (!match) return;
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolve(match);
+      };
+      this.listeners.add(listener);
+      this.exited.then((code) => {
+        if (!this.listeners.has(listener)) return;
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        reject(new Error(`${this.name} exited (${code}) before printing ${pattern}. Last lines:\n${this.lines.slice(-20).join("\n")}`));
+      });
+    });
+  }
+
+  /** Lines printed after this call that match, as they come. */
+  countLines(pattern: RegExp): () => number {
+    let count = 0;
+    this.listeners.add((line) => {
+      if (pattern.test(line)) count++;
+    });
+    return () => count;
+  }
+
+  get output(): string {
+    return this.lines.join("\n");
+  }
+
+  /** Signals the whole process group and waits for the exit. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    try {
+      process.kill(-(this.child.pid ?? 0), signal);
+    } catch {
+      return;
+    }
+    await this.exited;
+  }
+}

@@ -1,0 +1,306 @@
+import { DurableObject } from "cloudflare:workers";
+import {
+  type Channel,
+  channels,
+  type ChannelMessage,
+  type Command,
+  type DeviceSummary,
+  findAction,
+  topicFor,
+} from "@jetson/protocol";
+import { newCommandId, secretMatches } from "../credentials.js";
+import type { Env } from "../env.js";
+import { MqttProtocolError, PacketReader } from "../mqtt/index.js";
+import { Connection } from "./connection.js";
+import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./invoke.js";
+import { handlePacket, MAX_PACKET_BYTES, Reason, type SessionHost } from "./mqtt-session.js";
+import { DeviceStore, type Identity } from "./store.js";
+
+interface PendingCall {
+  resolve(outcome: InvokeOutcome): void;
+  onProgress: ProgressListener | undefined;
+}
+
+/** Close codes the device sees. */
+const CLOSE = { replaced: 4000, keepalive: 4001, revoked: 4003, protocol: 1002 } as const;
+
+/**
+ * One Jetson: its MQTT link (hibernating WebSocket), presence, command ledger
+ * and telemetry. The Worker reaches it by RPC; the device by its tunnel.
+ */
+export class DeviceObject extends DurableObject<Env> implements SessionHost {
+  private readonly store: DeviceStore;
+  private readonly readers = new Map<WebSocket, PacketReader>();
+  private readonly pending = new Map<string, PendingCall>();
+  private identity: Identity | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new DeviceStore(ctx.storage.sql);
+    ctx.blockConcurrencyWhile(async () => {
+      this.store.migrate();
+      this.identity = this.store.identity();
+    });
+  }
+
+  get deviceId(): string | undefined {
+    return this.identity?.deviceId;
+  }
+
+  // ---- RPC from the Worker ----
+
+  /** Creates the device, or gives it a new credential (closing a link made with the old one). */
+  async provision(identity: Identity): Promise<void> {
+    const rotated = this.identity !== undefined;
+    this.identity = identity;
+    this.store.setIdentity(identity);
+    if (rotated) for (const connection of this.connections()) connection.retire(CLOSE.revoked, "credential rotated");
+    await this.publishSummary();
+  }
+
+  async summary(): Promise<DeviceSummary | undefined> {
+    if (!this.identity) return undefined;
+    const presence = this.store.presence();
+    return { id: this.identity.deviceId, fleet: this.identity.fleet, ...presence, state: this.store.state() };
+  }
+
+  /** Runs an action on the device and waits for its result, its deadline, or a refusal. */
+  async invoke(request: InvokeRequest, onProgress?: ProgressListener): Promise<InvokeOutcome> {
+    const identity = this.identity;
+    if (!identity) return { ok: false, error: { code: "unknown_device", message: "No such device." } };
+    const action = findAction(request.action);
+    if (!action) return { ok: false, error: { code: "unknown_action", message: `No action ${request.action}.` } };
+    const args = action.input.safeParse(request.args);
+    if (!args.success) {
+      return { ok: false, error: { code: "invalid_input", message: `Invalid arguments for ${action.name}: ${args.error.message}` } };
+    }
+    const link = this.liveConnection();
+    if (!link) {
+      const { lastSeen } = this.store.presence();
+      const seen = lastSeen ? `last seen ${new Date(lastSeen).toISOString()}` : "never seen";
+      return { ok: false, error: { code: "device_offline", message: `${identity.deviceId} is offline (${seen}).` }, lastSeen };
+    }
+    const now = Date.now();
+    const command: Command = {
+      id: newCommandId(),
+      action: action.name,
+      args: args.data,
+      deadline: now + request.timeoutMs,
+      requestedBy: request.requestedBy,
+    };
+    this.store.insertCommand({
+      id: command.id,
+      action: command.action,
+      args: JSON.stringify(command.args),
+      requested_by: command.requestedBy,
+      deadline: command.deadline,
+      state: "queued",
+      created_at: now,
+    });
+    const outcome = new Promise<InvokeOutcome>((resolve) => this.pending.set(command.id, { resolve, onProgress }));
+    this.deliver(link, command);
+    const timer = setTimeout(() => this.expire(command.id, action.name, request.timeoutMs), request.timeoutMs);
+    try {
+      return await outcome;
+    } finally {
+      clearTimeout(timer);
+      this.pending.delete(command.id);
+    }
+  }
+
+  // ---- The tunnel ----
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", { status: 426 });
+    }
+    const protocols = (request.headers.get("Sec-WebSocket-Protocol") ?? "").split(",").map((p) => p.trim());
+    if (!protocols.includes("mqtt")) return new Response("The tunnel speaks the mqtt subprotocol only", { status: 400 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    return new Response(null, { status: 101, webSocket: pair[0], headers: { "Sec-WebSocket-Protocol": "mqtt" } });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const connection = new Connection(ws);
+    if (connection.state.retired) return;
+    if (typeof message === "string") return connection.retire(CLOSE.protocol, "MQTT frames are binary");
+    const reader = this.readerFor(ws, connection);
+    try {
+      for (const packet of reader.push(new Uint8Array(message))) {
+        if (connection.state.authenticated) this.touch();
+        await handlePacket(connection, packet, this);
+        if (connection.state.retired) return;
+      }
+    } catch (error) {
+      if (!(error instanceof MqttProtocolError)) throw error;
+      // Only this connection suffers: tell an MQTT 5 client why, then close it.
+      if (connection.state.version === 5) connection.send({ type: "disconnect", reasonCode: error.reasonCode });
+      connection.retire(CLOSE.protocol, error.message.slice(0, 120));
+      await this.linkClosed(connection);
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    const connection = new Connection(ws);
+    connection.close(1000, "closed");
+    await this.linkClosed(connection);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.linkClosed(new Connection(ws));
+  }
+
+  /** Closes links whose device sent nothing for 1.5 keepalive periods. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const { lastSeen = 0 } = this.store.presence();
+    let next: number | undefined;
+    for (const connection of this.connections()) {
+      const limit = connection.state.keepalive * 1500;
+      if (limit === 0) continue;
+      if (now - lastSeen >= limit) {
+        connection.retire(CLOSE.keepalive, "keepalive timeout");
+        await this.linkClosed(connection, true);
+      } else {
+        next = Math.min(next ?? Infinity, lastSeen + limit);
+      }
+    }
+    if (next !== undefined) await this.ctx.storage.setAlarm(next);
+  }
+
+  // ---- SessionHost ----
+
+  async credentialsValid(username: string | undefined, password: Uint8Array | undefined): Promise<boolean> {
+    if (!this.identity || username !== this.identity.deviceId || !password) return false;
+    return secretMatches(new TextDecoder().decode(password), this.identity.credentialHash);
+  }
+
+  async connected(connection: Connection): Promise<void> {
+    for (const other of this.connections()) {
+      if (other.ws !== connection.ws) other.retire(CLOSE.replaced, "replaced by a newer connection");
+    }
+    const now = Date.now();
+    this.store.setPresence({ online: true, connectedSince: now, lastSeen: now });
+    if (connection.state.keepalive > 0) await this.ctx.storage.setAlarm(now + connection.state.keepalive * 1500);
+    await this.publishSummary();
+  }
+
+  /** The device listens for commands again: deliver what it has not answered yet. */
+  async subscribed(connection: Connection): Promise<void> {
+    for (const row of this.store.unfinished(Date.now())) {
+      this.deliver(connection, {
+        id: row.id,
+        action: row.action,
+        args: JSON.parse(row.args) as Record<string, unknown>,
+        deadline: row.deadline,
+        requestedBy: row.requested_by,
+      });
+    }
+  }
+
+  async received(channel: Channel, payload: Uint8Array): Promise<number> {
+    const definition = channels[channel];
+    if (definition.direction !== "up") return Reason.notAuthorized;
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      return Reason.payloadInvalid;
+    }
+    const parsed = definition.schema.safeParse(json);
+    if (!parsed.success) return Reason.payloadInvalid;
+    // The message was parsed by this channel's own schema.
+    await (this.uplink[channel] as ((message: unknown) => void | Promise<void>) | undefined)?.(parsed.data);
+    return Reason.success;
+  }
+
+  // ---- internals ----
+
+  /** What each device-to-cloud message does; `status` is informational (presence follows the socket). */
+  private readonly uplink: { [C in Channel]?: (message: ChannelMessage<C>) => void | Promise<void> } = {
+    ack: ({ id }) => this.store.markRunning(id, Date.now()),
+    progress: ({ id, ...progress }) => this.pending.get(id)?.onProgress?.(progress),
+    result: (result) => {
+      this.store.finish(result.id, result.ok ? "succeeded" : "failed", Date.now(), result);
+      this.pending.get(result.id)?.resolve(result);
+    },
+    telemetry: ({ samples }) => this.store.insertSamples(samples),
+    state: async (state) => {
+      this.store.setState(state);
+      await this.publishSummary();
+    },
+  };
+
+  private deliver(connection: Connection, command: Command): void {
+    if (!this.identity) return;
+    connection.send({
+      type: "publish",
+      topic: topicFor(this.identity.deviceId, "command"),
+      payload: new TextEncoder().encode(JSON.stringify(command)),
+      qos: 1,
+      retain: false,
+      dup: false,
+      messageId: connection.takeMessageId(),
+    });
+    this.store.markSent(command.id, Date.now());
+  }
+
+  private expire(id: string, action: string, timeoutMs: number): void {
+    const presence = this.store.presence();
+    const why = presence.online
+      ? "the device did not answer in time"
+      : `the device went offline${presence.lastSeen ? ` (last seen ${new Date(presence.lastSeen).toISOString()})` : ""} while it was running`;
+    const error = { code: "timed_out" as const, message: `${action} timed out after ${timeoutMs} ms: ${why}.` };
+    this.store.finish(id, "timed_out", Date.now(), { ok: false, error });
+    this.pending.get(id)?.resolve({ ok: false, error, lastSeen: presence.lastSeen });
+  }
+
+  private async linkClosed(connection: Connection, fireWill = !connection.state.retired): Promise<void> {
+    this.readers.delete(connection.ws);
+    const wasAuthenticated = connection.state.authenticated;
+    const will = connection.state.will;
+    connection.update({ retired: true, authenticated: false });
+    if (!wasAuthenticated || this.liveConnection()) return;
+    if (fireWill && will) await this.uplinkWill(will);
+    const presence = this.store.presence();
+    if (!presence.online) return;
+    this.store.setPresence({ online: false, lastSeen: presence.lastSeen });
+    await this.publishSummary();
+  }
+
+  /** The Last Will is delivered as if the device had published it. */
+  private async uplinkWill(will: { topic: string; payload: string }): Promise<void> {
+    const channel = will.topic.split("/")[2];
+    if (channel && channel in channels) await this.received(channel as Channel, new TextEncoder().encode(will.payload));
+  }
+
+  private touch(): void {
+    const presence = this.store.presence();
+    this.store.setPresence({ ...presence, lastSeen: Date.now() });
+  }
+
+  private readerFor(ws: WebSocket, connection: Connection): PacketReader {
+    let reader = this.readers.get(ws);
+    if (!reader) {
+      // After hibernation the reader is rebuilt; the protocol version survives in the attachment.
+      reader = new PacketReader({ maxPacketBytes: MAX_PACKET_BYTES }, { version: connection.state.version, pending: new Uint8Array() });
+      this.readers.set(ws, reader);
+    }
+    return reader;
+  }
+
+  private connections(): Connection[] {
+    return this.ctx.getWebSockets().map((ws) => new Connection(ws));
+  }
+
+  private liveConnection(): Connection | undefined {
+    return this.connections().find((c) => c.state.authenticated && c.state.subscribed && !c.state.retired);
+  }
+
+  private async publishSummary(): Promise<void> {
+    const summary = await this.summary();
+    if (!summary) return;
+    await this.env.REGISTRY.get(this.env.REGISTRY.idFromName(summary.fleet)).upsert(summary);
+  }
+}

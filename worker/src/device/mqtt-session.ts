@@ -1,0 +1,126 @@
+import { type Channel, parseTopic } from "@jetson/protocol";
+import type { ConnectPacket, Packet, PublishPacket } from "../mqtt/index.js";
+import type { Connection } from "./connection.js";
+
+/** MQTT 5 reason codes (3.1.1 return codes where they differ are mapped in `connackCode`). */
+export const Reason = {
+  success: 0x00,
+  unspecified: 0x80,
+  malformed: 0x81,
+  protocolError: 0x82,
+  notAuthorized: 0x87,
+  badCredentials: 0x86,
+  topicInvalid: 0x90,
+  payloadInvalid: 0x99,
+} as const;
+
+/** What the session needs from the device object. */
+export interface SessionHost {
+  readonly deviceId: string | undefined;
+  credentialsValid(username: string | undefined, password: Uint8Array | undefined): Promise<boolean>;
+  connected(connection: Connection): Promise<void>;
+  subscribed(connection: Connection): Promise<void>;
+  /** Handles a device-to-cloud message; answers an MQTT 5 reason code. */
+  received(channel: Channel, payload: Uint8Array): Promise<number>;
+}
+
+export const MAX_PACKET_BYTES = 1 << 20;
+
+/**
+ * The server side of MQTT for one device: CONNECT first and authenticated,
+ * then publishes on the device's own topics, subscriptions to its command
+ * topic, pings and disconnect. Anything else closes the connection.
+ */
+export async function handlePacket(connection: Connection, packet: Packet, host: SessionHost): Promise<void> {
+  const state = connection.state;
+  if (packet.type === "connect") return onConnect(connection, packet, host);
+  if (!state.authenticated) return connection.retire(1008, "CONNECT must come first");
+  switch (packet.type) {
+    case "publish":
+      return onPublish(connection, packet, host);
+    case "subscribe": {
+      const commandTopic = host.deviceId ? `jetson/${host.deviceId}/command` : undefined;
+      const granted = packet.subscriptions.map((s) => (s.topic === commandTopic ? Math.min(s.qos, 1) : Reason.notAuthorized));
+      connection.send({ type: "suback", messageId: packet.messageId, granted });
+      if (granted.some((code) => code <= 1)) {
+        connection.update({ subscribed: true });
+        await host.subscribed(connection);
+      }
+      return;
+    }
+    case "unsubscribe":
+      connection.update({ subscribed: false });
+      return connection.send({
+        type: "unsuback",
+        messageId: packet.messageId,
+        reasonCodes: packet.topics.map(() => Reason.success),
+      });
+    case "pingreq":
+      return connection.send({ type: "pingresp" });
+    case "puback":
+      return;
+    case "disconnect":
+      // A clean goodbye: no will.
+      connection.update({ will: undefined });
+      return connection.close(1000, "disconnect");
+    default:
+      return connection.retire(1008, `unexpected ${packet.type} packet`);
+  }
+}
+
+async function onConnect(connection: Connection, packet: ConnectPacket, host: SessionHost): Promise<void> {
+  if (connection.state.authenticated) return connection.retire(1008, "second CONNECT");
+  connection.update({ version: packet.protocolVersion });
+  const valid =
+    (packet.username ?? packet.clientId) === host.deviceId && (await host.credentialsValid(packet.username, packet.password));
+  if (!valid) {
+    connection.send({ type: "connack", sessionPresent: false, reasonCode: connackCode(packet.protocolVersion) });
+    return connection.retire(1008, "bad credentials");
+  }
+  connection.update({
+    authenticated: true,
+    keepalive: packet.keepalive,
+    will: packet.will ? { topic: packet.will.topic, payload: new TextDecoder().decode(packet.will.payload) } : undefined,
+  });
+  connection.send({
+    type: "connack",
+    sessionPresent: false,
+    reasonCode: Reason.success,
+    properties:
+      packet.protocolVersion === 5
+        ? {
+            maximumPacketSize: MAX_PACKET_BYTES,
+            topicAliasMaximum: 0,
+            retainAvailable: 0,
+            wildcardSubscriptionAvailable: 0,
+            sharedSubscriptionAvailable: 0,
+            maximumQoS: 1,
+          }
+        : undefined,
+  });
+  await host.connected(connection);
+}
+
+async function onPublish(connection: Connection, packet: PublishPacket, host: SessionHost): Promise<void> {
+  const topic = parseTopic(packet.topic);
+  const reason =
+    packet.qos === 2
+      ? Reason.protocolError
+      : !topic || topic.deviceId !== host.deviceId
+        ? Reason.topicInvalid
+        : await host.received(topic.channel, packet.payload);
+  if (packet.qos === 2) return connection.retire(1008, "QoS 2 is not supported");
+  // Acknowledge only after the message is handled (stored), so a QoS 1 publish is never lost.
+  if (packet.qos === 1 && packet.messageId !== undefined) {
+    connection.send({
+      type: "puback",
+      messageId: packet.messageId,
+      reasonCode: connection.state.version === 5 ? reason : undefined,
+    });
+  }
+}
+
+/** CONNACK refusal for bad credentials: MQTT 5 reason 0x86, 3.1.1 return code 4. */
+function connackCode(version: 4 | 5): number {
+  return version === 5 ? Reason.badCredentials : 4;
+}

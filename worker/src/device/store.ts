@@ -1,0 +1,149 @@
+import type { DeviceState, TimedSample } from "@jetson/protocol";
+
+export type CommandState = "queued" | "sent" | "running" | "succeeded" | "failed" | "timed_out";
+
+export interface LedgerRow {
+  id: string;
+  action: string;
+  args: string;
+  requested_by: string;
+  deadline: number;
+  state: CommandState;
+  created_at: number;
+  ended_at: number | null;
+}
+
+export interface Presence {
+  online: boolean;
+  connectedSince?: number;
+  lastSeen?: number;
+}
+
+export interface Identity {
+  fleet: string;
+  deviceId: string;
+  credentialHash: string;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS commands (
+    id TEXT PRIMARY KEY,
+    action TEXT NOT NULL,
+    args TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    deadline INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    acked_at INTEGER,
+    ended_at INTEGER,
+    result TEXT
+  );
+  CREATE INDEX IF NOT EXISTS commands_open ON commands (state, deadline);
+  CREATE TABLE IF NOT EXISTS telemetry (t INTEGER NOT NULL, sample TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS telemetry_t ON telemetry (t);
+`;
+
+/** The device object's SQLite tables: identity and presence, the command ledger, telemetry. */
+export class DeviceStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  migrate(): void {
+    this.sql.exec(SCHEMA);
+  }
+
+  identity(): Identity | undefined {
+    const value = this.meta("identity");
+    return value ? (JSON.parse(value) as Identity) : undefined;
+  }
+
+  setIdentity(identity: Identity): void {
+    this.setMeta("identity", JSON.stringify(identity));
+  }
+
+  presence(): Presence {
+    const value = this.meta("presence");
+    return value ? (JSON.parse(value) as Presence) : { online: false };
+  }
+
+  setPresence(presence: Presence): void {
+    this.setMeta("presence", JSON.stringify(presence));
+  }
+
+  state(): DeviceState | undefined {
+    const value = this.meta("state");
+    return value ? (JSON.parse(value) as DeviceState) : undefined;
+  }
+
+  setState(state: DeviceState): void {
+    this.setMeta("state", JSON.stringify(state));
+  }
+
+  insertCommand(row: Omit<LedgerRow, "ended_at">): void {
+    this.sql.exec(
+      "INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      row.id,
+      row.action,
+      row.args,
+      row.requested_by,
+      row.deadline,
+      row.state,
+      row.created_at,
+    );
+  }
+
+  markSent(id: string, at: number): void {
+    this.sql.exec("UPDATE commands SET state = 'sent', sent_at = ? WHERE id = ? AND state IN ('queued', 'sent')", at, id);
+  }
+
+  markRunning(id: string, at: number): void {
+    this.sql.exec("UPDATE commands SET state = 'running', acked_at = ? WHERE id = ? AND state IN ('queued', 'sent')", at, id);
+  }
+
+  /** Records the outcome once; a late or repeated result does not overwrite it. Returns whether it was recorded. */
+  finish(id: string, state: "succeeded" | "failed" | "timed_out", at: number, result: unknown): boolean {
+    const cursor = this.sql.exec(
+      "UPDATE commands SET state = ?, ended_at = ?, result = ? WHERE id = ? AND state IN ('queued', 'sent', 'running')",
+      state,
+      at,
+      JSON.stringify(result ?? null),
+      id,
+    );
+    return cursor.rowsWritten > 0;
+  }
+
+  command(id: string): LedgerRow | undefined {
+    return this.sql.exec<Record<string, SqlStorageValue>>(
+      "SELECT id, action, args, requested_by, deadline, state, created_at, ended_at FROM commands WHERE id = ?",
+      id,
+    ).toArray()[0] as LedgerRow | undefined;
+  }
+
+  /** Commands sent but not finished whose deadline is still ahead: to deliver again after a reconnect. */
+  unfinished(now: number): LedgerRow[] {
+    return this.sql
+      .exec<Record<string, SqlStorageValue>>(
+        "SELECT id, action, args, requested_by, deadline, state, created_at, ended_at FROM commands WHERE state IN ('queued', 'sent', 'running') AND deadline > ? ORDER BY created_at",
+        now,
+      )
+      .toArray() as unknown as LedgerRow[];
+  }
+
+  insertSamples(samples: readonly TimedSample[]): void {
+    for (const sample of samples) this.sql.exec("INSERT INTO telemetry (t, sample) VALUES (?, ?)", sample.t, JSON.stringify(sample));
+  }
+
+  telemetryCount(): number {
+    return Number(this.sql.exec("SELECT count(*) AS n FROM telemetry").one().n);
+  }
+
+  private meta(key: string): string | undefined {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row?.value;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  }
+}

@@ -1,0 +1,63 @@
+import { catalogue } from "@jetson/protocol";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { Fleet } from "../fleet.js";
+import { toolData, toolError } from "./tool-result.js";
+
+/** `system.info` becomes the tool `system_info`. */
+export function toolName(action: string): string {
+  return action.replaceAll(".", "_");
+}
+
+const MAX_TIMEOUT_MS = 10 * 60_000;
+
+/** One MCP tool per catalogued action, with the action's own schemas and hints. */
+export function registerActionTools(server: McpServer, fleet: Fleet, caller: string): void {
+  for (const action of catalogue) {
+    server.registerTool(
+      toolName(action.name),
+      {
+        title: action.title,
+        description: action.description,
+        inputSchema: {
+          device: z.string().describe("Device id, as list_devices shows it"),
+          ...action.input.shape,
+          timeoutMs: z
+            .number()
+            .int()
+            .min(1_000)
+            .max(MAX_TIMEOUT_MS)
+            .optional()
+            .describe(`How long to wait for the device, in ms (default ${action.defaultTimeoutMs})`),
+        },
+        outputSchema: action.output.shape,
+        annotations: {
+          title: action.title,
+          readOnlyHint: action.hints.readOnly,
+          destructiveHint: action.hints.destructive,
+          idempotentHint: action.hints.idempotent,
+          openWorldHint: false,
+        },
+      },
+      async ({ device, timeoutMs, ...args }, extra) => {
+        const progressToken = extra._meta?.progressToken;
+        const outcome = await fleet.invoke(
+          device,
+          { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, requestedBy: caller },
+          progressToken === undefined
+            ? undefined
+            : (progress) => {
+                void extra
+                  .sendNotification({
+                    method: "notifications/progress",
+                    params: { progressToken, progress: progress.done, total: progress.total, message: progress.message },
+                  })
+                  .catch(() => undefined);
+              },
+        );
+        if (!outcome.ok) return toolError(outcome.error.message);
+        return toolData(outcome.data as Record<string, unknown>);
+      },
+    );
+  }
+}

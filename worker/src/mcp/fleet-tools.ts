@@ -1,0 +1,34 @@
+import { DeviceSummarySchema } from "@jetson/protocol";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { Fleet } from "../fleet.js";
+import { toolData, toolError } from "./tool-result.js";
+
+export function registerFleetTools(server: McpServer, fleet: Fleet): void {
+  server.registerTool(
+    "list_devices",
+    {
+      title: "List devices",
+      description: "Every Jetson in the fleet with its presence (online, connected since, last seen) and reported state.",
+      inputSchema: {},
+      outputSchema: { devices: z.array(DeviceSummarySchema) },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async () => toolData({ devices: await fleet.list() }),
+  );
+
+  server.registerTool(
+    "get_device",
+    {
+      title: "Get a device",
+      description: "One device's presence and reported state (board, L4T and JetPack versions, bridge version, capabilities).",
+      inputSchema: { device: z.string().describe("Device id, as list_devices shows it") },
+      outputSchema: DeviceSummarySchema.shape,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ device }) => {
+      const summary = await fleet.get(device);
+      return summary ? toolData(summary) : toolError(`No device ${device} in this fleet.`);
+    },
+  );
+}

@@ -1,0 +1,19 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import type { Fleet } from "../fleet.js";
+import { registerActionTools } from "./action-tools.js";
+import { registerFleetTools } from "./fleet-tools.js";
+
+const SERVER_INFO = { name: "jetson-fleet", version: "0.1.0" };
+
+/** Answers one MCP POST statelessly: a fresh server and transport per request. */
+export async function handleMcpRequest(request: Request, fleet: Fleet, caller: string): Promise<Response> {
+  // ajv (the default validator) compiles code from strings, which workerd forbids.
+  const server = new McpServer(SERVER_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
+  registerFleetTools(server, fleet);
+  registerActionTools(server, fleet, caller);
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  await server.connect(transport);
+  return transport.handleRequest(request);
+}

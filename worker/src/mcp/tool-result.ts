@@ -1,0 +1,11 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+
+/** A successful tool result: the data as structured content and as text for clients that read only text. */
+export function toolData(data: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(data) }], structuredContent: data };
+}
+
+/** A failure the model can read and act on (not a protocol error). */
+export function toolError(message: string): CallToolResult {
+  return { content: [{ type: "text", text: message }], isError: true };
+}

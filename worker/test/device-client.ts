@@ -1,0 +1,114 @@
+import { exports } from "cloudflare:workers";
+import { encodePacket, type Packet, PacketReader } from "../src/mqtt/index.js";
+
+export const ADMIN = { Authorization: "Bearer test-admin-token" };
+
+export async function provision(id: string): Promise<string> {
+  const response = await exports.default.fetch("http://w/api/devices", {
+    method: "POST",
+    headers: { ...ADMIN, "Content-Type": "application/json" },
+    body: JSON.stringify({ id }),
+  });
+  if (response.status !== 201) throw new Error(`provision ${id}: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+/**
+ * A device's side of the tunnel inside workerd: whole packets per frame (the
+ * pool may reorder frames), and every packet the server sends, awaitable.
+ */
+export class DeviceClient {
+  private readonly reader: PacketReader;
+  private readonly received: Packet[] = [];
+  private waiters: Array<() => void> = [];
+  closed: { code: number; reason: string } | undefined;
+
+  private constructor(
+    readonly ws: WebSocket,
+    readonly version: 4 | 5,
+  ) {
+    this.reader = new PacketReader({ maxPacketBytes: 1 << 20 }, { version, pending: new Uint8Array() });
+    ws.binaryType = "arraybuffer";
+    ws.addEventListener("message", (event) => {
+      this.received.push(...this.reader.push(new Uint8Array(event.data as ArrayBuffer)));
+      this.wake();
+    });
+    ws.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+      this.wake();
+    });
+  }
+
+  static async open(path: string, version: 4 | 5 = 5): Promise<DeviceClient> {
+    const response = await exports.default.fetch(`http://w${path}`, {
+      headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "mqtt" },
+    });
+    const ws = response.webSocket;
+    if (!ws) throw new Error(`no WebSocket: ${response.status}`);
+    ws.accept();
+    return new DeviceClient(ws, version);
+  }
+
+  send(packet: Packet): void {
+    this.ws.send(encodePacket(packet, this.version));
+  }
+
+  sendRaw(bytes: Uint8Array): void {
+    this.ws.send(bytes);
+  }
+
+  async connect(deviceId: string, token: string, keepalive = 60): Promise<Packet> {
+    this.send({
+      type: "connect",
+      protocolVersion: this.version,
+      clientId: deviceId,
+      clean: true,
+      keepalive,
+      username: deviceId,
+      password: new TextEncoder().encode(token),
+    });
+    return this.next("connack");
+  }
+
+  async subscribeCommands(deviceId: string): Promise<void> {
+    this.send({ type: "subscribe", messageId: 1, subscriptions: [{ topic: `jetson/${deviceId}/command`, qos: 1 }] });
+    await this.next("suback");
+  }
+
+  publishJson(topic: string, message: unknown, messageId = 7): void {
+    this.send({
+      type: "publish",
+      topic,
+      payload: new TextEncoder().encode(JSON.stringify(message)),
+      qos: 1,
+      retain: false,
+      dup: false,
+      messageId,
+    });
+  }
+
+  /** The next packet of a type, waiting for it (or failing if the socket closes first). */
+  async next<T extends Packet["type"]>(type: T): Promise<Extract<Packet, { type: T }>> {
+    for (;;) {
+      const index = this.received.findIndex((p) => p.type === type);
+      if (index >= 0) return this.received.splice(index, 1)[0] as Extract<Packet, { type: T }>;
+      if (this.closed) throw new Error(`closed (${this.closed.code} ${this.closed.reason}) while waiting for ${type}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  async whenClosed(): Promise<{ code: number; reason: string }> {
+    while (!this.closed) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return this.closed;
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+export function json(packet: Extract<Packet, { type: "publish" }>): Record<string, unknown> {
+  return JSON.parse(new TextDecoder().decode(packet.payload)) as Record<string, unknown>;
+}

@@ -1,0 +1,151 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
+
+function invoke(device: string, action: string, args: Record<string, unknown> = {}, timeoutMs = 5_000) {
+  return exports.default.fetch(`http://w/api/devices/${device}/actions/${action}`, {
+    method: "POST",
+    headers: { ...ADMIN, "Content-Type": "application/json" },
+    body: JSON.stringify({ args, timeoutMs }),
+  });
+}
+
+async function summary(device: string): Promise<{ online: boolean; lastSeen?: number; state?: unknown }> {
+  const response = await exports.default.fetch(`http://w/api/devices/${device}`, { headers: ADMIN });
+  return response.json();
+}
+
+const tokens = new Map<string, string>();
+
+/** Connects a device, provisioning it the first time. */
+async function online(id: string, version: 4 | 5 = 5): Promise<DeviceClient> {
+  const token = tokens.get(id) ?? (await provision(id));
+  tokens.set(id, token);
+  const client = await DeviceClient.open(`/tunnel/local/${id}`, version);
+  expect(await client.connect(id, token)).toMatchObject({ reasonCode: 0 });
+  await client.subscribeCommands(id);
+  return client;
+}
+
+/** Answers the next command the way a bridge does: ack, then a result. */
+async function answer(client: DeviceClient, device: string, data: unknown) {
+  const command = json(await client.next("publish"));
+  client.publishJson(`jetson/${device}/ack`, { id: command.id }, 1);
+  client.publishJson(`jetson/${device}/result`, { id: command.id, ok: true, data, startedAt: 1, endedAt: 2 }, 2);
+  return command;
+}
+
+describe("the device's Durable Object", () => {
+  it("answers the mqtt subprotocol and refuses plain requests", async () => {
+    const upgrade = await exports.default.fetch("http://w/tunnel/local/any", {
+      headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "mqtt" },
+    });
+    expect(upgrade.status).toBe(101);
+    expect(upgrade.headers.get("Sec-WebSocket-Protocol")).toBe("mqtt");
+    upgrade.webSocket?.accept();
+    upgrade.webSocket?.close();
+    expect((await exports.default.fetch("http://w/tunnel/local/any")).status).toBe(426);
+  });
+
+  it("refuses a wrong token at CONNECT with 0x86 (MQTT 5) and return code 4 (3.1.1)", async () => {
+    await provision("dev-auth");
+    const v5 = await DeviceClient.open("/tunnel/local/dev-auth", 5);
+    expect(await v5.connect("dev-auth", "wrong-token-wrong-token")).toMatchObject({ type: "connack", reasonCode: 0x86 });
+    await v5.whenClosed();
+    const v4 = await DeviceClient.open("/tunnel/local/dev-auth", 4);
+    expect(await v4.connect("dev-auth", "wrong-token-wrong-token")).toMatchObject({ type: "connack", reasonCode: 4 });
+    expect((await summary("dev-auth")).online).toBe(false);
+  });
+
+  it("refuses an unknown device the same way as a wrong token", async () => {
+    const client = await DeviceClient.open("/tunnel/local/never-provisioned");
+    expect(await client.connect("never-provisioned", "x".repeat(32))).toMatchObject({ reasonCode: 0x86 });
+  });
+
+  it("runs a command: delivered over QoS 1, result back through the ledger", async () => {
+    const client = await online("dev-run");
+    const [response, command] = await Promise.all([invoke("dev-run", "system.ping"), answer(client, "dev-run", { pong: true, at: 5, bridgeVersion: "t" })]);
+    expect(command).toMatchObject({ action: "system.ping", args: {} });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, data: { pong: true } });
+    const stub = env.DEVICE.get(env.DEVICE.idFromName("local/dev-run"));
+    const state = await runInDurableObject(stub, (_instance, ctx) =>
+      ctx.storage.sql.exec("SELECT state FROM commands WHERE id = ?", command.id).one().state,
+    );
+    expect(state).toBe("succeeded");
+  });
+
+  it("acknowledges QoS 1 publishes, with 0x99 for a payload that fails its schema", async () => {
+    const client = await online("dev-puback");
+    client.publishJson("jetson/dev-puback/state", { hostname: "h", bridgeVersion: "1", capabilities: [] }, 11);
+    expect(await client.next("puback")).toMatchObject({ messageId: 11, reasonCode: 0 });
+    client.publishJson("jetson/dev-puback/state", { nope: true }, 12);
+    expect(await client.next("puback")).toMatchObject({ messageId: 12, reasonCode: 0x99 });
+    client.publishJson("jetson/other-device/state", { hostname: "h", bridgeVersion: "1", capabilities: [] }, 13);
+    expect(await client.next("puback")).toMatchObject({ messageId: 13, reasonCode: 0x90 });
+    expect((await summary("dev-puback")).state).toMatchObject({ hostname: "h" });
+  });
+
+  it("says the device is offline, and when it was last seen", async () => {
+    const client = await online("dev-off");
+    client.send({ type: "disconnect" });
+    await client.whenClosed();
+    const response = await invoke("dev-off", "system.ping");
+    expect(response.status).toBe(409);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("device_offline");
+    expect(body.error.message).toMatch(/offline \(last seen \d{4}-/);
+  });
+
+  it("replaces the first connection when the same device connects again", async () => {
+    const first = await online("dev-twice");
+    const second = await online("dev-twice");
+    expect((await first.whenClosed()).code).toBe(4000);
+    const [response] = await Promise.all([invoke("dev-twice", "system.ping"), answer(second, "dev-twice", { pong: true, at: 1, bridgeVersion: "t" })]);
+    expect(response.status).toBe(200);
+    expect((await summary("dev-twice")).online).toBe(true);
+  });
+
+  it("redelivers a command sent just before a disconnect, with the same id", async () => {
+    const first = await online("dev-redeliver");
+    const call = invoke("dev-redeliver", "system.ping", {}, 10_000);
+    const sent = json(await first.next("publish"));
+    first.ws.close();
+    await first.whenClosed();
+    const second = await online("dev-redeliver");
+    const again = await answer(second, "dev-redeliver", { pong: true, at: 1, bridgeVersion: "t" });
+    expect(again.id).toBe(sent.id);
+    expect((await call).status).toBe(200);
+  });
+
+  it("closes a link silent for 1.5 keepalives and marks the device offline", async () => {
+    const client = await online("dev-silent");
+    const stub = env.DEVICE.get(env.DEVICE.idFromName("local/dev-silent"));
+    await runInDurableObject(stub, (_instance, ctx) => {
+      const presence = JSON.parse(String(ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'presence'").one().value));
+      presence.lastSeen -= 91_000;
+      ctx.storage.sql.exec("UPDATE meta SET value = ? WHERE key = 'presence'", JSON.stringify(presence));
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await client.whenClosed()).code).toBe(4001);
+    expect((await summary("dev-silent")).online).toBe(false);
+  });
+
+  it("closes only the connection that sent a malformed frame", async () => {
+    const good = await online("dev-good");
+    const bad = await online("dev-bad");
+    bad.sendRaw(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0xff, 0x7f]));
+    expect((await bad.whenClosed()).code).toBe(1002);
+    const [response] = await Promise.all([invoke("dev-good", "system.ping"), answer(good, "dev-good", { pong: true, at: 1, bridgeVersion: "t" })]);
+    expect(response.status).toBe(200);
+  });
+
+  it("lists the fleet from the registry", async () => {
+    await provision("dev-listed");
+    const response = await exports.default.fetch("http://w/api/devices", { headers: ADMIN });
+    const { devices } = (await response.json()) as { devices: Array<{ id: string }> };
+    expect(devices.map((d) => d.id)).toContain("dev-listed");
+    expect((await exports.default.fetch("http://w/api/devices")).status).toBe(401);
+  });
+});
