@@ -113,13 +113,18 @@ export class LocalBridge {
     return this.options.device.id;
   }
 
-  /** Starts the process and waits until it is connected. */
-  async start(): Promise<void> {
+  /** Starts the process without waiting for it to connect. */
+  launch(): ManagedProcess {
     this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [BRIDGE, "run", "--config", this.configFile], {
       cwd: REPO,
       echo: this.options.echo,
     });
-    await this.process.waitForLine(/connected to /);
+    return this.process;
+  }
+
+  /** Starts the process and waits until it is connected. */
+  async start(): Promise<void> {
+    await this.launch().waitForLine(/connected to /);
   }
 
   get running(): ManagedProcess {

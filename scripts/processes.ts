@@ -36,36 +36,36 @@ export class ManagedProcess {
   /** Resolves with the first line (already printed or still to come) that matches. */
   waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
     const seen = this.lines.map((line) => line.match(pattern)).find(Boolean);
-    if (seen) return Promise.resolve(seen);
+    return seen ? Promise.resolve(seen) : this.nextLine(pattern, timeoutMs);
+  }
+
+  /** Resolves with the next line to be printed that matches. */
+  nextLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const finish = (outcome: () => void) => {
+        clearTimeout(timer);
         this.listeners.delete(listener);
-        reject(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms. Last lines:\n${this.lines.slice(-20).join("\n")}`));
-      }, timeoutMs);
+        outcome();
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms.${this.tail()}`))),
+        timeoutMs,
+      );
       const listener = (line: string) => {
         const match = line.match(pattern);
-        if (!match) return;
-        clearTimeout(timer);
-        this.listeners.delete(listener);
-        resolve(match);
+        if (match) finish(() => resolve(match));
       };
       this.listeners.add(listener);
-      this.exited.then((code) => {
-        if (!this.listeners.has(listener)) return;
-        clearTimeout(timer);
-        this.listeners.delete(listener);
-        reject(new Error(`${this.name} exited (${code}) before printing ${pattern}. Last lines:\n${this.lines.slice(-20).join("\n")}`));
+      void this.exited.then((code) => {
+        if (this.listeners.has(listener)) {
+          finish(() => reject(new Error(`${this.name} exited (${code}) before printing ${pattern}.${this.tail()}`)));
+        }
       });
     });
   }
 
-  /** Lines printed after this call that match, as they come. */
-  countLines(pattern: RegExp): () => number {
-    let count = 0;
-    this.listeners.add((line) => {
-      if (pattern.test(line)) count++;
-    });
-    return () => count;
+  private tail(): string {
+    return ` Last lines:\n${this.lines.slice(-20).join("\n")}`;
   }
 
   get output(): string {

@@ -22,3 +22,14 @@ export const ProvisionedDeviceSchema = z.object({
   tunnelPath: z.string(),
 });
 export type ProvisionedDevice = z.infer<typeof ProvisionedDeviceSchema>;
+
+/** One entry of a device's command ledger. */
+export const CommandRecordSchema = z.object({
+  id: z.string(),
+  action: z.string(),
+  state: z.enum(["queued", "sent", "running", "succeeded", "failed", "timed_out"]),
+  requestedBy: z.string(),
+  createdAt: z.number(),
+  endedAt: z.number().optional(),
+});
+export type CommandRecord = z.infer<typeof CommandRecordSchema>;

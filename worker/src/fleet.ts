@@ -1,4 +1,4 @@
-import { type DeviceSummary, DeviceIdSchema, type ProvisionedDevice, tunnelPath } from "@jetson/protocol";
+import { type CommandRecord, type DeviceSummary, DeviceIdSchema, type ProvisionedDevice, tunnelPath } from "@jetson/protocol";
 import { hashSecret, newSecret } from "./credentials.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
@@ -27,6 +27,11 @@ export class Fleet {
     const token = newSecret();
     await this.device(id).provision({ fleet: this.id, deviceId: id, credentialHash: await hashSecret(token) });
     return { id, fleet: this.id, token, tunnelPath: tunnelPath(this.id, id) };
+  }
+
+  async commands(deviceId: string, limit: number): Promise<CommandRecord[] | undefined> {
+    if (!(await this.exists(deviceId))) return undefined;
+    return this.device(deviceId).commands(limit);
   }
 
   async invoke(deviceId: string, request: InvokeRequest, onProgress?: ProgressListener): Promise<InvokeOutcome> {

@@ -21,6 +21,11 @@ export const api = new Hono<{ Bindings: Env; Variables: CallerVariables }>()
     const summary = await c.var.fleet.get(c.req.param("device"));
     return summary ? c.json(summary) : c.json({ error: "No such device in this fleet." }, 404);
   })
+  .get("/devices/:device/commands", async (c) => {
+    const limit = z.coerce.number().int().min(1).max(500).catch(50).parse(c.req.query("limit"));
+    const commands = await c.var.fleet.commands(c.req.param("device"), limit);
+    return commands ? c.json({ commands }) : c.json({ error: "No such device in this fleet." }, 404);
+  })
   .post("/devices/:device/actions/:action", async (c) => {
     const body = InvokeBodySchema.safeParse(await c.req.json().catch(() => ({})));
     if (!body.success) return c.json({ error: `Invalid request: ${body.error.message}` }, 400);

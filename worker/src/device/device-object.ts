@@ -4,6 +4,7 @@ import {
   channels,
   type ChannelMessage,
   type Command,
+  type CommandRecord,
   type DeviceSummary,
   findAction,
   topicFor,
@@ -62,6 +63,10 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     if (!this.identity) return undefined;
     const presence = this.store.presence();
     return { id: this.identity.deviceId, fleet: this.identity.fleet, ...presence, state: this.store.state() };
+  }
+
+  async commands(limit: number): Promise<CommandRecord[]> {
+    return this.store.recentCommands(limit);
   }
 
   /** Runs an action on the device and waits for its result, its deadline, or a refusal. */

@@ -1,6 +1,6 @@
-import type { DeviceState, TimedSample } from "@jetson/protocol";
+import type { CommandRecord, DeviceState, TimedSample } from "@jetson/protocol";
 
-export type CommandState = "queued" | "sent" | "running" | "succeeded" | "failed" | "timed_out";
+export type CommandState = CommandRecord["state"];
 
 export interface LedgerRow {
   id: string;
@@ -128,6 +128,23 @@ export class DeviceStore {
         now,
       )
       .toArray() as unknown as LedgerRow[];
+  }
+
+  recentCommands(limit: number): CommandRecord[] {
+    return this.sql
+      .exec<Record<string, SqlStorageValue>>(
+        "SELECT id, action, state, requested_by, created_at, ended_at FROM commands ORDER BY created_at DESC LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((row) => ({
+        id: String(row.id),
+        action: String(row.action),
+        state: row.state as CommandState,
+        requestedBy: String(row.requested_by),
+        createdAt: Number(row.created_at),
+        endedAt: row.ended_at === null ? undefined : Number(row.ended_at),
+      }));
   }
 
   insertSamples(samples: readonly TimedSample[]): void {

@@ -1,0 +1,97 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Channel, ChannelMessage, Command } from "@jetson/protocol";
+import { beforeEach, describe, expect, it } from "vitest";
+import { handlers } from "./actions/index.js";
+import type { HandlerTable } from "./actions/types.js";
+import { CommandJournal } from "./command-journal.js";
+import { Dispatcher } from "./dispatcher.js";
+import { NodeHost } from "./host/node-host.js";
+import type { Logger } from "./log.js";
+
+type Sent = { channel: Channel; message: ChannelMessage<Channel> };
+const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+let dir: string;
+let sent: Sent[];
+let pings: number;
+
+function command(overrides: Partial<Command> = {}): Uint8Array {
+  const base: Command = { id: "cmd-00000001", action: "system.ping", args: {}, deadline: Date.now() + 10_000, requestedBy: "test" };
+  return new TextEncoder().encode(JSON.stringify({ ...base, ...overrides }));
+}
+
+async function dispatcher(): Promise<Dispatcher> {
+  const counted: HandlerTable = {
+    ...handlers,
+    "system.ping": async (input, context) => {
+      pings++;
+      return handlers["system.ping"](input, context);
+    },
+  };
+  return new Dispatcher({
+    handlers: counted,
+    journal: await CommandJournal.open(path.join(dir, "commands.jsonl")),
+    host: new NodeHost({ root: dir, programDirs: [dir], defaultTimeoutMs: 1_000, defaultMaxOutputBytes: 1_000 }),
+    bridgeVersion: "test",
+    send: (channel, message) => sent.push({ channel, message }),
+    log: quiet,
+  });
+}
+
+const results = () => sent.filter((s) => s.channel === "result").map((s) => s.message as ChannelMessage<"result">);
+
+describe("the dispatcher", () => {
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "dispatch-"));
+    sent = [];
+    pings = 0;
+  });
+
+  it("acks, runs and answers a command", async () => {
+    await (await dispatcher()).handle(command());
+    expect(sent.map((s) => s.channel)).toEqual(["ack", "result"]);
+    expect(results()[0]).toMatchObject({ id: "cmd-00000001", ok: true, data: { pong: true, bridgeVersion: "test" } });
+  });
+
+  it("answers a redelivered command from the journal without running it again", async () => {
+    const d = await dispatcher();
+    await d.handle(command());
+    await d.handle(command());
+    expect(pings).toBe(1);
+    expect(results()).toHaveLength(2);
+    expect(results()[1]).toEqual(results()[0]);
+  });
+
+  it("never reruns a command that a previous process started but did not finish", async () => {
+    const journal = await CommandJournal.open(path.join(dir, "commands.jsonl"));
+    await journal.started("cmd-00000001");
+    await (await dispatcher()).handle(command());
+    expect(pings).toBe(0);
+    expect(results()[0]).toMatchObject({ ok: false, error: { code: "handler_failed", message: expect.stringMatching(/not run again/) } });
+  });
+
+  it("validates arguments on the device too", async () => {
+    await (await dispatcher()).handle(command({ action: "telemetry.watch", args: { seconds: "5; reboot" } }));
+    expect(results()[0]).toMatchObject({ ok: false, error: { code: "invalid_input" } });
+    expect(sent.map((s) => s.channel)).toEqual(["result"]);
+  });
+
+  it("refuses unknown actions and expired deadlines", async () => {
+    const d = await dispatcher();
+    await d.handle(command({ id: "cmd-unknown1", action: "system.shell" }));
+    await d.handle(command({ id: "cmd-expired1", deadline: Date.now() - 1 }));
+    expect(results().map((r) => (r.ok ? "ok" : r.error.code))).toEqual(["unknown_action", "timed_out"]);
+    expect(pings).toBe(0);
+  });
+
+  it("answers a malformed command that still has an id, and drops one that has none", async () => {
+    const d = await dispatcher();
+    await d.handle(new TextEncoder().encode(JSON.stringify({ id: "cmd-badshape", action: 5 })));
+    await d.handle(new TextEncoder().encode("not json"));
+    await d.handle(new TextEncoder().encode(JSON.stringify({ action: "system.ping" })));
+    expect(results()).toHaveLength(1);
+    expect(results()[0]).toMatchObject({ id: "cmd-badshape", ok: false, error: { code: "invalid_input" } });
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { catalogue, findAction, RESERVED_ARGUMENTS } from "./index.js";
+
+describe("the action catalogue", () => {
+  it("has unique names that map to MCP tool names", () => {
+    const names = catalogue.map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^[a-z]+\.[a-z_]+$/);
+    const toolNames = names.map((n) => n.replaceAll(".", "_"));
+    expect(new Set(toolNames).size).toBe(names.length);
+  });
+
+  it.each(catalogue.map((a) => [a.name, a] as const))("%s is fully described", (_name, action) => {
+    expect(action.title.length).toBeGreaterThan(3);
+    expect(action.description.length).toBeGreaterThan(20);
+    expect(action.defaultTimeoutMs).toBeGreaterThan(0);
+    expect(z.toJSONSchema(action.input, { io: "input" })).toMatchObject({ type: "object" });
+    expect(z.toJSONSchema(action.output)).toMatchObject({ type: "object" });
+    for (const reserved of RESERVED_ARGUMENTS) expect(Object.keys(action.input.shape)).not.toContain(reserved);
+    // A destructive action cannot also claim to be read-only.
+    expect(action.hints.readOnly && action.hints.destructive).toBe(false);
+  });
+
+  it("finds actions by name and nothing else", () => {
+    expect(findAction("system.info")?.name).toBe("system.info");
+    expect(findAction("system.info; reboot")).toBeUndefined();
+    expect(findAction("__proto__")).toBeUndefined();
+  });
+});

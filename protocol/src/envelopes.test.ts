@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { CommandSchema, ResultSchema } from "./envelopes.js";
+import { parseTopic, topicFor } from "./topics.js";
+
+describe("envelopes and topics", () => {
+  it("round-trips topics and refuses foreign or wildcard ones", () => {
+    expect(parseTopic(topicFor("orin-1", "result"))).toEqual({ deviceId: "orin-1", channel: "result" });
+    for (const topic of ["jetson/orin-1/nope", "jetson/+/result", "jetson/#", "other/orin-1/result", "jetson/orin-1/result/x", "jetson/Orin_1/result"]) {
+      expect(parseTopic(topic), topic).toBeUndefined();
+    }
+  });
+
+  it("accepts a command and refuses one without a usable id", () => {
+    const command = { id: "c12345678", action: "system.info", args: {}, deadline: 1, requestedBy: "t" };
+    expect(CommandSchema.parse(command)).toEqual(command);
+    expect(CommandSchema.safeParse({ ...command, id: "../../x" }).success).toBe(false);
+  });
+
+  it("keeps ok and error results apart", () => {
+    expect(ResultSchema.safeParse({ id: "c12345678", ok: true, data: { a: 1 }, startedAt: 1, endedAt: 2 }).success).toBe(true);
+    expect(ResultSchema.safeParse({ id: "c12345678", ok: false, startedAt: 1, endedAt: 2 }).success).toBe(false);
+    expect(
+      ResultSchema.safeParse({ id: "c12345678", ok: false, error: { code: "timed_out", message: "m" }, startedAt: 1, endedAt: 2 }).success,
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { ClocksStatusSchema, ClockLimitSchema, L4tReleaseSchema, PowerModeSchema } from "./hardware.js";
+
+describe("hardware schemas", () => {
+  it("takes a clock limit as a frequency or the word max, nothing else", () => {
+    expect(ClockLimitSchema.parse(918000)).toBe(918000);
+    expect(ClockLimitSchema.parse("max")).toBe("max");
+    expect(ClockLimitSchema.safeParse(-1).success).toBe(false);
+    expect(ClockLimitSchema.safeParse("unlimited").success).toBe(false);
+  });
+
+  it("keys a mode's online map by core number", () => {
+    const mode = { id: 1, name: "5W", params: { cpuOnline: { "0": true, "1": false } } };
+    expect(PowerModeSchema.parse(mode)).toEqual(mode);
+    expect(PowerModeSchema.safeParse({ ...mode, params: { cpuOnline: { CORE_0: true } } }).success).toBe(false);
+  });
+
+  it("wants a three-part L4T version", () => {
+    expect(L4tReleaseSchema.safeParse({ l4t: "36.4.3", major: 36, revision: "4.3" }).success).toBe(true);
+    expect(L4tReleaseSchema.safeParse({ l4t: "36.4", major: 36, revision: "4" }).success).toBe(false);
+  });
+
+  it("bounds the fan PWM to 0-255", () => {
+    const status = { cpus: [], lockedAtMax: false, fan: { pwm: 256 } };
+    expect(ClocksStatusSchema.safeParse(status).success).toBe(false);
+  });
+});

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine (npm packages, and Debian
+# packages when missing), then runs every test suite and prints one summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the tests and benchmarks use, by the command that shows each is there.
+declare -A NEEDED=([sshd]=openssh-server [ssh-keygen]=openssh-client)
+missing=()
+for command in "${!NEEDED[@]}"; do
+  [ -x "/usr/sbin/$command" ] || command -v "$command" >/dev/null 2>&1 || missing+=("${NEEDED[$command]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run typecheck
+
+rm -rf test-results && mkdir -p test-results
+status=0
+run() { # name, workspace, vitest args...
+  local name=$1 dir=$2
+  shift 2
+  echo "── $name"
+  (cd "$dir" && npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="../test-results/$name.json") || status=1
+}
+run protocol protocol
+run codec worker --config vitest.node.config.ts
+run durable-objects worker --config vitest.workers.config.ts
+run bridge device-bridge
+run end-to-end test
+node scripts/summarize-tests.mjs test-results
+exit $status

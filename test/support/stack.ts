@@ -1,0 +1,67 @@
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { SimBoardId } from "../../device-bridge/sim/index.js";
+import { LocalBridge, LocalWorker, tempDir } from "../../scripts/local-stack.js";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** A Worker under wrangler dev with its own state folder, and the simulated bridges a test starts. */
+export class TestStack {
+  readonly bridges = new Map<string, LocalBridge>();
+
+  private constructor(
+    readonly worker: LocalWorker,
+    readonly dir: string,
+  ) {}
+
+  static async start(): Promise<TestStack> {
+    const dir = await tempDir("jetson-e2e-");
+    const worker = new LocalWorker({
+      port: await freePort(),
+      adminToken: randomBytes(24).toString("base64url"),
+      persistDir: path.join(dir, "worker-state"),
+    });
+    await worker.start();
+    return new TestStack(worker, dir);
+  }
+
+  /** Provisions a device and starts its bridge on a simulated board, connected. */
+  async addBridge(id: string, board: SimBoardId, options: { token?: string; start?: boolean } = {}): Promise<LocalBridge> {
+    const device = await this.worker.provision(id);
+    const bridge = await LocalBridge.create({
+      worker: this.worker,
+      device: options.token ? { ...device, token: options.token } : device,
+      board,
+      dir: path.join(this.dir, id),
+    });
+    this.bridges.set(id, bridge);
+    if (options.start !== false) await bridge.start();
+    return bridge;
+  }
+
+  async mcp(): Promise<Client> {
+    const client = new Client({ name: "e2e-test", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(new URL(`${this.worker.url}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${this.worker.options.adminToken}` } },
+    });
+    await client.connect(transport);
+    return client;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.bridges.values()].map((bridge) => bridge.stop("SIGKILL")));
+    await this.worker.stop();
+  }
+}
