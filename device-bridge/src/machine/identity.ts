@@ -18,7 +18,7 @@ export async function readIdentity(host: HostPort): Promise<Identity> {
     host.readFile("/proc/device-tree/compatible"),
     host.readFile("/etc/nv_tegra_release"),
   ]);
-  const l4t = release ? parseNvTegraRelease(release)?.l4t : await l4tFromPackage(host);
+  const l4t = (release ? releaseL4t(release) : undefined) ?? (await l4tFromPackage(host));
   return {
     hostname: hostname?.trim() || "unknown",
     board: model ? parseDeviceTreeModel(model) : undefined,
@@ -26,6 +26,15 @@ export async function readIdentity(host: HostPort): Promise<Identity> {
     l4t,
     jetpack: l4t ? jetpackForL4t(l4t) : undefined,
   };
+}
+
+/** Vendors edit this file; an unreadable one counts as absent. */
+function releaseL4t(text: string): string | undefined {
+  try {
+    return parseNvTegraRelease(text).l4t;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Inside containers /etc/nv_tegra_release is missing; the L4T core package still says the release. */
