@@ -1,21 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { SimBoardId } from "../../device-bridge/sim/index.js";
 import { LocalBridge, LocalWorker, tempDir } from "../../scripts/local-stack.js";
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from "../../scripts/ports.js";
 
 /** A Worker under wrangler dev with its own state folder, and the simulated bridges a test starts. */
 export class TestStack {

@@ -1,0 +1,57 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { LocalBridge, LocalWorker, REPO, tempDir } from "../scripts/local-stack.js";
+import { freePort } from "../scripts/ports.js";
+import { startSshd } from "../scripts/sshd.js";
+import { benchMcpRoundTrip } from "./mcp-round-trip.js";
+import { benchSshPerCommand } from "./ssh-per-command.js";
+import { round } from "./stats.js";
+import { benchTelemetryIngest } from "./telemetry-ingest.js";
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 500);
+const TELEMETRY_MESSAGES = Number(process.env.BENCH_TELEMETRY_MESSAGES ?? 3000);
+
+async function main(): Promise<void> {
+  const dir = await tempDir("jetson-bench-");
+  const worker = new LocalWorker({ port: await freePort(), adminToken: randomBytes(24).toString("base64url"), persistDir: path.join(dir, "state") });
+  await worker.start();
+  const bridge = await LocalBridge.create({ worker, device: await worker.provision("bench-orin"), board: "agx-orin-jp6", dir: path.join(dir, "bench-orin") });
+  await bridge.start();
+  const sshd = await startSshd(path.join(dir, "sshd"));
+  const mcp = new Client({ name: "bench", version: "1.0.0" });
+  await mcp.connect(
+    new StreamableHTTPClientTransport(new URL(`${worker.url}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${worker.options.adminToken}` } },
+    }),
+  );
+  try {
+    const mcpRoundTrip = await benchMcpRoundTrip(mcp, "bench-orin", CALLS);
+    const sshPerCommand = await benchSshPerCommand(sshd, CALLS);
+    const telemetryIngest = await benchTelemetryIngest(worker.url, await worker.provision("bench-telemetry"), TELEMETRY_MESSAGES);
+    const results = {
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      "system.ping via MCP → Worker → Durable Object → bridge": mcpRoundTrip,
+      "the original's way: one SSH connection and command per call (OpenSSH on 127.0.0.1)": sshPerCommand,
+      "SSH p50 / MCP p50": round(sshPerCommand.p50Ms / mcpRoundTrip.p50Ms),
+      "telemetry ingest, one device link (QoS 1, 1 sample per message)": telemetryIngest,
+    };
+    await mkdir(path.join(REPO, "bench/results"), { recursive: true });
+    await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    await mcp.close();
+    await sshd.stop();
+    await bridge.stop();
+    await worker.stop();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
