@@ -72,14 +72,19 @@ export class ManagedProcess {
     return this.lines.join("\n");
   }
 
-  /** Signals the whole process group and waits for the exit. */
-  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+  /** Sends a signal to the whole process group (SIGSTOP freezes it, for tests). */
+  signal(signal: NodeJS.Signals): boolean {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return false;
     try {
       process.kill(-(this.child.pid ?? 0), signal);
+      return true;
     } catch {
-      return;
+      return false;
     }
-    await this.exited;
+  }
+
+  /** Signals the whole process group and waits for the exit. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (this.signal(signal)) await this.exited;
   }
 }

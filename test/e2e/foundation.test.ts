@@ -101,7 +101,7 @@ describe("failures", () => {
   it("returns a clear error when the bridge is killed in the middle of a command", async () => {
     const bridge = await stack.addBridge("doomed-1", "agx-orin-jp6");
     // Frozen, the bridge keeps its socket open but never answers: the command is delivered, then the process dies.
-    await bridge.stop("SIGSTOP");
+    bridge.running.signal("SIGSTOP");
     const pending = call("system_ping", { device: "doomed-1", timeoutMs: 4_000 });
     await waitFor(async () => {
       const { commands } = await stack.worker.api<{ commands: Array<{ state: string }> }>("/api/devices/doomed-1/commands");

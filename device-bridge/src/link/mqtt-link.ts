@@ -47,9 +47,15 @@ export class MqttLink {
     this.client = client;
     client.on("connect", () => {
       this.attempt = 0;
-      options.log.info(`connected to ${options.url}`);
-      client.subscribe(options.subscribe, { qos: 1 });
-      options.onConnect();
+      // Connected means ready for commands: only once the command subscription is granted.
+      client.subscribe(options.subscribe, { qos: 1 }, (error, granted) => {
+        if (error || (granted?.[0]?.qos ?? 0x80) >= 0x80) {
+          options.log.error(`the Worker refused the command subscription: ${error?.message ?? "not authorized"}`);
+          return;
+        }
+        options.log.info(`connected to ${options.url}`);
+        options.onConnect();
+      });
     });
     client.on("message", (topic, payload) => options.onMessage(topic, payload));
     client.on("error", (error) => options.log.warn(`link error: ${describe(error)}`));
