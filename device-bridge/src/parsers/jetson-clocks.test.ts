@@ -101,6 +101,11 @@ describe("parseJetsonClocksShow", () => {
     expect(parseJetsonClocksShow(JETPACK7.replace("GPU MinFreq=1575000000", "GPU MinFreq=306000000")).lockedAtMax).toBe(false);
   });
 
+  it("reads the fan from JetPack 4.6 Nano's upper-case line", () => {
+    const text = "SOC family:tegra210  Machine:NVIDIA Jetson Nano Developer Kit\nOnline CPUs: 0-3\ncpu0: Online=1 Governor=schedutil MinFreq=102000 MaxFreq=1479000 CurrentFreq=1479000 IdleStates: WFI=1 c7=1 \nFan: PWM=34\n";
+    expect(parseJetsonClocksShow(text).fan?.pwm).toBe(34);
+  });
+
   it("throws on text that is not jetson_clocks output", () => {
     expect(() => parseJetsonClocksShow("jetson_clocks: command not found\n")).toThrow(/no SOC family, cpu or GPU lines/);
   });

@@ -4,7 +4,7 @@ type Clock = NonNullable<ClocksStatus["emc"]>;
 type Fan = NonNullable<ClocksStatus["fan"]>;
 
 const KEY_VALUE = /([\w.]+)=(\S*)/g;
-const FAN_PWM = /pwm\d*$|^speed$/; // hwmonN_pwm1=55 (JetPack 5+), speed=255 (JetPack 4)
+const FAN_PWM = /pwm\d*$|^speed$/i; // hwmonN_pwm1=55 (JetPack 5+), speed=255 (TX1, TX2), PWM=34 (Nano, JetPack 4.6)
 
 interface Draft {
   status: Omit<ClocksStatus, "cpus" | "lockedAtMax">;

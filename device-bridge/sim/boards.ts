@@ -1,0 +1,285 @@
+import { NO_CAP, type SimBoard, type SimBoardId, type SimThermalZone } from "./types.js";
+
+/** first, first+step, ... up to last: the evenly spaced part of a clock table. */
+function grid(first: number, step: number, last: number): number[] {
+  const values: number[] = [];
+  for (let value = first; value <= last; value += step) values.push(value);
+  return values;
+}
+
+const OFFLINE_MC = -256000;
+
+// Orin zones in thermal_zoneN order; the CV (DLA/PVA) sensors read offline while those engines are idle.
+function orinZones(idle: Record<"cpu" | "gpu" | "soc0" | "soc1" | "soc2" | "tj", number>): SimThermalZone[] {
+  return [
+    { type: "cpu-thermal", idleMC: idle.cpu, perLoadMC: 25000 },
+    { type: "gpu-thermal", idleMC: idle.gpu, perLoadMC: 22000 },
+    { type: "cv0-thermal", idleMC: OFFLINE_MC, perLoadMC: 0 },
+    { type: "cv1-thermal", idleMC: OFFLINE_MC, perLoadMC: 0 },
+    { type: "cv2-thermal", idleMC: OFFLINE_MC, perLoadMC: 0 },
+    { type: "soc0-thermal", idleMC: idle.soc0, perLoadMC: 12000 },
+    { type: "soc1-thermal", idleMC: idle.soc1, perLoadMC: 12000 },
+    { type: "soc2-thermal", idleMC: idle.soc2, perLoadMC: 12000 },
+    { type: "tj-thermal", idleMC: idle.tj, perLoadMC: 25000 },
+  ];
+}
+
+// Order of the agx-orin-5 (JetPack 5) fixture's zones with the JetPack 6 names; orin-nano-1 agrees.
+const ORIN_TEMP_ORDER = ["cv0", "cpu", "soc2", "soc0", "cv1", "gpu", "tj", "soc1", "cv2"];
+// One Orin thermal sensor step is 1/32 °C.
+const ORIN_THERMAL_STEP_MC = 31.25;
+
+const nano: SimBoard = {
+  id: "nano-jp46",
+  description: "Jetson Nano 4GB Developer Kit, JetPack 4.6.6",
+  jetpack: "4.6.6",
+  generation: 4,
+  l4t: { major: 32, revision: "7.6", gcid: 38171779, board: "t210ref", date: "Tue Nov  5 07:46:14 UTC 2024" },
+  kernelRelease: "4.9.337-tegra",
+  model: "NVIDIA Jetson Nano Developer Kit",
+  compatible: ["nvidia,p3449-0000-b00+p3448-0000-b00", "nvidia,jetson-nano", "nvidia,tegra210"],
+  memTotalKB: 4059136,
+  swapTotalKB: 2029568,
+  cpu: {
+    clusters: [{ name: "CPU_A57", cpus: [0, 1, 2, 3] }],
+    freqsKHz: [
+      102000, 204000, 307200, 403200, 518400, 614400, 710400, 825600, 921600, 1036800, 1132800, 1224000, 1326000,
+      1428000, 1479000,
+    ],
+    modeMinKHz: 0,
+    governor: "schedutil",
+  },
+  gpu: {
+    devicePath: "/sys/devices/gpu.0",
+    address: "57000000",
+    ofName: "gpu",
+    controlPath: "/sys/devices/gpu.0",
+    freqsHz: grid(76800000, 76800000, 921600000),
+    gpcs: 1,
+  },
+  emc: { minHz: 204000000, maxHz: 1600000000, idleHz: 1600000000 },
+  thermalStepMC: 500,
+  thermalZones: [
+    { type: "AO-therm", idleMC: 45000, perLoadMC: 5000 },
+    { type: "CPU-therm", idleMC: 40000, perLoadMC: 25000 },
+    { type: "GPU-therm", idleMC: 40000, perLoadMC: 20000 },
+    { type: "PLL-therm", idleMC: 37000, perLoadMC: 15000 },
+    { type: "PMIC-Die", idleMC: 100000, perLoadMC: 0 },
+    { type: "thermal-fan-est", idleMC: 40000, perLoadMC: 20000 },
+  ],
+  rails: [
+    { label: "POM_5V_IN", device: "6-0040", channel: 0, idleMW: 1750, perLoadMW: 5000 },
+    { label: "POM_5V_GPU", device: "6-0040", channel: 1, idleMW: 40, perLoadMW: 2500 },
+    { label: "POM_5V_CPU", device: "6-0040", channel: 2, idleMW: 366, perLoadMW: 2000 },
+  ],
+  fan: { initialPwm: 0 },
+  modes: [
+    { id: 0, name: "MAXN", onlineCpus: 4, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0 },
+    { id: 1, name: "5W", onlineCpus: 2, cpuMaxKHz: 918000, gpuMaxHz: 640000000, emcMaxHz: 1600000000 },
+  ],
+  defaultMode: 0,
+  tegrastats: {
+    tempOrder: ["PLL", "CPU", "PMIC", "GPU", "AO", "thermal"],
+    engines: "APE 25",
+    iram: "IRAM 0/252kB(lfb 252kB)",
+  },
+  jetsonClocksEngines: [],
+  nvpmodelWarnings: ["NVPM WARN: fan mode is not set!"],
+};
+
+const xavierNx: SimBoard = {
+  id: "xavier-nx-jp51",
+  description: "Jetson Xavier NX Developer Kit, JetPack 5.1.2",
+  jetpack: "5.1.2",
+  generation: 5,
+  l4t: { major: 35, revision: "4.1", gcid: 33958178, board: "t186ref", date: "Tue Aug  1 19:57:35 UTC 2023" },
+  kernelRelease: "5.10.120-tegra",
+  model: "NVIDIA Jetson Xavier NX Developer Kit",
+  compatible: ["nvidia,p3509-0000+p3668-0000", "nvidia,p3668-0000", "nvidia,tegra194"],
+  memTotalKB: 7015424,
+  swapTotalKB: 3508224,
+  cpu: {
+    // nvpmodel.conf names the Carmel clusters CPU_DENVER_N (see nvpmodel-q-verbose/xavier-nx-1.txt)
+    clusters: [
+      { name: "CPU_DENVER_0", cpus: [0, 1] },
+      { name: "CPU_DENVER_1", cpus: [2, 3] },
+      { name: "CPU_DENVER_2", cpus: [4, 5] },
+    ],
+    freqsKHz: [...grid(115200, 76800, 1881600), 1907200],
+    modeMinKHz: 1190400,
+    governor: "schedutil",
+  },
+  gpu: {
+    devicePath: "/sys/devices/17000000.gv11b",
+    address: "17000000",
+    ofName: "gv11b",
+    controlPath: "/sys/devices/gpu.0",
+    freqsHz: [
+      114750000, 204000000, 306000000, 408000000, 510000000, 599250000, 701250000, 803250000, 905250000, 1007250000,
+      1109250000,
+    ],
+    gpcs: 1,
+    tpcs: 3,
+  },
+  emc: { minHz: 204000000, maxHz: 1866000000, idleHz: 204000000 },
+  thermalStepMC: 500,
+  thermalZones: [
+    { type: "AUX-therm", idleMC: 45000, perLoadMC: 15000 },
+    { type: "CPU-therm", idleMC: 46500, perLoadMC: 25000 },
+    { type: "thermal-fan-est", idleMC: 45500, perLoadMC: 20000 },
+    { type: "AO-therm", idleMC: 45000, perLoadMC: 4000 },
+    { type: "GPU-therm", idleMC: 45500, perLoadMC: 20000 },
+    { type: "PMIC-Die", idleMC: 50000, perLoadMC: 0 },
+  ],
+  rails: [
+    { label: "VDD_IN", device: "7-0040", channel: 1, idleMW: 2763, perLoadMW: 9000 },
+    { label: "VDD_CPU_GPU_CV", device: "7-0040", channel: 2, idleMW: 650, perLoadMW: 5500 },
+    { label: "VDD_SOC", device: "7-0040", channel: 3, idleMW: 650, perLoadMW: 1500 },
+  ],
+  fan: { initialPwm: 40, maxRpm: 5000 },
+  modes: [
+    { id: 0, name: "MODE_15W_2CORE", onlineCpus: 2, cpuMaxKHz: 1907200, gpuMaxHz: 1109250000, emcMaxHz: 1600000000, tpcPgMask: 1 },
+    { id: 1, name: "MODE_15W_4CORE", onlineCpus: 4, cpuMaxKHz: 1420800, gpuMaxHz: 1109250000, emcMaxHz: 1600000000, tpcPgMask: 1 },
+    { id: 2, name: "MODE_15W_6CORE", onlineCpus: 6, cpuMaxKHz: 1420800, gpuMaxHz: 1109250000, emcMaxHz: 1600000000, tpcPgMask: 1 },
+    { id: 3, name: "MODE_10W_2CORE", onlineCpus: 2, cpuMaxKHz: 1497600, gpuMaxHz: 803250000, emcMaxHz: 1600000000, tpcPgMask: 1 },
+    { id: 4, name: "MODE_10W_4CORE", onlineCpus: 4, cpuMaxKHz: 1190400, gpuMaxHz: 803250000, emcMaxHz: 1600000000, tpcPgMask: 1 },
+    { id: 5, name: "MODE_10W_DESKTOP", onlineCpus: 4, cpuMaxKHz: 1190400, gpuMaxHz: 599250000, emcMaxHz: 1600000000, tpcPgMask: 1 },
+    { id: 6, name: "MODE_20W_2CORE", onlineCpus: 2, cpuMaxKHz: 1907200, gpuMaxHz: 1109250000, emcMaxHz: 0, tpcPgMask: 0 },
+    { id: 7, name: "MODE_20W_4CORE", onlineCpus: 4, cpuMaxKHz: 1420800, gpuMaxHz: 1109250000, emcMaxHz: 0, tpcPgMask: 0 },
+    { id: 8, name: "MODE_20W_6CORE", onlineCpus: 6, cpuMaxKHz: 1420800, gpuMaxHz: 1109250000, emcMaxHz: 0, tpcPgMask: 0 },
+  ],
+  defaultMode: 2,
+  tegrastats: { tempOrder: ["AUX", "CPU", "thermal", "AO", "GPU", "PMIC"], engines: "VIC_FREQ 115 APE 150" },
+  jetsonClocksEngines: [],
+  nvpmodelWarnings: [],
+};
+
+const agxOrin: SimBoard = {
+  id: "agx-orin-jp6",
+  description: "Jetson AGX Orin 64GB Developer Kit, JetPack 6.2.1",
+  jetpack: "6.2.1",
+  generation: 6,
+  l4t: { major: 36, revision: "4.4", gcid: 41062509, board: "generic", date: "Mon Jun 16 16:07:13 UTC 2025" },
+  kernelRelease: "5.15.148-tegra",
+  model: "NVIDIA Jetson AGX Orin Developer Kit",
+  compatible: ["nvidia,p3737-0000+p3701-0000", "nvidia,p3701-0000", "nvidia,tegra234"],
+  memTotalKB: 64349184,
+  swapTotalKB: 32174080,
+  cpu: {
+    clusters: [
+      { name: "CPU_A78_0", cpus: [0, 1, 2, 3] },
+      { name: "CPU_A78_1", cpus: [4, 5, 6, 7] },
+      { name: "CPU_A78_2", cpus: [8, 9, 10, 11] },
+    ],
+    freqsKHz: [...grid(115200, 76800, 2188800), 2201600],
+    modeMinKHz: 729600,
+    governor: "schedutil",
+  },
+  gpu: {
+    devicePath: "/sys/devices/platform/bus@0/17000000.gpu",
+    address: "17000000",
+    ofName: "gpu",
+    controlPath: "/sys/devices/platform/bus@0/17000000.gpu",
+    freqsHz: [306000000, ...grid(318750000, 25500000, 1287750000), 1300500000],
+    gpcs: 2,
+    tpcs: 8,
+  },
+  emc: { minHz: 204000000, maxHz: 3199000000, idleHz: 2133000000 },
+  thermalStepMC: ORIN_THERMAL_STEP_MC,
+  thermalZones: orinZones({ cpu: 52562, gpu: 47625, soc0: 49093, soc1: 49656, soc2: 48437, tj: 52562 }),
+  rails: [
+    { label: "VDD_GPU_SOC", device: "1-0040", channel: 1, idleMW: 2412, perLoadMW: 20000 },
+    { label: "VDD_CPU_CV", device: "1-0040", channel: 2, idleMW: 1607, perLoadMW: 12000 },
+    { label: "VIN_SYS_5V0", device: "1-0040", channel: 3, idleMW: 4707, perLoadMW: 3000 },
+    { label: "NC", device: "1-0041", channel: 1, idleMW: 0, perLoadMW: 0, hiddenFromTegrastats: true },
+    { label: "VDDQ_VDD2_1V8AO", device: "1-0041", channel: 2, idleMW: 301, perLoadMW: 800, hiddenFromTegrastats: true },
+    { label: "NC", device: "1-0041", channel: 3, idleMW: 0, perLoadMW: 0, hiddenFromTegrastats: true },
+  ],
+  fan: { initialPwm: 55, maxRpm: 3000 },
+  // nvpmodel-p-verbose/agx-orin-1.txt; nvpmodel-m/agx-orin-1.txt shows MAXN needs a reboot
+  modes: [
+    { id: 0, name: "MAXN", onlineCpus: 12, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0, tpcPgMask: 0, needsReboot: true },
+    { id: 1, name: "MODE_15W", onlineCpus: 4, cpuMaxKHz: 1113600, gpuMaxHz: 420750000, emcMaxHz: 2133000000, tpcPgMask: 248 },
+    { id: 2, name: "MODE_30W", onlineCpus: 8, cpuMaxKHz: 1728000, gpuMaxHz: 624750000, emcMaxHz: 0, tpcPgMask: 240 },
+    { id: 3, name: "MODE_50W", onlineCpus: 12, cpuMaxKHz: 1497600, gpuMaxHz: 828750000, emcMaxHz: 0, tpcPgMask: 0 },
+  ],
+  defaultMode: 2,
+  tegrastats: {
+    tempOrder: ORIN_TEMP_ORDER,
+    engines: "NVENC off NVDEC off NVJPG off NVJPG1 off VIC off OFA off NVDLA0 off NVDLA1 off PVA0_FREQ off APE 174",
+  },
+  // jetson_clocks-show/agx-orin-1.txt
+  jetsonClocksEngines: [
+    "DLA0_CORE:   Online=1 MinFreq=0 MaxFreq=1600000000 CurrentFreq=1600000000",
+    "DLA0_FALCON: Online=1 MinFreq=0 MaxFreq=844800000 CurrentFreq=844800000",
+    "DLA1_CORE:   Online=1 MinFreq=0 MaxFreq=1600000000 CurrentFreq=1600000000",
+    "DLA1_FALCON: Online=1 MinFreq=0 MaxFreq=844800000 CurrentFreq=844800000",
+    "PVA0_VPS0: Online=1 MinFreq=0 MaxFreq=1152000000 CurrentFreq=1152000000",
+    "PVA0_AXI:  Online=1 MinFreq=0 MaxFreq=832000000 CurrentFreq=832000000",
+  ],
+  nvpmodelWarnings: [],
+};
+
+const orinNanoSuper: SimBoard = {
+  id: "orin-nano-super-jp6",
+  description: 'Jetson Orin Nano 8GB Developer Kit "Super", JetPack 6.2',
+  jetpack: "6.2",
+  generation: 6,
+  l4t: { major: 36, revision: "4.3", gcid: 38968081, board: "generic", date: "Wed Jan  8 01:49:37 UTC 2025" },
+  kernelRelease: "5.15.148-tegra",
+  model: "NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super",
+  compatible: ["nvidia,p3768-0000+p3767-0005-super", "nvidia,p3767-0005", "nvidia,tegra234"],
+  memTotalKB: 7802880,
+  swapTotalKB: 3901440,
+  cpu: {
+    clusters: [
+      { name: "CPU_A78_0", cpus: [0, 1, 2, 3] },
+      { name: "CPU_A78_1", cpus: [4, 5] },
+    ],
+    freqsKHz: grid(115200, 76800, 1728000),
+    modeMinKHz: 729600,
+    // jetson_clocks-show/orin-nano-1.txt
+    governor: "ondemand",
+  },
+  gpu: {
+    devicePath: "/sys/devices/platform/bus@0/17000000.gpu",
+    address: "17000000",
+    ofName: "gpu",
+    controlPath: "/sys/devices/platform/bus@0/17000000.gpu",
+    freqsHz: grid(306000000, 102000000, 1020000000),
+    gpcs: 1,
+    tpcs: 4,
+  },
+  emc: { minHz: 204000000, maxHz: 3199000000, idleHz: 2133000000 },
+  thermalStepMC: ORIN_THERMAL_STEP_MC,
+  thermalZones: orinZones({ cpu: 50031, gpu: 49031, soc0: 50000, soc1: 50250, soc2: 49031, tj: 50250 }),
+  rails: [
+    { label: "VDD_IN", device: "1-0040", channel: 1, idleMW: 4824, perLoadMW: 12000 },
+    { label: "VDD_CPU_GPU_CV", device: "1-0040", channel: 2, idleMW: 518, perLoadMW: 7000 },
+    { label: "VDD_SOC", device: "1-0040", channel: 3, idleMW: 1475, perLoadMW: 2500 },
+  ],
+  fan: { initialPwm: 88, maxRpm: 5000 },
+  modes: [
+    { id: 0, name: "15W", onlineCpus: 6, cpuMaxKHz: 1497600, gpuMaxHz: 612000000, emcMaxHz: 2133000000, tpcPgMask: 0 },
+    { id: 1, name: "25W", onlineCpus: 6, cpuMaxKHz: 1344000, gpuMaxHz: 918000000, emcMaxHz: 0, tpcPgMask: 0 },
+    { id: 2, name: "MAXN_SUPER", onlineCpus: 6, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0, tpcPgMask: 0 },
+    { id: 3, name: "7W", onlineCpus: 4, cpuMaxKHz: 960000, gpuMaxHz: 408000000, emcMaxHz: 2133000000, tpcPgMask: 0 },
+  ],
+  defaultMode: 1,
+  tegrastats: { tempOrder: ORIN_TEMP_ORDER, engines: "NVDEC off NVJPG off NVJPG1 off VIC off OFA off APE 200" },
+  jetsonClocksEngines: [],
+  nvpmodelWarnings: [],
+};
+
+export const SIM_BOARDS: Record<SimBoardId, SimBoard> = {
+  "nano-jp46": nano,
+  "xavier-nx-jp51": xavierNx,
+  "agx-orin-jp6": agxOrin,
+  "orin-nano-super-jp6": orinNanoSuper,
+};
+
+export const SIM_BOARD_IDS = Object.keys(SIM_BOARDS) as SimBoardId[];
+
+export function isSimBoardId(value: string): value is SimBoardId {
+  return Object.hasOwn(SIM_BOARDS, value);
+}

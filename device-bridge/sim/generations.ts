@@ -1,0 +1,47 @@
+import type { JetpackGeneration, SimGeneration } from "./types.js";
+
+/** Formats and layouts per JetPack generation, after the real outputs in shared/fixtures/jetson-real. */
+export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
+  4: {
+    releaseTail: [],
+    meminfoNvMap: true,
+    ina: "iio",
+    fan: "pwm-fan",
+    // nano-1.txt: no date, "POM_5V_IN 1750/1628", "GR3D_FREQ 0%@76"
+    tegrastats: { datePrefix: false, railUnit: "", gpuFreqList: false, omitOfflineTemps: false },
+    jetsonClocks: { cpuLabelWidth: 0, idleTrailingSpace: true, tpcLine: false, fanLine: "Fan: PWM={pwm}" },
+  },
+  5: {
+    releaseTail: [],
+    meminfoNvMap: true,
+    ina: "hwmon",
+    fan: "hwmon",
+    // xavier-nx-2.txt (5.1.2): date prefix, "VDD_IN 2763mW/2846mW", "GR3D_FREQ 0%@[114]", offline zones "@-256C"
+    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: false },
+    jetsonClocks: {
+      cpuLabelWidth: 0,
+      idleTrailingSpace: true,
+      tpcLine: false,
+      fanLine: "FAN Dynamic Speed control=active hwmon0_pwm1={pwm}",
+    },
+  },
+  6: {
+    releaseTail: [
+      "# KERNEL_VARIANT: oot",
+      "TARGET_USERSPACE_LIB_DIR=nvidia",
+      "TARGET_USERSPACE_LIB_DIR_PATH=usr/lib/aarch64-linux-gnu/nvidia",
+    ],
+    meminfoNvMap: false,
+    ina: "hwmon",
+    fan: "hwmon",
+    // agx-orin-1.txt, orin-nano-1.txt: offline cv* zones are left out
+    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: true },
+    // jetson_clocks-show/orin-nano-1.txt: "cpu0:  Online=1 ..." and an "Active GPU TPCs" line
+    jetsonClocks: {
+      cpuLabelWidth: 6,
+      idleTrailingSpace: false,
+      tpcLine: true,
+      fanLine: "FAN Dynamic Speed Control=kernel hwmon0_pwm1={pwm}",
+    },
+  },
+};

@@ -1,0 +1,9 @@
+export { isSimBoardId, SIM_BOARD_IDS, SIM_BOARDS } from "./boards.js";
+export {
+  createSimulatedJetson,
+  rebootSimulatedJetson,
+  refreshSimulatedJetson,
+  type SimulatedJetson,
+  setLoad,
+} from "./create.js";
+export { NO_CAP, type SimBoard, type SimBoardId, type SimPowerMode, type SimRail, type SimThermalZone } from "./types.js";

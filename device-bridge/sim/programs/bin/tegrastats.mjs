@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Stand-in for tegrastats: one line per interval in the board's real format, until killed.
+import { refresh } from "../lib/jetson-sim/machine.mjs";
+import {
+  railMilliwatts,
+  readCpus,
+  readCpuTimes,
+  readEmc,
+  readGpu,
+  readMeminfo,
+  readTemps,
+} from "../lib/jetson-sim/readings.mjs";
+import { loadSpec, loadState, startProgram } from "../lib/jetson-sim/runtime.mjs";
+
+const USAGE = `Usage: tegrastats [-option]
+Options:
+    --help                  : print this help screen
+    --interval <millisec>   : sample the information in <milliseconds>
+`;
+const OFFLINE_MC = -256000;
+
+const { root, args } = startProgram(import.meta.url, "tegrastats");
+if (args.length === 1 && args[0] === "--help") {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const interval = args.length === 0 ? 1000 : args[0] === "--interval" && args.length === 2 ? Number(args[1]) : Number.NaN;
+if (!Number.isInteger(interval) || interval <= 0) {
+  process.stderr.write(USAGE);
+  process.exit(1);
+}
+
+const spec = loadSpec(root);
+// Rail averages run over the samples this process printed, as the real tool's do.
+const railSums = spec.layout.rails.map(() => 0);
+let samples = 0;
+refresh(root);
+let before = readCpuTimes(root);
+setInterval(() => {
+  refresh(root);
+  const after = readCpuTimes(root);
+  samples += 1;
+  process.stdout.write(`${statsLine(before, after)}\n`);
+  before = after;
+}, interval);
+
+function statsLine(before, after) {
+  const { board, generation, layout } = spec;
+  const format = generation.tegrastats;
+  const mem = readMeminfo(root);
+  const mb = (kB) => Math.floor(kB / 1024);
+  const total = mem.get("MemTotal");
+  const free = mem.get("MemFree");
+  const used = total - free - mem.get("Buffers") - mem.get("Cached");
+  const swapTotal = mem.get("SwapTotal");
+  const parts = format.datePrefix ? [timestamp(new Date())] : [];
+  parts.push(`RAM ${mb(used)}/${mb(total)}MB (lfb ${Math.max(1, Math.floor(mb(free) / 16))}x4MB)`);
+  parts.push(`SWAP ${mb(swapTotal - mem.get("SwapFree"))}/${mb(swapTotal)}MB (cached ${mb(mem.get("SwapCached"))}MB)`);
+  if (board.tegrastats.iram) parts.push(board.tegrastats.iram);
+  const cpus = readCpus(root, layout).map((c) => (c.online ? `${busyPercent(before, after, c.cpu)}%@${Math.floor(c.curKHz / 1000)}` : "off"));
+  parts.push(`CPU [${cpus.join(",")}]`);
+  const emc = readEmc(root, spec, loadState(root));
+  parts.push(`EMC_FREQ ${emc.utilPct}%@${Math.floor(emc.curHz / 1e6)}`);
+  const gpu = readGpu(root, layout);
+  const gpuMhz = Math.floor(gpu.curHz / 1e6);
+  const gpuFreq = format.gpuFreqList ? `[${Array(board.gpu.gpcs).fill(gpuMhz).join(",")}]` : gpuMhz;
+  parts.push(`GR3D_FREQ ${gpu.loadPct}%@${gpuFreq}`, board.tegrastats.engines);
+  const temps = readTemps(root, layout);
+  for (const label of board.tegrastats.tempOrder) {
+    const mC = temps.get(label);
+    if (mC === OFFLINE_MC && format.omitOfflineTemps) continue;
+    parts.push(`${label}@${Number((mC / 1000).toFixed(3))}C`);
+  }
+  const unit = format.railUnit;
+  layout.rails.forEach((rail, i) => {
+    if (rail.hiddenFromTegrastats) return;
+    const mW = railMilliwatts(root, rail);
+    railSums[i] += mW;
+    parts.push(`${rail.label} ${mW}${unit}/${Math.round(railSums[i] / samples)}${unit}`);
+  });
+  return parts.join(" ");
+}
+
+function busyPercent(before, after, cpu) {
+  const [busy0, total0] = before.get(cpu) ?? [0, 0];
+  const [busy1, total1] = after.get(cpu) ?? [busy0, total0];
+  return total1 > total0 ? Math.round((100 * (busy1 - busy0)) / (total1 - total0)) : 0;
+}
+
+// "09-19-2026 13:33:02", local time
+function timestamp(d) {
+  const two = (n) => String(n).padStart(2, "0");
+  return `${two(d.getMonth() + 1)}-${two(d.getDate())}-${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}

@@ -1,0 +1,10 @@
+// Types of the part of machine.mjs that create.ts calls.
+
+/** First start of a freshly built root: state, counters, then the default power mode. */
+export function boot(root: string): void;
+/** A reboot: a mode nvpmodel left pending takes effect, and jetson_clocks' lock is gone. */
+export function reboot(root: string): void;
+/** The simulated workload in percent, which clocks, temperatures, power and memory follow. */
+export function setLoad(root: string, percent: number): void;
+/** Rewrites every value that moves: current clocks, GPU load, temperatures, rail power, fan speed, /proc. */
+export function refresh(root: string): void;

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BOARD_FACTS } from "./board-facts.js";
+import { SIM_BOARD_IDS } from "./boards.js";
+import type { SimulatedJetson } from "./create.js";
+import { runProgram, tegrastatsLines, tempJetson } from "./testing.js";
+
+describe.each(SIM_BOARD_IDS)("tegrastats: %s", (id) => {
+  const facts = BOARD_FACTS[id];
+  let sim: SimulatedJetson & { remove(): Promise<void> };
+  let line: string;
+
+  beforeAll(async () => {
+    sim = await tempJetson(id);
+    [line = ""] = await tegrastatsLines(sim, 1);
+  });
+  afterAll(() => sim.remove());
+
+  it("starts like the board's real lines (date prefix from JetPack 5 on)", () => {
+    const dated = /^\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2} RAM \d+\/\d+MB \(lfb \d+x4MB\) SWAP \d+\/\d+MB \(cached \d+MB\) /;
+    expect(line).toMatch(sim.board.generation === 4 ? /^RAM \d+\/\d+MB \(lfb \d+x4MB\) SWAP / : dated);
+    expect(line.includes(" IRAM 0/252kB(lfb 252kB) ")).toBe(id === "nano-jp46");
+  });
+
+  it("lists every core with load and MHz, online ones per the power mode", () => {
+    const entries = /CPU \[([^\]]*)\]/.exec(line)?.[1]?.split(",") ?? [];
+    expect(entries).toHaveLength(facts.cpus);
+    for (const entry of entries) expect(entry).toMatch(/^(\d+%@\d+|off)$/);
+  });
+
+  it("prints GPU, EMC, temperatures and rails in the JetPack's format", () => {
+    expect(line).toMatch(/ EMC_FREQ \d+%@\d+ /);
+    expect(line).toMatch(sim.board.generation === 4 ? / GR3D_FREQ \d+%@\d+ / : / GR3D_FREQ \d+%@\[\d+(,\d+)*\] /);
+    const rails = [...line.matchAll(/ ([A-Z][A-Z0-9_]+) (\d+)(mW)?\/(\d+)(mW)?(?= |$)/g)];
+    expect(rails.map((m) => m[1])).toEqual(facts.tegrastatsRails);
+    for (const m of rails) expect(m[3]).toBe(sim.board.generation === 4 ? undefined : "mW");
+    const temps = [...line.matchAll(/ (\w+)@(-?[\d.]+)C/g)].map((m) => m[1]);
+    expect(temps).toContain(sim.board.generation === 6 ? "cpu" : "CPU");
+    // JetPack 6 leaves out offline sensors (the idle CV zones of Orin)
+    expect(line.includes("@-256C")).toBe(false);
+  });
+
+  it("answers --help and refuses unknown options", async () => {
+    const help = await runProgram(sim, "tegrastats", ["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--interval <millisec>");
+    expect((await runProgram(sim, "tegrastats", ["--interval", "soon"])).code).toBe(1);
+  });
+});
+
+describe("tegrastats over several samples", () => {
+  let sim: SimulatedJetson & { remove(): Promise<void> };
+  beforeAll(async () => {
+    sim = await tempJetson("orin-nano-super-jp6");
+  });
+  afterAll(() => sim.remove());
+
+  it("keeps printing one line per interval with running rail averages", async () => {
+    const lines = await tegrastatsLines(sim, 3, 50);
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/ VDD_IN (\d+)mW\/\1mW /); // steady load: average == current
+  });
+});

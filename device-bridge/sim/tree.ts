@@ -1,0 +1,91 @@
+import path from "node:path";
+import { CALL_LOG, CPU_ROOT, SIM_STATE_DIR } from "./layout.js";
+import { deviceTreeStrings, nvpmodelConf, nvTegraRelease } from "./render.js";
+import type { SimBoardFile } from "./types.js";
+
+/** The files a simulated board starts with, by machine path, and the symlinks sysfs has. */
+export interface SimTree {
+  files: Map<string, string>;
+  /** link path -> path it points to; both machine paths, written as relative links so they stay in the root. */
+  links: Map<string, string>;
+}
+
+/**
+ * The hardware side of a simulated board: identity, the sysfs files of its devices with
+ * their fixed values and limits. Values that move (clocks, temperatures, power, /proc
+ * counters) are written afterwards by the machine (programs/lib/jetson-sim/machine.mjs).
+ */
+export function simTree(spec: SimBoardFile, hostname: string): SimTree {
+  const { board, generation, layout } = spec;
+  const files = new Map<string, string>();
+  const links = new Map<string, string>();
+  const put = (file: string, content: string | number) => files.set(file, typeof content === "number" ? `${content}\n` : content);
+
+  put("/etc/hostname", `${hostname}\n`);
+  put("/etc/nv_tegra_release", nvTegraRelease(board, generation));
+  put("/etc/nvpmodel.conf", nvpmodelConf(board, layout));
+  put("/proc/sys/kernel/osrelease", `${board.kernelRelease}\n`);
+  // /proc/device-tree is a link to the firmware's tree, as on a board.
+  links.set("/proc/device-tree", "/sys/firmware/devicetree/base");
+  put("/sys/firmware/devicetree/base/model", deviceTreeStrings([board.model]));
+  put("/sys/firmware/devicetree/base/compatible", deviceTreeStrings(board.compatible));
+
+  const allCpus = `0-${layout.cpuCount - 1}\n`;
+  put(`${CPU_ROOT}/present`, allCpus);
+  put(`${CPU_ROOT}/possible`, allCpus);
+  const cpuFreqs = board.cpu.freqsKHz;
+  for (let cpu = 0; cpu < layout.cpuCount; cpu++) {
+    const dir = `${CPU_ROOT}/cpu${cpu}/cpufreq`;
+    put(`${CPU_ROOT}/cpu${cpu}/online`, 1);
+    put(`${dir}/scaling_available_frequencies`, frequencyList(cpuFreqs));
+    put(`${dir}/cpuinfo_min_freq`, first(cpuFreqs));
+    put(`${dir}/cpuinfo_max_freq`, last(cpuFreqs));
+    put(`${dir}/scaling_min_freq`, first(cpuFreqs));
+    put(`${dir}/scaling_max_freq`, last(cpuFreqs));
+    put(`${dir}/scaling_cur_freq`, first(cpuFreqs));
+    put(`${dir}/scaling_governor`, `${board.cpu.governor}\n`);
+  }
+
+  const { gpu } = layout;
+  const gpuFreqs = board.gpu.freqsHz;
+  put(`${gpu.devfreqDir}/available_frequencies`, frequencyList(gpuFreqs));
+  put(`${gpu.devfreqDir}/min_freq`, first(gpuFreqs));
+  put(`${gpu.devfreqDir}/max_freq`, last(gpuFreqs));
+  put(`${gpu.devfreqDir}/cur_freq`, first(gpuFreqs));
+  put(`${gpu.devfreqDir}/governor`, "nvhost_podgov\n");
+  put(gpu.loadFile, 0);
+  // A device-tree property like model: NUL-terminated. On a board of_node is a link into the firmware tree.
+  put(gpu.ofNameFile, deviceTreeStrings([board.gpu.ofName]));
+  put(gpu.powerControlFile, "auto\n");
+  if (gpu.tpcMaskFile) put(gpu.tpcMaskFile, 0);
+  links.set(gpu.classDir, gpu.devfreqDir);
+  links.set(`${gpu.devfreqDir}/device`, path.posix.dirname(path.posix.dirname(gpu.devfreqDir)));
+  put(layout.emcCapFile, 0);
+
+  layout.thermalZones.forEach((zone, i) => {
+    put(`${zone.dir}/type`, `${zone.type}\n`);
+    links.set(`/sys/class/thermal/thermal_zone${i}`, zone.dir);
+  });
+  for (const rail of layout.rails) put(rail.labelFile, `${rail.label}\n`);
+  if (layout.fan.nameFile) put(layout.fan.nameFile, "pwmfan\n");
+  put(layout.fan.pwmFile, board.fan.initialPwm);
+
+  put(`${SIM_STATE_DIR}/board.json`, `${JSON.stringify(spec, null, 2)}\n`);
+  put(CALL_LOG, "");
+  return { files, links };
+}
+
+// sysfs frequency tables are space-separated with a trailing space.
+function frequencyList(values: readonly number[]): string {
+  return `${values.join(" ")} \n`;
+}
+
+function first(values: readonly number[]): number {
+  const value = values[0];
+  if (value === undefined) throw new Error("empty frequency table");
+  return value;
+}
+
+function last(values: readonly number[]): number {
+  return first(values.slice(-1));
+}

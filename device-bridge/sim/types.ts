@@ -1,0 +1,137 @@
+/** Shapes of the simulated-board table (boards.ts) and of what the stand-in programs read back. */
+
+export type SimBoardId = "nano-jp46" | "xavier-nx-jp51" | "agx-orin-jp6" | "orin-nano-super-jp6";
+
+/** The JetPack major release, which decides file layouts and tool output formats (generations.ts). */
+export type JetpackGeneration = 4 | 5 | 6;
+
+/** A clock limit meaning "no cap", written as -1 in /etc/nvpmodel.conf as on a real board. */
+export const NO_CAP = -1;
+
+export interface SimPowerMode {
+  id: number;
+  name: string;
+  /** Cores 0..onlineCpus-1 stay online, the rest are switched off. */
+  onlineCpus: number;
+  cpuMaxKHz: number;
+  gpuMaxHz: number;
+  /** nvpmodel's EMC cap; 0 means none. */
+  emcMaxHz: number;
+  /** GPU TPCs power-gated, one bit per TPC (boards with TPC gating only). */
+  tpcPgMask?: number;
+  /** Switching to or from this mode needs a reboot (nvpmodel then asks for YES). */
+  needsReboot?: boolean;
+}
+
+export interface SimThermalZone {
+  type: string;
+  /** m°C at 0 % load; -256000 is an offline sensor, as the kernel reports it. */
+  idleMC: number;
+  /** m°C added at 100 % load (0 for fixed placeholders such as PMIC-Die). */
+  perLoadMC: number;
+}
+
+export interface SimRail {
+  label: string;
+  /** I2C device of its INA3221, e.g. "1-0040". */
+  device: string;
+  /** Channel number as the driver names it: 0-2 for the JetPack 4 iio driver, 1-3 for hwmon. */
+  channel: number;
+  idleMW: number;
+  perLoadMW: number;
+  /** JetPack 6 tegrastats prints only the first INA3221 (see the agx-orin tegrastats fixtures). */
+  hiddenFromTegrastats?: boolean;
+}
+
+export interface SimBoard {
+  id: SimBoardId;
+  description: string;
+  jetpack: string;
+  generation: JetpackGeneration;
+  /** First line of /etc/nv_tegra_release: `# R{major} (release), REVISION: {revision}, GCID: ...`. */
+  l4t: { major: number; revision: string; gcid: number; board: string; date: string };
+  kernelRelease: string;
+  model: string;
+  /** Most specific first; the last entry names the SoC (nvidia,tegraNNN). */
+  compatible: string[];
+  memTotalKB: number;
+  swapTotalKB: number;
+  cpu: {
+    /** nvpmodel clock groups; cores of one group share a cpufreq policy. */
+    clusters: { name: string; cpus: number[] }[];
+    freqsKHz: number[];
+    /** MIN_FREQ that every power mode sets (0 = the hardware minimum). */
+    modeMinKHz: number;
+    governor: string;
+  };
+  gpu: {
+    /** The GPU's device folder; its devfreq node is devfreq/<address>.<ofName>. */
+    devicePath: string;
+    address: string;
+    ofName: string;
+    /** Where tpc_pg_mask and power/control live (gpu.0 before JetPack 6). */
+    controlPath: string;
+    freqsHz: number[];
+    /** GPCs, each printed as one frequency in `GR3D_FREQ x%@[f,f]`. */
+    gpcs: number;
+    tpcs?: number;
+  };
+  emc: { minHz: number; maxHz: number; idleHz: number };
+  /** Resolution of the thermal sensors in m°C. */
+  thermalStepMC: number;
+  thermalZones: SimThermalZone[];
+  rails: SimRail[];
+  fan: { initialPwm: number; maxRpm?: number };
+  modes: SimPowerMode[];
+  defaultMode: number;
+  tegrastats: {
+    /** Temperature labels (zone type up to its first "-") in the order tegrastats prints them. */
+    tempOrder: string[];
+    /** Engine fields, constant in the simulation (idle engines). */
+    engines: string;
+    iram?: string;
+  };
+  /** Engine lines of `jetson_clocks --show` (DLA, PVA), constant in the simulation. */
+  jetsonClocksEngines: string[];
+  /** Lines nvpmodel prints before its answer on this board. */
+  nvpmodelWarnings: string[];
+}
+
+/** What differs between JetPack generations rather than between boards. */
+export interface SimGeneration {
+  /** Lines after the first one of /etc/nv_tegra_release. */
+  releaseTail: string[];
+  /** Whether /proc/meminfo has the NvMap fields (gone with the out-of-tree nvmap of JetPack 6). */
+  meminfoNvMap: boolean;
+  /** INA3221 driver: iio (JetPack 4, mW files) or hwmon (mV and mA files). */
+  ina: "iio" | "hwmon";
+  /** Fan control: the pwm-fan device of JetPack 4 or a hwmon pwm1. */
+  fan: "pwm-fan" | "hwmon";
+  tegrastats: { datePrefix: boolean; railUnit: string; gpuFreqList: boolean; omitOfflineTemps: boolean };
+  jetsonClocks: { cpuLabelWidth: number; idleTrailingSpace: boolean; tpcLine: boolean; fanLine: string };
+}
+
+/** Where a board's devices live in the simulated root: computed once, read by the stand-ins. */
+export interface SimLayout {
+  cpuCount: number;
+  gpu: {
+    devfreqDir: string;
+    classDir: string;
+    loadFile: string;
+    ofNameFile: string;
+    powerControlFile: string;
+    tpcMaskFile?: string;
+  };
+  emcCapFile: string;
+  thermalZones: (SimThermalZone & { dir: string })[];
+  rails: (SimRail & { labelFile: string; voltageFile: string; currentFile: string; powerFile?: string })[];
+  fan: { pwmFile: string; nameFile?: string; rpmFile?: string; curPwmFile?: string };
+  statusFile: string;
+}
+
+/** Contents of /var/lib/jetson-sim/board.json, the stand-ins' view of the board. */
+export interface SimBoardFile {
+  board: SimBoard;
+  generation: SimGeneration;
+  layout: SimLayout;
+}
