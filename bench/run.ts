@@ -17,15 +17,16 @@ const TELEMETRY_MESSAGES = Number(process.env.BENCH_TELEMETRY_MESSAGES ?? 3000);
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
-  const worker = new LocalWorker({ port: await freePort(), adminToken: randomBytes(24).toString("base64url"), persistDir: path.join(dir, "state") });
+  const worker = new LocalWorker({ port: await freePort(), operatorToken: randomBytes(24).toString("base64url"), persistDir: path.join(dir, "state") });
   await worker.start();
+  await worker.createFleet("local");
   const bridge = await LocalBridge.create({ worker, device: await worker.provision("bench-orin"), board: "agx-orin-jp6", dir: path.join(dir, "bench-orin") });
   await bridge.start();
   const sshd = await startSshd(path.join(dir, "sshd"));
   const mcp = new Client({ name: "bench", version: "1.0.0" });
   await mcp.connect(
     new StreamableHTTPClientTransport(new URL(`${worker.url}/mcp`), {
-      requestInit: { headers: { Authorization: `Bearer ${worker.options.adminToken}` } },
+      requestInit: { headers: { Authorization: `Bearer ${worker.fleetToken}` } },
     }),
   );
   try {

@@ -12,16 +12,17 @@ const FLEET: ReadonlyArray<{ id: string; board: SimBoardId }> = [
 ];
 
 const port = Number(process.env.PORT ?? 8787);
-const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(24).toString("base64url");
+const operatorToken = process.env.ADMIN_TOKEN ?? randomBytes(24).toString("base64url");
 const verbose = process.env.VERBOSE === "1";
 const echo = verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
 
-const worker = new LocalWorker({ port, adminToken, persistDir: path.join(REPO, ".wrangler/local-state"), echo });
+const worker = new LocalWorker({ port, operatorToken, persistDir: path.join(REPO, ".wrangler/local-state"), echo });
 const bridges: LocalBridge[] = [];
 
 async function main(): Promise<void> {
   process.stderr.write(`Starting the Worker (wrangler dev) on port ${port}...\n`);
   await worker.start();
+  const fleetToken = await worker.createFleet("local");
   const work = await tempDir("jetson-sim-");
   for (const { id, board } of FLEET) {
     const device = await worker.provision(id);
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     bridges.push(bridge);
     process.stderr.write(`Simulated ${board} connected as ${id}\n`);
   }
-  process.stdout.write(`MCP endpoint: ${worker.url}/mcp\nDashboard: ${worker.url}/\nToken: ${adminToken}\n`);
+  process.stdout.write(`MCP endpoint: ${worker.url}/mcp\nDashboard: ${worker.url}/\nToken: ${fleetToken}\n`);
   process.stderr.write("Ctrl-C stops everything.\n");
 }
 

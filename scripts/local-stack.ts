@@ -12,7 +12,8 @@ const BRIDGE = path.join(REPO, "device-bridge/bin/jetson-bridge.js");
 
 export interface WorkerOptions {
   port: number;
-  adminToken: string;
+  /** The operator's root secret (ADMIN_TOKEN): it only creates fleets. */
+  operatorToken: string;
   /** Where the Durable Objects keep their SQLite files; kept across restarts. */
   persistDir: string;
   echo?: (line: string) => void;
@@ -21,6 +22,8 @@ export interface WorkerOptions {
 /** `wrangler dev` serving the Worker on 127.0.0.1, offline. */
 export class LocalWorker {
   private process: ManagedProcess | undefined;
+  /** The administrator token of the fleet this process signed in to (see `createFleet`). */
+  fleetToken = "";
 
   constructor(readonly options: WorkerOptions) {}
 
@@ -29,12 +32,12 @@ export class LocalWorker {
   }
 
   async start(): Promise<void> {
-    const { port, adminToken, persistDir, echo } = this.options;
+    const { port, operatorToken, persistDir, echo } = this.options;
     this.process = ManagedProcess.start(
       "wrangler dev",
       WRANGLER,
       ["dev", "--config", path.join(REPO, "worker/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port),
-        "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${adminToken}`, "--show-interactive-dev-session=false"],
+        "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${operatorToken}`, "--show-interactive-dev-session=false"],
       {
         cwd: path.join(REPO, "worker"),
         env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
@@ -53,13 +56,28 @@ export class LocalWorker {
     await this.start();
   }
 
-  async api<T>(pathname: string, init: RequestInit = {}): Promise<T> {
+  /** Creates a fleet with the operator secret and signs in as its administrator. */
+  async createFleet(id: string): Promise<string> {
+    const { token } = await this.request<{ token: string }>(this.options.operatorToken, "/admin/fleets", {
+      method: "POST",
+      body: JSON.stringify({ id }),
+    });
+    this.fleetToken = token;
+    return token;
+  }
+
+  /** A REST call as the fleet's administrator. */
+  api<T>(pathname: string, init: RequestInit = {}): Promise<T> {
+    return this.request(this.fleetToken, pathname, init);
+  }
+
+  private async request<T>(token: string, pathname: string, init: RequestInit): Promise<T> {
     const response = await fetch(`${this.url}${pathname}`, {
       ...init,
-      headers: { Authorization: `Bearer ${this.options.adminToken}`, "Content-Type": "application/json", ...init.headers },
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...init.headers },
     });
     if (!response.ok) throw new Error(`${init.method ?? "GET"} ${pathname}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
+    return (response.status === 204 ? undefined : await response.json()) as T;
   }
 
   provision(deviceId: string): Promise<ProvisionedDevice> {

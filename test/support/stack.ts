@@ -19,10 +19,11 @@ export class TestStack {
     const dir = await tempDir("jetson-e2e-");
     const worker = new LocalWorker({
       port: await freePort(),
-      adminToken: randomBytes(24).toString("base64url"),
+      operatorToken: randomBytes(24).toString("base64url"),
       persistDir: path.join(dir, "worker-state"),
     });
     await worker.start();
+    await worker.createFleet("local");
     return new TestStack(worker, dir);
   }
 
@@ -40,10 +41,11 @@ export class TestStack {
     return bridge;
   }
 
-  async mcp(): Promise<Client> {
+  /** An MCP client signed in with a token (the fleet administrator's by default). */
+  async mcp(token = this.worker.fleetToken): Promise<Client> {
     const client = new Client({ name: "e2e-test", version: "1.0.0" });
     const transport = new StreamableHTTPClientTransport(new URL(`${this.worker.url}/mcp`), {
-      requestInit: { headers: { Authorization: `Bearer ${this.worker.options.adminToken}` } },
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
     });
     await client.connect(transport);
     return client;

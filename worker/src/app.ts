@@ -1,10 +1,11 @@
 import { Hono } from "hono";
 import { DeviceIdSchema, FleetIdSchema } from "@jetson/protocol";
+import { publicRoutes } from "./api/public-routes.js";
 import { api } from "./api/routes.js";
 import { type CallerVariables, requireCaller } from "./auth.js";
 import { dashboardPage } from "./dashboard.js";
 import type { Env } from "./env.js";
-import { Fleet } from "./fleet.js";
+import { deviceStub } from "./fleet.js";
 import { handleMcpRequest } from "./mcp/server.js";
 
 export const app = new Hono<{ Bindings: Env; Variables: CallerVariables }>();
@@ -16,14 +17,16 @@ app.get("/tunnel/:fleet/:device", async (c) => {
   const fleet = FleetIdSchema.safeParse(c.req.param("fleet"));
   const device = DeviceIdSchema.safeParse(c.req.param("device"));
   if (!fleet.success || !device.success) return c.text("Not found", 404);
-  return new Fleet(c.env, fleet.data).device(device.data).fetch(c.req.raw);
+  return deviceStub(c.env, fleet.data, device.data).fetch(c.req.raw);
 });
+
+app.route("/", publicRoutes);
 
 app.use("/api/*", requireCaller);
 app.route("/api", api);
 
 app.use("/mcp", requireCaller);
-app.post("/mcp", (c) => handleMcpRequest(c.req.raw, c.var.fleet, c.var.caller));
+app.post("/mcp", (c) => handleMcpRequest(c.req.raw, c.var.fleet));
 // Stateless MCP: no server-initiated stream and no sessions to delete.
 app.on(["GET", "DELETE"], "/mcp", (c) => c.text("Method Not Allowed", 405, { Allow: "POST" }));
 

@@ -21,3 +21,16 @@ export async function secretMatches(presented: string, storedHash: string | unde
 export function newCommandId(): string {
   return `c${newSecret(12)}`;
 }
+
+const PREFIX = { token: "jft", enrollment: "jfe" } as const;
+const FLEET_SECRET = /^(jft|jfe)_([a-z0-9][a-z0-9-]{0,62})_([A-Za-z0-9_-]{20,100})$/;
+
+/** A secret that names its fleet, so a request reaches the right registry without a global lookup. */
+export function newFleetSecret(kind: keyof typeof PREFIX, fleet: string): string {
+  return `${PREFIX[kind]}_${fleet}_${newSecret()}`;
+}
+
+export function fleetOfSecret(kind: keyof typeof PREFIX, secret: string): string | undefined {
+  const match = FLEET_SECRET.exec(secret);
+  return match && match[1] === PREFIX[kind] ? match[2] : undefined;
+}

@@ -1,54 +1,193 @@
-import { type CommandRecord, type DeviceSummary, DeviceIdSchema, type ProvisionedDevice, tunnelPath } from "@jetson/protocol";
-import { hashSecret, newSecret } from "./credentials.js";
+import {
+  type ApiToken,
+  type AuditEntry,
+  type AuditQuery,
+  type Caller,
+  type CommandRecord,
+  type DeviceSummary,
+  DeviceIdSchema,
+  type EnrollmentCode,
+  findAction,
+  type ProvisionedDevice,
+  type Scope,
+  tunnelPath,
+} from "@jetson/protocol";
+import { hashSecret, newFleetSecret, newSecret } from "./credentials.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
+import { hasScope, redact, refusalFor } from "./policy.js";
 
-const NO_SUCH_DEVICE: InvokeOutcome = { ok: false, error: { code: "unknown_device", message: "No such device in this fleet." } };
+/** A refusal the caller should see: REST maps the code to a status, MCP to an error result. */
+export class FleetError extends Error {
+  constructor(
+    readonly code: "forbidden" | "not_found" | "invalid",
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
-/** One fleet's devices as a caller sees them: every lookup goes through the fleet's registry first. */
+const NO_SUCH_DEVICE = "No such device in this fleet.";
+
+export interface InvokeCall extends Omit<InvokeRequest, "requestedBy"> {
+  /** The caller confirmed a destructive action. */
+  confirm?: boolean;
+}
+
+/**
+ * One fleet's devices as one caller sees them. Every method checks the caller's
+ * scope, every lookup goes through the fleet's registry (another fleet's device
+ * is indistinguishable from a missing one), and every command is audited.
+ */
 export class Fleet {
   constructor(
     private readonly env: Env,
-    readonly id: string,
+    readonly caller: Caller,
   ) {}
 
-  list(): Promise<DeviceSummary[]> {
+  get id(): string {
+    return this.caller.fleet;
+  }
+
+  async list(): Promise<DeviceSummary[]> {
+    this.require("read");
     return this.registry().list();
   }
 
-  async get(deviceId: string): Promise<DeviceSummary | undefined> {
-    if (!(await this.exists(deviceId))) return undefined;
-    return this.device(deviceId).summary();
+  async get(deviceId: string): Promise<DeviceSummary> {
+    this.require("read");
+    await this.mustExist(deviceId);
+    const summary = await this.device(deviceId).summary();
+    if (!summary) throw new FleetError("not_found", NO_SUCH_DEVICE);
+    return summary;
+  }
+
+  async commands(deviceId: string, limit: number): Promise<CommandRecord[]> {
+    this.require("read");
+    await this.mustExist(deviceId);
+    return this.device(deviceId).commands(limit);
   }
 
   /** Creates a device (or rotates its credential) and returns its secret, which is stored only as a hash. */
   async provision(deviceId: string): Promise<ProvisionedDevice> {
-    const id = DeviceIdSchema.parse(deviceId);
-    const token = newSecret();
-    await this.device(id).provision({ fleet: this.id, deviceId: id, credentialHash: await hashSecret(token) });
-    return { id, fleet: this.id, token, tunnelPath: tunnelPath(this.id, id) };
+    this.require("admin");
+    return provisionDevice(this.env, this.id, deviceId);
   }
 
-  async commands(deviceId: string, limit: number): Promise<CommandRecord[] | undefined> {
-    if (!(await this.exists(deviceId))) return undefined;
-    return this.device(deviceId).commands(limit);
+  /** Revokes a device: its live link is closed and its credential refused from now on. */
+  async revoke(deviceId: string): Promise<void> {
+    this.require("admin");
+    await this.mustExist(deviceId);
+    await this.device(deviceId).revoke();
+    await this.registry().remove(deviceId);
   }
 
-  async invoke(deviceId: string, request: InvokeRequest, onProgress?: ProgressListener): Promise<InvokeOutcome> {
-    if (!(await this.exists(deviceId))) return NO_SUCH_DEVICE;
-    return this.device(deviceId).invoke(request, onProgress);
+  async createEnrollment(device: string, ttlSeconds: number): Promise<EnrollmentCode> {
+    this.require("admin");
+    const code = newFleetSecret("enrollment", this.id);
+    const expiresAt = Date.now() + ttlSeconds * 1000;
+    await this.registry().createEnrollment(await hashSecret(code), DeviceIdSchema.parse(device), expiresAt);
+    return { device, code, expiresAt };
   }
 
-  /** The device's object by fleet and id; the tunnel uses it before any registry lookup. */
-  device(deviceId: string) {
-    return this.env.DEVICE.get(this.env.DEVICE.idFromName(`${this.id}/${deviceId}`));
+  async createToken(name: string, scopes: Scope[]): Promise<ApiToken & { token: string }> {
+    this.require("admin");
+    return createFleetToken(this.env, this.id, name, scopes);
+  }
+
+  async listTokens(): Promise<ApiToken[]> {
+    this.require("admin");
+    return this.registry().listTokens();
+  }
+
+  async revokeToken(id: string): Promise<void> {
+    this.require("admin");
+    if (!(await this.registry().revokeToken(id))) throw new FleetError("not_found", "No such live token in this fleet.");
+  }
+
+  async audit(query: AuditQuery): Promise<AuditEntry[]> {
+    this.require("read");
+    return this.registry().queryAudit(query);
+  }
+
+  /** Runs a catalogued action on a device, if this caller may; the attempt is audited either way. */
+  async invoke(deviceId: string, call: InvokeCall, onProgress?: ProgressListener): Promise<InvokeOutcome> {
+    const started = Date.now();
+    const action = findAction(call.action);
+    const refusal = !action
+      ? undefined
+      : refusalFor(this.caller, action, call.confirm === true);
+    const exists = await this.exists(deviceId);
+    const outcome: InvokeOutcome = !exists
+      ? { ok: false, error: { code: "unknown_device", message: NO_SUCH_DEVICE } }
+      : !action
+        ? { ok: false, error: { code: "unknown_action", message: `No action ${call.action}.` } }
+        : refusal
+          ? { ok: false, error: { code: "permission_denied", message: refusal } }
+          : await this.device(deviceId).invoke(
+              { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy: this.callerName() },
+              onProgress,
+            );
+    if (exists) {
+      await this.registry().recordAudit({
+        at: started,
+        caller: this.callerName(),
+        device: deviceId,
+        action: call.action,
+        args: redact(call.args),
+        outcome: outcome.ok ? "succeeded" : refusal || !action ? "refused" : "failed",
+        error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
+        durationMs: Date.now() - started,
+      });
+    }
+    return outcome;
+  }
+
+  /** How the caller appears in the audit log and the device's ledger. */
+  callerName(): string {
+    const { kind, id, user } = this.caller;
+    return kind === "oauth" ? `oauth:${id}${user ? ` (${user})` : ""}` : `token:${id}`;
+  }
+
+  private device(deviceId: string) {
+    return deviceStub(this.env, this.id, deviceId);
+  }
+
+  private require(scope: Scope): void {
+    if (!hasScope(this.caller, scope)) throw new FleetError("forbidden", `This needs the "${scope}" scope.`);
   }
 
   private async exists(deviceId: string): Promise<boolean> {
     return DeviceIdSchema.safeParse(deviceId).success && this.registry().has(deviceId);
   }
 
-  private registry() {
-    return this.env.REGISTRY.get(this.env.REGISTRY.idFromName(this.id));
+  private async mustExist(deviceId: string): Promise<void> {
+    if (!(await this.exists(deviceId))) throw new FleetError("not_found", NO_SUCH_DEVICE);
   }
+
+  private registry() {
+    return registryStub(this.env, this.id);
+  }
+}
+
+export function registryStub(env: Env, fleet: string) {
+  return env.REGISTRY.get(env.REGISTRY.idFromName(fleet));
+}
+
+/** The device's object by fleet and id; the tunnel uses it before any registry lookup. */
+export function deviceStub(env: Env, fleet: string, deviceId: string) {
+  return env.DEVICE.get(env.DEVICE.idFromName(`${fleet}/${deviceId}`));
+}
+
+export async function provisionDevice(env: Env, fleet: string, deviceId: string): Promise<ProvisionedDevice> {
+  const id = DeviceIdSchema.parse(deviceId);
+  const token = newSecret();
+  await deviceStub(env, fleet, id).provision({ fleet, deviceId: id, credentialHash: await hashSecret(token) });
+  return { id, fleet, token, tunnelPath: tunnelPath(fleet, id) };
+}
+
+export async function createFleetToken(env: Env, fleet: string, name: string, scopes: Scope[]): Promise<ApiToken & { token: string }> {
+  const token = newFleetSecret("token", fleet);
+  const record = await registryStub(env, fleet).createToken(`tok_${newSecret(9)}`, name, await hashSecret(token), scopes);
+  return { ...record, token };
 }

@@ -1,9 +1,28 @@
 import { exports } from "cloudflare:workers";
 import { encodePacket, type Packet, PacketReader } from "../src/mqtt/index.js";
 
-export const ADMIN = { Authorization: "Bearer test-admin-token" };
+/** The operator secret the pool config sets; it only creates fleets. */
+export const OPERATOR = { Authorization: "Bearer test-admin-token" };
+
+/** Headers of the `local` fleet's administrator, filled by `signIn()` (which `provision` calls). */
+export const ADMIN: Record<string, string> = {};
+
+export async function createFleet(id: string): Promise<string> {
+  const response = await exports.default.fetch("http://w/admin/fleets", {
+    method: "POST",
+    headers: { ...OPERATOR, "Content-Type": "application/json" },
+    body: JSON.stringify({ id }),
+  });
+  if (response.status !== 201) throw new Error(`create fleet ${id}: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+export async function signIn(): Promise<void> {
+  ADMIN.Authorization ??= `Bearer ${await createFleet("local")}`;
+}
 
 export async function provision(id: string): Promise<string> {
+  await signIn();
   const response = await exports.default.fetch("http://w/api/devices", {
     method: "POST",
     headers: { ...ADMIN, "Content-Type": "application/json" },

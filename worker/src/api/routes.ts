@@ -1,41 +1,83 @@
-import { Hono } from "hono";
-import { DeviceIdSchema } from "@jetson/protocol";
+import {
+  ApiTokenRequestSchema,
+  AuditQuerySchema,
+  DeviceIdSchema,
+  EnrollmentRequestSchema,
+} from "@jetson/protocol";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { CallerVariables } from "../auth.js";
 import type { Env } from "../env.js";
+import { FleetError } from "../fleet.js";
+
+type AppEnv = { Bindings: Env; Variables: CallerVariables };
 
 const InvokeBodySchema = z.object({
   args: z.record(z.string(), z.unknown()).default({}),
   timeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
+  confirm: z.boolean().optional(),
 });
 
-/** REST for scripts: the fleet's devices, provisioning, and running an action. */
-export const api = new Hono<{ Bindings: Env; Variables: CallerVariables }>()
+/** How each outcome code of a device call reads as an HTTP status. */
+const INVOKE_STATUS = {
+  unknown_device: 404,
+  unknown_action: 404,
+  invalid_input: 400,
+  permission_denied: 403,
+  device_offline: 409,
+  too_busy: 429,
+  timed_out: 504,
+} as const;
+
+const FLEET_ERROR_STATUS = { forbidden: 403, not_found: 404, invalid: 400 } as const;
+
+async function body<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await c.req.json().catch(() => undefined));
+  if (!parsed.success) throw new FleetError("invalid", `Invalid request body: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** REST for scripts: devices, commands, enrollment, tokens and the audit trail of the caller's fleet. */
+export const api = new Hono<AppEnv>()
   .get("/devices", async (c) => c.json({ devices: await c.var.fleet.list() }))
   .post("/devices", async (c) => {
-    const body = z.object({ id: DeviceIdSchema }).safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success) return c.json({ error: `Invalid device: ${body.error.message}` }, 400);
-    return c.json(await c.var.fleet.provision(body.data.id), 201);
+    const { id } = await body(c, z.object({ id: DeviceIdSchema }));
+    return c.json(await c.var.fleet.provision(id), 201);
   })
-  .get("/devices/:device", async (c) => {
-    const summary = await c.var.fleet.get(c.req.param("device"));
-    return summary ? c.json(summary) : c.json({ error: "No such device in this fleet." }, 404);
+  .get("/devices/:device", async (c) => c.json(await c.var.fleet.get(c.req.param("device"))))
+  .delete("/devices/:device", async (c) => {
+    await c.var.fleet.revoke(c.req.param("device"));
+    return c.body(null, 204);
   })
   .get("/devices/:device/commands", async (c) => {
     const limit = z.coerce.number().int().min(1).max(500).catch(50).parse(c.req.query("limit"));
-    const commands = await c.var.fleet.commands(c.req.param("device"), limit);
-    return commands ? c.json({ commands }) : c.json({ error: "No such device in this fleet." }, 404);
+    return c.json({ commands: await c.var.fleet.commands(c.req.param("device"), limit) });
   })
   .post("/devices/:device/actions/:action", async (c) => {
-    const body = InvokeBodySchema.safeParse(await c.req.json().catch(() => ({})));
-    if (!body.success) return c.json({ error: `Invalid request: ${body.error.message}` }, 400);
-    const outcome = await c.var.fleet.invoke(c.req.param("device"), {
-      action: c.req.param("action"),
-      args: body.data.args,
-      timeoutMs: body.data.timeoutMs,
-      requestedBy: c.var.caller,
-    });
+    const call = await body(c, InvokeBodySchema);
+    const outcome = await c.var.fleet.invoke(c.req.param("device"), { action: c.req.param("action"), ...call });
     if (outcome.ok) return c.json(outcome);
-    const status = { unknown_device: 404, unknown_action: 404, invalid_input: 400, device_offline: 409, timed_out: 504 } as const;
-    return c.json(outcome, status[outcome.error.code as keyof typeof status] ?? 502);
+    return c.json(outcome, INVOKE_STATUS[outcome.error.code as keyof typeof INVOKE_STATUS] ?? 502);
+  })
+  .post("/enrollments", async (c) => {
+    const { device, ttlSeconds } = await body(c, EnrollmentRequestSchema);
+    return c.json(await c.var.fleet.createEnrollment(device, ttlSeconds), 201);
+  })
+  .get("/tokens", async (c) => c.json({ tokens: await c.var.fleet.listTokens() }))
+  .post("/tokens", async (c) => {
+    const { name, scopes } = await body(c, ApiTokenRequestSchema);
+    return c.json(await c.var.fleet.createToken(name, scopes), 201);
+  })
+  .delete("/tokens/:id", async (c) => {
+    await c.var.fleet.revokeToken(c.req.param("id"));
+    return c.body(null, 204);
+  })
+  .get("/audit", async (c) => {
+    const query = AuditQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw new FleetError("invalid", `Invalid audit query: ${z.prettifyError(query.error)}`);
+    return c.json({ entries: await c.var.fleet.audit(query.data) });
+  })
+  .onError((error, c) => {
+    if (error instanceof FleetError) return c.json({ error: error.message }, FLEET_ERROR_STATUS[error.code]);
+    throw error;
   });

@@ -14,6 +14,7 @@ import type { Env } from "../env.js";
 import { MqttProtocolError, PacketReader } from "../mqtt/index.js";
 import { Connection } from "./connection.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./invoke.js";
+import { RateLimiter } from "../rate-limiter.js";
 import { handlePacket, MAX_PACKET_BYTES, Reason, type SessionHost } from "./mqtt-session.js";
 import { DeviceStore, type Identity } from "./store.js";
 
@@ -21,6 +22,10 @@ interface PendingCall {
   resolve(outcome: InvokeOutcome): void;
   onProgress: ProgressListener | undefined;
 }
+
+/** A device runs few commands at once; more waiting on it means something is stuck. */
+const MAX_IN_FLIGHT = 16;
+const COMMAND_RATE = { perSecond: 10, burst: 30 };
 
 /** Close codes the device sees. */
 const CLOSE = { replaced: 4000, keepalive: 4001, revoked: 4003, protocol: 1002 } as const;
@@ -33,6 +38,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   private readonly store: DeviceStore;
   private readonly readers = new Map<WebSocket, PacketReader>();
   private readonly pending = new Map<string, PendingCall>();
+  private readonly commandRate = new RateLimiter(COMMAND_RATE.perSecond, COMMAND_RATE.burst);
   private identity: Identity | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -55,12 +61,27 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     const rotated = this.identity !== undefined;
     this.identity = identity;
     this.store.setIdentity(identity);
-    if (rotated) for (const connection of this.connections()) connection.retire(CLOSE.revoked, "credential rotated");
+    if (rotated) await this.closeAll("credential rotated");
     await this.publishSummary();
   }
 
+  /** Refuses the device from now on and closes its live link. */
+  async revoke(): Promise<void> {
+    if (!this.identity) return;
+    this.identity = { ...this.identity, credentialHash: "", revoked: true };
+    this.store.setIdentity(this.identity);
+    await this.closeAll("device revoked");
+  }
+
+  private async closeAll(reason: string): Promise<void> {
+    for (const connection of this.connections()) {
+      connection.retire(CLOSE.revoked, reason);
+      await this.linkClosed(connection, false);
+    }
+  }
+
   async summary(): Promise<DeviceSummary | undefined> {
-    if (!this.identity) return undefined;
+    if (!this.identity || this.identity.revoked) return undefined;
     const presence = this.store.presence();
     return { id: this.identity.deviceId, fleet: this.identity.fleet, ...presence, state: this.store.state() };
   }
@@ -78,6 +99,13 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     const args = action.input.safeParse(request.args);
     if (!args.success) {
       return { ok: false, error: { code: "invalid_input", message: `Invalid arguments for ${action.name}: ${args.error.message}` } };
+    }
+    if (this.pending.size >= MAX_IN_FLIGHT) {
+      return { ok: false, error: { code: "too_busy", message: `${identity.deviceId} already has ${MAX_IN_FLIGHT} commands in flight.` } };
+    }
+    const rate = this.commandRate.take("commands", Date.now());
+    if (!rate.ok) {
+      return { ok: false, error: { code: "too_busy", message: `Too many commands for ${identity.deviceId}; retry in ${rate.retryAfterSeconds} s.` } };
     }
     const link = this.liveConnection();
     if (!link) {

@@ -22,7 +22,9 @@ export interface Presence {
 export interface Identity {
   fleet: string;
   deviceId: string;
+  /** Empty once the device is revoked: no presented secret hashes to it. */
   credentialHash: string;
+  revoked?: boolean;
 }
 
 const SCHEMA = `

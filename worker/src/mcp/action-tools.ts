@@ -11,8 +11,17 @@ export function toolName(action: string): string {
 
 const MAX_TIMEOUT_MS = 10 * 60_000;
 
+/**
+ * Destructive tools run only with this set. Elicitation would be nicer, but a
+ * stateless server cannot receive the client's answer to its own request.
+ */
+const CONFIRM = z
+  .boolean()
+  .optional()
+  .describe("Set to true only after the user has explicitly agreed to this destructive action");
+
 /** One MCP tool per catalogued action, with the action's own schemas and hints. */
-export function registerActionTools(server: McpServer, fleet: Fleet, caller: string): void {
+export function registerActionTools(server: McpServer, fleet: Fleet): void {
   for (const action of catalogue) {
     server.registerTool(
       toolName(action.name),
@@ -29,6 +38,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, caller: str
             .max(MAX_TIMEOUT_MS)
             .optional()
             .describe(`How long to wait for the device, in ms (default ${action.defaultTimeoutMs})`),
+          ...(action.hints.destructive ? { confirm: CONFIRM } : {}),
         },
         outputSchema: action.output.shape,
         annotations: {
@@ -39,11 +49,11 @@ export function registerActionTools(server: McpServer, fleet: Fleet, caller: str
           openWorldHint: false,
         },
       },
-      async ({ device, timeoutMs, ...args }, extra) => {
+      async ({ device, timeoutMs, confirm, ...args }, extra) => {
         const progressToken = extra._meta?.progressToken;
         const outcome = await fleet.invoke(
           device,
-          { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, requestedBy: caller },
+          { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirm: confirm === true },
           progressToken === undefined
             ? undefined
             : (progress) => {

@@ -2,7 +2,7 @@ import { DeviceSummarySchema } from "@jetson/protocol";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
-import { toolData, toolError } from "./tool-result.js";
+import { guarded, toolData } from "./tool-result.js";
 
 export function registerFleetTools(server: McpServer, fleet: Fleet): void {
   server.registerTool(
@@ -14,7 +14,7 @@ export function registerFleetTools(server: McpServer, fleet: Fleet): void {
       outputSchema: { devices: z.array(DeviceSummarySchema) },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async () => toolData({ devices: await fleet.list() }),
+    async () => guarded(async () => toolData({ devices: await fleet.list() })),
   );
 
   server.registerTool(
@@ -26,9 +26,6 @@ export function registerFleetTools(server: McpServer, fleet: Fleet): void {
       outputSchema: DeviceSummarySchema.shape,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async ({ device }) => {
-      const summary = await fleet.get(device);
-      return summary ? toolData(summary) : toolError(`No device ${device} in this fleet.`);
-    },
+    async ({ device }) => guarded(async () => toolData(await fleet.get(device))),
   );
 }

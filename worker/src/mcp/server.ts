@@ -3,16 +3,18 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import type { Fleet } from "../fleet.js";
 import { registerActionTools } from "./action-tools.js";
+import { registerAuditResource } from "./audit-resource.js";
 import { registerFleetTools } from "./fleet-tools.js";
 
 const SERVER_INFO = { name: "jetson-fleet", version: "0.1.0" };
 
 /** Answers one MCP POST statelessly: a fresh server and transport per request. */
-export async function handleMcpRequest(request: Request, fleet: Fleet, caller: string): Promise<Response> {
+export async function handleMcpRequest(request: Request, fleet: Fleet): Promise<Response> {
   // ajv (the default validator) compiles code from strings, which workerd forbids.
   const server = new McpServer(SERVER_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
   registerFleetTools(server, fleet);
-  registerActionTools(server, fleet, caller);
+  registerActionTools(server, fleet);
+  registerAuditResource(server, fleet);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   await server.connect(transport);
   return transport.handleRequest(request);

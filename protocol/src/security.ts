@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { DeviceIdSchema } from "./topics.js";
+
+/** `read` runs read-only actions, `operate` changes device state, `admin` administers the fleet. */
+export const ScopeSchema = z.enum(["read", "operate", "admin"]);
+export type Scope = z.infer<typeof ScopeSchema>;
+export const ALL_SCOPES = ScopeSchema.options;
+
+/** Who is asking: an API token, or an OAuth client acting for a user. Every caller belongs to one fleet. */
+export const CallerSchema = z.object({
+  fleet: z.string(),
+  kind: z.enum(["token", "oauth"]),
+  /** The token's id, or the OAuth client's id. */
+  id: z.string(),
+  /** The OAuth user (operator) who approved the client. */
+  user: z.string().optional(),
+  scopes: z.array(ScopeSchema),
+});
+export type Caller = z.infer<typeof CallerSchema>;
+
+export const ApiTokenRequestSchema = z.object({
+  name: z.string().min(1).max(100),
+  scopes: z.array(ScopeSchema).min(1),
+});
+
+/** A token as listed: never its secret. */
+export const ApiTokenSchema = ApiTokenRequestSchema.extend({
+  id: z.string(),
+  createdAt: z.number(),
+  revokedAt: z.number().optional(),
+});
+export type ApiToken = z.infer<typeof ApiTokenSchema>;
+
+export const EnrollmentRequestSchema = z.object({
+  device: DeviceIdSchema,
+  ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+});
+
+export const EnrollmentCodeSchema = z.object({ device: z.string(), code: z.string(), expiresAt: z.number() });
+export type EnrollmentCode = z.infer<typeof EnrollmentCodeSchema>;
+
+/** What `jetson-bridge enroll` sends and gets back. */
+export const EnrollRequestSchema = z.object({ code: z.string().min(10).max(200) });
+export const EnrolledDeviceSchema = z.object({
+  fleet: z.string(),
+  deviceId: z.string(),
+  token: z.string(),
+});
+export type EnrolledDevice = z.infer<typeof EnrolledDeviceSchema>;
+
+/** One append-only audit record: a command, or a refusal before it reached the device. */
+export const AuditEntrySchema = z.object({
+  id: z.number(),
+  at: z.number(),
+  caller: z.string(),
+  device: z.string(),
+  action: z.string(),
+  /** Arguments with secret-looking values replaced by "[redacted]". */
+  args: z.record(z.string(), z.unknown()),
+  outcome: z.enum(["succeeded", "failed", "refused"]),
+  error: z.string().optional(),
+  durationMs: z.number(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export const AuditQuerySchema = z.object({
+  device: z.string().optional(),
+  caller: z.string().optional(),
+  from: z.coerce.number().optional(),
+  to: z.coerce.number().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type AuditQuery = z.infer<typeof AuditQuerySchema>;

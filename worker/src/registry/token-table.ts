@@ -1,0 +1,49 @@
+import type { ApiToken, Scope } from "@jetson/protocol";
+
+export const TOKEN_TABLE = `CREATE TABLE IF NOT EXISTS api_tokens (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL, revoked_at INTEGER)`;
+
+/** A fleet's API tokens, stored only as hashes. */
+export class TokenTable {
+  constructor(private readonly sql: SqlStorage) {}
+
+  insert(id: string, name: string, hash: string, scopes: readonly Scope[], now: number): ApiToken {
+    this.sql.exec(
+      "INSERT INTO api_tokens (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)",
+      id,
+      name,
+      hash,
+      JSON.stringify(scopes),
+      now,
+    );
+    return { id, name, scopes: [...scopes], createdAt: now };
+  }
+
+  list(): ApiToken[] {
+    return this.sql
+      .exec<{ id: string; name: string; scopes: string; created_at: number; revoked_at: number | null }>(
+        "SELECT id, name, scopes, created_at, revoked_at FROM api_tokens ORDER BY created_at",
+      )
+      .toArray()
+      .map((row) => ({
+        id: row.id,
+        name: row.name,
+        scopes: JSON.parse(row.scopes) as Scope[],
+        createdAt: row.created_at,
+        revokedAt: row.revoked_at ?? undefined,
+      }));
+  }
+
+  revoke(id: string, now: number): boolean {
+    return this.sql.exec("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now, id).rowsWritten > 0;
+  }
+
+  /** The live token with this hash. */
+  find(hash: string): { id: string; scopes: Scope[] } | undefined {
+    const row = this.sql
+      .exec<{ id: string; scopes: string }>("SELECT id, scopes FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", hash)
+      .toArray()[0];
+    return row ? { id: row.id, scopes: JSON.parse(row.scopes) as Scope[] } : undefined;
+  }
+}
