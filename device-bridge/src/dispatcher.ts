@@ -5,6 +5,7 @@ import {
   type Command,
   CommandSchema,
   findAction,
+  parseActionInput,
   type Result,
 } from "@jetson/protocol";
 import type { CommandJournal } from "./command-journal.js";
@@ -90,7 +91,7 @@ export class Dispatcher {
     if (!action || !handler) {
       return reject({ code: "unknown_action", message: `This bridge has no action ${command.action}.` });
     }
-    const input = action.input.safeParse(command.args);
+    const input = parseActionInput(action, command.args);
     if (!input.success) {
       return reject({ code: "invalid_input", message: `Invalid arguments for ${action.name}: ${input.error.message}` });
     }

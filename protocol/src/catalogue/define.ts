@@ -32,4 +32,9 @@ export function defineAction<Name extends string, Input extends z.ZodObject, Out
   return definition;
 }
 
+/** Validates arguments for an action, refusing keys the action does not define (cloud and device use the same rule). */
+export function parseActionInput(action: ActionDefinition, args: unknown) {
+  return action.input.strict().safeParse(args);
+}
+
 export const READ_ONLY: ActionHints = { readOnly: true, destructive: false, idempotent: true };

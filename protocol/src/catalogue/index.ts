@@ -3,7 +3,7 @@ import type { ActionDefinition } from "./define.js";
 import { systemInfo, systemPing } from "./system.js";
 import { telemetryWatch } from "./telemetry.js";
 
-export { defineAction, type ActionDefinition, type ActionHints } from "./define.js";
+export { defineAction, parseActionInput, type ActionDefinition, type ActionHints } from "./define.js";
 
 /** Every action a device can run. Add an entry here and a handler in device-bridge. */
 export const catalogue = [systemInfo, systemPing, telemetryWatch] as const;

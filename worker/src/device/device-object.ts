@@ -7,6 +7,7 @@ import {
   type CommandRecord,
   type DeviceSummary,
   findAction,
+  parseActionInput,
   topicFor,
 } from "@jetson/protocol";
 import { newCommandId, secretMatches } from "../credentials.js";
@@ -96,7 +97,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     if (!identity) return { ok: false, error: { code: "unknown_device", message: "No such device." } };
     const action = findAction(request.action);
     if (!action) return { ok: false, error: { code: "unknown_action", message: `No action ${request.action}.` } };
-    const args = action.input.safeParse(request.args);
+    const args = parseActionInput(action, request.args);
     if (!args.success) {
       return { ok: false, error: { code: "invalid_input", message: `Invalid arguments for ${action.name}: ${args.error.message}` } };
     }
