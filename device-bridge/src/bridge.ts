@@ -23,6 +23,7 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
     programDirs: config.programDirs,
     defaultTimeoutMs: config.limits.runTimeoutMs,
     defaultMaxOutputBytes: config.limits.maxOutputBytes,
+    sudo: config.sudo,
   });
   const journal = await CommandJournal.open(path.join(config.stateDir, "commands.jsonl"));
   const send = <C extends Channel>(channel: C, message: ChannelMessage<C>) =>

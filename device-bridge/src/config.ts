@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { DeviceIdSchema, FleetIdSchema } from "@jetson/protocol";
 import { z } from "zod";
+import { PRIVILEGED_PROGRAMS, type PrivilegedProgram } from "./host/privileged.js";
 
 export const BridgeConfigSchema = z.object({
   /** The Worker's base URL (http, https, ws or wss). */
@@ -15,6 +16,13 @@ export const BridgeConfigSchema = z.object({
   keepaliveSeconds: z.number().int().min(10).max(1200).default(60),
   reconnect: z
     .object({ minMs: z.number().int().positive().default(500), maxMs: z.number().int().positive().default(30_000) })
+    .prefault({}),
+  /** Programs run through sudo; empty where the bridge runs as a user that needs none (a simulation). */
+  sudo: z
+    .object({
+      path: z.string().startsWith("/").default("/usr/bin/sudo"),
+      programs: z.array(z.enum(Object.keys(PRIVILEGED_PROGRAMS) as [PrivilegedProgram, ...PrivilegedProgram[]])).default([]),
+    })
     .prefault({}),
   limits: z
     .object({

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { DeviceIdSchema, FleetIdSchema } from "@jetson/protocol";
 import { publicRoutes } from "./api/public-routes.js";
 import { api } from "./api/routes.js";
@@ -12,6 +13,13 @@ export const app = new Hono<{ Bindings: Env; Variables: CallerVariables }>();
 
 app.get("/health", (c) => c.json({ ok: true }));
 
+/** No request a caller sends needs more than this; larger ones are refused before any object is woken. */
+const MAX_REQUEST_BYTES = 256 * 1024;
+const limitBody = bodyLimit({
+  maxSize: MAX_REQUEST_BYTES,
+  onError: (c) => c.json({ error: `Request body larger than ${MAX_REQUEST_BYTES} bytes` }, 413),
+});
+
 /** A device's bridge dials in here; its object checks the credentials in MQTT CONNECT. */
 app.get("/tunnel/:fleet/:device", async (c) => {
   const fleet = FleetIdSchema.safeParse(c.req.param("fleet"));
@@ -20,6 +28,9 @@ app.get("/tunnel/:fleet/:device", async (c) => {
   return deviceStub(c.env, fleet.data, device.data).fetch(c.req.raw);
 });
 
+app.use("/api/*", limitBody);
+app.use("/mcp", limitBody);
+app.use("/enroll", limitBody);
 app.route("/", publicRoutes);
 
 app.use("/api/*", requireCaller);

@@ -1,7 +1,10 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startBridge } from "../bridge.js";
 import { ConfigError, loadConfig } from "../config.js";
+import { DEFAULT_CONFIG_FILE, enroll } from "../enroll.js";
+import { NodeHost } from "../host/node-host.js";
+import { renderSudoers } from "../host/privileged.js";
 import { BRIDGE_VERSION } from "../version.js";
 import { runParse } from "./parse.js";
 
@@ -15,13 +18,40 @@ const commands: Record<string, Command> = {
     usage: "run [--config FILE]   connect to the cloud and serve this device (environment JETSON_BRIDGE_* overrides the file)",
     async run(args) {
       const { values } = parseArgs({ args, options: { config: { type: "string", short: "c" } } });
-      const bridge = await startBridge(await loadConfig(values.config, process.env));
+      const file = values.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+      const bridge = await startBridge(await loadConfig(file, process.env));
       const stop = () => {
         bridge.stop().finally(() => process.exit(0));
       };
       process.once("SIGTERM", stop);
       process.once("SIGINT", stop);
       return "running";
+    },
+  },
+  enroll: {
+    usage: `enroll --url URL --code CODE [--config FILE]   trade an enrollment code for this device's credential (default ${DEFAULT_CONFIG_FILE})`,
+    async run(args) {
+      const { values } = parseArgs({
+        args,
+        options: { url: { type: "string" }, code: { type: "string" }, config: { type: "string", short: "c" } },
+      });
+      if (!values.url || !values.code) throw new ConfigError("enroll needs --url and --code");
+      const configFile = values.config ?? DEFAULT_CONFIG_FILE;
+      const { fleet, deviceId } = await enroll(values.url, values.code, configFile);
+      process.stdout.write(`Enrolled as ${deviceId} in fleet ${fleet}; credential written to ${configFile}\n`);
+      return 0;
+    },
+  },
+  sudoers: {
+    usage: "sudoers --user USER [--config FILE]   print the sudoers file for the configured privileged programs",
+    async run(args) {
+      const { values } = parseArgs({ args, options: { user: { type: "string" }, config: { type: "string", short: "c" } } });
+      if (!values.user) throw new ConfigError("sudoers needs --user");
+      const config = await loadConfig(values.config, process.env);
+      const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 1, defaultMaxOutputBytes: 1 });
+      const paths = await Promise.all(config.sudo.programs.map(async (program) => ({ program, path: await host.locate(program) })));
+      process.stdout.write(renderSudoers(values.user, paths));
+      return 0;
     },
   },
   parse: {

@@ -11,6 +11,8 @@ export interface NodeHostOptions {
   programDirs: readonly string[];
   defaultTimeoutMs: number;
   defaultMaxOutputBytes: number;
+  /** Programs run through `sudo -n` (the bridge itself runs unprivileged). */
+  sudo?: { path: string; programs: readonly string[] };
 }
 
 const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -20,11 +22,14 @@ export class NodeHost implements HostPort {
   constructor(private readonly options: NodeHostOptions) {}
 
   async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const executable = await this.locate(program);
+    const located = await this.locate(program);
+    const { sudo } = this.options;
+    // `-n`: never prompt for a password; `--`: the program's arguments are never sudo's options.
+    const [executable, argv] = sudo?.programs.includes(program) ? [sudo.path, ["-n", "--", located, ...args]] : [located, [...args]];
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
     const maxBytes = options.maxOutputBytes ?? this.options.defaultMaxOutputBytes;
     return new Promise((resolve, reject) => {
-      const child = spawn(executable, [...args], {
+      const child = spawn(executable, argv, {
         shell: false,
         // Its own process group, so a timeout kills the children it started too.
         detached: true,
@@ -109,7 +114,8 @@ export class NodeHost implements HostPort {
     return { totalBytes: s.blocks * s.bsize, freeBytes: s.bfree * s.bsize, availableBytes: s.bavail * s.bsize };
   }
 
-  private async locate(program: string): Promise<string> {
+  /** The absolute path of a program in the configured folders. */
+  async locate(program: string): Promise<string> {
     if (!PROGRAM_NAME.test(program)) {
       throw new HostPortError("bad_program", `Not a program name: ${JSON.stringify(program)}`);
     }
