@@ -8,7 +8,7 @@ import { ManagedProcess } from "./processes.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = path.join(REPO, "node_modules/.bin/wrangler");
-const BRIDGE = path.join(REPO, "device-bridge/bin/jetson-bridge.js");
+export const BRIDGE_BIN = path.join(REPO, "device-bridge/bin/jetson-bridge.js");
 
 export interface WorkerOptions {
   port: number;
@@ -102,7 +102,7 @@ export class LocalBridge {
   private constructor(
     readonly options: BridgeOptions,
     readonly root: string,
-    private readonly configFile: string,
+    readonly configFile: string,
   ) {}
 
   static async create(options: BridgeOptions): Promise<LocalBridge> {
@@ -133,7 +133,7 @@ export class LocalBridge {
 
   /** Starts the process without waiting for it to connect. */
   launch(): ManagedProcess {
-    this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [BRIDGE, "run", "--config", this.configFile], {
+    this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [BRIDGE_BIN, "run", "--config", this.configFile], {
       cwd: REPO,
       echo: this.options.echo,
     });

@@ -28,7 +28,8 @@ export function registerActionTools(server: McpServer, fleet: Fleet): void {
       {
         title: action.title,
         description: action.description,
-        inputSchema: {
+        // Strict, as on the device: an argument the action does not define is refused, not dropped.
+        inputSchema: z.strictObject({
           device: z.string().describe("Device id, as list_devices shows it"),
           ...action.input.shape,
           timeoutMs: z
@@ -39,7 +40,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet): void {
             .optional()
             .describe(`How long to wait for the device, in ms (default ${action.defaultTimeoutMs})`),
           ...(action.hints.destructive ? { confirm: CONFIRM } : {}),
-        },
+        }),
         outputSchema: action.output.shape,
         annotations: {
           title: action.title,
