@@ -157,6 +157,21 @@ describe("scopes and confirmation", () => {
   });
 });
 
+describe("per-device limits", () => {
+  it("refuses a 17th command while 16 are in flight on one device", async () => {
+    const { client } = await enrolledDevice(alpha, "alpha-busy");
+    const stuck = Array.from({ length: 16 }, () =>
+      rest(alpha, "POST", "/api/devices/alpha-busy/actions/system.ping", { timeoutMs: 2_000 }),
+    );
+    for (let i = 0; i < 16; i++) await client.next("publish");
+    const extra = await rest(alpha, "POST", "/api/devices/alpha-busy/actions/system.ping", { timeoutMs: 2_000 });
+    expect(extra.status).toBe(429);
+    expect(((await extra.json()) as { error: { message: string } }).error.message).toMatch(/already has 16 commands in flight/);
+    client.ws.close();
+    expect((await Promise.all(stuck)).map((r) => r.status)).toEqual(Array(16).fill(504));
+  }, 15_000);
+});
+
 describe("device enrollment and revocation", () => {
   it("trades a code once for a device credential", async () => {
     const code = await enroll(alpha, "alpha-once");
