@@ -5,10 +5,11 @@ import { promisify } from "node:util";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BRIDGE_BIN, LocalBridge } from "../../scripts/local-stack.js";
+import { BRIDGE_BIN, LocalBridge, REPO } from "../../scripts/local-stack.js";
 import { TestStack } from "../support/stack.js";
 
 const run = promisify(execFile);
+const FLEET_BIN = path.join(REPO, "fleet-cli/bin/jetson-fleet.js");
 
 let stack: TestStack;
 let mcp: Client;
@@ -27,12 +28,15 @@ function enrollWithCli(code: string, configFile: string) {
   return run(process.execPath, [BRIDGE_BIN, "enroll", "--url", stack.worker.url, "--code", code, "--config", configFile]);
 }
 
-describe("a device enrolls with a one-time code", () => {
+describe("a device enrolls with a one-time code from jetson-fleet", () => {
   let bridge: LocalBridge;
   let code: string;
 
   it("jetson-bridge enroll writes the credential with mode 0600, and the bridge then connects", async () => {
-    ({ code } = await stack.worker.api<{ code: string }>("/api/enrollments", { method: "POST", body: JSON.stringify({ device: "enrolled-1" }) }));
+    const created = await run(process.execPath, [FLEET_BIN, "enroll-code", "--device", "enrolled-1", "--ttl", "600"], {
+      env: { ...process.env, JETSON_FLEET_URL: stack.worker.url, JETSON_FLEET_TOKEN: stack.worker.fleetToken },
+    });
+    ({ code } = JSON.parse(created.stdout) as { code: string });
     bridge = await LocalBridge.create({
       worker: stack.worker,
       device: { id: "enrolled-1", fleet: "local", token: "not-yet-enrolled-placeholder", tunnelPath: "" },

@@ -1,0 +1,62 @@
+import { parseArgs } from "node:util";
+import type { FleetApi } from "./api-client.js";
+
+export interface Command {
+  usage: string;
+  run(api: FleetApi, args: string[]): Promise<unknown>;
+}
+
+/** Every operator command: a name, its usage line, and what it calls. Output is JSON. */
+export const commands: Record<string, Command> = {
+  devices: {
+    usage: "devices                                   list the fleet's devices",
+    run: (api) => api.request("GET", "/api/devices"),
+  },
+  "enroll-code": {
+    usage: "enroll-code --device ID [--ttl SECONDS]   create a one-time enrollment code for a device",
+    run: (api, args) => {
+      const { values } = parseArgs({ args, options: { device: { type: "string" }, ttl: { type: "string" } } });
+      if (!values.device) throw new Error("enroll-code needs --device");
+      return api.request("POST", "/api/enrollments", {
+        device: values.device,
+        ...(values.ttl ? { ttlSeconds: Number(values.ttl) } : {}),
+      });
+    },
+  },
+  revoke: {
+    usage: "revoke --device ID                        revoke a device: closes its link and refuses it",
+    run: (api, args) => {
+      const { values } = parseArgs({ args, options: { device: { type: "string" } } });
+      if (!values.device) throw new Error("revoke needs --device");
+      return api.request("DELETE", `/api/devices/${encodeURIComponent(values.device)}`);
+    },
+  },
+  "token-create": {
+    usage: "token-create --name NAME --scopes read,operate,admin   create an API token (shown once)",
+    run: (api, args) => {
+      const { values } = parseArgs({ args, options: { name: { type: "string" }, scopes: { type: "string" } } });
+      if (!values.name || !values.scopes) throw new Error("token-create needs --name and --scopes");
+      return api.request("POST", "/api/tokens", { name: values.name, scopes: values.scopes.split(",") });
+    },
+  },
+  tokens: {
+    usage: "tokens                                    list API tokens (never their secrets)",
+    run: (api) => api.request("GET", "/api/tokens"),
+  },
+  "token-revoke": {
+    usage: "token-revoke --id ID                      revoke an API token",
+    run: (api, args) => {
+      const { values } = parseArgs({ args, options: { id: { type: "string" } } });
+      if (!values.id) throw new Error("token-revoke needs --id");
+      return api.request("DELETE", `/api/tokens/${encodeURIComponent(values.id)}`);
+    },
+  },
+  audit: {
+    usage: "audit [--device ID] [--caller WHO]        read the audit trail",
+    run: (api, args) => {
+      const { values } = parseArgs({ args, options: { device: { type: "string" }, caller: { type: "string" } } });
+      const query = new URLSearchParams(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === "string"));
+      return api.request("GET", `/api/audit?${query}`);
+    },
+  },
+};

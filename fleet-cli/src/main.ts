@@ -1,0 +1,33 @@
+import { FleetApi } from "./api-client.js";
+import { commands } from "./commands.js";
+
+const USAGE = `jetson-fleet: administer a Jetson fleet (set JETSON_FLEET_URL and JETSON_FLEET_TOKEN)
+
+${Object.entries(commands)
+  .map(([, command]) => `  jetson-fleet ${command.usage}`)
+  .join("\n")}
+`;
+
+async function main([name, ...args]: string[]): Promise<number> {
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    process.stdout.write(USAGE);
+    return name && name !== "--help" ? 2 : 0;
+  }
+  const url = process.env.JETSON_FLEET_URL;
+  const token = process.env.JETSON_FLEET_TOKEN;
+  if (!url || !token) throw new Error("Set JETSON_FLEET_URL (the Worker's URL) and JETSON_FLEET_TOKEN (an API token of the fleet).");
+  const result = await command.run(new FleetApi(url, token), args);
+  if (result !== undefined) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  },
+);
