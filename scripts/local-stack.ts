@@ -16,6 +16,8 @@ export interface WorkerOptions {
   operatorToken: string;
   /** Where the Durable Objects keep their SQLite files; kept across restarts. */
   persistDir: string;
+  /** Extra Worker vars (wrangler dev --var). */
+  vars?: Record<string, string>;
   echo?: (line: string) => void;
 }
 
@@ -32,12 +34,13 @@ export class LocalWorker {
   }
 
   async start(): Promise<void> {
-    const { port, operatorToken, persistDir, echo } = this.options;
+    const { port, operatorToken, persistDir, echo, vars = {} } = this.options;
+    const varArgs = Object.entries({ ADMIN_TOKEN: operatorToken, ...vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     this.process = ManagedProcess.start(
       "wrangler dev",
       WRANGLER,
       ["dev", "--config", path.join(REPO, "worker/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port),
-        "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${operatorToken}`, "--show-interactive-dev-session=false"],
+        "--persist-to", persistDir, ...varArgs, "--show-interactive-dev-session=false"],
       {
         cwd: path.join(REPO, "worker"),
         env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },

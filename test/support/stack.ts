@@ -21,6 +21,8 @@ export class TestStack {
       port: await freePort(),
       operatorToken: randomBytes(24).toString("base64url"),
       persistDir: path.join(dir, "worker-state"),
+      // Tests sweep every tool; the per-token limit has its own test inside workerd.
+      vars: { TOKEN_RATE_PER_SECOND: "1000", TOKEN_RATE_BURST: "1000" },
     });
     await worker.start();
     await worker.createFleet("local");

@@ -13,7 +13,7 @@ import { ENROLLMENT_TABLE, EnrollmentTable, type Redemption } from "./enrollment
 import { RateLimiter } from "../rate-limiter.js";
 import { TOKEN_TABLE, TokenTable } from "./token-table.js";
 
-/** Requests per second each API token may make, with a burst allowance. */
+/** Requests per second each API token may make, with a burst allowance, unless the Worker's vars say otherwise. */
 const TOKEN_RATE = { perSecond: 20, burst: 60 };
 
 export type TokenCheck =
@@ -29,7 +29,7 @@ export class RegistryObject extends DurableObject<Env> {
   private readonly tokens: TokenTable;
   private readonly enrollments: EnrollmentTable;
   private readonly audit: AuditLog;
-  private readonly limiter = new RateLimiter(TOKEN_RATE.perSecond, TOKEN_RATE.burst);
+  private readonly limiter: RateLimiter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -37,6 +37,10 @@ export class RegistryObject extends DurableObject<Env> {
     this.tokens = new TokenTable(sql);
     this.enrollments = new EnrollmentTable(sql);
     this.audit = new AuditLog(sql);
+    this.limiter = new RateLimiter(
+      Number(env.TOKEN_RATE_PER_SECOND ?? TOKEN_RATE.perSecond),
+      Number(env.TOKEN_RATE_BURST ?? TOKEN_RATE.burst),
+    );
     ctx.blockConcurrencyWhile(async () => {
       sql.exec(`CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, summary TEXT NOT NULL)`);
       sql.exec(TOKEN_TABLE);
