@@ -35,7 +35,7 @@ export class LocalWorker {
 
   async start(): Promise<void> {
     const { port, operatorToken, persistDir, echo, vars = {} } = this.options;
-    const varArgs = Object.entries({ ADMIN_TOKEN: operatorToken, ...vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    const varArgs = Object.entries({ ADMIN_TOKEN: operatorToken, PUBLIC_URL: this.url, ...vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     this.process = ManagedProcess.start(
       "wrangler dev",
       WRANGLER,
@@ -95,6 +95,8 @@ export interface BridgeOptions {
   /** A folder for this bridge's simulated machine and state. */
   dir: string;
   keepaliveSeconds?: number;
+  /** The bridge program to run: the TypeScript launcher by default, or the single-file build. */
+  bin?: string;
   echo?: (line: string) => void;
 }
 
@@ -136,7 +138,7 @@ export class LocalBridge {
 
   /** Starts the process without waiting for it to connect. */
   launch(): ManagedProcess {
-    this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [BRIDGE_BIN, "run", "--config", this.configFile], {
+    this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile], {
       cwd: REPO,
       echo: this.options.echo,
     });

@@ -18,6 +18,7 @@ fi
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run typecheck
+bash infra/check-bundle.sh
 
 rm -rf test-results && mkdir -p test-results
 status=0
