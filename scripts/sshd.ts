@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { hostKeyFingerprint } from "../device-bridge/src/host/ssh-connection.js";
 import { freePort } from "./ports.js";
 import { ManagedProcess } from "./processes.js";
 
@@ -14,9 +15,11 @@ export interface LocalSshd {
   username: string;
   /** Private key (OpenSSH format) that the server accepts for `username`. */
   privateKey: string;
-  /** The server's public host key line, for pinning. */
-  hostKey: string;
+  /** The server's host key as `SHA256:...`, for pinning. */
+  hostKeySha256: string;
   stop(): Promise<void>;
+  /** Restarts the server on the same port and keys, dropping every open session (as a reboot of the device would). */
+  restart(): Promise<void>;
 }
 
 /** An OpenSSH server on 127.0.0.1 with its own host key and config, accepting one generated client key. */
@@ -43,18 +46,57 @@ export async function startSshd(dir: string): Promise<LocalSshd> {
       "PasswordAuthentication no",
       "PermitRootLogin prohibit-password",
       "AllowAgentForwarding no",
+      "Subsystem sftp internal-sftp",
       "MaxStartups 100:30:200",
       "",
     ].join("\n"),
   );
-  const sshd = ManagedProcess.start("sshd", "/usr/sbin/sshd", ["-D", "-e", "-f", config]);
-  await sshd.waitForLine(/Server listening on 127\.0\.0\.1/);
+  const launch = async () => {
+    const sshd = ManagedProcess.start("sshd", "/usr/sbin/sshd", ["-D", "-e", "-f", config]);
+    await sshd.waitForLine(/Server listening on 127\.0\.0\.1/);
+    return sshd;
+  };
+  let sshd = await launch();
+  const publicKey = (await readFile(`${hostKeyFile}.pub`, "utf8")).split(" ")[1] ?? "";
   return {
     host: "127.0.0.1",
     port,
     username: userInfo().username,
     privateKey: await readFile(clientKeyFile, "utf8"),
-    hostKey: (await readFile(`${hostKeyFile}.pub`, "utf8")).trim(),
+    hostKeySha256: hostKeyFingerprint(Buffer.from(publicKey, "base64")),
     stop: () => sshd.stop(),
+    restart: async () => {
+      // Sessions are the listener's children in sessions of their own: they outlive it unless killed too.
+      await killDescendants(sshd.child.pid);
+      await sshd.stop();
+      sshd = await launch();
+    },
   };
+}
+
+/** Kills every process below `pid` (not `pid` itself). */
+async function killDescendants(pid: number | undefined): Promise<void> {
+  if (pid === undefined) return;
+  const { stdout } = await run("ps", ["-eo", "pid=,ppid="]);
+  const children = new Map<number, number[]>();
+  for (const line of stdout.trim().split("\n")) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (child === undefined || parent === undefined) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const below: number[] = [];
+  const walk = (p: number) => {
+    for (const child of children.get(p) ?? []) {
+      below.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  for (const victim of below) {
+    try {
+      process.kill(victim, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
 }

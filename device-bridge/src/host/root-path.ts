@@ -6,7 +6,11 @@ import { HostPortError } from "./port.js";
  * Maps an absolute machine path to a real path under `root`, refusing `..`
  * segments and symlinks that resolve outside the root.
  */
-export async function resolveUnderRoot(root: string, machinePath: string): Promise<string> {
+export async function resolveUnderRoot(
+  root: string,
+  machinePath: string,
+  realpathOf: (p: string) => Promise<string> = realpath,
+): Promise<string> {
   if (!path.posix.isAbsolute(machinePath) || machinePath.includes("\0")) {
     throw new HostPortError("bad_path", `Path must be absolute: ${JSON.stringify(machinePath)}`);
   }
@@ -14,8 +18,8 @@ export async function resolveUnderRoot(root: string, machinePath: string): Promi
     throw new HostPortError("bad_path", `Path may not contain "..": ${machinePath}`);
   }
   const joined = path.join(root, machinePath);
-  const resolved = await realpathOfExistingPrefix(joined);
-  const realRoot = await realpath(root);
+  const resolved = await realpathOfExistingPrefix(joined, realpathOf);
+  const realRoot = await realpathOf(root);
   if (resolved !== realRoot && !resolved.startsWith(realRoot.endsWith("/") ? realRoot : `${realRoot}/`)) {
     throw new HostPortError("bad_path", `Path leaves the allowed root: ${machinePath}`);
   }
@@ -23,12 +27,12 @@ export async function resolveUnderRoot(root: string, machinePath: string): Promi
 }
 
 /** realpath of the longest existing prefix, with the missing tail appended (for files about to be created). */
-async function realpathOfExistingPrefix(p: string): Promise<string> {
+async function realpathOfExistingPrefix(p: string, realpathOf: (p: string) => Promise<string>): Promise<string> {
   const tail: string[] = [];
   let current = p;
   for (;;) {
     try {
-      return path.join(await realpath(current), ...tail.reverse());
+      return path.join(await realpathOf(current), ...tail.reverse());
     } catch {
       const parent = path.dirname(current);
       if (parent === current) return p;

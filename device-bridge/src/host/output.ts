@@ -1,0 +1,44 @@
+/** Output handling both host ports share: a byte cap, and lines as they arrive. */
+
+/** Calls back once per complete line of a byte stream. */
+export class LineSplitter {
+  private rest = "";
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  add(chunk: Buffer): void {
+    const parts = (this.rest + chunk.toString("utf8")).split("\n");
+    this.rest = parts.pop() ?? "";
+    for (const line of parts) this.onLine(line);
+  }
+
+  flush(): void {
+    if (this.rest) this.onLine(this.rest);
+    this.rest = "";
+  }
+}
+
+/** Collects a stream's text up to a byte cap, remembering that it cut. */
+export class CappedText {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  constructor(private readonly cap: number) {}
+
+  add(chunk: Buffer): void {
+    const room = this.cap - this.size;
+    if (room <= 0) {
+      this.truncated = true;
+      return;
+    }
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (kept !== chunk) this.truncated = true;
+    this.chunks.push(kept);
+    this.size += kept.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+}

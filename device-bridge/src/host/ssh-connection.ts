@@ -1,0 +1,123 @@
+import { createHash } from "node:crypto";
+import { Client, type ClientChannel, type SFTPWrapper } from "ssh2";
+import { backoffDelay } from "../link/backoff.js";
+import type { Logger } from "../log.js";
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  username: string;
+  privateKey?: string;
+  password?: string;
+  /** The server's host key, pinned as `SHA256:<base64>` (what `ssh-keygen -lf` prints). */
+  hostKeySha256: string;
+}
+
+export class HostKeyMismatchError extends Error {}
+
+/** The pinned form of a host key: `SHA256:` and the unpadded base64 of its SHA-256, as OpenSSH prints it. */
+export function hostKeyFingerprint(key: Buffer): string {
+  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
+}
+
+/**
+ * One SSH connection to a device, kept open (with keepalives) and reused by
+ * every command, reconnecting with backoff when it drops. The host key is
+ * checked against its pin on every connect; agent forwarding is never asked for.
+ */
+export class SshConnection {
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+  private attempt = 0;
+  private closed = false;
+
+  constructor(
+    private readonly target: SshTarget,
+    private readonly log: Logger,
+    private readonly reconnect = { minMs: 500, maxMs: 30_000 },
+  ) {}
+
+  /** A ready client, connecting (or waiting for the reconnect in progress) first. */
+  ready(): Promise<Client> {
+    if (this.closed) return Promise.reject(new Error("SSH connection closed"));
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.connectWithRetry().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  async exec(command: string): Promise<ClientChannel> {
+    const client = await this.ready();
+    return new Promise((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel))));
+  }
+
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= this.ready().then(
+      (client) => new Promise<SFTPWrapper>((resolve, reject) => client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)))),
+    );
+    this.sftpSession.catch(() => {
+      this.sftpSession = undefined;
+    });
+    return this.sftpSession;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client?.end();
+  }
+
+  private async connectWithRetry(): Promise<Client> {
+    for (;;) {
+      try {
+        const client = await this.connectOnce();
+        this.attempt = 0;
+        return client;
+      } catch (error) {
+        if (error instanceof HostKeyMismatchError || this.closed) throw error;
+        const delay = backoffDelay(this.attempt++, this.reconnect.minMs, this.reconnect.maxMs);
+        this.log.warn(`SSH to ${this.target.host}:${this.target.port} failed (${(error as Error).message}); retrying in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private connectOnce(): Promise<Client> {
+    const { target } = this;
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      let mismatch: string | undefined;
+      client
+        .once("ready", () => {
+          this.client = client;
+          resolve(client);
+        })
+        .once("error", (error) => reject(mismatch ? new HostKeyMismatchError(mismatch) : error))
+        .once("close", () => {
+          if (this.client === client) {
+            this.client = undefined;
+            this.sftpSession = undefined;
+            this.log.warn(`SSH connection to ${target.host}:${target.port} closed`);
+          }
+        })
+        .connect({
+          host: target.host,
+          port: target.port,
+          username: target.username,
+          privateKey: target.privateKey,
+          password: target.password,
+          agentForward: false,
+          keepaliveInterval: 15_000,
+          keepaliveCountMax: 3,
+          readyTimeout: 15_000,
+          hostVerifier: (key: Buffer) => {
+            const seen = hostKeyFingerprint(key);
+            if (seen === target.hostKeySha256) return true;
+            mismatch = `Host key of ${target.host}:${target.port} is ${seen}, not the pinned ${target.hostKeySha256}. Refusing to connect.`;
+            return false;
+          },
+        });
+    });
+  }
+}
