@@ -1,32 +1,19 @@
 import { spawn } from "node:child_process";
 import { access, constants, readdir, readFile, statfs, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type FsSpace, type HostPort, HostPortError, type RunOptions, type RunResult } from "./port.js";
-import { CappedText, LineSplitter } from "./output.js";
+import type { FsSpace, HostPort, RunOptions, RunResult } from "./port.js";
+import { assertProgramName, commandLine, type HostOptions, notInstalled } from "./host-options.js";
+import { CappedText, GuardedLines } from "./output.js";
 import { resolveUnderRoot } from "./root-path.js";
 
-export interface NodeHostOptions {
-  /** Where the machine's `/` is: `/` on a board, a folder for a simulated one. */
-  root: string;
-  /** Folders searched for programs, in order. */
-  programDirs: readonly string[];
-  defaultTimeoutMs: number;
-  defaultMaxOutputBytes: number;
-  /** Programs run through `sudo -n` (the bridge itself runs unprivileged). */
-  sudo?: { path: string; programs: readonly string[] };
-}
-
-const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+export type NodeHostOptions = HostOptions;
 
 /** The host port on the machine the bridge runs on. */
 export class NodeHost implements HostPort {
   constructor(private readonly options: NodeHostOptions) {}
 
   async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const located = await this.locate(program);
-    const { sudo } = this.options;
-    // `-n`: never prompt for a password; `--`: the program's arguments are never sudo's options.
-    const [executable, argv] = sudo?.programs.includes(program) ? [sudo.path, ["-n", "--", located, ...args]] : [located, [...args]];
+    const [executable = "", ...argv] = commandLine(this.options, program, await this.locate(program), args);
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
     const maxBytes = options.maxOutputBytes ?? this.options.defaultMaxOutputBytes;
     return new Promise((resolve, reject) => {
@@ -48,20 +35,7 @@ export class NodeHost implements HostPort {
       const abort = () => killGroup(child.pid);
       options.signal?.addEventListener("abort", abort, { once: true });
       if (options.signal?.aborted) abort();
-      // A callback that throws stops the program and fails the run, instead of crashing the process.
-      let callbackError: unknown;
-      const onLine = options.onStdoutLine;
-      const lines = onLine
-        ? new LineSplitter((line) => {
-            if (callbackError !== undefined) return;
-            try {
-              onLine(line);
-            } catch (error) {
-              callbackError = error;
-              killGroup(child.pid);
-            }
-          })
-        : undefined;
+      const lines = options.onStdoutLine ? new GuardedLines(options.onStdoutLine, abort) : undefined;
       child.stdout.on("data", (chunk: Buffer) => {
         out.add(chunk);
         lines?.add(chunk);
@@ -80,7 +54,7 @@ export class NodeHost implements HostPort {
       child.on("close", (exitCode, signal) => {
         settle();
         lines?.flush();
-        if (callbackError !== undefined) return reject(callbackError);
+        if (lines?.error !== undefined) return reject(lines.error);
         resolve({
           exitCode,
           signal,
@@ -117,14 +91,12 @@ export class NodeHost implements HostPort {
 
   /** The absolute path of a program in the configured folders. */
   async locate(program: string): Promise<string> {
-    if (!PROGRAM_NAME.test(program)) {
-      throw new HostPortError("bad_program", `Not a program name: ${JSON.stringify(program)}`);
-    }
+    assertProgramName(program);
     for (const dir of this.options.programDirs) {
       const candidate = path.join(dir, program);
       if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
     }
-    throw new HostPortError("not_found", `${program} is not installed (looked in ${this.options.programDirs.join(", ")})`);
+    throw notInstalled(program, this.options);
   }
 }
 

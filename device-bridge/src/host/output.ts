@@ -42,3 +42,32 @@ export class CappedText {
     return Buffer.concat(this.chunks).toString("utf8");
   }
 }
+
+/**
+ * Lines for a caller's callback; a callback that throws stops the program
+ * (`stop`) and its error becomes the run's, instead of crashing the process.
+ */
+export class GuardedLines {
+  error: unknown;
+  private readonly splitter: LineSplitter;
+
+  constructor(onLine: (line: string) => void, stop: () => void) {
+    this.splitter = new LineSplitter((line) => {
+      if (this.error !== undefined) return;
+      try {
+        onLine(line);
+      } catch (error) {
+        this.error = error;
+        stop();
+      }
+    });
+  }
+
+  add(chunk: Buffer): void {
+    this.splitter.add(chunk);
+  }
+
+  flush(): void {
+    this.splitter.flush();
+  }
+}

@@ -1,20 +1,14 @@
 import path from "node:path";
 import type { SFTPWrapper } from "ssh2";
-import { CappedText, LineSplitter } from "./output.js";
+import { assertProgramName, commandLine, type HostOptions, notInstalled } from "./host-options.js";
+import { CappedText, GuardedLines } from "./output.js";
 import { type FsSpace, type HostPort, HostPortError, type RunOptions, type RunResult } from "./port.js";
 import { resolveUnderRoot } from "./root-path.js";
 import type { SshConnection } from "./ssh-connection.js";
 
-export interface SshHostOptions {
+export interface SshHostOptions extends HostOptions {
   connection: SshConnection;
-  root: string;
-  programDirs: readonly string[];
-  defaultTimeoutMs: number;
-  defaultMaxOutputBytes: number;
-  sudo?: { path: string; programs: readonly string[] };
 }
-
-const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
 /** The fields of OpenSSH's statvfs reply that disk space needs (uint64, as number or bigint). */
 interface StatVfs {
@@ -54,9 +48,7 @@ export class SshHost implements HostPort {
   constructor(private readonly options: SshHostOptions) {}
 
   async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const located = await this.locate(program);
-    const { sudo } = this.options;
-    const argv = sudo?.programs.includes(program) ? [sudo.path, "-n", "--", located, ...args] : [located, ...args];
+    const argv = commandLine(this.options, program, await this.locate(program), args);
     // sshd starts each command as a process group leader; printing its pid first lets a timeout kill the group.
     const command = `echo $$; LC_ALL=C exec ${argv.map(shellQuote).join(" ")}`;
     const channel = await this.options.connection.exec(command);
@@ -66,7 +58,6 @@ export class SshHost implements HostPort {
     return new Promise((resolve, reject) => {
       let timedOut = false;
       let settled = false;
-      let callbackError: unknown;
       let exitCode: number | null = null;
       let signal: string | null = null;
       const pid = new PidPrefix();
@@ -76,7 +67,7 @@ export class SshHost implements HostPort {
         clearTimeout(timer);
         options.signal?.removeEventListener("abort", stop);
         lines?.flush();
-        if (callbackError !== undefined) return reject(callbackError);
+        if (lines?.error !== undefined) return reject(lines.error);
         resolve({
           exitCode,
           signal,
@@ -99,18 +90,7 @@ export class SshHost implements HostPort {
       }, options.timeoutMs ?? this.options.defaultTimeoutMs);
       options.signal?.addEventListener("abort", stop, { once: true });
       if (options.signal?.aborted) stop();
-      const onLine = options.onStdoutLine;
-      const lines = onLine
-        ? new LineSplitter((line) => {
-            if (callbackError !== undefined) return;
-            try {
-              onLine(line);
-            } catch (error) {
-              callbackError = error;
-              stop();
-            }
-          })
-        : undefined;
+      const lines = options.onStdoutLine ? new GuardedLines(options.onStdoutLine, stop) : undefined;
       channel.on("data", (data: Buffer) => {
         const chunk = pid.strip(data);
         if (!chunk.length) return;
@@ -159,7 +139,7 @@ export class SshHost implements HostPort {
 
   /** The absolute path of a program in the configured folders on the device. */
   async locate(program: string): Promise<string> {
-    if (!PROGRAM_NAME.test(program)) throw new HostPortError("bad_program", `Not a program name: ${JSON.stringify(program)}`);
+    assertProgramName(program);
     const sftp = await this.options.connection.sftp();
     for (const dir of this.options.programDirs) {
       const candidate = path.posix.join(dir, program);
@@ -168,7 +148,7 @@ export class SshHost implements HostPort {
       );
       if (executable) return candidate;
     }
-    throw new HostPortError("not_found", `${program} is not installed (looked in ${this.options.programDirs.join(", ")})`);
+    throw notInstalled(program, this.options);
   }
 
   private async killGroup(pid: number): Promise<void> {
