@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DeviceStateSchema } from "./envelopes.js";
+import { AlertSchema, LatestTelemetrySchema } from "./telemetry.js";
 
 /** A device as the fleet registry knows it (answerable without waking the device's object). */
 export const DeviceSummarySchema = z.object({
@@ -11,6 +12,10 @@ export const DeviceSummarySchema = z.object({
   /** Epoch ms of the last packet from the device. */
   lastSeen: z.number().optional(),
   state: DeviceStateSchema.optional(),
+  /** Alerts active now. */
+  alerts: z.array(AlertSchema).optional(),
+  /** The newest telemetry sample, in brief. */
+  latest: LatestTelemetrySchema.optional(),
 });
 export type DeviceSummary = z.infer<typeof DeviceSummarySchema>;
 

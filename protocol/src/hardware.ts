@@ -121,3 +121,115 @@ export type GpuInfo = z.infer<typeof GpuInfoSchema>;
 
 export const GpuListSchema = z.array(GpuInfoSchema);
 export type GpuList = z.infer<typeof GpuListSchema>;
+
+// ---- what the board is (hardware.info) ----
+
+const mbValue = z.number().nonnegative();
+
+export const HardwareInfoSchema = z.object({
+  hostname: z.string(),
+  /** /proc/device-tree/model; third-party carriers print their own. */
+  board: z.string().optional(),
+  /** e.g. "tegra234". */
+  soc: z.string().optional(),
+  /** e.g. "Orin", from the SoC. */
+  family: z.string().optional(),
+  /** The compute module, by the part number in the device tree (p3701-0005 = AGX Orin 64GB). */
+  module: z.object({ partNumber: z.string(), name: z.string().optional() }).optional(),
+  /** Part number of the carrier board, when the device tree names one (p3737-0000). */
+  carrier: z.string().optional(),
+  l4t: z.string().optional(),
+  jetpack: z.string().optional(),
+  /** From /usr/local/cuda/version.json or version.txt; absent when CUDA is not installed. */
+  cuda: z.string().optional(),
+  kernel: z.string().optional(),
+  cpuCount: count.optional(),
+  memory: z.object({ totalMB: mbValue, swapTotalMB: mbValue.optional() }).optional(),
+  storage: z.object({ path: z.string(), totalMB: mbValue, freeMB: mbValue }).optional(),
+  /** Discrete GPUs from nvidia-smi, on hosts that are not Jetsons. */
+  gpus: GpuListSchema.optional(),
+});
+export type HardwareInfo = z.infer<typeof HardwareInfoSchema>;
+
+// ---- thermal zones ----
+
+export const TemperaturesSchema = z.object({
+  /** Every readable zone by its sysfs type (cpu-thermal, CPU-therm, ...), in °C. */
+  sensors: z.array(z.object({ name: z.string(), tempC: z.number() })),
+  /** Zones left out and why: offline sensors (-256 °C), fixed placeholders (PMIC-Die), unreadable files. */
+  omitted: z.array(z.object({ name: z.string(), reason: z.enum(["offline", "placeholder", "unreadable"]) })),
+});
+export type Temperatures = z.infer<typeof TemperaturesSchema>;
+
+// ---- power modes ----
+
+export const PowerModeSetResultSchema = z.object({
+  requested: CurrentPowerModeSchema,
+  previous: CurrentPowerModeSchema,
+  current: CurrentPowerModeSchema,
+  /** The board now runs the requested mode and did not before. */
+  changed: z.boolean(),
+  /** The requested mode only takes effect after a reboot; nothing was changed. */
+  rebootRequired: z.boolean(),
+  message: z.string(),
+});
+export type PowerModeSetResult = z.infer<typeof PowerModeSetResultSchema>;
+
+// ---- fan ----
+
+const pwm = z.number().int().min(0).max(255);
+
+export const FanStatusSchema = z.object({
+  /** PWM the fan is driven at now, 0-255. */
+  pwm,
+  pwmPct: z.number().min(0).max(100),
+  /** Where the driver ramps towards a target (JetPack 4 pwm-fan), the target. */
+  targetPwm: pwm.optional(),
+  /** Only on fans with a tachometer. */
+  rpm: z.number().nonnegative().optional(),
+  /** NVIDIA's fan daemon (JetPack 5+), when /etc/nvfancontrol.conf exists. */
+  nvfancontrol: z
+    .object({
+      /** While it runs, it sets the speed from its profile and overrides a manual PWM. */
+      running: z.boolean(),
+      /** FAN_DEFAULT_PROFILE: the profile it starts with. */
+      profile: z.string().optional(),
+      profiles: z.array(z.string()),
+      /** FAN_DEFAULT_CONTROL: open_loop or close_loop. */
+      control: z.string().optional(),
+    })
+    .optional(),
+});
+export type FanStatus = z.infer<typeof FanStatusSchema>;
+
+// ---- GPIO (40-pin header) ----
+
+const headerPin = z.number().int().min(1).max(40);
+
+export const GpioLineSchema = z.object({
+  /** Pin on the 40-pin header (BOARD numbering). */
+  pin: headerPin,
+  /** Signal name on the module connector, e.g. GPIO09 or SPI0_MOSI. */
+  signal: z.string(),
+  /** Kernel line name (the SoC pad, e.g. PQ.06); absent where the kernel leaves lines unnamed (JetPack 4). */
+  lineName: z.string().optional(),
+  /** Label of the GPIO controller, e.g. tegra234-gpio. */
+  chip: z.string(),
+  /** The controller's character device name, e.g. gpiochip0. */
+  device: z.string(),
+  line: count,
+  direction: z.enum(["input", "output"]).optional(),
+  activeLow: z.boolean().optional(),
+  /** Who holds the line, when something does (a kernel driver or a process); such a line is not written. */
+  consumer: z.string().optional(),
+});
+export type GpioLine = z.infer<typeof GpioLineSchema>;
+
+export const GpioValueSchema = z.object({
+  pin: headerPin,
+  value: z.union([z.literal(0), z.literal(1)]),
+  chip: z.string(),
+  device: z.string(),
+  line: count,
+});
+export type GpioValue = z.infer<typeof GpioValueSchema>;

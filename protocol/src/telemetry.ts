@@ -41,3 +41,112 @@ export const TelemetryBatchSchema = z.object({
   samples: z.array(TimedSampleSchema).max(10_000),
 });
 export type TelemetryBatch = z.infer<typeof TelemetryBatchSchema>;
+
+const EpochMs = z.number().int().nonnegative();
+
+// ---- Queries: what a caller asks for, and what comes back ----
+
+/** `auto`: raw samples for a range of up to 2 h inside the last 24 h, else 1-minute rollups. */
+export const TelemetryResolutionSchema = z.enum(["raw", "1m", "auto"]);
+export type TelemetryResolution = z.infer<typeof TelemetryResolutionSchema>;
+
+/** A time as a caller writes it: ISO 8601, epoch ms, `now`, or relative to now (`-90s`, `-15m`, `-1h`, `-30d`). */
+export const TimeRefSchema = z.string().min(1).max(40);
+
+export const TelemetryQuerySchema = z.object({
+  from: TimeRefSchema.optional().describe("Start: ISO 8601, epoch ms, or relative such as -1h or -30d (default -1h)"),
+  to: TimeRefSchema.optional().describe("End: same forms, default now"),
+  resolution: TelemetryResolutionSchema.default("auto").describe("raw samples, 1m rollups, or auto (raw up to 2 h, else 1m)"),
+  maxPoints: z.number().int().min(1).max(5_000).default(500).describe("At most this many points; longer ranges are merged into wider buckets"),
+  metrics: z
+    .array(z.string().max(64))
+    .max(64)
+    .optional()
+    .describe("Only these rollup metrics, or metric families such as temp or power (1m resolution)"),
+});
+export type TelemetryQuery = z.infer<typeof TelemetryQuerySchema>;
+
+/** A query with absolute times and a concrete resolution, as the device's object runs it. */
+export const TelemetryRangeSchema = z.object({
+  from: EpochMs,
+  to: EpochMs,
+  resolution: z.enum(["raw", "1m"]),
+  maxPoints: z.number().int().positive(),
+  metrics: z.array(z.string()).optional(),
+});
+export type TelemetryRange = z.infer<typeof TelemetryRangeSchema>;
+
+export const RollupSchema = z.object({ min: z.number(), mean: z.number(), max: z.number(), count: z.number().int() });
+export type Rollup = z.infer<typeof RollupSchema>;
+
+/** One bucket (a minute, or several when merged) with each metric's min, mean and max over it. */
+export const RollupPointSchema = z.object({ t: EpochMs, metrics: z.record(z.string(), RollupSchema) });
+export type RollupPoint = z.infer<typeof RollupPointSchema>;
+
+export const TelemetrySeriesSchema = z.object({
+  from: EpochMs,
+  to: EpochMs,
+  resolution: z.enum(["raw", "1m"]),
+  /** Width of each point: always for 1m (60 000 or a multiple), for raw only when samples were thinned to one per step. */
+  stepMs: z.number().int().positive().optional(),
+  /** Raw resolution: samples in time order. */
+  samples: z.array(TimedSampleSchema).optional(),
+  /** 1m resolution: buckets in time order. */
+  rollups: z.array(RollupPointSchema).optional(),
+});
+export type TelemetrySeries = z.infer<typeof TelemetrySeriesSchema>;
+
+/** The newest sample in a few numbers, for the fleet list. */
+export const LatestTelemetrySchema = z.object({
+  t: EpochMs,
+  hottestC: z.number().optional(),
+  cpuLoadPct: z.number().optional(),
+  gpuLoadPct: z.number().optional(),
+  ramUsedPct: z.number().optional(),
+  powerMW: z.number().optional(),
+  diskUsedPct: z.number().optional(),
+});
+export type LatestTelemetry = z.infer<typeof LatestTelemetrySchema>;
+
+// ---- Alerts ----
+
+export const AlertKindSchema = z.enum(["temperature", "throttling", "power", "disk", "offline"]);
+export type AlertKind = z.infer<typeof AlertKindSchema>;
+
+export const AlertSchema = z.object({
+  kind: AlertKindSchema,
+  /** When it was raised: the time of the sample (or of the offline check) that raised it. */
+  since: EpochMs,
+  clearedAt: EpochMs.optional(),
+  /** The value that raised it: °C, MHz (the capped clock), mW, % of disk, or minutes offline. */
+  value: z.number(),
+  message: z.string(),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+/** Raise at `raise`, clear only once past `clear`: the gap between them keeps an alert from flapping. */
+const HysteresisSchema = z
+  .object({ raise: z.number(), clear: z.number() })
+  .refine((band) => band.clear < band.raise, "clear must be below raise");
+
+export const AlertThresholdsSchema = z.object({
+  temperatureC: HysteresisSchema.default({ raise: 85, clear: 80 }).describe("Hottest sensor"),
+  /** Hot (temperature band), busy, and the fastest CPU core below capRatio of its speed when last busy and cool. */
+  throttling: z
+    .object({ busyPct: z.number().min(0).max(100).default(50), capRatio: z.number().gt(0).lt(1).default(0.8) })
+    .prefault({}),
+  /** Total board power; no default, as the limit depends on the board and its supply. */
+  powerMW: HysteresisSchema.optional(),
+  diskPct: HysteresisSchema.default({ raise: 90, clear: 85 }),
+  offlineMinutes: z.number().int().min(1).max(10_080).default(10),
+});
+export type AlertThresholds = z.infer<typeof AlertThresholdsSchema>;
+export type AlertThresholdsInput = z.input<typeof AlertThresholdsSchema>;
+
+export const DeviceAlertsSchema = z.object({
+  active: z.array(AlertSchema),
+  /** Cleared in the last 24 hours, newest first. */
+  recent: z.array(AlertSchema),
+  thresholds: AlertThresholdsSchema,
+});
+export type DeviceAlerts = z.infer<typeof DeviceAlertsSchema>;

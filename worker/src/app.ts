@@ -3,11 +3,12 @@ import { bodyLimit } from "hono/body-limit";
 import { DeviceIdSchema, FleetIdSchema } from "@jetson/protocol";
 import { publicRoutes } from "./api/public-routes.js";
 import { api } from "./api/routes.js";
+import { telemetryApi } from "./api/telemetry-routes.js";
 import { type CallerVariables, requireCaller } from "./auth.js";
 import { dashboardPage } from "./dashboard.js";
 import type { Env } from "./env.js";
 import { deviceStub } from "./fleet.js";
-import { handleMcpRequest } from "./mcp/server.js";
+import { authorizeRoutes } from "./oauth/authorize-routes.js";
 
 export const app = new Hono<{ Bindings: Env; Variables: CallerVariables }>();
 
@@ -15,7 +16,7 @@ app.get("/health", (c) => c.json({ ok: true }));
 
 /** No request a caller sends needs more than this; larger ones are refused before any object is woken. */
 const MAX_REQUEST_BYTES = 256 * 1024;
-const limitBody = bodyLimit({
+export const limitBody = bodyLimit({
   maxSize: MAX_REQUEST_BYTES,
   onError: (c) => c.json({ error: `Request body larger than ${MAX_REQUEST_BYTES} bytes` }, 413),
 });
@@ -29,16 +30,14 @@ app.get("/tunnel/:fleet/:device", async (c) => {
 });
 
 app.use("/api/*", limitBody);
-app.use("/mcp", limitBody);
 app.use("/enroll", limitBody);
 app.route("/", publicRoutes);
 
 app.use("/api/*", requireCaller);
 app.route("/api", api);
+app.route("/api", telemetryApi);
 
-app.use("/mcp", requireCaller);
-app.post("/mcp", (c) => handleMcpRequest(c.req.raw, c.var.fleet));
-// Stateless MCP: no server-initiated stream and no sessions to delete.
-app.on(["GET", "DELETE"], "/mcp", (c) => c.text("Method Not Allowed", 405, { Allow: "POST" }));
+// /mcp never gets here: the OAuth provider in front guards it (oauth/provider.ts, oauth/mcp-handler.ts).
+app.route("/", authorizeRoutes);
 
 app.get("/", (c) => c.html(dashboardPage()));

@@ -1,3 +1,4 @@
+import type { OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import type { DeviceObject } from "./device/device-object.js";
 import type { RegistryObject } from "./registry/registry-object.js";
 
@@ -6,6 +7,15 @@ export interface Env {
   REGISTRY: DurableObjectNamespace<RegistryObject>;
   /** The fleet that the admin token operates on. */
   FLEET_ID: string;
-  /** Bearer token for the REST API and MCP (a secret). */
+  /** The operator's secret: creates fleets (POST /admin/fleets). */
   ADMIN_TOKEN?: string;
+  /** Requests per second per API token, and the burst allowed (defaults 20 and 60). */
+  TOKEN_RATE_PER_SECOND?: string;
+  TOKEN_RATE_BURST?: string;
+  /** OAuth clients, grants and tokens (hashed; props encrypted), kept by the OAuth provider. */
+  OAUTH_KV: KVNamespace;
+  /** The Worker's public origin, e.g. https://fleet.example.com: OAuth tokens are bound to `${PUBLIC_URL}/mcp`. */
+  PUBLIC_URL: string;
+  /** Set by the OAuth provider before it calls the Hono app or the MCP handler; absent in Durable Objects. */
+  OAUTH_PROVIDER?: OAuthHelpers;
 }

@@ -15,6 +15,7 @@ import {
 import { hashSecret, newFleetSecret, newSecret } from "./credentials.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
+import type { AlertThresholds, DeviceAlerts, TelemetryRange, TelemetrySeries } from "@jetson/protocol";
 import { hasScope, redact, refusalFor } from "./policy.js";
 
 /** A refusal the caller should see: REST maps the code to a status, MCP to an error result. */
@@ -66,6 +67,24 @@ export class Fleet {
     this.require("read");
     await this.mustExist(deviceId);
     return this.device(deviceId).commands(limit);
+  }
+
+  async telemetry(deviceId: string, range: TelemetryRange): Promise<TelemetrySeries> {
+    this.require("read");
+    await this.mustExist(deviceId);
+    return this.device(deviceId).telemetryRange(range);
+  }
+
+  async alerts(deviceId: string): Promise<DeviceAlerts> {
+    this.require("read");
+    await this.mustExist(deviceId);
+    return this.device(deviceId).alerts();
+  }
+
+  async setAlertThresholds(deviceId: string, thresholds: AlertThresholds): Promise<AlertThresholds> {
+    this.require("operate");
+    await this.mustExist(deviceId);
+    return this.device(deviceId).setAlertThresholds(thresholds);
   }
 
   /** Creates a device (or rotates its credential) and returns its secret, which is stored only as a hash. */

@@ -1,6 +1,10 @@
-import { app } from "./app.js";
+import type { Env } from "./env.js";
+import { oauthProvider } from "./oauth/provider.js";
 
 export { DeviceObject } from "./device/device-object.js";
 export { RegistryObject } from "./registry/registry-object.js";
 
-export default app;
+/** Everything goes through the OAuth provider, which hands non-OAuth routes to the Hono app. */
+export default {
+  fetch: (request, env, ctx) => oauthProvider(env).fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

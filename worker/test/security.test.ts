@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createFleet, DeviceClient, json } from "./device-client.js";
 
@@ -11,9 +11,12 @@ function rest(token: string, method: string, path: string, body?: unknown) {
   });
 }
 
-/** One JSON-RPC request to /mcp (stateless: no initialize needed), answered as JSON or one SSE event. */
+/**
+ * One JSON-RPC request to /mcp (stateless: no initialize needed), answered as JSON or one SSE event.
+ * Tokens are bound to the Worker's public URL, so /mcp is reached there.
+ */
 async function mcp(token: string, method: string, params: Record<string, unknown>) {
-  const response = await exports.default.fetch("http://w/mcp", {
+  const response = await exports.default.fetch(`${env.PUBLIC_URL}/mcp`, {
     method: "POST",
     headers: {
       Authorization: `Bearer ${token}`,

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { CallerVariables } from "../auth.js";
 import type { Env } from "../env.js";
 import { FleetError } from "../fleet.js";
+import { fleetErrorResponse } from "./fleet-errors.js";
 
 type AppEnv = { Bindings: Env; Variables: CallerVariables };
 
@@ -28,8 +29,6 @@ const INVOKE_STATUS = {
   too_busy: 429,
   timed_out: 504,
 } as const;
-
-const FLEET_ERROR_STATUS = { forbidden: 403, not_found: 404, invalid: 400 } as const;
 
 async function body<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
   const parsed = schema.safeParse(await c.req.json().catch(() => undefined));
@@ -77,7 +76,4 @@ export const api = new Hono<AppEnv>()
     if (!query.success) throw new FleetError("invalid", `Invalid audit query: ${z.prettifyError(query.error)}`);
     return c.json({ entries: await c.var.fleet.audit(query.data) });
   })
-  .onError((error, c) => {
-    if (error instanceof FleetError) return c.json({ error: error.message }, FLEET_ERROR_STATUS[error.code]);
-    throw error;
-  });
+  .onError(fleetErrorResponse);

@@ -1,18 +1,25 @@
 import { DurableObject } from "cloudflare:workers";
 import {
+  type AlertThresholds,
   type Channel,
   channels,
   type ChannelMessage,
   type Command,
   type CommandRecord,
+  type DeviceAlerts,
   type DeviceSummary,
   findAction,
   parseActionInput,
+  type TelemetryRange,
+  type TelemetrySeries,
   topicFor,
 } from "@jetson/protocol";
 import { newCommandId, secretMatches } from "../credentials.js";
 import type { Env } from "../env.js";
 import { MqttProtocolError, PacketReader } from "../mqtt/index.js";
+import { DeviceTelemetry } from "../telemetry/device-telemetry.js";
+import { RETENTION_EVERY_MS } from "../telemetry/retention.js";
+import { AlarmScheduler } from "./alarm-scheduler.js";
 import { Connection } from "./connection.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./invoke.js";
 import { RateLimiter } from "../rate-limiter.js";
@@ -31,12 +38,18 @@ const COMMAND_RATE = { perSecond: 10, burst: 30 };
 /** Close codes the device sees. */
 const CLOSE = { replaced: 4000, keepalive: 4001, revoked: 4003, protocol: 1002 } as const;
 
+/** Telemetry refreshes the registry's copy of the summary at most this often; alert changes go at once. */
+const PUBLISH_EVERY_MS = 5_000;
+
 /**
  * One Jetson: its MQTT link (hibernating WebSocket), presence, command ledger
  * and telemetry. The Worker reaches it by RPC; the device by its tunnel.
  */
 export class DeviceObject extends DurableObject<Env> implements SessionHost {
   private readonly store: DeviceStore;
+  private readonly telemetry: DeviceTelemetry;
+  private readonly scheduler: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish">;
+  private lastPublished = 0;
   private readonly readers = new Map<WebSocket, PacketReader>();
   private readonly pending = new Map<string, PendingCall>();
   private readonly commandRate = new RateLimiter(COMMAND_RATE.perSecond, COMMAND_RATE.burst);
@@ -45,8 +58,20 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new DeviceStore(ctx.storage.sql);
+    this.telemetry = new DeviceTelemetry(ctx.storage);
+    this.scheduler = new AlarmScheduler(ctx.storage, {
+      keepalive: (now) => this.closeSilentLinks(now),
+      retention: (now) => this.telemetry.expire(now),
+      offline: (now) => this.checkOffline(now),
+      publish: async () => {
+        await this.publishSummary();
+        return undefined;
+      },
+    });
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
+      this.telemetry.migrate();
+      this.scheduler.migrate();
       this.identity = this.store.identity();
     });
   }
@@ -84,7 +109,25 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   async summary(): Promise<DeviceSummary | undefined> {
     if (!this.identity || this.identity.revoked) return undefined;
     const presence = this.store.presence();
-    return { id: this.identity.deviceId, fleet: this.identity.fleet, ...presence, state: this.store.state() };
+    return {
+      id: this.identity.deviceId,
+      fleet: this.identity.fleet,
+      ...presence,
+      state: this.store.state(),
+      ...this.telemetry.summary(),
+    };
+  }
+
+  async telemetryRange(range: TelemetryRange): Promise<TelemetrySeries> {
+    return this.telemetry.query(range);
+  }
+
+  async alerts(): Promise<DeviceAlerts> {
+    return this.telemetry.view(Date.now());
+  }
+
+  async setAlertThresholds(thresholds: AlertThresholds): Promise<AlertThresholds> {
+    return this.telemetry.setThresholds(thresholds);
   }
 
   async commands(limit: number): Promise<CommandRecord[]> {
@@ -185,9 +228,13 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     await this.linkClosed(new Connection(ws));
   }
 
-  /** Closes links whose device sent nothing for 1.5 keepalive periods. */
+  /** One alarm for every timed duty: keepalive, telemetry retention, the offline alert, deferred publishing. */
   override async alarm(): Promise<void> {
-    const now = Date.now();
+    await this.scheduler.run(Date.now());
+  }
+
+  /** Closes links whose device sent nothing for 1.5 keepalive periods. */
+  private async closeSilentLinks(now: number): Promise<number | undefined> {
     const { lastSeen = 0 } = this.store.presence();
     let next: number | undefined;
     for (const connection of this.connections()) {
@@ -200,7 +247,16 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
         next = Math.min(next ?? Infinity, lastSeen + limit);
       }
     }
-    if (next !== undefined) await this.ctx.storage.setAlarm(next);
+    return next;
+  }
+
+  /** Raises the offline alert once the device has been away for the configured time. */
+  private async checkOffline(now: number): Promise<number | undefined> {
+    const { online, lastSeen } = this.store.presence();
+    if (online || lastSeen === undefined) return undefined;
+    const { raised, next } = this.telemetry.checkOffline(lastSeen, now);
+    if (raised) await this.publishSummary();
+    return next;
   }
 
   // ---- SessionHost ----
@@ -216,7 +272,8 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     }
     const now = Date.now();
     this.store.setPresence({ online: true, connectedSince: now, lastSeen: now });
-    if (connection.state.keepalive > 0) await this.ctx.storage.setAlarm(now + connection.state.keepalive * 1500);
+    this.telemetry.online(now);
+    if (connection.state.keepalive > 0) await this.scheduler.ensure("keepalive", now + connection.state.keepalive * 1500);
     await this.publishSummary();
   }
 
@@ -259,7 +316,13 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       this.store.finish(result.id, result.ok ? "succeeded" : "failed", Date.now(), result);
       this.pending.get(result.id)?.resolve(result);
     },
-    telemetry: ({ samples }) => this.store.insertSamples(samples),
+    telemetry: async ({ samples }) => {
+      const now = Date.now();
+      const alertsChanged = this.telemetry.ingest(samples, now);
+      await this.scheduler.ensure("retention", now + RETENTION_EVERY_MS);
+      if (alertsChanged || now - this.lastPublished >= PUBLISH_EVERY_MS) await this.publishSummary();
+      else await this.scheduler.ensure("publish", this.lastPublished + PUBLISH_EVERY_MS);
+    },
     state: async (state) => {
       this.store.setState(state);
       await this.publishSummary();
@@ -300,6 +363,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     const presence = this.store.presence();
     if (!presence.online) return;
     this.store.setPresence({ online: false, lastSeen: presence.lastSeen });
+    if (presence.lastSeen !== undefined) await this.scheduler.ensure("offline", this.telemetry.offlineDue(presence.lastSeen));
     await this.publishSummary();
   }
 
@@ -335,6 +399,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   private async publishSummary(): Promise<void> {
     const summary = await this.summary();
     if (!summary) return;
+    this.lastPublished = Date.now();
     await this.env.REGISTRY.get(this.env.REGISTRY.idFromName(summary.fleet)).upsert(summary);
   }
 }

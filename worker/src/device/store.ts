@@ -1,4 +1,4 @@
-import type { CommandRecord, DeviceState, TimedSample } from "@jetson/protocol";
+import type { CommandRecord, DeviceState } from "@jetson/protocol";
 
 export type CommandState = CommandRecord["state"];
 
@@ -43,11 +43,9 @@ const SCHEMA = `
     result TEXT
   );
   CREATE INDEX IF NOT EXISTS commands_open ON commands (state, deadline);
-  CREATE TABLE IF NOT EXISTS telemetry (t INTEGER NOT NULL, sample TEXT NOT NULL);
-  CREATE INDEX IF NOT EXISTS telemetry_t ON telemetry (t);
 `;
 
-/** The device object's SQLite tables: identity and presence, the command ledger, telemetry. */
+/** The device object's SQLite tables: identity and presence, the command ledger (telemetry lives in ../telemetry). */
 export class DeviceStore {
   constructor(private readonly sql: SqlStorage) {}
 
@@ -147,14 +145,6 @@ export class DeviceStore {
         createdAt: Number(row.created_at),
         endedAt: row.ended_at === null ? undefined : Number(row.ended_at),
       }));
-  }
-
-  insertSamples(samples: readonly TimedSample[]): void {
-    for (const sample of samples) this.sql.exec("INSERT INTO telemetry (t, sample) VALUES (?, ?)", sample.t, JSON.stringify(sample));
-  }
-
-  telemetryCount(): number {
-    return Number(this.sql.exec("SELECT count(*) AS n FROM telemetry").one().n);
   }
 
   private meta(key: string): string | undefined {

@@ -5,6 +5,9 @@ import type { Fleet } from "../fleet.js";
 import { registerActionTools } from "./action-tools.js";
 import { registerAuditResource } from "./audit-resource.js";
 import { registerFleetTools } from "./fleet-tools.js";
+import { registerPrompts } from "./prompts.js";
+import { registerResources } from "./resources.js";
+import { registerTelemetryTools } from "./telemetry-tools.js";
 
 const SERVER_INFO = { name: "jetson-fleet", version: "0.1.0" };
 
@@ -13,6 +16,9 @@ export async function handleMcpRequest(request: Request, fleet: Fleet): Promise<
   // ajv (the default validator) compiles code from strings, which workerd forbids.
   const server = new McpServer(SERVER_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
   registerFleetTools(server, fleet);
+  registerTelemetryTools(server, fleet);
+  registerResources(server, fleet);
+  registerPrompts(server, fleet);
   registerActionTools(server, fleet);
   registerAuditResource(server, fleet);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });

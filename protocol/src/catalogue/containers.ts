@@ -1,0 +1,289 @@
+import { z } from "zod";
+import { type ActionHints, defineAction, READ_ONLY } from "./define.js";
+
+/** Changes what runs on the device; doing it twice is the same as once. */
+const CONTROL: ActionHints = { readOnly: false, destructive: false, idempotent: true };
+
+/** A container's name or id, as Docker accepts them (it also becomes part of an Engine API path). */
+export const ContainerRefSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "a container name or id: letters, digits, _ . -")
+  .describe("Container name or id");
+
+/** An image reference: [registry[:port]/]path[:tag][@sha256:digest], lower-case path as Docker requires. */
+export const ImageRefSchema = z
+  .string()
+  .max(255)
+  .regex(
+    /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
+    "an image reference such as nvcr.io/nvidia/l4t-base:r36.2.0",
+  )
+  .describe("Image reference, e.g. nvcr.io/nvidia/l4t-pytorch:r35.2.1-pth2.0-py3 or dustynv/ollama:r36.4.0");
+
+export const ContainerStateSchema = z.enum(["created", "running", "paused", "restarting", "removing", "exited", "dead", "stopped", "unknown"]);
+
+export const PortMappingSchema = z.object({
+  containerPort: z.number().int().min(1).max(65535),
+  hostPort: z.number().int().min(1).max(65535).optional(),
+  hostIp: z.string().optional(),
+  protocol: z.enum(["tcp", "udp", "sctp"]),
+});
+
+export const ContainerSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  image: z.string(),
+  state: ContainerStateSchema,
+  status: z.string().describe("Docker's human status, e.g. 'Up 3 hours' or 'Exited (0) 2 minutes ago'"),
+  createdAt: z.string().optional(),
+  ports: z.array(PortMappingSchema),
+  runtime: z.string().optional().describe("OCI runtime the container runs under (runc, nvidia, ...)"),
+  gpu: z.boolean().describe("Uses the NVIDIA runtime or requests NVIDIA devices"),
+});
+export type ContainerSummary = z.infer<typeof ContainerSummarySchema>;
+
+const MountSchema = z.object({
+  type: z.string(),
+  source: z.string(),
+  destination: z.string(),
+  readOnly: z.boolean(),
+});
+
+const ContainerStatusSchema = z.object({
+  container: z.string(),
+  state: ContainerStateSchema,
+  changed: z.boolean().describe("False when the container was already in the asked state"),
+});
+
+const stopGrace = z
+  .number()
+  .int()
+  .min(0)
+  .max(300)
+  .default(10)
+  .describe("Seconds to wait after SIGTERM before the engine kills the container");
+
+export const containersList = defineAction({
+  name: "containers.list",
+  title: "List containers",
+  description:
+    "Containers on the device through the Docker Engine API: name, image, state, status, published ports, and whether each uses the NVIDIA runtime (GPU access).",
+  input: z.object({ all: z.boolean().default(true).describe("Include stopped containers") }),
+  output: z.object({ containers: z.array(ContainerSummarySchema) }),
+  hints: READ_ONLY,
+  defaultTimeoutMs: 20_000,
+});
+
+export const containersInspect = defineAction({
+  name: "containers.inspect",
+  title: "Inspect a container",
+  description:
+    "One container in detail: image, state (exit code, start and finish times, health), command, restart policy, runtime, ports, mounts, labels. Environment variable names are listed without their values, which often hold secrets.",
+  input: z.object({ container: ContainerRefSchema }),
+  output: ContainerSummarySchema.omit({ status: true }).extend({
+    imageId: z.string(),
+    running: z.boolean(),
+    exitCode: z.number().int().optional(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    error: z.string().optional(),
+    health: z.string().optional().describe("Docker HEALTHCHECK status, when the image defines one"),
+    restartCount: z.number().int(),
+    restartPolicy: z.string(),
+    command: z.array(z.string()),
+    entrypoint: z.array(z.string()),
+    envNames: z.array(z.string()),
+    networkMode: z.string().optional(),
+    mounts: z.array(MountSchema),
+    labels: z.record(z.string(), z.string()),
+  }),
+  hints: READ_ONLY,
+  defaultTimeoutMs: 15_000,
+});
+
+export const containersStart = defineAction({
+  name: "containers.start",
+  title: "Start a container",
+  description: "Starts a created or stopped container. Starting a running container changes nothing.",
+  input: z.object({ container: ContainerRefSchema }),
+  output: ContainerStatusSchema,
+  hints: CONTROL,
+  defaultTimeoutMs: 30_000,
+});
+
+export const containersStop = defineAction({
+  name: "containers.stop",
+  title: "Stop a container",
+  description: "Stops a running container (SIGTERM, then SIGKILL after the grace period). Stopping a stopped container changes nothing.",
+  input: z.object({ container: ContainerRefSchema, graceSeconds: stopGrace }),
+  output: ContainerStatusSchema,
+  hints: CONTROL,
+  defaultTimeoutMs: 60_000,
+});
+
+export const containersRestart = defineAction({
+  name: "containers.restart",
+  title: "Restart a container",
+  description: "Stops (with the grace period) and starts a container again.",
+  input: z.object({ container: ContainerRefSchema, graceSeconds: stopGrace }),
+  output: ContainerStatusSchema,
+  hints: { readOnly: false, destructive: false, idempotent: false },
+  defaultTimeoutMs: 60_000,
+});
+
+export const containersRemove = defineAction({
+  name: "containers.remove",
+  title: "Remove a container",
+  description:
+    "Deletes a container and its writable layer; whatever it wrote outside its volumes is lost. A running container is refused unless force is set.",
+  input: z.object({
+    container: ContainerRefSchema,
+    force: z.boolean().default(false).describe("Kill the container first if it is running"),
+    removeVolumes: z.boolean().default(false).describe("Also delete the anonymous volumes it created"),
+  }),
+  output: z.object({ container: z.string(), removed: z.literal(true) }),
+  hints: { readOnly: false, destructive: true, idempotent: false },
+  defaultTimeoutMs: 30_000,
+});
+
+export const LogLineSchema = z.object({
+  stream: z.enum(["stdout", "stderr"]),
+  time: z.string().optional(),
+  text: z.string(),
+});
+export type LogLine = z.infer<typeof LogLineSchema>;
+
+export const containersLogs = defineAction({
+  name: "containers.logs",
+  title: "Container logs",
+  description:
+    "The last lines a container printed, with their stream (stdout or stderr) and time. Cut to maxBytes, keeping the newest lines.",
+  input: z.object({
+    container: ContainerRefSchema,
+    tail: z.number().int().min(1).max(10_000).default(200).describe("How many of the last lines to read"),
+    since: z
+      .union([z.iso.datetime({ offset: true }), z.string().regex(/^\d{1,6}[smhd]$/)])
+      .optional()
+      .describe("Only lines after this: an ISO 8601 time, or a span back from now such as 90s, 15m, 2h, 1d"),
+    maxBytes: z.number().int().min(1_024).max(512 * 1024).default(64 * 1024).describe("Cap on the text returned"),
+  }),
+  output: z.object({
+    container: z.string(),
+    lines: z.array(LogLineSchema),
+    truncated: z.boolean().describe("Older lines were left out to stay under maxBytes"),
+  }),
+  hints: READ_ONLY,
+  defaultTimeoutMs: 30_000,
+});
+
+export const ContainerStatsSchema = z.object({
+  container: z.string(),
+  cpuPercent: z.number().describe("Share of one CPU, as docker stats shows it (can exceed 100 on several cores)"),
+  onlineCpus: z.number().int(),
+  memory: z.object({
+    usageBytes: z.number().describe("Usage without the page cache the kernel can drop"),
+    limitBytes: z.number(),
+    percent: z.number(),
+  }),
+  network: z.object({ rxBytes: z.number(), txBytes: z.number() }),
+  blockIo: z.object({ readBytes: z.number(), writeBytes: z.number() }),
+  pids: z.number().int().optional(),
+});
+export type ContainerStats = z.infer<typeof ContainerStatsSchema>;
+
+export const containersStats = defineAction({
+  name: "containers.stats",
+  title: "Container resource usage",
+  description:
+    "A snapshot of one running container's CPU %, memory (usage, limit, %), network and block I/O totals, computed from the Engine's raw stats over about one second.",
+  input: z.object({ container: ContainerRefSchema }),
+  output: ContainerStatsSchema,
+  hints: READ_ONLY,
+  defaultTimeoutMs: 20_000,
+});
+
+export const ImageSummarySchema = z.object({
+  id: z.string(),
+  tags: z.array(z.string()),
+  sizeBytes: z.number(),
+  createdAt: z.string().optional(),
+});
+export type ImageSummary = z.infer<typeof ImageSummarySchema>;
+
+export const containersImages = defineAction({
+  name: "containers.images",
+  title: "List images",
+  description: "Container images stored on the device, with their tags and sizes.",
+  input: z.object({}),
+  output: z.object({ images: z.array(ImageSummarySchema) }),
+  hints: READ_ONLY,
+  defaultTimeoutMs: 20_000,
+});
+
+export const containersPull = defineAction({
+  name: "containers.pull",
+  title: "Pull an image",
+  description:
+    "Downloads an image from its registry onto the device, reporting download progress. Without a tag, pulls :latest. Jetson images come from nvcr.io (l4t-base, l4t-pytorch, l4t-tensorrt) or jetson-containers (dustynv/...); pick a tag that matches the device's L4T release.",
+  input: z.object({ image: ImageRefSchema }),
+  output: z.object({ image: z.string(), id: z.string(), sizeBytes: z.number() }),
+  hints: CONTROL,
+  defaultTimeoutMs: 10 * 60_000,
+});
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
+
+export const VolumeSchema = z.object({
+  hostPath: z.string().startsWith("/").describe("Folder on the device; must lie under one of the bridge's docker.volumeRoots"),
+  containerPath: z.string().startsWith("/").describe("Where it appears inside the container"),
+  readOnly: z.boolean().default(false),
+});
+
+export const containersRun = defineAction({
+  name: "containers.run",
+  title: "Run a container",
+  description:
+    "Creates and starts a container from an image already on the device (pull it first). gpu: true runs it under the NVIDIA runtime for CUDA/TensorRT access. Volumes may only mount folders under the bridge's configured volume roots.",
+  input: z.object({
+    image: ImageRefSchema,
+    name: ContainerRefSchema.optional().describe("Container name; the engine picks one when absent"),
+    command: z.array(z.string().max(4_096)).max(64).optional().describe("Command and arguments, replacing the image's CMD"),
+    env: z.record(envName, z.string().max(4_096)).optional().describe("Environment variables"),
+    ports: z
+      .array(
+        z.object({
+          containerPort: z.number().int().min(1).max(65535),
+          hostPort: z.number().int().min(1).max(65535).optional().describe("Defaults to the container port"),
+          protocol: z.enum(["tcp", "udp"]).default("tcp"),
+          hostIp: z.ipv4().optional().describe("Listen only on this address of the device"),
+        }),
+      )
+      .max(32)
+      .optional(),
+    volumes: z.array(VolumeSchema).max(16).optional(),
+    restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("no").describe("Restart policy"),
+    gpu: z.boolean().default(false).describe("Run under the NVIDIA container runtime (GPU, CUDA, TensorRT)"),
+    network: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+      .optional()
+      .describe("Network mode: bridge (default), host, none, or a network's name"),
+  }),
+  output: z.object({ id: z.string(), name: z.string(), state: ContainerStateSchema, warnings: z.array(z.string()) }),
+  hints: { readOnly: false, destructive: false, idempotent: false },
+  defaultTimeoutMs: 60_000,
+});
+
+export const containerActions = [
+  containersList,
+  containersInspect,
+  containersStart,
+  containersStop,
+  containersRestart,
+  containersRemove,
+  containersLogs,
+  containersStats,
+  containersImages,
+  containersPull,
+  containersRun,
+] as const;

@@ -1,0 +1,223 @@
+import { z } from "zod";
+import {
+  ClocksStatusSchema,
+  CurrentPowerModeSchema,
+  FanStatusSchema,
+  GpioLineSchema,
+  GpioValueSchema,
+  HardwareInfoSchema,
+  PowerModeSetResultSchema,
+  PowerModeTableSchema,
+  TemperaturesSchema,
+} from "../hardware.js";
+import { TimedSampleSchema } from "../telemetry.js";
+import { type ActionHints, defineAction, READ_ONLY } from "./define.js";
+
+/** Changes the board's state, and doing it twice is the same as once. */
+const SETTING: ActionHints = { readOnly: false, destructive: false, idempotent: true };
+
+const modeId = z.number().int().nonnegative();
+const headerPin = z.number().int().min(1).max(40).describe("Pin number on the 40-pin header (BOARD numbering, 1-40)");
+
+// ---- what the board is ----
+
+export const hardwareInfo = defineAction({
+  name: "hardware.info",
+  title: "Hardware information",
+  description:
+    "What the board is: model, SoC and family, compute module and carrier part numbers, L4T and JetPack releases, CUDA version (when installed), CPU count, memory and root storage. On a host with discrete NVIDIA GPUs, also the GPUs from nvidia-smi.",
+  input: z.object({}),
+  output: HardwareInfoSchema,
+  hints: READ_ONLY,
+  defaultTimeoutMs: 20_000,
+});
+
+export const hardwareTemperatures = defineAction({
+  name: "hardware.temperatures",
+  title: "Temperatures",
+  description:
+    "Every thermal zone of the board by its name, in °C. Offline sensors (-256 °C), the fixed PMIC-Die placeholder and unreadable zones are listed apart under omitted, never as readings.",
+  input: z.object({}),
+  output: TemperaturesSchema,
+  hints: READ_ONLY,
+  defaultTimeoutMs: 10_000,
+});
+
+// ---- power modes ----
+
+export const powerModes = defineAction({
+  name: "power.modes",
+  title: "List power modes",
+  description:
+    "The board's own nvpmodel power modes from /etc/nvpmodel.conf (ids and names differ per board), each with the CPU cores it keeps online and its CPU and GPU clock caps, plus the default and the current mode.",
+  input: z.object({}),
+  output: PowerModeTableSchema.extend({ current: CurrentPowerModeSchema }),
+  hints: READ_ONLY,
+  defaultTimeoutMs: 15_000,
+});
+
+export const powerGet = defineAction({
+  name: "power.get",
+  title: "Current power mode",
+  description: "The nvpmodel power mode the board runs now (id and name).",
+  input: z.object({}),
+  output: CurrentPowerModeSchema,
+  hints: READ_ONLY,
+  defaultTimeoutMs: 10_000,
+});
+
+export const powerSet = defineAction({
+  name: "power.set",
+  title: "Set power mode",
+  description:
+    "Switches the board to one of its nvpmodel power modes (see power.modes). An id the board does not have is refused with the list of valid ones. This never reboots: a mode that needs a reboot is not applied, and the result says so (rebootRequired); power.reboot with powerModeId switches to it and reboots.",
+  input: z.object({ id: modeId.describe("Power mode id from power.modes") }),
+  output: PowerModeSetResultSchema,
+  hints: SETTING,
+  defaultTimeoutMs: 60_000,
+});
+
+export const powerReboot = defineAction({
+  name: "power.reboot",
+  title: "Reboot the device",
+  description:
+    "Reboots the device (systemctl reboot). With powerModeId, first selects that nvpmodel power mode so the board comes back in it (the way to reach a mode that needs a reboot). The device is offline until it has booted again.",
+  input: z.object({
+    powerModeId: modeId.optional().describe("Power mode to boot into, from power.modes"),
+  }),
+  output: z.object({ rebooting: z.literal(true), powerMode: CurrentPowerModeSchema.optional(), message: z.string() }),
+  hints: { readOnly: false, destructive: true, idempotent: false },
+  defaultTimeoutMs: 60_000,
+});
+
+// ---- clocks ----
+
+export const clocksStatus = defineAction({
+  name: "clocks.status",
+  title: "Clock status",
+  description:
+    "jetson_clocks --show: per-core CPU governor and clocks, GPU and EMC clocks (min, max, current), and whether clocks are locked at their maximum.",
+  input: z.object({}),
+  output: ClocksStatusSchema,
+  hints: READ_ONLY,
+  defaultTimeoutMs: 30_000,
+});
+
+export const clocksLock = defineAction({
+  name: "clocks.lock",
+  title: "Lock clocks at maximum",
+  description:
+    "Runs jetson_clocks: CPU, GPU and EMC clocks pinned at the current power mode's maximum. The clock settings before the lock are saved first (unless clocks are already locked) so clocks.restore brings them back. A power mode change or a reboot also ends the lock.",
+  input: z.object({}),
+  output: z.object({
+    status: ClocksStatusSchema,
+    /** False when clocks were locked already, so the earlier saved state was kept. */
+    saved: z.boolean(),
+  }),
+  hints: SETTING,
+  defaultTimeoutMs: 30_000,
+});
+
+export const clocksRestore = defineAction({
+  name: "clocks.restore",
+  title: "Restore clocks",
+  description: "jetson_clocks --restore: brings back the clock settings saved by clocks.lock, ending the lock.",
+  input: z.object({}),
+  output: z.object({ status: ClocksStatusSchema }),
+  hints: SETTING,
+  defaultTimeoutMs: 30_000,
+});
+
+// ---- fan ----
+
+export const fanGet = defineAction({
+  name: "fan.get",
+  title: "Fan status",
+  description:
+    "Fan speed as PWM (0-255 and %), RPM where the fan has a tachometer, and on JetPack 5+ the nvfancontrol daemon's state and profile.",
+  input: z.object({}),
+  output: FanStatusSchema,
+  hints: READ_ONLY,
+  defaultTimeoutMs: 10_000,
+});
+
+export const fanSet = defineAction({
+  name: "fan.set",
+  title: "Set fan speed",
+  description:
+    "Sets the fan's PWM to a percentage. While nvfancontrol runs (JetPack 5+), it sets the speed again from its profile; the result then carries a warning. Fan profiles are not set by this action.",
+  input: z.object({ pwmPct: z.number().min(0).max(100).describe("Fan speed, 0-100 %") }),
+  output: FanStatusSchema.extend({ warning: z.string().optional() }),
+  hints: SETTING,
+  defaultTimeoutMs: 10_000,
+});
+
+// ---- GPIO ----
+
+export const gpioList = defineAction({
+  name: "gpio.list",
+  title: "List header GPIOs",
+  description:
+    "The 40-pin header's GPIO pins on this board (developer-kit carriers of AGX Orin, Orin NX/Nano, Xavier NX and Nano): signal name, GPIO controller and line, direction and who holds the line. Power, ground, I2C and UART pins are listed apart.",
+  input: z.object({}),
+  output: z.object({
+    header: z.string(),
+    lines: z.array(GpioLineSchema),
+    otherPins: z.array(z.object({ pin: z.number().int(), role: z.string() })),
+  }),
+  hints: READ_ONLY,
+  defaultTimeoutMs: 15_000,
+});
+
+export const gpioRead = defineAction({
+  name: "gpio.read",
+  title: "Read a GPIO pin",
+  description:
+    "Reads a header pin's level with gpioget. gpioget takes the line as an input, so a pin that was being driven as an output stops being driven.",
+  input: z.object({ pin: headerPin }),
+  output: GpioValueSchema,
+  hints: { readOnly: false, destructive: false, idempotent: true },
+  defaultTimeoutMs: 15_000,
+});
+
+export const gpioWrite = defineAction({
+  name: "gpio.write",
+  title: "Write a GPIO pin",
+  description:
+    "Drives a header pin high (1) or low (0) with gpioset. Power, ground, I2C and UART pins, and lines held by a driver or another process, are refused.",
+  input: z.object({ pin: headerPin, value: z.union([z.literal(0), z.literal(1)]).describe("1 = high, 0 = low") }),
+  output: GpioValueSchema,
+  hints: SETTING,
+  defaultTimeoutMs: 15_000,
+});
+
+// ---- telemetry ----
+
+export const telemetryNow = defineAction({
+  name: "telemetry.now",
+  title: "Telemetry now",
+  description:
+    "One telemetry sample taken now from sysfs and /proc (tegrastats where those are unreadable): CPU load and clocks, GPU load and clock, memory, temperatures, power rails, fan, disk. Fields the board does not report are absent.",
+  input: z.object({}),
+  output: TimedSampleSchema,
+  hints: READ_ONLY,
+  defaultTimeoutMs: 15_000,
+});
+
+export const hardwareActions = [
+  hardwareInfo,
+  hardwareTemperatures,
+  powerModes,
+  powerGet,
+  powerSet,
+  powerReboot,
+  clocksStatus,
+  clocksLock,
+  clocksRestore,
+  fanGet,
+  fanSet,
+  gpioList,
+  gpioRead,
+  gpioWrite,
+  telemetryNow,
+] as const;

@@ -1,0 +1,126 @@
+import {
+  type AuthRequest,
+  AuthorizationError,
+  authorizationErrorRedirect,
+  CimdFetchError,
+  type OAuthHelpers,
+} from "@cloudflare/workers-oauth-provider";
+import { ALL_SCOPES, type Caller, type Scope } from "@jetson/protocol";
+import { Hono } from "hono";
+import { resolveApiToken } from "../auth.js";
+import type { Env } from "../env.js";
+import { authorizeErrorPage, consentPage } from "./consent-page.js";
+
+// Nothing from outside, no framing. No form-action: browsers apply it to the redirect back to the client.
+const CONSENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
+function oauthHelpers(env: Env): OAuthHelpers {
+  if (!env.OAUTH_PROVIDER) throw new Error("/authorize was reached without the OAuth provider in front of the app");
+  return env.OAUTH_PROVIDER;
+}
+
+/** What the page offers: the requested scopes we know, or all of them when the client named none of ours. */
+function offeredScopes(requested: readonly string[]): Scope[] {
+  const known = ALL_SCOPES.filter((scope) => requested.includes(scope));
+  return known.length > 0 ? known : [...ALL_SCOPES];
+}
+
+/** Why the page is shown again, as an HTTP status and a message for the operator. */
+type Problem = { status: 400 | 403; message: string };
+
+/** Renders the consent page under a fresh form handle, bound to this browser by the headers it sends. */
+async function showConsent(
+  oauth: OAuthHelpers,
+  request: AuthRequest,
+  checked: readonly Scope[],
+  problem?: Problem,
+): Promise<Response> {
+  // describeConsent first: a client that fails to resolve leaves no transaction behind.
+  const details = await oauth.describeConsent(request);
+  const consent = await oauth.beginConsent(request);
+  consent.headers.set("Content-Type", "text/html; charset=utf-8");
+  consent.headers.set("Content-Security-Policy", CONSENT_CSP);
+  const html = consentPage({ details, offered: offeredScopes(request.scope), checked, handle: consent.handle, error: problem?.message });
+  return new Response(html, { status: problem?.status ?? 200, headers: consent.headers });
+}
+
+type SignIn = { ok: true; operator: Caller } | { ok: false; message: string };
+
+/** For now an operator proves who they are with an admin API token of the fleet. */
+async function signIn(env: Env, token: string): Promise<SignIn> {
+  const resolution = await resolveApiToken(env, token.trim());
+  if (!resolution.ok) {
+    return { ok: false, message: resolution.status === 429 ? "Too many requests with this token; wait a moment." : "That is not a live API token." };
+  }
+  if (!resolution.caller.scopes.includes("admin")) return { ok: false, message: "That token does not have the admin scope." };
+  return { ok: true, operator: resolution.caller };
+}
+
+/** The operator must grant something, and nothing their own token lacks. */
+function grantProblem(ticked: readonly Scope[], operator: Caller): Problem | undefined {
+  if (ticked.length === 0) return { status: 400, message: "Tick at least one scope to grant, or Deny." };
+  const beyond = ticked.filter((scope) => !operator.scopes.includes(scope));
+  return beyond.length > 0 ? { status: 403, message: `That token cannot grant ${beyond.join(", ")}.` } : undefined;
+}
+
+function field(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
+function htmlResponse(html: string, status: number): Response {
+  return new Response(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CONSENT_CSP, "Cache-Control": "no-store" } });
+}
+
+/**
+ * The authorization endpoint: the provider validates the request (client, redirect URI,
+ * PKCE, resource); we ask an operator of a fleet to approve the client and its scopes.
+ */
+export const authorizeRoutes = new Hono<{ Bindings: Env }>()
+  .get("/authorize", async (c) => {
+    const oauth = oauthHelpers(c.env);
+    const request = await oauth.parseAuthRequest(c.req.raw);
+    // The library demands PKCE of public clients only; we demand it of every client.
+    if (!request.codeChallenge) return c.redirect(authorizationErrorRedirect(request, "invalid_request", "PKCE (S256) is required."), 302);
+    const named = ALL_SCOPES.filter((scope) => request.scope.includes(scope));
+    return showConsent(oauth, request, named.length > 0 ? named : ["read"]);
+  })
+  .post("/authorize", async (c) => {
+    const oauth = oauthHelpers(c.env);
+    const form = await c.req.formData();
+    const handle = field(form, "handle");
+    if (field(form, "decision") !== "approve") {
+      const denied = await oauth.denyConsent(c.req.raw, handle);
+      return new Response(null, { status: 302, headers: denied.headers });
+    }
+    const ticked = ALL_SCOPES.filter((scope) => form.getAll("scope").includes(scope));
+    // The form posts to the same URL, so the original request is still in the query: show the page again.
+    const again = async (problem: Problem) => showConsent(oauth, await oauth.parseAuthRequest(c.req.raw), ticked, problem);
+    const signedIn = await signIn(c.env, field(form, "token"));
+    if (!signedIn.ok) return again({ status: 403, message: signedIn.message });
+    const problem = grantProblem(ticked, signedIn.operator);
+    if (problem) return again(problem);
+
+    // From here on the request comes from storage, never from the form.
+    const approved = await oauth.approveConsent(c.req.raw, handle);
+    const granted = offeredScopes(approved.request.scope).filter((scope) => ticked.includes(scope));
+    if (granted.length === 0) return htmlResponse(authorizeErrorPage("None of the ticked scopes was requested."), 400);
+    const { fleet, id: tokenId } = signedIn.operator;
+    const props: Caller = { fleet, kind: "oauth", id: approved.request.clientId, user: tokenId, scopes: granted };
+    const { redirectTo } = await oauth.completeAuthorization({
+      request: { ...approved.request, scope: granted },
+      userId: tokenId,
+      metadata: { fleet },
+      scope: granted,
+      props,
+    });
+    approved.headers.set("Location", redirectTo);
+    return new Response(null, { status: 302, headers: approved.headers });
+  })
+  .onError((error) => {
+    // Back to the client only once the library validated its redirect URI; otherwise say it here.
+    if (error instanceof AuthorizationError && error.redirectTo) return Response.redirect(error.redirectTo, 302);
+    if (error instanceof AuthorizationError) return htmlResponse(authorizeErrorPage(error.description), 400);
+    if (error instanceof CimdFetchError) return htmlResponse(authorizeErrorPage("This app could not be verified."), 400);
+    throw error;
+  });

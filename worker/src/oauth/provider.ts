@@ -1,0 +1,48 @@
+import { ExternalTokenError, OAuthProvider } from "@cloudflare/workers-oauth-provider";
+import { ALL_SCOPES } from "@jetson/protocol";
+import { app } from "../app.js";
+import { resolveApiToken } from "../auth.js";
+import type { Env } from "../env.js";
+import { mcpHandler } from "./mcp-handler.js";
+
+/**
+ * The OAuth 2.1 provider in front of the whole Worker: it serves the metadata, token,
+ * revocation and registration endpoints, guards /mcp, and hands everything else
+ * (including our /authorize consent page) to the Hono app.
+ */
+export function createOAuthProvider(publicUrl: string): OAuthProvider<Env> {
+  if (!publicUrl) throw new Error("PUBLIC_URL is not set: OAuth tokens are bound to the Worker's public URL.");
+  const origin = new URL(publicUrl).origin;
+  const resource = `${origin}/mcp`;
+  return new OAuthProvider<Env>({
+    apiRoute: "/mcp",
+    apiHandler: mcpHandler,
+    defaultHandler: app,
+    authorizeEndpoint: "/authorize",
+    tokenEndpoint: "/oauth/token",
+    clientRegistrationEndpoint: "/oauth/register",
+    scopesSupported: [...ALL_SCOPES],
+    resourceMetadata: { resource, authorization_servers: [origin], resource_name: "Jetson fleet control" },
+    // Scripts and CI keep using our API tokens at /mcp; they carry their own fleet and scopes.
+    resolveExternalToken: async ({ token, env }) => {
+      const resolution = await resolveApiToken(env, token);
+      if (resolution.ok) return { props: resolution.caller, audience: resource };
+      if (resolution.status === 429) {
+        throw new ExternalTokenError("temporarily_unavailable", {
+          description: resolution.message,
+          statusCode: 429,
+          headers: { "Retry-After": String(resolution.retryAfterSeconds) },
+        });
+      }
+      return null;
+    },
+  });
+}
+
+let current: { publicUrl: string; provider: OAuthProvider<Env> } | undefined;
+
+/** One provider per public URL, built at the first request because module scope has no env. */
+export function oauthProvider(env: Env): OAuthProvider<Env> {
+  if (current?.publicUrl !== env.PUBLIC_URL) current = { publicUrl: env.PUBLIC_URL, provider: createOAuthProvider(env.PUBLIC_URL) };
+  return current.provider;
+}

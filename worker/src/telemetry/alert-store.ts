@@ -1,0 +1,110 @@
+import { type Alert, type AlertKind, type AlertThresholds, AlertThresholdsSchema } from "@jetson/protocol";
+import type { EvaluatorState, Transition } from "./alert-rules.js";
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    cleared_at INTEGER,
+    value REAL NOT NULL,
+    message TEXT NOT NULL
+  );
+  -- At most one active alert of each kind.
+  CREATE UNIQUE INDEX IF NOT EXISTS alerts_active ON alerts (kind) WHERE cleared_at IS NULL;
+  CREATE TABLE IF NOT EXISTS alert_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+type AlertRow = {
+  kind: string;
+  since: number;
+  cleared_at: number | null;
+  value: number;
+  message: string;
+};
+
+const COLUMNS = "kind, since, cleared_at, value, message";
+
+/** A device's alerts (active and past), its thresholds and what the rules remember, in its object's SQLite. */
+export class AlertStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  migrate(): void {
+    this.sql.exec(SCHEMA);
+  }
+
+  thresholds(): AlertThresholds {
+    const stored = this.setting("thresholds");
+    return AlertThresholdsSchema.parse(stored === undefined ? {} : JSON.parse(stored));
+  }
+
+  setThresholds(thresholds: AlertThresholds): void {
+    this.setSetting("thresholds", JSON.stringify(thresholds));
+  }
+
+  evaluatorState(): EvaluatorState {
+    const stored = this.setting("evaluator");
+    return stored === undefined ? { lastT: 0 } : (JSON.parse(stored) as EvaluatorState);
+  }
+
+  active(): Alert[] {
+    return this.sql.exec<AlertRow>(`SELECT ${COLUMNS} FROM alerts WHERE cleared_at IS NULL ORDER BY since`).toArray().map(toAlert);
+  }
+
+  activeKinds(): Set<AlertKind> {
+    return new Set(this.active().map((alert) => alert.kind));
+  }
+
+  /** Alerts cleared at or after `since`, newest first. */
+  clearedSince(since: number): Alert[] {
+    return this.sql
+      .exec<AlertRow>(`SELECT ${COLUMNS} FROM alerts WHERE cleared_at >= ? ORDER BY cleared_at DESC`, since)
+      .toArray()
+      .map(toAlert);
+  }
+
+  /** Records raises and clears (a raise of an active kind or a clear of an inactive one changes nothing). */
+  apply(transitions: readonly Transition[], state?: EvaluatorState): void {
+    for (const t of transitions) {
+      if (t.change === "raise") {
+        this.sql.exec(
+          "INSERT INTO alerts (kind, since, value, message) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          t.kind,
+          t.at,
+          t.value,
+          t.message,
+        );
+      } else {
+        this.sql.exec("UPDATE alerts SET cleared_at = ? WHERE kind = ? AND cleared_at IS NULL", t.at, t.kind);
+      }
+    }
+    if (state) this.setSetting("evaluator", JSON.stringify(state));
+  }
+
+  /** Forgets alerts cleared before `before`. */
+  prune(before: number): void {
+    this.sql.exec("DELETE FROM alerts WHERE cleared_at < ?", before);
+  }
+
+  private setting(key: string): string | undefined {
+    return this.sql.exec<{ value: string }>("SELECT value FROM alert_settings WHERE key = ?", key).toArray()[0]?.value;
+  }
+
+  private setSetting(key: string, value: string): void {
+    this.sql.exec(
+      "INSERT INTO alert_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
+  }
+}
+
+function toAlert(row: AlertRow): Alert {
+  return {
+    kind: row.kind as AlertKind,
+    since: row.since,
+    ...(row.cleared_at !== null && { clearedAt: row.cleared_at }),
+    value: row.value,
+    message: row.message,
+  };
+}

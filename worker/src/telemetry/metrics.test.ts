@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { flatten, latestOf, MAX_METRICS, selected } from "./metrics.js";
+
+describe("flatten", () => {
+  it("reads each metric of a sample, and leaves out what the sample does not say", () => {
+    const metrics = flatten({
+      cpus: [{ loadPct: 20, freqMHz: 1200 }, { online: false }, { loadPct: 40, freqMHz: 1500 }],
+      gpu: { loadPct: 30 },
+      ram: { usedMB: 2000, totalMB: 8000 },
+      tempsC: { cpu: 50.5, tj: 52 },
+      powerMW: { VDD_IN: { now: 5000, avg: 4900 }, VDD_CPU_GPU_CV: { now: 1200 } },
+      totalPowerMW: 5000,
+      disk: { usedMB: 45_000, totalMB: 50_000 },
+    });
+    expect(Object.fromEntries(metrics)).toEqual({
+      "temp.max": 52,
+      "temp.cpu": 50.5,
+      "temp.tj": 52,
+      "cpu.load": 30,
+      "cpu.online": 2,
+      "cpu.freqMHz": 1500,
+      "gpu.load": 30,
+      "ram.usedMB": 2000,
+      "ram.usedPct": 25,
+      "power.totalMW": 5000,
+      "power.VDD_IN": 5000,
+      "power.VDD_CPU_GPU_CV": 1200,
+      "disk.usedMB": 45_000,
+      "disk.usedPct": 90,
+    });
+  });
+
+  it("caps how many metrics one sample can add", () => {
+    const tempsC = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`s${i}`, i]));
+    expect(flatten({ tempsC }).size).toBe(MAX_METRICS);
+  });
+
+  it("selects metrics by name or family", () => {
+    expect(selected("temp.cpu", ["temp"])).toBe(true);
+    expect(selected("temp.cpu", ["cpu.load"])).toBe(false);
+    expect(selected("cpu.load", ["cpu.load"])).toBe(true);
+    expect(selected("anything", undefined)).toBe(true);
+  });
+
+  it("summarizes the newest sample in a few numbers", () => {
+    expect(latestOf({ t: 5, tempsC: { cpu: 61.26 }, ram: { usedMB: 1, totalMB: 3 } })).toMatchObject({ t: 5, hottestC: 61.3, ramUsedPct: 33.3 });
+  });
+});

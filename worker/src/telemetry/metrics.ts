@@ -1,0 +1,86 @@
+import type { LatestTelemetry, TelemetrySample } from "@jetson/protocol";
+
+/** A sample flattened to named numbers: what rollups keep and alert rules read. */
+export type Metrics = ReadonlyMap<string, number>;
+
+type Cpu = NonNullable<TelemetrySample["cpus"]>[number];
+
+const onlineCpus = (s: TelemetrySample): Cpu[] => (s.cpus ?? []).filter((cpu) => cpu.online !== false);
+const defined = (values: Array<number | undefined>): number[] => values.filter((v): v is number => v !== undefined);
+const maxOf = (values: Array<number | undefined>): number | undefined => {
+  const present = defined(values);
+  return present.length > 0 ? Math.max(...present) : undefined;
+};
+const meanOf = (values: Array<number | undefined>): number | undefined => {
+  const present = defined(values);
+  return present.length > 0 ? present.reduce((a, b) => a + b, 0) / present.length : undefined;
+};
+const percent = (part: { usedMB: number; totalMB: number } | undefined): number | undefined =>
+  part && part.totalMB > 0 ? (100 * part.usedMB) / part.totalMB : undefined;
+
+/** Board-independent metrics: name → how to read it (undefined when the sample does not say). */
+const FIXED: Record<string, (s: TelemetrySample) => number | undefined> = {
+  "temp.max": (s) => maxOf(Object.values(s.tempsC ?? {})),
+  "cpu.load": (s) => meanOf(onlineCpus(s).map((cpu) => cpu.loadPct)),
+  "cpu.online": (s) => (s.cpus ? onlineCpus(s).length : undefined),
+  // The fastest core shows a frequency cap; idle cores clock down anyway.
+  "cpu.freqMHz": (s) => maxOf(onlineCpus(s).map((cpu) => cpu.freqMHz)),
+  "gpu.load": (s) => s.gpu?.loadPct,
+  "gpu.freqMHz": (s) => s.gpu?.freqMHz,
+  "ram.usedMB": (s) => s.ram?.usedMB,
+  "ram.usedPct": (s) => percent(s.ram),
+  "swap.usedMB": (s) => s.swap?.usedMB,
+  "power.totalMW": (s) => s.totalPowerMW,
+  "fan.pwmPct": (s) => s.fan?.pwmPct,
+  "disk.usedMB": (s) => s.disk?.usedMB,
+  "disk.usedPct": (s) => percent(s.disk),
+};
+
+/** Metrics named by the board: each temperature sensor and each power rail. */
+const FAMILIES: Record<string, (s: TelemetrySample) => Record<string, number>> = {
+  temp: (s) => s.tempsC ?? {},
+  power: (s) => Object.fromEntries(Object.entries(s.powerMW ?? {}).map(([rail, { now }]) => [rail, now])),
+};
+
+/** Bounds what one sample can add to storage, whatever a bridge sends. */
+export const MAX_METRICS = 64;
+const MAX_NAME = 64;
+
+export const FIXED_METRICS = Object.keys(FIXED);
+export const METRIC_FAMILIES = Object.keys(FAMILIES);
+
+export function flatten(sample: TelemetrySample): Metrics {
+  const metrics = new Map<string, number>();
+  for (const [name, read] of Object.entries(FIXED)) {
+    const value = read(sample);
+    if (value !== undefined && Number.isFinite(value)) metrics.set(name, value);
+  }
+  for (const [family, read] of Object.entries(FAMILIES)) {
+    for (const [member, value] of Object.entries(read(sample))) {
+      const name = `${family}.${member}`;
+      if (metrics.size >= MAX_METRICS) return metrics;
+      if (name.length <= MAX_NAME && !metrics.has(name) && Number.isFinite(value)) metrics.set(name, value);
+    }
+  }
+  return metrics;
+}
+
+/** Whether `metric` is asked for by a filter of names and families (`temp` selects `temp.*`). */
+export function selected(metric: string, filter: readonly string[] | undefined): boolean {
+  return !filter || filter.some((f) => metric === f || metric.startsWith(`${f}.`));
+}
+
+const round1 = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 10) / 10);
+
+export function latestOf(sample: TelemetrySample & { t: number }): LatestTelemetry {
+  const m = flatten(sample);
+  return {
+    t: sample.t,
+    hottestC: round1(m.get("temp.max")),
+    cpuLoadPct: round1(m.get("cpu.load")),
+    gpuLoadPct: round1(m.get("gpu.load")),
+    ramUsedPct: round1(m.get("ram.usedPct")),
+    powerMW: m.get("power.totalMW"),
+    diskUsedPct: round1(m.get("disk.usedPct")),
+  };
+}

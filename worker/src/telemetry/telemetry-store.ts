@@ -1,0 +1,170 @@
+import type { RollupPoint, TelemetryRange, TelemetrySeries, TimedSample } from "@jetson/protocol";
+import { flatten, selected } from "./metrics.js";
+import {
+  MAX_CLOCK_AHEAD_MS,
+  MAX_RAW_ROWS,
+  RAW_RETENTION_MS,
+  RETENTION_EVERY_MS,
+  ROLLUP_RETENTION_MS,
+} from "./retention.js";
+
+const MINUTE = 60_000;
+
+/*
+ * Raw samples are keyed by their time, so a batch delivered twice (QoS 1, or a
+ * bridge resending its offline buffer) is stored and counted once.
+ * Rollups are narrow, one row per minute and metric: sensor and rail names
+ * differ from board to board, a late sample folds into its minute with one
+ * UPSERT (min, max, sum and count combine in any order), and wider buckets are
+ * one GROUP BY. The mean is sum / count, computed when read.
+ */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS samples (t INTEGER PRIMARY KEY, sample TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS rollups (
+    minute INTEGER NOT NULL,
+    metric TEXT NOT NULL,
+    min REAL NOT NULL,
+    max REAL NOT NULL,
+    sum REAL NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (minute, metric)
+  ) WITHOUT ROWID;
+  -- The first telemetry table had no retention and no rollups; its rows are not carried over.
+  DROP TABLE IF EXISTS telemetry;
+`;
+
+const FOLD = `
+  INSERT INTO rollups (minute, metric, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (minute, metric) DO UPDATE SET
+    min = min(rollups.min, excluded.min),
+    max = max(rollups.max, excluded.max),
+    sum = rollups.sum + excluded.sum,
+    count = rollups.count + excluded.count
+`;
+
+interface Fold {
+  minute: number;
+  metric: string;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+}
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+/** A device's telemetry in its object's SQLite: raw samples for a day, 1-minute rollups for 30 days. */
+export class TelemetryStore {
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+  }
+
+  migrate(): void {
+    this.sql.exec(SCHEMA);
+  }
+
+  /** Stores the samples not seen before and folds them into their minutes; returns those, oldest first. */
+  ingest(samples: readonly TimedSample[], now: number): TimedSample[] {
+    const oldest = now - ROLLUP_RETENTION_MS;
+    const newest = now + MAX_CLOCK_AHEAD_MS;
+    return this.storage.transactionSync(() => {
+      const fresh: TimedSample[] = [];
+      const folds = new Map<string, Fold>();
+      for (const sample of samples) {
+        if (sample.t < oldest || sample.t > newest) continue;
+        const { t, ...body } = sample;
+        const insert = this.sql.exec("INSERT INTO samples (t, sample) VALUES (?, ?) ON CONFLICT DO NOTHING", t, JSON.stringify(body));
+        if (insert.rowsWritten === 0) continue;
+        fresh.push(sample);
+        const minute = Math.floor(t / MINUTE);
+        for (const [metric, value] of flatten(sample)) {
+          const key = `${minute} ${metric}`;
+          const fold = folds.get(key);
+          if (fold) {
+            fold.min = Math.min(fold.min, value);
+            fold.max = Math.max(fold.max, value);
+            fold.sum += value;
+            fold.count += 1;
+          } else {
+            folds.set(key, { minute, metric, min: value, max: value, sum: value, count: 1 });
+          }
+        }
+      }
+      for (const f of folds.values()) this.sql.exec(FOLD, f.minute, f.metric, f.min, f.max, f.sum, f.count);
+      return fresh.sort((a, b) => a.t - b.t);
+    });
+  }
+
+  query(range: TelemetryRange): TelemetrySeries {
+    return range.resolution === "raw" ? this.raw(range) : this.rollups(range);
+  }
+
+  latest(): TimedSample | undefined {
+    const row = this.sql.exec<{ t: number; sample: string }>("SELECT t, sample FROM samples ORDER BY t DESC LIMIT 1").toArray()[0];
+    return row && toSample(row);
+  }
+
+  /** Removes what is past retention; returns when to trim next, or undefined once nothing is left. */
+  expire(now: number): number | undefined {
+    this.sql.exec("DELETE FROM samples WHERE t < ?", now - RAW_RETENTION_MS);
+    this.sql.exec("DELETE FROM samples WHERE t <= (SELECT t FROM samples ORDER BY t DESC LIMIT 1 OFFSET ?)", MAX_RAW_ROWS);
+    this.sql.exec("DELETE FROM rollups WHERE minute < ?", Math.floor((now - ROLLUP_RETENTION_MS) / MINUTE));
+    const oldest = this.sql
+      .exec<{ t: number | null; minute: number | null }>("SELECT (SELECT min(t) FROM samples) AS t, (SELECT min(minute) FROM rollups) AS minute")
+      .one();
+    const due = [
+      oldest.t === null ? undefined : oldest.t + RAW_RETENTION_MS,
+      oldest.minute === null ? undefined : (oldest.minute + 1) * MINUTE + ROLLUP_RETENTION_MS,
+    ].filter((d) => d !== undefined);
+    return due.length === 0 ? undefined : Math.max(Math.min(...due), now + RETENTION_EVERY_MS);
+  }
+
+  /** Every sample in the range, or one per step when there are more than maxPoints. */
+  private raw({ from, to, maxPoints }: TelemetryRange): TelemetrySeries {
+    const count = Number(this.sql.exec("SELECT count(*) AS n FROM samples WHERE t BETWEEN ? AND ?", from, to).one().n);
+    if (count <= maxPoints) {
+      const rows = this.sql.exec<{ t: number; sample: string }>("SELECT t, sample FROM samples WHERE t BETWEEN ? AND ? ORDER BY t", from, to);
+      return { from, to, resolution: "raw", samples: rows.toArray().map(toSample) };
+    }
+    const stepMs = Math.ceil((to - from + 1) / maxPoints);
+    // SQLite takes the bare column `sample` from the row that holds min(t): the first sample of each step.
+    const rows = this.sql.exec<{ t: number; sample: string }>(
+      "SELECT min(t) AS t, sample FROM samples WHERE t BETWEEN ? AND ? GROUP BY CAST((t - ?) / ? AS INTEGER) ORDER BY t",
+      from,
+      to,
+      from,
+      stepMs,
+    );
+    return { from, to, resolution: "raw", stepMs, samples: rows.toArray().map(toSample) };
+  }
+
+  /** Minute rollups, merged into buckets of several minutes when the range holds more than maxPoints. */
+  private rollups({ from, to, maxPoints, metrics }: TelemetryRange): TelemetrySeries {
+    const first = Math.floor(from / MINUTE);
+    const last = Math.floor(to / MINUTE);
+    const width = Math.max(1, Math.ceil((last - first + 1) / maxPoints));
+    const rows = this.sql.exec<{ bucket: number; metric: string; min: number; max: number; sum: number; count: number }>(
+      `SELECT CAST((minute - ?) / ? AS INTEGER) AS bucket, metric, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(count) AS count
+       FROM rollups WHERE minute BETWEEN ? AND ? GROUP BY bucket, metric ORDER BY bucket`,
+      first,
+      width,
+      first,
+      last,
+    );
+    const points: RollupPoint[] = [];
+    for (const row of rows) {
+      if (!selected(row.metric, metrics)) continue;
+      const t = (first + row.bucket * width) * MINUTE;
+      let point = points.at(-1);
+      if (point?.t !== t) points.push((point = { t, metrics: {} }));
+      point.metrics[row.metric] = { min: row.min, mean: round3(row.sum / row.count), max: row.max, count: row.count };
+    }
+    return { from, to, resolution: "1m", stepMs: width * MINUTE, rollups: points };
+  }
+}
+
+function toSample(row: { t: number; sample: string }): TimedSample {
+  return { ...(JSON.parse(row.sample) as Omit<TimedSample, "t">), t: row.t };
+}

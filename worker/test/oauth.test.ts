@@ -1,0 +1,424 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createOAuthProvider } from "../src/oauth/provider.js";
+import { createFleet } from "./device-client.js";
+
+/** Sends one request into a Worker: ours by default, or another provider sharing its KV. */
+type Send = (request: Request) => Promise<Response>;
+const worker: Send = (request) => exports.default.fetch(request);
+
+const BASE = env.PUBLIC_URL;
+const MCP_URL = `${BASE}/mcp`;
+const REDIRECT_URI = "http://127.0.0.1:9999/callback";
+
+interface ServerMetadata {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  registration_endpoint: string;
+  revocation_endpoint: string;
+  scopes_supported: string[];
+  code_challenge_methods_supported: string[];
+}
+
+interface Tokens {
+  access_token: string;
+  refresh_token: string;
+  scope: string;
+}
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
+  return { verifier, challenge: base64url(new Uint8Array(digest)) };
+}
+
+/** One JSON-RPC request to /mcp (stateless: no initialize needed), answered as JSON or one SSE event. */
+async function mcp(token: string | undefined, method: string, params: Record<string, unknown> = {}, send = worker, url = MCP_URL) {
+  const response = await send(
+    new Request(url, {
+      method: "POST",
+      headers: {
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        "MCP-Protocol-Version": "2025-06-18",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    }),
+  );
+  const text = await response.text();
+  const data = text.startsWith("{") ? text : (text.split("\n").find((l) => l.startsWith("data: "))?.slice(6) ?? "{}");
+  return { response, body: JSON.parse(data) as { result?: Record<string, unknown> & { isError?: boolean; content?: Array<{ text: string }> } } };
+}
+
+/** What an MCP client does after a 401: protected resource metadata, then the authorization server's. */
+async function discover(): Promise<ServerMetadata> {
+  const { response } = await mcp(undefined, "tools/list");
+  expect(response.status).toBe(401);
+  const challenge = response.headers.get("WWW-Authenticate") ?? "";
+  const resourceMetadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+  expect(resourceMetadataUrl).toBe(`${BASE}/.well-known/oauth-protected-resource/mcp`);
+  const resource = (await (await worker(new Request(resourceMetadataUrl ?? ""))).json()) as { resource: string; authorization_servers: string[] };
+  expect(resource.resource).toBe(MCP_URL);
+  expect(resource.authorization_servers).toEqual([BASE]);
+  const server = await worker(new Request(`${resource.authorization_servers[0]}/.well-known/oauth-authorization-server`));
+  expect(server.status).toBe(200);
+  return (await server.json()) as ServerMetadata;
+}
+
+/** Dynamic client registration (RFC 7591) of a public client, as MCP clients do. */
+async function register(base = BASE, send = worker, name = "Test assistant"): Promise<string> {
+  const response = await send(
+    new Request(`${base}/oauth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        client_name: name,
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: "none",
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+      }),
+    }),
+  );
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { client_id: string }).client_id;
+}
+
+interface AuthorizeOptions {
+  clientId: string;
+  challenge?: string;
+  scope?: string;
+  resource?: string;
+  method?: string;
+  base?: string;
+  send?: Send;
+}
+
+function authorizeUrl({ clientId, challenge, scope = "read operate", resource = MCP_URL, method = "S256", base = BASE }: AuthorizeOptions): string {
+  const url = new URL(`${base}/authorize`);
+  const params: Record<string, string | undefined> = {
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    scope,
+    state: "st4te",
+    resource,
+    code_challenge: challenge,
+    code_challenge_method: challenge ? method : undefined,
+  };
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
+  return url.href;
+}
+
+/** The consent page as a browser gets it: the form's handle, and the cookie that binds it to this browser. */
+async function openConsent(options: AuthorizeOptions): Promise<{ url: string; html: string; handle: string; cookie: string; response: Response }> {
+  const url = authorizeUrl(options);
+  const response = await (options.send ?? worker)(new Request(url));
+  const html = await response.text();
+  const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? "";
+  const cookie = response.headers.getAll("Set-Cookie").map((c) => c.split(";")[0]).join("; ");
+  return { url, html, handle, cookie, response };
+}
+
+/** Posts the consent form back to the page's own URL, as the browser would. */
+function submitConsent(
+  page: { url: string; handle: string; cookie: string },
+  form: { token?: string; scopes?: string[]; decision?: "approve" | "deny" },
+  send = worker,
+): Promise<Response> {
+  const body = new URLSearchParams({ handle: page.handle, decision: form.decision ?? "approve", token: form.token ?? "" });
+  for (const scope of form.scopes ?? []) body.append("scope", scope);
+  return send(
+    new Request(page.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: page.cookie },
+      body,
+      redirect: "manual",
+    }),
+  );
+}
+
+function exchange(params: Record<string, string>, base = BASE, send = worker): Promise<Response> {
+  return send(
+    new Request(`${base}/oauth/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(params),
+    }),
+  );
+}
+
+/** The whole browser-side flow up to the authorization code. */
+async function authorize(admin: string, scopes: string[], options: Partial<AuthorizeOptions> = {}) {
+  const clientId = options.clientId ?? (await register(options.base, options.send));
+  const pkce = await pkcePair();
+  const page = await openConsent({ ...options, clientId, challenge: pkce.challenge });
+  expect(page.response.status).toBe(200);
+  const redirect = await submitConsent(page, { token: admin, scopes }, options.send);
+  expect(redirect.status).toBe(302);
+  const location = new URL(redirect.headers.get("Location") ?? "");
+  expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
+  expect(location.searchParams.get("state")).toBe("st4te");
+  return { clientId, verifier: pkce.verifier, code: location.searchParams.get("code") ?? "" };
+}
+
+/** An access token for `scopes`, approved with the fleet administrator's token. */
+async function accessToken(admin: string, scopes: string[]): Promise<Tokens & { clientId: string }> {
+  const { clientId, verifier, code } = await authorize(admin, scopes);
+  const response = await exchange({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier });
+  expect(response.status).toBe(200);
+  return { ...((await response.json()) as Tokens), clientId };
+}
+
+function rest(token: string, method: string, path: string, body?: unknown) {
+  return exports.default.fetch(`http://w${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function apiToken(admin: string, name: string, scopes: string[]): Promise<string> {
+  const response = await rest(admin, "POST", "/api/tokens", { name, scopes });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { token: string }).token;
+}
+
+interface ListedTool {
+  name: string;
+  annotations?: { readOnlyHint?: boolean };
+  inputSchema: { properties?: Record<string, { type?: string; enum?: unknown[]; minimum?: number }>; required?: string[] };
+}
+
+/** Schema-valid arguments for a tool: the least each required property accepts. */
+function minimalArguments(tool: ListedTool, device: string): Record<string, unknown> {
+  const args: Record<string, unknown> = { device };
+  for (const name of tool.inputSchema.required ?? []) {
+    const property = tool.inputSchema.properties?.[name];
+    if (name === "device" || !property) continue;
+    args[name] = property.enum?.[0] ?? (property.type === "boolean" ? false : property.type === "string" ? "x" : (property.minimum ?? 0));
+  }
+  return args;
+}
+
+let admin: string;
+
+beforeAll(async () => {
+  admin = await createFleet("oauth");
+  expect((await rest(admin, "POST", "/api/devices", { id: "oauth-cam" })).status).toBe(201);
+});
+
+describe("discovery", () => {
+  it("answers an unauthenticated /mcp with 401 and a challenge naming the metadata, which describes the endpoints", async () => {
+    const server = await discover();
+    expect(server).toMatchObject({
+      issuer: BASE,
+      authorization_endpoint: `${BASE}/authorize`,
+      token_endpoint: `${BASE}/oauth/token`,
+      registration_endpoint: `${BASE}/oauth/register`,
+      revocation_endpoint: `${BASE}/oauth/token`,
+      code_challenge_methods_supported: ["S256"],
+      scopes_supported: ["read", "operate", "admin"],
+    });
+    expect((await worker(new Request(MCP_URL))).status).toBe(401);
+  });
+});
+
+describe("the authorization code flow with PKCE", () => {
+  it("discovers, registers, asks an operator, exchanges the code and calls a tool with the granted scope only", async () => {
+    // Everything below lives where discovery said (the endpoint paths are checked above).
+    const { issuer } = await discover();
+    const clientId = await register(issuer, worker, `<script>alert("x")</script> Assistant`);
+    const pkce = await pkcePair();
+    const page = await openConsent({ clientId, challenge: pkce.challenge, scope: "read operate", base: issuer });
+    expect(page.response.status).toBe(200);
+    expect(page.response.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'none'");
+    expect(page.html).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; Assistant");
+    expect(page.html).not.toContain("<script>");
+    expect(page.html).toMatch(/value="read" checked/);
+    expect(page.html).toMatch(/value="operate" checked/);
+    expect(page.html).not.toMatch(/value="admin"/);
+    expect(page.html).toContain("Access will be sent to <strong>127.0.0.1</strong>");
+    expect(page.html).toContain("an app on your computer");
+
+    // The operator signs in with the fleet's admin token and grants read only.
+    const redirect = await submitConsent(page, { token: admin, scopes: ["read"] });
+    expect(redirect.status).toBe(302);
+    const location = new URL(redirect.headers.get("Location") ?? "");
+    expect(location.searchParams.get("iss")).toBe(issuer);
+    const tokenResponse = await exchange(
+      {
+        grant_type: "authorization_code",
+        code: location.searchParams.get("code") ?? "",
+        redirect_uri: REDIRECT_URI,
+        client_id: clientId,
+        code_verifier: pkce.verifier,
+        resource: MCP_URL,
+      },
+      issuer,
+    );
+    expect(tokenResponse.status).toBe(200);
+    const tokens = (await tokenResponse.json()) as Tokens;
+    expect(tokens.scope).toBe("read");
+
+    const listed = await mcp(tokens.access_token, "tools/call", { name: "list_devices", arguments: {} });
+    expect(listed.response.status).toBe(200);
+    expect(listed.body.result?.isError).toBeFalsy();
+    expect(JSON.stringify(listed.body.result?.structuredContent)).toContain("oauth-cam");
+
+    const tools = (await mcp(tokens.access_token, "tools/list")).body.result?.tools as ListedTool[];
+    const changing = tools
+      .filter((tool) => tool.annotations?.readOnlyHint === false)
+      .sort((a, b) => (a.inputSchema.required?.length ?? 0) - (b.inputSchema.required?.length ?? 0))[0];
+    expect(changing, "a tool that changes state").toBeDefined();
+    const refused = await mcp(tokens.access_token, "tools/call", { name: changing?.name, arguments: minimalArguments(changing as ListedTool, "oauth-cam") });
+    expect(refused.body.result?.isError).toBe(true);
+    expect(refused.body.result?.content?.[0]?.text).toMatch(/needs the "operate" scope; this caller has read/);
+
+    // The audit trail names the OAuth client and the operator who approved it.
+    const audit = (await (await rest(admin, "GET", "/api/audit?device=oauth-cam")).json()) as { entries: Array<{ caller: string; outcome: string }> };
+    expect(audit.entries.at(-1)).toMatchObject({ caller: expect.stringMatching(new RegExp(`^oauth:${clientId} \\(tok_`)), outcome: "refused" });
+  });
+
+  it("answers GET and DELETE on /mcp with 405 for an authorized caller", async () => {
+    const { access_token } = await accessToken(admin, ["read"]);
+    for (const method of ["GET", "DELETE"]) {
+      const response = await worker(new Request(MCP_URL, { method, headers: { Authorization: `Bearer ${access_token}` } }));
+      expect(response.status, method).toBe(405);
+    }
+  });
+
+  it("refuses a wrong PKCE verifier, and an authorization request without PKCE or with plain PKCE", async () => {
+    const { clientId, code } = await authorize(admin, ["read"]);
+    const wrong = await exchange({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: (await pkcePair()).verifier });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ error: "invalid_grant" });
+
+    for (const request of [authorizeUrl({ clientId }), authorizeUrl({ clientId, challenge: "x".repeat(43), method: "plain" })]) {
+      const response = await worker(new Request(request, { redirect: "manual" }));
+      expect(response.status).toBe(302);
+      expect(new URL(response.headers.get("Location") ?? "").searchParams.get("error")).toBe("invalid_request");
+    }
+  });
+
+  it("sends access_denied back when the operator denies", async () => {
+    const clientId = await register();
+    const page = await openConsent({ clientId, challenge: (await pkcePair()).challenge });
+    const denied = await submitConsent(page, { decision: "deny" });
+    expect(denied.status).toBe(302);
+    const location = new URL(denied.headers.get("Location") ?? "");
+    expect(location.searchParams.get("error")).toBe("access_denied");
+    expect(location.searchParams.get("state")).toBe("st4te");
+  });
+
+  it("grants nothing without a live admin token of the fleet, nor more than that token has", async () => {
+    const clientId = await register();
+    const page = await openConsent({ clientId, challenge: (await pkcePair()).challenge, scope: "read operate admin" });
+    const reader = await apiToken(admin, "reader", ["read"]);
+    const adminOnly = await apiToken(admin, "admin only", ["admin"]);
+    const attempts: Array<[string, string[], number, RegExp]> = [
+      ["jft_oauth_madeupmadeupmadeupmadeup", ["read"], 403, /not a live API token/],
+      [reader, ["read"], 403, /does not have the admin scope/],
+      [adminOnly, ["read", "operate"], 403, /cannot grant read, operate/],
+      [admin, [], 400, /Tick at least one scope/],
+    ];
+    for (const [token, scopes, status, message] of attempts) {
+      const response = await submitConsent(page, { token, scopes });
+      expect(response.status).toBe(status);
+      expect(response.headers.get("Location")).toBeNull();
+      expect(await response.text()).toMatch(message);
+    }
+    // The first handle was never used, so the operator can still approve.
+    expect((await submitConsent(page, { token: adminOnly, scopes: ["admin"] })).status).toBe(302);
+  });
+
+  it("binds the consent form to the browser that opened it, once", async () => {
+    const clientId = await register();
+    const page = await openConsent({ clientId, challenge: (await pkcePair()).challenge });
+    const forged = await submitConsent({ ...page, cookie: "" }, { token: admin, scopes: ["read"] });
+    expect(forged.status).toBe(400);
+    expect(await forged.text()).toMatch(/not started in this browser/);
+    expect((await submitConsent(page, { token: admin, scopes: ["read"] })).status).toBe(302);
+    const replayed = await submitConsent(page, { token: admin, scopes: ["read"] });
+    expect(replayed.status).toBe(400);
+    expect(await replayed.text()).toMatch(/expired or was already used/);
+  });
+});
+
+describe("access tokens", () => {
+  it("refuses a request for another resource, and a token issued for another resource", async () => {
+    const clientId = await register();
+    const elsewhere = "https://elsewhere.example/mcp";
+    const asked = await worker(new Request(authorizeUrl({ clientId, challenge: (await pkcePair()).challenge, resource: elsewhere }), { redirect: "manual" }));
+    expect(new URL(asked.headers.get("Location") ?? "").searchParams.get("error")).toBe("invalid_target");
+
+    const { code, verifier } = await authorize(admin, ["read"], { clientId });
+    const retargeted = await exchange({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier, resource: elsewhere });
+    expect(retargeted.status).toBe(400);
+    expect(await retargeted.json()).toMatchObject({ error: "invalid_target" });
+
+    // Another resource served by the same authorization server (same KV) issues a real token for itself.
+    const otherBase = "https://other.example";
+    const other = createOAuthProvider(otherBase);
+    // Its own env copy: the provider attaches its helpers (OAUTH_PROVIDER) to the env it is given.
+    const otherSend: Send = (request) => other.fetch(request, { ...env, OAUTH_PROVIDER: undefined }, createExecutionContext());
+    const issued = await authorize(admin, ["read"], { base: otherBase, resource: `${otherBase}/mcp`, send: otherSend });
+    const otherTokens = await exchange(
+      { grant_type: "authorization_code", code: issued.code, redirect_uri: REDIRECT_URI, client_id: issued.clientId, code_verifier: issued.verifier },
+      otherBase,
+      otherSend,
+    );
+    const { access_token } = (await otherTokens.json()) as Tokens;
+    expect((await mcp(access_token, "tools/list", {}, otherSend, `${otherBase}/mcp`)).response.status, "valid where it was issued").toBe(200);
+    const refused = await mcp(access_token, "tools/list");
+    expect(refused.response.status).toBe(401);
+    expect(refused.response.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
+  });
+
+  it("refuses an expired token", async () => {
+    const { access_token } = await accessToken(admin, ["read"]);
+    expect((await mcp(access_token, "tools/list")).response.status).toBe(200);
+    const realNow = Date.now;
+    Date.now = () => realNow() + 3_601_000;
+    try {
+      const expired = await mcp(access_token, "tools/list");
+      expect(expired.response.status).toBe(401);
+      expect(expired.response.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it("refuses a revoked access token, and a revoked refresh token ends the grant", async () => {
+    const first = await accessToken(admin, ["read"]);
+    expect((await exchange({ token: first.access_token, token_type_hint: "access_token", client_id: first.clientId })).status).toBe(200);
+    expect((await mcp(first.access_token, "tools/list")).response.status).toBe(401);
+
+    const second = await accessToken(admin, ["read"]);
+    expect((await exchange({ token: second.refresh_token, token_type_hint: "refresh_token", client_id: second.clientId })).status).toBe(200);
+    expect((await mcp(second.access_token, "tools/list")).response.status).toBe(401);
+    const refreshed = await exchange({ grant_type: "refresh_token", refresh_token: second.refresh_token, client_id: second.clientId });
+    expect(refreshed.status).toBe(400);
+    expect(await refreshed.json()).toMatchObject({ error: "invalid_grant" });
+  });
+});
+
+describe("API tokens on /mcp", () => {
+  it("still work, and one sent faster than its rate gets 429 with Retry-After", async () => {
+    const busy = await apiToken(admin, "busy", ["read"]);
+    const listed = await mcp(busy, "tools/call", { name: "list_devices", arguments: {} });
+    expect(JSON.stringify(listed.body.result?.structuredContent)).toContain("oauth-cam");
+    // More at once than the token's burst allows.
+    const answers = await Promise.all(Array.from({ length: 100 }, () => mcp(busy, "tools/list")));
+    const response = answers.map((answer) => answer.response).find((r) => r.status === 429);
+    expect(response?.status).toBe(429);
+    expect(Number(response?.headers.get("Retry-After"))).toBeGreaterThan(0);
+  });
+});
