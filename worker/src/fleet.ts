@@ -16,6 +16,7 @@ import { hashSecret, newFleetSecret, newSecret } from "./credentials.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
 import type { AlertThresholds, DeviceAlerts, TelemetryRange, TelemetrySeries } from "@jetson/protocol";
+import { revokeGrantsApprovedBy } from "./oauth/grants.js";
 import { hasScope, redact, refusalFor } from "./policy.js";
 
 /** A refusal the caller should see: REST maps the code to a status, MCP to an error result. */
@@ -122,6 +123,7 @@ export class Fleet {
   async revokeToken(id: string): Promise<void> {
     this.require("admin");
     if (!(await this.registry().revokeToken(id))) throw new FleetError("not_found", "No such live token in this fleet.");
+    await revokeGrantsApprovedBy(this.env, id);
   }
 
   async audit(query: AuditQuery): Promise<AuditEntry[]> {

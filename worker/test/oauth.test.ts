@@ -410,6 +410,20 @@ describe("access tokens", () => {
   });
 });
 
+describe("the approving token", () => {
+  it("takes the OAuth grants it approved with it when it is revoked", async () => {
+    const approver = await apiToken(admin, "approver", ["read", "operate", "admin"]);
+    const granted = await accessToken(approver, ["read"]);
+    expect((await mcp(granted.access_token, "tools/list")).response.status).toBe(200);
+    const { tokens } = (await (await rest(admin, "GET", "/api/tokens")).json()) as { tokens: Array<{ id: string; name: string }> };
+    const id = tokens.find((t) => t.name === "approver")?.id;
+    expect((await rest(admin, "DELETE", `/api/tokens/${id}`)).status).toBe(204);
+    expect((await mcp(granted.access_token, "tools/list")).response.status).toBe(401);
+    const refreshed = await exchange({ grant_type: "refresh_token", refresh_token: granted.refresh_token, client_id: granted.clientId });
+    expect(await refreshed.json()).toMatchObject({ error: "invalid_grant" });
+  });
+});
+
 describe("API tokens on /mcp", () => {
   it("still work, and one sent faster than its rate gets 429 with Retry-After", async () => {
     const busy = await apiToken(admin, "busy", ["read"]);

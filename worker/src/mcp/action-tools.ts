@@ -28,7 +28,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet): void {
       {
         title: action.title,
         description: action.description,
-        // Strict, as on the device: an argument the action does not define is refused, not dropped.
+        // Strict, as on the device (and like every tool here): an argument the action does not define is refused, not dropped.
         inputSchema: z.strictObject({
           device: z.string().describe("Device id, as list_devices shows it"),
           ...action.input.shape,

@@ -10,7 +10,7 @@ export function registerFleetTools(server: McpServer, fleet: Fleet): void {
     {
       title: "List devices",
       description: "Every Jetson in the fleet with its presence (online, connected since, last seen) and reported state.",
-      inputSchema: {},
+      inputSchema: z.strictObject({}),
       outputSchema: { devices: z.array(DeviceSummarySchema) },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
@@ -22,7 +22,7 @@ export function registerFleetTools(server: McpServer, fleet: Fleet): void {
     {
       title: "Get a device",
       description: "One device's presence and reported state (board, L4T and JetPack versions, bridge version, capabilities).",
-      inputSchema: { device: z.string().describe("Device id, as list_devices shows it") },
+      inputSchema: z.strictObject({ device: z.string().describe("Device id, as list_devices shows it") }),
       outputSchema: DeviceSummarySchema.shape,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

@@ -19,12 +19,12 @@ export function registerTelemetryTools(server: McpServer, fleet: Fleet): void {
         "Stored telemetry of one device: raw samples (kept 24 h) or 1-minute rollups with min/mean/max (kept 30 days). " +
         `Rollup metrics: ${FIXED_METRICS.join(", ")}, plus ${METRIC_FAMILIES.map((f) => `${f}.<name>`).join(" and ")} per sensor and rail. ` +
         "Ask for a few metrics over long ranges to keep the answer small.",
-      inputSchema: {
+      inputSchema: z.strictObject({
         device,
         ...TelemetryQuerySchema.shape,
         // Smaller than the REST default: every point lands in the model's context.
         maxPoints: z.number().int().min(1).max(1_000).default(60).describe("At most this many points (default 60)"),
-      },
+      }),
       outputSchema: TelemetrySeriesSchema.shape,
       annotations: READ_ONLY,
     },
@@ -42,7 +42,7 @@ export function registerTelemetryTools(server: McpServer, fleet: Fleet): void {
       title: "Device alerts",
       description:
         "Alerts of one device: active ones, those cleared in the last 24 h, and the thresholds in force (temperature, throttling, power, disk, offline).",
-      inputSchema: { device },
+      inputSchema: z.strictObject({ device }),
       outputSchema: DeviceAlertsSchema.shape,
       annotations: READ_ONLY,
     },

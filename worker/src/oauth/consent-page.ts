@@ -8,7 +8,7 @@ const SCOPE_MEANING: Record<Scope, string> = {
 };
 
 /** Everything the client chose (name, redirect host, scopes) is attacker-controlled: escape it. */
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
