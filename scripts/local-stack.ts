@@ -97,6 +97,8 @@ export interface BridgeOptions {
   keepaliveSeconds?: number;
   /** The bridge program to run: the TypeScript launcher by default, or the single-file build. */
   bin?: string;
+  /** More bridge configuration (e.g. docker, models), merged over what create writes. */
+  extraConfig?: Record<string, unknown>;
   echo?: (line: string) => void;
 }
 
@@ -126,6 +128,7 @@ export class LocalBridge {
         stateDir: path.join(options.dir, "state"),
         keepaliveSeconds: options.keepaliveSeconds ?? 60,
         reconnect: { minMs: 200, maxMs: 2_000 },
+        ...options.extraConfig,
       }),
       { mode: 0o600 },
     );

@@ -29,6 +29,24 @@ const ORIN_TEMP_ORDER = ["cv0", "cpu", "soc2", "soc0", "cv1", "gpu", "tj", "soc1
 // One Orin thermal sensor step is 1/32 °C.
 const ORIN_THERMAL_STEP_MC = 31.25;
 
+// GPIO ports of the tegra186 driver (drivers/gpio/gpio-tegra186.c), which names line n of port X "PX.0n".
+const TEGRA194_MAIN_PORTS: [string, number][] = [
+  ["A", 8], ["B", 2], ["C", 8], ["D", 4], ["E", 8], ["F", 6], ["G", 8], ["H", 8], ["I", 5], ["J", 6],
+  ["K", 8], ["L", 4], ["M", 8], ["N", 3], ["O", 6], ["P", 8], ["Q", 8], ["R", 6], ["S", 8], ["T", 8],
+  ["U", 1], ["V", 8], ["W", 2], ["X", 8], ["Y", 8], ["Z", 8], ["FF", 2], ["GG", 2],
+];
+const TEGRA194_AON_PORTS: [string, number][] = [["AA", 8], ["BB", 4], ["CC", 8], ["DD", 3], ["EE", 7]];
+const TEGRA234_MAIN_PORTS: [string, number][] = [
+  ["A", 8], ["B", 1], ["C", 8], ["D", 4], ["E", 8], ["F", 6], ["G", 8], ["H", 8], ["I", 7], ["J", 6],
+  ["K", 8], ["L", 4], ["M", 8], ["N", 8], ["P", 8], ["Q", 8], ["R", 6], ["X", 8], ["Y", 8], ["Z", 8],
+  ["AC", 8], ["AD", 4], ["AE", 2], ["AF", 4], ["AG", 8],
+];
+const TEGRA234_AON_PORTS: [string, number][] = [["AA", 8], ["BB", 4], ["CC", 8], ["DD", 3], ["EE", 8], ["GG", 1]];
+const ORIN_GPIO_CHIPS = [
+  { label: "tegra234-gpio", lines: 164, ports: TEGRA234_MAIN_PORTS },
+  { label: "tegra234-gpio-aon", lines: 32, ports: TEGRA234_AON_PORTS },
+];
+
 const nano: SimBoard = {
   id: "nano-jp46",
   description: "Jetson Nano 4GB Developer Kit, JetPack 4.6.6",
@@ -83,6 +101,12 @@ const nano: SimBoard = {
     engines: "APE 25",
     iram: "IRAM 0/252kB(lfb 252kB)",
   },
+  cuda: "10.2.300",
+  // JetPack 4's tegra-gpio driver leaves its lines unnamed.
+  gpioChips: [
+    { label: "tegra-gpio", lines: 256 },
+    { label: "max77620-gpio", lines: 8 },
+  ],
   jetsonClocksEngines: [],
   nvpmodelWarnings: ["NVPM WARN: fan mode is not set!"],
 };
@@ -150,6 +174,11 @@ const xavierNx: SimBoard = {
   ],
   defaultMode: 2,
   tegrastats: { tempOrder: ["AUX", "CPU", "thermal", "AO", "GPU", "PMIC"], engines: "VIC_FREQ 115 APE 150" },
+  cuda: "11.4.315",
+  gpioChips: [
+    { label: "tegra194-gpio", lines: 169, ports: TEGRA194_MAIN_PORTS },
+    { label: "tegra194-gpio-aon", lines: 30, ports: TEGRA194_AON_PORTS },
+  ],
   jetsonClocksEngines: [],
   nvpmodelWarnings: [],
 };
@@ -208,6 +237,8 @@ const agxOrin: SimBoard = {
     tempOrder: ORIN_TEMP_ORDER,
     engines: "NVENC off NVDEC off NVJPG off NVJPG1 off VIC off OFA off NVDLA0 off NVDLA1 off PVA0_FREQ off APE 174",
   },
+  cuda: "12.6.68",
+  gpioChips: ORIN_GPIO_CHIPS,
   // jetson_clocks-show/agx-orin-1.txt
   jetsonClocksEngines: [
     "DLA0_CORE:   Online=1 MinFreq=0 MaxFreq=1600000000 CurrentFreq=1600000000",
@@ -267,6 +298,8 @@ const orinNanoSuper: SimBoard = {
   ],
   defaultMode: 1,
   tegrastats: { tempOrder: ORIN_TEMP_ORDER, engines: "NVDEC off NVJPG off NVJPG1 off VIC off OFA off APE 200" },
+  cuda: "12.6.68",
+  gpioChips: ORIN_GPIO_CHIPS,
   jetsonClocksEngines: [],
   nvpmodelWarnings: [],
 };

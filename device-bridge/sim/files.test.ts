@@ -6,6 +6,8 @@ import { SIM_BOARD_IDS } from "./boards.js";
 import type { SimulatedJetson } from "./create.js";
 import { readSim, readSimNumber, tempJetson } from "./testing.js";
 
+const STAND_INS = ["gpiodetect", "gpioget", "gpioinfo", "gpioset", "jetson_clocks", "nvpmodel", "systemctl", "tegrastats", "trtexec"];
+
 // "0-3,8" -> [0, 1, 2, 3, 8]
 function cpuList(text: string): number[] {
   return text
@@ -132,13 +134,17 @@ describe.each(SIM_BOARD_IDS)("simulated files: %s", (id) => {
       expect(await readSimNumber(sim, "/sys/class/hwmon/hwmon0/rpm")).toBeGreaterThan(0);
     }
     expect(await read("/var/lib/nvpmodel/status")).toBe(`pmode:${String(facts.defaultMode).padStart(4, "0")}\n`);
+    // nvfancontrol arrives with JetPack 5.
+    const fanConf = await read("/etc/nvfancontrol.conf").catch(() => undefined);
+    expect(fanConf === undefined).toBe(sim.board.generation === 4);
+    if (fanConf) expect(fanConf).toMatch(/^\tFAN_DEFAULT_PROFILE quiet$/m);
     const state = JSON.parse(await read("/var/lib/jetson-sim/state.json")) as Record<string, unknown>;
     expect(state).toMatchObject({ clocksLocked: false, pendingMode: null });
   });
 
-  it("installs the three stand-ins as executable node scripts", async () => {
-    expect((await readdir(sim.binDir)).sort()).toEqual(["jetson_clocks", "nvpmodel", "tegrastats"]);
-    for (const name of ["jetson_clocks", "nvpmodel", "tegrastats"]) {
+  it("installs the stand-ins as executable node scripts", async () => {
+    expect((await readdir(sim.binDir)).sort()).toEqual(STAND_INS);
+    for (const name of STAND_INS) {
       const file = path.join(sim.binDir, name);
       expect((await lstat(file)).mode & 0o777).toBe(0o755);
       expect(await readFile(file, "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);

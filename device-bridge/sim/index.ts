@@ -1,4 +1,5 @@
 export { isSimBoardId, SIM_BOARD_IDS, SIM_BOARDS } from "./boards.js";
+export { startSimulationClock } from "./clock.js";
 export {
   createSimulatedJetson,
   rebootSimulatedJetson,
@@ -6,4 +7,12 @@ export {
   type SimulatedJetson,
   setLoad,
 } from "./create.js";
-export { NO_CAP, type SimBoard, type SimBoardId, type SimPowerMode, type SimRail, type SimThermalZone } from "./types.js";
+export {
+  NO_CAP,
+  type SimBoard,
+  type SimBoardId,
+  type SimGpioChip,
+  type SimPowerMode,
+  type SimRail,
+  type SimThermalZone,
+} from "./types.js";

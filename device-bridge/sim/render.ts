@@ -73,3 +73,60 @@ function modeBlock(board: SimBoard, layout: SimLayout, mode: SimPowerMode): stri
 function cores(layout: SimLayout): number[] {
   return Array.from({ length: layout.cpuCount }, (_, i) => i);
 }
+
+/** /usr/local/cuda's version file: version.txt up to CUDA 10, version.json from CUDA 11 on. */
+export function cudaVersionFile(version: string): [path: string, content: string] {
+  if (Number.parseInt(version, 10) <= 10) return ["/usr/local/cuda/version.txt", `CUDA Version ${version}\n`];
+  const json = { cuda: { name: "CUDA SDK", version }, cuda_cudart: { name: "CUDA Runtime (cudart)", version } };
+  return ["/usr/local/cuda/version.json", `${JSON.stringify(json, null, 3)}\n`];
+}
+
+// TEMP HYST PWM RPM rows of each profile, in the layout of NVIDIA's JetPack 5+ nvfancontrol.conf.
+const FAN_PROFILES: Record<string, number[][]> = {
+  quiet: [
+    [0, 0, 0, 0],
+    [18, 9, 66, 1000],
+    [63, 8, 255, 3000],
+    [105, 0, 255, 3000],
+  ],
+  cool: [
+    [0, 0, 77, 1000],
+    [35, 0, 77, 1000],
+    [53, 8, 255, 3000],
+    [105, 0, 255, 3000],
+  ],
+};
+
+/** /etc/nvfancontrol.conf of JetPack 5+: profiles, the thermal group that drives them, and the defaults. */
+export function nvfancontrolConf(board: SimBoard): string {
+  const zones = board.thermalZones.filter((z) => z.perLoadMC > 0 && z.idleMC > 0).map((z) => z.type);
+  const profiles = Object.entries(FAN_PROFILES).flatMap(([name, rows]) => [
+    `\tFAN_PROFILE ${name} {`,
+    "\t\t#TEMP \tHYST\tPWM\tRPM",
+    ...rows.map((row) => `\t\t${row.join("\t")}`),
+    "\t}",
+  ]);
+  return [
+    `# nvfancontrol configuration for ${board.model} (simulated board ${board.id})`,
+    "POLLING_INTERVAL 2",
+    "",
+    "<FAN 1>",
+    "\tTMARGIN ENABLED",
+    "\tFAN_GOVERNOR cont {",
+    "\t\tSTEP_SIZE 10",
+    "\t}",
+    "\tFAN_CONTROL close_loop {",
+    "\t\tRPM_TOLERANCE 100",
+    "\t}",
+    ...profiles,
+    "\tTHERMAL_GROUP 0 {",
+    "\t\tGROUP_MAX_TEMP 105",
+    "\t\t#Thermal-Zone Coeffs Max-Temp",
+    ...zones.map((zone) => `\t\t${zone} 20,2,1 0`),
+    "\t}",
+    "\tFAN_DEFAULT_CONTROL close_loop",
+    "\tFAN_DEFAULT_PROFILE quiet",
+    "\tFAN_DEFAULT_GOVERNOR cont",
+    "",
+  ].join("\n");
+}

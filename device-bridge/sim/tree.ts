@@ -1,6 +1,6 @@
 import path from "node:path";
 import { CALL_LOG, CPU_ROOT, SIM_STATE_DIR } from "./layout.js";
-import { deviceTreeStrings, nvpmodelConf, nvTegraRelease } from "./render.js";
+import { cudaVersionFile, deviceTreeStrings, nvfancontrolConf, nvpmodelConf, nvTegraRelease } from "./render.js";
 import type { SimBoardFile } from "./types.js";
 
 /** The files a simulated board starts with, by machine path, and the symlinks sysfs has. */
@@ -25,6 +25,9 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   put("/etc/nv_tegra_release", nvTegraRelease(board, generation));
   put("/etc/nvpmodel.conf", nvpmodelConf(board, layout));
   put("/proc/sys/kernel/osrelease", `${board.kernelRelease}\n`);
+  put(...cudaVersionFile(board.cuda));
+  // NVIDIA's fan daemon arrives with JetPack 5; JetPack 4 has only the pwm-fan driver.
+  if (generation.fan === "hwmon") put("/etc/nvfancontrol.conf", nvfancontrolConf(board));
   // /proc/device-tree is a link to the firmware's tree, as on a board.
   links.set("/proc/device-tree", "/sys/firmware/devicetree/base");
   put("/sys/firmware/devicetree/base/model", deviceTreeStrings([board.model]));

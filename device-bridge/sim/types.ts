@@ -91,10 +91,25 @@ export interface SimBoard {
     engines: string;
     iram?: string;
   };
+  /** CUDA toolkit version in /usr/local/cuda (version.txt up to CUDA 10, version.json after). */
+  cuda: string;
+  /** GPIO controllers in gpiochip order, as libgpiod lists them. */
+  gpioChips: SimGpioChip[];
   /** Engine lines of `jetson_clocks --show` (DLA, PVA), constant in the simulation. */
   jetsonClocksEngines: string[];
   /** Lines nvpmodel prints before its answer on this board. */
   nvpmodelWarnings: string[];
+}
+
+/** A GPIO controller: its label and lines, named after the SoC pads where the driver names them. */
+export interface SimGpioChip {
+  label: string;
+  lines: number;
+  /**
+   * Ports in line order with their pin counts (the tegra186 driver names line n of port Q "PQ.0n");
+   * absent where the driver leaves lines unnamed (tegra-gpio on JetPack 4).
+   */
+  ports?: [port: string, pins: number][];
 }
 
 /** What differs between JetPack generations rather than between boards. */

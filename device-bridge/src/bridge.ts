@@ -7,9 +7,14 @@ import { Dispatcher } from "./dispatcher.js";
 import { NodeHost } from "./host/node-host.js";
 import type { HostPort } from "./host/port.js";
 import { MqttLink } from "./link/mqtt-link.js";
+import { PublishRefused } from "./link/publish-refused.js";
 import { createLogger } from "./log.js";
 import { readIdentity } from "./machine/identity.js";
+import { TelemetryBuffer } from "./telemetry/buffer.js";
+import { TelemetryReporter } from "./telemetry/reporter.js";
+import { Sampler } from "./telemetry/sampler.js";
 import { BRIDGE_VERSION } from "./version.js";
+import { createWorkloads } from "./workloads.js";
 
 export interface RunningBridge {
   stop(): Promise<void>;
@@ -26,9 +31,28 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
     sudo: config.sudo,
   });
   const journal = await CommandJournal.open(path.join(config.stateDir, "commands.jsonl"));
-  const send = <C extends Channel>(channel: C, message: ChannelMessage<C>) =>
+  const publish = <C extends Channel>(channel: C, message: ChannelMessage<C>) =>
     link.publish(topicFor(config.deviceId, channel), JSON.stringify(message));
-  const dispatcher = new Dispatcher({ handlers, journal, host, bridgeVersion: BRIDGE_VERSION, send, log });
+  // Commands' messages are fire and forget here: mqtt.js resends them across reconnects until acknowledged.
+  const send = <C extends Channel>(channel: C, message: ChannelMessage<C>) => {
+    publish(channel, message).catch((error: Error) => {
+      if (error instanceof PublishRefused) log.warn(`the cloud refused a ${channel} message: ${error.message}`);
+      else log.debug(() => `${channel} message not delivered: ${error.message}`);
+    });
+  };
+  const workloads = createWorkloads(config);
+  const dispatcher = new Dispatcher({ handlers, journal, host, stateDir: config.stateDir, bridgeVersion: BRIDGE_VERSION, workloads, send, log });
+  const sampler = new Sampler(host, config.telemetry.sampleMs);
+  const telemetry = new TelemetryReporter({
+    sample: () => sampler.sample(),
+    buffer: new TelemetryBuffer(config.telemetry.buffer),
+    publish: (batch) => publish("telemetry", batch),
+    link: () => ({ connected: link.connected, maxPacketBytes: link.maxPacketBytes }),
+    sampleMs: config.telemetry.sampleMs,
+    batchMs: config.telemetry.batchMs,
+    maxBatchBytes: config.telemetry.maxBatchBytes,
+    log,
+  });
   const link: MqttLink = new MqttLink({
     url: tunnelUrl(config),
     clientId: config.deviceId,
@@ -42,7 +66,9 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
     onConnect: () => {
       reportState(host)
         .then((state) => send("state", state))
-        .catch((error: Error) => log.warn(`could not read device state: ${error.message}`));
+        .catch((error: Error) => log.warn(`could not read device state: ${error.message}`))
+        // Then what waited in the buffer while the link was down, oldest first.
+        .finally(() => void telemetry.flush());
     },
     onMessage: (topic, payload) => {
       if (topic !== topicFor(config.deviceId, "command")) return;
@@ -50,8 +76,11 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
     },
   });
   link.start();
+  telemetry.start();
   return {
     stop: async () => {
+      telemetry.stop();
+      sampler.stop();
       dispatcher.abortAll();
       await link.stop();
     },

@@ -39,6 +39,18 @@ describe("bridge configuration", () => {
     expect(String(error)).toMatch(/keepaliveSeconds:/);
   });
 
+  it("samples every second and batches every five by default, with a buffer for a day offline", async () => {
+    const config = await loadConfig(await configFile(valid), {});
+    expect(config.telemetry).toEqual({
+      sampleMs: 1_000,
+      batchMs: 5_000,
+      maxBatchBytes: 256 * 1024,
+      buffer: { fullResolutionMs: 600_000, thinnedIntervalMs: 60_000, maxSamples: 5_000 },
+    });
+    const small = await configFile({ ...valid, telemetry: { buffer: { maxSamples: 1_000 } } });
+    await expect(loadConfig(small, {})).rejects.toThrow(/telemetry\.buffer\.maxSamples: .*24 hours/);
+  });
+
   it("says when the file is missing or not JSON", async () => {
     await expect(loadConfig("/nonexistent/bridge.json", {})).rejects.toThrow(/Cannot read configuration file/);
     await expect(loadConfig(await configFile("{nope"), {})).rejects.toThrow(/not a JSON object/);

@@ -3,6 +3,33 @@ import { DeviceIdSchema, FleetIdSchema } from "@jetson/protocol";
 import { z } from "zod";
 import { PRIVILEGED_PROGRAMS, type PrivilegedProgram } from "./host/privileged.js";
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Telemetry: a sample every sampleMs, a batch every batchMs. While the link is down samples wait in
+ * a bounded buffer: the last fullResolutionMs at full rate, older ones thinned to one per
+ * thinnedIntervalMs, at most maxSamples. The defaults (10 min at 1 Hz, then one a minute, 5,000
+ * samples) cover about three days; a buffer that cannot hold a day is refused.
+ */
+const TelemetryConfigSchema = z
+  .object({
+    sampleMs: z.number().int().min(100).max(60_000).default(1_000),
+    batchMs: z.number().int().min(100).max(600_000).default(5_000),
+    /** Upper bound of a batch's JSON; the broker's Maximum Packet Size lowers it further. */
+    maxBatchBytes: z.number().int().min(16_384).default(256 * 1024),
+    buffer: z
+      .object({
+        fullResolutionMs: z.number().int().nonnegative().default(10 * 60_000),
+        thinnedIntervalMs: z.number().int().min(1_000).default(60_000),
+        maxSamples: z.number().int().min(100).default(5_000),
+      })
+      .prefault({}),
+  })
+  .refine(
+    ({ sampleMs, buffer }) => buffer.maxSamples >= buffer.fullResolutionMs / sampleMs + DAY_MS / buffer.thinnedIntervalMs,
+    { message: "telemetry.buffer.maxSamples cannot hold 24 hours of thinned samples after the full-resolution window", path: ["buffer", "maxSamples"] },
+  );
+
 export const BridgeConfigSchema = z.object({
   /** The Worker's base URL (http, https, ws or wss). */
   url: z.url({ protocol: /^(https?|wss?)$/ }),
@@ -28,6 +55,21 @@ export const BridgeConfigSchema = z.object({
     .object({
       runTimeoutMs: z.number().int().positive().default(60_000),
       maxOutputBytes: z.number().int().positive().default(1 << 20),
+    })
+    .prefault({}),
+  telemetry: TelemetryConfigSchema.prefault({}),
+  /** The Docker Engine API's unix socket, and the host folders containers may mount (none by default). */
+  docker: z
+    .object({
+      socket: z.string().startsWith("/").default("/var/run/docker.sock"),
+      volumeRoots: z.array(z.string().startsWith("/")).default([]),
+    })
+    .prefault({}),
+  /** The model store (a real path, like stateDir) and the space a model download must leave free. */
+  models: z
+    .object({
+      dir: z.string().startsWith("/").default("/var/lib/jetson-bridge/models"),
+      minFreeBytes: z.number().int().nonnegative().default(1 << 30),
     })
     .prefault({}),
 });

@@ -9,6 +9,7 @@ import { CommandJournal } from "./command-journal.js";
 import { Dispatcher } from "./dispatcher.js";
 import { HostPortError, type HostPort } from "./host/port.js";
 import type { Logger } from "./log.js";
+import { createWorkloads } from "./workloads.js";
 
 /** A machine with nothing on it: every read is empty and every program missing, so handlers fail fast. */
 const emptyMachine: HostPort = {
@@ -42,6 +43,8 @@ describe("the dispatcher under random input", () => {
           handlers,
           journal,
           host: emptyMachine,
+          stateDir: dir,
+          workloads: createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 } }),
           bridgeVersion: "fuzz",
           send: (channel, message) => sent.push({ channel, message }),
           log: quiet,
@@ -63,6 +66,8 @@ describe("the dispatcher under random input", () => {
       handlers,
       journal: await CommandJournal.open(path.join(dir, "commands.jsonl")),
       host: emptyMachine,
+      stateDir: dir,
+      workloads: createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 } }),
       bridgeVersion: "fuzz",
       send: () => undefined,
       log: quiet,

@@ -9,6 +9,7 @@ import { CommandJournal } from "./command-journal.js";
 import { Dispatcher } from "./dispatcher.js";
 import { NodeHost } from "./host/node-host.js";
 import type { Logger } from "./log.js";
+import { createWorkloads } from "./workloads.js";
 
 type Sent = { channel: Channel; message: ChannelMessage<Channel> };
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -34,6 +35,8 @@ async function dispatcher(): Promise<Dispatcher> {
     handlers: counted,
     journal: await CommandJournal.open(path.join(dir, "commands.jsonl")),
     host: new NodeHost({ root: dir, programDirs: [dir], defaultTimeoutMs: 1_000, defaultMaxOutputBytes: 1_000 }),
+    stateDir: dir,
+    workloads: createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 } }),
     bridgeVersion: "test",
     send: (channel, message) => sent.push({ channel, message }),
     log: quiet,

@@ -12,6 +12,7 @@ import type { CommandJournal } from "./command-journal.js";
 import { HostPortError, type HostPort } from "./host/port.js";
 import { ActionError, type ActionContext, type HandlerTable } from "./actions/types.js";
 import type { Logger } from "./log.js";
+import type { Workloads } from "./workloads.js";
 
 export type Send = <C extends Channel>(channel: C, message: ChannelMessage<C>) => void;
 
@@ -19,7 +20,9 @@ export interface DispatcherDeps {
   handlers: HandlerTable;
   journal: CommandJournal;
   host: HostPort;
+  stateDir: string;
   bridgeVersion: string;
+  workloads: Workloads;
   send: Send;
   log: Logger;
 }
@@ -101,7 +104,9 @@ export class Dispatcher {
     send("ack", { id: command.id });
     const context: ActionContext = {
       host: this.deps.host,
+      stateDir: this.deps.stateDir,
       bridgeVersion: this.deps.bridgeVersion,
+      workloads: this.deps.workloads,
       signal: controller.signal,
       progress: (done, total, message) => send("progress", { id: command.id, done, total, message }),
     };

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ClocksStatusSchema, ClockLimitSchema, L4tReleaseSchema, PowerModeSchema } from "./hardware.js";
+import {
+  ClocksStatusSchema,
+  ClockLimitSchema,
+  FanStatusSchema,
+  GpioValueSchema,
+  L4tReleaseSchema,
+  PowerModeSchema,
+  TemperaturesSchema,
+} from "./hardware.js";
 
 describe("hardware schemas", () => {
   it("takes a clock limit as a frequency or the word max, nothing else", () => {
@@ -23,5 +31,23 @@ describe("hardware schemas", () => {
   it("bounds the fan PWM to 0-255", () => {
     const status = { cpus: [], lockedAtMax: false, fan: { pwm: 256 } };
     expect(ClocksStatusSchema.safeParse(status).success).toBe(false);
+  });
+
+  it("takes a GPIO value on a header pin: pins 1-40, values 0 and 1", () => {
+    const value = { pin: 7, value: 1, chip: "tegra234-gpio", device: "gpiochip0", line: 106 };
+    expect(GpioValueSchema.parse(value)).toEqual(value);
+    expect(GpioValueSchema.safeParse({ ...value, pin: 41 }).success).toBe(false);
+    expect(GpioValueSchema.safeParse({ ...value, value: 2 }).success).toBe(false);
+  });
+
+  it("bounds a fan's PWM and percentage", () => {
+    expect(FanStatusSchema.safeParse({ pwm: 255, pwmPct: 100 }).success).toBe(true);
+    expect(FanStatusSchema.safeParse({ pwm: 255, pwmPct: 101 }).success).toBe(false);
+    expect(FanStatusSchema.safeParse({ pwm: -1, pwmPct: 0 }).success).toBe(false);
+  });
+
+  it("says why a thermal zone has no reading", () => {
+    expect(TemperaturesSchema.safeParse({ sensors: [], omitted: [{ name: "cv0-thermal", reason: "offline" }] }).success).toBe(true);
+    expect(TemperaturesSchema.safeParse({ sensors: [], omitted: [{ name: "cv0-thermal", reason: "cold" }] }).success).toBe(false);
   });
 });

@@ -6,3 +6,5 @@ export * from "./fleet.js";
 export * from "./security.js";
 export * from "./catalogue/index.js";
 export * from "./hardware.js";
+export * from "./containers.js";
+export * from "./ai.js";

@@ -30,13 +30,18 @@ export class TestStack {
   }
 
   /** Provisions a device and starts its bridge on a simulated board, connected. */
-  async addBridge(id: string, board: SimBoardId, options: { token?: string; start?: boolean } = {}): Promise<LocalBridge> {
+  async addBridge(
+    id: string,
+    board: SimBoardId,
+    options: { token?: string; start?: boolean; extraConfig?: Record<string, unknown> } = {},
+  ): Promise<LocalBridge> {
     const device = await this.worker.provision(id);
     const bridge = await LocalBridge.create({
       worker: this.worker,
       device: options.token ? { ...device, token: options.token } : device,
       board,
       dir: path.join(this.dir, id),
+      extraConfig: options.extraConfig,
     });
     this.bridges.set(id, bridge);
     if (options.start !== false) await bridge.start();

@@ -1,5 +1,6 @@
 import type { TelemetrySample } from "@jetson/protocol";
 import { parseTegrastatsLine } from "../parsers/tegrastats.js";
+import { sampleOnce } from "../telemetry/sampler.js";
 import { ActionError, type HandlerTable } from "./types.js";
 
 export const telemetryHandlers = {
@@ -29,6 +30,11 @@ export const telemetryHandlers = {
       clearTimeout(timer);
     }
     return { samples };
+  },
+
+  "telemetry.now": async (_input, { host }) => {
+    const t = Date.now();
+    return { ...(await sampleOnce(host)), t };
   },
 } satisfies Partial<HandlerTable>;
 

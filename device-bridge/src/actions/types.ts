@@ -1,10 +1,15 @@
 import type { ActionInput, ActionName, ActionOutput, ErrorCode } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
+import type { Workloads } from "../workloads.js";
 
 /** What a handler gets besides its validated input. */
 export interface ActionContext {
   host: HostPort;
+  /** The bridge's own folder for state it keeps (a real path, not under the machine root). */
+  stateDir: string;
   bridgeVersion: string;
+  /** The Docker Engine, volume roots and model store that container and AI actions use. */
+  workloads: Workloads;
   signal: AbortSignal;
   progress(done: number, total?: number, message?: string): void;
 }

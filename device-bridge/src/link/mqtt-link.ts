@@ -1,7 +1,8 @@
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt, { ErrorWithReasonCode, type MqttClient } from "mqtt";
 import WebSocket from "ws";
 import type { Logger } from "../log.js";
 import { backoffDelay } from "./backoff.js";
+import { PublishRefused } from "./publish-refused.js";
 
 export interface LinkOptions {
   /** ws:// or wss:// URL of the device's tunnel. */
@@ -24,6 +25,7 @@ export class MqttLink {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private brokerMaxPacketBytes: number | undefined;
 
   constructor(private readonly options: LinkOptions) {}
 
@@ -45,8 +47,9 @@ export class MqttLink {
       createWebsocket: (url: string, protocols: string[]) => new WebSocket(url, protocols),
     });
     this.client = client;
-    client.on("connect", () => {
+    client.on("connect", (connack) => {
       this.attempt = 0;
+      this.brokerMaxPacketBytes = connack.properties?.maximumPacketSize;
       // Connected means ready for commands: only once the command subscription is granted.
       client.subscribe(options.subscribe, { qos: 1 }, (error, granted) => {
         if (error || (granted?.[0]?.qos ?? 0x80) >= 0x80) {
@@ -62,8 +65,25 @@ export class MqttLink {
     client.on("close", () => this.scheduleReconnect());
   }
 
-  publish(topic: string, payload: string): void {
-    this.client?.publish(topic, payload, { qos: 1 });
+  /**
+   * Publishes at QoS 1. Resolves when the broker acknowledged it; while the link is down mqtt.js
+   * keeps the message and sends it again on reconnect. Rejects with PublishRefused when the broker
+   * refused it, or with an error when the link was stopped first.
+   */
+  publish(topic: string, payload: string): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.reject(new Error("the link was never started"));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos: 1 }, (error) => {
+        if (!error) return resolve();
+        reject(error instanceof ErrorWithReasonCode ? new PublishRefused(error.code, error.message) : error);
+      });
+    });
+  }
+
+  /** The largest packet the broker takes, as its CONNACK said (MQTT 5 Maximum Packet Size). */
+  get maxPacketBytes(): number | undefined {
+    return this.brokerMaxPacketBytes;
   }
 
   get connected(): boolean {

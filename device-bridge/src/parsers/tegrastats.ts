@@ -1,4 +1,5 @@
 import type { TelemetrySample } from "@jetson/protocol";
+import { NOT_CONNECTED, totalPowerMW } from "../telemetry/total-power.js";
 
 type Cpu = NonNullable<TelemetrySample["cpus"]>[number];
 type LoadFreq = NonNullable<TelemetrySample["gpu"]>;
@@ -18,12 +19,9 @@ const TEMP = /^([A-Za-z][\w-]*)@(-?\d+(?:\.\d+)?)C(?:\/-?\d+(?:\.\d+)?C)*$/;
 // now/avg without unit (JetPack 4), with mW (5/6), plus max (7)
 const RAIL_NAME = /^[A-Za-z]\w*$/;
 const RAIL_VALUE = /^(\d+)(?:mW)?\/(\d+)(?:mW)?(?:\/(\d+)(?:mW)?)?$/;
-// Rails labelled NC are channels with nothing connected.
-const NOT_CONNECTED = /(?:^|_)NC(?:_|$)/;
 const OFFLINE_C = -256;
 // PMIC-Die reports a fixed placeholder (100 C, or 50 C on some releases), never a reading.
 const PLACEHOLDER_SENSORS = new Set(["pmic"]);
-const TOTAL_RAILS = ["VDD_IN", "POM_5V_IN"];
 
 type FieldReader = (value: string, sample: TelemetrySample) => void;
 
@@ -81,7 +79,7 @@ export function parseTegrastatsLine(line: string): TelemetrySample {
   if (Object.keys(temps).length > 0) sample.tempsC = temps;
   if (Object.keys(rails).length > 0) {
     sample.powerMW = rails;
-    sample.totalPowerMW = totalPower(rails);
+    sample.totalPowerMW = totalPowerMW(rails);
   }
   return sample;
 }
@@ -124,10 +122,4 @@ function railValue(m: RegExpExecArray): Rail {
   const rail: Rail = { now: Number(m[1]), avg: Number(m[2]) };
   if (m[3] !== undefined) rail.max = Number(m[3]);
   return rail;
-}
-
-// The input rail when the board has one; AGX Xavier, AGX Orin and Thor have none, so sum.
-function totalPower(rails: Record<string, Rail>): number {
-  const input = TOTAL_RAILS.map((name) => rails[name]).find((rail) => rail !== undefined);
-  return input?.now ?? Object.values(rails).reduce((sum, rail) => sum + rail.now, 0);
 }

@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import { aiActions } from "./ai.js";
+import { containerActions } from "./containers.js";
 import type { ActionDefinition } from "./define.js";
 import { hardwareActions } from "./hardware.js";
 import { systemInfo, systemPing } from "./system.js";
@@ -7,7 +9,7 @@ import { telemetryWatch } from "./telemetry.js";
 export { defineAction, parseActionInput, type ActionDefinition, type ActionHints } from "./define.js";
 
 /** Every action a device can run. Add an entry here and a handler in device-bridge. */
-export const catalogue = [systemInfo, systemPing, telemetryWatch, ...hardwareActions] as const;
+export const catalogue = [systemInfo, systemPing, telemetryWatch, ...hardwareActions, ...containerActions, ...aiActions] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type ActionName = CatalogueEntry["name"];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Stand-in for nvpmodel: -q [--verbose], -p --verbose, -m N. A mode that needs a reboot asks
-// for YES on standard input, as the real tool does, and then stays pending until the reboot.
-import { applyPowerMode, currentMode } from "../lib/jetson-sim/machine.mjs";
+// for YES on standard input, as the real tool does, then records the mode and reboots the board.
+import { applyPowerMode, currentMode, reboot } from "../lib/jetson-sim/machine.mjs";
 import { parseConf, shownValue } from "../lib/jetson-sim/nvpmodel-conf.mjs";
 import { loadSpec, loadState, readText, saveState, startProgram } from "../lib/jetson-sim/runtime.mjs";
 
@@ -87,6 +87,7 @@ async function setMode(text) {
   if (answer === "YES" || answer === "yes") {
     saveState(root, { ...loadState(root), pendingMode: id });
     say("NVPM WARN: rebooting");
+    reboot(root);
     return 0;
   }
   say(answer === undefined ? "NVPM ERROR: bad input!" : "NVPM ERROR: optMask is 1, no request for power mode");

@@ -1,0 +1,118 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { type ActionInput, type ActionName, type ActionOutput, findAction } from "@jetson/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeEngine, json, startFakeEngine } from "../containers/fake-engine.js";
+import { createWorkloads } from "../workloads.js";
+import { handlers } from "./index.js";
+import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
+import type { ActionContext } from "./types.js";
+
+let board: SimulatedBoard;
+let engine: FakeEngine;
+let context: ActionContext;
+let progress: Array<[number, number | undefined, string | undefined]>;
+
+async function run<N extends ActionName>(action: N, input: ActionInput<N> | Record<string, unknown>): Promise<ActionOutput<N>> {
+  const definition = findAction(action);
+  if (!definition) throw new Error(`no action ${action}`);
+  const handler = handlers[action] as (input: unknown, context: ActionContext) => Promise<unknown>;
+  return definition.output.parse(await handler(definition.input.parse(input), context)) as ActionOutput<N>;
+}
+
+beforeAll(async () => {
+  board = await simulatedBoard("orin-nano-super-jp6");
+  engine = await startFakeEngine();
+  const modelsDir = path.join(board.stateDir, "models");
+  await mkdir(modelsDir, { recursive: true });
+  await writeFile(path.join(modelsDir, "yolov8n.onnx"), Buffer.alloc(6 * 1024 * 1024, 1));
+  context = {
+    host: board.host,
+    stateDir: board.stateDir,
+    bridgeVersion: "test",
+    workloads: createWorkloads({ docker: { socket: engine.socketPath, volumeRoots: [] }, models: { dir: modelsDir, minFreeBytes: 0 } }),
+    signal: new AbortController().signal,
+    progress: (done, total, message) => progress.push([done, total, message]),
+  };
+});
+afterAll(async () => {
+  await engine.close();
+  await board.remove();
+});
+
+describe("ai.benchmark on a simulated Orin Nano", () => {
+  it("runs trtexec on a stored model and returns its throughput and latency percentiles", async () => {
+    progress = [];
+    const result = await run("ai.benchmark", { model: "yolov8n.onnx", precision: "int8", durationSeconds: 1 });
+    expect(result).toMatchObject({ model: "yolov8n.onnx", precision: "int8", tensorrtVersion: "10.3.0" });
+    expect(result.throughputQps).toBeGreaterThan(0);
+    expect(result.gpuComputeMs.p99).toBeGreaterThanOrEqual(result.gpuComputeMs.median);
+    expect(result.latencyMs.p95).toBeDefined();
+    const calls = (await board.calls()).filter((c) => c.program === "trtexec");
+    expect(calls.at(-1)?.argv).toEqual([`--onnx=${path.join(board.stateDir, "models/yolov8n.onnx")}`, "--int8", "--duration=1"]);
+    expect(progress.map(([, , message]) => message)).toEqual([
+      "Parsing the ONNX model",
+      "Building the TensorRT engine (minutes on a Jetson)",
+      "Loading the engine",
+      "Timing inference",
+      "Done",
+    ]);
+  });
+
+  it("says what to do about a model that is not there or not a TensorRT input", async () => {
+    await expect(run("ai.benchmark", { model: "missing.onnx" })).rejects.toThrow(/no model missing.onnx in the store: deploy it first/);
+    await expect(run("ai.benchmark", { model: "weights.pt" })).rejects.toThrow(/ONNX model \(.onnx\) or a TensorRT engine/);
+    await expect(run("ai.benchmark", { model: "../../etc/passwd" })).rejects.toThrow();
+  });
+});
+
+describe("ai.inventory on a simulated board", () => {
+  it("reads CUDA from the toolkit, and says what it could not probe", async () => {
+    engine.routes.set("GET /images/json", (_r, res) =>
+      json(res, 200, [
+        { Id: "sha256:1111111111111111", RepoTags: ["dustynv/l4t-pytorch:r36.4.0"], Size: 9e9 },
+        { Id: "sha256:2222222222222222", RepoTags: ["busybox:latest"], Size: 4e6 },
+      ]),
+    );
+    const inventory = await run("ai.inventory", {});
+    expect(inventory.libraries.cuda).toEqual({ package: "/usr/local/cuda/version.json", version: "12.6.68" });
+    // The simulation has neither dpkg-query nor python3.
+    expect(inventory.packagesReadable).toBe(false);
+    expect(inventory.frameworks.map((f) => [f.name, f.status, f.gpu])).toEqual([
+      ["torch", "missing", false],
+      ["tensorflow", "missing", false],
+      ["onnxruntime", "missing", false],
+    ]);
+    expect(inventory.images).toEqual({ available: true, ai: [{ tags: ["dustynv/l4t-pytorch:r36.4.0"], id: "111111111111", sizeBytes: 9e9 }] });
+  });
+});
+
+describe("ai.serve", () => {
+  it("starts the server under the NVIDIA runtime with the store mounted read-only, and reads its health back", async () => {
+    engine.routes.set("GET /info", (_r, res) => json(res, 200, { Runtimes: { runc: {}, nvidia: {} } }));
+    engine.routes.set("POST /containers/create", (_r, res) => json(res, 201, { Id: "feedfacefeedface", Warnings: [] }));
+    engine.routes.set("POST /containers/feedfacefeedface/start", (_r, res) => res.writeHead(204).end());
+    const inspect = {
+      Id: "feedfacefeedface",
+      Name: "/triton",
+      Image: "sha256:aa",
+      RestartCount: 0,
+      State: { Status: "running", Running: true },
+      Config: { Image: "nvcr.io/nvidia/tritonserver:24.08-py3-igpu", Labels: { "io.jetson-bridge.model": "yolov8n.onnx", "io.jetson-bridge.health-url": "http://127.0.0.1:1/v2/health/ready" } },
+      HostConfig: { Runtime: "nvidia" },
+    };
+    engine.routes.set("GET /containers/feedfacefeedface/json", (_r, res) => json(res, 200, inspect));
+    engine.routes.set("GET /containers/triton/json", (_r, res) => json(res, 200, inspect));
+    const served = await run("ai.serve", { model: "yolov8n.onnx", image: "nvcr.io/nvidia/tritonserver:24.08-py3-igpu", name: "triton", healthPath: "/v2/health/ready" });
+    expect(served).toEqual({ id: "feedfacefeed", name: "triton", model: "yolov8n.onnx", state: "running", healthUrl: "http://127.0.0.1:8000/v2/health/ready" });
+    const create = engine.requests.find((r) => r.path === "/containers/create")?.body as { HostConfig: Record<string, unknown>; Env: string[]; Labels: Record<string, string> };
+    expect(create.HostConfig.Runtime).toBe("nvidia");
+    expect(create.HostConfig.Mounts).toEqual([{ Type: "bind", Source: path.join(board.stateDir, "models"), Target: "/models", ReadOnly: true }]);
+    expect(create.Env).toContain("MODEL_PATH=/models/yolov8n.onnx");
+    expect(create.Labels["io.jetson-bridge.model"]).toBe("yolov8n.onnx");
+
+    // Nothing listens at the recorded health URL: running, but not healthy.
+    const status = await run("ai.serve_status", { container: "triton" });
+    expect(status).toMatchObject({ container: "triton", model: "yolov8n.onnx", running: true, healthy: false, http: { ok: false } });
+  });
+});

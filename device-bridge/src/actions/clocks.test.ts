@@ -1,0 +1,50 @@
+import { access } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
+
+let board: SimulatedBoard;
+afterEach(() => board.remove());
+
+describe.each(["agx-orin-jp6", "nano-jp46"] as const)("clocks on %s", (id) => {
+  it("locks at maximum and restores the saved settings", async () => {
+    board = await simulatedBoard(id);
+    const before = await board.run("clocks.status", {});
+    expect(before.lockedAtMax).toBe(false);
+    const onlineBefore = before.cpus.filter((c) => c.online);
+    expect(onlineBefore.some((c) => c.minKHz !== c.maxKHz)).toBe(true);
+
+    const locked = await board.run("clocks.lock", {});
+    expect(locked.saved).toBe(true);
+    expect(locked.status.lockedAtMax).toBe(true);
+    for (const cpu of locked.status.cpus.filter((c) => c.online)) expect(cpu.minKHz).toBe(cpu.maxKHz);
+    expect(locked.status.gpu?.minHz).toBe(locked.status.gpu?.maxHz);
+    await access(path.join(board.stateDir, "jetson_clocks.conf"));
+
+    // Locking again keeps the settings saved before the first lock.
+    expect((await board.run("clocks.lock", {})).saved).toBe(false);
+
+    const restored = await board.run("clocks.restore", {});
+    expect(restored.status.lockedAtMax).toBe(false);
+    expect(restored.status.cpus.map((c) => [c.cpu, c.minKHz, c.maxKHz])).toEqual(before.cpus.map((c) => [c.cpu, c.minKHz, c.maxKHz]));
+    expect(restored.status.gpu?.minHz).toBe(before.gpu?.minHz);
+    expect((await board.calls()).map((c) => `${c.program} ${c.argv.join(" ")}`.trim())).toEqual([
+      "jetson_clocks --show",
+      "jetson_clocks --show",
+      `jetson_clocks --store ${path.join(board.stateDir, "jetson_clocks.conf")}`,
+      "jetson_clocks",
+      "jetson_clocks --show",
+      "jetson_clocks --show",
+      "jetson_clocks",
+      "jetson_clocks --show",
+      `jetson_clocks --restore ${path.join(board.stateDir, "jetson_clocks.conf")}`,
+      "jetson_clocks --show",
+    ]);
+  });
+
+  it("refuses to restore what was never saved", async () => {
+    board = await simulatedBoard(id);
+    await expect(board.run("clocks.restore", {})).rejects.toMatchObject({ code: "unavailable" });
+    expect((await board.calls()).map((c) => c.program)).toEqual([]);
+  });
+});

@@ -1,0 +1,59 @@
+// For tests: handlers run against a simulated Jetson through the real NodeHost, as on a device.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type ActionInput, type ActionName, type ActionOutput, findAction } from "@jetson/protocol";
+import { createSimulatedJetson, type SimBoardId, type SimulatedJetson } from "../../sim/index.js";
+import { NodeHost } from "../host/node-host.js";
+import type { HostPort } from "../host/port.js";
+import { createWorkloads } from "../workloads.js";
+import { handlers } from "./index.js";
+import type { ActionContext } from "./types.js";
+
+export interface Call {
+  program: string;
+  argv: string[];
+}
+
+export interface SimulatedBoard {
+  sim: SimulatedJetson;
+  host: HostPort;
+  stateDir: string;
+  /** Runs a handler as the dispatcher does: input parsed, output checked by the catalogue's schemas. */
+  run<N extends ActionName>(action: N, input: ActionInput<N>): Promise<ActionOutput<N>>;
+  /** Every stand-in program run so far, from the simulation's call log. */
+  calls(): Promise<Call[]>;
+  remove(): Promise<void>;
+}
+
+export async function simulatedBoard(board: SimBoardId, wrapHost: (host: HostPort) => HostPort = (h) => h): Promise<SimulatedBoard> {
+  const dir = await mkdtemp(path.join(tmpdir(), `board-${board}-`));
+  const sim = await createSimulatedJetson({ dir: path.join(dir, "root"), board, hostname: `${board}-test` });
+  const host = wrapHost(
+    new NodeHost({ root: sim.root, programDirs: [sim.binDir], defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 }),
+  );
+  const stateDir = path.join(dir, "state");
+  // No Docker Engine at this socket; models go under the state folder.
+  const workloads = createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(stateDir, "models"), minFreeBytes: 0 } });
+  const context: ActionContext = { host, stateDir, bridgeVersion: "test", workloads, signal: new AbortController().signal, progress: () => undefined };
+  return {
+    sim,
+    host,
+    stateDir,
+    run: async (action, input) => {
+      const definition = findAction(action);
+      if (!definition) throw new Error(`no catalogue entry ${action}`);
+      const handler = handlers[action] as (input: unknown, context: ActionContext) => Promise<unknown>;
+      return definition.output.parse(await handler(definition.input.parse(input), context)) as ActionOutput<typeof action>;
+    },
+    calls: async () =>
+      (await readFile(path.join(sim.root, "var/log/sim-calls.log"), "utf8"))
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => {
+          const { program, argv } = JSON.parse(line) as Call;
+          return { program, argv };
+        }),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,42 @@
+import type { ContainerSpec } from "../containers/create-request.js";
+
+/** Labels a serving container carries, so its health can be read back later from the container alone. */
+export const SERVE_LABELS = { model: "io.jetson-bridge.model", healthUrl: "io.jetson-bridge.health-url" } as const;
+const MODELS_MOUNT = "/models";
+
+export function servingSpec(options: {
+  modelsDir: string;
+  model: string;
+  image: string;
+  port: number;
+  healthPath?: string;
+  command?: string[];
+  network?: string;
+}): { spec: ContainerSpec; healthUrl?: string } {
+  const healthUrl = options.healthPath ? `http://127.0.0.1:${options.port}${options.healthPath}` : undefined;
+  return {
+    healthUrl,
+    spec: {
+      image: options.image,
+      command: options.command,
+      env: { MODEL_NAME: options.model, MODEL_PATH: `${MODELS_MOUNT}/${options.model}`, MODEL_REPOSITORY: MODELS_MOUNT },
+      ports: options.network === "host" ? [] : [{ containerPort: options.port, hostPort: options.port, protocol: "tcp" }],
+      mounts: [{ source: options.modelsDir, target: MODELS_MOUNT, readOnly: true }],
+      restart: "unless-stopped",
+      gpu: true,
+      network: options.network,
+      labels: { [SERVE_LABELS.model]: options.model, ...(healthUrl ? { [SERVE_LABELS.healthUrl]: healthUrl } : {}) },
+    },
+  };
+}
+
+/** GET on the health URL, answered within a few seconds or counted as failing. */
+export async function probeHealth(url: string, signal: AbortSignal): Promise<{ url: string; ok: boolean; status?: number; error?: string }> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(3_000)]) });
+    await response.body?.cancel();
+    return { url, ok: response.ok, status: response.status };
+  } catch (error) {
+    return { url, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,54 @@
+import type { CurrentPowerMode, PowerMode, PowerModeTable } from "@jetson/protocol";
+import { ActionError } from "../actions/types.js";
+import type { HostPort } from "../host/port.js";
+import { parseNvpmodelConf, parseNvpmodelQuery } from "../parsers/nvpmodel.js";
+
+const NVPMODEL_TIMEOUT_MS = 30_000;
+
+/**
+ * The board's own mode table: /etc/nvpmodel.conf (a link to the board's file under /etc/nvpower),
+ * or what `nvpmodel -p --verbose` parsed where the file is elsewhere.
+ */
+export async function readPowerModeTable(host: HostPort): Promise<PowerModeTable> {
+  const conf = await host.readFile("/etc/nvpmodel.conf");
+  if (conf !== undefined) {
+    try {
+      return parseNvpmodelConf(conf);
+    } catch {
+      // A vendor's file nvpmodel cannot read either: ask nvpmodel for the table it uses.
+    }
+  }
+  const result = await host.run("nvpmodel", ["-p", "--verbose"], { timeoutMs: NVPMODEL_TIMEOUT_MS });
+  try {
+    return parseNvpmodelConf(result.stdout);
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new ActionError("not_supported", `No power mode table: /etc/nvpmodel.conf is unreadable and nvpmodel -p gave none (${reason}).`);
+  }
+}
+
+/** The active mode from `nvpmodel -q`. */
+export async function queryPowerMode(host: HostPort): Promise<CurrentPowerMode> {
+  const result = await host.run("nvpmodel", ["-q"], { timeoutMs: NVPMODEL_TIMEOUT_MS });
+  try {
+    return parseNvpmodelQuery(result.stdout);
+  } catch (error) {
+    const detail = result.stderr.trim() || (error as Error).message;
+    throw new ActionError("handler_failed", `nvpmodel -q did not say the current mode (exit ${result.exitCode}): ${detail}`);
+  }
+}
+
+/** A mode of the board's table, or a refusal that lists the valid ones. */
+export function modeOf(table: PowerModeTable, id: number): PowerMode {
+  const mode = table.modes.find((m) => m.id === id);
+  if (mode) return mode;
+  throw new ActionError(
+    "invalid_input",
+    `Power mode ${id} does not exist on this board. Valid modes: ${table.modes.map((m) => `${m.id} (${m.name})`).join(", ")}.`,
+  );
+}
+
+/** `nvpmodel -m ID`, answering its reboot question with `answer` so it never waits on standard input. */
+export function runNvpmodelSet(host: HostPort, id: number, answer: "YES" | "NO") {
+  return host.run("nvpmodel", ["-m", String(id)], { stdin: `${answer}\n`, timeoutMs: 60_000 });
+}

@@ -1,0 +1,44 @@
+import type { HostPort } from "../host/port.js";
+import { numberedEntries, readInt, readWord } from "./sysfs.js";
+
+const THERMAL_DIR = "/sys/class/thermal";
+// The kernel reports an offline sensor (idle DLA/PVA on Orin) as -256 °C.
+const OFFLINE_MC = -256_000;
+// PMIC-Die reports a fixed placeholder, never a reading.
+const PLACEHOLDER = /^PMIC/i;
+
+export type ZoneReading =
+  | { name: string; status: "ok"; tempC: number }
+  | { name: string; status: "offline" | "placeholder" | "unreadable" };
+
+/** Every thermal zone by its type, in zone order, with its reading or why it has none. */
+export async function readThermalZones(host: HostPort): Promise<ZoneReading[]> {
+  const zones = await numberedEntries(host, THERMAL_DIR, "thermal_zone");
+  const readings = await Promise.all(
+    zones.map(async (zone): Promise<ZoneReading | undefined> => {
+      const name = await readWord(host, `${THERMAL_DIR}/${zone}/type`);
+      if (name === undefined) return undefined;
+      if (PLACEHOLDER.test(name)) return { name, status: "placeholder" };
+      const milli = await readInt(host, `${THERMAL_DIR}/${zone}/temp`);
+      if (milli === undefined) return { name, status: "unreadable" };
+      if (milli <= OFFLINE_MC) return { name, status: "offline" };
+      return { name, status: "ok", tempC: milli / 1000 };
+    }),
+  );
+  return readings.filter((r): r is ZoneReading => r !== undefined);
+}
+
+/** The key tegrastats prints a zone under: its type up to the first "-", lower-cased (CPU-therm -> cpu). */
+export function temperatureKey(zoneType: string): string {
+  return (zoneType.split("-")[0] ?? zoneType).toLowerCase();
+}
+
+/** Readable zones as tegrastats keys them, the first zone winning a shared key. */
+export function temperaturesByKey(zones: readonly ZoneReading[]): Record<string, number> {
+  const temps = new Map<string, number>();
+  for (const zone of zones) {
+    const key = temperatureKey(zone.name);
+    if (zone.status === "ok" && !temps.has(key)) temps.set(key, zone.tempC);
+  }
+  return Object.fromEntries(temps);
+}
