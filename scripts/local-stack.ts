@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ProvisionedDevice } from "@jetson/protocol";
-import { createSimulatedJetson, type SimBoardId } from "../device-bridge/sim/index.js";
+import { createSimulatedJetson, type SimBoardId, startSimulationClock } from "../device-bridge/sim/index.js";
 import { ManagedProcess } from "./processes.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -105,6 +105,8 @@ export interface BridgeOptions {
 /** A real bridge process serving a simulated Jetson. */
 export class LocalBridge {
   private process: ManagedProcess | undefined;
+  /** The simulated board moves on its own (load, temperatures, counters) only while this runs. */
+  private stopClock: (() => void) | undefined;
 
   private constructor(
     readonly options: BridgeOptions,
@@ -141,6 +143,7 @@ export class LocalBridge {
 
   /** Starts the process without waiting for it to connect. */
   launch(): ManagedProcess {
+    this.stopClock ??= startSimulationClock(this.root, 1_000);
     this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile], {
       cwd: REPO,
       echo: this.options.echo,
@@ -159,6 +162,8 @@ export class LocalBridge {
   }
 
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    this.stopClock?.();
+    this.stopClock = undefined;
     await this.process?.stop(signal);
   }
 }

@@ -1,28 +1,19 @@
-import path from "node:path";
-import { type Channel, type ChannelMessage, catalogue, type DeviceState, topicFor, tunnelPath } from "@jetson/protocol";
-import { handlers } from "./actions/index.js";
-import { CommandJournal } from "./command-journal.js";
+import { catalogue } from "@jetson/protocol";
 import type { BridgeConfig } from "./config.js";
-import { Dispatcher } from "./dispatcher.js";
+import { type RunningService, startDeviceService } from "./device-service.js";
+import { gatewayService } from "./gateway.js";
 import { NodeHost } from "./host/node-host.js";
-import type { HostPort } from "./host/port.js";
-import { MqttLink } from "./link/mqtt-link.js";
-import { PublishRefused } from "./link/publish-refused.js";
+import type { SshConnection } from "./host/ssh-connection.js";
 import { createLogger } from "./log.js";
-import { readIdentity } from "./machine/identity.js";
-import { TelemetryBuffer } from "./telemetry/buffer.js";
-import { TelemetryReporter } from "./telemetry/reporter.js";
 import { Sampler } from "./telemetry/sampler.js";
-import { BRIDGE_VERSION } from "./version.js";
 import { createWorkloads } from "./workloads.js";
 
 export interface RunningBridge {
   stop(): Promise<void>;
 }
 
-/** Connects one device to its Durable Object and serves its commands until stopped. */
-export async function startBridge(config: BridgeConfig): Promise<RunningBridge> {
-  const log = createLogger(`bridge:${config.deviceId}`);
+/** Serves this machine as its device, and each Jetson configured for gateway mode over SSH as a device of its own. */
+export async function startBridge(config: BridgeConfig, env: NodeJS.ProcessEnv = process.env): Promise<RunningBridge> {
   const host = new NodeHost({
     root: config.root,
     programDirs: config.programDirs,
@@ -30,70 +21,27 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
     defaultMaxOutputBytes: config.limits.maxOutputBytes,
     sudo: config.sudo,
   });
-  const journal = await CommandJournal.open(path.join(config.stateDir, "commands.jsonl"));
-  const publish = <C extends Channel>(channel: C, message: ChannelMessage<C>) =>
-    link.publish(topicFor(config.deviceId, channel), JSON.stringify(message));
-  // Commands' messages are fire and forget here: mqtt.js resends them across reconnects until acknowledged.
-  const send = <C extends Channel>(channel: C, message: ChannelMessage<C>) => {
-    publish(channel, message).catch((error: Error) => {
-      if (error instanceof PublishRefused) log.warn(`the cloud refused a ${channel} message: ${error.message}`);
-      else log.debug(() => `${channel} message not delivered: ${error.message}`);
-    });
-  };
   const workloads = createWorkloads(config);
-  const dispatcher = new Dispatcher({ handlers, journal, host, stateDir: config.stateDir, bridgeVersion: BRIDGE_VERSION, workloads, send, log });
-  const sampler = new Sampler(host, config.telemetry.sampleMs);
-  const telemetry = new TelemetryReporter({
-    sample: () => sampler.sample(),
-    buffer: new TelemetryBuffer(config.telemetry.buffer),
-    publish: (batch) => publish("telemetry", batch),
-    link: () => ({ connected: link.connected, maxPacketBytes: link.maxPacketBytes }),
-    sampleMs: config.telemetry.sampleMs,
-    batchMs: config.telemetry.batchMs,
-    maxBatchBytes: config.telemetry.maxBatchBytes,
-    log,
-  });
-  const link: MqttLink = new MqttLink({
-    url: tunnelUrl(config),
-    clientId: config.deviceId,
-    username: config.deviceId,
-    password: config.token,
-    keepaliveSeconds: config.keepaliveSeconds,
-    reconnect: config.reconnect,
-    will: { topic: topicFor(config.deviceId, "status"), payload: JSON.stringify({ online: false }) },
-    subscribe: topicFor(config.deviceId, "command"),
-    log,
-    onConnect: () => {
-      reportState(host)
-        .then((state) => send("state", state))
-        .catch((error: Error) => log.warn(`could not read device state: ${error.message}`))
-        // Then what waited in the buffer while the link was down, oldest first.
-        .finally(() => void telemetry.flush());
-    },
-    onMessage: (topic, payload) => {
-      if (topic !== topicFor(config.deviceId, "command")) return;
-      dispatcher.handle(payload).catch((error: Error) => log.error(`command handling failed: ${error.message}`));
-    },
-  });
-  link.start();
-  telemetry.start();
+  const services: RunningService[] = [
+    await startDeviceService({
+      config,
+      host,
+      workloads,
+      capabilities: new Set(catalogue.map((action) => action.name)),
+      telemetrySource: new Sampler(host, config.telemetry.sampleMs),
+      log: createLogger(`bridge:${config.deviceId}`),
+    }),
+  ];
+  const connections: SshConnection[] = [];
+  for (const device of config.gateway) {
+    const { service, connection } = await gatewayService(config, device, workloads, env);
+    connections.push(connection);
+    services.push(await startDeviceService(service));
+  }
   return {
     stop: async () => {
-      telemetry.stop();
-      sampler.stop();
-      dispatcher.abortAll();
-      await link.stop();
+      await Promise.all(services.map((service) => service.stop()));
+      for (const connection of connections) connection.close();
     },
   };
-}
-
-async function reportState(host: HostPort): Promise<DeviceState> {
-  const identity = await readIdentity(host);
-  return { ...identity, bridgeVersion: BRIDGE_VERSION, capabilities: catalogue.map((action) => action.name) };
-}
-
-function tunnelUrl(config: BridgeConfig): string {
-  const url = new URL(tunnelPath(config.fleet, config.deviceId), config.url);
-  url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
-  return url.toString();
 }

@@ -30,6 +30,39 @@ const TelemetryConfigSchema = z
     { message: "telemetry.buffer.maxSamples cannot hold 24 hours of thinned samples after the full-resolution window", path: ["buffer", "maxSamples"] },
   );
 
+/** Where a machine's files and programs are, and which programs need sudo: for this machine and each SSH target. */
+const MachineShape = {
+  /** Where the machine's `/` is; a simulated Jetson uses its generated folder. */
+  root: z.string().startsWith("/").default("/"),
+  programDirs: z.array(z.string().startsWith("/")).min(1).default(["/usr/sbin", "/usr/bin", "/sbin", "/bin"]),
+  /** Programs run through sudo; empty where the bridge runs as a user that needs none (a simulation). */
+  sudo: z
+    .object({
+      path: z.string().startsWith("/").default("/usr/bin/sudo"),
+      programs: z.array(z.enum(Object.keys(PRIVILEGED_PROGRAMS) as [PrivilegedProgram, ...PrivilegedProgram[]])).default([]),
+    })
+    .prefault({}),
+};
+
+export const GatewayDeviceSchema = z.object({
+  deviceId: DeviceIdSchema,
+  token: z.string().min(16, "device token is at least 16 characters"),
+  ssh: z
+    .object({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65_535).default(22),
+      username: z.string().min(1),
+      /** A private key file on this machine, or the name of an environment variable holding the password. */
+      privateKeyFile: z.string().startsWith("/").optional(),
+      passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+      /** The target's host key, pinned: `SHA256:...` as `ssh-keygen -lf` prints it. */
+      hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "SHA256:<43 base64 characters>, as ssh-keygen -lf prints"),
+    })
+    .refine((ssh) => ssh.privateKeyFile !== undefined || ssh.passwordEnv !== undefined, "needs privateKeyFile or passwordEnv"),
+  ...MachineShape,
+});
+export type GatewayDevice = z.infer<typeof GatewayDeviceSchema>;
+
 export const BridgeConfigSchema = z.object({
   /** The Worker's base URL (http, https, ws or wss). */
   url: z.url({ protocol: /^(https?|wss?)$/ }),
@@ -37,19 +70,11 @@ export const BridgeConfigSchema = z.object({
   deviceId: DeviceIdSchema,
   token: z.string().min(16, "device token is at least 16 characters"),
   /** Where the machine's `/` is; a simulated Jetson uses its generated folder. */
-  root: z.string().startsWith("/").default("/"),
-  programDirs: z.array(z.string().startsWith("/")).min(1).default(["/usr/sbin", "/usr/bin", "/sbin", "/bin"]),
+  ...MachineShape,
   stateDir: z.string().startsWith("/").default("/var/lib/jetson-bridge"),
   keepaliveSeconds: z.number().int().min(10).max(1200).default(60),
   reconnect: z
     .object({ minMs: z.number().int().positive().default(500), maxMs: z.number().int().positive().default(30_000) })
-    .prefault({}),
-  /** Programs run through sudo; empty where the bridge runs as a user that needs none (a simulation). */
-  sudo: z
-    .object({
-      path: z.string().startsWith("/").default("/usr/bin/sudo"),
-      programs: z.array(z.enum(Object.keys(PRIVILEGED_PROGRAMS) as [PrivilegedProgram, ...PrivilegedProgram[]])).default([]),
-    })
     .prefault({}),
   limits: z
     .object({
@@ -72,6 +97,8 @@ export const BridgeConfigSchema = z.object({
       minFreeBytes: z.number().int().nonnegative().default(1 << 30),
     })
     .prefault({}),
+  /** Jetsons this bridge serves over SSH (gateway mode), each a device of its own in the same fleet. */
+  gateway: z.array(GatewayDeviceSchema).default([]),
 });
 export type BridgeConfig = z.infer<typeof BridgeConfigSchema>;
 

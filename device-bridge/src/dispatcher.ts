@@ -23,6 +23,8 @@ export interface DispatcherDeps {
   stateDir: string;
   bridgeVersion: string;
   workloads: Workloads;
+  /** The actions this device runs (all, unless it is reached in a way that cannot run some); others are refused. */
+  capabilities?: ReadonlySet<string>;
   send: Send;
   log: Logger;
 }
@@ -93,6 +95,9 @@ export class Dispatcher {
     const handler = (this.deps.handlers as Record<string, HandlerTable[keyof HandlerTable] | undefined>)[command.action];
     if (!action || !handler) {
       return reject({ code: "unknown_action", message: `This bridge has no action ${command.action}.` });
+    }
+    if (this.deps.capabilities && !this.deps.capabilities.has(action.name)) {
+      return reject({ code: "not_supported", message: `${action.name} is not available on this device (see its capabilities).` });
     }
     const input = parseActionInput(action, command.args);
     if (!input.success) {
