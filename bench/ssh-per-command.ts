@@ -3,8 +3,8 @@ import type { LocalSshd } from "../scripts/sshd.js";
 import { latencies, timeSequential } from "./stats.js";
 
 /** The original JetsonMCP's way: a new SSH connection and one command per call. */
-export async function benchSshPerCommand(sshd: LocalSshd, calls: number) {
-  const times = await timeSequential(calls, 5, () => sshOnce(sshd, "echo pong"));
+export async function benchSshPerCommand(sshd: LocalSshd, calls: number, command = "echo pong") {
+  const times = await timeSequential(calls, 5, () => sshOnce(sshd, command));
   return latencies(times);
 }
 

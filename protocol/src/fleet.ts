@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DriftSchema } from "./desired-state.js";
 import { DeviceStateSchema } from "./envelopes.js";
 import { AlertSchema, LatestTelemetrySchema } from "./telemetry.js";
 
@@ -16,6 +17,10 @@ export const DeviceSummarySchema = z.object({
   alerts: z.array(AlertSchema).optional(),
   /** The newest telemetry sample, in brief. */
   latest: LatestTelemetrySchema.optional(),
+  /** Set by operators; selectors choose devices by them (tag:warehouse). */
+  tags: z.array(z.string()).optional(),
+  /** What the device's desired state asks that it could not make true. */
+  drift: z.array(DriftSchema).optional(),
 });
 export type DeviceSummary = z.infer<typeof DeviceSummarySchema>;
 
@@ -32,7 +37,8 @@ export type ProvisionedDevice = z.infer<typeof ProvisionedDeviceSchema>;
 export const CommandRecordSchema = z.object({
   id: z.string(),
   action: z.string(),
-  state: z.enum(["queued", "sent", "running", "succeeded", "failed", "timed_out"]),
+  /** `expired`: a command queued for an offline device that did not come back in time; it never ran. */
+  state: z.enum(["queued", "sent", "running", "succeeded", "failed", "timed_out", "expired"]),
   requestedBy: z.string(),
   createdAt: z.number(),
   endedAt: z.number().optional(),

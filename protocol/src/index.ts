@@ -3,6 +3,8 @@ export * from "./envelopes.js";
 export * from "./telemetry.js";
 export * from "./topics.js";
 export * from "./fleet.js";
+export * from "./fleet-ops.js";
+export * from "./desired-state.js";
 export * from "./security.js";
 export * from "./catalogue/index.js";
 export * from "./hardware.js";

@@ -57,7 +57,8 @@ export const AuditEntrySchema = z.object({
   action: z.string(),
   /** Arguments with secret-looking values replaced by "[redacted]". */
   args: z.record(z.string(), z.unknown()),
-  outcome: z.enum(["succeeded", "failed", "refused"]),
+  /** `queued`: the device was offline and the command waits for it (its result is in the device's ledger). */
+  outcome: z.enum(["succeeded", "failed", "refused", "queued"]),
   error: z.string().optional(),
   durationMs: z.number(),
 });

@@ -5,7 +5,7 @@ import { publicRoutes } from "./api/public-routes.js";
 import { api } from "./api/routes.js";
 import { telemetryApi } from "./api/telemetry-routes.js";
 import { type CallerVariables, requireCaller } from "./auth.js";
-import { dashboardPage } from "./dashboard.js";
+import { dashboard } from "./dashboard.js";
 import type { Env } from "./env.js";
 import { deviceStub } from "./fleet.js";
 import { authorizeRoutes } from "./oauth/authorize-routes.js";
@@ -40,4 +40,5 @@ app.route("/api", telemetryApi);
 // /mcp never gets here: the OAuth provider in front guards it (oauth/provider.ts, oauth/mcp-handler.ts).
 app.route("/", authorizeRoutes);
 
-app.get("/", (c) => c.html(dashboardPage()));
+// The dashboard: pages, sign-in, its data routes and live channel (a session cookie, not a bearer token).
+app.route("/", dashboard);

@@ -1,9 +1,25 @@
-/** Placeholder until the live dashboard lands: tells a visitor where things are. */
-export function dashboardPage(): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Jetson fleet</title></head>
-<body><main><h1>Jetson fleet</h1>
-<p>The live dashboard is not built yet. Assistants connect to <code>/mcp</code>; scripts use <code>/api/devices</code>.</p>
-</main></body></html>`;
-}
+import { DeviceIdSchema } from "@jetson/protocol";
+import { Hono } from "hono";
+import { serveAsset } from "./dashboard/client-assets.js";
+import { dataRoutes } from "./dashboard/data-routes.js";
+import { devicePage, fleetPage, PAGE_HEADERS } from "./dashboard/pages.js";
+import { type DashboardEnv, requireSession, requireSessionPage, sameOrigin } from "./dashboard/session.js";
+import { signInRoutes } from "./dashboard/sign-in-routes.js";
+
+/**
+ * The live dashboard: a signed-in person's view of the fleet (`/`) and of each device
+ * (`/devices/:id`), the data those pages fetch (`/dashboard/api`), and the WebSocket the
+ * fleet's registry pushes device changes through (`/dashboard/live`).
+ */
+export const dashboard = new Hono<DashboardEnv>()
+  .route("/", signInRoutes)
+  .get("/dashboard/app.js", (c) => serveAsset(c, "js"))
+  .get("/dashboard/app.css", (c) => serveAsset(c, "css"))
+  .route("/dashboard/api", dataRoutes)
+  .get("/dashboard/live", sameOrigin, requireSession, async (c) => {
+    if (c.req.header("Upgrade") !== "websocket") return c.json({ error: "Expected a WebSocket upgrade" }, 426);
+    const device = c.req.query("device");
+    return c.var.fleet.live(c.var.sessionHash, device && DeviceIdSchema.safeParse(device).success ? device : undefined);
+  })
+  .get("/", requireSessionPage, (c) => c.html(fleetPage(c.var.fleet.id), 200, PAGE_HEADERS))
+  .get("/devices/:device", requireSessionPage, (c) => c.html(devicePage(c.var.fleet.id, c.req.param("device")), 200, PAGE_HEADERS));

@@ -12,6 +12,9 @@ export interface Env {
   /** Requests per second per API token, and the burst allowed (defaults 20 and 60). */
   TOKEN_RATE_PER_SECOND?: string;
   TOKEN_RATE_BURST?: string;
+  /** Commands per second per device, and the burst allowed (defaults 10 and 30). */
+  COMMAND_RATE_PER_SECOND?: string;
+  COMMAND_RATE_BURST?: string;
   /** OAuth clients, grants and tokens (hashed; props encrypted), kept by the OAuth provider. */
   OAUTH_KV: KVNamespace;
   /** The Worker's public origin, e.g. https://fleet.example.com: OAuth tokens are bound to `${PUBLIC_URL}/mcp`. */

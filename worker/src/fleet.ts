@@ -13,6 +13,7 @@ import {
   tunnelPath,
 } from "@jetson/protocol";
 import { hashSecret, newFleetSecret, newSecret } from "./credentials.js";
+import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER } from "./dashboard/live-channel.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
 import type { AlertThresholds, DeviceAlerts, TelemetryRange, TelemetrySeries } from "@jetson/protocol";
@@ -124,6 +125,14 @@ export class Fleet {
     this.require("admin");
     if (!(await this.registry().revokeToken(id))) throw new FleetError("not_found", "No such live token in this fleet.");
     await revokeGrantsApprovedBy(this.env, id);
+  }
+
+  /** A dashboard's push channel: the fleet's registry sends it every change of a device's summary (of one device, if given). */
+  async live(sessionHash: string, device?: string): Promise<Response> {
+    this.require("read");
+    const headers: Record<string, string> = { Upgrade: "websocket", [LIVE_SESSION_HEADER]: sessionHash };
+    if (device !== undefined) headers[LIVE_DEVICE_HEADER] = device;
+    return this.registry().fetch("https://registry/live", { headers });
   }
 
   async audit(query: AuditQuery): Promise<AuditEntry[]> {

@@ -2,10 +2,10 @@ import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOAuthProvider } from "../src/oauth/provider.js";
+import { mcpRequest, type Send } from "./mcp-request.js";
 import { createFleet } from "./device-client.js";
 
 /** Sends one request into a Worker: ours by default, or another provider sharing its KV. */
-type Send = (request: Request) => Promise<Response>;
 const worker: Send = (request) => exports.default.fetch(request);
 
 const BASE = env.PUBLIC_URL;
@@ -38,23 +38,8 @@ async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
   return { verifier, challenge: base64url(new Uint8Array(digest)) };
 }
 
-/** One JSON-RPC request to /mcp (stateless: no initialize needed), answered as JSON or one SSE event. */
-async function mcp(token: string | undefined, method: string, params: Record<string, unknown> = {}, send = worker, url = MCP_URL) {
-  const response = await send(
-    new Request(url, {
-      method: "POST",
-      headers: {
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        "Content-Type": "application/json",
-        Accept: "application/json, text/event-stream",
-        "MCP-Protocol-Version": "2025-06-18",
-      },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    }),
-  );
-  const text = await response.text();
-  const data = text.startsWith("{") ? text : (text.split("\n").find((l) => l.startsWith("data: "))?.slice(6) ?? "{}");
-  return { response, body: JSON.parse(data) as { result?: Record<string, unknown> & { isError?: boolean; content?: Array<{ text: string }> } } };
+function mcp(token: string | undefined, method: string, params: Record<string, unknown> = {}, send = worker, url = MCP_URL) {
+  return mcpRequest(token, method, params, { send, url });
 }
 
 /** What an MCP client does after a 401: protected resource metadata, then the authorization server's. */

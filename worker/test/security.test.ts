@@ -1,6 +1,7 @@
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createFleet, DeviceClient, json } from "./device-client.js";
+import { mcpRequest } from "./mcp-request.js";
 
 /** A REST call with a bearer token. */
 function rest(token: string, method: string, path: string, body?: unknown) {
@@ -11,24 +12,9 @@ function rest(token: string, method: string, path: string, body?: unknown) {
   });
 }
 
-/**
- * One JSON-RPC request to /mcp (stateless: no initialize needed), answered as JSON or one SSE event.
- * Tokens are bound to the Worker's public URL, so /mcp is reached there.
- */
-async function mcp(token: string, method: string, params: Record<string, unknown>) {
-  const response = await exports.default.fetch(`${env.PUBLIC_URL}/mcp`, {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
-      Accept: "application/json, text/event-stream",
-      "MCP-Protocol-Version": "2025-06-18",
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const text = await response.text();
-  const data = text.startsWith("{") ? text : (text.split("\n").find((l) => l.startsWith("data: "))?.slice(6) ?? "{}");
-  return { status: response.status, body: JSON.parse(data) as { result?: { isError?: boolean; content?: Array<{ text: string }>; structuredContent?: unknown } } };
+/** MCP as a polite client: the tool sweeps below make more calls than one token's burst allows. */
+function mcp(token: string, method: string, params: Record<string, unknown>) {
+  return mcpRequest(token, method, params, { waitOnRateLimit: true });
 }
 
 async function token(admin: string, name: string, scopes: string[]): Promise<string> {
@@ -70,7 +56,7 @@ describe("fleets are isolated", () => {
   it("refuses requests without a valid token, and the operator secret is not a fleet token", async () => {
     expect((await rest("nope", "GET", "/api/devices")).status).toBe(401);
     expect((await rest("test-admin-token", "GET", "/api/devices")).status).toBe(401);
-    expect((await mcp("jft_alpha_forgedforgedforgedforged", "tools/list", {})).status).toBe(401);
+    expect((await mcp("jft_alpha_forgedforgedforgedforged", "tools/list", {})).response.status).toBe(401);
   });
 
   it("hides one fleet's devices from another on every REST route, as if they did not exist", async () => {
@@ -95,8 +81,8 @@ describe("fleets are isolated", () => {
   });
 
   it("hides one fleet's devices from another on every MCP tool", async () => {
-    const tools = (await mcp(beta, "tools/list", {})).body as { result: { tools: Array<{ name: string }> } };
-    const names = tools.result.tools.map((t) => t.name).filter((n) => n !== "list_devices");
+    const tools = (await mcp(beta, "tools/list", {})).body.result as { tools: Array<{ name: string }> };
+    const names = tools.tools.map((t) => t.name).filter((n) => n !== "list_devices");
     expect(names.length).toBeGreaterThan(2);
     for (const name of names) {
       const theirs = await mcp(beta, "tools/call", { name, arguments: { device: "alpha-cam", confirm: true } });

@@ -33,13 +33,14 @@ interface PendingCall {
 
 /** A device runs few commands at once; more waiting on it means something is stuck. */
 const MAX_IN_FLIGHT = 16;
+/** Commands per second per device, with a burst allowance, unless the Worker's vars say otherwise. */
 const COMMAND_RATE = { perSecond: 10, burst: 30 };
 
 /** Close codes the device sees. */
 const CLOSE = { replaced: 4000, keepalive: 4001, revoked: 4003, protocol: 1002 } as const;
 
 /** Telemetry refreshes the registry's copy of the summary at most this often; alert changes go at once. */
-const PUBLISH_EVERY_MS = 5_000;
+const PUBLISH_EVERY_MS = 1_000;
 
 /**
  * One Jetson: its MQTT link (hibernating WebSocket), presence, command ledger
@@ -52,12 +53,16 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   private lastPublished = 0;
   private readonly readers = new Map<WebSocket, PacketReader>();
   private readonly pending = new Map<string, PendingCall>();
-  private readonly commandRate = new RateLimiter(COMMAND_RATE.perSecond, COMMAND_RATE.burst);
+  private readonly commandRate: RateLimiter;
   private identity: Identity | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new DeviceStore(ctx.storage.sql);
+    this.commandRate = new RateLimiter(
+      Number(env.COMMAND_RATE_PER_SECOND ?? COMMAND_RATE.perSecond),
+      Number(env.COMMAND_RATE_BURST ?? COMMAND_RATE.burst),
+    );
     this.telemetry = new DeviceTelemetry(ctx.storage);
     this.scheduler = new AlarmScheduler(ctx.storage, {
       keepalive: (now) => this.closeSilentLinks(now),

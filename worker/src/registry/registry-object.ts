@@ -7,6 +7,9 @@ import {
   DeviceSummarySchema,
   type Scope,
 } from "@jetson/protocol";
+import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER, LiveChannel } from "../dashboard/live-channel.js";
+import { fleetDevice, PING, PONG } from "../dashboard/live-messages.js";
+import { type DashboardSession, SESSION_TABLE, SessionTable } from "../dashboard/session-table.js";
 import type { Env } from "../env.js";
 import { AUDIT_TABLE, AuditLog } from "./audit-log.js";
 import { ENROLLMENT_TABLE, EnrollmentTable, type Redemption } from "./enrollment-table.js";
@@ -30,6 +33,8 @@ export class RegistryObject extends DurableObject<Env> {
   private readonly enrollments: EnrollmentTable;
   private readonly audit: AuditLog;
   private readonly limiter: RateLimiter;
+  private readonly sessions: SessionTable;
+  private readonly live: LiveChannel;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -37,6 +42,10 @@ export class RegistryObject extends DurableObject<Env> {
     this.tokens = new TokenTable(sql);
     this.enrollments = new EnrollmentTable(sql);
     this.audit = new AuditLog(sql);
+    this.sessions = new SessionTable(sql);
+    this.live = new LiveChannel(ctx);
+    // Dashboards keep their sockets open with pings; answering them must not wake the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.limiter = new RateLimiter(
       Number(env.TOKEN_RATE_PER_SECOND ?? TOKEN_RATE.perSecond),
       Number(env.TOKEN_RATE_BURST ?? TOKEN_RATE.burst),
@@ -46,6 +55,7 @@ export class RegistryObject extends DurableObject<Env> {
       sql.exec(TOKEN_TABLE);
       sql.exec(ENROLLMENT_TABLE);
       sql.exec(AUDIT_TABLE);
+      sql.exec(SESSION_TABLE);
     });
   }
 
@@ -57,10 +67,12 @@ export class RegistryObject extends DurableObject<Env> {
       summary.id,
       JSON.stringify(summary),
     );
+    this.live.broadcast({ type: "upsert", device: fleetDevice(summary) }, Date.now());
   }
 
   async remove(id: string): Promise<void> {
     this.ctx.storage.sql.exec("DELETE FROM devices WHERE id = ?", id);
+    this.live.broadcast({ type: "remove", id }, Date.now());
   }
 
   async list(): Promise<DeviceSummary[]> {
@@ -84,8 +96,14 @@ export class RegistryObject extends DurableObject<Env> {
     return this.tokens.list();
   }
 
+  /** A revoked token's dashboard sessions end with it. */
   async revokeToken(id: string): Promise<boolean> {
-    return this.tokens.revoke(id, Date.now());
+    const revoked = this.tokens.revoke(id, Date.now());
+    if (revoked) {
+      this.sessions.deleteForToken(id);
+      this.live.endToken(id);
+    }
+    return revoked;
   }
 
   /** Finds a live token by hash and charges it one request. */
@@ -94,6 +112,46 @@ export class RegistryObject extends DurableObject<Env> {
     if (!token) return { ok: false, reason: "invalid" };
     const allowed = this.limiter.take(token.id, Date.now());
     return allowed.ok ? { ok: true, ...token } : { ok: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
+  }
+
+  // ---- dashboard sessions and their live channel ----
+
+  async createSession(hash: string, session: DashboardSession): Promise<void> {
+    this.sessions.insert(hash, session, Date.now());
+  }
+
+  /** Finds a live session by hash and charges its token one request, as a request with the token itself would be. */
+  async checkSession(hash: string): Promise<TokenCheck> {
+    const now = Date.now();
+    const session = this.sessions.find(hash, now);
+    if (!session) return { ok: false, reason: "invalid" };
+    const allowed = this.limiter.take(session.tokenId, now);
+    return allowed.ok
+      ? { ok: true, id: session.tokenId, scopes: session.scopes }
+      : { ok: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
+  }
+
+  async endSession(hash: string): Promise<void> {
+    this.sessions.delete(hash);
+    this.live.endSession(hash);
+  }
+
+  /** A dashboard's WebSocket, forwarded by the Worker once it has checked the session and its scope. */
+  override async fetch(request: Request): Promise<Response> {
+    const hash = request.headers.get(LIVE_SESSION_HEADER) ?? "";
+    const session = this.sessions.find(hash, Date.now());
+    if (request.headers.get("Upgrade") !== "websocket" || !session) return new Response("Not found", { status: 404 });
+    return this.live.open(hash, session, await this.list(), request.headers.get(LIVE_DEVICE_HEADER) ?? undefined);
+  }
+
+  /** Pages send nothing but pings, which the auto-response answers. */
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      // 1005 means the page sent no code; it may not be sent back.
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {}
   }
 
   // ---- enrollment ----

@@ -1,0 +1,220 @@
+import { copyFile, mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { MqttClient } from "mqtt";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { SimBoardId } from "../../device-bridge/sim/index.js";
+import { REPO } from "../../scripts/local-stack.js";
+import { launchChromium } from "../support/chromium.js";
+import { connectDevice, orinSample, publishSamples } from "../support/mqtt-device.js";
+import { TestStack } from "../support/stack.js";
+
+/** The simulated fleet `npm start` runs: one device per simulated board. */
+const FLEET: ReadonlyArray<{ id: string; board: SimBoardId }> = [
+  { id: "agx-orin-1", board: "agx-orin-jp6" },
+  { id: "orin-nano-1", board: "orin-nano-super-jp6" },
+  { id: "xavier-nx-1", board: "xavier-nx-jp51" },
+  { id: "nano-1", board: "nano-jp46" },
+];
+const ARTIFACTS = path.join(REPO, "test-results/dashboard");
+const HOUR = 3_600_000;
+
+let stack: TestStack;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let context: BrowserContext;
+let page: Page;
+let viewerToken: string;
+let probe: MqttClient | undefined;
+
+const url = (pathname: string) => `${stack.worker.url}${pathname}`;
+const rowOf = (id: string) => page.locator(`#fleet-table tbody tr[data-device="${id}"]`);
+
+async function sessionCookie(): Promise<string> {
+  const cookie = (await context.cookies(stack.worker.url)).find((c) => c.name === "jetson_session");
+  if (!cookie) throw new Error("no session cookie");
+  return `${cookie.name}=${cookie.value}`;
+}
+
+/** Answers the live channel's WebSocket upgrade with its HTTP status (101 when it opens). */
+function upgradeStatus(headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url("/dashboard/live").replace("http", "ws"), { headers: { Origin: stack.worker.url, ...headers } });
+    ws.once("open", () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+    ws.once("error", reject);
+  });
+}
+
+beforeAll(async () => {
+  stack = await TestStack.start();
+  for (const { id, board } of FLEET) await stack.addBridge(id, board);
+  viewerToken = (
+    await stack.worker.api<{ token: string }>("/api/tokens", { method: "POST", body: JSON.stringify({ name: "dashboard viewer", scopes: ["read"] }) })
+  ).token;
+  await mkdir(ARTIFACTS, { recursive: true });
+  chromium = await launchChromium();
+  context = chromium.context;
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await probe?.endAsync();
+  await chromium?.close();
+  await stack?.stop();
+});
+
+describe("the dashboard in Chromium, against wrangler dev with simulated bridges", () => {
+  it("shows a visitor without credentials no device data, and its data routes refuse them", async () => {
+    for (const pathname of ["/", "/devices/agx-orin-1"]) {
+      await page.goto(url(pathname));
+      expect(new URL(page.url()).pathname).toBe("/signin");
+      const text = await page.locator("body").innerText();
+      expect(text).not.toContain("agx-orin-1");
+      expect(text).not.toContain("NVIDIA Jetson");
+    }
+    const routes = ["/dashboard/api/devices", "/dashboard/api/devices/agx-orin-1", "/dashboard/api/devices/agx-orin-1/telemetry?range=15m", "/dashboard/api/session"];
+    for (const route of routes) {
+      for (const cookie of [undefined, "jetson_session=local.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]) {
+        const response = await fetch(url(route), { headers: cookie ? { Cookie: cookie } : {} });
+        expect(response.status, `${route} ${cookie ?? "no cookie"}`).toBe(401);
+        expect(await response.text()).not.toContain("agx-orin-1");
+      }
+    }
+    expect(await page.evaluate(() => fetch("/dashboard/api/devices").then((r) => r.status))).toBe(401);
+    expect(await upgradeStatus({})).toBe(401);
+    // An API token is not a dashboard session either: the data routes take only the cookie.
+    const withBearer = await fetch(url("/dashboard/api/devices"), { headers: { Authorization: `Bearer ${viewerToken}` } });
+    expect(withBearer.status).toBe(401);
+  });
+
+  it("signs in with a read-only token of the fleet and lists the simulated devices", async () => {
+    await page.goto(url("/signin"));
+    await page.fill("#token", "jft_local_not-a-real-token-at-all-000000");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("[role=alert]").innerText()).toContain("not a live API token");
+
+    await page.fill("#token", viewerToken);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("body[data-rendered=fleet]");
+    expect(new URL(page.url()).pathname).toBe("/");
+    for (const { id } of FLEET) await expect.poll(() => rowOf(id).count()).toBe(1);
+    await expect.poll(() => rowOf("agx-orin-1").innerText()).toContain("NVIDIA Jetson AGX Orin");
+    await expect.poll(() => page.locator("#live-status").innerText()).toBe("Live");
+
+    const [cookie] = await context.cookies(stack.worker.url);
+    expect(cookie).toMatchObject({ name: "jetson_session", httpOnly: true, sameSite: "Strict", path: "/", secure: false });
+    expect(cookie?.value).not.toContain(viewerToken);
+
+    // Bridges publish every 5 s: once each row shows a temperature the fleet is worth a picture.
+    for (const { id } of FLEET) await expect.poll(() => rowOf(id).innerText(), { timeout: 30_000 }).toMatch(/\d °C/);
+    await page.screenshot({ path: path.join(ARTIFACTS, "fleet.png"), fullPage: true });
+    if (process.env.UPDATE_README_SCREENSHOT === "1") await copyFile(path.join(ARTIFACTS, "fleet.png"), path.join(REPO, "docs/dashboard.png"));
+  });
+
+  it("filters by status and board, and sorts from the keyboard", async () => {
+    await page.selectOption("#filter-board", "NVIDIA Jetson Xavier NX Developer Kit");
+    await expect.poll(() => page.locator("#fleet-table tbody tr").count()).toBe(1);
+    expect(new URL(page.url()).searchParams.get("board")).toBe("NVIDIA Jetson Xavier NX Developer Kit");
+    await page.selectOption("#filter-board", "all");
+    await page.selectOption("#filter-status", "offline");
+    await expect.poll(() => page.locator("#fleet-table tbody tr").count()).toBe(0);
+    await expect(page.getByText("No devices match these filters.").isVisible()).resolves.toBe(true);
+    await page.selectOption("#filter-status", "all");
+    await expect.poll(() => page.locator("#fleet-table tbody tr").count()).toBe(FLEET.length);
+
+    await page.focus("button[data-sort=id]");
+    await page.keyboard.press("Enter");
+    const ids = () => page.locator("#fleet-table tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-device")));
+    await expect.poll(ids).toEqual(FLEET.map((d) => d.id).sort());
+    await page.keyboard.press("Enter");
+    await expect.poll(ids).toEqual(FLEET.map((d) => d.id).sort().reverse());
+    expect(await page.getAttribute("th:has(button[data-sort=id])", "aria-sort")).toBe("descending");
+  });
+
+  it("shows a telemetry value published by a device within 2 seconds", async () => {
+    const device = await stack.worker.provision("live-probe");
+    // The new device appears without a reload: provisioning alone pushes its summary.
+    await expect.poll(() => rowOf("live-probe").count(), { timeout: 2_000 }).toBe(1);
+
+    probe = await connectDevice(stack.worker.url, device);
+    // 30 days of history, one sample an hour, then the last 15 minutes every 10 s; the newest at 40 °C.
+    const now = Date.now();
+    const history = [
+      ...Array.from({ length: 30 * 24 }, (_, i) => orinSample(now - 30 * 24 * HOUR + (i + 1) * HOUR - 20 * 60_000, 45 + 10 * Math.sin(i / 6), 20 + (i % 24) * 2)),
+      ...Array.from({ length: 90 }, (_, i) => orinSample(now - 15 * 60_000 + i * 10_000, 40 + (i % 5), 30)),
+    ];
+    history[history.length - 1] = orinSample(now - 1_000, 40, 30);
+    await publishSamples(probe, device.id, history);
+    await expect.poll(() => rowOf("live-probe").innerText(), { timeout: 15_000 }).toContain("40.0 °C");
+
+    // A device's object pushes its summary at most every 5 s; wait that out so the value is not held back.
+    await new Promise((resolve) => setTimeout(resolve, 5_200));
+    const published = Date.now();
+    await publishSamples(probe, device.id, [orinSample(published, 77.7, 91)]);
+    await rowOf("live-probe").filter({ hasText: "77.7 °C" }).waitFor({ timeout: 2_000 });
+    const latencyMs = Date.now() - published;
+    console.log(`published value on the page after ${latencyMs} ms`);
+    expect(latencyMs).toBeLessThan(2_000);
+    expect(await rowOf("live-probe").innerText()).toContain("91 %");
+  });
+
+  it("charts a device's history over 15 minutes, 24 hours and 30 days", async () => {
+    await page.goto(url("/devices/live-probe?range=30d"));
+    await page.waitForSelector("body[data-rendered=device]");
+    const points = (chart: string) => page.getAttribute(`#chart-${chart} svg`, "data-points").then(Number);
+    // 720 hourly samples in 90-minute buckets, five sensors each.
+    expect(await points("temperatures")).toBeGreaterThan(400 * 5);
+    expect(await points("power")).toBeGreaterThan(400);
+    expect(await page.locator("#chart-power figcaption").innerText()).toContain("W");
+
+    await page.click("button[data-range='24h']");
+    await expect.poll(() => points("load")).toBeGreaterThan(2 * 24);
+    await page.click("button[data-range='15m']");
+    await expect.poll(() => points("memory")).toBeGreaterThan(80);
+    expect(new URL(page.url()).searchParams.get("range")).toBe("15m");
+  });
+
+  it("shows a bridge's device live, with its recent commands and alerts", async () => {
+    await stack.worker.api("/api/devices/agx-orin-1/actions/system.ping", { method: "POST", body: "{}" });
+    await page.goto(url("/devices/agx-orin-1"));
+    await page.waitForSelector("body[data-rendered=device]");
+    await expect.poll(() => page.locator("#commands").innerText()).toContain("system.ping");
+    expect(await page.locator("#alerts").innerText()).toContain("No active alerts");
+    expect(await page.locator("#containers").innerText()).toMatch(/containers/i);
+    const points = () => page.getAttribute("#chart-temperatures svg", "data-points").then(Number);
+    const before = await points();
+    expect(before).toBeGreaterThan(0);
+    // The bridge's next batch reaches the chart through the push channel, without a reload.
+    await expect.poll(points, { timeout: 15_000 }).toBeGreaterThan(before);
+    await page.screenshot({ path: path.join(ARTIFACTS, "device.png"), fullPage: true });
+  });
+
+  it("turns the table into cards on a phone-sized screen", async () => {
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(url("/"));
+    await phone.waitForSelector("body[data-rendered=fleet]");
+    await expect.poll(() => phone.locator("#fleet-table tbody tr").count()).toBe(FLEET.length + 1);
+    expect(await phone.evaluate(`getComputedStyle(document.querySelector("#fleet-table tbody tr")).display`)).toBe("grid");
+    // Nothing wider than the screen: no sideways scrolling.
+    expect(await phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
+    await phone.screenshot({ path: path.join(ARTIFACTS, "fleet-phone.png"), fullPage: true });
+    await phone.close();
+  });
+
+  it("signs out: the session ends and its cookie opens nothing", async () => {
+    const cookie = await sessionCookie();
+    expect((await fetch(url("/dashboard/api/devices"), { headers: { Cookie: cookie } })).status).toBe(200);
+    expect(await upgradeStatus({ Cookie: cookie })).toBe(101);
+    await page.goto(url("/"));
+    await page.click("text=Sign out");
+    await page.waitForURL(url("/signin"));
+    expect((await fetch(url("/dashboard/api/devices"), { headers: { Cookie: cookie } })).status).toBe(401);
+    expect(await upgradeStatus({ Cookie: cookie })).toBe(401);
+    expect((await context.cookies(stack.worker.url)).find((c) => c.name === "jetson_session")).toBeUndefined();
+  });
+});

@@ -1,0 +1,198 @@
+import type { FleetDevice, LiveMessage } from "../../src/dashboard/live-messages.js";
+import {
+  applyQuery,
+  boardsOf,
+  countByStatus,
+  type DeviceStatus,
+  type FleetQuery,
+  queryFromParams,
+  queryToParams,
+  type SortKey,
+  statusOf,
+} from "../../src/dashboard/view/fleet-rows.js";
+import { ago, celsius, percent, watts } from "../../src/dashboard/view/format.js";
+import { h } from "./dom.js";
+import { connectLive } from "./live.js";
+
+/** `numeric`: a figure, right-aligned. `highFirst`: the first click sorts biggest or newest first. */
+const COLUMNS: Array<{ key: SortKey; label: string; numeric?: true; highFirst?: true; cell: (d: FleetDevice, now: number) => Node | string }> = [
+  { key: "status", label: "Status", cell: (d) => statusBadge(statusOf(d)) },
+  { key: "lastSeen", label: "Last seen", highFirst: true, cell: (d, now) => lastSeen(d, now) },
+  { key: "board", label: "Board", cell: (d) => d.state?.board ?? "–" },
+  { key: "jetpack", label: "JetPack", cell: (d) => d.state?.jetpack ?? "–" },
+  { key: "hottest", label: "Hottest", numeric: true, highFirst: true, cell: (d) => celsius(d.latest?.hottestC) },
+  { key: "cpu", label: "CPU", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.cpuLoadPct) },
+  { key: "gpu", label: "GPU", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.gpuLoadPct) },
+  { key: "memory", label: "Memory", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.ramUsedPct) },
+  { key: "power", label: "Power", numeric: true, highFirst: true, cell: (d) => watts(d.latest?.powerMW) },
+  { key: "disk", label: "Disk", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.diskUsedPct) },
+  { key: "alerts", label: "Active alerts", highFirst: true, cell: (d) => alertList(d) },
+];
+
+const STATUS_TEXT: Record<DeviceStatus, string> = { online: "Online", offline: "Offline", alerting: "Alerting" };
+
+export function statusBadge(status: DeviceStatus): HTMLElement {
+  return h("span", { class: `badge ${status}` }, STATUS_TEXT[status]);
+}
+
+function lastSeen(device: FleetDevice, now: number): Node {
+  if (device.lastSeen === undefined) return document.createTextNode("never");
+  return h("time", { datetime: new Date(device.lastSeen).toISOString(), "data-t": device.lastSeen }, ago(device.lastSeen, now));
+}
+
+function alertList(device: FleetDevice): Node | string {
+  const alerts = device.alerts ?? [];
+  return alerts.length === 0 ? "None" : h("ul", { class: "alerts" }, ...alerts.map((a) => h("li", { title: a.message }, a.message)));
+}
+
+/**
+ * The fleet view: a table (cards on a phone) of every device, filtered and sorted as the URL
+ * says, kept current by the registry's pushes. Rows are updated in place so that focus and
+ * scroll position survive updates; changes are drawn once per animation frame.
+ */
+export function startFleetView(main: HTMLElement): void {
+  const devices = new Map<string, FleetDevice>();
+  const rows = new Map<string, HTMLTableRowElement>();
+  const dirty = new Set<string>();
+  let query: FleetQuery = queryFromParams(new URLSearchParams(location.search));
+  let shownIds: string[] = [];
+  let firstRender = true;
+  let frame = 0;
+
+  const counts = h("p", { class: "counts", id: "fleet-counts" });
+  const statusFilter = h(
+    "select",
+    { id: "filter-status", onchange: () => setQuery({ status: statusFilter.value as FleetQuery["status"] }) },
+    ...["all", "online", "alerting", "offline"].map((v) => h("option", { value: v }, v === "all" ? "All" : STATUS_TEXT[v as DeviceStatus])),
+  );
+  const boardFilter = h("select", { id: "filter-board", onchange: () => setQuery({ board: boardFilter.value }) });
+  const headerCells = new Map<SortKey, HTMLTableCellElement>();
+  const header = h("tr", {}, ...[{ key: "id" as SortKey, label: "Device" }, ...COLUMNS].map(({ key, label }) => {
+    const th = h("th", { scope: "col" }, h("button", { type: "button", class: "sort", "data-sort": key, onclick: () => sortBy(key) }, label));
+    headerCells.set(key, th);
+    return th;
+  }));
+  const body = h("tbody");
+  const empty = h("p", { class: "muted", hidden: true }, "No devices match these filters.");
+  const table = h("table", { class: "fleet", id: "fleet-table" }, h("caption", { class: "visually-hidden" }, "Devices, updated live"), h("thead", {}, header), body);
+
+  main.replaceChildren(
+    h("h1", {}, "Devices"),
+    counts,
+    h("div", { class: "filters", role: "group", "aria-label": "Filter devices" },
+      h("label", {}, "Status ", statusFilter),
+      h("label", {}, "Board ", boardFilter),
+    ),
+    h("div", { class: "table-wrap" }, table),
+    empty,
+  );
+
+  function setQuery(change: Partial<FleetQuery>): void {
+    query = { ...query, ...change };
+    const params = queryToParams(query).toString();
+    history.replaceState(null, "", params ? `?${params}` : location.pathname);
+    schedule();
+  }
+
+  function sortBy(key: SortKey): void {
+    setQuery(query.sort === key ? { descending: !query.descending } : { sort: key, descending: COLUMNS.find((c) => c.key === key)?.highFirst === true });
+  }
+
+  function schedule(): void {
+    if (!frame) frame = requestAnimationFrame(render);
+  }
+
+  function rowFor(device: FleetDevice): HTMLTableRowElement {
+    let row = rows.get(device.id);
+    if (!row) {
+      const link = h("a", { href: `/devices/${encodeURIComponent(device.id)}` }, device.id);
+      row = h("tr", { "data-device": device.id }, h("th", { scope: "row", "data-label": "Device" }, link), ...COLUMNS.map(({ label, numeric }) => h("td", { "data-label": label, class: numeric && "num" })));
+      rows.set(device.id, row);
+    }
+    return row;
+  }
+
+  function fill(row: HTMLTableRowElement, device: FleetDevice, now: number): void {
+    row.dataset.status = statusOf(device);
+    COLUMNS.forEach((column, i) => {
+      const cell = row.cells[i + 1];
+      if (!cell) return;
+      cell.replaceChildren(column.cell(device, now));
+    });
+  }
+
+  function render(): void {
+    frame = 0;
+    const now = Date.now();
+    for (const id of dirty) {
+      const device = devices.get(id);
+      if (device) fill(rowFor(device), device, now);
+    }
+    dirty.clear();
+    const all = [...devices.values()];
+    const shown = applyQuery(all, query);
+    const ids = shown.map((d) => d.id);
+    if (ids.join("\n") !== shownIds.join("\n")) {
+      // Moving rows drops focus from a link inside them; put it back.
+      const focused = document.activeElement;
+      body.replaceChildren(...shown.map(rowFor));
+      if (focused instanceof HTMLElement && body.contains(focused)) focused.focus();
+      shownIds = ids;
+    }
+    empty.hidden = shown.length > 0 || all.length === 0;
+    const count = countByStatus(all);
+    counts.textContent = `${all.length} devices: ${count.online} online, ${count.alerting} alerting, ${count.offline} offline` + (shown.length < all.length ? ` (${shown.length} shown)` : "");
+    syncControls(all);
+    if (firstRender) {
+      firstRender = false;
+      // The benchmark and tests read this mark: the fleet is on screen.
+      performance.mark("dashboard:fleet-rendered");
+      document.body.dataset.rendered = "fleet";
+    }
+  }
+
+  function syncControls(all: FleetDevice[]): void {
+    statusFilter.value = query.status;
+    const boards = ["all", ...boardsOf(all), ...(query.board !== "all" && !boardsOf(all).includes(query.board) ? [query.board] : [])];
+    if ([...boardFilter.options].map((o) => o.value).join("\n") !== boards.join("\n")) {
+      boardFilter.replaceChildren(...boards.map((b) => h("option", { value: b }, b === "all" ? "All" : b)));
+    }
+    boardFilter.value = query.board;
+    for (const [key, th] of headerCells) {
+      if (key === query.sort) th.setAttribute("aria-sort", query.descending ? "descending" : "ascending");
+      else th.removeAttribute("aria-sort");
+    }
+  }
+
+  function receive(message: LiveMessage): void {
+    if (message.type === "snapshot") {
+      // A snapshot (the socket opened again) replaces the fleet; rows of devices it still has are kept.
+      const ids = new Set(message.devices.map((d) => d.id));
+      for (const id of devices.keys()) if (!ids.has(id)) forget(id);
+      for (const device of message.devices) update(device);
+    } else if (message.type === "upsert") {
+      update(message.device);
+    } else {
+      forget(message.id);
+    }
+    schedule();
+  }
+
+  function update(device: FleetDevice): void {
+    devices.set(device.id, device);
+    dirty.add(device.id);
+  }
+
+  function forget(id: string): void {
+    devices.delete(id);
+    rows.get(id)?.remove();
+    rows.delete(id);
+  }
+
+  connectLive("", receive);
+  // Only the "… ago" texts change with time; no request is made.
+  setInterval(() => {
+    const now = Date.now();
+    for (const time of body.querySelectorAll<HTMLTimeElement>("time[data-t]")) time.textContent = ago(Number(time.dataset.t), now);
+  }, 10_000);
+}

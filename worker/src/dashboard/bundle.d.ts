@@ -1,0 +1,9 @@
+// The dashboard's client, built by dashboard/build.mjs and imported as text (wrangler.jsonc "rules").
+declare module "*.bundle.js" {
+  const text: string;
+  export default text;
+}
+declare module "*.bundle.css" {
+  const text: string;
+  export default text;
+}

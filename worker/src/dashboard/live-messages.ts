@@ -1,0 +1,24 @@
+import type { DeviceState, DeviceSummary } from "@jetson/protocol";
+
+/** A device as the fleet view needs it: the summary without the bridge's list of capabilities. */
+export type FleetDevice = Omit<DeviceSummary, "state"> & { state?: Omit<DeviceState, "capabilities"> };
+
+/** What the fleet's registry pushes to a dashboard's WebSocket. */
+export type LiveMessage =
+  | { type: "snapshot"; devices: FleetDevice[] }
+  | { type: "upsert"; device: FleetDevice }
+  | { type: "remove"; id: string };
+
+/** Close code telling the page its session ended (signed out, expired or its token revoked): sign in again. */
+export const SESSION_ENDED = 4401;
+
+/** The text frame a page sends to keep its socket open; the registry answers without waking. */
+export const PING = "ping";
+export const PONG = "pong";
+
+/** Capabilities are a few dozen names per device that the fleet view never shows; leaving them out halves each push. */
+export function fleetDevice(summary: DeviceSummary): FleetDevice {
+  if (!summary.state) return summary;
+  const { capabilities: _omitted, ...state } = summary.state;
+  return { ...summary, state };
+}

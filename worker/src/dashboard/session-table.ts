@@ -1,0 +1,47 @@
+import type { Scope } from "@jetson/protocol";
+
+export const SESSION_TABLE = `CREATE TABLE IF NOT EXISTS dashboard_sessions (
+  hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, scopes TEXT NOT NULL, expires_at INTEGER NOT NULL)`;
+
+export interface DashboardSession {
+  /** The API token the person signed in with: the session acts as it, and ends when it is revoked. */
+  tokenId: string;
+  scopes: Scope[];
+  expiresAt: number;
+}
+
+/** Signed-in dashboard browsers of one fleet, by the SHA-256 of their cookie's secret (never the secret itself). */
+export class SessionTable {
+  constructor(private readonly sql: SqlStorage) {}
+
+  insert(hash: string, session: DashboardSession, now: number): void {
+    this.sql.exec("DELETE FROM dashboard_sessions WHERE expires_at <= ?", now);
+    this.sql.exec(
+      "INSERT INTO dashboard_sessions (hash, token_id, scopes, expires_at) VALUES (?, ?, ?, ?)",
+      hash,
+      session.tokenId,
+      JSON.stringify(session.scopes),
+      session.expiresAt,
+    );
+  }
+
+  /** The live session with this hash. */
+  find(hash: string, now: number): DashboardSession | undefined {
+    const row = this.sql
+      .exec<{ token_id: string; scopes: string; expires_at: number }>(
+        "SELECT token_id, scopes, expires_at FROM dashboard_sessions WHERE hash = ? AND expires_at > ?",
+        hash,
+        now,
+      )
+      .toArray()[0];
+    return row && { tokenId: row.token_id, scopes: JSON.parse(row.scopes) as Scope[], expiresAt: row.expires_at };
+  }
+
+  delete(hash: string): void {
+    this.sql.exec("DELETE FROM dashboard_sessions WHERE hash = ?", hash);
+  }
+
+  deleteForToken(tokenId: string): void {
+    this.sql.exec("DELETE FROM dashboard_sessions WHERE token_id = ?", tokenId);
+  }
+}

@@ -1,0 +1,55 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { resolveApiToken } from "../auth.js";
+import { hashSecret } from "../credentials.js";
+import { registryStub } from "../fleet.js";
+import { PAGE_HEADERS, signInPage } from "./pages.js";
+import { type DashboardEnv, resolveSession, sameOrigin } from "./session.js";
+import { fleetOfSession, newSessionValue, SESSION_COOKIE, SESSION_TTL_MS, sessionCookieOptions } from "./session-cookie.js";
+
+/** Only a path on this site: `next` must not send a person elsewhere after signing in. */
+function safeNext(next: string | undefined): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+function field(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
+/** Signing in with an API token of the fleet, and out again. */
+export const signInRoutes = new Hono<DashboardEnv>()
+  .get("/signin", async (c) => {
+    const next = safeNext(c.req.query("next"));
+    if ((await resolveSession(c)).ok) return c.redirect(next, 303);
+    return c.html(signInPage({ next }), 200, PAGE_HEADERS);
+  })
+  .post("/signin", bodyLimit({ maxSize: 4096 }), sameOrigin, async (c) => {
+    const form = await c.req.formData();
+    const next = safeNext(field(form, "next"));
+    const refuse = (status: 401 | 403 | 429, error: string) => c.html(signInPage({ next, error }), status, PAGE_HEADERS);
+    const resolution = await resolveApiToken(c.env, field(form, "token").trim());
+    if (!resolution.ok) {
+      return resolution.status === 429
+        ? refuse(429, "Too many requests with this token; wait a moment and try again.")
+        : refuse(401, "That is not a live API token of a fleet.");
+    }
+    const { caller } = resolution;
+    if (!caller.scopes.includes("read")) return refuse(403, "That token lacks the read scope, which the dashboard needs.");
+    const value = newSessionValue(caller.fleet);
+    await registryStub(c.env, caller.fleet).createSession(await hashSecret(value), {
+      tokenId: caller.id,
+      scopes: caller.scopes,
+      expiresAt: Date.now() + SESSION_TTL_MS,
+    });
+    setCookie(c, SESSION_COOKIE, value, sessionCookieOptions(c.req.url, SESSION_TTL_MS / 1000));
+    return c.redirect(next, 303);
+  })
+  .post("/signout", sameOrigin, async (c) => {
+    const value = getCookie(c, SESSION_COOKIE);
+    const fleet = fleetOfSession(value);
+    if (value && fleet) await registryStub(c.env, fleet).endSession(await hashSecret(value));
+    deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(c.req.url, 0));
+    return c.redirect("/signin", 303);
+  });

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import type { FleetDevice } from "../live-messages.js";
+import { applyQuery, boardsOf, countByStatus, DEFAULT_QUERY, queryFromParams, queryToParams, statusOf } from "./fleet-rows.js";
+
+const alert = (kind: "temperature" | "offline") => ({ kind, since: 1, value: 90, message: `${kind} alert` });
+
+function device(id: string, extra: Partial<FleetDevice> = {}): FleetDevice {
+  return { id, fleet: "f", online: true, ...extra };
+}
+
+const fleet: FleetDevice[] = [
+  device("nano-2", { online: false, alerts: [alert("offline")], state: { hostname: "n", board: "Nano", bridgeVersion: "1" }, latest: { t: 1, hottestC: 40 } }),
+  device("orin-10", { alerts: [alert("temperature")], state: { hostname: "o", board: "Orin", bridgeVersion: "1" }, latest: { t: 1, hottestC: 91 } }),
+  device("orin-9", { state: { hostname: "o", board: "Orin", bridgeVersion: "1" }, latest: { t: 1, hottestC: 55 } }),
+  device("new-one"),
+];
+
+describe("the fleet view's rows", () => {
+  it("reads offline before alerting, and ignores the offline alert of a device that is back", () => {
+    expect(fleet.map(statusOf)).toEqual(["offline", "alerting", "online", "online"]);
+    expect(statusOf(device("x", { alerts: [alert("offline")] }))).toBe("online");
+    expect(countByStatus(fleet)).toEqual({ alerting: 1, online: 2, offline: 1 });
+  });
+
+  it("sorts by status with alerting first, then by id in natural order", () => {
+    expect(applyQuery(fleet, DEFAULT_QUERY).map((d) => d.id)).toEqual(["orin-10", "new-one", "orin-9", "nano-2"]);
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, sort: "id" }).map((d) => d.id)).toEqual(["nano-2", "new-one", "orin-9", "orin-10"]);
+  });
+
+  it("puts devices without the sorted value last in either direction", () => {
+    const hottest = (descending: boolean) => applyQuery(fleet, { ...DEFAULT_QUERY, sort: "hottest", descending }).map((d) => d.id);
+    expect(hottest(true)).toEqual(["orin-10", "orin-9", "nano-2", "new-one"]);
+    expect(hottest(false)).toEqual(["nano-2", "orin-9", "orin-10", "new-one"]);
+  });
+
+  it("filters by status and board", () => {
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, board: "Orin" }).map((d) => d.id)).toEqual(["orin-10", "orin-9"]);
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, status: "offline" }).map((d) => d.id)).toEqual(["nano-2"]);
+    expect(boardsOf(fleet)).toEqual(["Nano", "Orin"]);
+  });
+
+  it("round-trips the query through the URL, leaving defaults out and ignoring nonsense", () => {
+    const query = { status: "alerting", board: "Orin", sort: "power", descending: true } as const;
+    expect(queryFromParams(queryToParams(query))).toEqual(query);
+    expect(queryToParams(DEFAULT_QUERY).toString()).toBe("");
+    expect(queryFromParams(new URLSearchParams("status=bogus&sort=__proto__"))).toEqual(DEFAULT_QUERY);
+  });
+});

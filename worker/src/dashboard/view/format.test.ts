@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { ago, celsius, percent, watts } from "./format.js";
+
+describe("formatting", () => {
+  it("shows a dash for what the device did not report", () => {
+    expect([percent(undefined), celsius(undefined), watts(undefined)]).toEqual(["–", "–", "–"]);
+  });
+
+  it("keeps small percentages precise and large ones short", () => {
+    expect([percent(5), percent(27.4), celsius(77.66), watts(10_840)]).toEqual(["5.0 %", "27 %", "77.7 °C", "10.8 W"]);
+  });
+
+  it("says how long ago in the largest whole unit", () => {
+    const now = 10 * 86_400_000;
+    expect([ago(now - 4_000, now), ago(now - 300_000, now), ago(now - 7_200_000, now), ago(0, now), ago(undefined, now)]).toEqual([
+      "4 s ago",
+      "5 min ago",
+      "2 h ago",
+      "10 d ago",
+      "never",
+    ]);
+  });
+});

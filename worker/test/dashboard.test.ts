@@ -1,0 +1,203 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { hashSecret } from "../src/credentials.js";
+import type { LiveMessage } from "../src/dashboard/live-messages.js";
+import { createFleet } from "./device-client.js";
+
+const ORIGIN = "http://w";
+const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("dash"));
+
+function rest(token: string, method: string, path: string, body?: unknown) {
+  return exports.default.fetch(`${ORIGIN}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function token(scopes: string[]): Promise<{ token: string; id: string }> {
+  const response = await rest(admin, "POST", "/api/tokens", { name: "viewer", scopes });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { token: string; id: string };
+}
+
+function signIn(secret: string, options: { origin?: string; url?: string; next?: string } = {}) {
+  const url = options.url ?? ORIGIN;
+  return exports.default.fetch(`${url}/signin`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { Origin: options.origin ?? url, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: secret, next: options.next ?? "/" }),
+  });
+}
+
+/** Signs in and returns the `name=value` to send back as Cookie. */
+async function session(secret: string): Promise<string> {
+  const response = await signIn(secret);
+  expect(response.status).toBe(303);
+  return (response.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+}
+
+const get = (path: string, cookie?: string) =>
+  exports.default.fetch(`${ORIGIN}${path}`, { redirect: "manual", headers: cookie ? { Cookie: cookie } : {} });
+
+const signOut = (cookie: string) => exports.default.fetch(`${ORIGIN}/signout`, { method: "POST", redirect: "manual", headers: { Cookie: cookie, Origin: ORIGIN } });
+
+/** A dashboard's live socket, with every message it receives awaitable. */
+async function openLive(cookie: string, query = "") {
+  const response = await exports.default.fetch(`${ORIGIN}/dashboard/live${query}`, { headers: { Upgrade: "websocket", Cookie: cookie, Origin: ORIGIN } });
+  const ws = response.webSocket;
+  if (!ws) throw new Error(`no WebSocket: ${response.status}`);
+  ws.accept();
+  const messages: LiveMessage[] = [];
+  let closed: number | undefined;
+  let wake = () => {};
+  ws.addEventListener("message", (event) => {
+    messages.push(JSON.parse(String(event.data)) as LiveMessage);
+    wake();
+  });
+  ws.addEventListener("close", (event) => {
+    closed = event.code;
+    wake();
+  });
+  const until = async <T>(check: () => T | undefined): Promise<T> => {
+    for (;;) {
+      const found = check();
+      if (found !== undefined) return found;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+  return {
+    ws,
+    messages,
+    next: (type: LiveMessage["type"], id?: string) =>
+      until(() => messages.find((m) => m.type === type && (id === undefined || (m.type === "upsert" ? m.device.id : m.type === "remove" ? m.id : undefined) === id))),
+    closed: () => until(() => closed),
+  };
+}
+
+let admin: string;
+let viewer: { token: string; id: string };
+
+beforeAll(async () => {
+  admin = await createFleet("dash");
+  viewer = await token(["read"]);
+  expect((await rest(admin, "POST", "/api/devices", { id: "cam-1" })).status).toBe(201);
+});
+
+describe("dashboard sign-in", () => {
+  it("opens a session for a read token: a random id in an HttpOnly, SameSite=Strict cookie, stored only as a hash", async () => {
+    const response = await signIn(viewer.token, { next: "/devices/cam-1" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("Location")).toBe("/devices/cam-1");
+    const cookie = response.headers.get("Set-Cookie") ?? "";
+    expect(cookie).toMatch(/^jetson_session=dash\.[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/);
+    const value = cookie.split(";")[0]?.split("=")[1] ?? "";
+    expect(value).not.toContain(viewer.token);
+    const stored = await runInDurableObject(registry(), (_instance, ctx) =>
+      ctx.storage.sql.exec<{ hash: string; token_id: string }>("SELECT hash, token_id FROM dashboard_sessions").toArray(),
+    );
+    expect(stored).toContainEqual({ hash: await hashSecret(value), token_id: viewer.id });
+  });
+
+  it("marks the cookie Secure over https", async () => {
+    const response = await signIn(viewer.token, { url: "https://w" });
+    expect(response.headers.get("Set-Cookie")).toContain("; Secure");
+  });
+
+  it("refuses a wrong token, a token without read, a request from another site, and a way off the site", async () => {
+    const wrong = await signIn("jft_dash_notatokennotatokennotatoken");
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("Set-Cookie")).toBeNull();
+    expect(await wrong.text()).toContain("not a live API token");
+    expect((await signIn((await token(["operate"])).token)).status).toBe(403);
+    expect((await signIn(viewer.token, { origin: "http://evil.example" })).status).toBe(403);
+    expect((await signIn(viewer.token, { next: "//evil.example/x" })).headers.get("Location")).toBe("/");
+  });
+});
+
+describe("dashboard pages and data routes", () => {
+  it("send a visitor without a session to sign in, and refuse them data", async () => {
+    const page = await get("/");
+    expect(page.status).toBe(303);
+    expect(page.headers.get("Location")).toBe("/signin?next=%2F");
+    for (const path of ["/dashboard/api/devices", "/dashboard/api/devices/cam-1", "/dashboard/api/devices/cam-1/telemetry?range=24h", "/dashboard/api/session"]) {
+      for (const cookie of [undefined, "jetson_session=dash.forgedforgedforgedforgedforgedforgedforged1", "jetson_session=../x"]) {
+        const response = await get(path, cookie);
+        expect(response.status, path).toBe(401);
+        expect(await response.text()).not.toContain("cam-1");
+      }
+    }
+    expect((await exports.default.fetch(`${ORIGIN}/dashboard/live`, { headers: { Upgrade: "websocket", Origin: ORIGIN } })).status).toBe(401);
+  });
+
+  it("serve the signed-in fleet through the caller's Fleet, with a strict CSP", async () => {
+    const cookie = await session(viewer.token);
+    const page = await get("/", cookie);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("Content-Security-Policy")).toContain("script-src 'self'");
+    expect(await page.text()).toContain('data-view="fleet"');
+    const { devices } = (await (await get("/dashboard/api/devices", cookie)).json()) as { devices: Array<{ id: string; state?: object }> };
+    expect(devices.map((d) => d.id)).toEqual(["cam-1"]);
+    const overview = (await (await get("/dashboard/api/devices/cam-1", cookie)).json()) as Record<string, unknown>;
+    expect(Object.keys(overview).sort()).toEqual(["alerts", "commands", "containers", "device"]);
+    expect((await get("/dashboard/api/devices/cam-1/telemetry?range=30d", cookie)).status).toBe(200);
+    expect((await get("/dashboard/api/devices/cam-1/telemetry?range=1y", cookie)).status).toBe(400);
+    expect((await get("/dashboard/api/devices/elsewhere", cookie)).status).toBe(404);
+  });
+
+  it("end a session when it expires, when its token is revoked, and on sign-out", async () => {
+    const expiring = await session(viewer.token);
+    await runInDurableObject(registry(), async (_instance, ctx) => {
+      const hash = await hashSecret(expiring.split("=")[1] ?? "");
+      ctx.storage.sql.exec("UPDATE dashboard_sessions SET expires_at = 0 WHERE hash = ?", hash);
+    });
+    expect((await get("/dashboard/api/devices", expiring)).status).toBe(401);
+
+    const doomed = await token(["read"]);
+    const revoked = await session(doomed.token);
+    expect((await get("/dashboard/api/devices", revoked)).status).toBe(200);
+    expect((await rest(admin, "DELETE", `/api/tokens/${doomed.id}`)).status).toBe(204);
+    expect((await get("/dashboard/api/devices", revoked)).status).toBe(401);
+
+    const cookie = await session(viewer.token);
+    const out = await signOut(cookie);
+    expect(out.status).toBe(303);
+    expect(out.headers.get("Set-Cookie")).toMatch(/^jetson_session=; Max-Age=0/);
+    expect((await get("/dashboard/api/devices", cookie)).status).toBe(401);
+  });
+});
+
+describe("the live channel", () => {
+  it("sends the fleet when it opens, then each device change", async () => {
+    const live = await openLive(await session(viewer.token));
+    const snapshot = await live.next("snapshot");
+    expect(snapshot.type === "snapshot" && snapshot.devices.map((d) => d.id)).toContain("cam-1");
+    expect((await rest(admin, "POST", "/api/devices", { id: "cam-2" })).status).toBe(201);
+    expect(await live.next("upsert", "cam-2")).toMatchObject({ device: { id: "cam-2", online: false } });
+    expect((await rest(admin, "DELETE", "/api/devices/cam-2")).status).toBe(204);
+    expect(await live.next("remove", "cam-2")).toEqual({ type: "remove", id: "cam-2" });
+    live.ws.close();
+  });
+
+  it("gives a device view only its device", async () => {
+    const live = await openLive(await session(viewer.token), "?device=cam-3");
+    expect(await live.next("snapshot")).toEqual({ type: "snapshot", devices: [] });
+    await rest(admin, "POST", "/api/devices", { id: "cam-4" });
+    await rest(admin, "POST", "/api/devices", { id: "cam-3" });
+    expect(await live.next("upsert", "cam-3")).toMatchObject({ device: { id: "cam-3" } });
+    expect(live.messages.some((m) => m.type === "upsert" && m.device.id === "cam-4")).toBe(false);
+    live.ws.close();
+  });
+
+  it("refuses another site's page, and closes when the session ends", async () => {
+    const cookie = await session(viewer.token);
+    const foreign = await exports.default.fetch(`${ORIGIN}/dashboard/live`, { headers: { Upgrade: "websocket", Cookie: cookie, Origin: "http://evil.example" } });
+    expect(foreign.status).toBe(403);
+    const live = await openLive(cookie);
+    await live.next("snapshot");
+    await signOut(cookie);
+    expect(await live.closed()).toBe(4401);
+  });
+});
