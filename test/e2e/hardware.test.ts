@@ -1,0 +1,74 @@
+import type { TelemetrySeries } from "@jetson/protocol";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalBridge } from "../../scripts/local-stack.js";
+import { TestStack } from "../support/stack.js";
+
+let stack: TestStack;
+let mcp: Client;
+let orin: LocalBridge;
+
+/** Samples every 250 ms, sent every 500 ms: enough resolution to see a gap. */
+const FAST_TELEMETRY = { telemetry: { sampleMs: 250, batchMs: 500 } };
+
+beforeAll(async () => {
+  stack = await TestStack.start();
+  orin = await stack.addBridge("agx-orin-1", "agx-orin-jp6", { extraConfig: FAST_TELEMETRY });
+  mcp = await stack.mcp();
+});
+
+afterAll(async () => {
+  await mcp?.close();
+  await stack?.stop();
+});
+
+async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  return (await mcp.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+async function samples(device: string, from: number, to = Date.now()): Promise<NonNullable<TelemetrySeries["samples"]>> {
+  const series = await stack.worker.api<TelemetrySeries>(`/api/devices/${device}/telemetry?from=${from}&to=${to}&resolution=raw&maxPoints=5000`);
+  return series.samples ?? [];
+}
+
+const onlineCpus = (sample: { cpus?: Array<{ online?: false }> }) => sample.cpus?.filter((cpu) => cpu.online !== false).length;
+
+describe("power modes through MCP on a simulated AGX Orin", () => {
+  it("refuses a mode id the board does not have, listing the valid ones", async () => {
+    const result = await call("power_set", { device: "agx-orin-1", id: 7 });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toMatch(/Valid modes: 0 \(MAXN\), 1 \(MODE_15W\), 2 \(MODE_30W\), 3 \(MODE_50W\)/);
+  });
+
+  it("switches to 15 W: fewer CPUs online, on the board and in the telemetry the cloud stores", async () => {
+    const before = await call("telemetry_now", { device: "agx-orin-1" });
+    const cpusBefore = onlineCpus(before.structuredContent as { cpus?: Array<{ online?: false }> });
+    const result = await call("power_set", { device: "agx-orin-1", id: 1 });
+    expect(result.structuredContent).toMatchObject({ current: { id: 1, name: "MODE_15W" }, rebootRequired: false });
+    const switched = Date.now();
+    expect((await call("power_get", { device: "agx-orin-1" })).structuredContent).toMatchObject({ id: 1, name: "MODE_15W" });
+    const after = await call("telemetry_now", { device: "agx-orin-1" });
+    expect(onlineCpus(after.structuredContent as { cpus?: Array<{ online?: false }> })).toBe(4);
+    expect(cpusBefore).toBeGreaterThan(4);
+    await expect.poll(async () => (await samples("agx-orin-1", switched + 500)).some((s) => onlineCpus(s) === 4), { timeout: 15_000 }).toBe(true);
+  });
+});
+
+describe("offline buffering", () => {
+  it("keeps sampling while the cloud is unreachable and fills the history's gap on reconnect", async () => {
+    const reconnected = orin.running.nextLine(/connected to /);
+    await stack.worker.stop();
+    const down = Date.now();
+    // The outage itself: a stretch of time with the Worker gone, not a wait for an event.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const up = Date.now();
+    await stack.worker.start();
+    await reconnected;
+    await expect.poll(async () => (await samples("agx-orin-1", down, up)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+    const gap = await samples("agx-orin-1", down - 2_000, up + 2_000);
+    const times = gap.map((s) => s.t).sort((a, b) => a - b);
+    const largestStep = Math.max(...times.slice(1).map((t, i) => t - (times[i] ?? t)));
+    expect(largestStep).toBeLessThan(1_000);
+  });
+});
