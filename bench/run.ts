@@ -7,6 +7,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { LocalBridge, LocalWorker, REPO, tempDir } from "../scripts/local-stack.js";
 import { freePort } from "../scripts/ports.js";
 import { startSshd } from "../scripts/sshd.js";
+import { benchBridgeFootprint } from "./bridge-footprint.js";
 import { benchDashboard } from "./dashboard.js";
 import { benchGateway } from "./gateway.js";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
@@ -20,6 +21,7 @@ const BENCH_LIMITS = { TOKEN_RATE_PER_SECOND: "100000", TOKEN_RATE_BURST: "10000
 const TELEMETRY_MESSAGES = Number(process.env.BENCH_TELEMETRY_MESSAGES ?? 3000);
 const DASHBOARD_DEVICES = Number(process.env.BENCH_DASHBOARD_DEVICES ?? 200);
 const GATEWAY_CALLS = Number(process.env.BENCH_GATEWAY_CALLS ?? 200);
+const FOOTPRINT_SECONDS = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 30);
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     const telemetryIngest = await benchTelemetryIngest(worker.url, await worker.provision("bench-telemetry"), TELEMETRY_MESSAGES);
     const dashboard = await benchDashboard(worker, DASHBOARD_DEVICES);
     const gateway = await benchGateway(worker, sshd, mcp, dir, GATEWAY_CALLS);
+    const footprint = await benchBridgeFootprint(worker, dir, FOOTPRINT_SECONDS);
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
       "telemetry ingest, one device link (QoS 1, 1 sample per message)": telemetryIngest,
       "dashboard in headless Chromium (first render from navigation; JS heap after GC)": dashboard,
       "gateway mode (a JetPack 4 Nano reached over SSH)": gateway,
+      "bridge (single-file build) sampling at 1 Hz, publishing every 5 s": footprint,
     };
     await mkdir(path.join(REPO, "bench/results"), { recursive: true });
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

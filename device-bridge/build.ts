@@ -3,7 +3,8 @@ import { build } from "esbuild";
 
 /**
  * One file a Jetson runs with its own Node (18 or newer, JetPack 5 and 6):
- * `node jetson-bridge.mjs run`. mqtt.js and ws are CommonJS, hence the require shim.
+ * `node jetson-bridge.mjs run`. mqtt.js, ws and ssh2 are CommonJS, hence the require,
+ * __filename and __dirname shims.
  */
 const outfile = "dist/jetson-bridge.mjs";
 await build({
@@ -13,10 +14,18 @@ await build({
   target: "node18",
   format: "esm",
   outfile,
-  // ws loads these native speed-ups only when present.
-  external: ["bufferutil", "utf-8-validate"],
+  // Native speed-ups that ws and ssh2 load only when present; without them both fall back to JavaScript.
+  external: ["bufferutil", "utf-8-validate", "cpu-features", "*.node"],
   banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+    js: [
+      "#!/usr/bin/env node",
+      "import { createRequire as __createRequire } from 'node:module';",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+      "import { dirname as __pathDirname } from 'node:path';",
+      "const require = __createRequire(import.meta.url);",
+      "const __filename = __fileURLToPath(import.meta.url);",
+      "const __dirname = __pathDirname(__filename);",
+    ].join("\n"),
   },
   legalComments: "none",
   logLevel: "warning",
