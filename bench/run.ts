@@ -9,6 +9,7 @@ import { freePort } from "../scripts/ports.js";
 import { startSshd } from "../scripts/sshd.js";
 import { benchBridgeFootprint } from "./bridge-footprint.js";
 import { benchDashboard } from "./dashboard.js";
+import { benchFleetRun } from "./fleet-run.js";
 import { benchGateway } from "./gateway.js";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
 import { benchSshPerCommand } from "./ssh-per-command.js";
@@ -22,6 +23,8 @@ const TELEMETRY_MESSAGES = Number(process.env.BENCH_TELEMETRY_MESSAGES ?? 3000);
 const DASHBOARD_DEVICES = Number(process.env.BENCH_DASHBOARD_DEVICES ?? 200);
 const GATEWAY_CALLS = Number(process.env.BENCH_GATEWAY_CALLS ?? 200);
 const FOOTPRINT_SECONDS = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 30);
+const FLEET_RUN_DEVICES = Number(process.env.BENCH_FLEET_RUN_DEVICES ?? 100);
+const FLEET_RUN_CONCURRENCY = [10, 50];
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
     const dashboard = await benchDashboard(worker, DASHBOARD_DEVICES);
     const gateway = await benchGateway(worker, sshd, mcp, dir, GATEWAY_CALLS);
     const footprint = await benchBridgeFootprint(worker, dir, FOOTPRINT_SECONDS);
+    const fleetRun = await benchFleetRun(worker, FLEET_RUN_DEVICES, FLEET_RUN_CONCURRENCY);
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
       "dashboard in headless Chromium (first render from navigation; JS heap after GC)": dashboard,
       "gateway mode (a JetPack 4 Nano reached over SSH)": gateway,
       "bridge (single-file build) sampling at 1 Hz, publishing every 5 s": footprint,
+      [`fleet run: system.ping on ${FLEET_RUN_DEVICES} device links in one process, by concurrency limit`]: fleetRun,
     };
     await mkdir(path.join(REPO, "bench/results"), { recursive: true });
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

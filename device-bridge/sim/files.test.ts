@@ -6,7 +6,10 @@ import { SIM_BOARD_IDS } from "./boards.js";
 import type { SimulatedJetson } from "./create.js";
 import { readSim, readSimNumber, tempJetson } from "./testing.js";
 
-const STAND_INS = ["gpiodetect", "gpioget", "gpioinfo", "gpioset", "jetson_clocks", "nvpmodel", "systemctl", "tegrastats", "trtexec"];
+const STAND_INS = [
+  "apt", "apt-get", "df", "dpkg-query", "du", "gpiodetect", "gpioget", "gpioinfo", "gpioset", "ip", "jetson_clocks", "journalctl",
+  "kill", "nvpmodel", "ping", "ps", "systemctl", "tegrastats", "timedatectl", "trtexec",
+];
 
 // "0-3,8" -> [0, 1, 2, 3, 8]
 function cpuList(text: string): number[] {

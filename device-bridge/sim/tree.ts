@@ -22,6 +22,9 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   const put = (file: string, content: string | number) => files.set(file, typeof content === "number" ? `${content}\n` : content);
 
   put("/etc/hostname", `${hostname}\n`);
+  // Ubuntu points /etc/resolv.conf at systemd-resolved's stub; the servers it asks are in its own file.
+  put("/etc/resolv.conf", RESOLV_STUB);
+  put("/run/systemd/resolve/resolv.conf", RESOLV_UPSTREAM);
   put("/etc/nv_tegra_release", nvTegraRelease(board, generation));
   put("/etc/nvpmodel.conf", nvpmodelConf(board, layout));
   put("/proc/sys/kernel/osrelease", `${board.kernelRelease}\n`);
@@ -77,6 +80,19 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   put(CALL_LOG, "");
   return { files, links };
 }
+
+const RESOLV_STUB = `# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).
+# Do not edit.
+nameserver 127.0.0.53
+options edns0 trust-ad
+search lan
+`;
+
+const RESOLV_UPSTREAM = `# This is /run/systemd/resolve/resolv.conf managed by man:systemd-resolved(8).
+# Do not edit.
+nameserver 192.168.1.1
+search lan
+`;
 
 // sysfs frequency tables are space-separated with a trailing space.
 function frequencyList(values: readonly number[]): string {

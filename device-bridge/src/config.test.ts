@@ -51,6 +51,22 @@ describe("bridge configuration", () => {
     await expect(loadConfig(small, {})).rejects.toThrow(/telemetry\.buffer\.maxSamples: .*24 hours/);
   });
 
+  it("limits the administration actions: no units, any package, the whole disk by default", async () => {
+    const config = await loadConfig(await configFile(valid), {});
+    expect(config.services).toEqual({ allow: [] });
+    expect(config.packages).toEqual({});
+    expect(config.storage).toEqual({ roots: ["/"] });
+    const limited = await loadConfig(await configFile({ ...valid, services: { allow: ["nginx", "fstrim.timer"] }, packages: { allow: ["htop"] } }), {});
+    expect(limited.services.allow).toEqual(["nginx.service", "fstrim.timer"]);
+    expect(limited.packages.allow).toEqual(["htop"]);
+    // Unit names end up in the sudoers file, so anything but a plain name is refused here.
+    const hostile = await configFile({ ...valid, services: { allow: ["nginx, ALL"] }, packages: { allow: ["vim; reboot"] }, storage: { roots: ["/var/../etc"] } });
+    const error = String(await loadConfig(hostile, {}).catch((e: Error) => e));
+    expect(error).toMatch(/services\.allow\.0:/);
+    expect(error).toMatch(/packages\.allow\.0:/);
+    expect(error).toMatch(/storage\.roots\.0:/);
+  });
+
   it("says when the file is missing or not JSON", async () => {
     await expect(loadConfig("/nonexistent/bridge.json", {})).rejects.toThrow(/Cannot read configuration file/);
     await expect(loadConfig(await configFile("{nope"), {})).rejects.toThrow(/not a JSON object/);

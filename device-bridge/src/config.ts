@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { DeviceIdSchema, FleetIdSchema } from "@jetson/protocol";
+import { AbsolutePathSchema, DeviceIdSchema, FleetIdSchema, PackageNameSchema, UnitNameSchema } from "@jetson/protocol";
 import { z } from "zod";
 import { PRIVILEGED_PROGRAMS, type PrivilegedProgram } from "./host/privileged.js";
 
@@ -63,6 +63,18 @@ export const GatewayDeviceSchema = z.object({
 });
 export type GatewayDevice = z.infer<typeof GatewayDeviceSchema>;
 
+/** Limits of the system administration actions. */
+const AdminShape = {
+  /** Units services.start, stop, restart, enable and disable may change (`.service` added where no type is given); none by default. `jetson-bridge sudoers` names exactly these. */
+  services: z.object({ allow: z.array(UnitNameSchema).default([]) }).prefault({}),
+  /** Packages packages.install, remove and upgrade may name; without a list, any valid Debian package name. */
+  packages: z.object({ allow: z.array(PackageNameSchema).optional() }).prefault({}),
+  /** Folders storage.largest may measure, with everything under them. */
+  storage: z.object({ roots: z.array(AbsolutePathSchema).min(1).default(["/"]) }).prefault({}),
+};
+export const AdminConfigSchema = z.object(AdminShape);
+export type AdminConfig = z.infer<typeof AdminConfigSchema>;
+
 export const BridgeConfigSchema = z.object({
   /** The Worker's base URL (http, https, ws or wss). */
   url: z.url({ protocol: /^(https?|wss?)$/ }),
@@ -97,6 +109,7 @@ export const BridgeConfigSchema = z.object({
       minFreeBytes: z.number().int().nonnegative().default(1 << 30),
     })
     .prefault({}),
+  ...AdminShape,
   /** Jetsons this bridge serves over SSH (gateway mode), each a device of its own in the same fleet. */
   gateway: z.array(GatewayDeviceSchema).default([]),
 });

@@ -1,20 +1,36 @@
 import { ModelStore } from "./ai/model-store.js";
-import type { BridgeConfig } from "./config.js";
+import { type AdminConfig, AdminConfigSchema, type BridgeConfig } from "./config.js";
 import { DockerEngine } from "./containers/docker-engine.js";
 import { type EngineClient, SocketEngineClient } from "./containers/engine-client.js";
 
-/** What container and AI actions reach besides the host port: the Docker Engine, volume roots, the model store. */
+/**
+ * What actions reach besides the host port: the Docker Engine, volume roots and model store (containers
+ * and AI), and the limits of the system administration actions.
+ */
 export interface Workloads {
   engine: DockerEngine;
   volumeRoots: readonly string[];
   models: ModelStore;
+  admin: AdminPolicy;
+}
+
+export interface AdminPolicy {
+  /** Units the services.* actions may change, as `name.type`. */
+  services: readonly string[];
+  /** Packages the packages.* actions may name; undefined allows any valid name. */
+  packages: readonly string[] | undefined;
+  /** Folders storage.largest may measure. */
+  storageRoots: readonly string[];
 }
 
 export function createWorkloads(
-  config: Pick<BridgeConfig, "docker" | "models">,
+  config: Pick<BridgeConfig, "docker" | "models"> & Partial<AdminConfig>,
   client: EngineClient = new SocketEngineClient(config.docker.socket),
 ): Workloads {
+  // Parsed again so callers that leave the limits out (tests) get the configuration's defaults.
+  const admin = AdminConfigSchema.parse({ services: config.services, packages: config.packages, storage: config.storage });
   return {
+    admin: { services: admin.services.allow, packages: admin.packages.allow, storageRoots: admin.storage.roots },
     engine: new DockerEngine(client),
     volumeRoots: config.docker.volumeRoots,
     models: new ModelStore(config.models.dir, config.models.minFreeBytes),

@@ -41,8 +41,9 @@ export const DriftSchema = z.object({
   aspect: DriftAspectSchema,
   /** The container, or the fan field, the drift is about. */
   item: z.string().optional(),
-  wanted: z.unknown(),
-  actual: z.unknown(),
+  /** As a person reads it: "mode 5", "locked", "nvcr.io/nvidia/l4t-base:r36.2.0 running". */
+  wanted: z.string(),
+  actual: z.string().optional(),
   reason: z.string(),
   /** Epoch ms since when this difference has stood. */
   since: z.number(),

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { ResultSchema } from "./envelopes.js";
 import { ActionErrorSchema } from "./errors.js";
 import { CommandRecordSchema } from "./fleet.js";
 
@@ -69,7 +68,7 @@ export const FleetRunDeviceSchema = z.object({
   startedAt: z.number().optional(),
   endedAt: z.number().optional(),
   /** The action's result (cut when large). */
-  data: z.unknown(),
+  data: z.unknown().optional(),
   error: ActionErrorSchema.optional(),
 });
 export type FleetRunDevice = z.infer<typeof FleetRunDeviceSchema>;
@@ -137,8 +136,8 @@ export const QueuedCommandSchema = z.object({ commandId: z.string(), expiresAt: 
 export type QueuedCommand = z.infer<typeof QueuedCommandSchema>;
 
 const StoredOutcomeSchema = z.union([
-  ResultSchema,
-  z.object({ ok: z.literal(false), error: ActionErrorSchema }),
+  z.object({ ok: z.literal(true), data: z.unknown(), startedAt: z.number(), endedAt: z.number() }),
+  z.object({ ok: z.literal(false), error: ActionErrorSchema, startedAt: z.number().optional(), endedAt: z.number().optional() }),
 ]);
 
 /** One command of the ledger with its arguments and outcome, read after the fact. */

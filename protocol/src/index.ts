@@ -10,3 +10,4 @@ export * from "./catalogue/index.js";
 export * from "./hardware.js";
 export * from "./containers.js";
 export * from "./ai.js";
+export * from "./sysadmin/index.js";

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { DeviceIdSchema, FleetIdSchema } from "@jetson/protocol";
 import { publicRoutes } from "./api/public-routes.js";
+import { fleetOpsApi } from "./api/fleet-ops-routes.js";
 import { api } from "./api/routes.js";
 import { telemetryApi } from "./api/telemetry-routes.js";
 import { type CallerVariables, requireCaller } from "./auth.js";
@@ -36,6 +37,7 @@ app.route("/", publicRoutes);
 app.use("/api/*", requireCaller);
 app.route("/api", api);
 app.route("/api", telemetryApi);
+app.route("/api", fleetOpsApi);
 
 // /mcp never gets here: the OAuth provider in front guards it (oauth/provider.ts, oauth/mcp-handler.ts).
 app.route("/", authorizeRoutes);

@@ -1,10 +1,13 @@
 import type { OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import type { DeviceObject } from "./device/device-object.js";
+import type { FleetRunObject } from "./fleet-ops/run-object.js";
 import type { RegistryObject } from "./registry/registry-object.js";
 
 export interface Env {
   DEVICE: DurableObjectNamespace<DeviceObject>;
   REGISTRY: DurableObjectNamespace<RegistryObject>;
+  /** One per fleet run, named `<fleet>/<run id>`. */
+  FLEET_RUN: DurableObjectNamespace<FleetRunObject>;
   /** The fleet that the admin token operates on. */
   FLEET_ID: string;
   /** The operator's secret: creates fleets (POST /admin/fleets). */

@@ -35,6 +35,8 @@ const NO_SUCH_DEVICE = "No such device in this fleet.";
 export interface InvokeCall extends Omit<InvokeRequest, "requestedBy"> {
   /** The caller confirmed a destructive action. */
   confirm?: boolean;
+  /** What the caller acts through (a fleet run's id), shown beside the caller in the ledger and audit trail. */
+  via?: string;
 }
 
 /**
@@ -44,7 +46,8 @@ export interface InvokeCall extends Omit<InvokeRequest, "requestedBy"> {
  */
 export class Fleet {
   constructor(
-    private readonly env: Env,
+    /** Fleet operations (fleet-ops/) reach the same objects through it. */
+    readonly env: Env,
     readonly caller: Caller,
   ) {}
 
@@ -155,17 +158,17 @@ export class Fleet {
         : refusal
           ? { ok: false, error: { code: "permission_denied", message: refusal } }
           : await this.device(deviceId).invoke(
-              { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy: this.callerName() },
+              { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy: this.callerName(call.via), queue: call.queue },
               onProgress,
             );
     if (exists) {
       await this.registry().recordAudit({
         at: started,
-        caller: this.callerName(),
+        caller: this.callerName(call.via),
         device: deviceId,
         action: call.action,
         args: redact(call.args),
-        outcome: outcome.ok ? "succeeded" : refusal || !action ? "refused" : "failed",
+        outcome: outcome.ok ? "succeeded" : refusal || !action ? "refused" : outcome.queued ? "queued" : "failed",
         error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
         durationMs: Date.now() - started,
       });
@@ -174,9 +177,10 @@ export class Fleet {
   }
 
   /** How the caller appears in the audit log and the device's ledger. */
-  callerName(): string {
+  callerName(via?: string): string {
     const { kind, id, user } = this.caller;
-    return kind === "oauth" ? `oauth:${id}${user ? ` (${user})` : ""}` : `token:${id}`;
+    const name = kind === "oauth" ? `oauth:${id}${user ? ` (${user})` : ""}` : `token:${id}`;
+    return via ? `${name} via ${via}` : name;
   }
 
   private device(deviceId: string) {

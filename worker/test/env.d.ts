@@ -5,6 +5,6 @@ declare namespace Cloudflare {
   interface Env extends WorkerEnv {}
   interface GlobalProps {
     mainModule: typeof import("../src/index.js");
-    durableNamespaces: "DeviceObject" | "RegistryObject";
+    durableNamespaces: "DeviceObject" | "RegistryObject" | "FleetRunObject";
   }
 }

@@ -419,5 +419,5 @@ describe("API tokens on /mcp", () => {
     const response = answers.map((answer) => answer.response).find((r) => r.status === 429);
     expect(response?.status).toBe(429);
     expect(Number(response?.headers.get("Retry-After"))).toBeGreaterThan(0);
-  });
+  }, 30_000);
 });

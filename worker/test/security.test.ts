@@ -92,7 +92,8 @@ describe("fleets are isolated", () => {
     }
     const listed = await mcp(beta, "tools/call", { name: "list_devices", arguments: {} });
     expect(JSON.stringify(listed.body.result?.structuredContent)).not.toContain("alpha-cam");
-  });
+    // Two calls per tool: some two hundred MCP requests.
+  }, 30_000);
 });
 
 describe("scopes and confirmation", () => {
@@ -143,7 +144,7 @@ describe("scopes and confirmation", () => {
     expect(limited?.status).toBe(429);
     expect(await limited?.json()).toEqual({ error: "Too many requests for this token" });
     expect(Number(limited?.headers.get("Retry-After"))).toBeGreaterThan(0);
-  });
+  }, 30_000);
 });
 
 describe("per-device limits", () => {

@@ -67,7 +67,7 @@ describe("ai.benchmark on a simulated Orin Nano", () => {
 });
 
 describe("ai.inventory on a simulated board", () => {
-  it("reads CUDA from the toolkit, and says what it could not probe", async () => {
+  it("reads library versions from the packages, and says what it could not probe", async () => {
     engine.routes.set("GET /images/json", (_r, res) =>
       json(res, 200, [
         { Id: "sha256:1111111111111111", RepoTags: ["dustynv/l4t-pytorch:r36.4.0"], Size: 9e9 },
@@ -75,9 +75,16 @@ describe("ai.inventory on a simulated board", () => {
       ]),
     );
     const inventory = await run("ai.inventory", {});
-    expect(inventory.libraries.cuda).toEqual({ package: "/usr/local/cuda/version.json", version: "12.6.68" });
-    // The simulation has neither dpkg-query nor python3.
-    expect(inventory.packagesReadable).toBe(false);
+    expect(inventory.libraries).toEqual({
+      cuda: { package: "cuda-cudart-12-6", version: "12.6.68" },
+      cudnn: { package: "libcudnn9-cuda-12", version: "9.3.0.75" },
+      tensorrt: { package: "libnvinfer10", version: "10.3.0.30" },
+      vpi: { package: "libnvvpi3", version: "3.2.4" },
+      // NVIDIA versions its OpenCV 4.8.0-1-g6371ee1; libraries.ts keeps all but the last "-" part.
+      opencv: { package: "libopencv", version: "4.8.0-1" },
+    });
+    expect(inventory.packagesReadable).toBe(true);
+    // The simulation has no python3 to import the frameworks with.
     expect(inventory.frameworks.map((f) => [f.name, f.status, f.gpu])).toEqual([
       ["torch", "missing", false],
       ["tensorflow", "missing", false],

@@ -6,6 +6,7 @@ import { gpioHandlers } from "./gpio.js";
 import { hardwareHandlers } from "./hardware.js";
 import { powerHandlers } from "./power.js";
 import { systemHandlers } from "./system.js";
+import { sysadminHandlers } from "./sysadmin.js";
 import { telemetryHandlers } from "./telemetry.js";
 import type { HandlerTable } from "./types.js";
 
@@ -19,4 +20,5 @@ export const handlers: HandlerTable = {
   ...fanHandlers,
   ...gpioHandlers,
   ...containerHandlers, ...aiHandlers,
+  ...sysadminHandlers,
 };

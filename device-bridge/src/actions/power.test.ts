@@ -111,6 +111,16 @@ describe("power modes on the Nano (JetPack 4.6)", () => {
     expect(await board.run("power.get", {})).toEqual({ id: 0, name: "MAXN" });
   });
 
+  it("shuts down with systemctl poweroff and says when", async () => {
+    board = await simulatedBoard("nano-jp46");
+    const before = Date.now();
+    const result = await board.run("power.shutdown", {});
+    expect(result).toMatchObject({ poweringOff: true, message: expect.stringMatching(/powering off/) });
+    expect(result.at).toBeGreaterThanOrEqual(before);
+    expect((await board.calls()).map((c) => `${c.program} ${c.argv.join(" ")}`)).toEqual(["systemctl poweroff"]);
+    expect(JSON.parse(await readFile(path.join(board.sim.root, "var/lib/jetson-sim/admin.json"), "utf8"))).toMatchObject({ poweredOffAt: expect.any(Number) });
+  });
+
   it("switches and reboots when the mode needs no reboot of its own", async () => {
     board = await simulatedBoard("nano-jp46");
     expect(await board.run("power.reboot", { powerModeId: 1 })).toMatchObject({ rebooting: true, powerMode: { id: 1, name: "5W" } });

@@ -1,7 +1,9 @@
 import type { CurrentPowerMode } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
 import { modeOf, queryPowerMode, readPowerModeTable, runNvpmodelSet } from "../machine/power-modes.js";
+import { POWEROFF_COMMAND, REBOOT_COMMAND } from "../machine/systemctl-commands.js";
 import { parseNvpmodelSetOutput } from "../parsers/nvpmodel.js";
+import { runChecked } from "./run-checked.js";
 import { ActionError, type HandlerTable } from "./types.js";
 
 const label = (mode: CurrentPowerMode) => `${mode.name} (${mode.id})`;
@@ -45,6 +47,13 @@ export const powerHandlers = {
     return { requested, previous, current, changed: true, rebootRequired: false, message: `Switched from ${label(previous)} to ${label(current)}.` };
   },
 
+  // The link drops as the system stops the bridge; the cloud then shows the device offline.
+  "power.shutdown": async (_input, { host }) => {
+    const at = Date.now();
+    await runChecked(host, "systemctl", POWEROFF_COMMAND, { timeoutMs: 30_000 });
+    return { poweringOff: true as const, at, message: "The device is powering off; it stays off until it is powered on at the board." };
+  },
+
   "power.reboot": async ({ powerModeId }, { host }) => {
     if (powerModeId === undefined) {
       await systemctlReboot(host);
@@ -67,11 +76,7 @@ export const powerHandlers = {
 } satisfies Partial<HandlerTable>;
 
 async function systemctlReboot(host: HostPort): Promise<void> {
-  const result = await host.run("systemctl", ["reboot"], { timeoutMs: 30_000 });
-  if (result.exitCode === 0) return;
-  const detail = result.stderr.trim() || `exit ${result.exitCode ?? result.signal}`;
-  const denied = /access denied|authentication|permission|not permitted/i.test(detail);
-  throw new ActionError(denied ? "permission_denied" : "handler_failed", `systemctl reboot failed: ${detail}`);
+  await runChecked(host, "systemctl", REBOOT_COMMAND, { timeoutMs: 30_000 });
 }
 
 function nvpmodelFailed(exitCode: number | null, errors: string[], stderr: string): ActionError {

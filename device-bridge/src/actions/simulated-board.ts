@@ -2,13 +2,18 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type ActionInput, type ActionName, type ActionOutput, findAction } from "@jetson/protocol";
+import { type ActionName, type ActionOutput, type CatalogueEntry, findAction } from "@jetson/protocol";
+import type { z } from "zod";
 import { createSimulatedJetson, type SimBoardId, type SimulatedJetson } from "../../sim/index.js";
 import { NodeHost } from "../host/node-host.js";
 import type { HostPort } from "../host/port.js";
+import type { AdminConfig } from "../config.js";
 import { createWorkloads } from "../workloads.js";
 import { handlers } from "./index.js";
 import type { ActionContext } from "./types.js";
+
+/** Arguments as a caller sends them: fields with defaults may be left out. */
+type CallerInput<N extends ActionName> = z.input<Extract<CatalogueEntry, { name: N }>["input"]>;
 
 export interface Call {
   program: string;
@@ -19,14 +24,20 @@ export interface SimulatedBoard {
   sim: SimulatedJetson;
   host: HostPort;
   stateDir: string;
-  /** Runs a handler as the dispatcher does: input parsed, output checked by the catalogue's schemas. */
-  run<N extends ActionName>(action: N, input: ActionInput<N>): Promise<ActionOutput<N>>;
+  /** Every progress report handlers made, in order. */
+  progress: Array<{ done: number; total?: number; message?: string }>;
+  /** Runs a handler as the dispatcher does: input parsed (defaults filled), output checked by the catalogue's schemas. */
+  run<N extends ActionName>(action: N, input: CallerInput<N>): Promise<ActionOutput<N>>;
   /** Every stand-in program run so far, from the simulation's call log. */
   calls(): Promise<Call[]>;
   remove(): Promise<void>;
 }
 
-export async function simulatedBoard(board: SimBoardId, wrapHost: (host: HostPort) => HostPort = (h) => h): Promise<SimulatedBoard> {
+export async function simulatedBoard(
+  board: SimBoardId,
+  wrapHost: (host: HostPort) => HostPort = (h) => h,
+  admin: Partial<AdminConfig> = {},
+): Promise<SimulatedBoard> {
   const dir = await mkdtemp(path.join(tmpdir(), `board-${board}-`));
   const sim = await createSimulatedJetson({ dir: path.join(dir, "root"), board, hostname: `${board}-test` });
   const host = wrapHost(
@@ -34,12 +45,21 @@ export async function simulatedBoard(board: SimBoardId, wrapHost: (host: HostPor
   );
   const stateDir = path.join(dir, "state");
   // No Docker Engine at this socket; models go under the state folder.
-  const workloads = createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(stateDir, "models"), minFreeBytes: 0 } });
-  const context: ActionContext = { host, stateDir, bridgeVersion: "test", workloads, signal: new AbortController().signal, progress: () => undefined };
+  const workloads = createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(stateDir, "models"), minFreeBytes: 0 }, ...admin });
+  const progress: SimulatedBoard["progress"] = [];
+  const context: ActionContext = {
+    host,
+    stateDir,
+    bridgeVersion: "test",
+    workloads,
+    signal: new AbortController().signal,
+    progress: (done, total, message) => progress.push({ done, total, message }),
+  };
   return {
     sim,
     host,
     stateDir,
+    progress,
     run: async (action, input) => {
       const definition = findAction(action);
       if (!definition) throw new Error(`no catalogue entry ${action}`);

@@ -8,7 +8,9 @@ export const telemetryHandlers = {
     const expected = Math.max(1, Math.floor((seconds * 1000) / intervalMs));
     const samples: TelemetrySample[] = [];
     const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), seconds * 1000 + intervalMs / 2);
+    // The window opens with the first sample, so a slow start of tegrastats does not cost samples;
+    // the run's own timeout still bounds a tegrastats that never prints.
+    let timer: NodeJS.Timeout | undefined;
     signal.addEventListener("abort", () => stop.abort(), { once: true });
     try {
       const result = await host.run("tegrastats", ["--interval", String(intervalMs)], {
@@ -19,6 +21,7 @@ export const telemetryHandlers = {
           const sample = readable(line);
           if (!sample) return;
           samples.push(sample);
+          timer ??= setTimeout(() => stop.abort(), seconds * 1000 + intervalMs / 2);
           progress(samples.length, expected, `sample ${samples.length} of ${expected}`);
           if (samples.length >= expected) stop.abort();
         },

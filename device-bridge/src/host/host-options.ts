@@ -24,7 +24,7 @@ export function notInstalled(program: string, options: HostOptions): HostPortErr
 }
 
 /** The argument vector to execute: privileged programs go through `sudo -n --` (never prompt; never sudo's options). */
-export function commandLine(options: HostOptions, program: string, located: string, args: readonly string[]): string[] {
+export function commandLine(options: HostOptions, program: string, located: string, args: readonly string[], unprivileged = false): string[] {
   const { sudo } = options;
-  return sudo?.programs.includes(program) ? [sudo.path, "-n", "--", located, ...args] : [located, ...args];
+  return sudo?.programs.includes(program) && !unprivileged ? [sudo.path, "-n", "--", located, ...args] : [located, ...args];
 }

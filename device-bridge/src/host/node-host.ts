@@ -13,7 +13,7 @@ export class NodeHost implements HostPort {
   constructor(private readonly options: NodeHostOptions) {}
 
   async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const [executable = "", ...argv] = commandLine(this.options, program, await this.locate(program), args);
+    const [executable = "", ...argv] = commandLine(this.options, program, await this.locate(program), args, options.unprivileged);
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
     const maxBytes = options.maxOutputBytes ?? this.options.defaultMaxOutputBytes;
     return new Promise((resolve, reject) => {
@@ -23,7 +23,8 @@ export class NodeHost implements HostPort {
         detached: true,
         stdio: ["pipe", "pipe", "pipe"],
         // Programs see the configured folders first; the rest of PATH lets interpreters (`env node`) resolve.
-        env: { PATH: [...this.options.programDirs, process.env.PATH ?? ""].join(":"), LANG: "C", LC_ALL: "C" },
+        // Nothing the bridge runs may stop at a debconf question (apt-get installing a package).
+        env: { PATH: [...this.options.programDirs, process.env.PATH ?? ""].join(":"), LANG: "C", LC_ALL: "C", DEBIAN_FRONTEND: "noninteractive" },
       });
       const out = new CappedText(maxBytes);
       const err = new CappedText(maxBytes);

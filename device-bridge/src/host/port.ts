@@ -23,6 +23,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Each line of standard output as it arrives, for programs that stream (tegrastats). */
   onStdoutLine?: (line: string) => void;
+  /**
+   * Run as the bridge's own user even when the program is listed for sudo: a query that needs
+   * no root (systemctl show), so the sudoers file names only the commands that change things.
+   */
+  unprivileged?: boolean;
 }
 
 export interface RunResult {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeHost } from "./node-host.js";
-import { renderSudoers } from "./privileged.js";
+import { renderSudoers, sudoersEntries } from "./privileged.js";
 
 async function program(dir: string, name: string, body: string): Promise<string> {
   const file = path.join(dir, name);
@@ -27,6 +27,8 @@ describe("privileged programs", () => {
     });
     expect((await host.run("nvpmodel", ["-m", "1; reboot"])).stdout).toBe(`sudo -n -- ${nvpmodel} -m 1; reboot\n`);
     expect((await host.run("tegrastats", ["--interval", "1000"])).stdout).toBe("tegrastats --interval 1000\n");
+    // A query that needs no root runs as the bridge's user, so sudoers need not allow it.
+    expect((await host.run("nvpmodel", ["-q"], { unprivileged: true })).stdout).toBe("nvpmodel -q\n");
   });
 
   it("writes a sudoers file naming each program by absolute path", () => {
@@ -39,5 +41,36 @@ describe("privileged programs", () => {
     expect(text).not.toMatch(/ALL$|\/bin\/sh|\*/m);
     expect(() => renderSudoers("root; ALL", [])).toThrow(/Not a user name/);
     expect(() => renderSudoers("bridge", [{ program: "x", path: "/usr/bin/x *" }])).toThrow(/Not an absolute program path/);
+  });
+
+  it("names systemctl's exact command lines: reboot, poweroff and each verb on each allowed unit", () => {
+    const entries = sudoersEntries(
+      [
+        { program: "systemctl", path: "/usr/bin/systemctl" },
+        { program: "apt-get", path: "/usr/bin/apt-get" },
+      ],
+      { services: { allow: ["nginx.service", "getty@tty1.service"] } },
+    );
+    const text = renderSudoers("jetson-bridge", entries);
+    const rules = text.split("\n").filter((line) => line.startsWith("jetson-bridge "));
+    expect(rules).toEqual([
+      "jetson-bridge ALL=(root) NOPASSWD: /usr/bin/systemctl reboot",
+      "jetson-bridge ALL=(root) NOPASSWD: /usr/bin/systemctl poweroff",
+      ...["nginx.service", "getty@tty1.service"].flatMap((unit) =>
+        ["start", "stop", "restart", "enable", "disable"].map((verb) => `jetson-bridge ALL=(root) NOPASSWD: /usr/bin/systemctl ${verb} ${unit}`),
+      ),
+      "jetson-bridge ALL=(root) NOPASSWD: /usr/bin/apt-get",
+    ]);
+    // sudo clears the environment; apt-get keeps DEBIAN_FRONTEND so it never waits on a debconf question.
+    expect(text).toContain('Defaults!/usr/bin/apt-get env_keep += "DEBIAN_FRONTEND"\n');
+    expect(text).not.toMatch(/systemctl$/m);
+  });
+
+  it("escapes sudoers' special characters in arguments and refuses spaces and wildcards", () => {
+    const escaped = renderSudoers("b", [{ program: "systemctl", path: "/usr/bin/systemctl", commands: [["start", "systemd-fsck@dev-disk-by\\x2duuid:1.service"]] }]);
+    expect(escaped).toContain("NOPASSWD: /usr/bin/systemctl start systemd-fsck@dev-disk-by\\\\x2duuid\\:1.service\n");
+    for (const bad of ["a b", "*", "x?", "ALL, /bin/sh"]) {
+      expect(() => renderSudoers("b", [{ program: "systemctl", path: "/usr/bin/systemctl", commands: [["start", bad]] }])).toThrow(/Not a plain command argument/);
+    }
   });
 });

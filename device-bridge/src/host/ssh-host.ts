@@ -48,9 +48,9 @@ export class SshHost implements HostPort {
   constructor(private readonly options: SshHostOptions) {}
 
   async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const argv = commandLine(this.options, program, await this.locate(program), args);
+    const argv = commandLine(this.options, program, await this.locate(program), args, options.unprivileged);
     // sshd starts each command as a process group leader; printing its pid first lets a timeout kill the group.
-    const command = `echo $$; LC_ALL=C exec ${argv.map(shellQuote).join(" ")}`;
+    const command = `echo $$; LC_ALL=C DEBIAN_FRONTEND=noninteractive exec ${argv.map(shellQuote).join(" ")}`;
     const channel = await this.options.connection.exec(command);
     const maxBytes = options.maxOutputBytes ?? this.options.defaultMaxOutputBytes;
     const out = new CappedText(maxBytes);

@@ -90,6 +90,17 @@ export const powerReboot = defineAction({
   defaultTimeoutMs: 60_000,
 });
 
+export const powerShutdown = defineAction({
+  name: "power.shutdown",
+  title: "Shut the device down",
+  description:
+    "Powers the device off (systemctl poweroff). It stays offline until someone powers it on at the board: nothing in the fleet can switch it back on. The result says when it went down (at).",
+  input: z.object({}),
+  output: z.object({ poweringOff: z.literal(true), at: z.number().int().describe("When poweroff was issued, epoch ms by the bridge's clock"), message: z.string() }),
+  hints: { readOnly: false, destructive: true, idempotent: false },
+  defaultTimeoutMs: 60_000,
+});
+
 // ---- clocks ----
 
 export const clocksStatus = defineAction({
@@ -211,6 +222,7 @@ export const hardwareActions = [
   powerGet,
   powerSet,
   powerReboot,
+  powerShutdown,
   clocksStatus,
   clocksLock,
   clocksRestore,

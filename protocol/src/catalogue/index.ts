@@ -4,12 +4,13 @@ import { containerActions } from "./containers.js";
 import type { ActionDefinition } from "./define.js";
 import { hardwareActions } from "./hardware.js";
 import { systemInfo, systemPing } from "./system.js";
+import { sysadminActions } from "./sysadmin.js";
 import { telemetryWatch } from "./telemetry.js";
 
 export { defineAction, parseActionInput, type ActionDefinition, type ActionHints } from "./define.js";
 
 /** Every action a device can run. Add an entry here and a handler in device-bridge. */
-export const catalogue = [systemInfo, systemPing, telemetryWatch, ...hardwareActions, ...containerActions, ...aiActions] as const;
+export const catalogue = [systemInfo, systemPing, telemetryWatch, ...hardwareActions, ...containerActions, ...aiActions, ...sysadminActions] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type ActionName = CatalogueEntry["name"];

@@ -3,6 +3,7 @@ import {
   AuditQuerySchema,
   DeviceIdSchema,
   EnrollmentRequestSchema,
+  QueueOptionSchema,
 } from "@jetson/protocol";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -17,6 +18,7 @@ const InvokeBodySchema = z.object({
   args: z.record(z.string(), z.unknown()).default({}),
   timeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
   confirm: z.boolean().optional(),
+  queue: QueueOptionSchema.optional(),
 });
 
 /** How each outcome code of a device call reads as an HTTP status. */
@@ -30,7 +32,7 @@ const INVOKE_STATUS = {
   timed_out: 504,
 } as const;
 
-async function body<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
+export async function body<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
   const parsed = schema.safeParse(await c.req.json().catch(() => undefined));
   if (!parsed.success) throw new FleetError("invalid", `Invalid request body: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
@@ -56,6 +58,8 @@ export const api = new Hono<AppEnv>()
     const call = await body(c, InvokeBodySchema);
     const outcome = await c.var.fleet.invoke(c.req.param("device"), { action: c.req.param("action"), ...call });
     if (outcome.ok) return c.json(outcome);
+    // Waits for the offline device: GET /devices/:device/commands/:id reads its outcome later.
+    if (outcome.queued) return c.json(outcome, 202);
     return c.json(outcome, INVOKE_STATUS[outcome.error.code as keyof typeof INVOKE_STATUS] ?? 502);
   })
   .post("/enrollments", async (c) => {

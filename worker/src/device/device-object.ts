@@ -7,6 +7,7 @@ import {
   type Command,
   type CommandRecord,
   type DeviceAlerts,
+  type DesiredStatus,
   type DeviceSummary,
   findAction,
   parseActionInput,
@@ -25,6 +26,9 @@ import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./invoke.js
 import { RateLimiter } from "../rate-limiter.js";
 import { handlePacket, MAX_PACKET_BYTES, Reason, type SessionHost } from "./mqtt-session.js";
 import { DeviceStore, type Identity } from "./store.js";
+import { DesiredStateKeeper, type KeeperHost } from "./desired-state-keeper.js";
+import { CommandQueue, MAX_QUEUED } from "./queue.js";
+import { QueueStore } from "./queue-store.js";
 
 interface PendingCall {
   resolve(outcome: InvokeOutcome): void;
@@ -49,7 +53,9 @@ const PUBLISH_EVERY_MS = 1_000;
 export class DeviceObject extends DurableObject<Env> implements SessionHost {
   private readonly store: DeviceStore;
   private readonly telemetry: DeviceTelemetry;
-  private readonly scheduler: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish">;
+  private readonly queue: CommandQueue;
+  private readonly desired: DesiredStateKeeper;
+  private readonly scheduler: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish" | "queue" | "desired">;
   private lastPublished = 0;
   private readonly readers = new Map<WebSocket, PacketReader>();
   private readonly pending = new Map<string, PendingCall>();
@@ -64,6 +70,8 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       Number(env.COMMAND_RATE_BURST ?? COMMAND_RATE.burst),
     );
     this.telemetry = new DeviceTelemetry(ctx.storage);
+    this.queue = new CommandQueue(this.store, new QueueStore(ctx.storage.sql));
+    this.desired = new DesiredStateKeeper(ctx.storage.sql);
     this.scheduler = new AlarmScheduler(ctx.storage, {
       keepalive: (now) => this.closeSilentLinks(now),
       retention: (now) => this.telemetry.expire(now),
@@ -72,11 +80,15 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
         await this.publishSummary();
         return undefined;
       },
+      queue: (now) => this.queue.settle(now),
+      desired: () => this.desired.keep(this.keeperHost()),
     });
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
       this.telemetry.migrate();
       this.scheduler.migrate();
+      this.queue.migrate();
+      this.desired.migrate();
       this.identity = this.store.identity();
     });
   }
@@ -114,13 +126,47 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   async summary(): Promise<DeviceSummary | undefined> {
     if (!this.identity || this.identity.revoked) return undefined;
     const presence = this.store.presence();
+    const tags = this.store.tags();
+    const drift = this.desired.drift;
     return {
       id: this.identity.deviceId,
       fleet: this.identity.fleet,
       ...presence,
       state: this.store.state(),
       ...this.telemetry.summary(),
+      // Left out while empty, keeping the registry's copy small.
+      ...(tags.length > 0 && { tags }),
+      ...(drift.length > 0 && { drift }),
     };
+  }
+
+  /** Sets the operator's tags; selectors see them at once, and desired state follows what they now choose. */
+  async setTags(tags: string[]): Promise<string[]> {
+    this.store.setTags(tags);
+    await this.publishSummary();
+    await this.refreshDesired();
+    return tags;
+  }
+
+  async desiredStatus(): Promise<DesiredStatus | undefined> {
+    return this.identity && this.desired.status(this.identity.deviceId);
+  }
+
+  /** Pulls the fleet's desired-state rules that choose this device, and compares as soon as it is online. */
+  async refreshDesired(): Promise<void> {
+    const summary = await this.summary();
+    if (!summary) return;
+    const { state, rules } = await this.registry(summary.fleet).desiredFor(summary);
+    if (this.desired.update(state, rules, Date.now())) {
+      await this.scheduler.ensure("desired", Date.now());
+      await this.publishSummary();
+    }
+  }
+
+  /** As JSON text: a command's outcome is `unknown`, which RPC stub types drop. */
+  async commandDetail(id: string): Promise<string | undefined> {
+    const detail = this.store.detail(id, this.queue.expiresAt(id));
+    return detail && JSON.stringify(detail);
   }
 
   async telemetryRange(range: TelemetryRange): Promise<TelemetrySeries> {
@@ -157,12 +203,17 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       return { ok: false, error: { code: "too_busy", message: `Too many commands for ${identity.deviceId}; retry in ${rate.retryAfterSeconds} s.` } };
     }
     const link = this.liveConnection();
+    const now = Date.now();
     if (!link) {
       const { lastSeen } = this.store.presence();
       const seen = lastSeen ? `last seen ${new Date(lastSeen).toISOString()}` : "never seen";
-      return { ok: false, error: { code: "device_offline", message: `${identity.deviceId} is offline (${seen}).` }, lastSeen };
+      const offline = `${identity.deviceId} is offline (${seen})`;
+      if (!request.queue) return { ok: false, error: { code: "device_offline", message: `${offline}.` }, lastSeen };
+      // A queued command's expiry is its deadline: the device must not start it later.
+      const deadline = now + request.queue.expiresInMs;
+      const command = { id: newCommandId(), action: action.name, args: args.data, deadline, requestedBy: request.requestedBy };
+      return this.enqueue(command, request.timeoutMs, offline, lastSeen);
     }
-    const now = Date.now();
     const command: Command = {
       id: newCommandId(),
       action: action.name,
@@ -284,6 +335,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
 
   /** The device listens for commands again: deliver what it has not answered yet. */
   async subscribed(connection: Connection): Promise<void> {
+    // Queued commands are ledger rows too: this delivers them, once per connection.
     for (const row of this.store.unfinished(Date.now())) {
       this.deliver(connection, {
         id: row.id,
@@ -293,6 +345,9 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
         requestedBy: row.requested_by,
       });
     }
+    const queueDue = this.queue.nextDue();
+    if (queueDue !== undefined) await this.scheduler.ensure("queue", queueDue);
+    if (this.desired.managed) await this.scheduler.ensure("desired", Date.now());
   }
 
   async received(channel: Channel, payload: Uint8Array): Promise<number> {
@@ -331,8 +386,19 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     state: async (state) => {
       this.store.setState(state);
       await this.publishSummary();
+      // Board or release may have changed what the fleet's rules choose.
+      await this.refreshDesired();
     },
   };
+
+  /** Keeps a command for an offline device until it reconnects (see subscribed) or the expiry passes (the queue duty). */
+  private async enqueue(command: Command, timeoutMs: number, offline: string, lastSeen: number | undefined): Promise<InvokeOutcome> {
+    if (this.queue.full) return { ok: false, error: { code: "too_busy", message: `${offline} and already has ${MAX_QUEUED} commands waiting for it.` }, lastSeen };
+    const queued = this.queue.enqueue(command, timeoutMs, Date.now());
+    await this.scheduler.ensure("queue", queued.expiresAt);
+    const until = new Date(queued.expiresAt).toISOString();
+    return { ok: false, error: { code: "device_offline", message: `${offline}; command ${queued.commandId} waits for it until ${until}.` }, lastSeen, queued };
+  }
 
   private deliver(connection: Connection, command: Command): void {
     if (!this.identity) return;
@@ -405,6 +471,23 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     const summary = await this.summary();
     if (!summary) return;
     this.lastPublished = Date.now();
-    await this.env.REGISTRY.get(this.env.REGISTRY.idFromName(summary.fleet)).upsert(summary);
+    await this.registry(summary.fleet).upsert(summary);
+  }
+
+  private registry(fleet: string) {
+    return this.env.REGISTRY.get(this.env.REGISTRY.idFromName(fleet));
+  }
+
+  private keeperHost(): KeeperHost {
+    return {
+      deviceId: this.identity?.deviceId ?? "",
+      online: () => this.liveConnection() !== undefined,
+      invoke: (request) => this.invoke(request),
+      audit: async (entry) => {
+        if (this.identity) await this.registry(this.identity.fleet).recordAudit(entry);
+      },
+      driftChanged: () => this.publishSummary(),
+    };
   }
 }
+

@@ -1,14 +1,17 @@
-import type { ActionErrorBody, Progress } from "@jetson/protocol";
+import type { ActionErrorBody, Progress, QueueOption, QueuedCommand } from "@jetson/protocol";
 
 export interface InvokeRequest {
   action: string;
   args: Record<string, unknown>;
   timeoutMs: number;
   requestedBy: string;
+  /** If the device is offline, wait for it this long instead of refusing. */
+  queue?: QueueOption;
 }
 
 export type InvokeOutcome =
   | { ok: true; data: unknown; startedAt: number; endedAt: number }
-  | { ok: false; error: ActionErrorBody; lastSeen?: number };
+  /** `queued`: the device was offline and the command waits for it; its result is read later from the ledger. */
+  | { ok: false; error: ActionErrorBody; lastSeen?: number; queued?: QueuedCommand };
 
 export type ProgressListener = (progress: Omit<Progress, "id">) => void;

@@ -1,4 +1,4 @@
-import type { CommandRecord, DeviceState } from "@jetson/protocol";
+import { type CommandDetail, CommandDetailSchema, type CommandRecord, type DeviceState } from "@jetson/protocol";
 
 export type CommandState = CommandRecord["state"];
 
@@ -80,6 +80,15 @@ export class DeviceStore {
     this.setMeta("state", JSON.stringify(state));
   }
 
+  tags(): string[] {
+    const value = this.meta("tags");
+    return value ? (JSON.parse(value) as string[]) : [];
+  }
+
+  setTags(tags: string[]): void {
+    this.setMeta("tags", JSON.stringify(tags));
+  }
+
   insertCommand(row: Omit<LedgerRow, "ended_at">): void {
     this.sql.exec(
       "INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -102,7 +111,7 @@ export class DeviceStore {
   }
 
   /** Records the outcome once; a late or repeated result does not overwrite it. Returns whether it was recorded. */
-  finish(id: string, state: "succeeded" | "failed" | "timed_out", at: number, result: unknown): boolean {
+  finish(id: string, state: "succeeded" | "failed" | "timed_out" | "expired", at: number, result: unknown): boolean {
     const cursor = this.sql.exec(
       "UPDATE commands SET state = ?, ended_at = ?, result = ? WHERE id = ? AND state IN ('queued', 'sent', 'running')",
       state,
@@ -118,6 +127,29 @@ export class DeviceStore {
       "SELECT id, action, args, requested_by, deadline, state, created_at, ended_at FROM commands WHERE id = ?",
       id,
     ).toArray()[0] as LedgerRow | undefined;
+  }
+
+  /** One command with its arguments and stored outcome, for a caller reading it after the fact. */
+  detail(id: string, expiresAt?: number): CommandDetail | undefined {
+    const row = this.sql
+      .exec<Record<string, SqlStorageValue>>(
+        "SELECT id, action, args, state, requested_by, deadline, created_at, ended_at, result FROM commands WHERE id = ?",
+        id,
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    return CommandDetailSchema.parse({
+      id: row.id,
+      action: row.action,
+      args: JSON.parse(String(row.args)),
+      state: row.state,
+      requestedBy: row.requested_by,
+      deadline: row.deadline,
+      createdAt: row.created_at,
+      endedAt: row.ended_at ?? undefined,
+      expiresAt,
+      outcome: row.result === null ? undefined : JSON.parse(String(row.result)),
+    });
   }
 
   /** Commands sent but not finished whose deadline is still ahead: to deliver again after a reconnect. */

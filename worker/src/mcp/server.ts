@@ -4,6 +4,8 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validatio
 import type { Fleet } from "../fleet.js";
 import { registerActionTools } from "./action-tools.js";
 import { registerAuditResource } from "./audit-resource.js";
+import { registerFleetOpsResources } from "./fleet-ops-resources.js";
+import { registerFleetOpsTools } from "./fleet-ops-tools.js";
 import { registerFleetTools } from "./fleet-tools.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
@@ -21,6 +23,8 @@ export async function handleMcpRequest(request: Request, fleet: Fleet): Promise<
   registerPrompts(server, fleet);
   registerActionTools(server, fleet);
   registerAuditResource(server, fleet);
+  registerFleetOpsTools(server, fleet);
+  registerFleetOpsResources(server, fleet);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   await server.connect(transport);
   return transport.handleRequest(request);

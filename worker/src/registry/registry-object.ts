@@ -15,6 +15,11 @@ import { AUDIT_TABLE, AuditLog } from "./audit-log.js";
 import { ENROLLMENT_TABLE, EnrollmentTable, type Redemption } from "./enrollment-table.js";
 import { RateLimiter } from "../rate-limiter.js";
 import { TOKEN_TABLE, TokenTable } from "./token-table.js";
+import type { DesiredState, DesiredStateRule, FleetRunBrief } from "@jetson/protocol";
+import { deviceAttributes } from "../fleet-ops/attributes.js";
+import { DESIRED_RULES_TABLE, DesiredRules, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
+import { RUN_INDEX_TABLE, RunIndex } from "../fleet-ops/run-index.js";
+import { type Selector, selects } from "../fleet-ops/selector.js";
 
 /** Requests per second each API token may make, with a burst allowance, unless the Worker's vars say otherwise. */
 const TOKEN_RATE = { perSecond: 20, burst: 60 };
@@ -35,6 +40,8 @@ export class RegistryObject extends DurableObject<Env> {
   private readonly limiter: RateLimiter;
   private readonly sessions: SessionTable;
   private readonly live: LiveChannel;
+  private readonly desiredRules: DesiredRules;
+  private readonly runs: RunIndex;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -44,6 +51,8 @@ export class RegistryObject extends DurableObject<Env> {
     this.audit = new AuditLog(sql);
     this.sessions = new SessionTable(sql);
     this.live = new LiveChannel(ctx);
+    this.desiredRules = new DesiredRules(sql);
+    this.runs = new RunIndex(sql);
     // Dashboards keep their sockets open with pings; answering them must not wake the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.limiter = new RateLimiter(
@@ -56,6 +65,8 @@ export class RegistryObject extends DurableObject<Env> {
       sql.exec(ENROLLMENT_TABLE);
       sql.exec(AUDIT_TABLE);
       sql.exec(SESSION_TABLE);
+      sql.exec(DESIRED_RULES_TABLE);
+      sql.exec(RUN_INDEX_TABLE);
     });
   }
 
@@ -84,6 +95,41 @@ export class RegistryObject extends DurableObject<Env> {
 
   async has(id: string): Promise<boolean> {
     return this.ctx.storage.sql.exec("SELECT 1 FROM devices WHERE id = ?", id).toArray().length > 0;
+  }
+
+  // ---- fleet operations: selectors, desired-state rules, the run index (../fleet-ops) ----
+
+  /** The devices a selector chooses, from their summaries alone: no device is woken. */
+  async select(selector: Selector): Promise<DeviceSummary[]> {
+    return (await this.list()).filter((summary) => selects(selector, deviceAttributes(summary)));
+  }
+
+  async setDesiredRule(selector: Selector, state: DesiredState, by: string): Promise<DesiredStateRule> {
+    return this.desiredRules.set(selector, state, Date.now(), by);
+  }
+
+  async removeDesiredRule(selector: string): Promise<boolean> {
+    return this.desiredRules.remove(selector);
+  }
+
+  async listDesiredRules(): Promise<DesiredStateRule[]> {
+    return this.desiredRules.list();
+  }
+
+  async desiredFor(summary: DeviceSummary): Promise<EffectiveDesiredState> {
+    return this.desiredRules.forDevice(deviceAttributes(summary));
+  }
+
+  async noteRun(brief: FleetRunBrief): Promise<void> {
+    this.runs.note(brief);
+  }
+
+  async listRuns(limit: number): Promise<FleetRunBrief[]> {
+    return this.runs.list(limit);
+  }
+
+  async hasRun(id: string): Promise<boolean> {
+    return this.runs.has(id);
   }
 
   // ---- API tokens ----

@@ -1,13 +1,152 @@
 #!/usr/bin/env node
-// Stand-in for systemctl that knows only `reboot`: the simulated board reboots at once
-// (a power mode nvpmodel left pending takes effect, clock locks are gone, uptime starts again).
+// Stand-in for systemctl: reboot and poweroff, list-units, show, and start/stop/restart/enable/disable
+// of the simulated units, which change the board's state (a started unit shows active afterwards).
+import { loadAdmin, logToJournal, saveAdmin } from "../lib/jetson-sim/admin.mjs";
+import { failure, systemd } from "../lib/jetson-sim/journal.mjs";
+import { boardTimezone, formatWallTime } from "../lib/jetson-sim/locale.mjs";
 import { reboot } from "../lib/jetson-sim/machine.mjs";
-import { startProgram } from "../lib/jetson-sim/runtime.mjs";
+import { loadSpec, startProgram } from "../lib/jetson-sim/runtime.mjs";
+import { fragmentPath, started, stopped, unitName, unitTable } from "../lib/jetson-sim/units.mjs";
 
 const { root, args } = startProgram(import.meta.url, "systemctl");
-if (args.length === 1 && args[0] === "reboot") {
-  reboot(root);
-} else {
-  process.stderr.write(`systemctl (simulated): only "systemctl reboot" is supported, not: ${args.join(" ")}\n`);
+const { board } = loadSpec(root);
+const units = new Map(unitTable(board).map((unit) => [unit.name, unit]));
+
+const flags = new Set();
+const properties = [];
+const positional = [];
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i];
+  if (arg === "--") {
+    positional.push(...args.slice(i + 1));
+    break;
+  } else if (arg === "-p" || arg === "--property") properties.push(...args[++i].split(","));
+  else if (arg.startsWith("--property=")) properties.push(...arg.slice("--property=".length).split(","));
+  else if (arg.startsWith("-")) flags.add(arg);
+  else positional.push(arg);
+}
+const [verb, ...names] = positional;
+
+const VERBS = { reboot: powerVerb, poweroff: powerVerb, "list-units": listUnits, show, start: change, stop: change, restart: change, enable: unitFile, disable: unitFile };
+if (!VERBS[verb]) {
+  process.stderr.write(`systemctl (simulated): unsupported command: ${args.join(" ")}\n`);
   process.exitCode = 1;
+} else {
+  process.exitCode = VERBS[verb]() ?? 0;
+}
+
+function powerVerb() {
+  if (verb === "reboot") return reboot(root);
+  const admin = loadAdmin(root);
+  saveAdmin(root, { ...admin, poweredOffAt: Date.now() });
+}
+
+// systemd 237 (JetPack 4) still marks failed units with a circle in --plain mode; later ones drop the column.
+function listUnits() {
+  const admin = loadAdmin(root);
+  const stateFilter = [...flags].find((f) => f.startsWith("--state="))?.slice("--state=".length).split(",");
+  const rows = [...units.values()].map((u) => ({ name: u.name, load: "loaded", ...admin.units[u.name], description: u.description }));
+  if (flags.has("--all")) rows.push({ name: "plymouth-quit-wait.service", load: "not-found", active: "inactive", sub: "dead", description: "plymouth-quit-wait.service" });
+  const shown = rows
+    .filter((r) => flags.has("--all") || stateFilter || r.active === "active" || r.active === "failed")
+    .filter((r) => !stateFilter || stateFilter.some((s) => s === r.active || s === r.sub || s === r.load))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const width = (key) => Math.max(key.length, ...shown.map((r) => r[key].length));
+  const [wName, wLoad, wActive, wSub] = ["name", "load", "active", "sub"].map(width);
+  const marked = board.generation < 5;
+  for (const r of shown) {
+    const marker = marked ? (r.active === "failed" || r.load === "not-found" ? "* " : "  ") : "";
+    process.stdout.write(`${marker}${r.name.padEnd(wName)} ${r.load.padEnd(wLoad)} ${r.active.padEnd(wActive)} ${r.sub.padEnd(wSub)} ${r.description}\n`);
+  }
+  if (!flags.has("--no-legend")) process.stdout.write(`\n${shown.length} loaded units listed.\n`);
+}
+
+function show() {
+  const admin = loadAdmin(root);
+  const zone = boardTimezone(board);
+  for (const [index, raw] of names.entries()) {
+    const name = unitName(raw);
+    const unit = units.get(name);
+    const state = admin.units[name];
+    const running = state?.sub === "running";
+    const values = unit
+      ? {
+          Id: name,
+          Description: unit.description,
+          LoadState: "loaded",
+          ActiveState: state.active,
+          SubState: state.sub,
+          UnitFileState: admin.unitFiles[name],
+          MainPID: running ? unit.pid : 0,
+          ActiveEnterTimestamp: state.since === null ? "" : formatWallTime(state.since, zone),
+          NRestarts: state.restarts,
+          Result: state.result,
+          MemoryCurrent: running ? unit.rss * 1024 : "[not set]",
+          FragmentPath: fragmentPath(unit),
+        }
+      : { Id: name, Description: name, LoadState: "not-found", ActiveState: "inactive", SubState: "dead", UnitFileState: "", MainPID: 0, ActiveEnterTimestamp: "", NRestarts: 0, Result: "success", MemoryCurrent: "[not set]", FragmentPath: "" };
+    if (index > 0) process.stdout.write("\n");
+    for (const key of properties.length ? properties : Object.keys(values)) {
+      if (key in values) process.stdout.write(`${key}=${values[key]}\n`);
+    }
+  }
+}
+
+function change() {
+  const admin = loadAdmin(root);
+  let code = 0;
+  for (const raw of names) {
+    const name = unitName(raw);
+    const unit = units.get(name);
+    if (!unit) {
+      process.stderr.write(`Failed to ${verb} ${name}: Unit ${name} ${verb === "stop" ? "not loaded" : "not found"}.\n`);
+      code = 5;
+      continue;
+    }
+    const before = admin.units[name];
+    if (verb !== "start" && before.active === "active") {
+      logToJournal(admin, [systemd(0, name, `Stopping ${unit.description}...`), systemd(0, name, `Stopped ${unit.description}.`)]);
+      admin.units[name] = stopped();
+    }
+    if (verb === "stop" || (verb === "start" && before.active === "active")) continue;
+    const after = started(unit, Date.now());
+    admin.units[name] = after;
+    logToJournal(admin, [systemd(0, name, `Starting ${unit.description}...`)]);
+    if (after.active === "failed") {
+      logToJournal(admin, failure(0, unit));
+      const journal = board.generation < 5 ? `"journalctl -xe"` : `"journalctl -xeu ${name}"`;
+      process.stderr.write(`Job for ${name} failed because the control process exited with error code.\nSee "systemctl status ${name}" and ${journal} for details.\n`);
+      code = 1;
+    } else {
+      logToJournal(admin, [systemd(0, name, `${unit.kind === "oneshot" ? "Finished" : "Started"} ${unit.description}.`)]);
+    }
+  }
+  saveAdmin(root, admin);
+  return code;
+}
+
+function unitFile() {
+  const admin = loadAdmin(root);
+  for (const raw of names) {
+    const name = unitName(raw);
+    const unit = units.get(name);
+    if (!unit) {
+      process.stderr.write(`Failed to ${verb} unit: Unit file ${name} does not exist.\n`);
+      return 1;
+    }
+    const link = `/etc/systemd/system/multi-user.target.wants/${name}`;
+    const current = admin.unitFiles[name];
+    if (current === "static") {
+      process.stderr.write(
+        "The unit files have no installation config (WantedBy=, RequiredBy=, Also=,\nAlias= settings in the [Install] section, and DefaultInstance= for template\nunits). This means they are not meant to be enabled using systemctl.\n",
+      );
+    } else if (verb === "enable" && current !== "enabled") {
+      process.stderr.write(`Created symlink ${link} → ${fragmentPath(unit)}.\n`);
+      admin.unitFiles[name] = "enabled";
+    } else if (verb === "disable" && current === "enabled") {
+      process.stderr.write(`Removed ${link}.\n`);
+      admin.unitFiles[name] = "disabled";
+    }
+  }
+  saveAdmin(root, admin);
 }

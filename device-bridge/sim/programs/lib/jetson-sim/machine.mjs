@@ -1,5 +1,6 @@
 // The simulated board's behaviour: power modes, and the sysfs and /proc values that follow
 // from its load, power mode and clock limits. Stand-ins call refresh() before they read.
+import { bootAdmin, rebootAdmin } from "./admin.mjs";
 import { parseConf } from "./nvpmodel-conf.mjs";
 import { allCpus, CPU_ROOT, cpuDir, formatCpuList, isOnline, pickFrequency, writeFreqLimit } from "./kernel.mjs";
 import { resetCounters, writeProcFiles } from "./procfs.mjs";
@@ -28,16 +29,18 @@ export function boot(root) {
   const bootedAt = Date.now() - UPTIME_AT_START_MS;
   saveState(root, { load: IDLE_LOAD, clocksLocked: false, pendingMode: null, bootedAt });
   resetCounters(root, layout.cpuCount, bootedAt);
+  bootAdmin(root, bootedAt);
   applyPowerMode(root, board.defaultMode);
 }
 
-/** A reboot: a mode nvpmodel left pending takes effect, and jetson_clocks' lock is gone. */
+/** A reboot: a mode nvpmodel left pending takes effect, jetson_clocks' lock is gone, units start as enabled. */
 export function reboot(root) {
   const state = loadState(root);
   const mode = state.pendingMode ?? currentMode(root);
   const bootedAt = Date.now();
   saveState(root, { ...state, pendingMode: null, bootedAt });
   resetCounters(root, loadSpec(root).layout.cpuCount, bootedAt);
+  rebootAdmin(root, bootedAt);
   applyPowerMode(root, mode);
 }
 

@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
+
+let board: SimulatedBoard;
+afterEach(() => board.remove());
+
+describe("packages on a simulated Orin Nano (JetPack 6)", () => {
+  it("finds installed packages by part of their name or a pattern", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    const l4t = await board.run("packages.list", { match: "nvidia-l4t-*" });
+    expect(l4t.packages.map((p) => p.name)).toEqual(["nvidia-l4t-camera", "nvidia-l4t-core", "nvidia-l4t-kernel"]);
+    expect(l4t.packages[1]).toMatchObject({ version: expect.stringMatching(/^36\.4\.\d+-\d{14}$/), architecture: "arm64", status: "installed", summary: "NVIDIA Core Package" });
+    expect((await board.run("packages.list", { match: "opencv" })).packages.map((p) => p.name)).toEqual(["libopencv", "libopencv-dev"]);
+    expect(await board.run("packages.list", { match: "nosuch" })).toEqual({ packages: [], truncated: false });
+    expect(await board.run("packages.list", { match: "*", limit: 3 })).toMatchObject({ truncated: true, packages: [{}, {}, {}] });
+  });
+
+  it("lists upgradable packages, more after a refresh", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    const before = await board.run("packages.upgradable", {});
+    expect(before.packages.find((p) => p.name === "libssl3")).toEqual({
+      name: "libssl3",
+      installedVersion: "3.0.2-0ubuntu1.14",
+      candidateVersion: "3.0.2-0ubuntu1.15",
+      architecture: "arm64",
+      origins: ["jammy-updates", "jammy-security"],
+    });
+    const refresh = await board.run("packages.refresh", { tailLines: 3 });
+    expect(refresh).toEqual({ warnings: [], outputTail: ["Hit:6 https://repo.download.nvidia.com/jetson/t234 r36.4 InRelease", "Fetched 257 kB in 2s (128 kB/s)", "Reading package lists..."] });
+    expect(board.progress[0]).toEqual({ done: 0, total: 100, message: "Retrieving file 1 of 6" });
+    expect(board.progress.at(-1)).toEqual({ done: 100, total: 100, message: "Done" });
+    const after = await board.run("packages.upgradable", {});
+    expect(after.packages.map((p) => p.name)).toEqual([...before.packages.map((p) => p.name), "curl", "libcurl4"].sort());
+  });
+
+  it("installs with progress, never prompting, and the package shows up in dpkg", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    const result = await board.run("packages.install", { names: ["htop"], tailLines: 2 });
+    expect(result).toEqual({
+      summary: { upgraded: 0, newlyInstalled: 2, removed: 0, notUpgraded: 4 },
+      packages: [{ name: "htop", installed: true, version: "3.0.5-7build2" }],
+      warnings: [],
+      outputTail: ["Setting up libnl-genl-3-200 (3.5.0-0.1) ...", "Processing triggers for man-db (2.10.2-1) ..."],
+    });
+    const done = board.progress.map((p) => p.done);
+    expect(done.length).toBeGreaterThan(3);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(board.progress[0]).toMatchObject({ done: 0, total: 100, message: "Retrieving file 1 of 2" });
+    expect(board.progress.at(-1)).toMatchObject({ done: 100, total: 100 });
+    expect(board.progress.some((p) => p.message === "Unpacking htop (arm64)")).toBe(true);
+    const install = (await board.calls()).find((c) => c.program === "apt-get");
+    expect(install?.argv).toEqual([
+      "-y", "-q",
+      "-o", "APT::Status-Fd=1",
+      "-o", "Dpkg::Options::=--force-confdef",
+      "-o", "Dpkg::Options::=--force-confold",
+      "-o", "Dpkg::Use-Pty=0",
+      "-o", "DPkg::Lock::Timeout=120",
+      "install", "--no-remove", "--", "htop",
+    ]);
+    expect((await board.run("packages.list", { match: "htop" })).packages).toMatchObject([{ name: "htop", status: "installed" }]);
+  });
+
+  it("answers a debconf question by itself (DEBIAN_FRONTEND=noninteractive)", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    const result = await board.run("packages.install", { names: ["iperf3"], tailLines: 0 });
+    expect(result.packages).toEqual([{ name: "iperf3", installed: true, version: "3.9-1" }]);
+    expect(result.outputTail).toEqual([]);
+  });
+
+  it("removes and upgrades named packages", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    const removed = await board.run("packages.remove", { names: ["nginx"], tailLines: 20 });
+    expect(removed.packages).toEqual([{ name: "nginx", installed: false, version: undefined }]);
+    expect(removed.summary).toMatchObject({ removed: 1 });
+    expect((await board.run("packages.list", { match: "nginx" })).packages).toEqual([]);
+    const upgraded = await board.run("packages.upgrade", { names: ["openssl", "tmux"], tailLines: 20 });
+    expect(upgraded.packages).toEqual([
+      { name: "openssl", installed: true, version: "3.0.2-0ubuntu1.15" },
+      { name: "tmux", installed: false, version: undefined },
+    ]);
+    expect(upgraded.summary).toEqual({ upgraded: 2, newlyInstalled: 0, removed: 0, notUpgraded: 2 });
+    expect(upgraded.outputTail).toContain("Skipping tmux, it is not installed and only upgrades are requested.");
+  });
+
+  it("says what apt-get could not do", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    await expect(board.run("packages.install", { names: ["nosuch-package"], tailLines: 20 })).rejects.toMatchObject({
+      code: "invalid_input",
+      message: "apt-get failed: There is no package nosuch-package in the package lists: check the name, or refresh the lists (packages_refresh).",
+    });
+    await expect(board.run("packages.install", { names: ["htop=9.9"], tailLines: 20 })).rejects.toMatchObject({ code: "invalid_input", message: expect.stringMatching(/Version 9.9 of htop/) });
+  });
+
+  it("refuses packages outside packages.allow, and invalid names, before running anything", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6", undefined, { packages: { allow: ["htop"] } });
+    await expect(board.run("packages.install", { names: ["htop", "tmux"], tailLines: 20 })).rejects.toMatchObject({
+      code: "permission_denied",
+      message: "Not in this device's packages.allow list: tmux. Allowed: htop. To allow them, add them to packages.allow in the bridge configuration.",
+    });
+    await expect(board.run("packages.remove", { names: ["vim; reboot"], tailLines: 20 })).rejects.toThrow(/Debian package name/);
+    expect(await board.calls()).toEqual([]);
+  });
+});

@@ -1,0 +1,79 @@
+import type { AptRun } from "@jetson/protocol";
+import type { HostPort } from "../host/port.js";
+import { aptGet } from "../machine/apt-get.js";
+import { parseAptSummary, parseAptUpgradable } from "../parsers/apt.js";
+import { ABSENT_STATES, DPKG_QUERY_FORMAT, parseDpkgQuery } from "../parsers/dpkg-query.js";
+import { programFailed, runChecked } from "./run-checked.js";
+import { ActionError, type HandlerTable } from "./types.js";
+
+export const packageHandlers = {
+  "packages.list": async ({ match, limit }, { host }) => {
+    // A bare name is looked for inside names: "opencv" finds libopencv-dev.
+    const pattern = /[*?]/.test(match) ? match : `*${match}*`;
+    const found = (await installed(host, [pattern])).sort((a, b) => a.name.localeCompare(b.name));
+    return { packages: found.slice(0, limit), truncated: found.length > limit };
+  },
+
+  "packages.upgradable": async (_input, { host }) => {
+    const result = await runChecked(host, "apt", ["list", "--upgradable"], { timeoutMs: 50_000 });
+    return { packages: parseAptUpgradable(result.stdout) };
+  },
+
+  "packages.refresh": async ({ tailLines }, { host, progress }) => {
+    const run = await aptGet(host, "update", [], progress);
+    return { warnings: run.warnings, outputTail: tail(run.output, tailLines) };
+  },
+
+  "packages.install": async ({ names, tailLines }, { host, workloads, progress }) => {
+    const packages = allowed(names, workloads.admin.packages);
+    const run = await aptGet(host, "install", ["--no-remove", "--", ...names], progress);
+    return report(host, packages, run, tailLines);
+  },
+
+  "packages.remove": async ({ names, tailLines }, { host, workloads, progress }) => {
+    const packages = allowed(names, workloads.admin.packages);
+    const run = await aptGet(host, "remove", ["--", ...names], progress);
+    return report(host, packages, run, tailLines);
+  },
+
+  "packages.upgrade": async ({ names, tailLines }, { host, workloads, progress }) => {
+    const packages = allowed(names, workloads.admin.packages);
+    const run = await aptGet(host, "install", ["--only-upgrade", "--no-remove", "--", ...names], progress);
+    return report(host, packages, run, tailLines);
+  },
+} satisfies Partial<HandlerTable>;
+
+/** The package names (without `=version`), refused before apt-get runs when the device has a packages.allow list without them. */
+function allowed(specs: readonly string[], allow: readonly string[] | undefined): string[] {
+  const names = specs.map((spec) => spec.split("=")[0] ?? spec);
+  const outside = allow ? names.filter((name) => !allow.includes(name)) : [];
+  if (outside.length > 0) {
+    throw new ActionError(
+      "permission_denied",
+      `Not in this device's packages.allow list: ${outside.join(", ")}. Allowed: ${allow?.join(", ") || "none"}. To allow them, add them to packages.allow in the bridge configuration.`,
+    );
+  }
+  return names;
+}
+
+/** Installed packages matching dpkg-query patterns; dpkg-query exits 1 when a pattern matches nothing. */
+async function installed(host: HostPort, patterns: readonly string[]) {
+  const args = ["-W", `--showformat=${DPKG_QUERY_FORMAT}`, ...patterns];
+  const result = await host.run("dpkg-query", args, { timeoutMs: 20_000 });
+  if (result.exitCode !== 0 && !/no packages found matching/.test(result.stderr)) throw programFailed("dpkg-query", args, result);
+  return parseDpkgQuery(result.stdout).filter((p) => !ABSENT_STATES.has(p.status));
+}
+
+async function report(host: HostPort, names: readonly string[], run: Awaited<ReturnType<typeof aptGet>>, tailLines: number): Promise<AptRun> {
+  const present = new Map((await installed(host, names)).map((p) => [p.name, p.version]));
+  return {
+    summary: parseAptSummary(run.output.join("\n")),
+    packages: names.map((name) => ({ name, installed: present.has(name), version: present.get(name) })),
+    warnings: run.warnings,
+    outputTail: tail(run.output, tailLines),
+  };
+}
+
+function tail(lines: readonly string[], count: number): string[] {
+  return count === 0 ? [] : lines.slice(-count);
+}

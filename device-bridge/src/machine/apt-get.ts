@@ -1,0 +1,82 @@
+import type { ErrorCode } from "@jetson/protocol";
+import { ActionError, type ActionContext } from "../actions/types.js";
+import type { HostPort, RunResult } from "../host/port.js";
+import { aptProblems } from "../parsers/apt.js";
+import { monotonicProgress } from "../actions/monotonic-progress.js";
+import { type AptOperation, AptProgress } from "./apt-progress.js";
+
+/**
+ * Never a prompt: -y answers apt's question, dpkg keeps changed configuration files (confdef, then
+ * confold), DEBIAN_FRONTEND=noninteractive (set by the host port) answers debconf, and standard
+ * input is closed. Status-Fd=1 puts progress lines on standard output; a held lock is waited for.
+ */
+const OPTIONS = [
+  "-y",
+  "-q",
+  "-o", "APT::Status-Fd=1",
+  "-o", "Dpkg::Options::=--force-confdef",
+  "-o", "Dpkg::Options::=--force-confold",
+  "-o", "Dpkg::Use-Pty=0",
+  "-o", "DPkg::Lock::Timeout=120",
+];
+
+// Never stopped by the bridge once started (no abort signal, a long time limit): killing dpkg
+// halfway leaves packages half-configured. The cloud may stop waiting; apt-get finishes anyway.
+const RUN_LIMIT_MS = 30 * 60_000;
+const MAX_LINE = 300;
+
+/** Failures apt-get explains itself, and what the caller should do about each. */
+const FAILURES: ReadonlyArray<[pattern: RegExp, code: ErrorCode, advice: (match: RegExpExecArray) => string]> = [
+  [/Unable to locate package (\S+)/, "invalid_input", (m) => `There is no package ${m[1]} in the package lists: check the name, or refresh the lists (packages_refresh).`],
+  [/Version '([^']+)' for '([^']+)' was not found/, "invalid_input", (m) => `Version ${m[1]} of ${m[2]} is not in the package lists.`],
+  [/Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock the administration directory/, "too_busy", () => "Another package manager holds the dpkg lock (apt-daily, unattended-upgrades or someone on the device): try again in a few minutes."],
+  [/Packages need to be removed but remove is disabled/, "handler_failed", () => "Installing would remove other packages, so nothing was changed. Remove the conflicting packages first (packages_remove) if that is intended."],
+  [/dpkg was interrupted/, "handler_failed", () => "An earlier dpkg run was interrupted: run `sudo dpkg --configure -a` on the device, then try again."],
+];
+
+export interface AptGetRun {
+  result: RunResult;
+  output: string[];
+  warnings: string[];
+}
+
+/** Runs apt-get with its progress turned into progress reports; a failure becomes an ActionError with apt's reason. */
+export async function aptGet(
+  host: HostPort,
+  operation: AptOperation,
+  args: readonly string[],
+  progress: ActionContext["progress"],
+): Promise<AptGetRun> {
+  const tracker = new AptProgress(operation);
+  const report = monotonicProgress(progress, 200);
+  const command = operation === "update" ? ["update"] : [operation, ...args];
+  const result = await host.run("apt-get", [...OPTIONS, ...command], {
+    timeoutMs: RUN_LIMIT_MS,
+    maxOutputBytes: 4 << 20,
+    onStdoutLine: (line) => {
+      const step = tracker.line(line);
+      if (step) report(Math.round(step.percent * 10) / 10, 100, step.message);
+    },
+  });
+  const output = [...tracker.lines, ...result.stderr.split("\n")].map((line) => line.trimEnd()).filter(Boolean);
+  const warnings = aptProblems(output.join("\n"));
+  if (result.exitCode !== 0) throw aptFailed(result, output, warnings);
+  report(100, 100, "Done", true);
+  return { result, output: output.map((line) => line.slice(0, MAX_LINE)), warnings };
+}
+
+function aptFailed(result: RunResult, output: string[], warnings: string[]): ActionError {
+  const text = output.join("\n");
+  for (const [pattern, code, advice] of FAILURES) {
+    const match = pattern.exec(text);
+    if (match) return new ActionError(code, `apt-get failed: ${advice(match)}`);
+  }
+  if (/are you root|Permission denied|a password is required|is not in the sudoers file/i.test(text)) {
+    return new ActionError(
+      "permission_denied",
+      "apt-get needs root: list apt-get in sudo.programs of the bridge configuration and install the sudoers file from `jetson-bridge sudoers`.",
+    );
+  }
+  const why = warnings.filter((w) => w.startsWith("E:")).join(" ") || output.slice(-5).join(" ") || `exit ${result.exitCode ?? result.signal}`;
+  return new ActionError("handler_failed", `apt-get failed: ${why.slice(-1500)}`);
+}

@@ -1,0 +1,61 @@
+import type { DesiredState, Drift, DriftAspect } from "@jetson/protocol";
+
+const SCHEMA = "CREATE TABLE IF NOT EXISTS desired_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
+
+export interface StoredDesiredState {
+  /** Every rule that chooses the device, merged. */
+  desired: DesiredState;
+  /** Their selectors, oldest first. */
+  rules: string[];
+  drift: Drift[];
+  updatedAt?: number;
+  checkedAt?: number;
+}
+
+/** Which field of the desired state each kind of drift is about. */
+const ASPECT_FIELD: Record<DriftAspect, keyof DesiredState> = {
+  powerMode: "powerModeId",
+  clocks: "clocksLocked",
+  fan: "fan",
+  containers: "containers",
+};
+
+const EMPTY: StoredDesiredState = { desired: {}, rules: [], drift: [] };
+
+/** The device's desired state as last pulled from the fleet's rules, and the drift its last comparison found. */
+export class DesiredStateStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  migrate(): void {
+    this.sql.exec(SCHEMA);
+  }
+
+  current(): StoredDesiredState {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM desired_state WHERE key = 'current'").toArray()[0];
+    return row ? (JSON.parse(row.value) as StoredDesiredState) : EMPTY;
+  }
+
+  /** Returns whether anything changed. */
+  setDesired(desired: DesiredState, rules: string[], at: number): boolean {
+    const current = this.current();
+    if (JSON.stringify(current.desired) === JSON.stringify(desired) && current.rules.join("\n") === rules.join("\n")) return false;
+    // Drift about what is no longer asked for would mislead; the rest stands until the next comparison.
+    const drift = current.drift.filter((d) => desired[ASPECT_FIELD[d.aspect]] !== undefined);
+    this.save({ ...current, desired, rules, updatedAt: at, drift });
+    return true;
+  }
+
+  /** Returns whether the drift changed. */
+  setChecked(drift: Drift[], at: number): boolean {
+    const current = this.current();
+    this.save({ ...current, drift, checkedAt: at });
+    return JSON.stringify(current.drift) !== JSON.stringify(drift);
+  }
+
+  private save(value: StoredDesiredState): void {
+    this.sql.exec(
+      "INSERT INTO desired_state (key, value) VALUES ('current', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      JSON.stringify(value),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS queued_commands (
+    id TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL,
+    timeout_ms INTEGER NOT NULL
+  );
+`;
+
+/**
+ * Which ledger commands were queued for an offline device, and until when. The
+ * command itself is an ordinary ledger row (state `queued`, deadline = expiry),
+ * so the redelivery on SUBSCRIBE delivers it; this table adds what only a
+ * queued command has: its expiry, and how long its result may take once sent.
+ */
+export class QueueStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  migrate(): void {
+    this.sql.exec(SCHEMA);
+  }
+
+  add(id: string, expiresAt: number, timeoutMs: number): void {
+    this.sql.exec("INSERT INTO queued_commands (id, expires_at, timeout_ms) VALUES (?, ?, ?)", id, expiresAt, timeoutMs);
+  }
+
+  expiresAt(id: string): number | undefined {
+    const row = this.sql.exec<{ expires_at: number }>("SELECT expires_at FROM queued_commands WHERE id = ?", id).toArray()[0];
+    return row?.expires_at;
+  }
+
+  /** Queued commands still waiting for the device. */
+  waiting(): number {
+    return this.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM queued_commands q JOIN commands c ON c.id = q.id WHERE c.state = 'queued'")
+      .one().n;
+  }
+
+  /** Never delivered, and past their expiry. */
+  expired(now: number): string[] {
+    return this.sql
+      .exec<{ id: string }>("SELECT q.id FROM queued_commands q JOIN commands c ON c.id = q.id WHERE c.state = 'queued' AND q.expires_at <= ?", now)
+      .toArray()
+      .map((row) => row.id);
+  }
+
+  /** Delivered, and still without a result once their timeout has passed since delivery. */
+  overdue(now: number): string[] {
+    return this.sql
+      .exec<{ id: string }>(
+        "SELECT q.id FROM queued_commands q JOIN commands c ON c.id = q.id WHERE c.state IN ('sent', 'running') AND c.sent_at + q.timeout_ms <= ?",
+        now,
+      )
+      .toArray()
+      .map((row) => row.id);
+  }
+
+  /** When the next queued command expires or runs out of time, if any is open. */
+  nextDue(): number | undefined {
+    const row = this.sql
+      .exec<{ due: number | null }>(
+        `SELECT min(CASE WHEN c.state = 'queued' THEN q.expires_at ELSE c.sent_at + q.timeout_ms END) AS due
+         FROM queued_commands q JOIN commands c ON c.id = q.id WHERE c.state IN ('queued', 'sent', 'running')`,
+      )
+      .one();
+    return row.due ?? undefined;
+  }
+}

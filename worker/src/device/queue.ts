@@ -1,0 +1,69 @@
+import type { Command, QueuedCommand } from "@jetson/protocol";
+import type { QueueStore } from "./queue-store.js";
+import type { DeviceStore } from "./store.js";
+
+/** A device away for long should not come back to a flood of stale commands. */
+export const MAX_QUEUED = 32;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Commands that wait for an offline device. They are ledger rows in state
+ * `queued` whose deadline is their expiry: the redelivery on SUBSCRIBE delivers
+ * them once, the bridge will not start one past its deadline, and the alarm
+ * marks the ones that never went out `expired`.
+ */
+export class CommandQueue {
+  constructor(
+    private readonly ledger: DeviceStore,
+    private readonly queue: QueueStore,
+  ) {}
+
+  migrate(): void {
+    this.queue.migrate();
+  }
+
+  get full(): boolean {
+    return this.queue.waiting() >= MAX_QUEUED;
+  }
+
+  enqueue(command: Command, timeoutMs: number, now: number): QueuedCommand {
+    this.ledger.insertCommand({
+      id: command.id,
+      action: command.action,
+      args: JSON.stringify(command.args),
+      requested_by: command.requestedBy,
+      deadline: command.deadline,
+      state: "queued",
+      created_at: now,
+    });
+    this.queue.add(command.id, command.deadline, timeoutMs);
+    return { commandId: command.id, expiresAt: command.deadline };
+  }
+
+  expiresAt(id: string): number | undefined {
+    return this.queue.expiresAt(id);
+  }
+
+  /** The alarm duty: expires what waited too long, times out what was sent and never answered; returns the next due time. */
+  settle(now: number): number | undefined {
+    for (const id of this.queue.expired(now)) {
+      const expiresAt = this.queue.expiresAt(id) ?? now;
+      this.ledger.finish(id, "expired", now, {
+        ok: false,
+        error: { code: "timed_out", message: `Expired at ${iso(expiresAt)}: the device did not come back in time, so it never ran.` },
+      });
+    }
+    for (const id of this.queue.overdue(now)) {
+      this.ledger.finish(id, "timed_out", now, {
+        ok: false,
+        error: { code: "timed_out", message: "Delivered after the device came back, but no result arrived in time." },
+      });
+    }
+    return this.queue.nextDue();
+  }
+
+  nextDue(): number | undefined {
+    return this.queue.nextDue();
+  }
+}

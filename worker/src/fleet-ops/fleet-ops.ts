@@ -1,0 +1,240 @@
+import {
+  type CommandDetail,
+  CommandDetailSchema,
+  CommandIdSchema,
+  type DesiredState,
+  type DesiredStateRule,
+  type DesiredStatus,
+  type DeviceAttributes,
+  DeviceIdSchema,
+  type DeviceSummary,
+  type Drift,
+  findAction,
+  type FleetRun,
+  type FleetRunBrief,
+  FleetRunSchema,
+  type FleetRunPlan,
+  type FleetRunRequest,
+  parseActionInput,
+  type Scope,
+} from "@jetson/protocol";
+import { z } from "zod";
+import { newSecret } from "../credentials.js";
+import { deviceStub, type Fleet, FleetError, registryStub } from "../fleet.js";
+import { hasScope, refusalFor } from "../policy.js";
+import { deviceAttributes } from "./attributes.js";
+import type { RunSpec } from "./run-store.js";
+import { parseSelector, type Selector, SelectorError, selects } from "./selector.js";
+
+const NO_SUCH_DEVICE = "No such device in this fleet.";
+const NO_SUCH_RUN = "No such run in this fleet.";
+const RUN_ID = /^run_[A-Za-z0-9_-]{16}$/;
+/** A run's per-device timeout is capped so one alarm can wait for a whole batch (see run-object.ts). */
+const MAX_RUN_TIMEOUT_MS = 300_000;
+/** Devices told at once that their desired state changed. */
+const REFRESH_CONCURRENCY = 8;
+
+/**
+ * Fleet operations as one caller sees them: selectors, tags, fleet runs, desired
+ * state and the ledger's commands. Scope checks and isolation follow Fleet: every
+ * lookup goes through the caller's own fleet, and commands run through Fleet.invoke.
+ */
+export class FleetOps {
+  constructor(private readonly fleet: Fleet) {}
+
+  /** The devices a selector chooses, answered by the registry from its summaries. */
+  async select(selector: string): Promise<DeviceAttributes[]> {
+    this.require("read");
+    return (await this.chosen(parse(selector))).map(deviceAttributes);
+  }
+
+  async setTags(deviceId: string, tags: string[]): Promise<string[]> {
+    this.require("operate");
+    await this.mustExist(deviceId);
+    return this.device(deviceId).setTags([...new Set(tags)].sort());
+  }
+
+  // ---- fleet runs ----
+
+  /** The dry run: which devices a run would reach, canaries first, and whether this caller may start it. */
+  async planRun(request: FleetRunRequest): Promise<FleetRunPlan> {
+    this.require("read");
+    const action = findAction(request.action);
+    if (!action) throw new FleetError("invalid", `No action ${request.action}.`);
+    const args = parseActionInput(action, request.args);
+    if (!args.success) throw new FleetError("invalid", `Invalid arguments for ${action.name}: ${z.prettifyError(args.error)}`);
+    const selector = parse(request.selector);
+    const chosen = await this.chosen(selector);
+    const canaries = canaryIds(chosen, request.canary);
+    const ordered = [...chosen.filter((d) => canaries.has(d.id)), ...chosen.filter((d) => !canaries.has(d.id))];
+    return {
+      action: action.name,
+      selector: selector.text,
+      devices: ordered.map((d) => ({ id: d.id, canary: canaries.has(d.id), online: d.online, board: deviceAttributes(d).board, jetpack: d.state?.jetpack })),
+      canaryCount: canaries.size,
+      offline: ordered.filter((d) => !d.online).map((d) => d.id),
+      refusal: refusalFor(this.fleet.caller, action, request.confirm === true),
+    };
+  }
+
+  async startRun(request: FleetRunRequest): Promise<FleetRun> {
+    const plan = await this.planRun(request);
+    if (plan.refusal) throw new FleetError("forbidden", plan.refusal);
+    if (plan.devices.length === 0) throw new FleetError("invalid", `The selector "${plan.selector}" chooses no device.`);
+    const action = findAction(plan.action);
+    const id = `run_${newSecret(12)}`;
+    const spec: RunSpec = {
+      id,
+      fleet: this.fleet.id,
+      caller: this.fleet.caller,
+      requestedBy: this.fleet.callerName(),
+      action: plan.action,
+      args: request.args,
+      selector: plan.selector,
+      canary: request.canary,
+      concurrency: request.concurrency,
+      abortThresholdPct: request.abortThresholdPct,
+      timeoutMs: Math.min(request.timeoutMs ?? action?.defaultTimeoutMs ?? MAX_RUN_TIMEOUT_MS, MAX_RUN_TIMEOUT_MS),
+      confirm: request.confirm === true,
+      createdAt: Date.now(),
+    };
+    return fromWire(await this.runStub(id).start(spec, plan.devices.map((d) => ({ device: d.id, canary: d.canary }))));
+  }
+
+  async run(id: string): Promise<FleetRun> {
+    return fromWire(await (await this.existingRun(id)).view());
+  }
+
+  /** The run once it has changed since `version` (or ended), or after `timeoutMs`. */
+  async watchRun(id: string, version: number, timeoutMs: number): Promise<{ run: FleetRun; version: number }> {
+    const watched = await (await this.existingRun(id)).watch(version, timeoutMs);
+    return { run: fromWire(watched.run), version: watched.version };
+  }
+
+  async runs(limit: number): Promise<FleetRunBrief[]> {
+    this.require("read");
+    return this.registry().listRuns(limit);
+  }
+
+  // ---- desired state ----
+
+  /**
+   * Declares the desired state of the devices a selector chooses (an empty state
+   * withdraws the declaration), and tells each of them now; an online device
+   * compares and applies at once, an offline one when it reconnects.
+   */
+  async setDesired(selectorText: string, state: DesiredState): Promise<{ rule?: DesiredStateRule; devices: string[] }> {
+    this.require("operate");
+    const selector = parse(selectorText);
+    if (Object.keys(state).length === 0) {
+      await this.registry().removeDesiredRule(selector.text);
+      return { devices: await this.refreshChosen(selector) };
+    }
+    const rule = await this.registry().setDesiredRule(selector, state, this.fleet.callerName());
+    return { rule, devices: await this.refreshChosen(selector) };
+  }
+
+  async setDeviceDesired(deviceId: string, state: DesiredState): Promise<DesiredStatus> {
+    await this.mustExist(deviceId);
+    await this.setDesired(`id:${deviceId}`, state);
+    return this.desiredStatus(deviceId);
+  }
+
+  async desiredRules(): Promise<DesiredStateRule[]> {
+    this.require("read");
+    return this.registry().listDesiredRules();
+  }
+
+  async desiredStatus(deviceId: string): Promise<DesiredStatus> {
+    this.require("read");
+    await this.mustExist(deviceId);
+    const status = await this.device(deviceId).desiredStatus();
+    if (!status) throw new FleetError("not_found", NO_SUCH_DEVICE);
+    return status;
+  }
+
+  /** Every device's unfixed drift, from the registry's summaries (no device is woken). */
+  async drift(): Promise<Array<{ device: string; drift: Drift[] }>> {
+    this.require("read");
+    return (await this.registry().list()).flatMap((d) => (d.drift?.length ? [{ device: d.id, drift: d.drift }] : []));
+  }
+
+  // ---- the ledger ----
+
+  /** One command of a device's ledger, with its outcome: how a queued command's caller learns what happened. */
+  async command(deviceId: string, commandId: string): Promise<CommandDetail> {
+    this.require("read");
+    await this.mustExist(deviceId);
+    const detail = CommandIdSchema.safeParse(commandId).success ? await this.device(deviceId).commandDetail(commandId) : undefined;
+    if (!detail) throw new FleetError("not_found", "No such command on this device.");
+    return CommandDetailSchema.parse(JSON.parse(detail));
+  }
+
+  // ---- internals ----
+
+  private async chosen(selector: Selector): Promise<DeviceSummary[]> {
+    return this.registry().select(selector);
+  }
+
+  private async refreshChosen(selector: Selector): Promise<string[]> {
+    const ids = (await this.chosen(selector)).map((d) => d.id);
+    for (let i = 0; i < ids.length; i += REFRESH_CONCURRENCY) {
+      await Promise.all(ids.slice(i, i + REFRESH_CONCURRENCY).map((id) => this.device(id).refreshDesired()));
+    }
+    return ids;
+  }
+
+  private require(scope: Scope): void {
+    if (!hasScope(this.fleet.caller, scope)) throw new FleetError("forbidden", `This needs the "${scope}" scope.`);
+  }
+
+  private async mustExist(deviceId: string): Promise<void> {
+    if (!DeviceIdSchema.safeParse(deviceId).success || !(await this.registry().has(deviceId))) {
+      throw new FleetError("not_found", NO_SUCH_DEVICE);
+    }
+  }
+
+  private device(deviceId: string) {
+    return deviceStub(this.fleet.env, this.fleet.id, deviceId);
+  }
+
+  private registry() {
+    return registryStub(this.fleet.env, this.fleet.id);
+  }
+
+  /** Only runs the fleet's index knows are looked up: a made-up id never creates an object. */
+  private async existingRun(id: string) {
+    this.require("read");
+    if (!RUN_ID.test(id) || !(await this.registry().hasRun(id))) throw new FleetError("not_found", NO_SUCH_RUN);
+    return this.runStub(id);
+  }
+
+  private runStub(id: string) {
+    return this.fleet.env.FLEET_RUN.get(this.fleet.env.FLEET_RUN.idFromName(`${this.fleet.id}/${id}`));
+  }
+}
+
+/** Runs and commands cross RPC as JSON text (see RunWatch). */
+function fromWire(run: string | undefined): FleetRun {
+  if (!run) throw new FleetError("not_found", NO_SUCH_RUN);
+  return FleetRunSchema.parse(JSON.parse(run));
+}
+
+function parse(selector: string): Selector {
+  try {
+    return parseSelector(selector);
+  } catch (error) {
+    if (error instanceof SelectorError) throw new FleetError("invalid", error.message);
+    throw error;
+  }
+}
+
+/** The canary group: the first N chosen devices by id, or the chosen devices a second selector also chooses. */
+function canaryIds(chosen: DeviceSummary[], canary: FleetRunRequest["canary"]): Set<string> {
+  if (!canary) return new Set();
+  if ("count" in canary) return new Set(chosen.slice(0, canary.count).map((d) => d.id));
+  const selector = parse(canary.selector);
+  const ids = new Set(chosen.filter((d) => selects(selector, deviceAttributes(d))).map((d) => d.id));
+  if (ids.size === 0 && chosen.length > 0) throw new FleetError("invalid", `The canary selector "${selector.text}" chooses none of the run's devices.`);
+  return ids;
+}

@@ -1,0 +1,196 @@
+import type {
+  ActionErrorBody,
+  Caller,
+  Canary,
+  FleetRun,
+  FleetRunBrief,
+  FleetRunDevice,
+  FleetRunState,
+  RunCounts,
+  RunDeviceState,
+} from "@jetson/protocol";
+import type { InvokeOutcome } from "../device/invoke.js";
+import type { DeviceProgress } from "./run-policy.js";
+
+/** What a run was asked to do, fixed when it starts. */
+export interface RunSpec {
+  id: string;
+  fleet: string;
+  /** Who started it: every device's command runs, and is audited, as this caller. */
+  caller: Caller;
+  requestedBy: string;
+  action: string;
+  args: Record<string, unknown>;
+  selector: string;
+  canary?: Canary;
+  concurrency: number;
+  abortThresholdPct?: number;
+  timeoutMs: number;
+  confirm: boolean;
+  createdAt: number;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS run (
+    id TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    ended_at INTEGER,
+    version INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE IF NOT EXISTS run_devices (
+    device TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    canary INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER,
+    data TEXT,
+    error TEXT
+  );
+`;
+
+/** A result larger than this is left out of the run (the device's ledger keeps it). */
+const MAX_DATA_CHARS = 16_384;
+
+interface DeviceRow {
+  device: string;
+  canary: number;
+  state: RunDeviceState;
+  started_at: number | null;
+  ended_at: number | null;
+  data: string | null;
+  error: string | null;
+}
+
+/** One run's record in its object's SQLite: what was asked, and each device's state and result. */
+export class RunStore {
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  private get sql(): SqlStorage {
+    return this.storage.sql;
+  }
+
+  migrate(): void {
+    this.sql.exec(SCHEMA);
+  }
+
+  create(spec: RunSpec, devices: Array<{ device: string; canary: boolean }>): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec("INSERT INTO run (id, spec, state) VALUES (?, ?, 'running')", spec.id, JSON.stringify(spec));
+      devices.forEach(({ device, canary }, position) =>
+        this.sql.exec("INSERT INTO run_devices (device, position, canary, state) VALUES (?, ?, ?, 'pending')", device, position, canary ? 1 : 0),
+      );
+    });
+  }
+
+  spec(): RunSpec | undefined {
+    const row = this.sql.exec<{ spec: string }>("SELECT spec FROM run").toArray()[0];
+    return row && (JSON.parse(row.spec) as RunSpec);
+  }
+
+  get ended(): boolean {
+    return this.sql.exec<{ state: string }>("SELECT state FROM run").toArray()[0]?.state !== "running";
+  }
+
+  /** Grows with every change, so a watcher can tell whether it has seen the latest. */
+  get version(): number {
+    return this.sql.exec<{ version: number }>("SELECT version FROM run").toArray()[0]?.version ?? 0;
+  }
+
+  progress(): DeviceProgress[] {
+    return this.devices().map((row) => ({ device: row.device, canary: row.canary === 1, state: row.state }));
+  }
+
+  markRunning(device: string, at: number): void {
+    this.sql.exec("UPDATE run_devices SET state = 'running', started_at = ? WHERE device = ?", at, device);
+    this.bump();
+  }
+
+  finish(device: string, outcome: InvokeOutcome, at: number): void {
+    const data = outcome.ok ? JSON.stringify(outcome.data ?? null) : null;
+    this.sql.exec(
+      "UPDATE run_devices SET state = ?, ended_at = ?, data = ?, error = ? WHERE device = ? AND state = 'running'",
+      outcome.ok ? "succeeded" : "failed",
+      at,
+      data !== null && data.length > MAX_DATA_CHARS ? JSON.stringify({ omitted: `a result of ${data.length} characters; see the device's commands` }) : data,
+      outcome.ok ? null : JSON.stringify(outcome.error),
+      device,
+    );
+    this.bump();
+  }
+
+  /** Devices left `running` by an earlier instance of the object, whose command's outcome it never heard. */
+  interrupt(except: ReadonlySet<string>, at: number): void {
+    const error: ActionErrorBody = {
+      code: "unavailable",
+      message: "The run was interrupted while this device's command was in flight; its outcome is in the device's commands. It was not sent again.",
+    };
+    const orphans = this.devices().filter((d) => d.state === "running" && !except.has(d.device));
+    for (const row of orphans) {
+      this.sql.exec("UPDATE run_devices SET state = 'failed', ended_at = ?, error = ? WHERE device = ?", at, JSON.stringify(error), row.device);
+    }
+    if (orphans.length > 0) this.bump();
+  }
+
+  end(state: Exclude<FleetRunState, "running">, reason: string | undefined, at: number): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec("UPDATE run_devices SET state = 'skipped' WHERE state = 'pending'");
+      this.sql.exec("UPDATE run SET state = ?, reason = ?, ended_at = ?", state, reason ?? null, at);
+      this.bump();
+    });
+  }
+
+  view(): FleetRun | undefined {
+    const brief = this.brief();
+    if (!brief) return undefined;
+    const spec = this.spec();
+    return { ...brief, args: spec?.args ?? {}, devices: this.devices().map(deviceView) };
+  }
+
+  brief(): FleetRunBrief | undefined {
+    const spec = this.spec();
+    const run = this.sql.exec<{ state: FleetRunState; reason: string | null; ended_at: number | null }>("SELECT state, reason, ended_at FROM run").toArray()[0];
+    if (!spec || !run) return undefined;
+    const counts: RunCounts = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 };
+    for (const { state } of this.progress()) counts[state] += 1;
+    return {
+      id: spec.id,
+      action: spec.action,
+      selector: spec.selector,
+      canary: spec.canary,
+      concurrency: spec.concurrency,
+      abortThresholdPct: spec.abortThresholdPct,
+      timeoutMs: spec.timeoutMs,
+      requestedBy: spec.requestedBy,
+      createdAt: spec.createdAt,
+      endedAt: run.ended_at ?? undefined,
+      state: run.state,
+      reason: run.reason ?? undefined,
+      counts,
+    };
+  }
+
+  private devices(): DeviceRow[] {
+    return this.sql
+      .exec<Record<string, SqlStorageValue>>("SELECT device, canary, state, started_at, ended_at, data, error FROM run_devices ORDER BY position")
+      .toArray() as unknown as DeviceRow[];
+  }
+
+  private bump(): void {
+    this.sql.exec("UPDATE run SET version = version + 1");
+  }
+}
+
+function deviceView(row: DeviceRow): FleetRunDevice {
+  return {
+    device: row.device,
+    canary: row.canary === 1,
+    state: row.state,
+    startedAt: row.started_at ?? undefined,
+    endedAt: row.ended_at ?? undefined,
+    data: row.data === null ? undefined : (JSON.parse(row.data) as unknown),
+    error: row.error === null ? undefined : (JSON.parse(row.error) as ActionErrorBody),
+  };
+}

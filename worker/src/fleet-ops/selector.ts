@@ -1,0 +1,106 @@
+import type { DeviceAttributes } from "@jetson/protocol";
+
+/**
+ * The selector language: space-separated `key:value` terms that must all hold.
+ * `a,b` means either value, a leading `-` negates the term, `*` in a value is a
+ * wildcard, and `*` alone chooses every device. Versions match by release
+ * prefix: `jetpack:6` chooses 6, 6.2 and 6.2.1 but not 60.
+ *
+ *   tag:warehouse board:orin-nano online:true jetpack:6*
+ */
+export interface SelectorTerm {
+  key: SelectorKey;
+  negate: boolean;
+  /** Lower-cased; any one may match. */
+  values: string[];
+}
+
+/** A parsed selector: plain data, so it crosses RPC and is stored as JSON. */
+export interface Selector {
+  /** Canonical text (lower-cased, single spaces). */
+  text: string;
+  /** Empty: every device. */
+  terms: SelectorTerm[];
+}
+
+export class SelectorError extends Error {}
+
+const glob = (pattern: string, value: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*")}$`, "i").test(value);
+
+/** `6` matches 6, 6.2 and 6.2.1; with a `*` the value is a plain wildcard. */
+const release = (pattern: string, value: string) =>
+  pattern.includes("*") ? glob(pattern, value) : value === pattern || value.startsWith(`${pattern}.`);
+
+const one = (value: string | undefined) => (value === undefined ? [] : [value]);
+
+interface KeyRule {
+  /** The device's values for this key (none: a positive term fails). */
+  read(attributes: DeviceAttributes): string[];
+  matches(pattern: string, value: string): boolean;
+  /** The values this key accepts, when they are a closed set. */
+  allowed?: readonly string[];
+}
+
+const KEYS = {
+  id: { read: (a) => [a.id], matches: glob },
+  tag: { read: (a) => a.tags, matches: glob },
+  board: { read: (a) => one(a.board), matches: glob },
+  soc: { read: (a) => one(a.soc), matches: glob },
+  jetpack: { read: (a) => one(a.jetpack), matches: release },
+  l4t: { read: (a) => one(a.l4t), matches: release },
+  bridge: { read: (a) => one(a.bridge), matches: release },
+  online: { read: (a) => [String(a.online)], matches: (p, v) => p === v, allowed: ["true", "false"] },
+} satisfies Record<string, KeyRule>;
+
+export type SelectorKey = keyof typeof KEYS;
+const KEY_NAMES = Object.keys(KEYS).join(", ");
+const VALUE = /^[a-z0-9_.*-]+$/;
+
+function isKey(key: string): key is SelectorKey {
+  return Object.hasOwn(KEYS, key);
+}
+
+/** Parses a selector, or throws a SelectorError naming the term at fault and what would be valid. */
+export function parseSelector(input: string): Selector {
+  const words = input.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) throw new SelectorError("The selector is empty; use * to choose every device.");
+  if (words.length === 1 && words[0] === "*") return { text: "*", terms: [] };
+  const terms = words.map((word, index) => parseTerm(word, index + 1));
+  return { text: terms.map(termText).join(" "), terms };
+}
+
+function parseTerm(word: string, position: number): SelectorTerm {
+  const fail = (why: string): never => {
+    throw new SelectorError(`Selector term ${position} "${word}": ${why}.`);
+  };
+  const negate = word.startsWith("-");
+  const body = negate ? word.slice(1) : word;
+  const colon = body.indexOf(":");
+  if (body === "*") fail("* chooses every device and cannot be combined with other terms");
+  if (colon < 0) fail(`expected key:value (keys: ${KEY_NAMES})`);
+  const key = body.slice(0, colon).toLowerCase();
+  if (!isKey(key)) fail(`unknown key "${key}" (keys: ${KEY_NAMES})`);
+  const values = body.slice(colon + 1).toLowerCase().split(",");
+  const rule: KeyRule = KEYS[key as SelectorKey];
+  for (const value of values) {
+    if (value === "") fail(`${key} needs a value after the colon (a,b for either)`);
+    if (!VALUE.test(value)) fail(`"${value}" may hold only letters, digits, _ . - and *`);
+    if (rule.allowed && !rule.allowed.includes(value)) fail(`${key} takes ${rule.allowed.join(" or ")}`);
+  }
+  return { key: key as SelectorKey, negate, values };
+}
+
+function termText(term: SelectorTerm): string {
+  return `${term.negate ? "-" : ""}${term.key}:${term.values.join(",")}`;
+}
+
+/** Whether the selector chooses a device with these attributes. */
+export function selects(selector: Selector, attributes: DeviceAttributes): boolean {
+  return selector.terms.every((term) => {
+    const rule: KeyRule = KEYS[term.key];
+    const have = rule.read(attributes);
+    const hit = term.values.some((pattern) => have.some((value) => rule.matches(pattern, value)));
+    return hit !== term.negate;
+  });
+}

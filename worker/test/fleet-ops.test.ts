@@ -1,0 +1,271 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import type { AuditEntry, CommandDetail, DesiredStatus, DeviceAttributes, DeviceSummary, FleetRun } from "@jetson/protocol";
+import { describe, expect, it } from "vitest";
+import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
+
+const BOARDS = {
+  "orin-nano": "NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super",
+  nano: "NVIDIA Jetson Nano Developer Kit",
+  "agx-orin": "NVIDIA Jetson AGX Orin Developer Kit",
+} as const;
+
+const stub = (device: string) => env.DEVICE.get(env.DEVICE.idFromName(`local/${device}`));
+
+async function rest<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await exports.default.fetch(`http://w${path}`, {
+    method,
+    headers: { ...ADMIN, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+const tokens = new Map<string, string>();
+let nextMessageId = 1_000;
+
+/** Connects a device (provisioning it the first time) and reports its state as a bridge does on connect. */
+async function online(device: string, board: keyof typeof BOARDS = "orin-nano", jetpack = "6.2"): Promise<DeviceClient> {
+  const token = tokens.get(device) ?? (await provision(device));
+  tokens.set(device, token);
+  const client = await DeviceClient.open(`/tunnel/local/${device}`);
+  expect(await client.connect(device, token)).toMatchObject({ reasonCode: 0 });
+  await client.subscribeCommands(device);
+  const messageId = nextMessageId++;
+  client.publishJson(`jetson/${device}/state`, { hostname: device, board: BOARDS[board], jetpack, bridgeVersion: "0.1.0", capabilities: [] }, messageId);
+  expect(await client.next("puback")).toMatchObject({ messageId });
+  return client;
+}
+
+async function offline(client: DeviceClient): Promise<void> {
+  client.send({ type: "disconnect" });
+  await client.whenClosed();
+}
+
+/** The next command the device receives. */
+async function nextCommand(client: DeviceClient): Promise<{ id: string; action: string; args: Record<string, unknown> }> {
+  return json(await client.next("publish")) as { id: string; action: string; args: Record<string, unknown> };
+}
+
+/** Whether a command arrives within `ms`. */
+async function commandWithin(client: DeviceClient, ms: number): Promise<boolean> {
+  return Promise.race([client.next("publish").then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+}
+
+function answer(client: DeviceClient, device: string, id: string, result: { data: unknown } | { error: { code: string; message: string } }): void {
+  client.publishJson(`jetson/${device}/ack`, { id }, nextMessageId++);
+  client.publishJson(`jetson/${device}/result`, { id, ok: "data" in result, ...result, startedAt: 1, endedAt: 2 }, nextMessageId++);
+}
+
+/** Answers every command with what `respond` says, until the link closes. */
+function serve(client: DeviceClient, device: string, respond: (action: string, args: Record<string, unknown>) => { data: unknown } | { error: { code: string; message: string } }) {
+  void (async () => {
+    for (;;) {
+      const command = await nextCommand(client).catch(() => undefined);
+      if (!command) return;
+      answer(client, device, command.id, respond(command.action, command.args));
+    }
+  })();
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("tags and selectors", () => {
+  it("chooses devices by tag and by attributes from their reported state, without waking them", async () => {
+    await online("sel-nano-1", "orin-nano");
+    await online("sel-nano-2", "orin-nano");
+    await offline(await online("sel-old", "nano", "4.6.6"));
+    expect((await rest("PUT", "/api/devices/sel-nano-1/tags", { tags: ["warehouse", "line-3"] })).body).toEqual({ tags: ["line-3", "warehouse"] });
+    await rest("PUT", "/api/devices/sel-old/tags", { tags: ["warehouse"] });
+
+    const select = async (selector: string) =>
+      (await rest<{ devices: DeviceAttributes[] }>("GET", `/api/select?selector=${encodeURIComponent(selector)}`)).body.devices.map((d) => d.id);
+    expect(await select("tag:warehouse")).toEqual(["sel-nano-1", "sel-old"]);
+    expect(await select("tag:warehouse board:orin-nano online:true jetpack:6*")).toEqual(["sel-nano-1"]);
+    expect(await select("id:sel-* board:orin-nano -tag:warehouse")).toEqual(["sel-nano-2"]);
+    expect(await select("id:sel-* online:false")).toEqual(["sel-old"]);
+
+    const summary = (await rest<DeviceSummary>("GET", "/api/devices/sel-nano-1")).body;
+    expect(summary.tags).toEqual(["line-3", "warehouse"]);
+  });
+
+  it("explains a selector it cannot read, and refuses tags it would not store", async () => {
+    const bad = await rest<{ error: string }>("GET", `/api/select?selector=${encodeURIComponent("tag:a bord:nano")}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe('Selector term 2 "bord:nano": unknown key "bord" (keys: id, tag, board, soc, jetpack, l4t, bridge, online).');
+    await provision("sel-tags");
+    expect((await rest("PUT", "/api/devices/sel-tags/tags", { tags: ["Has Spaces"] })).status).toBe(400);
+    expect((await rest("PUT", "/api/devices/no-such-device/tags", { tags: ["a"] })).status).toBe(404);
+  });
+});
+
+describe("commands queued for an offline device", () => {
+  it("delivers a queued command exactly once after the device reconnects, and keeps its result", async () => {
+    await offline(await online("q-once"));
+    const queued = await rest<{ queued: { commandId: string; expiresAt: number }; error: { code: string } }>(
+      "POST",
+      "/api/devices/q-once/actions/system.ping",
+      { queue: { expiresInMs: 60_000 }, timeoutMs: 5_000 },
+    );
+    expect(queued.status).toBe(202);
+    expect(queued.body.error.code).toBe("device_offline");
+    const { commandId } = queued.body.queued;
+    expect((await rest<CommandDetail>("GET", `/api/devices/q-once/commands/${commandId}`)).body).toMatchObject({ state: "queued", action: "system.ping" });
+
+    const back = await online("q-once");
+    const delivered = await nextCommand(back);
+    expect(delivered).toMatchObject({ id: commandId, action: "system.ping" });
+    answer(back, "q-once", commandId, { data: { pong: true, at: 5, bridgeVersion: "t" } });
+    const done = await eventually(
+      async () => (await rest<CommandDetail>("GET", `/api/devices/q-once/commands/${commandId}`)).body,
+      (detail) => detail.state === "succeeded",
+    );
+    expect(done.outcome).toMatchObject({ ok: true, data: { pong: true } });
+    expect(await commandWithin(back, 300)).toBe(false);
+
+    // Answered once: a later connection does not get it again.
+    await offline(back);
+    const later = await online("q-once");
+    expect(await commandWithin(later, 300)).toBe(false);
+
+    const audit = (await rest<{ entries: AuditEntry[] }>("GET", "/api/audit?device=q-once")).body.entries;
+    expect(audit.find((e) => e.action === "system.ping")).toMatchObject({ outcome: "queued" });
+  });
+
+  it("never delivers a command whose expiry passed, and marks it expired", async () => {
+    await offline(await online("q-expire"));
+    const queued = await rest<{ queued: { commandId: string } }>("POST", "/api/devices/q-expire/actions/system.ping", {
+      queue: { expiresInMs: 60_000 },
+    });
+    const { commandId } = queued.body.queued;
+    // As if the minute had passed: the command's expiry (and deadline) move into the past, and the alarm runs.
+    await runInDurableObject(stub("q-expire"), (_instance, ctx) => {
+      ctx.storage.sql.exec("UPDATE queued_commands SET expires_at = expires_at - 120000 WHERE id = ?", commandId);
+      ctx.storage.sql.exec("UPDATE commands SET deadline = deadline - 120000 WHERE id = ?", commandId);
+      ctx.storage.sql.exec("UPDATE alarm_duties SET due = due - 120000 WHERE name = 'queue'");
+    });
+    expect(await runDurableObjectAlarm(stub("q-expire"))).toBe(true);
+    const detail = (await rest<CommandDetail>("GET", `/api/devices/q-expire/commands/${commandId}`)).body;
+    expect(detail.state).toBe("expired");
+    expect(detail.outcome).toMatchObject({ ok: false, error: { code: "timed_out", message: expect.stringMatching(/^Expired at .*never ran/) } });
+
+    const back = await online("q-expire");
+    expect(await commandWithin(back, 300)).toBe(false);
+  });
+
+  it("runs at once on an online device, and says so for an unknown command", async () => {
+    const client = await online("q-online");
+    const [response] = await Promise.all([
+      rest<{ ok: boolean }>("POST", "/api/devices/q-online/actions/system.ping", { queue: { expiresInMs: 60_000 } }),
+      nextCommand(client).then((command) => answer(client, "q-online", command.id, { data: { pong: true, at: 1, bridgeVersion: "t" } })),
+    ]);
+    expect(response).toMatchObject({ status: 200, body: { ok: true } });
+    expect((await rest("GET", "/api/devices/q-online/commands/cNoSuchCommand00")).status).toBe(404);
+  });
+});
+
+describe("desired state", () => {
+  const status = async (device: string) => (await rest<DesiredStatus>("GET", `/api/devices/${device}/desired-state`)).body;
+
+  it("is applied when a device that was offline reconnects", async () => {
+    await offline(await online("ds-back", "nano", "4.6.6"));
+    const set = await rest<DesiredStatus>("PUT", "/api/devices/ds-back/desired-state", { powerModeId: 1, clocksLocked: false });
+    expect(set.body).toMatchObject({ desired: { powerModeId: 1, clocksLocked: false }, rules: ["id:ds-back"], drift: [] });
+    expect(set.body.checkedAt).toBeUndefined();
+
+    const client = await online("ds-back", "nano", "4.6.6");
+    const reads: string[] = [];
+    serve(client, "ds-back", (action, args) => {
+      reads.push(Object.keys(args).length ? `${action} ${JSON.stringify(args)}` : action);
+      if (action === "power.get") return { data: { id: 0, name: "MAXN" } };
+      if (action === "power.set") {
+        return { data: { requested: { id: 1, name: "5W" }, previous: { id: 0, name: "MAXN" }, current: { id: 1, name: "5W" }, changed: true, rebootRequired: false, message: "Switched" } };
+      }
+      if (action === "clocks.status") return { data: { cpus: [], lockedAtMax: false } };
+      return { error: { code: "unknown_action", message: action } };
+    });
+    const kept = await eventually(() => status("ds-back"), (s) => s.checkedAt !== undefined);
+    expect(kept.drift).toEqual([]);
+    expect(reads.slice(0, 3)).toEqual(["power.get", 'power.set {"id":1}', "clocks.status"]);
+
+    const commands = (await rest<{ commands: Array<{ action: string; requestedBy: string }> }>("GET", "/api/devices/ds-back/commands")).body.commands;
+    expect(commands.find((c) => c.action === "power.set")?.requestedBy).toBe("desired-state");
+    const audit = (await rest<{ entries: AuditEntry[] }>("GET", "/api/audit?device=ds-back")).body.entries;
+    expect(audit.map((e) => [e.caller, e.action, e.outcome])).toContainEqual(["desired-state", "power.set", "succeeded"]);
+  });
+
+  it("reports drift when the device refuses, in its status, its summary and the fleet's drift", async () => {
+    const client = await online("ds-refuse", "nano", "4.6.6");
+    serve(client, "ds-refuse", (action) =>
+      action === "power.get"
+        ? { data: { id: 0, name: "MAXN" } }
+        : { error: { code: "invalid_input", message: "No power mode 7 on this board (valid: 0 MAXN, 1 5W)." } },
+    );
+    await rest("PUT", "/api/desired-state", { selector: "id:ds-refuse", state: { powerModeId: 7 } });
+    const drifted = await eventually(() => status("ds-refuse"), (s) => s.drift.length > 0);
+    expect(drifted.drift).toEqual([
+      expect.objectContaining({ aspect: "powerMode", wanted: "mode 7", actual: "MAXN (mode 0)", reason: "power.set: No power mode 7 on this board (valid: 0 MAXN, 1 5W)." }),
+    ]);
+    expect((await rest<DeviceSummary>("GET", "/api/devices/ds-refuse")).body.drift).toHaveLength(1);
+    const fleetDrift = (await rest<{ devices: Array<{ device: string }> }>("GET", "/api/drift")).body.devices;
+    expect(fleetDrift.map((d) => d.device)).toContain("ds-refuse");
+
+    // Withdrawn: nothing is asked any more, so nothing drifts.
+    await rest("PUT", "/api/desired-state", { selector: "id:ds-refuse", state: {} });
+    expect(await status("ds-refuse")).toMatchObject({ desired: {}, drift: [] });
+  });
+
+  it("follows a selector to devices tagged later", async () => {
+    await rest("PUT", "/api/desired-state", { selector: "tag:ds-fans", state: { fan: { pwmPct: 60 } } });
+    const client = await online("ds-tagged", "agx-orin");
+    serve(client, "ds-tagged", (action, args) =>
+      action === "fan.get" ? { data: { pwm: 100, pwmPct: 39.2 } } : { data: { pwm: 153, pwmPct: Number(args.pwmPct) } },
+    );
+    await rest("PUT", "/api/devices/ds-tagged/tags", { tags: ["ds-fans"] });
+    const kept = await eventually(() => status("ds-tagged"), (s) => s.checkedAt !== undefined);
+    expect(kept).toMatchObject({ desired: { fan: { pwmPct: 60 } }, rules: ["tag:ds-fans"], drift: [] });
+  });
+});
+
+describe("fleet runs", () => {
+  it("runs an action on the chosen devices, canary first, each command audited as the caller via the run", async () => {
+    const ids = ["run-a", "run-b", "run-c"];
+    for (const id of ids) {
+      const client = await online(id, "agx-orin");
+      serve(client, id, () => ({ data: { pong: true, at: 1, bridgeVersion: "t" } }));
+    }
+    const plan = await rest<{ devices: Array<{ id: string; canary: boolean }> }>("POST", "/api/runs/plan", {
+      selector: "id:run-* board:agx-orin",
+      action: "system.ping",
+      canary: { count: 1 },
+    });
+    expect(plan.body.devices).toEqual([
+      expect.objectContaining({ id: "run-a", canary: true }),
+      expect.objectContaining({ id: "run-b", canary: false }),
+      expect.objectContaining({ id: "run-c", canary: false }),
+    ]);
+    const started = await rest<FleetRun>("POST", "/api/runs", { selector: "id:run-* board:agx-orin", action: "system.ping", canary: { count: 1 }, concurrency: 2 });
+    expect(started.status).toBe(201);
+    const run = await eventually(async () => (await rest<FleetRun>("GET", `/api/runs/${started.body.id}`)).body, (r) => r.state !== "running");
+    expect(run).toMatchObject({ state: "succeeded", counts: { succeeded: 3, failed: 0 } });
+    expect(run.devices.map((d) => [d.device, d.state])).toEqual(ids.map((id) => [id, "succeeded"]));
+    expect((await rest<{ runs: Array<{ id: string }> }>("GET", "/api/runs")).body.runs.map((r) => r.id)).toContain(run.id);
+    const audit = (await rest<{ entries: AuditEntry[] }>("GET", "/api/audit?device=run-b")).body.entries;
+    expect(audit[0]?.caller).toMatch(new RegExp(` via ${run.id}$`));
+  });
+
+  it("refuses a destructive action without confirm, and a selector that chooses nothing", async () => {
+    const reboot = await rest<{ error: string }>("POST", "/api/runs", { selector: "id:run-*", action: "power.reboot" });
+    expect(reboot.status).toBe(403);
+    expect(reboot.body.error).toMatch(/destructive/);
+    expect((await rest("POST", "/api/runs", { selector: "tag:nothing-has-this", action: "system.ping" })).status).toBe(400);
+    expect((await rest("GET", "/api/runs/run_AAAAAAAAAAAAAAAA")).status).toBe(404);
+  });
+});
