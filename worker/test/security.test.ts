@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createFleet, DeviceClient, json } from "./device-client.js";
+import { withFrozenClock } from "./frozen-clock.js";
 import { mcpRequest } from "./mcp-request.js";
 
 /** A REST call with a bearer token. */
@@ -136,11 +137,14 @@ describe("scopes and confirmation", () => {
 
   it("answers 429 with Retry-After when a token sends too fast", async () => {
     const busy = await token(alpha, "busy", ["read"]);
-    let limited: Response | undefined;
-    for (let i = 0; i < 300 && !limited; i++) {
-      const response = await rest(busy, "GET", "/api/devices");
-      if (response.status === 429) limited = response;
-    }
+    // The burst is 60: the 61st request inside one instant is refused.
+    const statuses = await withFrozenClock(async () => {
+      const seen: Response[] = [];
+      for (let i = 0; i < 61; i++) seen.push(await rest(busy, "GET", "/api/devices"));
+      return seen;
+    });
+    expect(statuses.slice(0, 60).map((r) => r.status)).toEqual(Array(60).fill(200));
+    const limited = statuses[60];
     expect(limited?.status).toBe(429);
     expect(await limited?.json()).toEqual({ error: "Too many requests for this token" });
     expect(Number(limited?.headers.get("Retry-After"))).toBeGreaterThan(0);

@@ -1,0 +1,15 @@
+/**
+ * Runs `body` with Date.now stopped. The Durable Objects run in the test's isolate,
+ * so a rate limiter cannot refill: whether a limit trips no longer depends on how
+ * fast this machine answers.
+ */
+export async function withFrozenClock<T>(body: () => Promise<T>): Promise<T> {
+  const realNow = Date.now;
+  const frozen = realNow();
+  Date.now = () => frozen;
+  try {
+    return await body();
+  } finally {
+    Date.now = realNow;
+  }
+}
