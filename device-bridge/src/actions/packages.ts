@@ -1,6 +1,6 @@
 import type { AptRun } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
-import { aptGet } from "../machine/apt-get.js";
+import { type AptGetRun, aptGet } from "../machine/apt-get.js";
 import { parseAptSummary, parseAptUpgradable } from "../parsers/apt.js";
 import { ABSENT_STATES, DPKG_QUERY_FORMAT, parseDpkgQuery } from "../parsers/dpkg-query.js";
 import { programFailed, runChecked } from "./run-checked.js";
@@ -64,7 +64,7 @@ async function installed(host: HostPort, patterns: readonly string[]) {
   return parseDpkgQuery(result.stdout).filter((p) => !ABSENT_STATES.has(p.status));
 }
 
-async function report(host: HostPort, names: readonly string[], run: Awaited<ReturnType<typeof aptGet>>, tailLines: number): Promise<AptRun> {
+async function report(host: HostPort, names: readonly string[], run: AptGetRun, tailLines: number): Promise<AptRun> {
   const present = new Map((await installed(host, names)).map((p) => [p.name, p.version]));
   return {
     summary: parseAptSummary(run.output.join("\n")),

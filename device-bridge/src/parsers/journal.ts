@@ -15,7 +15,7 @@ const RecordSchema = z.object({
 });
 
 /** Longest message kept whole; the rest is cut with a mark. */
-export const MAX_MESSAGE_CHARS = 4096;
+const MAX_MESSAGE_CHARS = 4096;
 
 /** One line of `journalctl -o json`; undefined for lines that are not entries ("-- No entries --"). */
 export function parseJournalLine(line: string): JournalEntry | undefined {

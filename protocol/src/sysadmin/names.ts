@@ -5,10 +5,10 @@ import { z } from "zod";
 // so none can be read as an option.
 
 /** systemd unit types (systemd.unit(5)); a name without one of these suffixes is taken as a service. */
-export const UNIT_TYPES = ["service", "socket", "target", "timer", "mount", "automount", "swap", "path", "slice", "scope", "device"];
+const UNIT_TYPES = ["service", "socket", "target", "timer", "mount", "automount", "swap", "path", "slice", "scope", "device"];
 
 /** `nginx` -> `nginx.service`; `nginx.service` and `fstrim.timer` stay as they are. */
-export function withServiceSuffix(name: string): string {
+function withServiceSuffix(name: string): string {
   const dot = name.lastIndexOf(".");
   return dot > 0 && UNIT_TYPES.includes(name.slice(dot + 1)) ? name : `${name}.service`;
 }
