@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type ActionInput, type ActionName, type ActionOutput, findAction } from "@jetson/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,5 +121,21 @@ describe("ai.serve", () => {
     // Nothing listens at the recorded health URL: running, but not healthy.
     const status = await run("ai.serve_status", { container: "triton" });
     expect(status).toMatchObject({ container: "triton", model: "yolov8n.onnx", running: true, healthy: false, http: { ok: false } });
+  });
+});
+
+describe("a symlink planted in the model store", () => {
+  it("is neither listed, nor benchmarked, nor followed when removed", async () => {
+    const outside = path.join(board.stateDir, "secret.onnx");
+    await writeFile(outside, "not yours");
+    const modelsDir = path.join(board.stateDir, "models");
+    await symlink(outside, path.join(modelsDir, "escape.onnx"));
+    const callsBefore = (await board.calls()).length;
+    const listed = await run("ai.model_list", {});
+    expect(JSON.stringify(listed)).not.toContain("escape.onnx");
+    await expect(run("ai.benchmark", { model: "escape.onnx" })).rejects.toThrow(/There is no model escape\.onnx in the store/);
+    await expect(run("ai.model_remove", { name: "escape.onnx" })).rejects.toThrow(/There is no model escape\.onnx in the store/);
+    expect(await readFile(outside, "utf8")).toBe("not yours");
+    expect((await board.calls()).length).toBe(callsBefore);
   });
 });
