@@ -2,8 +2,10 @@ import type { TelemetrySample } from "@jetson/protocol";
 import { HostPortError, type HostPort } from "../host/port.js";
 import { parseTegrastatsLine } from "../parsers/tegrastats.js";
 
-// A stream that ended is started again at most this often, so a crashing tegrastats cannot spin.
+// A stream that ends soon after it started (a crashing tegrastats) is started again at most this
+// often, so it cannot spin; one that ran longer (cut by a dropped SSH connection) restarts at once.
 const RESTART_AFTER_MS = 30_000;
+const HEALTHY_RUN_MS = 10_000;
 // The longest a timer can wait in Node: the stream runs until stopped.
 const FOREVER_MS = 2 ** 31 - 1;
 
@@ -15,6 +17,7 @@ const FOREVER_MS = 2 ** 31 - 1;
 export class TegrastatsStream {
   private controller: AbortController | undefined;
   private startedAt = -Infinity;
+  private lastRunMs = Infinity;
   private last: { at: number; sample: TelemetrySample } | undefined;
   private missing = false;
 
@@ -28,9 +31,10 @@ export class TegrastatsStream {
     return this.missing;
   }
 
-  /** Starts the stream unless it runs, is missing, or ended moments ago. */
+  /** Starts the stream unless it runs, is missing, or keeps dying young. */
   ensureRunning(): void {
-    if (this.controller || this.missing || this.now() - this.startedAt < RESTART_AFTER_MS) return;
+    const crashLooping = this.lastRunMs < HEALTHY_RUN_MS && this.now() - this.startedAt < RESTART_AFTER_MS;
+    if (this.controller || this.missing || crashLooping) return;
     const controller = new AbortController();
     this.controller = controller;
     this.startedAt = this.now();
@@ -44,6 +48,7 @@ export class TegrastatsStream {
         if (error instanceof HostPortError) this.missing = true;
       })
       .finally(() => {
+        this.lastRunMs = this.now() - this.startedAt;
         if (this.controller === controller) this.controller = undefined;
       });
   }
