@@ -2,10 +2,9 @@ import type { TelemetrySample } from "@jetson/protocol";
 import { HostPortError, type HostPort } from "../host/port.js";
 import { parseTegrastatsLine } from "../parsers/tegrastats.js";
 
-// A stream that ends soon after it started (a crashing tegrastats) is started again at most this
-// often, so it cannot spin; one that ran longer (cut by a dropped SSH connection) restarts at once.
+// A stream that ended without printing a sample (a crashing tegrastats) is started again at most
+// this often, so it cannot spin; one that was printing (cut by a dropped SSH connection) restarts at once.
 const RESTART_AFTER_MS = 30_000;
-const HEALTHY_RUN_MS = 10_000;
 // The longest a timer can wait in Node: the stream runs until stopped.
 const FOREVER_MS = 2 ** 31 - 1;
 
@@ -17,7 +16,8 @@ const FOREVER_MS = 2 ** 31 - 1;
 export class TegrastatsStream {
   private controller: AbortController | undefined;
   private startedAt = -Infinity;
-  private lastRunMs = Infinity;
+  private diedSilent = false;
+  private linesThisRun = 0;
   private last: { at: number; sample: TelemetrySample } | undefined;
   private missing = false;
 
@@ -33,22 +33,26 @@ export class TegrastatsStream {
 
   /** Starts the stream unless it runs, is missing, or keeps dying young. */
   ensureRunning(): void {
-    const crashLooping = this.lastRunMs < HEALTHY_RUN_MS && this.now() - this.startedAt < RESTART_AFTER_MS;
+    const crashLooping = this.diedSilent && this.now() - this.startedAt < RESTART_AFTER_MS;
     if (this.controller || this.missing || crashLooping) return;
     const controller = new AbortController();
     this.controller = controller;
     this.startedAt = this.now();
+    this.linesThisRun = 0;
     this.host
       .run("tegrastats", ["--interval", String(this.intervalMs)], {
         signal: controller.signal,
         timeoutMs: FOREVER_MS,
-        onStdoutLine: (line) => this.take(line),
+        onStdoutLine: (line) => {
+          this.linesThisRun++;
+          this.take(line);
+        },
       })
       .catch((error: unknown) => {
         if (error instanceof HostPortError) this.missing = true;
       })
       .finally(() => {
-        this.lastRunMs = this.now() - this.startedAt;
+        this.diedSilent = this.linesThisRun === 0;
         if (this.controller === controller) this.controller = undefined;
       });
   }
