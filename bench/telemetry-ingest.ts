@@ -1,7 +1,6 @@
 import type { ProvisionedDevice, TelemetryBatch } from "@jetson/protocol";
-import { topicFor, tunnelPath } from "@jetson/protocol";
-import mqtt from "mqtt";
-import WebSocket from "ws";
+import { topicFor } from "@jetson/protocol";
+import { connectDevice } from "../test/support/mqtt-device.js";
 import { round } from "./stats.js";
 
 /** A sample with every field a JetPack 6 AGX Orin reports. */
@@ -18,15 +17,7 @@ const SAMPLE = {
 
 /** How many telemetry messages per second one device link pushes into its Durable Object (QoS 1, all acknowledged). */
 export async function benchTelemetryIngest(baseUrl: string, device: ProvisionedDevice, messages: number) {
-  const client = await mqtt.connectAsync(`${baseUrl.replace("http", "ws")}${tunnelPath(device.fleet, device.id)}`, {
-    protocolVersion: 5,
-    clientId: device.id,
-    username: device.id,
-    password: device.token,
-    reconnectPeriod: 0,
-    forceNativeWebSocket: true,
-    createWebsocket: (url: string, protocols: string[]) => new WebSocket(url, protocols),
-  });
+  const client = await connectDevice(baseUrl, device);
   const topic = topicFor(device.id, "telemetry");
   const payloads = Array.from({ length: messages }, (_, i) =>
     JSON.stringify({ samples: [{ ...SAMPLE, t: Date.now() + i }] } satisfies TelemetryBatch),

@@ -3,7 +3,7 @@ import { access, constants, readdir, readFile, statfs, writeFile } from "node:fs
 import path from "node:path";
 import type { FsSpace, HostPort, RunOptions, RunResult } from "./port.js";
 import { assertProgramName, commandLine, type HostOptions, notInstalled } from "./host-options.js";
-import { CappedText, GuardedLines } from "./output.js";
+import { CappedText, GuardedLines, runResult } from "./output.js";
 import { resolveUnderRoot } from "./root-path.js";
 
 export type NodeHostOptions = HostOptions;
@@ -56,15 +56,7 @@ export class NodeHost implements HostPort {
         settle();
         lines?.flush();
         if (lines?.error !== undefined) return reject(lines.error);
-        resolve({
-          exitCode,
-          signal,
-          stdout: out.text(),
-          stderr: err.text(),
-          truncated: out.truncated || err.truncated,
-          timedOut,
-          aborted: options.signal?.aborted ?? false,
-        });
+        resolve(runResult({ exitCode, signal, timedOut, aborted: options.signal?.aborted ?? false }, out, err));
       });
     });
   }

@@ -1,4 +1,6 @@
-/** Output handling both host ports share: a byte cap, and lines as they arrive. */
+/** Output handling both host ports share: a byte cap, lines as they arrive, the run's result. */
+
+import type { RunResult } from "./port.js";
 
 /** Calls back once per complete line of a byte stream. */
 export class LineSplitter {
@@ -70,4 +72,13 @@ export class GuardedLines {
   flush(): void {
     this.splitter.flush();
   }
+}
+
+/** A finished run as both ports report it: how it ended, and its capped output. */
+export function runResult(
+  ending: Pick<RunResult, "exitCode" | "signal" | "timedOut" | "aborted">,
+  out: CappedText,
+  err: CappedText,
+): RunResult {
+  return { ...ending, stdout: out.text(), stderr: err.text(), truncated: out.truncated || err.truncated };
 }

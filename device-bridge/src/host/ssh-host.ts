@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { SFTPWrapper } from "ssh2";
 import { assertProgramName, commandLine, type HostOptions, notInstalled } from "./host-options.js";
-import { CappedText, GuardedLines } from "./output.js";
+import { CappedText, GuardedLines, runResult } from "./output.js";
 import { type FsSpace, type HostPort, HostPortError, type RunOptions, type RunResult } from "./port.js";
 import { resolveUnderRoot } from "./root-path.js";
 import type { SshConnection } from "./ssh-connection.js";
@@ -68,15 +68,7 @@ export class SshHost implements HostPort {
         options.signal?.removeEventListener("abort", stop);
         lines?.flush();
         if (lines?.error !== undefined) return reject(lines.error);
-        resolve({
-          exitCode,
-          signal,
-          stdout: out.text(),
-          stderr: err.text(),
-          truncated: out.truncated || err.truncated,
-          timedOut,
-          aborted: options.signal?.aborted ?? false,
-        });
+        resolve(runResult({ exitCode, signal, timedOut, aborted: options.signal?.aborted ?? false }, out, err));
       };
       const stop = () => {
         if (pid.value !== undefined) void this.killGroup(pid.value);
