@@ -31,7 +31,7 @@ export async function benchGateway(worker: LocalWorker, sshd: LocalSshd, mcp: Cl
   });
   const process = gateway.launch();
   await process.waitForLine(/connected to .*\/bench-gw-nano/);
-  const connection = new SshConnection({ ...ssh, privateKey: sshd.privateKey }, quiet);
+  const connection = new SshConnection({ ...ssh, privateKey: sshd.privateKey, hostKeysSha256: [sshd.hostKeySha256] }, quiet);
   const host = new SshHost({ connection, root: nano.root, programDirs: [nano.binDir], defaultTimeoutMs: 10_000, defaultMaxOutputBytes: 1 << 20 });
   try {
     const viaMcp = latencies(

@@ -22,8 +22,8 @@ export interface LocalSshd {
   restart(): Promise<void>;
 }
 
-/** An OpenSSH server on 127.0.0.1 with its own host key and config, accepting one generated client key. */
-export async function startSshd(dir: string): Promise<LocalSshd> {
+/** An OpenSSH server on 127.0.0.1 with its own host key and config, accepting one generated client key (and, when asked, users' passwords). */
+export async function startSshd(dir: string, options: { passwords?: boolean } = {}): Promise<LocalSshd> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await mkdir("/run/sshd", { recursive: true });
   const hostKeyFile = path.join(dir, "host_ed25519");
@@ -43,7 +43,7 @@ export async function startSshd(dir: string): Promise<LocalSshd> {
       `PidFile ${path.join(dir, "sshd.pid")}`,
       "StrictModes no",
       "UsePAM no",
-      "PasswordAuthentication no",
+      `PasswordAuthentication ${options.passwords ? "yes" : "no"}`,
       "PermitRootLogin prohibit-password",
       "AllowAgentForwarding no",
       "Subsystem sftp internal-sftp",

@@ -32,6 +32,7 @@ run protocol protocol
 run codec worker --config vitest.node.config.ts
 run durable-objects worker --config vitest.workers.config.ts
 run bridge device-bridge
+run fleet-cli fleet-cli
 run end-to-end test
 node scripts/summarize-tests.mjs test-results
 exit $status

@@ -1,14 +1,11 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { EnrolledDeviceSchema } from "@jetson/protocol";
+import { type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
 
 export const DEFAULT_CONFIG_FILE = "/etc/jetson-bridge/config.json";
 
-/**
- * Trades a one-time enrollment code for this device's own credential and
- * writes it into the bridge's configuration (mode 0600), keeping other fields.
- */
-export async function enroll(url: string, code: string, configFile: string): Promise<{ fleet: string; deviceId: string }> {
+/** Trades a one-time enrollment code for a device's own credential (POST /enroll needs no other token). */
+export async function redeemEnrollmentCode(url: string, code: string): Promise<EnrolledDevice> {
   const response = await fetch(new URL("/enroll", url), {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -19,7 +16,12 @@ export async function enroll(url: string, code: string, configFile: string): Pro
     const message = (body as { error?: unknown }).error;
     throw new Error(`Enrollment refused (${response.status}): ${typeof message === "string" ? message : "no reason given"}`);
   }
-  const enrolled = EnrolledDeviceSchema.parse(body);
+  return EnrolledDeviceSchema.parse(body);
+}
+
+/** Redeems the code and writes the credential into the bridge's configuration (mode 0600), keeping other fields. */
+export async function enroll(url: string, code: string, configFile: string): Promise<{ fleet: string; deviceId: string }> {
+  const enrolled = await redeemEnrollmentCode(url, code);
   const existing = await readFile(configFile, "utf8").then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}));
   await mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 });
   const config = { ...existing, url, fleet: enrolled.fleet, deviceId: enrolled.deviceId, token: enrolled.token };

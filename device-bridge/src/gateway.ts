@@ -32,7 +32,7 @@ export async function gatewayService(
       username: ssh.username,
       privateKey: ssh.privateKeyFile ? await readFile(ssh.privateKeyFile, "utf8") : undefined,
       password: ssh.passwordEnv ? env[ssh.passwordEnv] : undefined,
-      hostKeySha256: ssh.hostKeySha256,
+      hostKeysSha256: [ssh.hostKeySha256],
     },
     log,
     bridge.reconnect,

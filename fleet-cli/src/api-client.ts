@@ -1,7 +1,7 @@
 /** The fleet's REST API as the operator's token sees it. */
 export class FleetApi {
   constructor(
-    private readonly baseUrl: string,
+    readonly baseUrl: string,
     private readonly token: string,
   ) {}
 

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { FleetApi } from "./api-client.js";
+import { PROVISION_USAGE, provisionCommand } from "./provision/command.js";
 
 export interface Command {
   usage: string;
@@ -50,6 +51,10 @@ export const commands: Record<string, Command> = {
       if (!values.id) throw new Error("token-revoke needs --id");
       return api.request("DELETE", `/api/tokens/${encodeURIComponent(values.id)}`);
     },
+  },
+  provision: {
+    usage: PROVISION_USAGE,
+    run: provisionCommand,
   },
   audit: {
     usage: "audit [--device ID] [--caller WHO]        read the audit trail",

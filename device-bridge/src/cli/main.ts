@@ -4,7 +4,7 @@ import { startBridge } from "../bridge.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { DEFAULT_CONFIG_FILE, enroll } from "../enroll.js";
 import { NodeHost } from "../host/node-host.js";
-import { renderSudoers, sudoersEntries } from "../host/privileged.js";
+import { machineSudoers } from "../host/privileged.js";
 import { BRIDGE_VERSION } from "../version.js";
 import { runParse } from "./parse.js";
 
@@ -49,8 +49,7 @@ const commands: Record<string, Command> = {
       if (!values.user) throw new ConfigError("sudoers needs --user");
       const config = await loadConfig(values.config, process.env);
       const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 1, defaultMaxOutputBytes: 1 });
-      const paths = await Promise.all(config.sudo.programs.map(async (program) => ({ program, path: await host.locate(program) })));
-      process.stdout.write(renderSudoers(values.user, sudoersEntries(paths, config)));
+      process.stdout.write(await machineSudoers((program) => host.locate(program), values.user, config));
       return 0;
     },
   },

@@ -9,11 +9,26 @@ export interface SshTarget {
   username: string;
   privateKey?: string;
   password?: string;
-  /** The server's host key, pinned as `SHA256:<base64>` (what `ssh-keygen -lf` prints). */
-  hostKeySha256: string;
+  /** The host keys accepted, each as `SHA256:<base64>` (what `ssh-keygen -lf` prints); any other is refused. */
+  hostKeysSha256: readonly string[];
 }
 
-export class HostKeyMismatchError extends Error {}
+export interface ReconnectPolicy {
+  minMs: number;
+  maxMs: number;
+  /** Connect attempts before giving up; a one-off tool tries once, a bridge forever. */
+  attempts?: number;
+}
+
+export class HostKeyMismatchError extends Error {
+  constructor(
+    message: string,
+    /** The key the server showed. */
+    readonly seen: string,
+  ) {
+    super(message);
+  }
+}
 
 /** The pinned form of a host key: `SHA256:` and the unpadded base64 of its SHA-256, as OpenSSH prints it. */
 export function hostKeyFingerprint(key: Buffer): string {
@@ -35,7 +50,7 @@ export class SshConnection {
   constructor(
     private readonly target: SshTarget,
     private readonly log: Logger,
-    private readonly reconnect = { minMs: 500, maxMs: 30_000 },
+    private readonly reconnect: ReconnectPolicy = { minMs: 500, maxMs: 30_000 },
   ) {}
 
   /** A ready client, connecting (or waiting for the reconnect in progress) first. */
@@ -75,7 +90,7 @@ export class SshConnection {
         this.attempt = 0;
         return client;
       } catch (error) {
-        if (error instanceof HostKeyMismatchError || this.closed) throw error;
+        if (error instanceof HostKeyMismatchError || this.closed || this.attempt + 1 >= (this.reconnect.attempts ?? Infinity)) throw error;
         const delay = backoffDelay(this.attempt++, this.reconnect.minMs, this.reconnect.maxMs);
         this.log.warn(`SSH to ${this.target.host}:${this.target.port} failed (${(error as Error).message}); retrying in ${delay} ms`);
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -87,13 +102,13 @@ export class SshConnection {
     const { target } = this;
     return new Promise((resolve, reject) => {
       const client = new Client();
-      let mismatch: string | undefined;
+      let mismatch: HostKeyMismatchError | undefined;
       client
         .once("ready", () => {
           this.client = client;
           resolve(client);
         })
-        .once("error", (error) => reject(mismatch ? new HostKeyMismatchError(mismatch) : error))
+        .once("error", (error) => reject(mismatch ?? error))
         .once("close", () => {
           if (this.client === client) {
             this.client = undefined;
@@ -113,8 +128,9 @@ export class SshConnection {
           readyTimeout: 15_000,
           hostVerifier: (key: Buffer) => {
             const seen = hostKeyFingerprint(key);
-            if (seen === target.hostKeySha256) return true;
-            mismatch = `Host key of ${target.host}:${target.port} is ${seen}, not the pinned ${target.hostKeySha256}. Refusing to connect.`;
+            if (target.hostKeysSha256.includes(seen)) return true;
+            const expected = target.hostKeysSha256.length ? `not the pinned ${target.hostKeysSha256.join(" or ")}` : "not a known key";
+            mismatch = new HostKeyMismatchError(`Host key of ${target.host}:${target.port} is ${seen}, ${expected}. Refusing to connect.`, seen);
             return false;
           },
         });

@@ -1,6 +1,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { utils } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalSshd, startSshd } from "../../../scripts/sshd.js";
 import type { Logger } from "../log.js";
@@ -13,7 +14,7 @@ let sshd: LocalSshd;
 const connections: SshConnection[] = [];
 
 function target(overrides: Partial<SshTarget> = {}): SshTarget {
-  return { host: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, hostKeySha256: sshd.hostKeySha256, ...overrides };
+  return { host: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, hostKeysSha256: [sshd.hostKeySha256], ...overrides };
 }
 
 function connect(overrides: Partial<SshTarget> = {}): SshConnection {
@@ -42,11 +43,18 @@ describe("the SSH connection", () => {
   });
 
   it("refuses a server whose host key is not the pinned one, showing the key it saw", async () => {
-    const error = await connect({ hostKeySha256: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" })
+    const error = await connect({ hostKeysSha256: ["SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] })
       .ready()
       .catch((e: Error) => e);
     expect(error).toBeInstanceOf(HostKeyMismatchError);
     expect(String(error)).toContain(sshd.hostKeySha256);
+  });
+
+  it("gives up after its attempts when the server refuses the login, instead of retrying forever", async () => {
+    const unknownKey = utils.generateKeyPairSync("ed25519").private;
+    const connection = new SshConnection(target({ privateKey: unknownKey }), quiet, { minMs: 10, maxMs: 10, attempts: 2 });
+    connections.push(connection);
+    await expect(connection.ready()).rejects.toThrow(/authentication methods failed/);
   });
 
   it("reuses one connection for many commands and comes back after the server restarts", async () => {

@@ -1,0 +1,68 @@
+import { readFile } from "node:fs/promises";
+import { type BridgeConfig, BridgeConfigSchema } from "@jetson/device-bridge/provisioning";
+
+/** Where provisioning puts the bridge on a device; the systemd unit in infra/device names the same paths. */
+export const DEVICE_PATHS = {
+  bridge: "/opt/jetson-bridge/jetson-bridge.mjs",
+  config: "/etc/jetson-bridge/config.json",
+  unit: "/etc/systemd/system/jetson-bridge.service",
+  sudoers: "/etc/sudoers.d/jetson-bridge",
+} as const;
+
+export const SERVICE_USER = "jetson-bridge";
+export const UNIT_NAME = "jetson-bridge.service";
+
+const UNIT_TEMPLATE = new URL("../../../infra/device/jetson-bridge.service", import.meta.url);
+const TEMPLATE_EXEC = `ExecStart=/usr/bin/node ${DEVICE_PATHS.bridge} run --config ${DEVICE_PATHS.config}`;
+
+/** The repository's unit, started with the Node found on the device (NodeSource and distributions differ). */
+export async function renderUnit(nodePath: string): Promise<string> {
+  const template = await readFile(UNIT_TEMPLATE, "utf8");
+  if (!template.includes(TEMPLATE_EXEC)) throw new Error(`${UNIT_TEMPLATE.pathname} no longer has the line provisioning expects: ${TEMPLATE_EXEC}`);
+  return template.replace(TEMPLATE_EXEC, TEMPLATE_EXEC.replace("/usr/bin/node", nodePath));
+}
+
+/** The privileged programs a device's bridge uses when the operator gives no configuration of their own. */
+export const DEFAULT_DEVICE_SETTINGS = { sudo: { programs: ["nvpmodel", "jetson_clocks", "systemctl"] } };
+
+export interface Credential {
+  url: string;
+  fleet: string;
+  deviceId: string;
+  token: string;
+}
+
+/** The device's bridge configuration: the operator's settings and the device's credential, checked by the bridge's own schema. */
+export function renderConfig(settings: Record<string, unknown>, credential: Credential): { text: string; config: BridgeConfig } {
+  const merged = { ...credential, ...settings };
+  const parsed = BridgeConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new Error(`The bridge configuration for ${credential.deviceId} is not valid:\n${problems.join("\n")}`);
+  }
+  return { text: `${JSON.stringify(merged, null, 2)}\n`, config: parsed.data };
+}
+
+/** The device's settings from a JSON file (everything but url, fleet, deviceId and token). */
+export async function readSettings(file: string | undefined): Promise<Record<string, unknown>> {
+  if (file === undefined) return DEFAULT_DEVICE_SETTINGS;
+  const value: unknown = JSON.parse(await readFile(file, "utf8"));
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${file} is not a JSON object`);
+  for (const key of ["url", "fleet", "deviceId", "token"]) {
+    if (key in value) throw new Error(`${file} sets ${key}: provisioning writes the credential itself`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The credential in a device's current configuration, when it is one for this fleet URL and device. */
+export function existingCredential(text: string | undefined, url: string, deviceId: string): Credential | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<Record<keyof Credential, unknown>>;
+    const { fleet, token } = value;
+    if (value.url !== url || value.deviceId !== deviceId || typeof fleet !== "string" || typeof token !== "string") return undefined;
+    return { url, fleet, deviceId, token };
+  } catch {
+    return undefined;
+  }
+}
