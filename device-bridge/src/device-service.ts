@@ -1,14 +1,14 @@
 import path from "node:path";
-import { type Channel, type ChannelMessage, type DeviceState, topicFor, tunnelPath } from "@jetson/protocol";
+import { type Channel, type ChannelMessage, topicFor, tunnelPath } from "@jetson/protocol";
 import { handlers } from "./actions/index.js";
 import { CommandJournal } from "./command-journal.js";
 import type { BridgeConfig } from "./config.js";
+import { readDeviceState } from "./device-state.js";
 import { Dispatcher } from "./dispatcher.js";
 import type { HostPort } from "./host/port.js";
 import { MqttLink } from "./link/mqtt-link.js";
 import { PublishRefused } from "./link/publish-refused.js";
 import type { Logger } from "./log.js";
-import { readIdentity } from "./machine/identity.js";
 import { TelemetryBuffer } from "./telemetry/buffer.js";
 import { TelemetryReporter } from "./telemetry/reporter.js";
 import type { TelemetrySource } from "./telemetry/source.js";
@@ -46,6 +46,10 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
       else log.debug(() => `${channel} message not delivered: ${error.message}`);
     });
   };
+  const reportState = () =>
+    readDeviceState(host, service.capabilities)
+      .then((state) => send("state", state))
+      .catch((error: Error) => log.warn(`could not read device state: ${error.message}`));
   const dispatcher = new Dispatcher({
     handlers,
     journal,
@@ -55,6 +59,7 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     workloads: service.workloads,
     capabilities: service.capabilities,
     send,
+    reportState,
     log,
   });
   const source = service.telemetrySource;
@@ -79,11 +84,8 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     subscribe: topicFor(config.deviceId, "command"),
     log,
     onConnect: () => {
-      reportState(host, service.capabilities)
-        .then((state) => send("state", state))
-        .catch((error: Error) => log.warn(`could not read device state: ${error.message}`))
-        // Then what waited in the buffer while the link was down, oldest first.
-        .finally(() => void telemetry.flush());
+      // The state first, then what waited in the buffer while the link was down, oldest first.
+      void reportState().finally(() => void telemetry.flush());
     },
     onMessage: (topic, payload) => {
       if (topic !== topicFor(config.deviceId, "command")) return;
@@ -100,11 +102,6 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
       await link.stop();
     },
   };
-}
-
-async function reportState(host: HostPort, capabilities: ReadonlySet<string>): Promise<DeviceState> {
-  const identity = await readIdentity(host);
-  return { ...identity, bridgeVersion: BRIDGE_VERSION, capabilities: [...capabilities] };
 }
 
 function tunnelUrl(config: DeviceIdentity): string {

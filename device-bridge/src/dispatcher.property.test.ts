@@ -47,6 +47,7 @@ describe("the dispatcher under random input", () => {
           workloads: createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 } }),
           bridgeVersion: "fuzz",
           send: (channel, message) => sent.push({ channel, message }),
+          reportState: async () => undefined,
           log: quiet,
         });
         const id = `fuzz-${String(++counter).padStart(8, "0")}`;
@@ -70,6 +71,7 @@ describe("the dispatcher under random input", () => {
       workloads: createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 } }),
       bridgeVersion: "fuzz",
       send: () => undefined,
+      reportState: async () => undefined,
       log: quiet,
     });
     await fc.assert(

@@ -39,6 +39,7 @@ async function dispatcher(): Promise<Dispatcher> {
     workloads: createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 } }),
     bridgeVersion: "test",
     send: (channel, message) => sent.push({ channel, message }),
+    reportState: async () => undefined,
     log: quiet,
   });
 }

@@ -26,6 +26,8 @@ export interface DispatcherDeps {
   /** The actions this device runs (all, unless it is reached in a way that cannot run some); others are refused. */
   capabilities?: ReadonlySet<string>;
   send: Send;
+  /** Reads the device's state and sends it; see ActionContext.reportState. */
+  reportState(): Promise<void>;
   log: Logger;
 }
 
@@ -114,6 +116,7 @@ export class Dispatcher {
       workloads: this.deps.workloads,
       signal: controller.signal,
       progress: (done, total, message) => send("progress", { id: command.id, done, total, message }),
+      reportState: this.deps.reportState,
     };
     let result: Result;
     try {

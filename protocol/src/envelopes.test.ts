@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CommandSchema, ResultSchema } from "./envelopes.js";
+import { CommandSchema, DeviceStateSchema, ResultSchema } from "./envelopes.js";
+import { DeviceSummarySchema } from "./fleet.js";
 import { parseTopic, topicFor } from "./topics.js";
 
 describe("envelopes and topics", () => {
@@ -22,5 +23,15 @@ describe("envelopes and topics", () => {
     expect(
       ResultSchema.safeParse({ id: "c12345678", ok: false, error: { code: "timed_out", message: "m" }, startedAt: 1, endedAt: 2 }).success,
     ).toBe(true);
+  });
+
+  it("carries the device's power mode in its state, keeps it in the fleet's summary, and allows none", () => {
+    const state = { hostname: "h", bridgeVersion: "1", capabilities: [], powerMode: { id: 2, name: "MODE_30W" } };
+    expect(DeviceStateSchema.parse(state).powerMode).toEqual({ id: 2, name: "MODE_30W" });
+    expect(DeviceSummarySchema.parse({ id: "d", fleet: "f", online: true, state }).state?.powerMode).toEqual({ id: 2, name: "MODE_30W" });
+    expect(DeviceStateSchema.parse({ ...state, powerMode: undefined }).powerMode).toBeUndefined();
+    for (const powerMode of [{ id: -1, name: "X" }, { id: 1, name: "" }, { id: 1 }, "MODE_30W"]) {
+      expect(DeviceStateSchema.safeParse({ ...state, powerMode }).success, JSON.stringify(powerMode)).toBe(false);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ActionErrorSchema } from "./errors.js";
+import { CurrentPowerModeSchema } from "./hardware.js";
 
 /** Epoch milliseconds. */
 const EpochMs = z.number().int().nonnegative();
@@ -46,6 +47,8 @@ export const DeviceStateSchema = z.object({
   l4t: z.string().optional(),
   jetpack: z.string().optional(),
   bridgeVersion: z.string(),
+  /** The active nvpmodel mode; absent where nvpmodel is missing or does not answer. */
+  powerMode: CurrentPowerModeSchema.optional(),
   /** Names of the catalogued actions this bridge can run. */
   capabilities: z.array(z.string()),
 });

@@ -10,12 +10,12 @@ import { launchChromium } from "../support/chromium.js";
 import { connectDevice, orinSample, publishSamples } from "../support/mqtt-device.js";
 import { TestStack } from "../support/stack.js";
 
-/** The simulated fleet `npm start` runs: one device per simulated board. */
-const FLEET: ReadonlyArray<{ id: string; board: SimBoardId }> = [
-  { id: "agx-orin-1", board: "agx-orin-jp6" },
-  { id: "orin-nano-1", board: "orin-nano-super-jp6" },
-  { id: "xavier-nx-1", board: "xavier-nx-jp51" },
-  { id: "nano-1", board: "nano-jp46" },
+/** The simulated fleet `npm start` runs: one device per simulated board, in the power mode each board starts in. */
+const FLEET: ReadonlyArray<{ id: string; board: SimBoardId; powerMode: string; tags: string[] }> = [
+  { id: "agx-orin-1", board: "agx-orin-jp6", powerMode: "MODE_30W (2)", tags: ["lab", "rack-2"] },
+  { id: "orin-nano-1", board: "orin-nano-super-jp6", powerMode: "25W (1)", tags: ["lab"] },
+  { id: "xavier-nx-1", board: "xavier-nx-jp51", powerMode: "MODE_15W_6CORE (2)", tags: ["warehouse"] },
+  { id: "nano-1", board: "nano-jp46", powerMode: "MAXN (0)", tags: [] },
 ];
 const ARTIFACTS = path.join(REPO, "test-results/dashboard");
 const HOUR = 3_600_000;
@@ -29,6 +29,11 @@ let probe: MqttClient | undefined;
 
 const url = (pathname: string) => `${stack.worker.url}${pathname}`;
 const rowOf = (id: string) => page.locator(`#fleet-table tbody tr[data-device="${id}"]`);
+const cellOf = (id: string, label: string) => rowOf(id).locator(`td[data-label="${label}"]`);
+const shownIds = () => page.locator("#fleet-table tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-device")));
+
+/** Through the REST route operators use (as the fleet operations tests do). */
+const setTags = (id: string, tags: string[]) => stack.worker.api(`/api/devices/${id}/tags`, { method: "PUT", body: JSON.stringify({ tags }) });
 
 async function sessionCookie(): Promise<string> {
   const cookie = (await context.cookies(stack.worker.url)).find((c) => c.name === "jetson_session");
@@ -51,7 +56,10 @@ function upgradeStatus(headers: Record<string, string>): Promise<number> {
 
 beforeAll(async () => {
   stack = await TestStack.start();
-  for (const { id, board } of FLEET) await stack.addBridge(id, board);
+  for (const { id, board, tags } of FLEET) {
+    await stack.addBridge(id, board);
+    if (tags.length > 0) await setTags(id, tags);
+  }
   viewerToken = (
     await stack.worker.api<{ token: string }>("/api/tokens", { method: "POST", body: JSON.stringify({ name: "dashboard viewer", scopes: ["read"] }) })
   ).token;
@@ -103,6 +111,11 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
     expect(new URL(page.url()).pathname).toBe("/");
     for (const { id } of FLEET) await expect.poll(() => rowOf(id).count()).toBe(1);
     await expect.poll(() => rowOf("agx-orin-1").innerText()).toContain("NVIDIA Jetson AGX Orin");
+    // Each bridge reports the mode nvpmodel -q gives on its board, and the tags operators set show with it.
+    for (const { id, powerMode, tags } of FLEET) {
+      await expect.poll(() => cellOf(id, "Power mode").innerText()).toBe(powerMode);
+      expect(await cellOf(id, "Tags").locator("li").allInnerTexts()).toEqual(tags);
+    }
     await expect.poll(() => page.locator("#live-status").innerText()).toBe("Live");
 
     const [cookie] = await context.cookies(stack.worker.url);
@@ -115,7 +128,7 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
     if (process.env.UPDATE_README_SCREENSHOT === "1") await copyFile(path.join(ARTIFACTS, "fleet.png"), path.join(REPO, "docs/dashboard.png"));
   });
 
-  it("filters by status and board, and sorts from the keyboard", async () => {
+  it("filters by status, board and tag, and sorts from the keyboard", async () => {
     await page.selectOption("#filter-board", "NVIDIA Jetson Xavier NX Developer Kit");
     await expect.poll(() => page.locator("#fleet-table tbody tr").count()).toBe(1);
     expect(new URL(page.url()).searchParams.get("board")).toBe("NVIDIA Jetson Xavier NX Developer Kit");
@@ -128,11 +141,56 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
 
     await page.focus("button[data-sort=id]");
     await page.keyboard.press("Enter");
-    const ids = () => page.locator("#fleet-table tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-device")));
-    await expect.poll(ids).toEqual(FLEET.map((d) => d.id).sort());
+    await expect.poll(shownIds).toEqual(FLEET.map((d) => d.id).sort());
     await page.keyboard.press("Enter");
-    await expect.poll(ids).toEqual(FLEET.map((d) => d.id).sort().reverse());
+    await expect.poll(shownIds).toEqual(FLEET.map((d) => d.id).sort().reverse());
     expect(await page.getAttribute("th:has(button[data-sort=id])", "aria-sort")).toBe("descending");
+
+    // Power modes sort by name; ids differ per board.
+    await page.focus("button[data-sort=powerMode]");
+    await page.keyboard.press("Enter");
+    await expect.poll(shownIds).toEqual(["orin-nano-1", "nano-1", "xavier-nx-1", "agx-orin-1"]);
+  });
+
+  it("filters by tag from the keyboard, and the live updates follow the filter", async () => {
+    expect(await page.locator("#filter-tag option").allInnerTexts()).toEqual(["All", "lab", "rack-2", "warehouse"]);
+    await page.focus("#filter-tag");
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(shownIds).toEqual(["orin-nano-1", "agx-orin-1"]);
+    expect(new URL(page.url()).searchParams.get("tag")).toBe("lab");
+    await expect.poll(() => page.locator("#fleet-counts").innerText()).toContain("(2 shown)");
+
+    // Tags changed elsewhere move devices into and out of the filtered view without a reload.
+    await setTags("xavier-nx-1", ["warehouse", "lab"]);
+    await expect.poll(shownIds).toEqual(["orin-nano-1", "xavier-nx-1", "agx-orin-1"]);
+    await setTags("agx-orin-1", ["rack-2"]);
+    await expect.poll(shownIds).toEqual(["orin-nano-1", "xavier-nx-1"]);
+    // A bookmarked filter holds on a fresh load, as does a tag spelt like "all".
+    await page.reload();
+    await page.waitForSelector("body[data-rendered=fleet]");
+    await expect.poll(shownIds).toEqual(["orin-nano-1", "xavier-nx-1"]);
+    expect(await page.inputValue("#filter-tag")).toBe("lab");
+
+    await setTags("nano-1", ["all"]);
+    await page.selectOption("#filter-tag", "all");
+    await expect.poll(shownIds).toEqual(["nano-1"]);
+    await page.selectOption("#filter-tag", "");
+    await expect.poll(() => page.locator("#fleet-table tbody tr").count()).toBe(FLEET.length);
+    expect(new URL(page.url()).searchParams.has("tag")).toBe(false);
+  });
+
+  it("shows a power mode changed through MCP without a reload", async () => {
+    // Gone if the page reloads.
+    await page.evaluate(`document.body.dataset.beforePowerSet = "yes"`);
+    const mcp = await stack.mcp();
+    try {
+      const result = await mcp.callTool({ name: "power_set", arguments: { device: "agx-orin-1", id: 1 } });
+      expect(result.structuredContent).toMatchObject({ changed: true, current: { id: 1, name: "MODE_15W" } });
+    } finally {
+      await mcp.close();
+    }
+    await expect.poll(() => cellOf("agx-orin-1", "Power mode").innerText()).toBe("MODE_15W (1)");
+    expect(await page.evaluate("document.body.dataset.beforePowerSet")).toBe("yes");
   });
 
   it("shows a telemetry value published by a device within 2 seconds", async () => {
@@ -183,6 +241,7 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
     await page.goto(url("/devices/agx-orin-1"));
     await page.waitForSelector("body[data-rendered=device]");
     await expect.poll(() => page.locator("#commands").innerText()).toContain("system.ping");
+    await expect.poll(() => page.locator(".facts").innerText()).toMatch(/Power mode\s+MODE_15W \(1\)/);
     expect(await page.locator("#alerts").innerText()).toContain("No active alerts");
     expect(await page.locator("#containers").innerText()).toMatch(/containers/i);
     const points = () => page.getAttribute("#chart-temperatures svg", "data-points").then(Number);

@@ -1,5 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import type { DeviceSummary } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
 
@@ -85,6 +86,28 @@ describe("the device's Durable Object", () => {
     client.publishJson("jetson/other-device/state", { hostname: "h", bridgeVersion: "1", capabilities: [] }, 13);
     expect(await client.next("puback")).toMatchObject({ messageId: 13, reasonCode: 0x90 });
     expect((await summary("dev-puback")).state).toMatchObject({ hostname: "h" });
+  });
+
+  it("keeps the power mode each state reports in the fleet's summary, and drops it when a state has none", async () => {
+    const client = await online("dev-mode");
+    const listed = async () => {
+      const { devices } = (await (await exports.default.fetch("http://w/api/devices", { headers: ADMIN })).json()) as { devices: DeviceSummary[] };
+      return devices.find((d) => d.id === "dev-mode")?.state?.powerMode;
+    };
+    const state = { hostname: "h", bridgeVersion: "1", capabilities: [] };
+    const report = async (messageId: number, powerMode?: { id: number; name: string }) => {
+      client.publishJson("jetson/dev-mode/state", { ...state, powerMode }, messageId);
+      expect(await client.next("puback")).toMatchObject({ messageId, reasonCode: 0 });
+    };
+    await report(21, { id: 2, name: "MODE_30W" });
+    expect(await listed()).toEqual({ id: 2, name: "MODE_30W" });
+    // What the bridge sends after power.set switched modes.
+    await report(22, { id: 1, name: "MODE_15W" });
+    expect(await listed()).toEqual({ id: 1, name: "MODE_15W" });
+    await report(23);
+    expect(await listed()).toBeUndefined();
+    client.publishJson("jetson/dev-mode/state", { ...state, powerMode: { id: "2", name: "MODE_30W" } }, 24);
+    expect(await client.next("puback")).toMatchObject({ messageId: 24, reasonCode: 0x99 });
   });
 
   it("says the device is offline, and when it was last seen", async () => {

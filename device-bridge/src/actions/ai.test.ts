@@ -33,6 +33,7 @@ beforeAll(async () => {
     workloads: createWorkloads({ docker: { socket: engine.socketPath, volumeRoots: [] }, models: { dir: modelsDir, minFreeBytes: 0 } }),
     signal: new AbortController().signal,
     progress: (done, total, message) => progress.push([done, total, message]),
+    reportState: async () => undefined,
   };
 });
 afterAll(async () => {

@@ -24,6 +24,7 @@ function context(socketPath = engine.socketPath): ActionContext {
     }),
     signal: new AbortController().signal,
     progress: (done, total, message) => progress.push([done, total, message]),
+    reportState: async () => undefined,
   };
 }
 

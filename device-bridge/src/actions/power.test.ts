@@ -38,6 +38,8 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
     expect(sample.cpus?.every((c) => c.online === false || (c.freqMHz ?? Infinity) <= 1113)).toBe(true);
     expect(sample.gpu?.freqMHz).toBeLessThanOrEqual(420);
     expect(await modeSwitches()).toEqual([{ program: "nvpmodel", argv: ["-m", "1"] }]);
+    // Sent before the result: the state already names the new mode.
+    expect(board.reportedStates.map((state) => state.powerMode)).toEqual([{ id: 1, name: "MODE_15W" }]);
   });
 
   it("refuses a mode the board does not have, with the valid ones, before running nvpmodel -m", async () => {
@@ -64,12 +66,14 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
     expect(result.message).toMatch(/power\.reboot with powerModeId 0/);
     expect(await board.run("power.get", {})).toEqual({ id: 2, name: "MODE_30W" });
     expect(await onlineCpus()).toBe("0-7");
+    expect(board.reportedStates).toEqual([]);
   });
 
   it("answers an unchanged mode without running nvpmodel -m", async () => {
     board = await simulatedBoard("agx-orin-jp6");
     expect(await board.run("power.set", { id: 2 })).toMatchObject({ changed: false, rebootRequired: false, message: "Already in MODE_30W (2)." });
     expect(await modeSwitches()).toEqual([]);
+    expect(board.reportedStates).toEqual([]);
   });
 
   it("reboots into a reboot-bound mode with power.reboot", async () => {

@@ -17,7 +17,7 @@ export const powerHandlers = {
   "power.get": async (_input, { host }) => queryPowerMode(host),
 
   // Never reboots: a mode that needs one is declined at nvpmodel's prompt and reported (power.reboot switches to it).
-  "power.set": async ({ id }, { host }) => {
+  "power.set": async ({ id }, { host, reportState }) => {
     const mode = modeOf(await readPowerModeTable(host), id);
     const requested = { id: mode.id, name: mode.name };
     const previous = await queryPowerMode(host);
@@ -44,6 +44,8 @@ export const powerHandlers = {
     if (current.id !== id) {
       throw new ActionError("handler_failed", `nvpmodel accepted ${label(requested)}, but the board still reports ${label(current)}.`);
     }
+    // Before the result, so the fleet shows the new mode by the time the caller hears it changed.
+    await reportState();
     return { requested, previous, current, changed: true, rebootRequired: false, message: `Switched from ${label(previous)} to ${label(current)}.` };
   },
 

@@ -2,9 +2,10 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type ActionName, type ActionOutput, type CatalogueEntry, findAction } from "@jetson/protocol";
+import { type ActionName, type ActionOutput, type CatalogueEntry, type DeviceState, findAction } from "@jetson/protocol";
 import type { z } from "zod";
 import { createSimulatedJetson, type SimBoardId, type SimulatedJetson } from "../../sim/index.js";
+import { readDeviceState } from "../device-state.js";
 import { NodeHost } from "../host/node-host.js";
 import type { HostPort } from "../host/port.js";
 import type { AdminConfig } from "../config.js";
@@ -26,6 +27,8 @@ export interface SimulatedBoard {
   stateDir: string;
   /** Every progress report handlers made, in order. */
   progress: Array<{ done: number; total?: number; message?: string }>;
+  /** The device's state as read each time a handler asked to send it again. */
+  reportedStates: DeviceState[];
   /** Runs a handler as the dispatcher does: input parsed (defaults filled), output checked by the catalogue's schemas. */
   run<N extends ActionName>(action: N, input: CallerInput<N>): Promise<ActionOutput<N>>;
   /** Every stand-in program run so far, from the simulation's call log. */
@@ -47,6 +50,7 @@ export async function simulatedBoard(
   // No Docker Engine at this socket; models go under the state folder.
   const workloads = createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(stateDir, "models"), minFreeBytes: 0 }, ...admin });
   const progress: SimulatedBoard["progress"] = [];
+  const reportedStates: DeviceState[] = [];
   const context: ActionContext = {
     host,
     stateDir,
@@ -54,12 +58,16 @@ export async function simulatedBoard(
     workloads,
     signal: new AbortController().signal,
     progress: (done, total, message) => progress.push({ done, total, message }),
+    reportState: async () => {
+      reportedStates.push(await readDeviceState(host, new Set()));
+    },
   };
   return {
     sim,
     host,
     stateDir,
     progress,
+    reportedStates,
     run: async (action, input) => {
       const definition = findAction(action);
       if (!definition) throw new Error(`no catalogue entry ${action}`);

@@ -12,6 +12,8 @@ export interface ActionContext {
   workloads: Workloads;
   signal: AbortSignal;
   progress(done: number, total?: number, message?: string): void;
+  /** Sends the device's state again, for an action that changed what it reports (the power mode); never throws. */
+  reportState(): Promise<void>;
 }
 
 export type Handler<N extends ActionName> = (input: ActionInput<N>, context: ActionContext) => Promise<ActionOutput<N>>;

@@ -4,6 +4,8 @@ import type { HostPort } from "../host/port.js";
 import { parseNvpmodelConf, parseNvpmodelQuery } from "../parsers/nvpmodel.js";
 
 const NVPMODEL_TIMEOUT_MS = 30_000;
+/** The state goes out on every connect; a hung nvpmodel must not delay it long. */
+const STATE_READ_TIMEOUT_MS = 5_000;
 
 /**
  * The board's own mode table: /etc/nvpmodel.conf (a link to the board's file under /etc/nvpower),
@@ -28,14 +30,22 @@ export async function readPowerModeTable(host: HostPort): Promise<PowerModeTable
 }
 
 /** The active mode from `nvpmodel -q`. */
-export async function queryPowerMode(host: HostPort): Promise<CurrentPowerMode> {
-  const result = await host.run("nvpmodel", ["-q"], { timeoutMs: NVPMODEL_TIMEOUT_MS });
+export async function queryPowerMode(host: HostPort, timeoutMs = NVPMODEL_TIMEOUT_MS): Promise<CurrentPowerMode> {
+  const result = await host.run("nvpmodel", ["-q"], { timeoutMs });
   try {
     return parseNvpmodelQuery(result.stdout);
   } catch (error) {
     const detail = result.stderr.trim() || (error as Error).message;
     throw new ActionError("handler_failed", `nvpmodel -q did not say the current mode (exit ${result.exitCode}): ${detail}`);
   }
+}
+
+/**
+ * The active mode for the state the device reports: none where nvpmodel is missing (not a
+ * Jetson, a container without it) or fails, which must not hold back the rest of the state.
+ */
+export function reportedPowerMode(host: HostPort): Promise<CurrentPowerMode | undefined> {
+  return queryPowerMode(host, STATE_READ_TIMEOUT_MS).catch(() => undefined);
 }
 
 /** A mode of the board's table, or a refusal that lists the valid ones. */

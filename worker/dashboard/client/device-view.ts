@@ -3,7 +3,7 @@ import type { ChartData } from "../../src/dashboard/chart-data.js";
 import type { FleetDevice } from "../../src/dashboard/live-messages.js";
 import { isRangeName, RANGE_NAMES, RANGES, type RangeName } from "../../src/dashboard/telemetry-ranges.js";
 import { statusOf } from "../../src/dashboard/view/fleet-rows.js";
-import { ago, celsius, dateTime, percent, watts } from "../../src/dashboard/view/format.js";
+import { ago, celsius, dateTime, percent, powerMode, watts } from "../../src/dashboard/view/format.js";
 import { ApiError, getJson } from "./api.js";
 import { CHARTS } from "./chart-specs.js";
 import { alertsSection, commandsSection, containersSection } from "./device-sections.js";
@@ -83,7 +83,9 @@ export function startDeviceView(main: HTMLElement, id: string): void {
     const rows: Array<[string, string]> = [
       ["Board", device.state?.board ?? "–"],
       ["JetPack", device.state?.jetpack ?? "–"],
+      ["Power mode", powerMode(device.state?.powerMode)],
       ["L4T", device.state?.l4t ?? "–"],
+      ["Tags", (device.tags ?? []).join(", ") || "–"],
       ["Bridge", device.state?.bridgeVersion ?? "–"],
       ["Last seen", device.lastSeen === undefined ? "never" : `${ago(device.lastSeen, now)} (${dateTime(device.lastSeen)})`],
     ];

@@ -9,8 +9,9 @@ import {
   queryToParams,
   type SortKey,
   statusOf,
+  tagsOf,
 } from "../../src/dashboard/view/fleet-rows.js";
-import { ago, celsius, percent, watts } from "../../src/dashboard/view/format.js";
+import { ago, celsius, percent, powerMode, watts } from "../../src/dashboard/view/format.js";
 import { h } from "./dom.js";
 import { connectLive } from "./live.js";
 
@@ -18,8 +19,10 @@ import { connectLive } from "./live.js";
 const COLUMNS: Array<{ key: SortKey; label: string; numeric?: true; highFirst?: true; cell: (d: FleetDevice, now: number) => Node | string }> = [
   { key: "status", label: "Status", cell: (d) => statusBadge(statusOf(d)) },
   { key: "lastSeen", label: "Last seen", highFirst: true, cell: (d, now) => lastSeen(d, now) },
+  { key: "tags", label: "Tags", cell: (d) => tagList(d) },
   { key: "board", label: "Board", cell: (d) => d.state?.board ?? "–" },
   { key: "jetpack", label: "JetPack", cell: (d) => d.state?.jetpack ?? "–" },
+  { key: "powerMode", label: "Power mode", cell: (d) => powerMode(d.state?.powerMode) },
   { key: "hottest", label: "Hottest", numeric: true, highFirst: true, cell: (d) => celsius(d.latest?.hottestC) },
   { key: "cpu", label: "CPU", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.cpuLoadPct) },
   { key: "gpu", label: "GPU", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.gpuLoadPct) },
@@ -40,9 +43,26 @@ function lastSeen(device: FleetDevice, now: number): Node {
   return h("time", { datetime: new Date(device.lastSeen).toISOString(), "data-t": device.lastSeen }, ago(device.lastSeen, now));
 }
 
+function tagList(device: FleetDevice): Node | string {
+  const tags = device.tags ?? [];
+  return tags.length === 0 ? "–" : h("ul", { class: "tags" }, ...tags.map((tag) => h("li", {}, tag)));
+}
+
 function alertList(device: FleetDevice): Node | string {
   const alerts = device.alerts ?? [];
   return alerts.length === 0 ? "None" : h("ul", { class: "alerts" }, ...alerts.map((a) => h("li", { title: a.message }, a.message)));
+}
+
+/**
+ * Offers `any` (shown as "All") and the fleet's values, keeping the chosen one even when no
+ * device has it any more; options are replaced only when they change, so an open list stays put.
+ */
+function syncOptions(select: HTMLSelectElement, any: string, values: string[], chosen: string): void {
+  const options = [any, ...values, ...(chosen !== any && !values.includes(chosen) ? [chosen] : [])];
+  if ([...select.options].map((o) => o.value).join("\n") !== options.join("\n")) {
+    select.replaceChildren(...options.map((v) => h("option", { value: v }, v === any ? "All" : v)));
+  }
+  select.value = chosen;
 }
 
 /**
@@ -66,6 +86,8 @@ export function startFleetView(main: HTMLElement): void {
     ...["all", "online", "alerting", "offline"].map((v) => h("option", { value: v }, v === "all" ? "All" : STATUS_TEXT[v as DeviceStatus])),
   );
   const boardFilter = h("select", { id: "filter-board", onchange: () => setQuery({ board: boardFilter.value }) });
+  // "" stands for every device: any other value is a tag, "all" included.
+  const tagFilter = h("select", { id: "filter-tag", onchange: () => setQuery({ tag: tagFilter.value || undefined }) });
   const headerCells = new Map<SortKey, HTMLTableCellElement>();
   const header = h("tr", {}, ...[{ key: "id" as SortKey, label: "Device" }, ...COLUMNS].map(({ key, label }) => {
     const th = h("th", { scope: "col" }, h("button", { type: "button", class: "sort", "data-sort": key, onclick: () => sortBy(key) }, label));
@@ -82,6 +104,7 @@ export function startFleetView(main: HTMLElement): void {
     h("div", { class: "filters", role: "group", "aria-label": "Filter devices" },
       h("label", {}, "Status ", statusFilter),
       h("label", {}, "Board ", boardFilter),
+      h("label", {}, "Tag ", tagFilter),
     ),
     h("div", { class: "table-wrap" }, table),
     empty,
@@ -153,11 +176,8 @@ export function startFleetView(main: HTMLElement): void {
 
   function syncControls(all: FleetDevice[]): void {
     statusFilter.value = query.status;
-    const boards = ["all", ...boardsOf(all), ...(query.board !== "all" && !boardsOf(all).includes(query.board) ? [query.board] : [])];
-    if ([...boardFilter.options].map((o) => o.value).join("\n") !== boards.join("\n")) {
-      boardFilter.replaceChildren(...boards.map((b) => h("option", { value: b }, b === "all" ? "All" : b)));
-    }
-    boardFilter.value = query.board;
+    syncOptions(boardFilter, "all", boardsOf(all), query.board);
+    syncOptions(tagFilter, "", tagsOf(all), query.tag ?? "");
     for (const [key, th] of headerCells) {
       if (key === query.sort) th.setAttribute("aria-sort", query.descending ? "descending" : "ascending");
       else th.removeAttribute("aria-sort");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FleetDevice } from "../live-messages.js";
-import { applyQuery, boardsOf, countByStatus, DEFAULT_QUERY, queryFromParams, queryToParams, statusOf } from "./fleet-rows.js";
+import { applyQuery, boardsOf, countByStatus, DEFAULT_QUERY, queryFromParams, queryToParams, statusOf, tagsOf } from "./fleet-rows.js";
 
 const alert = (kind: "temperature" | "offline") => ({ kind, since: 1, value: 90, message: `${kind} alert` });
 
@@ -8,10 +8,12 @@ function device(id: string, extra: Partial<FleetDevice> = {}): FleetDevice {
   return { id, fleet: "f", online: true, ...extra };
 }
 
+const mode = (id: number, name: string) => ({ hostname: "o", board: "Orin", bridgeVersion: "1", powerMode: { id, name } });
+
 const fleet: FleetDevice[] = [
-  device("nano-2", { online: false, alerts: [alert("offline")], state: { hostname: "n", board: "Nano", bridgeVersion: "1" }, latest: { t: 1, hottestC: 40 } }),
-  device("orin-10", { alerts: [alert("temperature")], state: { hostname: "o", board: "Orin", bridgeVersion: "1" }, latest: { t: 1, hottestC: 91 } }),
-  device("orin-9", { state: { hostname: "o", board: "Orin", bridgeVersion: "1" }, latest: { t: 1, hottestC: 55 } }),
+  device("nano-2", { online: false, alerts: [alert("offline")], state: { hostname: "n", board: "Nano", bridgeVersion: "1" }, latest: { t: 1, hottestC: 40 }, tags: ["lab"] }),
+  device("orin-10", { alerts: [alert("temperature")], state: mode(2, "MODE_30W"), latest: { t: 1, hottestC: 91 }, tags: ["warehouse", "lab"] }),
+  device("orin-9", { state: mode(1, "MODE_15W"), latest: { t: 1, hottestC: 55 }, tags: ["warehouse"] }),
   device("new-one"),
 ];
 
@@ -39,10 +41,30 @@ describe("the fleet view's rows", () => {
     expect(boardsOf(fleet)).toEqual(["Nano", "Orin"]);
   });
 
+  it("filters by tag, alone and with the other filters", () => {
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "lab", sort: "id" }).map((d) => d.id)).toEqual(["nano-2", "orin-10"]);
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "warehouse", sort: "id" }).map((d) => d.id)).toEqual(["orin-9", "orin-10"]);
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "lab", board: "Orin" }).map((d) => d.id)).toEqual(["orin-10"]);
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "lab", status: "online" }).map((d) => d.id)).toEqual([]);
+    // A tag no device has (any more) shows none, not all.
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "gone" })).toEqual([]);
+    expect(tagsOf(fleet)).toEqual(["lab", "warehouse"]);
+  });
+
+  it("sorts by tags and by power mode, devices without them last", () => {
+    const sorted = (sort: "tags" | "powerMode", descending = false) => applyQuery(fleet, { ...DEFAULT_QUERY, sort, descending }).map((d) => d.id);
+    // orin-10's tags sort as "lab warehouse": before "warehouse" alone.
+    expect(sorted("tags")).toEqual(["nano-2", "orin-10", "orin-9", "new-one"]);
+    expect(sorted("tags", true)).toEqual(["orin-9", "orin-10", "nano-2", "new-one"]);
+    expect(sorted("powerMode")).toEqual(["orin-9", "orin-10", "nano-2", "new-one"]);
+    expect(sorted("powerMode", true)).toEqual(["orin-10", "orin-9", "nano-2", "new-one"]);
+  });
+
   it("round-trips the query through the URL, leaving defaults out and ignoring nonsense", () => {
-    const query = { status: "alerting", board: "Orin", sort: "power", descending: true } as const;
+    expect(queryFromParams(queryToParams({ ...DEFAULT_QUERY, tag: "all" }))).toEqual({ ...DEFAULT_QUERY, tag: "all" });
+    const query = { status: "alerting", board: "Orin", tag: "lab", sort: "power", descending: true } as const;
     expect(queryFromParams(queryToParams(query))).toEqual(query);
     expect(queryToParams(DEFAULT_QUERY).toString()).toBe("");
-    expect(queryFromParams(new URLSearchParams("status=bogus&sort=__proto__"))).toEqual(DEFAULT_QUERY);
+    expect(queryFromParams(new URLSearchParams("status=bogus&sort=__proto__&tag="))).toEqual(DEFAULT_QUERY);
   });
 });

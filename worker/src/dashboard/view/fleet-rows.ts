@@ -8,13 +8,14 @@ export function statusOf(device: FleetDevice): DeviceStatus {
   return (device.alerts ?? []).some((alert) => alert.kind !== "offline") ? "alerting" : "online";
 }
 
-export const SORT_KEYS = ["id", "status", "lastSeen", "board", "jetpack", "hottest", "cpu", "gpu", "memory", "power", "disk", "alerts"] as const;
+export const SORT_KEYS = ["id", "status", "lastSeen", "tags", "board", "jetpack", "powerMode", "hottest", "cpu", "gpu", "memory", "power", "disk", "alerts"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
-// TODO(tags): devices have no tags yet; filter and sort by tag once the registry keeps them.
 export interface FleetQuery {
   status: DeviceStatus | "all";
   board: string | "all";
+  /** Only devices with this tag; any device when absent ("all" is a valid tag, so it cannot mean every one). */
+  tag?: string;
   sort: SortKey;
   descending: boolean;
 }
@@ -28,8 +29,11 @@ const sortValue: Record<SortKey, (d: FleetDevice) => string | number | undefined
   id: (d) => d.id,
   status: (d) => STATUS_RANK[statusOf(d)],
   lastSeen: (d) => d.lastSeen,
+  // Sorted, so devices given the same tags in another order sort together.
+  tags: (d) => (d.tags?.length ? [...d.tags].sort().join(" ") : undefined),
   board: (d) => d.state?.board,
   jetpack: (d) => d.state?.jetpack,
+  powerMode: (d) => d.state?.powerMode?.name,
   hottest: (d) => d.latest?.hottestC,
   cpu: (d) => d.latest?.cpuLoadPct,
   gpu: (d) => d.latest?.gpuLoadPct,
@@ -48,7 +52,10 @@ function compare(a: string | number | undefined, b: string | number | undefined)
 export function applyQuery(devices: readonly FleetDevice[], query: FleetQuery): FleetDevice[] {
   const read = sortValue[query.sort];
   const shown = devices.filter(
-    (d) => (query.status === "all" || statusOf(d) === query.status) && (query.board === "all" || d.state?.board === query.board),
+    (d) =>
+      (query.status === "all" || statusOf(d) === query.status) &&
+      (query.board === "all" || d.state?.board === query.board) &&
+      (query.tag === undefined || (d.tags ?? []).includes(query.tag)),
   );
   return shown.sort((x, y) => {
     const a = read(x);
@@ -62,6 +69,10 @@ export function boardsOf(devices: readonly FleetDevice[]): string[] {
   return [...new Set(devices.map((d) => d.state?.board).filter((b): b is string => b !== undefined))].sort();
 }
 
+export function tagsOf(devices: readonly FleetDevice[]): string[] {
+  return [...new Set(devices.flatMap((d) => d.tags ?? []))].sort();
+}
+
 export function countByStatus(devices: readonly FleetDevice[]): Record<DeviceStatus, number> {
   const counts = { alerting: 0, online: 0, offline: 0 };
   for (const device of devices) counts[statusOf(device)] += 1;
@@ -73,6 +84,7 @@ export function queryToParams(query: FleetQuery): URLSearchParams {
   const params = new URLSearchParams();
   if (query.status !== DEFAULT_QUERY.status) params.set("status", query.status);
   if (query.board !== DEFAULT_QUERY.board) params.set("board", query.board);
+  if (query.tag !== undefined) params.set("tag", query.tag);
   if (query.sort !== DEFAULT_QUERY.sort) params.set("sort", query.sort);
   if (query.descending) params.set("dir", "desc");
   return params;
@@ -84,6 +96,8 @@ export function queryFromParams(params: URLSearchParams): FleetQuery {
   return {
     status: status === "alerting" || status === "online" || status === "offline" ? status : "all",
     board: params.get("board") ?? "all",
+    // No tag is empty, so an empty one is no filter.
+    tag: params.get("tag") || undefined,
     sort: SORT_KEYS.find((key) => key === sort) ?? DEFAULT_QUERY.sort,
     descending: params.get("dir") === "desc",
   };

@@ -1,13 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { ago, celsius, percent, watts } from "./format.js";
+import { ago, celsius, percent, powerMode, watts } from "./format.js";
 
 describe("formatting", () => {
   it("shows a dash for what the device did not report", () => {
-    expect([percent(undefined), celsius(undefined), watts(undefined)]).toEqual(["–", "–", "–"]);
+    expect([percent(undefined), celsius(undefined), watts(undefined), powerMode(undefined)]).toEqual(["–", "–", "–", "–"]);
   });
 
   it("keeps small percentages precise and large ones short", () => {
     expect([percent(5), percent(27.4), celsius(77.66), watts(10_840)]).toEqual(["5.0 %", "27 %", "77.7 °C", "10.8 W"]);
+  });
+
+  it("names a power mode with its id, which differs per board", () => {
+    expect(powerMode({ id: 2, name: "MAXN_SUPER" })).toBe("MAXN_SUPER (2)");
   });
 
   it("says how long ago in the largest whole unit", () => {

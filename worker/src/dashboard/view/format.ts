@@ -1,3 +1,5 @@
+import type { CurrentPowerMode } from "@jetson/protocol";
+
 /** How values read on the page; every function answers "–" for a value the device did not report. */
 
 const DASH = "–";
@@ -12,6 +14,11 @@ export function celsius(value: number | undefined): string {
 
 export function watts(milliwatts: number | undefined): string {
   return milliwatts === undefined ? DASH : `${(milliwatts / 1000).toFixed(1)} W`;
+}
+
+/** As `nvpmodel -q` names it, with its id: ids and names differ per board. */
+export function powerMode(mode: CurrentPowerMode | undefined): string {
+  return mode === undefined ? DASH : `${mode.name} (${mode.id})`;
 }
 
 /** "12 s ago", "5 min ago", "3 h ago", "2 d ago". */
