@@ -13,9 +13,20 @@ const PROGRAMS = fileURLToPath(new URL("./programs/", import.meta.url));
 export interface SimulatedJetson {
   /** The machine's `/`. */
   root: string;
-  /** `<root>/usr/bin`, holding tegrastats, nvpmodel and jetson_clocks. */
+  /** `<root>/usr/bin`, holding the stand-in programs (and node, when asked for). */
   binDir: string;
   board: SimBoard;
+}
+
+export interface SimulatedJetsonOptions {
+  dir: string;
+  board: SimBoardId;
+  hostname: string;
+  /**
+   * Whether the operator installed Node 18+ (from NodeSource): usr/bin/node is then a link to the
+   * Node running this. JetPack ships no usable Node, so by default there is none.
+   */
+  node?: boolean;
 }
 
 /**
@@ -23,11 +34,7 @@ export interface SimulatedJetson {
  * and stand-in programs in usr/bin that read and change that tree. It starts in the board's
  * default power mode at a small idle load.
  */
-export async function createSimulatedJetson(opts: {
-  dir: string;
-  board: SimBoardId;
-  hostname: string;
-}): Promise<SimulatedJetson> {
+export async function createSimulatedJetson(opts: SimulatedJetsonOptions): Promise<SimulatedJetson> {
   const root = path.resolve(opts.dir);
   const board = SIM_BOARDS[opts.board];
   const generation = GENERATIONS[board.generation];
@@ -45,6 +52,7 @@ export async function createSimulatedJetson(opts: {
   }
   const binDir = path.join(root, "usr/bin");
   await installPrograms(root, binDir);
+  if (opts.node) await symlink(process.execPath, path.join(binDir, "node"));
   machine.boot(root);
   return { root, binDir, board };
 }

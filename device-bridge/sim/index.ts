@@ -5,6 +5,7 @@ export {
   rebootSimulatedJetson,
   refreshSimulatedJetson,
   type SimulatedJetson,
+  type SimulatedJetsonOptions,
   setLoad,
 } from "./create.js";
 export {

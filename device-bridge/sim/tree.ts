@@ -1,4 +1,5 @@
 import path from "node:path";
+import { ETC_GROUP, ETC_PASSWD } from "./accounts.js";
 import { CALL_LOG, CPU_ROOT, SIM_STATE_DIR } from "./layout.js";
 import { cudaVersionFile, deviceTreeStrings, nvfancontrolConf, nvpmodelConf, nvTegraRelease } from "./render.js";
 import type { SimBoardFile } from "./types.js";
@@ -22,12 +23,16 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   const put = (file: string, content: string | number) => files.set(file, typeof content === "number" ? `${content}\n` : content);
 
   put("/etc/hostname", `${hostname}\n`);
+  put("/etc/passwd", ETC_PASSWD);
+  put("/etc/group", ETC_GROUP);
   // Ubuntu points /etc/resolv.conf at systemd-resolved's stub; the servers it asks are in its own file.
   put("/etc/resolv.conf", RESOLV_STUB);
   put("/run/systemd/resolve/resolv.conf", RESOLV_UPSTREAM);
   put("/etc/nv_tegra_release", nvTegraRelease(board, generation));
   put("/etc/nvpmodel.conf", nvpmodelConf(board, layout));
   put("/proc/sys/kernel/osrelease", `${board.kernelRelease}\n`);
+  // uname -v: L4T kernels are built on the day of the release.
+  put("/proc/sys/kernel/version", `#1 SMP PREEMPT ${board.l4t.date}\n`);
   put(...cudaVersionFile(board.cuda));
   // NVIDIA's fan daemon arrives with JetPack 5; JetPack 4 has only the pwm-fan driver.
   if (generation.fan === "hwmon") put("/etc/nvfancontrol.conf", nvfancontrolConf(board));

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Stand-in for journalctl -o json [-n N] [--since=...] [-u UNIT] [-p PRIORITY] [-q] [--no-pager] on the
-// simulated board's journal. --since reads the forms journalctl does: a local date and time, -30min, today.
+// simulated board's journal, with the output of installed units that ran (unit-runner.mjs). --since
+// reads the forms journalctl does: a local date and time, -30min, today.
 import { loadAdmin } from "../lib/jetson-sim/admin.mjs";
 import { aboutUnit, journalJson } from "../lib/jetson-sim/journal.mjs";
 import { boardTimezone, wallTimeToEpoch } from "../lib/jetson-sim/locale.mjs";
 import { loadSpec, loadState, readText, startProgram } from "../lib/jetson-sim/runtime.mjs";
+import { unitLogEntries } from "../lib/jetson-sim/unit-runner.mjs";
 import { unitName } from "../lib/jetson-sim/units.mjs";
 
 const { root, args } = startProgram(import.meta.url, "journalctl");
@@ -26,8 +28,8 @@ if (!(priority >= 0 && priority <= 7)) fail(`Failed to parse priority value: ${o
 const since = options.since === undefined ? undefined : parseSince(options.since);
 const unit = options.unit === undefined ? undefined : unitName(options.unit);
 const hostname = readText(root, "/etc/hostname").trim();
-let entries = loadAdmin(root)
-  .journal.filter((e) => e.at <= now && e.priority <= priority && (since === undefined || e.at >= since) && (unit === undefined || aboutUnit(e, unit)))
+let entries = [...loadAdmin(root).journal, ...unitLogEntries(root, unit)]
+  .filter((e) => e.at <= now && e.priority <= priority && (since === undefined || e.at >= since) && (unit === undefined || aboutUnit(e, unit)))
   .sort((a, b) => a.at - b.at);
 if (options.lines !== undefined) entries = entries.slice(-Number(options.lines));
 const bootId = (loadState(root).bootedAt % 0xffffffff).toString(16).padStart(32, "0");

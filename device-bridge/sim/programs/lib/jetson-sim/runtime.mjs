@@ -17,13 +17,47 @@ export function startProgram(moduleUrl, program) {
   const root = path.resolve(path.dirname(fileURLToPath(moduleUrl)), "..", "..");
   const args = process.argv.slice(2);
   const entry = { program, argv: args, at: new Date().toISOString() };
-  appendFileSync(onHost(root, CALL_LOG), `${JSON.stringify(entry)}\n`);
+  try {
+    appendFileSync(onHost(root, CALL_LOG), `${JSON.stringify(entry)}\n`);
+  } catch (error) {
+    // A login that is not root cannot write a root-owned tree's log (a non-root SSH user on a board
+    // built by root). The program must still run for it, as the real one would: the log is the
+    // simulation's own record, not part of the tool.
+    if (error.code !== "EACCES" && error.code !== "EPERM") throw error;
+  }
   process.stdout.on("error", () => process.exit(0));
   return { root, args };
 }
 
-function onHost(root, machinePath) {
+/** Where a machine path ("/etc/passwd") is on the host. */
+export function onHost(root, machinePath) {
   return path.join(root, machinePath);
+}
+
+/** A path given on a command line, as a machine path: the simulated shell works in `/`. */
+export function resolveMachinePath(arg) {
+  return path.posix.resolve("/", arg);
+}
+
+/** Prints a tool's message on standard error and exits with its code. */
+export function fail(message, code = 1) {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+const STRERROR = {
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+};
+
+/** glibc's strerror() text for a Node file-system error, as the real tools print it. */
+export function strerror(error) {
+  const text = STRERROR[error.code];
+  if (text === undefined) throw error;
+  return text;
 }
 
 export function readText(root, machinePath) {
