@@ -34,18 +34,19 @@ export async function checkTarget(host: HostPort & { locate(program: string): Pr
   const release = await host.readFile("/etc/nv_tegra_release");
   if (release === undefined) throw new ProvisionRefused(`${where} has no /etc/nv_tegra_release: not a Jetson running L4T.`);
   const { l4t, jetpack } = parseNvTegraRelease(release);
+  const hostname = (await host.readFile("/etc/hostname"))?.trim() ?? "";
   const node = await usableNode(host);
-  if (typeof node === "string") throw new ProvisionRefused(noUsableNode(where, node, jetpack));
-  return { hostname: (await host.readFile("/etc/hostname"))?.trim() ?? "", arch, jetpack, l4t, node, root };
+  if (typeof node === "string") throw new ProvisionRefused(noUsableNode(`${where} (${hostname})`, node, jetpack));
+  return { hostname, arch, jetpack, l4t, node, root };
 }
 
 /** The located Node and its version, or why there is none. */
 async function usableNode(host: HostPort & { locate(program: string): Promise<string> }): Promise<{ path: string; version: string } | string> {
   const path = await host.locate("node").catch((error: unknown) => {
-    if (error instanceof HostPortError && error.reason === "not_found") return undefined;
+    if (error instanceof HostPortError && error.reason === "not_found") return error;
     throw error;
   });
-  if (path === undefined) return "Node is not installed";
+  if (path instanceof HostPortError) return path.message;
   const version = await output(host, "node", ["--version"]);
   return nodeVersionUsable(version) ? { path, version } : `its Node is ${version}`;
 }
@@ -64,7 +65,7 @@ export function nodeVersionUsable(version: string): boolean {
 
 function noUsableNode(where: string, problem: string, jetpack: string | undefined): string {
   return [
-    `${where} cannot run the bridge: ${problem}; it needs Node ${MIN_NODE.join(".")} or newer in /usr/bin (JetPack ${jetpack ?? "unknown"}).`,
+    `${where} cannot run the bridge: ${problem}; it needs Node ${MIN_NODE.join(".")} or newer (JetPack ${jetpack ?? "unknown"}).`,
     "On JetPack 5 or 6, install Node 18 or newer (for example from NodeSource) and run provision again.",
     'Otherwise serve it in gateway mode: another bridge on its network reaches it over SSH. Add it to that bridge\'s "gateway" list (README: "Jetsons that cannot run the bridge").',
   ].join("\n");

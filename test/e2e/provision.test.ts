@@ -1,0 +1,177 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmod, readFile, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSimulatedJetson, type SimBoardId, type SimulatedJetson } from "../../device-bridge/sim/index.js";
+import { REPO } from "../../scripts/local-stack.js";
+import { type LocalSshd, startSshd } from "../../scripts/sshd.js";
+import { TestStack } from "../support/stack.js";
+
+const run = promisify(execFile);
+const JETSON_FLEET = path.join(REPO, "fleet-cli/bin/jetson-fleet.js");
+/** A user of this machine that logs in with a password and has neither root nor sudo on the target. */
+const PASSWORD_USER = "jetson-provision-test";
+
+interface StepOutcome {
+  step: string;
+  changed: boolean;
+}
+
+let stack: TestStack;
+let sshd: LocalSshd;
+let mcp: Client;
+let identity: string;
+const targets: SimulatedJetson[] = [];
+
+beforeAll(async () => {
+  await run("npm", ["run", "build", "-w", "@jetson/device-bridge"], { cwd: REPO });
+  stack = await TestStack.start();
+  sshd = await startSshd(path.join(stack.dir, "sshd"), { passwords: true });
+  identity = path.join(stack.dir, "id_ed25519");
+  await writeFile(identity, sshd.privateKey, { mode: 0o600 });
+  mcp = await stack.mcp();
+});
+
+afterAll(async () => {
+  // The simulated systemd started these bridges as processes of their own.
+  for (const target of targets) await run(path.join(target.binDir, "systemctl"), ["stop", "jetson-bridge.service"]).catch(() => undefined);
+  await run("userdel", [PASSWORD_USER]).catch(() => undefined);
+  await mcp?.close();
+  await sshd?.stop();
+  await stack?.stop();
+});
+
+/** A simulated Jetson reached through the local sshd, and the bridge settings that place it under its root. */
+async function target(name: string, board: SimBoardId, node: boolean): Promise<{ sim: SimulatedJetson; settings: string }> {
+  const sim = await createSimulatedJetson({ dir: path.join(stack.dir, name), board, hostname: name, node });
+  targets.push(sim);
+  const settings = path.join(stack.dir, `${name}.settings.json`);
+  const state = path.join(stack.dir, `${name}-state`);
+  await writeFile(settings, JSON.stringify({ root: sim.root, programDirs: [sim.binDir], stateDir: state, models: { dir: path.join(state, "models") } }));
+  return { sim, settings };
+}
+
+/** Runs the operator's command line as a process of its own. */
+async function jetsonFleet(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const options = { env: { ...process.env, JETSON_FLEET_URL: stack.worker.url, JETSON_FLEET_TOKEN: stack.worker.fleetToken, ...env }, timeout: 150_000 };
+  return run(process.execPath, [JETSON_FLEET, ...args], options).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? "", stderr: error.stderr ?? "" }),
+  );
+}
+
+const destination = (user = sshd.username) => `${user}@127.0.0.1:${sshd.port}`;
+
+async function callLog(sim: SimulatedJetson): Promise<string> {
+  return readFile(path.join(sim.root, "var/log/sim-calls.log"), "utf8").catch(() => "");
+}
+
+describe("jetson-fleet provision USER@HOST", () => {
+  let orin: { sim: SimulatedJetson; settings: string };
+
+  it("checks the Jetson, installs and enrolls the bridge over SSH, starts it and waits until it is online", { timeout: 180_000 }, async () => {
+    orin = await target("desk-orin", "orin-nano-super-jp6", true);
+    const result = await jetsonFleet(["provision", destination(), "--identity", identity, "--host-key", sshd.hostKeySha256, "--settings", orin.settings]);
+    expect(result.stderr).toMatch(/aarch64, L4T 36\.\d+\.\d+ \(JetPack 6/);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { device: string; fleet: string; steps: StepOutcome[] };
+    expect(report).toMatchObject({ device: "desk-orin", fleet: "local" });
+    expect(report.steps.map((s) => [s.step, s.changed])).toEqual([
+      ["service account", true],
+      ["bridge", true],
+      ["enrollment", true],
+      ["configuration", true],
+      ["sudoers", true],
+      ["systemd unit", true],
+      ["enabled at boot", true],
+      ["running", true],
+    ]);
+
+    const { root } = orin.sim;
+    expect((await stat(path.join(root, "etc/jetson-bridge/config.json"))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(root, "etc/sudoers.d/jetson-bridge"))).mode & 0o777).toBe(0o440);
+    expect(await readFile(path.join(root, "etc/systemd/system/jetson-bridge.service"), "utf8")).toContain(
+      `ExecStart=${path.join(orin.sim.binDir, "node")} /opt/jetson-bridge/jetson-bridge.mjs run --config /etc/jetson-bridge/config.json`,
+    );
+    expect(await readFile(path.join(root, "etc/passwd"), "utf8")).toMatch(/^jetson-bridge:x:\d+:\d+::\/var\/lib\/jetson-bridge:\/usr\/sbin\/nologin$/m);
+
+    // The device answers an assistant: the installed bridge reads the simulated board.
+    const info = (await mcp.callTool({ name: "system_info", arguments: { device: "desk-orin" } })) as CallToolResult;
+    expect(info.isError).toBeFalsy();
+    expect(info.structuredContent).toMatchObject({ hostname: "desk-orin" });
+  });
+
+  it("changes nothing when run a second time (trusting the host key from known_hosts)", { timeout: 120_000 }, async () => {
+    const knownHosts = path.join(stack.dir, "known_hosts");
+    const hostKey = (await readFile(path.join(stack.dir, "sshd/host_ed25519.pub"), "utf8")).trim();
+    await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ${hostKey}\n`);
+    const before = await stack.worker.api<{ connectedSince?: number; online: boolean }>("/api/devices/desk-orin");
+    const config = await readFile(path.join(orin.sim.root, "etc/jetson-bridge/config.json"), "utf8");
+
+    const result = await jetsonFleet(["provision", destination(), "--identity", identity, "--known-hosts", knownHosts, "--settings", orin.settings]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { steps: StepOutcome[] };
+    expect(report.steps.filter((s) => s.changed)).toEqual([]);
+    expect(await readFile(path.join(orin.sim.root, "etc/jetson-bridge/config.json"), "utf8")).toBe(config);
+    // Same bridge process, same connection: no restart, no new credential.
+    expect(await stack.worker.api("/api/devices/desk-orin")).toMatchObject({ online: true, connectedSince: before.connectedSince });
+  });
+
+  it("stops at a host key it does not know, showing its fingerprint, and at one that changed, before running anything", async () => {
+    const fresh = await target("unknown-key", "xavier-nx-jp51", true);
+    const emptyKnownHosts = path.join(stack.dir, "empty_known_hosts");
+    await writeFile(emptyKnownHosts, "");
+    const unknown = await jetsonFleet(["provision", destination(), "--identity", identity, "--known-hosts", emptyKnownHosts, "--settings", fresh.settings]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`is not known: it is ${sshd.hostKeySha256}`);
+    expect(unknown.stderr).toContain(`--host-key ${sshd.hostKeySha256}`);
+
+    const wrong = `SHA256:${randomBytes(32).toString("base64").replace(/=+$/, "")}`;
+    const changed = await jetsonFleet(["provision", destination(), "--identity", identity, "--host-key", wrong, "--settings", fresh.settings]);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain(`has changed: it is ${sshd.hostKeySha256}, but ${wrong} is expected`);
+    expect(await callLog(fresh.sim)).toBe("");
+  });
+
+  it("refuses a Jetson without a usable Node before changing anything, and offers gateway mode", async () => {
+    const nano = await target("old-nano", "nano-jp46", false);
+    const result = await jetsonFleet(["provision", destination(), "--identity", identity, "--host-key", sshd.hostKeySha256, "--settings", nano.settings]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`(old-nano) cannot run the bridge: node is not installed (looked in ${nano.sim.binDir})`);
+    expect(result.stderr).toContain("JetPack 4.6");
+    expect(result.stderr).toMatch(/gateway mode/);
+    await expect(stat(path.join(nano.sim.root, "opt/jetson-bridge"))).rejects.toThrow(/ENOENT/);
+    expect(await callLog(nano.sim)).not.toMatch(/"program":"(install|useradd|systemctl)"/);
+  });
+
+  it("logs in with a password; a login with neither root nor sudo is refused before anything changes", async () => {
+    const password = randomBytes(18).toString("base64url");
+    await run("useradd", ["--no-create-home", "--shell", "/bin/sh", PASSWORD_USER]).catch(() => undefined);
+    await new Promise<void>((resolve, reject) => {
+      const child = execFile("chpasswd", (error) => (error ? reject(error) : resolve()));
+      child.stdin?.end(`${PASSWORD_USER}:${password}\n`);
+    });
+    const fresh = await target("password-login", "xavier-nx-jp51", true);
+    // The unprivileged login must reach the simulated board's programs.
+    for (const dir of [stack.dir, fresh.sim.root]) await chmod(dir, 0o755);
+
+    const result = await jetsonFleet(
+      ["provision", destination(PASSWORD_USER), "--password-env", "TEST_SSH_PASSWORD", "--host-key", sshd.hostKeySha256, "--settings", fresh.settings],
+      { TEST_SSH_PASSWORD: password },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("the login is not root and cannot use sudo without a password");
+    await expect(stat(path.join(fresh.sim.root, "opt/jetson-bridge"))).rejects.toThrow(/ENOENT/);
+
+    const wrongPassword = await jetsonFleet(
+      ["provision", destination(PASSWORD_USER), "--password-env", "TEST_SSH_PASSWORD", "--host-key", sshd.hostKeySha256, "--settings", fresh.settings],
+      { TEST_SSH_PASSWORD: `${password}-wrong` },
+    );
+    expect(wrongPassword.code).toBe(1);
+    expect(wrongPassword.stderr).toContain(`Cannot log in to ${PASSWORD_USER}@127.0.0.1:${sshd.port}`);
+  });
+});
