@@ -122,8 +122,11 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
     expect(cookie).toMatchObject({ name: "jetson_session", httpOnly: true, sameSite: "Strict", path: "/", secure: false });
     expect(cookie?.value).not.toContain(viewerToken);
 
-    // Bridges publish every 5 s: once each row shows a temperature the fleet is worth a picture.
-    for (const { id } of FLEET) await expect.poll(() => rowOf(id).innerText(), { timeout: 30_000 }).toMatch(/\d °C/);
+    // Bridges publish every 5 s, and CPU load needs two samples: once each row shows both the fleet is worth a picture.
+    for (const { id } of FLEET) {
+      await expect.poll(() => rowOf(id).innerText(), { timeout: 30_000 }).toMatch(/\d °C/);
+      await expect.poll(() => cellOf(id, "CPU").innerText(), { timeout: 30_000 }).toMatch(/^\d+(\.\d)? %$/);
+    }
     await page.screenshot({ path: path.join(ARTIFACTS, "fleet.png"), fullPage: true });
     if (process.env.UPDATE_README_SCREENSHOT === "1") await copyFile(path.join(ARTIFACTS, "fleet.png"), path.join(REPO, "docs/dashboard.png"));
   });
