@@ -221,15 +221,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       deadline: now + request.timeoutMs,
       requestedBy: request.requestedBy,
     };
-    this.store.insertCommand({
-      id: command.id,
-      action: command.action,
-      args: JSON.stringify(command.args),
-      requested_by: command.requestedBy,
-      deadline: command.deadline,
-      state: "queued",
-      created_at: now,
-    });
+    this.store.insertCommand(command, now);
     const outcome = new Promise<InvokeOutcome>((resolve) => this.pending.set(command.id, { resolve, onProgress }));
     this.deliver(link, command);
     const timer = setTimeout(() => this.expire(command.id, action.name, request.timeoutMs), request.timeoutMs);

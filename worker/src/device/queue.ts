@@ -28,15 +28,7 @@ export class CommandQueue {
   }
 
   enqueue(command: Command, timeoutMs: number, now: number): QueuedCommand {
-    this.ledger.insertCommand({
-      id: command.id,
-      action: command.action,
-      args: JSON.stringify(command.args),
-      requested_by: command.requestedBy,
-      deadline: command.deadline,
-      state: "queued",
-      created_at: now,
-    });
+    this.ledger.insertCommand(command, now);
     this.queue.add(command.id, command.deadline, timeoutMs);
     return { commandId: command.id, expiresAt: command.deadline };
   }

@@ -1,4 +1,4 @@
-import { type CommandDetail, CommandDetailSchema, type CommandRecord, type DeviceState } from "@jetson/protocol";
+import { type Command, type CommandDetail, CommandDetailSchema, type CommandRecord, type DeviceState } from "@jetson/protocol";
 
 export type CommandState = CommandRecord["state"];
 
@@ -89,16 +89,16 @@ export class DeviceStore {
     this.setMeta("tags", JSON.stringify(tags));
   }
 
-  insertCommand(row: Omit<LedgerRow, "ended_at">): void {
+  /** A new command enters the ledger `queued`, whether it goes out now or waits for the device. */
+  insertCommand(command: Command, now: number): void {
     this.sql.exec(
-      "INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      row.id,
-      row.action,
-      row.args,
-      row.requested_by,
-      row.deadline,
-      row.state,
-      row.created_at,
+      "INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+      command.id,
+      command.action,
+      JSON.stringify(command.args),
+      command.requestedBy,
+      command.deadline,
+      now,
     );
   }
 
