@@ -121,6 +121,22 @@ describe("jetson-fleet provision USER@HOST", () => {
     expect(await stack.worker.api("/api/devices/desk-orin")).toMatchObject({ online: true, connectedSince: before.connectedSince });
   });
 
+  it("trades a new credential with --reenroll, restarts the bridge on it and waits for the new connection", { timeout: 120_000 }, async () => {
+    const before = await stack.worker.api<{ connectedSince?: number }>("/api/devices/desk-orin");
+    const oldConfig = await readFile(path.join(orin.sim.root, "etc/jetson-bridge/config.json"), "utf8");
+    const result = await jetsonFleet(["provision", destination(), "--identity", identity, "--host-key", sshd.hostKeySha256, "--settings", orin.settings, "--reenroll"]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { steps: StepOutcome[] };
+    expect(report.steps.filter((s) => s.changed).map((s) => s.step)).toEqual(["enrollment", "configuration", "running"]);
+    const token = (text: string) => (JSON.parse(text) as { token: string }).token;
+    expect(token(await readFile(path.join(orin.sim.root, "etc/jetson-bridge/config.json"), "utf8"))).not.toBe(token(oldConfig));
+    const after = await stack.worker.api<{ online: boolean; connectedSince?: number }>("/api/devices/desk-orin");
+    expect(after.online).toBe(true);
+    expect(after.connectedSince).toBeGreaterThan(before.connectedSince ?? 0);
+    const info = (await mcp.callTool({ name: "system_info", arguments: { device: "desk-orin" } })) as CallToolResult;
+    expect(info.structuredContent).toMatchObject({ hostname: "desk-orin" });
+  });
+
   it("stops at a host key it does not know, showing its fingerprint, and at one that changed, before running anything", async () => {
     const fresh = await target("unknown-key", "xavier-nx-jp51", true);
     const emptyKnownHosts = path.join(stack.dir, "empty_known_hosts");
