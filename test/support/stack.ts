@@ -44,8 +44,23 @@ export class TestStack {
       extraConfig: options.extraConfig,
     });
     this.bridges.set(id, bridge);
-    if (options.start !== false) await bridge.start();
+    if (options.start !== false) {
+      await bridge.start();
+      await this.stateReported(id);
+    }
     return bridge;
+  }
+
+  /**
+   * Until the device's first state report has arrived: the bridge reads it (nvpmodel -q among
+   * others) just after connecting, and tests that watch what runs on the board start after that.
+   */
+  private async stateReported(id: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!(await this.worker.api<{ state?: unknown }>(`/api/devices/${id}`)).state) {
+      if (Date.now() > deadline) throw new Error(`${id} connected but reported no state within 15 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** An MCP client signed in with a token (the fleet administrator's by default). */
