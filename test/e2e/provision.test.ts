@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -13,7 +13,7 @@ import { TestStack } from "../support/stack.js";
 
 const run = promisify(execFile);
 const JETSON_FLEET = path.join(REPO, "fleet-cli/bin/jetson-fleet.js");
-/** A user of this machine that logs in with a password and has neither root nor sudo on the target. */
+/** A user of this machine that logs in with a password: not root on the target, with or without sudo. */
 const PASSWORD_USER = "jetson-provision-test";
 
 interface StepOutcome {
@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // The simulated systemd started these bridges as processes of their own.
   for (const target of targets) await run(path.join(target.binDir, "systemctl"), ["stop", "jetson-bridge.service"]).catch(() => undefined);
-  await run("userdel", [PASSWORD_USER]).catch(() => undefined);
+  await run("userdel", ["--remove", PASSWORD_USER]).catch(() => undefined);
   await mcp?.close();
   await sshd?.stop();
   await stack?.stop();
@@ -164,30 +164,51 @@ describe("jetson-fleet provision USER@HOST", () => {
     expect(await callLog(nano.sim)).not.toMatch(/"program":"(install|useradd|systemctl)"/);
   });
 
-  it("logs in with a password; a login with neither root nor sudo is refused before anything changes", async () => {
+  describe("with a password login (a user of this machine, not root)", () => {
     const password = randomBytes(18).toString("base64url");
-    await run("useradd", ["--no-create-home", "--shell", "/bin/sh", PASSWORD_USER]).catch(() => undefined);
-    await new Promise<void>((resolve, reject) => {
-      const child = execFile("chpasswd", (error) => (error ? reject(error) : resolve()));
-      child.stdin?.end(`${PASSWORD_USER}:${password}\n`);
+    const login = (sim: SimulatedJetson, settings: string, secret = password) =>
+      jetsonFleet(["provision", destination(PASSWORD_USER), "--password-env", "TEST_SSH_PASSWORD", "--host-key", sshd.hostKeySha256, "--settings", settings], {
+        TEST_SSH_PASSWORD: secret,
+      });
+
+    beforeAll(async () => {
+      await run("useradd", ["--create-home", "--shell", "/bin/sh", PASSWORD_USER]).catch(() => undefined);
+      await new Promise<void>((resolve, reject) => {
+        const child = execFile("chpasswd", (error) => (error ? reject(error) : resolve()));
+        child.stdin?.end(`${PASSWORD_USER}:${password}\n`);
+      });
+      // The login must reach the simulated boards' programs.
+      await chmod(stack.dir, 0o755);
     });
-    const fresh = await target("password-login", "xavier-nx-jp51", true);
-    // The unprivileged login must reach the simulated board's programs.
-    for (const dir of [stack.dir, fresh.sim.root]) await chmod(dir, 0o755);
 
-    const result = await jetsonFleet(
-      ["provision", destination(PASSWORD_USER), "--password-env", "TEST_SSH_PASSWORD", "--host-key", sshd.hostKeySha256, "--settings", fresh.settings],
-      { TEST_SSH_PASSWORD: password },
-    );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("the login is not root and cannot use sudo without a password");
-    await expect(stat(path.join(fresh.sim.root, "opt/jetson-bridge"))).rejects.toThrow(/ENOENT/);
+    it("refuses a login with neither root nor sudo before anything changes, and a wrong password", async () => {
+      const fresh = await target("password-login", "xavier-nx-jp51", true);
+      await chmod(fresh.sim.root, 0o755);
+      const result = await login(fresh.sim, fresh.settings);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("the login is not root and cannot use sudo without a password (sudo: a password is required)");
+      await expect(stat(path.join(fresh.sim.root, "opt/jetson-bridge"))).rejects.toThrow(/ENOENT/);
 
-    const wrongPassword = await jetsonFleet(
-      ["provision", destination(PASSWORD_USER), "--password-env", "TEST_SSH_PASSWORD", "--host-key", sshd.hostKeySha256, "--settings", fresh.settings],
-      { TEST_SSH_PASSWORD: `${password}-wrong` },
-    );
-    expect(wrongPassword.code).toBe(1);
-    expect(wrongPassword.stderr).toContain(`Cannot log in to ${PASSWORD_USER}@127.0.0.1:${sshd.port}`);
+      const wrongPassword = await login(fresh.sim, fresh.settings, `${password}-wrong`);
+      expect(wrongPassword.code).toBe(1);
+      expect(wrongPassword.stderr).toContain(`Cannot log in to ${PASSWORD_USER}@127.0.0.1:${sshd.port}`);
+    });
+
+    it("provisions through passwordless sudo until the device is online", { timeout: 180_000 }, async () => {
+      const board = await target("sudo-login", "orin-nano-super-jp6", true);
+      await mkdir(path.join(board.sim.root, "etc/sudoers.d"), { recursive: true });
+      await writeFile(path.join(board.sim.root, "etc/sudoers.d/operator"), `${PASSWORD_USER} ALL=(ALL) NOPASSWD: ALL\n`);
+      // The simulated tree has no root to become: the login owns it, as root owns a real board.
+      await mkdir(path.join(stack.dir, "sudo-login-state"));
+      for (const dir of [board.sim.root, path.join(stack.dir, "sudo-login-state")]) await run("chown", ["-R", `${PASSWORD_USER}:`, dir]);
+
+      const result = await login(board.sim, board.settings);
+      expect(result.stderr).toMatch(/Node v\d+\.\d+\.\d+, sudo\n/);
+      expect(result.code, result.stderr).toBe(0);
+      const privileged = (await callLog(board.sim)).split("\n").filter((line) => line.includes('"program":"sudo"'));
+      expect(privileged.some((line) => line.includes("/usr/bin/install"))).toBe(true);
+      const info = (await mcp.callTool({ name: "system_info", arguments: { device: "sudo-login" } })) as CallToolResult;
+      expect(info.structuredContent).toMatchObject({ hostname: "sudo-login" });
+    });
   });
 });

@@ -93,10 +93,11 @@ export async function provision(api: FleetApi, options: ProvisionOptions, env: N
       throw error instanceof HostKeyMismatchError ? hostKeyRefusal(target, error) : new ProvisionRefused(`Cannot log in to ${where}: ${error.message}`);
     });
     const hostOptions = { connection, root: machine.root, programDirs: machine.programDirs, defaultTimeoutMs: 120_000, defaultMaxOutputBytes: 64 << 20 };
-    const facts = await checkTarget(new SshHost(hostOptions), where);
+    const plain = new SshHost(hostOptions);
+    const facts = await checkTarget(plain, where);
     options.report(`${where}: ${facts.arch}, L4T ${facts.l4t} (JetPack ${facts.jetpack ?? "unknown"}), Node ${facts.node.version}${facts.root ? "" : ", sudo"}`);
     const deviceId = DeviceIdSchema.parse(options.deviceId ?? facts.hostname);
-    const host = new SshHost({ ...hostOptions, ...(facts.root ? {} : { sudo: { path: "/usr/bin/sudo", programs: PRIVILEGED } }) });
+    const host = facts.root ? plain : new SshHost({ ...hostOptions, sudo: { path: await plain.locate("sudo"), programs: PRIVILEGED } });
     const ctx: StepContext = { host, facts, api, options, deviceId, settings, pendingRestart: false };
     const steps: StepOutcome[] = [];
     for (const step of STEPS) {
