@@ -137,11 +137,13 @@ export async function loadConfig(file: string | undefined, env: NodeJS.ProcessEn
     if (value !== undefined && value !== "") merged[key] = parse(value);
   }
   const parsed = BridgeConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    throw new ConfigError(`Invalid bridge configuration${file ? ` in ${file}` : ""}:\n${problems.join("\n")}`);
-  }
+  if (!parsed.success) throw new ConfigError(`Invalid bridge configuration${file ? ` in ${file}` : ""}:\n${configProblems(parsed.error)}`);
   return parsed.data;
+}
+
+/** One line per bad field, named by its path, so the operator knows what to fix. */
+export function configProblems(error: z.ZodError): string {
+  return error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`).join("\n");
 }
 
 async function readJson(file: string): Promise<Record<string, unknown>> {

@@ -3,9 +3,9 @@
  * the same SSH host port as gateway mode, the configuration schema, the sudoers generator,
  * the JetPack release parser and enrollment.
  */
-export { type BridgeConfig, BridgeConfigSchema } from "./config.js";
+export { type BridgeConfig, BridgeConfigSchema, configProblems } from "./config.js";
 export { DEFAULT_CONFIG_FILE, redeemEnrollmentCode } from "./enroll.js";
-export { HostPortError, type HostPort } from "./host/port.js";
+export { HostPortError, type HostPort, type RunOptions } from "./host/port.js";
 export { machineSudoers } from "./host/privileged.js";
 export { HostKeyMismatchError, hostKeyFingerprint, SshConnection, type SshTarget } from "./host/ssh-connection.js";
 export { SshHost } from "./host/ssh-host.js";

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { type BridgeConfig, BridgeConfigSchema } from "@jetson/device-bridge/provisioning";
+import { type BridgeConfig, BridgeConfigSchema, configProblems } from "@jetson/device-bridge/provisioning";
 
 /** Where provisioning puts the bridge on a device; the systemd unit in infra/device names the same paths. */
 export const DEVICE_PATHS = {
@@ -36,10 +36,7 @@ export interface Credential {
 export function renderConfig(settings: Record<string, unknown>, credential: Credential): { text: string; config: BridgeConfig } {
   const merged = { ...credential, ...settings };
   const parsed = BridgeConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    throw new Error(`The bridge configuration for ${credential.deviceId} is not valid:\n${problems.join("\n")}`);
-  }
+  if (!parsed.success) throw new Error(`The bridge configuration for ${credential.deviceId} is not valid:\n${configProblems(parsed.error)}`);
   return { text: `${JSON.stringify(merged, null, 2)}\n`, config: parsed.data };
 }
 

@@ -21,6 +21,7 @@ import {
   SERVICE_USER,
   UNIT_NAME,
 } from "./device-files.js";
+import { runOnTarget } from "./run-on-target.js";
 import { type SshLogin, sshTarget } from "./ssh-target.js";
 import { checkTarget, ProvisionRefused, type TargetFacts } from "./target-check.js";
 
@@ -117,9 +118,9 @@ const STEPS: Step[] = [
     async apply({ host }) {
       if ((await host.run("id", ["-u", SERVICE_USER], { unprivileged: true })).exitCode === 0) return { changed: false, detail: `${SERVICE_USER} exists` };
       for (const group of SERVICE_GROUPS) {
-        if ((await host.run("getent", ["group", group], { unprivileged: true })).exitCode !== 0) await runChecked(host, "groupadd", ["--system", group]);
+        if ((await host.run("getent", ["group", group], { unprivileged: true })).exitCode !== 0) await runOnTarget(host, "groupadd", ["--system", group]);
       }
-      await runChecked(host, "useradd", [
+      await runOnTarget(host, "useradd", [
         "--system",
         "--user-group",
         "--no-create-home",
@@ -174,7 +175,7 @@ const STEPS: Step[] = [
       const current = await readPrivileged(ctx.host, DEVICE_PATHS.sudoers);
       if (current === text) return { changed: false, detail: DEVICE_PATHS.sudoers };
       // A sudoers file sudo cannot parse locks everyone out of sudo: visudo checks it before it lands.
-      await runChecked(ctx.host, "visudo", ["-c", "-f", "-"], text);
+      await runOnTarget(ctx.host, "visudo", ["-c", "-f", "-"], { stdin: text });
       await installFile(ctx, DEVICE_PATHS.sudoers, text, "0440", "root", current);
       return { changed: true, detail: `${DEVICE_PATHS.sudoers} (${ctx.config.sudo.programs.join(", ") || "no privileged programs"})` };
     },
@@ -183,7 +184,7 @@ const STEPS: Step[] = [
     name: "systemd unit",
     async apply(ctx) {
       const changed = await installFile(ctx, DEVICE_PATHS.unit, await renderUnit(ctx.facts.node.path), "0644", "root");
-      if (changed) await runChecked(ctx.host, "systemctl", ["daemon-reload"]);
+      if (changed) await runOnTarget(ctx.host, "systemctl", ["daemon-reload"]);
       return { changed, detail: `${DEVICE_PATHS.unit} (ExecStart with ${ctx.facts.node.path})` };
     },
   },
@@ -192,7 +193,7 @@ const STEPS: Step[] = [
     async apply({ host }) {
       const state = await host.run("systemctl", ["is-enabled", UNIT_NAME]);
       if (state.stdout.trim() === "enabled") return { changed: false, detail: UNIT_NAME };
-      await runChecked(host, "systemctl", ["enable", UNIT_NAME]);
+      await runOnTarget(host, "systemctl", ["enable", UNIT_NAME]);
       return { changed: true, detail: UNIT_NAME };
     },
   },
@@ -202,7 +203,7 @@ const STEPS: Step[] = [
       const before = await deviceSummary(ctx.api, ctx.deviceId);
       const active = (await ctx.host.run("systemctl", ["is-active", UNIT_NAME])).stdout.trim() === "active";
       if (active && !ctx.pendingRestart && before?.online) return { changed: false, detail: `${UNIT_NAME} active, ${ctx.deviceId} online` };
-      await runChecked(ctx.host, "systemctl", [active ? "restart" : "start", UNIT_NAME]);
+      await runOnTarget(ctx.host, "systemctl", [active ? "restart" : "start", UNIT_NAME]);
       await waitOnline(ctx, before?.connectedSince);
       return { changed: true, detail: `${UNIT_NAME} ${active ? "restarted" : "started"}, ${ctx.deviceId} online` };
     },
@@ -212,7 +213,7 @@ const STEPS: Step[] = [
 /** Writes a root-owned file through `install` (from standard input) when its content differs; true when it did. */
 async function installFile(ctx: StepContext, path: string, content: string, mode: string, owner: string, current?: string): Promise<boolean> {
   if ((current ?? (await readPrivileged(ctx.host, path))) === content) return false;
-  await runChecked(ctx.host, "install", ["-D", "-m", mode, "-o", owner, "-g", owner, "/dev/stdin", path], content);
+  await runOnTarget(ctx.host, "install", ["-D", "-m", mode, "-o", owner, "-g", owner, "/dev/stdin", path], { stdin: content });
   ctx.pendingRestart = true;
   return true;
 }
@@ -221,14 +222,6 @@ async function installFile(ctx: StepContext, path: string, content: string, mode
 async function readPrivileged(host: SshHost, path: string): Promise<string | undefined> {
   const result = await host.run("cat", [path]);
   return result.exitCode === 0 ? result.stdout : undefined;
-}
-
-async function runChecked(host: SshHost, program: string, args: string[], stdin?: string): Promise<string> {
-  const result = await host.run(program, args, stdin === undefined ? {} : { stdin });
-  if (result.exitCode !== 0) {
-    throw new Error(`${program} ${args.join(" ")} failed on the target (exit ${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`);
-  }
-  return result.stdout;
 }
 
 async function deviceSummary(api: FleetApi, deviceId: string): Promise<DeviceSummary | undefined> {

@@ -1,4 +1,5 @@
 import { type HostPort, HostPortError, parseNvTegraRelease } from "@jetson/device-bridge/provisioning";
+import { runOnTarget } from "./run-on-target.js";
 
 /** A target provisioning will not touch, and why, in words for the operator. */
 export class ProvisionRefused extends Error {}
@@ -72,7 +73,5 @@ function noUsableNode(where: string, problem: string, jetpack: string | undefine
 }
 
 async function output(host: HostPort, program: string, args: string[]): Promise<string> {
-  const result = await host.run(program, args, { unprivileged: true });
-  if (result.exitCode !== 0) throw new ProvisionRefused(`${program} ${args.join(" ")} failed on the target: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
-  return result.stdout.trim();
+  return (await runOnTarget(host, program, args, { unprivileged: true })).trim();
 }
