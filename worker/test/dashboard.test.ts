@@ -5,7 +5,8 @@ import { hashSecret } from "../src/credentials.js";
 import type { LiveMessage } from "../src/dashboard/live-messages.js";
 import { createFleet } from "./device-client.js";
 
-const ORIGIN = "http://w";
+// The dashboard's own origin is the deployment's configured one, whatever Host a request names.
+const ORIGIN = new URL(env.PUBLIC_URL).origin;
 const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("dash"));
 
 function rest(token: string, method: string, path: string, body?: unknown) {
@@ -102,7 +103,7 @@ describe("dashboard sign-in", () => {
   });
 
   it("marks the cookie Secure over https", async () => {
-    const response = await signIn(viewer.token, { url: "https://w" });
+    const response = await signIn(viewer.token, { url: "https://w", origin: ORIGIN });
     expect(response.headers.get("Set-Cookie")).toContain("; Secure");
   });
 
@@ -114,6 +115,54 @@ describe("dashboard sign-in", () => {
     expect((await signIn((await token(["operate"])).token)).status).toBe(403);
     expect((await signIn(viewer.token, { origin: "http://evil.example" })).status).toBe(403);
     expect((await signIn(viewer.token, { next: "//evil.example/x" })).headers.get("Location")).toBe("/");
+  });
+
+  it("refuses a request whose Origin matches its own Host but not the deployment (DNS rebinding)", async () => {
+    // A name the attacker controls, pointed at this Worker: the browser calls that page and this request same-origin.
+    const rebound = "http://evil.example:8787";
+    expect((await signIn(viewer.token, { url: rebound, origin: rebound })).status).toBe(403);
+    const cookie = await session(viewer.token);
+    const live = await exports.default.fetch(`${rebound}/dashboard/live`, { headers: { Upgrade: "websocket", Cookie: cookie, Origin: rebound } });
+    expect(live.status).toBe(403);
+    const out = await exports.default.fetch(`${rebound}/signout`, { method: "POST", redirect: "manual", headers: { Cookie: cookie, Origin: rebound } });
+    expect(out.status).toBe(403);
+    expect((await get("/dashboard/api/devices", cookie)).status).toBe(200);
+  });
+
+  it("brings a person back only to a path of this site, however `next` is disguised", async () => {
+    const offSite = [
+      "/\t/evil.example.com",
+      "/\\evil.example.com",
+      "\\\\evil.example.com",
+      "/\\/evil.example.com",
+      "//evil.example.com",
+      "/%09/evil.example.com",
+      "/%5C/evil.example.com",
+      "/%2F/evil.example.com",
+      "https://evil.example.com/",
+      "javascript:alert(1)",
+      " //evil.example.com",
+      "/\n/evil.example.com",
+      "/devices/cam-1\r\nSet-Cookie: x=y",
+    ];
+    const cookie = await session(viewer.token);
+    for (const next of offSite) {
+      // Signed in already: GET /signin sends the person straight on.
+      const signedIn = await get(`/signin?next=${encodeURIComponent(next)}`, cookie);
+      expect(signedIn.status, JSON.stringify(next)).toBe(303);
+      expect(signedIn.headers.get("Location"), JSON.stringify(next)).toBe("/");
+      const posted = await signIn(viewer.token, { next });
+      expect(posted.status, JSON.stringify(next)).toBe(303);
+      expect(posted.headers.get("Location"), JSON.stringify(next)).toBe("/");
+    }
+    // Query strings decode %09 and %5C before `next` is read: those arrive as a tab and a backslash.
+    const encoded = await get("/signin?next=/%09/evil.example.com", cookie);
+    expect(encoded.headers.get("Location")).toBe("/");
+    const page = await get(`/signin?next=${encodeURIComponent("/devices/cam-1?range=24h")}`, cookie);
+    expect(page.headers.get("Location")).toBe("/devices/cam-1?range=24h");
+    const form = await get(`/signin?next=${encodeURIComponent("/\t/evil.example.com")}`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('name="next" value="/"');
   });
 });
 
@@ -143,7 +192,11 @@ describe("dashboard pages and data routes", () => {
     const overview = (await (await get("/dashboard/api/devices/cam-1", cookie)).json()) as Record<string, unknown>;
     expect(Object.keys(overview).sort()).toEqual(["alerts", "commands", "containers", "device"]);
     expect((await get("/dashboard/api/devices/cam-1/telemetry?range=30d", cookie)).status).toBe(200);
-    expect((await get("/dashboard/api/devices/cam-1/telemetry?range=1y", cookie)).status).toBe(400);
+    for (const range of ["1y", "toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+      const refused = await get(`/dashboard/api/devices/cam-1/telemetry?range=${range}`, cookie);
+      expect(refused.status, range).toBe(400);
+      expect(await refused.json(), range).toEqual({ error: "range must be one of 15m, 24h, 30d" });
+    }
     expect((await get("/dashboard/api/devices/elsewhere", cookie)).status).toBe(404);
   });
 

@@ -54,9 +54,10 @@ export const requireSessionPage = createMiddleware<DashboardEnv>(async (c, next)
 /**
  * Requests that change something or open the live channel must come from the dashboard's own
  * pages. SameSite=Strict already keeps the cookie off other sites' requests; this also covers
- * signing in, which has no cookie yet.
+ * signing in, which has no cookie yet. The origin compared is the configured public one, not
+ * the request's Host: a hostile name pointed at this Worker (DNS rebinding) names itself there.
  */
 export const sameOrigin = createMiddleware<DashboardEnv>(async (c, next) => {
-  if (c.req.header("Origin") !== new URL(c.req.url).origin) return c.json({ error: "Cross-origin request refused" }, 403);
+  if (c.req.header("Origin") !== new URL(c.env.PUBLIC_URL).origin) return c.json({ error: "Cross-origin request refused" }, 403);
   await next();
 });

@@ -8,9 +8,33 @@ import { PAGE_HEADERS, signInPage } from "./pages.js";
 import { type DashboardEnv, resolveSession, sameOrigin } from "./session.js";
 import { fleetOfSession, newSessionValue, SESSION_COOKIE, SESSION_TTL_MS, sessionCookieOptions } from "./session-cookie.js";
 
-/** Only a path on this site: `next` must not send a person elsewhere after signing in. */
+/** A stand-in origin to resolve `next` against: whatever leaves it would leave this site. */
+const HERE = "https://next.invalid";
+/** Browsers drop tabs and newlines from a URL and read a backslash as a slash, so none is let through. */
+const DISGUISE = /[\u0000-\u001f\u007f\\]/;
+
+function looksSafe(path: string): boolean {
+  return path.startsWith("/") && !path.startsWith("//") && !DISGUISE.test(path);
+}
+
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Only a path on this site: `next` must not send a person elsewhere after signing in.
+ * It must look like a path as written and once percent-decoded, and stay on this origin
+ * when parsed as a URL; anything else goes to `/`. The parsed form is what is sent back.
+ */
 function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  const plain = next === undefined ? undefined : decoded(next);
+  if (next === undefined || plain === undefined || !looksSafe(next) || !looksSafe(plain)) return "/";
+  const url = new URL(next, HERE);
+  return url.origin === HERE ? `${url.pathname}${url.search}${url.hash}` : "/";
 }
 
 function field(form: FormData, name: string): string {

@@ -16,7 +16,8 @@ export type RangeName = keyof typeof RANGES;
 export const RANGE_NAMES = Object.keys(RANGES) as RangeName[];
 
 export function isRangeName(value: string | null | undefined): value is RangeName {
-  return value !== null && value !== undefined && value in RANGES;
+  // Own keys only: `in` would also accept what every object inherits (toString, constructor, __proto__).
+  return value !== null && value !== undefined && Object.hasOwn(RANGES, value);
 }
 
 /** Metric names and families the charts draw: every sensor, load, memory, every rail and the total. */
