@@ -1,20 +1,32 @@
 import { AuditQuerySchema } from "@jetson/protocol";
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErrorCode, McpError, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import type { Fleet } from "../fleet.js";
+import { refusingAsInvalid } from "./resources.js";
+
+const AUDIT_URI = "jetson://audit";
+const META = {
+  title: "Audit log",
+  description:
+    "Every command run or refused in this fleet: who, which device, which action, outcome, duration. Filter with ?device=, ?caller=, ?from=, ?to= (epoch ms) and ?limit=, in any combination.",
+  mimeType: "application/json",
+};
+
+async function readAudit(uri: URL, fleet: Fleet): Promise<ReadResourceResult> {
+  const query = AuditQuerySchema.safeParse(Object.fromEntries(uri.searchParams));
+  if (!query.success) throw new McpError(ErrorCode.InvalidParams, `Invalid audit query: ${z.prettifyError(query.error)}`);
+  const entries = await refusingAsInvalid(() => fleet.audit(query.data));
+  return { contents: [{ uri: uri.href, mimeType: META.mimeType, text: JSON.stringify({ entries }) }] };
+}
 
 /**
- * The fleet's audit trail as a resource: `jetson://audit` for the latest
- * entries, with `?device=`, `?caller=`, `?from=`, `?to=` (epoch ms) to filter.
+ * The fleet's audit trail as a resource: `jetson://audit` for the latest entries, with a
+ * query string to filter. The SDK matches `{?a,b}` templates only when every variable is
+ * present in order, so the plain URI is a resource of its own and any query string matches
+ * one catch-all template; the query is read from the URI itself.
  */
 export function registerAuditResource(server: McpServer, fleet: Fleet): void {
-  server.registerResource(
-    "audit",
-    new ResourceTemplate("jetson://audit{?device,caller,from,to}", { list: () => ({ resources: [{ uri: "jetson://audit", name: "Audit log" }] }) }),
-    { title: "Audit log", description: "Every command run or refused in this fleet: who, which device, which action, outcome, duration.", mimeType: "application/json" },
-    async (uri, variables) => {
-      const query = AuditQuerySchema.parse(Object.fromEntries(Object.entries(variables).filter(([, v]) => typeof v === "string" && v !== "")));
-      const entries = await fleet.audit(query);
-      return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ entries }) }] };
-    },
-  );
+  server.registerResource("audit", AUDIT_URI, META, (uri) => readAudit(uri, fleet));
+  server.registerResource("audit-filtered", new ResourceTemplate(`${AUDIT_URI}?{+filter}`, { list: undefined }), META, (uri) => readAudit(uri, fleet));
 }
