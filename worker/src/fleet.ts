@@ -149,7 +149,7 @@ export class Fleet {
     const action = findAction(call.action);
     const refusal = !action
       ? undefined
-      : refusalFor(this.caller, action, call.confirm === true);
+      : refusalFor(this.caller, action, call.args, call.confirm === true);
     const exists = await this.exists(deviceId);
     const outcome: InvokeOutcome = !exists
       ? { ok: false, error: { code: "unknown_device", message: NO_SUCH_DEVICE } }

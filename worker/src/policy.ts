@@ -1,4 +1,4 @@
-import type { ActionDefinition, Caller, Scope } from "@jetson/protocol";
+import { type ActionDefinition, type Caller, destructiveReason, type Scope } from "@jetson/protocol";
 
 /** Read-only actions need `read`; anything that changes the device needs `operate`. */
 export function scopeFor(action: ActionDefinition): Scope {
@@ -9,13 +9,15 @@ export function hasScope(caller: Caller, scope: Scope): boolean {
   return caller.scopes.includes(scope);
 }
 
-/** Why this caller may not run this action now, or undefined when it may. */
-export function refusalFor(caller: Caller, action: ActionDefinition, confirmed: boolean): string | undefined {
+/**
+ * Why this caller may not run this action with these arguments now, or undefined when it may.
+ * The one place confirmation is checked: direct calls, queued commands and fleet runs all ask here.
+ */
+export function refusalFor(caller: Caller, action: ActionDefinition, args: unknown, confirmed: boolean): string | undefined {
   const scope = scopeFor(action);
   if (!hasScope(caller, scope)) return `${action.name} needs the "${scope}" scope; this caller has ${caller.scopes.join(", ") || "none"}.`;
-  if (action.hints.destructive && !confirmed) {
-    return `${action.name} is destructive and did not run. Repeat the call with "confirm": true once the user has agreed.`;
-  }
+  const destructive = confirmed ? undefined : destructiveReason(action, args);
+  if (destructive) return `${destructive} and did not run. Repeat the call with "confirm": true once the user has agreed.`;
   return undefined;
 }
 

@@ -207,6 +207,12 @@ export const containersRun = defineAction({
   }),
   output: z.object({ id: z.string(), name: z.string(), state: ContainerStateSchema, warnings: z.array(z.string()) }),
   hints: { readOnly: false, destructive: false, idempotent: false },
+  // Of what this schema allows, only the host's network reaches past the container (no privileged
+  // mode, capabilities, devices, host PID or IPC; volumes only under the configured roots).
+  destructiveWhen: ({ network }) =>
+    network?.toLowerCase() === "host"
+      ? `is destructive with network "host" (the container would share the host's network: every interface, port and local service of the device)`
+      : undefined,
   defaultTimeoutMs: 60_000,
 });
 

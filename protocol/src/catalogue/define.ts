@@ -22,6 +22,12 @@ export interface ActionDefinition<
   input: Input;
   output: Output;
   hints: ActionHints;
+  /**
+   * For an action that is not destructive in general but is with some arguments (a container
+   * given the host's network): why these arguments make it so, or undefined. Such a call needs
+   * the same confirmation as a destructive action. (Method syntax: each entry's own input type.)
+   */
+  destructiveWhen?(input: z.infer<Input>): string | undefined;
   /** How long the cloud waits for a result unless the caller asks otherwise. */
   defaultTimeoutMs: number;
 }
@@ -35,6 +41,22 @@ export function defineAction<Name extends string, Input extends z.ZodObject, Out
 /** Validates arguments for an action, refusing keys the action does not define (cloud and device use the same rule). */
 export function parseActionInput(action: ActionDefinition, args: unknown) {
   return action.input.strict().safeParse(args);
+}
+
+/** Whether some call of this action needs confirmation: it is destructive, or may be with some arguments. */
+export function mayBeDestructive(action: ActionDefinition): boolean {
+  return action.hints.destructive || action.destructiveWhen !== undefined;
+}
+
+/**
+ * Why this call needs the caller's confirmation, or undefined when it does not. Arguments
+ * that do not validate are judged by the action's static hint; they are refused later anyway.
+ */
+export function destructiveReason(action: ActionDefinition, args: unknown): string | undefined {
+  if (action.hints.destructive) return `${action.name} is destructive`;
+  const input = action.destructiveWhen ? parseActionInput(action, args) : undefined;
+  const why = input?.success ? action.destructiveWhen?.(input.data) : undefined;
+  return why === undefined ? undefined : `${action.name} ${why}`;
 }
 
 export const READ_ONLY: ActionHints = { readOnly: true, destructive: false, idempotent: true };

@@ -7,7 +7,7 @@ import { systemInfo, systemPing } from "./system.js";
 import { sysadminActions } from "./sysadmin.js";
 import { telemetryWatch } from "./telemetry.js";
 
-export { defineAction, parseActionInput, type ActionDefinition, type ActionHints } from "./define.js";
+export { defineAction, destructiveReason, mayBeDestructive, parseActionInput, type ActionDefinition, type ActionHints } from "./define.js";
 
 /** Every action a device can run. Add an entry here and a handler in device-bridge. */
 export const catalogue = [systemInfo, systemPing, telemetryWatch, ...hardwareActions, ...containerActions, ...aiActions, ...sysadminActions] as const;

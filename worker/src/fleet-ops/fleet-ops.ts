@@ -73,7 +73,7 @@ export class FleetOps {
       devices: ordered.map((d) => ({ id: d.id, canary: canaries.has(d.id), online: d.online, board: deviceAttributes(d).board, jetpack: d.state?.jetpack })),
       canaryCount: canaries.size,
       offline: ordered.filter((d) => !d.online).map((d) => d.id),
-      refusal: refusalFor(this.fleet.caller, action, request.confirm === true),
+      refusal: refusalFor(this.fleet.caller, action, args.data, request.confirm === true),
     };
   }
 

@@ -1,4 +1,4 @@
-import { catalogue } from "@jetson/protocol";
+import { catalogue, mayBeDestructive } from "@jetson/protocol";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
@@ -39,13 +39,13 @@ export function registerActionTools(server: McpServer, fleet: Fleet): void {
             .max(MAX_TIMEOUT_MS)
             .optional()
             .describe(`How long to wait for the device, in ms (default ${action.defaultTimeoutMs})`),
-          ...(action.hints.destructive ? { confirm: CONFIRM } : {}),
+          ...(mayBeDestructive(action) ? { confirm: CONFIRM } : {}),
         }),
         outputSchema: action.output.shape,
         annotations: {
           title: action.title,
           readOnlyHint: action.hints.readOnly,
-          destructiveHint: action.hints.destructive,
+          destructiveHint: mayBeDestructive(action),
           idempotentHint: action.hints.idempotent,
           openWorldHint: false,
         },
