@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { utils } from "ssh2";
@@ -40,6 +40,38 @@ describe("the SSH connection", () => {
   it("quotes every word so the remote shell takes it literally", () => {
     expect(shellQuote("it's; $(reboot)")).toBe(`'it'\\''s; $(reboot)'`);
     expect(() => shellQuote("a\0b")).toThrow(/NUL/);
+  });
+
+  it("keeps hostile arguments literal through the remote login shell, running nothing they name", async () => {
+    // OpenSSH hands the one command string to the user's login shell (`$SHELL -c`): only quoting stands between an argument and that shell.
+    const dir = await mkdtemp(path.join(tmpdir(), "quoting-"));
+    const marker = path.join(dir, "pwned");
+    const hostile = [
+      `'; touch ${marker}; '`,
+      `'"'"'; touch ${marker}; echo '`,
+      `\\'; touch ${marker}; '`,
+      `$(touch ${marker})`,
+      `\`touch ${marker}\``,
+      `x\ntouch ${marker}`,
+      `x\rtouch ${marker}`,
+      `|| touch ${marker}`,
+      `&& touch ${marker} &`,
+      `> ${marker}`,
+      `$'\\x27'; touch ${marker}`,
+      "${IFS}$HOME~*?[a]{a,b}!!#",
+      "'",
+      '"',
+      "\\",
+      "",
+      "-n",
+      "ünïcødé ✓",
+    ];
+    const host = new SshHost({ connection: connect(), root: "/", programDirs: ["/usr/bin", "/bin"], defaultTimeoutMs: 5_000, defaultMaxOutputBytes: 1 << 20 });
+    const result = await host.run("printf", ["%s\\n", ...hostile]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(hostile.map((word) => `${word}\n`).join(""));
+    expect(await stat(marker).catch(() => undefined)).toBeUndefined();
+    await rm(dir, { recursive: true });
   });
 
   it("refuses a server whose host key is not the pinned one, showing the key it saw", async () => {
