@@ -2,7 +2,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import type { AuditEntry, CommandDetail, DesiredStatus, DeviceAttributes, DeviceSummary, FleetRun } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
-import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
+import { ADMIN, createFleet, DeviceClient, json, provision } from "./device-client.js";
+import { mcpRequest } from "./mcp-request.js";
 
 const BOARDS = {
   "orin-nano": "NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super",
@@ -267,5 +268,20 @@ describe("fleet runs", () => {
     expect(reboot.body.error).toMatch(/destructive/);
     expect((await rest("POST", "/api/runs", { selector: "tag:nothing-has-this", action: "system.ping" })).status).toBe(400);
     expect((await rest("GET", "/api/runs/run_AAAAAAAAAAAAAAAA")).status).toBe(404);
+  });
+
+  it("hides a run from another fleet, exactly as a run that does not exist", async () => {
+    serve(await online("run-own", "agx-orin"), "run-own", () => ({ data: { pong: true, at: 1, bridgeVersion: "t" } }));
+    const started = await rest<FleetRun>("POST", "/api/runs", { selector: "id:run-own", action: "system.ping" });
+    expect(started.status).toBe(201);
+    const other = await createFleet("run-other");
+    const read = async (id: string) => {
+      const response = await exports.default.fetch(`http://w/api/runs/${id}`, { headers: { Authorization: `Bearer ${other}` } });
+      const tool = await mcpRequest(other, "tools/call", { name: "get_fleet_run", arguments: { run: id } });
+      return { status: response.status, body: await response.text(), tool: tool.body.result?.content };
+    };
+    const theirs = await read(started.body.id);
+    expect(theirs.status).toBe(404);
+    expect(theirs).toEqual(await read("run_AAAAAAAAAAAAAAAA"));
   });
 });
