@@ -164,6 +164,26 @@ describe("per-device limits", () => {
     client.ws.close();
     expect((await Promise.all(stuck)).map((r) => r.status)).toEqual(Array(16).fill(504));
   }, 15_000);
+
+  it("refuses a 31st command within one instant: 10 a second, a burst of 30", async () => {
+    const { client } = await enrolledDevice(alpha, "alpha-rate");
+    // A token of its own: its 60-request burst is untouched by the tests before.
+    const caller = await token(alpha, "rate", ["read"]);
+    const answering = (async () => {
+      for (;;) {
+        const command = json(await client.next("publish"));
+        client.publishJson("jetson/alpha-rate/result", { id: command.id, ok: true, data: { pong: true, at: 1, bridgeVersion: "t" }, startedAt: 1, endedAt: 2 });
+      }
+    })().catch(() => undefined);
+    const statuses = await withFrozenClock(async () => {
+      const seen: number[] = [];
+      for (let i = 0; i < 31; i++) seen.push((await rest(caller, "POST", "/api/devices/alpha-rate/actions/system.ping", {})).status);
+      return seen;
+    });
+    expect(statuses).toEqual([...Array(30).fill(200), 429]);
+    client.ws.close();
+    await answering;
+  }, 15_000);
 });
 
 describe("device enrollment and revocation", () => {
