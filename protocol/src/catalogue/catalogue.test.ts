@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { catalogue, findAction, RESERVED_ARGUMENTS } from "./index.js";
+import { catalogue, destructiveReason, findAction, RESERVED_ARGUMENTS } from "./index.js";
 
 describe("the action catalogue", () => {
   it("has unique names that map to MCP tool names", () => {
@@ -18,8 +18,20 @@ describe("the action catalogue", () => {
     expect(z.toJSONSchema(action.input, { io: "input" })).toMatchObject({ type: "object" });
     expect(z.toJSONSchema(action.output)).toMatchObject({ type: "object" });
     for (const reserved of RESERVED_ARGUMENTS) expect(Object.keys(action.input.shape)).not.toContain(reserved);
-    // A destructive action cannot also claim to be read-only.
+    // A destructive action cannot also claim to be read-only, and only a non-destructive one names destructive arguments.
     expect(action.hints.readOnly && action.hints.destructive).toBe(false);
+    expect(action.destructiveWhen !== undefined && (action.hints.readOnly || action.hints.destructive)).toBe(false);
+  });
+
+  it("says which calls need confirmation: every destructive action, and containers.run on the host's network", () => {
+    const run = (args: Record<string, unknown>) => destructiveReason(findAction("containers.run")!, { image: "nginx:1", ...args });
+    expect(destructiveReason(findAction("power.reboot")!, {})).toBe("power.reboot is destructive");
+    expect(run({ network: "host" })).toMatch(/^containers\.run is destructive with network "host"/);
+    expect(run({ network: "Host" })).toMatch(/host's network/);
+    for (const network of [undefined, "bridge", "none", "hostnet"]) expect(run({ network }), network).toBeUndefined();
+    // Arguments the device would refuse anyway are not judged by what they ask.
+    expect(run({ network: "host", privileged: true })).toBeUndefined();
+    expect(destructiveReason(findAction("system.ping")!, {})).toBeUndefined();
   });
 
   it("finds actions by name and nothing else", () => {
