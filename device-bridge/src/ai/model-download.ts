@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ActionError } from "../actions/types.js";
+import { syncFolder } from "../durable-write.js";
 import { type ModelStore, sha256File } from "./model-store.js";
 
 const ATTEMPTS = 3;
@@ -152,7 +153,7 @@ async function finish(store: ModelStore, { name, sha256 }: DeployRequest, option
     );
   }
   await rename(partPath, store.pathOf(name));
-  await syncDir(store.dir);
+  await syncFolder(store.dir);
   await store.remember(name, sha256);
   return { name, sizeBytes, sha256 };
 }
@@ -184,14 +185,4 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${(error.cause as NodeJS.ErrnoException).code ?? error.cause.message}` : "";
   return `${error.message}${cause}`;
-}
-
-// The rename is durable only once the folder itself is on disk.
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
