@@ -2,6 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_LINE_BYTES } from "./output.js";
 import type { HostPort } from "./port.js";
 
 /**
@@ -30,6 +31,9 @@ export function runHostPortContract(name: string, makePort: (root: string, progr
       await writeProgram(programs, "hang", `sleep 30`);
       await writeProgram(programs, "ticker", `i=1; while true; do echo "tick $i"; i=$((i+1)); sleep 0.05; done`);
       await writeProgram(programs, "fail", `echo oops >&2; exit 3`);
+      // "€ café" with both characters cut between writes (bytes e2 82 | ac, c3 | a9).
+      await writeProgram(programs, "split-utf8", `printf '\\342\\202'; sleep 0.2; printf '\\254 caf\\303'; sleep 0.2; printf '\\251\\nnext\\n'`);
+      await writeProgram(programs, "endless-line", `head -c 5000000 /dev/zero | tr '\\0' x; echo; echo after`);
       port = await makePort(root, programs);
     });
     afterAll(async () => rm(base, { recursive: true, force: true }));
@@ -77,6 +81,19 @@ export function runHostPortContract(name: string, makePort: (root: string, progr
       expect(result.aborted).toBe(true);
       expect(result.timedOut).toBe(false);
       expect(lines.slice(0, 3)).toEqual(["tick 1", "tick 2", "tick 3"]);
+    });
+
+    it("decodes a character split between two chunks of output", async () => {
+      const lines: string[] = [];
+      const result = await port.run("split-utf8", [], { onStdoutLine: (line) => lines.push(line) });
+      expect(lines).toEqual(["€ café", "next"]);
+      expect(result.stdout).toBe("€ café\nnext\n");
+    });
+
+    it("bounds a line that never ends, keeping its head and the lines after it", async () => {
+      const lines: string[] = [];
+      await port.run("endless-line", [], { maxOutputBytes: 1000, onStdoutLine: (line) => lines.push(line) });
+      expect(lines).toEqual([`${"x".repeat(MAX_LINE_BYTES)}`, "after"]);
     });
 
     it("refuses program names that are paths or shell text", async () => {
