@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ActionError } from "../actions/types.js";
 import { syncFolder } from "../durable-write.js";
@@ -34,6 +34,7 @@ export async function deployModel(store: ModelStore, request: DeployRequest, opt
   const { name, url, sha256 } = request;
   const finalPath = store.pathOf(name);
   await mkdir(store.dir, { recursive: true });
+  await store.checkFolder();
   const existing = await store.sizeOf(finalPath);
   if (existing !== undefined) {
     const have = await store.sha256Of(name);
@@ -104,7 +105,7 @@ async function transfer(store: ModelStore, { name, url }: DeployRequest, options
     throw noSpace(store, name, remaining, available);
   }
 
-  const file = await open(partPath, start === 0 ? "w" : "a");
+  const file = await store.openForWriting(partPath, start > 0);
   let written = start;
   let nextSpaceCheck = start + SPACE_CHECK_BYTES;
   options.onProgress(written, total, progressText(written, total, start));
