@@ -160,9 +160,12 @@ export class SshHost implements HostPort {
     throw notInstalled(program, this.options);
   }
 
-  /** Signals the remote process group (sshd made the command its leader); resolves once `kill` has run. */
+  /**
+   * Signals the remote process group (sshd made the command its leader); resolves once `kill` has run.
+   * `kill -TERM -PGID` is the form every shell's builtin takes: dash refuses `--` and `-s`.
+   */
   private async signalGroup(pid: number, signalName: StopSignal): Promise<void> {
-    const channel = await this.options.connection.exec(`kill -${signalName.replace(/^SIG/, "")} -- -${pid}`).catch(() => undefined);
+    const channel = await this.options.connection.exec(`kill -${signalName.replace(/^SIG/, "")} -${pid}`).catch(() => undefined);
     if (!channel) return;
     await new Promise<void>((resolve) => {
       channel.on("close", () => resolve());

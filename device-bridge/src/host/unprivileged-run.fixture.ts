@@ -1,8 +1,8 @@
 // Runs one program through NodeHost and `sudo -n` as an unprivileged user, as the bridge runs on a Jetson,
-// and prints the run's result as JSON. Arguments: uid gid programDir program timeoutMs.
+// and prints the run's result as JSON. Arguments: uid gid programDir program timeoutMs, then the program's own.
 import { NodeHost } from "./node-host.js";
 
-const [uid = "", gid = "", programDir = "", program = "", timeoutMs = ""] = process.argv.slice(2);
+const [uid = "", gid = "", programDir = "", program = "", timeoutMs = "", ...args] = process.argv.slice(2);
 const host = new NodeHost({
   root: "/",
   programDirs: [programDir],
@@ -15,4 +15,4 @@ if (!process.setgroups || !process.setgid || !process.setuid) throw new Error("n
 process.setgroups([]);
 process.setgid(Number(gid));
 process.setuid(Number(uid));
-process.stdout.write(JSON.stringify(await host.run(program, [])));
+process.stdout.write(JSON.stringify(await host.run(program, args)));
