@@ -1,7 +1,8 @@
-import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename } from "node:fs/promises";
 import path from "node:path";
 import { type Result, ResultSchema } from "@jetson/protocol";
 import { z } from "zod";
+import { syncFolder, writeDurably } from "./durable-write.js";
 
 const EntrySchema = z.discriminatedUnion("state", [
   z.object({ id: z.string(), state: z.literal("started") }),
@@ -48,18 +49,25 @@ export class CommandJournal {
   private async record(entry: Entry): Promise<void> {
     this.entries.delete(entry.id);
     this.entries.set(entry.id, entry);
-    await appendFile(this.file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+    await writeDurably(this.file, "a", `${JSON.stringify(entry)}\n`);
     if (this.entries.size > this.capacity * 2) await this.compact();
   }
 
-  /** Keeps the newest `capacity` ids, rewriting the file. */
+  /**
+   * Keeps the newest `capacity` ids. The new file is written beside the old one and renamed over it,
+   * so a crash at any step leaves one whole journal on disk, never a truncated one.
+   */
   private async compact(): Promise<void> {
     const keep = [...this.entries.values()].slice(-this.capacity);
     this.entries.clear();
     for (const entry of keep) this.entries.set(entry.id, entry);
-    await writeFile(this.file, keep.map((e) => `${JSON.stringify(e)}\n`).join(""), { mode: 0o600 });
+    const temporary = `${this.file}.tmp`;
+    await writeDurably(temporary, "w", keep.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    await rename(temporary, this.file);
+    await syncFolder(path.dirname(this.file));
   }
 }
+
 
 function safeJson(line: string): unknown {
   try {

@@ -67,6 +67,17 @@ describe("bridge configuration", () => {
     expect(error).toMatch(/storage\.roots\.0:/);
   });
 
+  it("refuses a cloud URL in clear text unless it is a loopback address, naming the field", async () => {
+    for (const url of ["http://fleet.example.com", "ws://10.0.0.5:8787", "http://127.0.0.1.example.com", "http://[::2]:8787"]) {
+      const error = String(await loadConfig(await configFile({ ...valid, url }), {}).catch((e: Error) => e));
+      expect(error, url).toMatch(/url: .*https: or wss:.*loopback/);
+    }
+    for (const url of ["https://fleet.example.com", "wss://fleet.example.com/x", "http://127.0.0.1:8787", "http://127.8.9.10", "ws://localhost:8787", "http://[::1]:8787"]) {
+      expect((await loadConfig(await configFile({ ...valid, url }), {})).url, url).toBe(url);
+    }
+    await expect(loadConfig(await configFile(valid), { JETSON_BRIDGE_URL: "http://fleet.example.com" })).rejects.toThrow(/url: /);
+  });
+
   it("says when the file is missing or not JSON", async () => {
     await expect(loadConfig("/nonexistent/bridge.json", {})).rejects.toThrow(/Cannot read configuration file/);
     await expect(loadConfig(await configFile("{nope"), {})).rejects.toThrow(/not a JSON object/);

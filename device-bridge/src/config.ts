@@ -75,9 +75,21 @@ const AdminShape = {
 export const AdminConfigSchema = z.object(AdminShape);
 export type AdminConfig = z.infer<typeof AdminConfigSchema>;
 
+/** 127.0.0.0/8, ::1 and localhost, as the URL parser writes them (it turns 127.1 into 127.0.0.1). */
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/;
+
+/**
+ * The Worker's base URL. The device's credential travels over it, so only https: or wss:, except to
+ * a loopback address (the local stack and tests), where nothing leaves the machine.
+ */
+export const CloudUrlSchema = z
+  .url({ protocol: /^(https?|wss?)$/ })
+  .refine((url) => /^(https|wss):$/.test(new URL(url).protocol) || LOOPBACK_HOST.test(new URL(url).hostname), {
+    message: "must be https: or wss: (http: and ws: only to a loopback address: 127.0.0.0/8, ::1 or localhost)",
+  });
+
 export const BridgeConfigSchema = z.object({
-  /** The Worker's base URL (http, https, ws or wss). */
-  url: z.url({ protocol: /^(https?|wss?)$/ }),
+  url: CloudUrlSchema,
   fleet: FleetIdSchema,
   deviceId: DeviceIdSchema,
   token: z.string().min(16, "device token is at least 16 characters"),

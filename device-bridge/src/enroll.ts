@@ -1,11 +1,15 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
+import { CloudUrlSchema, ConfigError } from "./config.js";
 
 export const DEFAULT_CONFIG_FILE = "/etc/jetson-bridge/config.json";
 
 /** Trades a one-time enrollment code for a device's own credential (POST /enroll needs no other token). */
 export async function redeemEnrollmentCode(url: string, code: string): Promise<EnrolledDevice> {
+  // The code and the credential it buys must not cross a network in clear text.
+  const checked = CloudUrlSchema.safeParse(url);
+  if (!checked.success) throw new ConfigError(`Refusing to enroll through ${url}: url ${checked.error.issues[0]?.message ?? "is not valid"}`);
   const response = await fetch(new URL("/enroll", url), {
     method: "POST",
     headers: { "Content-Type": "application/json" },

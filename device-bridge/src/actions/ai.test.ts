@@ -1,4 +1,7 @@
-import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { type ActionInput, type ActionName, type ActionOutput, findAction } from "@jetson/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -140,3 +143,54 @@ describe("a symlink planted in the model store", () => {
     expect((await board.calls()).length).toBe(callsBefore);
   });
 });
+
+describe("ai.model_deploy with links planted in the model store", () => {
+  const model = Buffer.alloc(200_000, 7);
+  const sha256 = createHash("sha256").update(model).digest("hex");
+  let server: Server;
+  let url: string;
+  let victim: string;
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => res.writeHead(200, { "Content-Length": String(model.length) }).end(model));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model.onnx`;
+    victim = path.join(board.stateDir, "victim");
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  /** The handler with a store at `dir`, as the bridge's dispatcher calls it. */
+  async function deployInto(dir: string, name: string): Promise<unknown> {
+    const workloads = createWorkloads({ docker: { socket: engine.socketPath, volumeRoots: [] }, models: { dir, minFreeBytes: 0 } });
+    const definition = findAction("ai.model_deploy");
+    if (!definition) throw new Error("no ai.model_deploy");
+    const handler = handlers["ai.model_deploy"] as (input: unknown, context: ActionContext) => Promise<unknown>;
+    return handler(definition.input.parse({ name, url, sha256 }), { ...context, workloads });
+  }
+
+  it("never writes through a .part link: it refuses, naming the link, and leaves the link and its target as they were", async () => {
+    await writeFile(victim, "the victim's contents\n");
+    const store = await mkdtemp(path.join(board.stateDir, "store-"));
+    await symlink(victim, path.join(store, "planted.onnx.part"));
+    await expect(deployInto(store, "planted.onnx")).rejects.toThrow(/planted\.onnx\.part is a symbolic link.*never follows/);
+    expect(await readFile(victim, "utf8")).toBe("the victim's contents\n");
+    expect(await readlink(path.join(store, "planted.onnx.part"))).toBe(victim);
+    expect(await readdir(store)).toEqual(["planted.onnx.part"]);
+  });
+
+  it("refuses a store folder that is itself a link, writing nothing where it points", async () => {
+    const elsewhere = await mkdtemp(path.join(board.stateDir, "elsewhere-"));
+    const linked = path.join(board.stateDir, "linked-store");
+    await symlink(elsewhere, linked);
+    await expect(deployInto(linked, "net.onnx")).rejects.toThrow(/model store .*linked-store is a symbolic link/);
+    expect(await readdir(elsewhere)).toEqual([]);
+    expect((await lstat(linked)).isSymbolicLink()).toBe(true);
+  });
+
+  it("still deploys into a plain store", async () => {
+    const store = await mkdtemp(path.join(board.stateDir, "store-"));
+    expect(await deployInto(store, "net.onnx")).toMatchObject({ name: "net.onnx", sizeBytes: model.length, sha256, alreadyPresent: false });
+    expect((await readFile(path.join(store, "net.onnx"))).equals(model)).toBe(true);
+  });
+});
+

@@ -1,6 +1,7 @@
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ActionError } from "../actions/types.js";
+import { syncFolder } from "../durable-write.js";
 import { type ModelStore, sha256File } from "./model-store.js";
 
 const ATTEMPTS = 3;
@@ -33,6 +34,7 @@ export async function deployModel(store: ModelStore, request: DeployRequest, opt
   const { name, url, sha256 } = request;
   const finalPath = store.pathOf(name);
   await mkdir(store.dir, { recursive: true });
+  await store.checkFolder();
   const existing = await store.sizeOf(finalPath);
   if (existing !== undefined) {
     const have = await store.sha256Of(name);
@@ -103,7 +105,7 @@ async function transfer(store: ModelStore, { name, url }: DeployRequest, options
     throw noSpace(store, name, remaining, available);
   }
 
-  const file = await open(partPath, start === 0 ? "w" : "a");
+  const file = await store.openForWriting(partPath, start > 0);
   let written = start;
   let nextSpaceCheck = start + SPACE_CHECK_BYTES;
   options.onProgress(written, total, progressText(written, total, start));
@@ -152,7 +154,7 @@ async function finish(store: ModelStore, { name, sha256 }: DeployRequest, option
     );
   }
   await rename(partPath, store.pathOf(name));
-  await syncDir(store.dir);
+  await syncFolder(store.dir);
   await store.remember(name, sha256);
   return { name, sizeBytes, sha256 };
 }
@@ -184,14 +186,4 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${(error.cause as NodeJS.ErrnoException).code ?? error.cause.message}` : "";
   return `${error.message}${cause}`;
-}
-
-// The rename is durable only once the folder itself is on disk.
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { lstat, readdir, rm, statfs } from "node:fs/promises";
+import { constants } from "node:fs";
+import { type FileHandle, lstat, open, readdir, rm, statfs } from "node:fs/promises";
 import path from "node:path";
 import { ModelNameSchema } from "@jetson/protocol";
 import { ActionError } from "../actions/types.js";
@@ -13,9 +13,13 @@ interface Cached {
   sha256: string;
 }
 
+/** Never through a link (O_NOFOLLOW), never blocking on a FIFO planted under a model's name. */
+const NO_FOLLOW = constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
 /**
  * The folder of model files on the device (a real path, like the bridge's state folder). Every
- * name is checked again here before it becomes a path, whatever checked it before.
+ * name is checked again here before it becomes a path, whatever checked it before. It follows no
+ * symbolic link: neither the folder itself nor any file in it, finished or being downloaded.
  */
 export class ModelStore {
   // Hashing a multi-gigabyte model takes seconds: remember each file's hash while its size and mtime stay.
@@ -76,8 +80,26 @@ export class ModelStore {
     this.hashes.set(name, { size: s.size, mtimeMs: s.mtimeMs, sha256 });
   }
 
+  /** Refuses a store folder that is a link (or not a folder): writing there would write wherever it points. */
+  async checkFolder(): Promise<void> {
+    const s = await lstat(this.dir);
+    if (s.isSymbolicLink() || !s.isDirectory()) {
+      throw new ActionError(
+        "permission_denied",
+        `The model store ${this.dir} is a ${s.isSymbolicLink() ? "symbolic link" : "file, not a folder"}: the bridge never follows links in it. Make it a plain folder (models.dir in the bridge configuration).`,
+      );
+    }
+  }
+
+  /** Opens a regular file of the store to write (from its start, or appending), refusing a link or anything but a regular file. */
+  openForWriting(file: string, append: boolean): Promise<FileHandle> {
+    const flags = constants.O_WRONLY | constants.O_CREAT | (append ? constants.O_APPEND : constants.O_TRUNC);
+    return openRegular(file, flags);
+  }
+
   /** Deletes a model and its unfinished download; the bytes freed. */
   async remove(name: string): Promise<number> {
+    await this.checkFolder();
     const files = [this.pathOf(name), this.partPathOf(name)];
     const sizes = await Promise.all(files.map((f) => this.sizeOf(f)));
     if (sizes.every((s) => s === undefined)) {
@@ -95,12 +117,33 @@ export class ModelStore {
   }
 }
 
-export function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(file)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", reject)
-      .on("end", () => resolve(hash.digest("hex")));
+export async function sha256File(file: string): Promise<string> {
+  const handle = await openRegular(file, constants.O_RDONLY);
+  const hash = createHash("sha256");
+  try {
+    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk);
+  } finally {
+    await handle.close();
+  }
+  return hash.digest("hex");
+}
+
+async function openRegular(file: string, flags: number): Promise<FileHandle> {
+  const handle = await open(file, flags | NO_FOLLOW, 0o644).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ELOOP") throw notRegular(file, "a symbolic link");
+    if (error.code === "ENXIO") throw notRegular(file, "a FIFO");
+    throw error;
   });
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw notRegular(file, "not a regular file");
+  }
+  return handle;
+}
+
+function notRegular(file: string, what: string): ActionError {
+  return new ActionError(
+    "permission_denied",
+    `${file} is ${what}: the model store never follows links or writes anything but its own files. Nothing was written; remove it and deploy again.`,
+  );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_LINE_BYTES } from "../host/output.js";
 import { LogCollector, sinceSeconds } from "./log-stream.js";
 
 /** One frame of the Engine's multiplexed stream: stream byte, three zeros, big-endian length, payload. */
@@ -51,6 +52,13 @@ describe("the log stream demultiplexer", () => {
     expect(result.truncated).toBe(true);
     expect(result.lines.map((l) => l.text)).toEqual(["line 40", "line 41", "line 42", "line 43", "line 44", "line 45", "line 46", "line 47", "line 48", "line 49"]);
     expect(collect(lines.slice(0, 3)).truncated).toBe(false);
+  });
+
+  it("bounds a line that never ends, keeping its head and saying it cut", () => {
+    const endless = Array.from({ length: 40 }, () => frame(1, "x".repeat(16 * 1024)));
+    const result = collect([...endless, frame(1, "\nafter\n")], { tty: false, maxBytes: 1 << 20 });
+    expect(result.lines.map((l) => l.text)).toEqual(["x".repeat(MAX_LINE_BYTES), "after"]);
+    expect(result.truncated).toBe(true);
   });
 
   it("reads a TTY container's stream as plain stdout text", () => {

@@ -1,4 +1,5 @@
 import type { LogLine } from "@jetson/protocol";
+import { LineSplitter, utf8Head } from "../host/output.js";
 
 const HEADER_BYTES = 8;
 /** Byte 0 of a frame header: which stream the frame's payload came from (0 is stdin, never logged). */
@@ -12,7 +13,7 @@ const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)
  */
 export class LogCollector {
   private pending: Buffer = Buffer.alloc(0);
-  private readonly partial = new Map<LogLine["stream"], Buffer>();
+  private readonly splitters = new Map<LogLine["stream"], LineSplitter>();
   private readonly kept: LogLine[] = [];
   private keptBytes = 0;
   private dropped = false;
@@ -35,26 +36,29 @@ export class LogCollector {
   }
 
   finish(): { lines: LogLine[]; truncated: boolean } {
-    for (const [stream, rest] of this.partial) if (rest.length) this.keep(stream, rest);
-    this.partial.clear();
+    for (const splitter of this.splitters.values()) splitter.flush();
+    this.splitters.clear();
     return { lines: this.kept, truncated: this.dropped };
   }
 
   private addPayload(stream: LogLine["stream"], payload: Buffer): void {
-    let data = Buffer.concat([this.partial.get(stream) ?? Buffer.alloc(0), payload]);
-    for (let newline = data.indexOf(10); newline >= 0; newline = data.indexOf(10)) {
-      this.keep(stream, data.subarray(0, newline));
-      data = data.subarray(newline + 1);
+    let splitter = this.splitters.get(stream);
+    if (!splitter) {
+      splitter = new LineSplitter((line, cut) => {
+        if (cut) this.dropped = true;
+        this.keep(stream, line);
+      });
+      this.splitters.set(stream, splitter);
     }
-    this.partial.set(stream, data);
+    splitter.add(payload);
   }
 
-  private keep(stream: LogLine["stream"], raw: Buffer): void {
-    let text = raw.toString("utf8").replace(/\r$/, "");
+  private keep(stream: LogLine["stream"], line: string): void {
+    let text = line.replace(/\r$/, "");
     const stamp = TIMESTAMP.exec(text);
     if (stamp) text = text.slice(stamp[0].length);
     if (Buffer.byteLength(text) > this.options.maxBytes) {
-      text = Buffer.from(text).subarray(0, this.options.maxBytes).toString("utf8");
+      text = utf8Head(Buffer.from(text), this.options.maxBytes);
       this.dropped = true;
     }
     this.kept.push(stamp?.[1] ? { stream, time: stamp[1], text } : { stream, text });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ActionError } from "../actions/types.js";
-import { PullProgress, splitReference } from "./pull.js";
+import { MAX_LINE_BYTES } from "../host/output.js";
+import { jsonLines, PullProgress, splitReference } from "./pull.js";
 
 describe("pulling an image", () => {
   it("always names a tag, so the Engine never pulls every tag of a repository", () => {
@@ -41,5 +42,15 @@ describe("pulling an image", () => {
       expect((error as ActionError).code).toBe("invalid_input");
       expect((error as ActionError).message).toMatch(/no image nvcr.io\/nvidia\/l4t-base:r99/);
     }
+  });
+
+  it("bounds a progress line that never ends, and reads the lines after it", async () => {
+    async function* body() {
+      for (let i = 0; i < 64; i++) yield Buffer.alloc(16 * 1024, "x");
+      yield Buffer.from('\n{"status":"Pull complete"}\n');
+    }
+    const lines = [];
+    for await (const line of jsonLines(body())) lines.push(line);
+    expect(lines).toEqual(["x".repeat(MAX_LINE_BYTES), '{"status":"Pull complete"}']);
   });
 });

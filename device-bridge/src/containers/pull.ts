@@ -1,3 +1,4 @@
+import { LineSplitter } from "../host/output.js";
 import { pullFailure } from "./engine-errors.js";
 import { type PullEvent, PullEventSchema } from "./engine-schemas.js";
 
@@ -78,14 +79,14 @@ export class PullProgress {
   }
 }
 
-/** The lines of a byte stream, the last one even without its newline. */
+/** The lines of a byte stream, the last one even without its newline (bounded, as every line the bridge reads). */
 export async function* jsonLines(body: AsyncIterable<Buffer>): AsyncIterable<string> {
-  const decoder = new TextDecoder();
-  let rest = "";
+  const lines: string[] = [];
+  const splitter = new LineSplitter((line) => lines.push(line));
   for await (const chunk of body) {
-    const lines = (rest + decoder.decode(chunk, { stream: true })).split("\n");
-    rest = lines.pop() ?? "";
-    yield* lines;
+    splitter.add(chunk);
+    yield* lines.splice(0);
   }
-  if (rest) yield rest;
+  splitter.flush();
+  yield* lines.splice(0);
 }

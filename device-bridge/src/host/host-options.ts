@@ -8,6 +8,8 @@ export interface HostOptions {
   programDirs: readonly string[];
   defaultTimeoutMs: number;
   defaultMaxOutputBytes: number;
+  /** Between SIGTERM and SIGKILL when a run is stopped (timeout, abort); DEFAULT_STOP_GRACE_MS if absent. */
+  stopGraceMs?: number;
   /** Programs run through `sudo -n` (the bridge itself runs unprivileged). */
   sudo?: { path: string; programs: readonly string[] };
 }

@@ -2,6 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_LINE_BYTES } from "./output.js";
 import type { HostPort } from "./port.js";
 
 /**
@@ -30,6 +31,11 @@ export function runHostPortContract(name: string, makePort: (root: string, progr
       await writeProgram(programs, "hang", `sleep 30`);
       await writeProgram(programs, "ticker", `i=1; while true; do echo "tick $i"; i=$((i+1)); sleep 0.05; done`);
       await writeProgram(programs, "fail", `echo oops >&2; exit 3`);
+      await writeProgram(programs, "tidy", `trap 'echo cleaning up; exit 0' TERM; echo started; while :; do sleep 0.05; done`);
+      await writeProgram(programs, "stubborn", `trap '' TERM; echo $$; while :; do sleep 0.05; done`);
+      // "€ café" with both characters cut between writes (bytes e2 82 | ac, c3 | a9).
+      await writeProgram(programs, "split-utf8", `printf '\\342\\202'; sleep 0.2; printf '\\254 caf\\303'; sleep 0.2; printf '\\251\\nnext\\n'`);
+      await writeProgram(programs, "endless-line", `head -c 5000000 /dev/zero | tr '\\0' x; echo; echo after`);
       port = await makePort(root, programs);
     });
     afterAll(async () => rm(base, { recursive: true, force: true }));
@@ -64,6 +70,18 @@ export function runHostPortContract(name: string, makePort: (root: string, progr
       expect(result.exitCode).not.toBe(0);
     });
 
+    it("stops a program with SIGTERM first, so it can clean up", async () => {
+      const result = await port.run("tidy", [], { timeoutMs: 500 });
+      expect(result.timedOut).toBe(true);
+      expect(result.stdout).toBe("started\ncleaning up\n");
+    });
+
+    it("kills a program that ignores SIGTERM once the grace has passed", async () => {
+      const result = await port.run("stubborn", [], { timeoutMs: 300 });
+      expect(result.timedOut).toBe(true);
+      expect(await isRunning(Number(result.stdout.trim()))).toBe(false);
+    });
+
     it("streams output lines and stops a program when aborted", async () => {
       const lines: string[] = [];
       const controller = new AbortController();
@@ -77,6 +95,19 @@ export function runHostPortContract(name: string, makePort: (root: string, progr
       expect(result.aborted).toBe(true);
       expect(result.timedOut).toBe(false);
       expect(lines.slice(0, 3)).toEqual(["tick 1", "tick 2", "tick 3"]);
+    });
+
+    it("decodes a character split between two chunks of output", async () => {
+      const lines: string[] = [];
+      const result = await port.run("split-utf8", [], { onStdoutLine: (line) => lines.push(line) });
+      expect(lines).toEqual(["€ café", "next"]);
+      expect(result.stdout).toBe("€ café\nnext\n");
+    });
+
+    it("bounds a line that never ends, keeping its head and the lines after it", async () => {
+      const lines: string[] = [];
+      await port.run("endless-line", [], { maxOutputBytes: 1000, onStdoutLine: (line) => lines.push(line) });
+      expect(lines).toEqual([`${"x".repeat(MAX_LINE_BYTES)}`, "after"]);
     });
 
     it("refuses program names that are paths or shell text", async () => {
@@ -109,6 +140,13 @@ export function runHostPortContract(name: string, makePort: (root: string, progr
       expect(space?.availableBytes).toBeLessThanOrEqual(space?.totalBytes ?? 0);
     });
   });
+}
+
+/** Whether a process exists and has not exited (an exited child no one reaped yet is a zombie: it runs no more). */
+export async function isRunning(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  // The state follows the command name, which is in parentheses and may itself contain them.
+  return stat !== undefined && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
 }
 
 async function writeProgram(dir: string, name: string, body: string): Promise<void> {

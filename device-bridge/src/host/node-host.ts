@@ -3,6 +3,7 @@ import { access, constants, readdir, readFile, statfs, writeFile } from "node:fs
 import path from "node:path";
 import type { FsSpace, HostPort, RunOptions, RunResult } from "./port.js";
 import { assertProgramName, commandLine, type HostOptions, notInstalled } from "./host-options.js";
+import { DEFAULT_STOP_GRACE_MS, GracefulStop, type StopSignal } from "./graceful-stop.js";
 import { CappedText, GuardedLines, runResult } from "./output.js";
 import { resolveUnderRoot } from "./root-path.js";
 
@@ -19,7 +20,7 @@ export class NodeHost implements HostPort {
     return new Promise((resolve, reject) => {
       const child = spawn(executable, argv, {
         shell: false,
-        // Its own process group, so a timeout kills the children it started too.
+        // Its own process group, so stopping it stops the children it started too.
         detached: true,
         stdio: ["pipe", "pipe", "pipe"],
         // Programs see the configured folders first; the rest of PATH lets interpreters (`env node`) resolve.
@@ -29,11 +30,19 @@ export class NodeHost implements HostPort {
       const out = new CappedText(maxBytes);
       const err = new CappedText(maxBytes);
       let timedOut = false;
+      const stopper = new GracefulStop((signal) => {
+        signalGroup(child.pid, signal);
+        // What the group kill cannot reach (a root program under sudo) must not hold the run open through its output.
+        if (signal === "SIGKILL") {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }
+      }, this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
       const timer = setTimeout(() => {
         timedOut = true;
-        killGroup(child.pid);
+        stopper.begin();
       }, timeoutMs);
-      const abort = () => killGroup(child.pid);
+      const abort = () => stopper.begin();
       options.signal?.addEventListener("abort", abort, { once: true });
       if (options.signal?.aborted) abort();
       const lines = options.onStdoutLine ? new GuardedLines(options.onStdoutLine, abort) : undefined;
@@ -46,6 +55,7 @@ export class NodeHost implements HostPort {
       child.stdin.end(options.stdin ?? "");
       const settle = () => {
         clearTimeout(timer);
+        stopper.ended();
         options.signal?.removeEventListener("abort", abort);
       };
       child.on("error", (error) => {
@@ -93,10 +103,11 @@ export class NodeHost implements HostPort {
   }
 }
 
-function killGroup(pid: number | undefined): void {
+/** The program's whole process group: what it started goes too, and sudo relays SIGTERM to its root child. */
+function signalGroup(pid: number | undefined, signal: StopSignal): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, "SIGKILL");
+    process.kill(-pid, signal);
   } catch {
     // Already gone.
   }

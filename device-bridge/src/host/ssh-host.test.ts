@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 runHostPortContract("SshHost over OpenSSH on 127.0.0.1", async (root, programDir) =>
-  new SshHost({ connection: connect(), root, programDirs: [programDir], defaultTimeoutMs: 5_000, defaultMaxOutputBytes: 1 << 20 }),
+  new SshHost({ connection: connect(), root, programDirs: [programDir], defaultTimeoutMs: 5_000, defaultMaxOutputBytes: 1 << 20, stopGraceMs: 1_000 }),
 );
 
 describe("the SSH connection", () => {

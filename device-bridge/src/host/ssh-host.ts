@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { SFTPWrapper } from "ssh2";
 import { assertProgramName, commandLine, type HostOptions, notInstalled } from "./host-options.js";
+import { DEFAULT_STOP_GRACE_MS, GracefulStop, type StopSignal } from "./graceful-stop.js";
 import { CappedText, GuardedLines, runResult } from "./output.js";
 import { type FsSpace, type HostPort, HostPortError, type RunOptions, type RunResult } from "./port.js";
 import { resolveUnderRoot } from "./root-path.js";
@@ -49,7 +50,7 @@ export class SshHost implements HostPort {
 
   async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const argv = commandLine(this.options, program, await this.locate(program), args, options.unprivileged);
-    // sshd starts each command as a process group leader; printing its pid first lets a timeout kill the group.
+    // sshd starts each command as a process group leader; printing its pid first lets a timeout signal the group.
     const command = `echo $$; LC_ALL=C DEBIAN_FRONTEND=noninteractive exec ${argv.map(shellQuote).join(" ")}`;
     const channel = await this.options.connection.exec(command);
     const maxBytes = options.maxOutputBytes ?? this.options.defaultMaxOutputBytes;
@@ -61,21 +62,33 @@ export class SshHost implements HostPort {
       let exitCode: number | null = null;
       let signal: string | null = null;
       const pid = new PidPrefix();
+      /** A signal asked for before the remote pid arrived, sent as soon as it does. */
+      let pending: StopSignal | undefined;
+      const signalRemote = async (signalName: StopSignal) => {
+        if (pid.value === undefined) pending = signalName;
+        else await this.signalGroup(pid.value, signalName);
+      };
+      const stopper = new GracefulStop((signalName) => {
+        const sent = signalRemote(signalName);
+        // Past the grace, answer once the kill has run, even if something beyond its reach (a root program under sudo) holds the output open.
+        if (signalName === "SIGKILL") {
+          void sent.finally(() => {
+            channel.close();
+            finish();
+          });
+        }
+      }, this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
       const finish = () => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        stopper.ended();
         options.signal?.removeEventListener("abort", stop);
         lines?.flush();
         if (lines?.error !== undefined) return reject(lines.error);
         resolve(runResult({ exitCode, signal, timedOut, aborted: options.signal?.aborted ?? false }, out, err));
       };
-      const stop = () => {
-        if (pid.value !== undefined) void this.killGroup(pid.value);
-        channel.close();
-        // A child still holding the output open would delay the channel's close: answer now.
-        finish();
-      };
+      const stop = () => stopper.begin();
       const timer = setTimeout(() => {
         timedOut = true;
         stop();
@@ -85,6 +98,10 @@ export class SshHost implements HostPort {
       const lines = options.onStdoutLine ? new GuardedLines(options.onStdoutLine, stop) : undefined;
       channel.on("data", (data: Buffer) => {
         const chunk = pid.strip(data);
+        if (pending && pid.value !== undefined) {
+          void this.signalGroup(pid.value, pending);
+          pending = undefined;
+        }
         if (!chunk.length) return;
         out.add(chunk);
         lines?.add(chunk);
@@ -143,9 +160,18 @@ export class SshHost implements HostPort {
     throw notInstalled(program, this.options);
   }
 
-  private async killGroup(pid: number): Promise<void> {
-    const channel = await this.options.connection.exec(`kill -KILL -- -${pid}`).catch(() => undefined);
-    channel?.resume().end();
+  /**
+   * Signals the remote process group (sshd made the command its leader); resolves once `kill` has run.
+   * `kill -TERM -PGID` is the form every shell's builtin takes: dash refuses `--` and `-s`.
+   */
+  private async signalGroup(pid: number, signalName: StopSignal): Promise<void> {
+    const channel = await this.options.connection.exec(`kill -${signalName.replace(/^SIG/, "")} -${pid}`).catch(() => undefined);
+    if (!channel) return;
+    await new Promise<void>((resolve) => {
+      channel.on("close", () => resolve());
+      channel.stderr.resume();
+      channel.resume().end();
+    });
   }
 
   private resolve(sftp: SFTPWrapper, machinePath: string): Promise<string> {
