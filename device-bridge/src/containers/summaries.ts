@@ -4,12 +4,16 @@ import type { EngineContainerInspect, EngineContainerSummary } from "./engine-sc
 type State = ContainerSummary["state"];
 
 /** Engines name a few states their own way (podman says "configured" for created, "stopped" after a stop). */
-const STATE_ALIASES: Record<string, State> = { configured: "created", initialized: "created", stopping: "running" };
+const STATE_ALIASES = new Map<string, State>([
+  ["configured", "created"],
+  ["initialized", "created"],
+  ["stopping", "running"],
+]);
 
 export function containerState(raw: string): State {
   const lower = raw.toLowerCase();
   const parsed = ContainerStateSchema.safeParse(lower);
-  return parsed.success ? parsed.data : (STATE_ALIASES[lower] ?? "unknown");
+  return parsed.success ? parsed.data : (STATE_ALIASES.get(lower) ?? "unknown");
 }
 
 /** The NVIDIA runtime, or a device request for NVIDIA GPUs (docker run --gpus). */
