@@ -13,6 +13,7 @@ import { benchFleetRun } from "./fleet-run.js";
 import { benchGateway } from "./gateway.js";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
 import { benchSshPerCommand } from "./ssh-per-command.js";
+import { benchSelector } from "./selector.js";
 import { round } from "./stats.js";
 import { benchTelemetryIngest } from "./telemetry-ingest.js";
 
@@ -25,6 +26,8 @@ const GATEWAY_CALLS = Number(process.env.BENCH_GATEWAY_CALLS ?? 200);
 const FOOTPRINT_SECONDS = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 30);
 const FLEET_RUN_DEVICES = Number(process.env.BENCH_FLEET_RUN_DEVICES ?? 100);
 const FLEET_RUN_CONCURRENCY = [10, 50];
+const SELECTOR_DEVICES = Number(process.env.BENCH_SELECTOR_DEVICES ?? 100);
+const SELECTOR_CALLS = Number(process.env.BENCH_SELECTOR_CALLS ?? 20);
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     const gateway = await benchGateway(worker, sshd, mcp, dir, GATEWAY_CALLS);
     const footprint = await benchBridgeFootprint(worker, dir, FOOTPRINT_SECONDS);
     const fleetRun = await benchFleetRun(worker, FLEET_RUN_DEVICES, FLEET_RUN_CONCURRENCY);
+    const selector = await benchSelector(worker, SELECTOR_DEVICES, SELECTOR_CALLS);
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
       "gateway mode (a JetPack 4 Nano reached over SSH)": gateway,
       "bridge (single-file build) sampling at 1 Hz, publishing every 5 s": footprint,
       [`fleet run: system.ping on ${FLEET_RUN_DEVICES} device links in one process, by concurrency limit`]: fleetRun,
+      "worst-case selectors (`*a*a*…b`) over 63-character ids and tags, answered by the fleet's registry": selector,
     };
     await mkdir(path.join(REPO, "bench/results"), { recursive: true });
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

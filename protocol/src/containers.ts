@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { deviceText } from "./device-text.js";
 
 // Container payloads of the catalogue's containers.* actions (catalogue/containers.ts).
 
@@ -28,11 +29,11 @@ export const PortMappingSchema = z.object({
 });
 
 export const ContainerSummarySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  image: z.string(),
+  id: deviceText(128),
+  name: deviceText(128),
+  image: deviceText(255),
   state: ContainerStateSchema,
-  status: z.string().describe("Docker's human status, e.g. 'Up 3 hours' or 'Exited (0) 2 minutes ago'"),
+  status: deviceText(128).describe("Docker's human status, e.g. 'Up 3 hours' or 'Exited (0) 2 minutes ago'"),
   createdAt: z.string().optional(),
   ports: z.array(PortMappingSchema),
   runtime: z.string().optional().describe("OCI runtime the container runs under (runc, nvidia, ...)"),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ActionErrorSchema } from "./errors.js";
+import { deviceText } from "./device-text.js";
 import { CurrentPowerModeSchema } from "./hardware.js";
 
 /** Epoch milliseconds. */
@@ -41,16 +42,16 @@ export type Result = z.infer<typeof ResultSchema>;
 
 /** What the device says about itself, retained by the cloud. */
 export const DeviceStateSchema = z.object({
-  hostname: z.string(),
-  board: z.string().optional(),
-  soc: z.string().optional(),
-  l4t: z.string().optional(),
-  jetpack: z.string().optional(),
-  bridgeVersion: z.string(),
+  hostname: deviceText(253),
+  board: deviceText(128).optional(),
+  soc: deviceText(64).optional(),
+  l4t: deviceText(32).optional(),
+  jetpack: deviceText(32).optional(),
+  bridgeVersion: deviceText(64),
   /** The active nvpmodel mode; absent where nvpmodel is missing or does not answer. */
   powerMode: CurrentPowerModeSchema.optional(),
   /** Names of the catalogued actions this bridge can run. */
-  capabilities: z.array(z.string()),
+  capabilities: z.array(deviceText(64)).max(1_000),
 });
 export type DeviceState = z.infer<typeof DeviceStateSchema>;
 

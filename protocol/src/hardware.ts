@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { deviceText } from "./device-text.js";
 
 /** Shapes the device bridge reads from Jetson tools (nvpmodel, jetson_clocks, nv_tegra_release, nvidia-smi). */
 
@@ -42,7 +43,7 @@ export const PowerModeTableSchema = z.object({
 export type PowerModeTable = z.infer<typeof PowerModeTableSchema>;
 
 /** The active mode, from `nvpmodel -q`. */
-export const CurrentPowerModeSchema = z.object({ id: count, name: z.string().min(1) });
+export const CurrentPowerModeSchema = z.object({ id: count, name: deviceText(64).min(1) });
 export type CurrentPowerMode = z.infer<typeof CurrentPowerModeSchema>;
 
 /** What `nvpmodel -m N` said. */

@@ -11,3 +11,4 @@ export * from "./hardware.js";
 export * from "./containers.js";
 export * from "./ai.js";
 export * from "./sysadmin/index.js";
+export * from "./device-text.js";

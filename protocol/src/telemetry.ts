@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DeviceKeySchema } from "./device-text.js";
 
 const mb = z.number().nonnegative();
 
@@ -23,9 +24,9 @@ export const TelemetrySampleSchema = z.object({
     .optional(),
   gpu: z.object({ loadPct: z.number().optional(), freqMHz: z.number().optional() }).optional(),
   emc: z.object({ loadPct: z.number().optional(), freqMHz: z.number().optional() }).optional(),
-  tempsC: z.record(z.string(), z.number()).optional(),
+  tempsC: z.record(DeviceKeySchema, z.number()).optional(),
   powerMW: z
-    .record(z.string(), z.object({ now: z.number(), avg: z.number().optional(), max: z.number().optional() }))
+    .record(DeviceKeySchema, z.object({ now: z.number(), avg: z.number().optional(), max: z.number().optional() }))
     .optional(),
   totalPowerMW: z.number().optional(),
   fan: z.object({ pwmPct: z.number().optional(), rpm: z.number().optional() }).optional(),

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
 import { DeviceIdSchema, FleetIdSchema } from "@jetson/protocol";
 import { publicRoutes } from "./api/public-routes.js";
 import { fleetOpsApi } from "./api/fleet-ops-routes.js";
@@ -9,6 +10,7 @@ import { type CallerVariables, requireCaller } from "./auth.js";
 import { dashboard } from "./dashboard.js";
 import type { Env } from "./env.js";
 import { deviceStub } from "./fleet.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 import { authorizeRoutes } from "./oauth/authorize-routes.js";
 
 export const app = new Hono<{ Bindings: Env; Variables: CallerVariables }>();
@@ -22,6 +24,14 @@ export const limitBody = bodyLimit({
   onError: (c) => c.json({ error: `Request body larger than ${MAX_REQUEST_BYTES} bytes` }, 413),
 });
 
+/** Refuses JSON nested deeper than any request needs before a handler parses or walks it (the text stays cached for them). */
+export const limitJsonDepth = createMiddleware(async (c, next) => {
+  if (c.req.raw.body && nestsDeeperThan(await c.req.text())) {
+    return c.json({ error: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` }, 400);
+  }
+  await next();
+});
+
 /** A device's bridge dials in here; its object checks the credentials in MQTT CONNECT. */
 app.get("/tunnel/:fleet/:device", async (c) => {
   const fleet = FleetIdSchema.safeParse(c.req.param("fleet"));
@@ -30,8 +40,8 @@ app.get("/tunnel/:fleet/:device", async (c) => {
   return deviceStub(c.env, fleet.data, device.data).fetch(c.req.raw);
 });
 
-app.use("/api/*", limitBody);
-app.use("/enroll", limitBody);
+app.use("/api/*", limitBody, limitJsonDepth);
+app.use("/enroll", limitBody, limitJsonDepth);
 app.route("/", publicRoutes);
 
 app.use("/api/*", requireCaller);

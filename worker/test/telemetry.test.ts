@@ -211,6 +211,8 @@ describe("retention", () => {
     async function growth(name: string, count: number, stepMs: number): Promise<number> {
       return runInDurableObject(env.DEVICE.get(env.DEVICE.idFromName(name)), (_instance, ctx) => {
         const store = new TelemetryStore(ctx.storage);
+        // A device object gets its tables when provisioned; this one never was.
+        store.migrate();
         const before = ctx.storage.sql.databaseSize;
         const end = Date.now();
         for (let i = 0; i < count; i += 600) {

@@ -7,13 +7,15 @@ export interface Attachment {
   subscribed: boolean;
   /** Seconds, as the client asked in CONNECT. */
   keepalive: number;
+  /** Epoch ms the socket was accepted: CONNECT must follow within CONNECT_TIMEOUT_MS. */
+  openedAt: number;
   will?: { topic: string; payload: string };
   nextMessageId: number;
   /** Closed on purpose (replaced, revoked, timed out): its close must not touch presence or fire the will. */
   retired: boolean;
 }
 
-const FRESH: Attachment = { authenticated: false, subscribed: false, keepalive: 0, nextMessageId: 1, retired: false };
+const FRESH: Attachment = { authenticated: false, subscribed: false, keepalive: 0, openedAt: 0, nextMessageId: 1, retired: false };
 
 /** One device socket: its attachment, and sending and closing that never throw. */
 export class Connection {

@@ -20,11 +20,12 @@ import type { Env } from "../env.js";
 import { MqttProtocolError, PacketReader } from "../mqtt/index.js";
 import { DeviceTelemetry } from "../telemetry/device-telemetry.js";
 import { RETENTION_EVERY_MS } from "../telemetry/retention.js";
+import { LazyTables } from "../lazy-tables.js";
 import { AlarmScheduler } from "./alarm-scheduler.js";
 import { Connection } from "./connection.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./invoke.js";
 import { RateLimiter } from "../rate-limiter.js";
-import { handlePacket, MAX_PACKET_BYTES, Reason, type SessionHost } from "./mqtt-session.js";
+import { handlePacket, MAX_CONNECT_BYTES, MAX_PACKET_BYTES, Reason, type SessionHost } from "./mqtt-session.js";
 import { DeviceStore, type Identity } from "./store.js";
 import { DesiredStateKeeper, type KeeperHost } from "./desired-state-keeper.js";
 import { CommandQueue, MAX_QUEUED } from "./queue.js";
@@ -41,7 +42,10 @@ const MAX_IN_FLIGHT = 16;
 const COMMAND_RATE = { perSecond: 10, burst: 30 };
 
 /** Close codes the device sees. */
-const CLOSE = { replaced: 4000, keepalive: 4001, revoked: 4003, protocol: 1002 } as const;
+const CLOSE = { replaced: 4000, keepalive: 4001, handshake: 4002, revoked: 4003, protocol: 1002 } as const;
+
+/** A tunnel socket that has not sent CONNECT by then is closed: an idle stranger holds nothing for long. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** Telemetry refreshes the registry's copy of the summary at most this often; alert changes go at once. */
 const PUBLISH_EVERY_MS = 1_000;
@@ -56,6 +60,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   private readonly queue: CommandQueue;
   private readonly desired: DesiredStateKeeper;
   private readonly scheduler: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish" | "queue" | "desired">;
+  private readonly tables: LazyTables;
   private lastPublished = 0;
   private readonly readers = new Map<WebSocket, PacketReader>();
   private readonly pending = new Map<string, PendingCall>();
@@ -83,13 +88,17 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       queue: (now) => this.queue.settle(now),
       desired: () => this.desired.keep(this.keeperHost()),
     });
-    ctx.blockConcurrencyWhile(async () => {
+    this.tables = new LazyTables(ctx.storage.sql, "meta", () => {
       this.store.migrate();
       this.telemetry.migrate();
       this.scheduler.migrate();
       this.queue.migrate();
       this.desired.migrate();
-      this.identity = this.store.identity();
+    });
+    // A device that was never provisioned has no tables, and gets none until provision().
+    ctx.blockConcurrencyWhile(async () => {
+      this.tables.migrateIfPresent();
+      if (this.tables.exist) this.identity = this.store.identity();
     });
   }
 
@@ -102,6 +111,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   /** Creates the device, or gives it a new credential (closing a link made with the old one). */
   async provision(identity: Identity): Promise<void> {
     const rotated = this.identity !== undefined;
+    this.tables.ensure();
     this.identity = identity;
     this.store.setIdentity(identity);
     if (rotated) await this.closeAll("credential rotated");
@@ -243,6 +253,11 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     if (!protocols.includes("mqtt")) return new Response("The tunnel speaks the mqtt subprotocol only", { status: 400 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
+    const now = Date.now();
+    new Connection(pair[1]).update({ openedAt: now });
+    // A device never provisioned has no storage to keep an alarm in; this object stays awake until the timer.
+    if (this.identity) await this.scheduler.ensure("keepalive", now + CONNECT_TIMEOUT_MS);
+    else setTimeout(() => this.closeStrangers(Date.now()), CONNECT_TIMEOUT_MS);
     return new Response(null, { status: 101, webSocket: pair[0], headers: { "Sec-WebSocket-Protocol": "mqtt" } });
   }
 
@@ -281,10 +296,10 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     await this.scheduler.run(Date.now());
   }
 
-  /** Closes links whose device sent nothing for 1.5 keepalive periods. */
+  /** Closes links whose device sent nothing for 1.5 keepalive periods, and sockets that never sent CONNECT. */
   private async closeSilentLinks(now: number): Promise<number | undefined> {
     const { lastSeen = 0 } = this.store.presence();
-    let next: number | undefined;
+    let next = this.closeStrangers(now);
     for (const connection of this.connections()) {
       const limit = connection.state.keepalive * 1500;
       if (limit === 0) continue;
@@ -294,6 +309,19 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       } else {
         next = Math.min(next ?? Infinity, lastSeen + limit);
       }
+    }
+    return next;
+  }
+
+  /** Closes sockets that sent no CONNECT within CONNECT_TIMEOUT_MS of opening. */
+  private closeStrangers(now: number): number | undefined {
+    let next: number | undefined;
+    for (const connection of this.connections()) {
+      const { authenticated, retired, openedAt } = connection.state;
+      if (authenticated || retired) continue;
+      const due = openedAt + CONNECT_TIMEOUT_MS;
+      if (now >= due) connection.retire(CLOSE.handshake, "no CONNECT in time");
+      else next = Math.min(next ?? Infinity, due);
     }
     return next;
   }
@@ -445,7 +473,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     let reader = this.readers.get(ws);
     if (!reader) {
       // After hibernation the reader is rebuilt; the protocol version survives in the attachment.
-      reader = new PacketReader({ maxPacketBytes: MAX_PACKET_BYTES }, { version: connection.state.version, pending: new Uint8Array() });
+      reader = new PacketReader({ maxPacketBytes: MAX_PACKET_BYTES, maxConnectBytes: MAX_CONNECT_BYTES }, { version: connection.state.version, pending: new Uint8Array() });
       this.readers.set(ws, reader);
     }
     return reader;

@@ -1,4 +1,4 @@
-import { type Channel, parseTopic } from "@jetson/protocol";
+import { type Channel, channels, parseTopic } from "@jetson/protocol";
 import type { ConnectPacket, Packet, PublishPacket } from "../mqtt/index.js";
 import type { Connection } from "./connection.js";
 
@@ -11,6 +11,7 @@ export const Reason = {
   notAuthorized: 0x87,
   badCredentials: 0x86,
   topicInvalid: 0x90,
+  packetTooLarge: 0x95,
   payloadInvalid: 0x99,
 } as const;
 
@@ -24,7 +25,14 @@ export interface SessionHost {
   received(channel: Channel, payload: Uint8Array): Promise<number>;
 }
 
+/** MQTT 3.1.1 has one SUBACK failure code; 0x87 (not authorized) exists in MQTT 5 only. */
+const SUBACK_FAILURE_V4 = 0x80;
+
 export const MAX_PACKET_BYTES = 1 << 20;
+/** A CONNECT holds ids, a token and a small will: a stranger's bytes beyond this are not kept. */
+export const MAX_CONNECT_BYTES = 4096;
+/** The will rides in the socket's attachment (2 KiB at most), beside the rest of the socket's state. */
+export const MAX_WILL_BYTES = 512;
 
 /**
  * The server side of MQTT for one device: CONNECT first and authenticated,
@@ -40,7 +48,8 @@ export async function handlePacket(connection: Connection, packet: Packet, host:
       return onPublish(connection, packet, host);
     case "subscribe": {
       const commandTopic = host.deviceId ? `jetson/${host.deviceId}/command` : undefined;
-      const granted = packet.subscriptions.map((s) => (s.topic === commandTopic ? Math.min(s.qos, 1) : Reason.notAuthorized));
+      const refused = state.version === 5 ? Reason.notAuthorized : SUBACK_FAILURE_V4;
+      const granted = packet.subscriptions.map((s) => (s.topic === commandTopic ? Math.min(s.qos, 1) : refused));
       connection.send({ type: "suback", messageId: packet.messageId, granted });
       if (granted.some((code) => code <= 1)) {
         connection.update({ subscribed: true });
@@ -76,6 +85,12 @@ async function onConnect(connection: Connection, packet: ConnectPacket, host: Se
   if (!valid) {
     connection.send({ type: "connack", sessionPresent: false, reasonCode: connackCode(packet.protocolVersion) });
     return connection.retire(1008, "bad credentials");
+  }
+  const willProblem = packet.will && checkWill(packet.will.topic, packet.will.payload, host.deviceId);
+  if (willProblem) {
+    const reasonCode = packet.protocolVersion === 5 ? willProblem.reason : CONNACK_NOT_AUTHORIZED_V4;
+    connection.send({ type: "connack", sessionPresent: false, reasonCode });
+    return connection.retire(1008, willProblem.message);
   }
   connection.update({
     authenticated: true,
@@ -118,6 +133,19 @@ async function onPublish(connection: Connection, packet: PublishPacket, host: Se
       reasonCode: connection.state.version === 5 ? reason : undefined,
     });
   }
+}
+
+/** 3.1.1 has no CONNACK code for a bad will; "not authorized" is the closest. */
+const CONNACK_NOT_AUTHORIZED_V4 = 5;
+
+/** A will is checked like the publish it will become: the device's own upward topics only, and small. */
+function checkWill(topic: string, payload: Uint8Array, deviceId: string | undefined): { reason: number; message: string } | undefined {
+  const parsed = parseTopic(topic);
+  if (!parsed || parsed.deviceId !== deviceId || channels[parsed.channel].direction !== "up") {
+    return { reason: Reason.topicInvalid, message: "will topic is not one of the device's own" };
+  }
+  if (payload.length > MAX_WILL_BYTES) return { reason: Reason.packetTooLarge, message: `will payload over ${MAX_WILL_BYTES} bytes` };
+  return undefined;
 }
 
 /** CONNACK refusal for bad credentials: MQTT 5 reason 0x86, 3.1.1 return code 4. */

@@ -1,4 +1,5 @@
 import type { DeviceAttributes } from "@jetson/protocol";
+import { globMatches } from "./selector-glob.js";
 
 /**
  * The selector language: space-separated `key:value` terms that must all hold.
@@ -25,12 +26,9 @@ export interface Selector {
 
 export class SelectorError extends Error {}
 
-const glob = (pattern: string, value: string) =>
-  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*")}$`, "i").test(value);
-
 /** `6` matches 6, 6.2 and 6.2.1; with a `*` the value is a plain wildcard. */
 const release = (pattern: string, value: string) =>
-  pattern.includes("*") ? glob(pattern, value) : value === pattern || value.startsWith(`${pattern}.`);
+  pattern.includes("*") ? globMatches(pattern, value) : value === pattern || value.startsWith(`${pattern}.`);
 
 const one = (value: string | undefined) => (value === undefined ? [] : [value]);
 
@@ -43,10 +41,10 @@ interface KeyRule {
 }
 
 const KEYS = {
-  id: { read: (a) => [a.id], matches: glob },
-  tag: { read: (a) => a.tags, matches: glob },
-  board: { read: (a) => one(a.board), matches: glob },
-  soc: { read: (a) => one(a.soc), matches: glob },
+  id: { read: (a) => [a.id], matches: globMatches },
+  tag: { read: (a) => a.tags, matches: globMatches },
+  board: { read: (a) => one(a.board), matches: globMatches },
+  soc: { read: (a) => one(a.soc), matches: globMatches },
   jetpack: { read: (a) => one(a.jetpack), matches: release },
   l4t: { read: (a) => one(a.l4t), matches: release },
   bridge: { read: (a) => one(a.bridge), matches: release },

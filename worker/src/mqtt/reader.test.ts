@@ -90,6 +90,14 @@ describe("PacketReader", () => {
     expect(protocolErrorOf(() => reader.push(big.subarray(0, 3))).reasonCode).toBe(MqttErrorCode.PacketTooLarge);
   });
 
+  test("holds no more of a CONNECT than maxConnectBytes, then allows maxPacketBytes", () => {
+    const reader = new PacketReader({ maxPacketBytes: 1 << 20, maxConnectBytes: 64 });
+    const huge = encodePacket({ ...connect, username: "dev-1", password: new Uint8Array(60_000) }, 5);
+    expect(protocolErrorOf(() => reader.push(huge.subarray(0, 4))).reasonCode).toBe(MqttErrorCode.PacketTooLarge);
+    const big = { ...publish, payload: new Uint8Array(100_000) };
+    expect(new PacketReader({ maxPacketBytes: 1 << 20, maxConnectBytes: 64 }).push(stream(connect, big))).toEqual([connect, big]);
+  });
+
   test("accepts a packet of exactly maxPacketBytes", () => {
     const packet = encodePacket(connect, 5);
     expect(new PacketReader({ maxPacketBytes: packet.length }).push(packet)).toEqual([connect]);

@@ -6,6 +6,8 @@ import type { Packet, ProtocolVersion } from "./packets.js";
 export interface PacketReaderOptions {
   /** Largest whole packet (fixed header included) to accept, like MQTT 5's Maximum Packet Size. */
   maxPacketBytes: number;
+  /** Largest CONNECT: until it arrives the peer is a stranger, so little of its input is held (default maxPacketBytes). */
+  maxConnectBytes?: number;
 }
 
 /** Everything a reader needs to resume after its Durable Object was evicted between frames. */
@@ -25,6 +27,7 @@ const EMPTY = new Uint8Array(0);
  */
 export class PacketReader {
   readonly #maxPacketBytes: number;
+  readonly #maxConnectBytes: number;
   #version: ProtocolVersion | undefined;
   /** Unconsumed bytes are #buffer[0, #length); it grows by doubling so a packet arriving in tiny frames costs O(n). */
   #buffer = EMPTY;
@@ -32,6 +35,7 @@ export class PacketReader {
 
   constructor(options: PacketReaderOptions, snapshot?: PacketReaderSnapshot) {
     this.#maxPacketBytes = options.maxPacketBytes;
+    this.#maxConnectBytes = options.maxConnectBytes ?? options.maxPacketBytes;
     this.#version = snapshot?.version;
     if (snapshot) this.#append(snapshot.pending);
   }
@@ -68,9 +72,8 @@ export class PacketReader {
     const header = readFixedHeader(bytes);
     if (header === undefined) return undefined;
     const size = header.headerLength + header.remainingLength;
-    if (size > this.#maxPacketBytes) {
-      throw new MqttProtocolError(MqttErrorCode.PacketTooLarge, `packet of ${size} bytes exceeds ${this.#maxPacketBytes}`);
-    }
+    const max = isConnect ? this.#maxConnectBytes : this.#maxPacketBytes;
+    if (size > max) throw new MqttProtocolError(MqttErrorCode.PacketTooLarge, `packet of ${size} bytes exceeds ${max}`);
     return size <= bytes.length ? size : undefined;
   }
 

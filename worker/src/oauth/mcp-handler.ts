@@ -1,9 +1,10 @@
 import type { OAuthResourceAuth, OAuthResourceContext } from "@cloudflare/workers-oauth-provider";
 import { type Caller, CallerSchema } from "@jetson/protocol";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { limitBody } from "../app.js";
 import type { Env } from "../env.js";
 import { Fleet } from "../fleet.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json-depth.js";
 import { handleMcpRequest } from "../mcp/server.js";
 
 /**
@@ -16,13 +17,21 @@ export function callerOf(props: unknown, auth: OAuthResourceAuth): Caller {
   return caller.kind === "oauth" ? { ...caller, scopes: caller.scopes.filter((scope) => auth.scope.includes(scope)) } : caller;
 }
 
+/** JSON-RPC's "Invalid Request", for a body refused before the MCP server sees it. */
+const invalidRequest = (c: Context, message: string) => c.json({ jsonrpc: "2.0", id: null, error: { code: -32600, message } }, 400);
+
 /** /mcp, once the provider has checked the bearer token. */
 export const mcpHandler = new Hono<{ Bindings: Env }>()
   .use(limitBody)
-  .post("/mcp", (c) => {
+  .post("/mcp", async (c) => {
+    const body = await c.req.text();
+    if (nestsDeeperThan(body)) return invalidRequest(c, `JSON nested deeper than ${MAX_JSON_DEPTH} levels.`);
+    // One request, one message: the token's rate limit is charged per request, and MCP 2025-06-18 has no batches.
+    if (body.trimStart().startsWith("[")) return invalidRequest(c, "Batches are not supported: send one JSON-RPC message per request.");
     // The provider puts the verified token (`auth`) beside `props` on the context it passes.
     const { props, auth } = c.executionCtx as OAuthResourceContext<unknown>;
-    return handleMcpRequest(c.req.raw, new Fleet(c.env, callerOf(props, auth)));
+    const request = new Request(c.req.raw.url, { method: "POST", headers: c.req.raw.headers, body });
+    return handleMcpRequest(request, new Fleet(c.env, callerOf(props, auth)));
   })
   // Stateless MCP: no server-initiated stream and no sessions to delete.
   .all("/mcp", (c) => c.text("Method Not Allowed", 405, { Allow: "POST" }));

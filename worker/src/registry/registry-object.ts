@@ -20,6 +20,7 @@ import { deviceAttributes } from "../fleet-ops/attributes.js";
 import { DESIRED_RULES_TABLE, DesiredRules, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
 import { RUN_INDEX_TABLE, RunIndex } from "../fleet-ops/run-index.js";
 import { type Selector, selects } from "../fleet-ops/selector.js";
+import { LazyTables } from "../lazy-tables.js";
 
 /** Requests per second each API token may make, with a burst allowance, unless the Worker's vars say otherwise. */
 const TOKEN_RATE = { perSecond: 20, burst: 60 };
@@ -42,6 +43,7 @@ export class RegistryObject extends DurableObject<Env> {
   private readonly live: LiveChannel;
   private readonly desiredRules: DesiredRules;
   private readonly runs: RunIndex;
+  private readonly tables: LazyTables;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,7 +61,7 @@ export class RegistryObject extends DurableObject<Env> {
       Number(env.TOKEN_RATE_PER_SECOND ?? TOKEN_RATE.perSecond),
       Number(env.TOKEN_RATE_BURST ?? TOKEN_RATE.burst),
     );
-    ctx.blockConcurrencyWhile(async () => {
+    this.tables = new LazyTables(sql, "devices", () => {
       sql.exec(`CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, summary TEXT NOT NULL)`);
       sql.exec(TOKEN_TABLE);
       sql.exec(ENROLLMENT_TABLE);
@@ -68,11 +70,14 @@ export class RegistryObject extends DurableObject<Env> {
       sql.exec(DESIRED_RULES_TABLE);
       sql.exec(RUN_INDEX_TABLE);
     });
+    // A fleet gets its tables with its first token (createToken); a made-up fleet's name creates nothing.
+    ctx.blockConcurrencyWhile(async () => this.tables.migrateIfPresent());
   }
 
   // ---- devices ----
 
   async upsert(summary: DeviceSummary): Promise<void> {
+    this.tables.ensure();
     this.ctx.storage.sql.exec(
       "INSERT INTO devices (id, summary) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET summary = excluded.summary",
       summary.id,
@@ -135,6 +140,7 @@ export class RegistryObject extends DurableObject<Env> {
   // ---- API tokens ----
 
   async createToken(id: string, name: string, hash: string, scopes: Scope[]): Promise<ApiToken> {
+    this.tables.ensure();
     return this.tokens.insert(id, name, hash, scopes, Date.now());
   }
 
@@ -154,7 +160,7 @@ export class RegistryObject extends DurableObject<Env> {
 
   /** Finds a live token by hash and charges it one request. */
   async checkToken(hash: string): Promise<TokenCheck> {
-    const token = this.tokens.find(hash);
+    const token = this.tables.exist ? this.tokens.find(hash) : undefined;
     if (!token) return { ok: false, reason: "invalid" };
     const allowed = this.limiter.take(token.id, Date.now());
     return allowed.ok ? { ok: true, ...token } : { ok: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
@@ -169,7 +175,7 @@ export class RegistryObject extends DurableObject<Env> {
   /** Finds a live session by hash and charges its token one request, as a request with the token itself would be. */
   async checkSession(hash: string): Promise<TokenCheck> {
     const now = Date.now();
-    const session = this.sessions.find(hash, now);
+    const session = this.tables.exist ? this.sessions.find(hash, now) : undefined;
     if (!session) return { ok: false, reason: "invalid" };
     const allowed = this.limiter.take(session.tokenId, now);
     return allowed.ok
@@ -178,14 +184,14 @@ export class RegistryObject extends DurableObject<Env> {
   }
 
   async endSession(hash: string): Promise<void> {
-    this.sessions.delete(hash);
+    if (this.tables.exist) this.sessions.delete(hash);
     this.live.endSession(hash);
   }
 
   /** A dashboard's WebSocket, forwarded by the Worker once it has checked the session and its scope. */
   override async fetch(request: Request): Promise<Response> {
     const hash = request.headers.get(LIVE_SESSION_HEADER) ?? "";
-    const session = this.sessions.find(hash, Date.now());
+    const session = this.tables.exist ? this.sessions.find(hash, Date.now()) : undefined;
     if (request.headers.get("Upgrade") !== "websocket" || !session) return new Response("Not found", { status: 404 });
     return this.live.open(hash, session, await this.list(), request.headers.get(LIVE_DEVICE_HEADER) ?? undefined);
   }
@@ -207,7 +213,7 @@ export class RegistryObject extends DurableObject<Env> {
   }
 
   async redeemEnrollment(hash: string): Promise<Redemption> {
-    return this.enrollments.redeem(hash, Date.now());
+    return this.tables.exist ? this.enrollments.redeem(hash, Date.now()) : { ok: false, reason: "unknown" };
   }
 
   // ---- audit ----

@@ -1,0 +1,13 @@
+/**
+ * Selectors built to make a backtracking matcher explode, each with a 63-character value
+ * (the longest a device id may be) that almost matches. Shared by the tests, the fuzz script and the benchmark.
+ */
+export const ADVERSARIAL_VALUE = "a".repeat(63);
+
+export const ADVERSARIAL_SELECTORS: readonly string[] = [
+  "id:*a*a*a*a*a*a*a*b",
+  `id:${"*a".repeat(31)}*b`,
+  `tag:${"a*".repeat(31)}b`,
+  `board:*${"a".repeat(30)}*${"a".repeat(30)}*b`,
+  `id:${Array.from({ length: 16 }, () => "*a*b").join(",")}`,
+];
