@@ -4,7 +4,8 @@ import { startBridge } from "../bridge.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { DEFAULT_CONFIG_FILE, enroll } from "../enroll.js";
 import { NodeHost } from "../host/node-host.js";
-import { machineSudoers } from "../host/privileged.js";
+import { machineSudoers, thisBridgeHelper } from "../host/privileged.js";
+import { runPrivilegedHelper } from "../host/privileged-helper.js";
 import { BRIDGE_VERSION } from "../version.js";
 import { runParse } from "./parse.js";
 
@@ -48,9 +49,17 @@ const commands: Record<string, Command> = {
       const { values } = parseArgs({ args, options: { user: { type: "string" }, config: { type: "string", short: "c" } } });
       if (!values.user) throw new ConfigError("sudoers needs --user");
       const config = await loadConfig(values.config, process.env);
-      const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 1, defaultMaxOutputBytes: 1 });
-      process.stdout.write(await machineSudoers((program) => host.locate(program), values.user, config));
+      const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 });
+      process.stdout.write(await machineSudoers(host, values.user, config, thisBridgeHelper()));
       return 0;
+    },
+  },
+  privileged: {
+    usage: "privileged PROGRAM   (run by sudo as root) run apt-get or kill with the argument list on standard input, if the bridge builds it",
+    async run(args) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+      return runPrivilegedHelper(args, Buffer.concat(chunks).toString("utf8"), process.stderr);
     },
   },
   parse: {
