@@ -39,7 +39,7 @@ export interface SimulatedBoard {
 
 export async function simulatedBoard(
   board: SimBoardId,
-  wrapHost: (host: HostPort) => HostPort = (h) => h,
+  wrapHost: (host: HostPort, sim: SimulatedJetson) => HostPort = (h) => h,
   admin: Partial<AdminConfig> = {},
 ): Promise<SimulatedBoard> {
   const dir = await mkdtemp(path.join(tmpdir(), `board-${board}-`));
@@ -48,6 +48,7 @@ export async function simulatedBoard(
   await mkdir(path.join(sim.root, SAVED_CLOCKS_DIR), { recursive: true });
   const host = wrapHost(
     new NodeHost({ root: sim.root, programDirs: [sim.binDir], defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 }),
+    sim,
   );
   const stateDir = path.join(dir, "state");
   // No Docker Engine at this socket; models go under the state folder.
