@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG_FILE, enroll } from "../enroll.js";
 import { NodeHost } from "../host/node-host.js";
 import { machineSudoers, thisBridgeHelper } from "../host/privileged.js";
 import { runPrivilegedHelper } from "../host/privileged-helper.js";
+import { renderReadWritePaths } from "../host/unit-sandbox.js";
 import { BRIDGE_VERSION } from "../version.js";
 import { runParse } from "./parse.js";
 
@@ -51,6 +52,14 @@ const commands: Record<string, Command> = {
       const config = await loadConfig(values.config, process.env);
       const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 });
       process.stdout.write(await machineSudoers(host, values.user, config, thisBridgeHelper()));
+      return 0;
+    },
+  },
+  "read-write-paths": {
+    usage: "read-write-paths [--config FILE]   print the systemd unit's ReadWritePaths lines for the configured actions",
+    async run(args) {
+      const { values } = parseArgs({ args, options: { config: { type: "string", short: "c" } } });
+      process.stdout.write(renderReadWritePaths(await loadConfig(values.config, process.env)));
       return 0;
     },
   },

@@ -1,4 +1,5 @@
 import { isAbsolute } from "node:path";
+import type { ActionName } from "@jetson/protocol";
 import type { z } from "zod";
 import { type AptGetRequest, AptGetRequestSchema, aptGetArgs, readAptGetArgs } from "../machine/apt-get-commands.js";
 import { CLOCKS_LOCK, CLOCKS_RESTORE, CLOCKS_SHOW, CLOCKS_STORE, SAVED_CLOCKS_DIR } from "../machine/jetson-clocks-commands.js";
@@ -25,8 +26,11 @@ export interface WrittenPath {
 interface ExactRule {
   via: "sudoers";
   why: string;
+  actions: readonly ActionName[];
   commands: (policy: SudoPolicy) => (readonly string[])[];
   writes: readonly WrittenPath[];
+  /** Folders only root may write that hold what the program reads as root: made root:root 0755 by provisioning. */
+  rootOnly?: readonly string[];
 }
 
 /**
@@ -38,6 +42,7 @@ interface ExactRule {
 interface HelperRule {
   via: "helper";
   why: string;
+  actions: readonly ActionName[];
   /** The argument list rebuilt from a valid request, or why there is none. */
   check: (args: readonly string[]) => { args: string[] } | { problem: string };
   /** The environment the program runs with (sudo has cleared the bridge's). */
@@ -78,31 +83,37 @@ export const PRIVILEGED_PROGRAMS = {
   nvpmodel: {
     via: "sudoers",
     why: "read and set the power mode: -q, -p --verbose, and -m ID for each mode of the board's table",
+    actions: ["power.get", "power.modes", "power.set", "power.reboot"],
     commands: ({ powerModes }) => [NVPMODEL_QUERY, NVPMODEL_TABLE, ...powerModes.map(nvpmodelSetArgs)],
     writes: [{ path: "/var/lib/nvpmodel", why: "nvpmodel -m records the mode in its status file" }],
   },
   jetson_clocks: {
     via: "sudoers",
     why: `show, lock and restore the clocks; the saved settings stay in ${SAVED_CLOCKS_DIR}, which only root may write`,
+    actions: ["clocks.status", "clocks.lock", "clocks.restore"],
     commands: () => [CLOCKS_SHOW, CLOCKS_LOCK, CLOCKS_STORE, CLOCKS_RESTORE],
     writes: [{ path: SAVED_CLOCKS_DIR, why: "jetson_clocks --store saves the clock settings there" }],
+    rootOnly: [SAVED_CLOCKS_DIR],
   },
   systemctl: {
     via: "sudoers",
     why: "reboot and power off the device; start, stop, restart, enable and disable the units in services.allow",
+    actions: ["power.reboot", "power.shutdown", "services.start", "services.stop", "services.restart", "services.enable", "services.disable"],
     commands: ({ services }) => [REBOOT_COMMAND, POWEROFF_COMMAND, ...services.allow.flatMap((unit) => UNIT_VERBS.map((verb) => unitCommand(verb, unit)))],
     writes: [],
   },
   "apt-get": {
     via: "helper",
     why: "refresh package lists; install, remove and upgrade packages from the configured repositories (never a local file, never apt's -o options)",
+    actions: ["packages.refresh", "packages.install", "packages.remove", "packages.upgrade"],
     check: requests<AptGetRequest>(AptGetRequestSchema, aptGetArgs, readAptGetArgs),
     env: { DEBIAN_FRONTEND: "noninteractive" },
     writes: DPKG_WRITES,
   },
   kill: {
     via: "helper",
-    why: "send SIGTERM or SIGKILL to one process of another user (processes.kill); never PID 1",
+    why: "send SIGTERM or SIGKILL to one process of another user; never PID 1",
+    actions: ["processes.kill"],
     check: requests<KillRequest>(KillRequestSchema, killArgs, readKillArgs),
     env: {},
     writes: [],
@@ -189,7 +200,18 @@ export async function machineSudoers(
   return renderSudoers(user, sudoersEntries(located, { ...config, powerModes }, helper));
 }
 
-/** The folders the configured privileged programs write, which the systemd unit must leave writable. */
-export function privilegedWrites(programs: readonly string[]): WrittenPath[] {
-  return programs.flatMap((program) => rules[program]?.writes ?? []);
+/** The folders the configured privileged programs write, which the systemd unit must leave writable, with the actions that need each. */
+export function privilegedWrites(programs: readonly string[]): Array<WrittenPath & { by: string }> {
+  return programs.flatMap((program) => {
+    const rule = rules[program];
+    return (rule?.writes ?? []).map((written) => ({ ...written, by: `${program} (${rule?.actions.join(", ")})` }));
+  });
+}
+
+/** The root-only folders the configured privileged programs need, which provisioning makes. */
+export function rootOnlyFolders(programs: readonly string[]): string[] {
+  return programs.flatMap((program) => {
+    const rule = rules[program];
+    return rule?.via === "sudoers" ? (rule.rootOnly ?? []) : [];
+  });
 }
