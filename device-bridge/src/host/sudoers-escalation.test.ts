@@ -58,7 +58,8 @@ beforeAll(async () => {
   // The operator's way: the bridge's own command prints the file.
   const printed = await run(process.execPath, [BRIDGE, "sudoers", "--user", USER, "--config", config]);
   expect(printed.code, printed.stderr).toBe(0);
-  sudoers = printed.stdout;
+  // One hand-written rule besides, to hold both sudos to sudoers' wildcard rules: why no generated line has one.
+  sudoers = `${printed.stdout}${USER} ALL=(root) NOPASSWD: ${bin("ps")} -o *\n`;
 
   const modes = parseNvpmodelConf(await readFile(path.join(sim.root, "etc/nvpmodel.conf"), "utf8")).modes.map((m) => m.id);
   const helper = (program: string) => [process.execPath, BRIDGE, "privileged", bin(program)];
@@ -107,6 +108,10 @@ beforeAll(async () => {
     refuse("node with its own options", [process.execPath, "--require", "/tmp/evil.js", BRIDGE, "privileged", bin("apt-get")]),
     refuse("node -e", [process.execPath, "-e", "process.setuid(0)"]),
     refuse("a shell", ["/bin/sh", "-c", "id"]),
+    // The hand-written `ps -o *`: a wildcard reaches past spaces into more options and files.
+    allow("ps -o * with one argument", [bin("ps"), "-o", "pid"]),
+    allow("ps -o * with more options and a file", [bin("ps"), "-o", "pid", "--forest", "-e", "/etc/shadow"]),
+    refuse("ps without -o", [bin("ps"), "-e"]),
   ];
 }, 60_000);
 
