@@ -4,8 +4,8 @@ import { startBridge } from "../bridge.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { DEFAULT_CONFIG_FILE, enroll } from "../enroll.js";
 import { NodeHost } from "../host/node-host.js";
-import { machineSudoers, thisBridgeHelper } from "../host/privileged.js";
-import { runPrivilegedHelper } from "../host/privileged-helper.js";
+import { machineSudoers, privilegedRule, thisBridgeHelper } from "../host/privileged.js";
+import { notRootOwned, runPrivilegedHelper } from "../host/privileged-helper.js";
 import { renderReadWritePaths } from "../host/unit-sandbox.js";
 import { BRIDGE_VERSION } from "../version.js";
 import { runParse } from "./parse.js";
@@ -51,7 +51,14 @@ const commands: Record<string, Command> = {
       if (!values.user) throw new ConfigError("sudoers needs --user");
       const config = await loadConfig(values.config, process.env);
       const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 });
-      process.stdout.write(await machineSudoers(host, values.user, config, thisBridgeHelper()));
+      const helper = thisBridgeHelper();
+      if (config.sudo.programs.some((program) => privilegedRule(program)?.via === "helper")) {
+        for (const file of [helper.node, helper.script]) {
+          const problem = await notRootOwned(file);
+          if (problem) throw new ConfigError(`sudo would run ${file} as root for apt-get and kill, but ${problem}. Install the bridge where only root may change it (/opt/jetson-bridge) and run it from there.`);
+        }
+      }
+      process.stdout.write(await machineSudoers(host, values.user, config, helper));
       return 0;
     },
   },

@@ -1,4 +1,6 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { chmod, chown, copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -7,7 +9,7 @@ import { type AptGetRequest, aptGetArgs } from "../machine/apt-get-commands.js";
 import { killArgs } from "../machine/kill-commands.js";
 import { NodeHost } from "./node-host.js";
 import { machineSudoers } from "./privileged.js";
-import { checkedHelperCommand, HelperRefusal } from "./privileged-helper.js";
+import { checkedHelperCommand, HelperRefusal, notRootOwned } from "./privileged-helper.js";
 
 const BRIDGE = fileURLToPath(new URL("../../bin/jetson-bridge.js", import.meta.url));
 const APT_GET = "/usr/bin/apt-get";
@@ -114,4 +116,43 @@ describe("apt-get and kill through sudo and the helper on a simulated board", ()
     expect(init.stderr).toMatch(/refused kill .*pid/);
     expect((await board.calls()).filter((c) => c.program === "apt-get" || c.program === "kill")).toEqual([]);
   }, 60_000);
+});
+
+describe.skipIf(process.getuid?.() !== 0)("a helper only root may change (skipped unless the tests run as root)", () => {
+  it("is refused where the script or a folder above it belongs to another user or is writable by others", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "helper-"));
+    try {
+      const script = path.join(dir, "jetson-bridge.mjs");
+      await copyFile(BRIDGE, script);
+      await chmod(dir, 0o755);
+      expect(await notRootOwned(script)).toBeUndefined();
+      expect(await notRootOwned(process.execPath)).toBeUndefined();
+      await chown(script, 65534, 65534);
+      expect(await notRootOwned(script)).toBe(`${script} belongs to uid 65534, not root`);
+      await chown(script, 0, 0);
+      await chmod(dir, 0o775);
+      expect(await notRootOwned(script)).toBe(`${dir} is writable by its group or by others (mode 775)`);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it("makes jetson-bridge sudoers refuse to name a helper the bridge's user could change", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "helper-"));
+    try {
+      const config = path.join(dir, "config.json");
+      await writeFile(config, JSON.stringify({ url: "http://127.0.0.1:1", fleet: "local", deviceId: "d", token: "t".repeat(32), programDirs: ["/usr/bin", "/bin"], sudo: { programs: ["kill"] } }));
+      // A copy of the launcher in a folder another user owns, started from there.
+      const launcher = path.join(dir, "jetson-bridge.js");
+      await writeFile(launcher, `import ${JSON.stringify(BRIDGE)};\n`);
+      await chown(dir, 65534, 65534);
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [launcher, "sudoers", "--user", "jetson-bridge", "--config", config], (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`sudo would run ${launcher} as root for apt-get and kill, but ${dir} belongs to uid 65534, not root`);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
 });

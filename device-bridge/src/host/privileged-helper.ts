@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { privilegedRule } from "./privileged.js";
@@ -49,4 +50,22 @@ export async function runPrivilegedHelper(argv: readonly string[], stdin: string
     child.on("error", reject);
     child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
+}
+
+/**
+ * Why sudo must not name this file as root's helper, or undefined: it and every folder above it
+ * must belong to root and be writable by no one else, or the bridge's user could change what runs as root.
+ */
+export async function notRootOwned(file: string): Promise<string | undefined> {
+  for (let at = path.resolve(file); ; at = path.dirname(at)) {
+    const info = await stat(at).catch(() => undefined);
+    if (!info) return `${at} does not exist`;
+    if (info.uid !== 0) return `${at} belongs to uid ${info.uid}, not root`;
+    // A sticky folder (/tmp) lets no one else rename or remove the root-owned entry below it.
+    const sticky = info.isDirectory() && (info.mode & 0o1000) !== 0 && at !== path.resolve(file);
+    if ((info.mode & 0o022) !== 0 && !sticky) {
+      return `${at} is writable by its group or by others (mode ${(info.mode & 0o7777).toString(8)})`;
+    }
+    if (at === path.dirname(at)) return undefined;
+  }
 }
