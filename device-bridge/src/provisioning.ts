@@ -11,4 +11,4 @@ export { HostKeyMismatchError, hostKeyFingerprint, SshConnection, type SshTarget
 export { SshHost } from "./host/ssh-host.js";
 export { parseNvTegraRelease } from "./parsers/nv-tegra-release.js";
 export { BRIDGE_VERSION } from "./version.js";
-export { renderReadWritePaths, unitWritablePaths } from "./host/unit-sandbox.js";
+export { renderReadWritePaths } from "./host/unit-sandbox.js";

@@ -1,10 +1,11 @@
 import { createReadStream, existsSync } from "node:fs";
+import { text } from "node:stream/consumers";
 import { parseArgs } from "node:util";
 import { startBridge } from "../bridge.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { DEFAULT_CONFIG_FILE, enroll } from "../enroll.js";
 import { NodeHost } from "../host/node-host.js";
-import { machineSudoers, privilegedRule, thisBridgeHelper } from "../host/privileged.js";
+import { HELPER_SUBCOMMAND, machineSudoers, privilegedRule, thisBridgeHelper } from "../host/privileged.js";
 import { notRootOwned, runPrivilegedHelper } from "../host/privileged-helper.js";
 import { renderReadWritePaths } from "../host/unit-sandbox.js";
 import { BRIDGE_VERSION } from "../version.js";
@@ -70,12 +71,10 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
-  privileged: {
-    usage: "privileged PROGRAM   (run by sudo as root) run apt-get or kill with the argument list on standard input, if the bridge builds it",
+  [HELPER_SUBCOMMAND]: {
+    usage: `${HELPER_SUBCOMMAND} PROGRAM   (run by sudo as root) run apt-get or kill with the argument list on standard input, if the bridge builds it`,
     async run(args) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-      return runPrivilegedHelper(args, Buffer.concat(chunks).toString("utf8"), process.stderr);
+      return runPrivilegedHelper(args, await text(process.stdin), process.stderr);
     },
   },
   parse: {

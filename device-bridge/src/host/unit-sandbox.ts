@@ -17,7 +17,7 @@ const within = (child: string, parent: string) => child === parent || child.star
  * actions: the bridge's own folders outside its StateDirectory, and what its privileged programs
  * write (sudo's children share the unit's read-only mounts). Nothing else.
  */
-export function unitWritablePaths(config: SandboxConfig): Array<WrittenPath & { by: string }> {
+function unitWritablePaths(config: SandboxConfig): Array<WrittenPath & { by: string }> {
   const stateDir = path.posix.normalize(config.stateDir);
   const modelsDir = path.posix.normalize(config.models.dir);
   const own = [
