@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ProvisionedDevice } from "@jetson/protocol";
 import { createSimulatedJetson, type SimBoardId, startSimulationClock } from "../device-bridge/sim/index.js";
+import { SAVED_CLOCKS_DIR } from "../device-bridge/src/machine/jetson-clocks-commands.js";
 import { ManagedProcess } from "./processes.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -116,6 +117,8 @@ export class LocalBridge {
 
   static async create(options: BridgeOptions): Promise<LocalBridge> {
     const sim = await createSimulatedJetson({ dir: path.join(options.dir, "root"), board: options.board, hostname: options.device.id });
+    // Made by provisioning on a device: the root-only folder where jetson_clocks keeps the settings clocks.lock saves.
+    await mkdir(path.join(sim.root, SAVED_CLOCKS_DIR), { recursive: true });
     const configFile = path.join(options.dir, "bridge.json");
     await mkdir(path.join(options.dir, "state"), { recursive: true });
     await writeFile(

@@ -56,8 +56,8 @@ describe.each(SIM_BOARD_IDS)("jetson_clocks: %s", (id) => {
   });
 
   it("locks clocks at their max and --restore brings back what --store saved", async () => {
-    // A host path as given (the bridge passes one in its own state folder); here inside the temp folder.
-    const saved = path.join(sim.root, "l4t_dfs.conf");
+    // A machine path, under the board's root (the bridge passes one in a folder only root may write).
+    const saved = "/var/lib/l4t_dfs.conf";
     const before = clocks(await show());
     expect((await runProgram(sim, "jetson_clocks", ["--store", saved])).code).toBe(0);
     expect(await readSim(sim, "/var/log/sim-calls.log")).toContain(JSON.stringify(["--store", saved]));
@@ -90,9 +90,10 @@ describe.each(SIM_BOARD_IDS)("jetson_clocks: %s", (id) => {
   });
 
   it("refuses a missing --restore file and unknown options", async () => {
-    const missing = await runProgram(sim, "jetson_clocks", ["--restore", path.join(sim.root, "none.conf")]);
+    const missing = await runProgram(sim, "jetson_clocks", ["--restore", "/var/lib/none.conf"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("doesn't exist");
     expect((await runProgram(sim, "jetson_clocks", ["--fast"])).code).toBe(1);
+    expect((await runProgram(sim, "jetson_clocks", ["--store", "/var/lib/no-such-folder/saved.conf"])).code).toBe(1);
   });
 });

@@ -11,7 +11,8 @@ const generated = renderSudoers(
   "jetson-bridge",
   sudoersEntries(
     PROGRAMS.map((program) => ({ program, path: `/usr/bin/${program}` })),
-    { services: { allow: ["nginx.service", "docker", "camera-pipeline@front.service"] } },
+    { services: { allow: ["nginx.service", "docker", "camera-pipeline@front.service"] }, powerModes: [0, 1, 2] },
+    { node: "/usr/bin/node", script: "/opt/jetson-bridge/jetson-bridge.mjs" },
   ),
 );
 
@@ -46,7 +47,9 @@ describe("the visudo stand-in", () => {
   afterAll(() => Promise.all([orin.remove(), xavier.remove()]));
 
   it("passes the sudoers file the bridge generates, in each way of asking", async () => {
-    expect(generated).toContain('Defaults!/usr/bin/apt-get env_keep += "DEBIAN_FRONTEND"');
+    // The forms a generated file uses: escaped arguments, "" for no arguments, the helper's line.
+    expect(generated).toContain('NOPASSWD: /usr/bin/jetson_clocks ""\n');
+    expect(generated).toContain("NOPASSWD: /usr/bin/node /opt/jetson-bridge/jetson-bridge.mjs privileged /usr/bin/apt-get\n");
     for (const args of [["-c", "-f", "-"], ["-cf", "-"], ["--check", "--file=-"]]) {
       expect(await runProgram(orin, "visudo", args, generated)).toEqual({ code: 0, stdout: "stdin: parsed OK\n", stderr: "" });
     }

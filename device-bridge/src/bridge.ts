@@ -3,6 +3,7 @@ import type { BridgeConfig } from "./config.js";
 import { type RunningService, startDeviceService } from "./device-service.js";
 import { gatewayService } from "./gateway.js";
 import { NodeHost } from "./host/node-host.js";
+import { thisBridgeHelper } from "./host/privileged.js";
 import type { SshConnection } from "./host/ssh-connection.js";
 import { createLogger } from "./log.js";
 import { Sampler } from "./telemetry/sampler.js";
@@ -19,7 +20,7 @@ export async function startBridge(config: BridgeConfig, env: NodeJS.ProcessEnv =
     programDirs: config.programDirs,
     defaultTimeoutMs: config.limits.runTimeoutMs,
     defaultMaxOutputBytes: config.limits.maxOutputBytes,
-    sudo: config.sudo,
+    sudo: { ...config.sudo, helper: thisBridgeHelper() },
   });
   const workloads = createWorkloads(config);
   const services: RunningService[] = [

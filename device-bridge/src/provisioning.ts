@@ -6,8 +6,9 @@
 export { type BridgeConfig, BridgeConfigSchema, configProblems } from "./config.js";
 export { DEFAULT_CONFIG_FILE, redeemEnrollmentCode } from "./enroll.js";
 export { HostPortError, type HostPort, type RunOptions } from "./host/port.js";
-export { machineSudoers } from "./host/privileged.js";
+export { machineSudoers, rootOnlyFolders } from "./host/privileged.js";
 export { HostKeyMismatchError, hostKeyFingerprint, SshConnection, type SshTarget } from "./host/ssh-connection.js";
 export { SshHost } from "./host/ssh-host.js";
 export { parseNvTegraRelease } from "./parsers/nv-tegra-release.js";
 export { BRIDGE_VERSION } from "./version.js";
+export { renderReadWritePaths } from "./host/unit-sandbox.js";

@@ -137,6 +137,31 @@ describe("jetson-fleet provision USER@HOST", () => {
     expect(info.structuredContent).toMatchObject({ hostname: "desk-orin" });
   });
 
+  it("gives the privileged programs exact sudoers lines, the helper for apt-get and kill, a root-only clocks folder and the writable paths they need", { timeout: 180_000 }, async () => {
+    const board = await target("priv-orin", "agx-orin-jp6", true);
+    const settings = { ...(JSON.parse(await readFile(board.settings, "utf8")) as object), sudo: { programs: ["nvpmodel", "jetson_clocks", "systemctl", "apt-get", "kill"] } };
+    await writeFile(board.settings, JSON.stringify(settings));
+    const result = await jetsonFleet(["provision", destination(), "--identity", identity, "--host-key", sshd.hostKeySha256, "--settings", board.settings]);
+    expect(result.code, result.stderr).toBe(0);
+
+    const { root, binDir } = board.sim;
+    const sudoers = await readFile(path.join(root, "etc/sudoers.d/jetson-bridge"), "utf8");
+    const rules = sudoers.split("\n").filter((line) => line.startsWith("jetson-bridge ALL="));
+    // The board's own modes, read from its /etc/nvpmodel.conf.
+    const modes = [...(await readFile(path.join(root, "etc/nvpmodel.conf"), "utf8")).matchAll(/^< POWER_MODEL ID=(\d+)/gm)].map((m) => m[1]);
+    expect(modes.length).toBeGreaterThan(1);
+    for (const id of modes) expect(rules).toContain(`jetson-bridge ALL=(root) NOPASSWD: ${binDir}/nvpmodel -m ${id}`);
+    // The helper as the unit starts the bridge: the Node provisioning found, the installed script.
+    expect(rules).toContain(`jetson-bridge ALL=(root) NOPASSWD: ${binDir}/node /opt/jetson-bridge/jetson-bridge.mjs privileged ${binDir}/apt-get`);
+    // No program with free arguments: each rule has its arguments, or "".
+    for (const rule of rules) expect(rule).toMatch(/NOPASSWD: \S+ \S/);
+    expect(sudoers).not.toMatch(/[*?]|apt-get ""|env_keep/);
+    expect((await stat(path.join(root, "var/lib/jetson-bridge-clocks"))).isDirectory()).toBe(true);
+    const unit = await readFile(path.join(root, "etc/systemd/system/jetson-bridge.service"), "utf8");
+    expect(unit).toContain("ReadWritePaths=/var/lib/dpkg\n");
+    expect(unit).toContain("ReadWritePaths=/var/lib/jetson-bridge-clocks\n");
+  });
+
   it("stops at a host key it does not know, showing its fingerprint, and at one that changed, before running anything", async () => {
     const fresh = await target("unknown-key", "xavier-nx-jp51", true);
     const emptyKnownHosts = path.join(stack.dir, "empty_known_hosts");

@@ -1,6 +1,7 @@
-import { access } from "node:fs/promises";
+import { access, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { SAVED_CLOCKS_DIR, SAVED_CLOCKS_FILE } from "../machine/jetson-clocks-commands.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 
 let board: SimulatedBoard;
@@ -19,7 +20,8 @@ describe.each(["agx-orin-jp6", "nano-jp46"] as const)("clocks on %s", (id) => {
     expect(locked.status.lockedAtMax).toBe(true);
     for (const cpu of locked.status.cpus.filter((c) => c.online)) expect(cpu.minKHz).toBe(cpu.maxKHz);
     expect(locked.status.gpu?.minHz).toBe(locked.status.gpu?.maxHz);
-    await access(path.join(board.stateDir, "jetson_clocks.conf"));
+    // Saved where only root may write, never in the bridge's own state folder: root reads it back.
+    await access(path.join(board.sim.root, SAVED_CLOCKS_FILE));
 
     // Locking again keeps the settings saved before the first lock.
     expect((await board.run("clocks.lock", {})).saved).toBe(false);
@@ -31,15 +33,22 @@ describe.each(["agx-orin-jp6", "nano-jp46"] as const)("clocks on %s", (id) => {
     expect((await board.calls()).map((c) => `${c.program} ${c.argv.join(" ")}`.trim())).toEqual([
       "jetson_clocks --show",
       "jetson_clocks --show",
-      `jetson_clocks --store ${path.join(board.stateDir, "jetson_clocks.conf")}`,
+      `jetson_clocks --store ${SAVED_CLOCKS_FILE}`,
       "jetson_clocks",
       "jetson_clocks --show",
       "jetson_clocks --show",
       "jetson_clocks",
       "jetson_clocks --show",
-      `jetson_clocks --restore ${path.join(board.stateDir, "jetson_clocks.conf")}`,
+      `jetson_clocks --restore ${SAVED_CLOCKS_FILE}`,
       "jetson_clocks --show",
     ]);
+  });
+
+  it("refuses to lock, changing nothing, where the root-only folder for the saved settings is missing", async () => {
+    board = await simulatedBoard(id);
+    await rm(path.join(board.sim.root, SAVED_CLOCKS_DIR), { recursive: true });
+    await expect(board.run("clocks.lock", {})).rejects.toMatchObject({ code: "unavailable", message: expect.stringContaining(SAVED_CLOCKS_DIR) });
+    expect((await board.calls()).map((c) => `${c.program} ${c.argv.join(" ")}`.trim())).toEqual(["jetson_clocks --show"]);
   });
 
   it("refuses to restore what was never saved", async () => {

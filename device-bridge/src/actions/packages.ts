@@ -20,25 +20,25 @@ export const packageHandlers = {
   },
 
   "packages.refresh": async ({ tailLines }, { host, progress }) => {
-    const run = await aptGet(host, "update", [], progress);
+    const run = await aptGet(host, { operation: "update" }, progress);
     return { warnings: run.warnings, outputTail: tail(run.output, tailLines) };
   },
 
   "packages.install": async ({ names, tailLines }, { host, workloads, progress }) => {
     const packages = allowed(names, workloads.admin.packages);
-    const run = await aptGet(host, "install", ["--no-remove", "--", ...names], progress);
+    const run = await aptGet(host, { operation: "install", names }, progress);
     return report(host, packages, run, tailLines);
   },
 
   "packages.remove": async ({ names, tailLines }, { host, workloads, progress }) => {
     const packages = allowed(names, workloads.admin.packages);
-    const run = await aptGet(host, "remove", ["--", ...names], progress);
+    const run = await aptGet(host, { operation: "remove", names }, progress);
     return report(host, packages, run, tailLines);
   },
 
   "packages.upgrade": async ({ names, tailLines }, { host, workloads, progress }) => {
     const packages = allowed(names, workloads.admin.packages);
-    const run = await aptGet(host, "install", ["--only-upgrade", "--no-remove", "--", ...names], progress);
+    const run = await aptGet(host, { operation: "upgrade", names }, progress);
     return report(host, packages, run, tailLines);
   },
 } satisfies Partial<HandlerTable>;

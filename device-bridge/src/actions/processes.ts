@@ -1,6 +1,7 @@
 import type { ProcessInfo } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
 import { bridgeFamily } from "../machine/bridge-family.js";
+import { killArgs } from "../machine/kill-commands.js";
 import { PS_COLUMNS, parsePs } from "../parsers/ps.js";
 import { runChecked } from "./run-checked.js";
 import { ActionError, type HandlerTable } from "./types.js";
@@ -50,7 +51,7 @@ async function processTable(host: HostPort): Promise<ProcessInfo[]> {
 }
 
 async function signal(host: HostPort, pid: number, name: "TERM" | "KILL", sent: ("TERM" | "KILL")[]): Promise<void> {
-  const result = await host.run("kill", ["-s", name, String(pid)], { timeoutMs: 10_000 });
+  const result = await host.run("kill", killArgs({ signal: name, pid }), { timeoutMs: 10_000 });
   // "No such process": it ended on its own in the meantime, which is what was wanted.
   if (result.exitCode !== 0 && !/No such process/i.test(result.stderr)) {
     const detail = result.stderr.trim() || `exit ${result.exitCode}`;

@@ -1,5 +1,5 @@
 // For tests: handlers run against a simulated Jetson through the real NodeHost, as on a device.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ActionName, type ActionOutput, type CatalogueEntry, type DeviceState, findAction } from "@jetson/protocol";
@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { createSimulatedJetson, type SimBoardId, type SimulatedJetson } from "../../sim/index.js";
 import { readDeviceState } from "../device-state.js";
 import { NodeHost } from "../host/node-host.js";
+import { SAVED_CLOCKS_DIR } from "../machine/jetson-clocks-commands.js";
 import type { HostPort } from "../host/port.js";
 import type { AdminConfig } from "../config.js";
 import { createWorkloads } from "../workloads.js";
@@ -38,13 +39,16 @@ export interface SimulatedBoard {
 
 export async function simulatedBoard(
   board: SimBoardId,
-  wrapHost: (host: HostPort) => HostPort = (h) => h,
+  wrapHost: (host: HostPort, sim: SimulatedJetson) => HostPort = (h) => h,
   admin: Partial<AdminConfig> = {},
 ): Promise<SimulatedBoard> {
   const dir = await mkdtemp(path.join(tmpdir(), `board-${board}-`));
   const sim = await createSimulatedJetson({ dir: path.join(dir, "root"), board, hostname: `${board}-test` });
+  // Made by provisioning on a device: where jetson_clocks keeps the settings clocks.lock saves.
+  await mkdir(path.join(sim.root, SAVED_CLOCKS_DIR), { recursive: true });
   const host = wrapHost(
     new NodeHost({ root: sim.root, programDirs: [sim.binDir], defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 }),
+    sim,
   );
   const stateDir = path.join(dir, "state");
   // No Docker Engine at this socket; models go under the state folder.

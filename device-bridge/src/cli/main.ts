@@ -1,10 +1,13 @@
 import { createReadStream, existsSync } from "node:fs";
+import { text } from "node:stream/consumers";
 import { parseArgs } from "node:util";
 import { startBridge } from "../bridge.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { DEFAULT_CONFIG_FILE, enroll } from "../enroll.js";
 import { NodeHost } from "../host/node-host.js";
-import { machineSudoers } from "../host/privileged.js";
+import { HELPER_SUBCOMMAND, machineSudoers, privilegedRule, thisBridgeHelper } from "../host/privileged.js";
+import { notRootOwned, runPrivilegedHelper } from "../host/privileged-helper.js";
+import { renderReadWritePaths } from "../host/unit-sandbox.js";
 import { BRIDGE_VERSION } from "../version.js";
 import { runParse } from "./parse.js";
 
@@ -48,9 +51,30 @@ const commands: Record<string, Command> = {
       const { values } = parseArgs({ args, options: { user: { type: "string" }, config: { type: "string", short: "c" } } });
       if (!values.user) throw new ConfigError("sudoers needs --user");
       const config = await loadConfig(values.config, process.env);
-      const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 1, defaultMaxOutputBytes: 1 });
-      process.stdout.write(await machineSudoers((program) => host.locate(program), values.user, config));
+      const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 });
+      const helper = thisBridgeHelper();
+      if (config.sudo.programs.some((program) => privilegedRule(program)?.via === "helper")) {
+        for (const file of [helper.node, helper.script]) {
+          const problem = await notRootOwned(file);
+          if (problem) throw new ConfigError(`sudo would run ${file} as root for apt-get and kill, but ${problem}. Install the bridge where only root may change it (/opt/jetson-bridge) and run it from there.`);
+        }
+      }
+      process.stdout.write(await machineSudoers(host, values.user, config, helper));
       return 0;
+    },
+  },
+  "read-write-paths": {
+    usage: "read-write-paths [--config FILE]   print the systemd unit's ReadWritePaths lines for the configured actions",
+    async run(args) {
+      const { values } = parseArgs({ args, options: { config: { type: "string", short: "c" } } });
+      process.stdout.write(renderReadWritePaths(await loadConfig(values.config, process.env)));
+      return 0;
+    },
+  },
+  [HELPER_SUBCOMMAND]: {
+    usage: `${HELPER_SUBCOMMAND} PROGRAM   (run by sudo as root) run apt-get or kill with the argument list on standard input, if the bridge builds it`,
+    async run(args) {
+      return runPrivilegedHelper(args, await text(process.stdin), process.stderr);
     },
   },
   parse: {

@@ -1,4 +1,5 @@
-import { HostPortError } from "./port.js";
+import { HostPortError, type RunOptions } from "./port.js";
+import { type HelperCommand, helperArgv, privilegedRule } from "./privileged.js";
 
 /** What every host port is configured with, wherever the machine is. */
 export interface HostOptions {
@@ -10,8 +11,11 @@ export interface HostOptions {
   defaultMaxOutputBytes: number;
   /** Between SIGTERM and SIGKILL when a run is stopped (timeout, abort); DEFAULT_STOP_GRACE_MS if absent. */
   stopGraceMs?: number;
-  /** Programs run through `sudo -n` (the bridge itself runs unprivileged). */
-  sudo?: { path: string; programs: readonly string[] };
+  /**
+   * Programs run through `sudo -n` (the bridge itself runs unprivileged). Those whose arguments are
+   * an open set (apt-get, kill) go through the bridge's root-owned helper, where this machine has one.
+   */
+  sudo?: { path: string; programs: readonly string[]; helper?: HelperCommand };
 }
 
 const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -25,8 +29,16 @@ export function notInstalled(program: string, options: HostOptions): HostPortErr
   return new HostPortError("not_found", `${program} is not installed (looked in ${options.programDirs.join(", ")})`);
 }
 
-/** The argument vector to execute: privileged programs go through `sudo -n --` (never prompt; never sudo's options). */
-export function commandLine(options: HostOptions, program: string, located: string, args: readonly string[], unprivileged = false): string[] {
+/**
+ * What to execute, and its standard input: a privileged program through `sudo -n --` (never a prompt,
+ * never sudo's options), by itself or, for an open set of arguments, as the helper with them on standard input.
+ */
+export function commandLine(options: HostOptions, program: string, located: string, args: readonly string[], run: RunOptions): { argv: string[]; stdin?: string } {
   const { sudo } = options;
-  return sudo?.programs.includes(program) && !unprivileged ? [sudo.path, "-n", "--", located, ...args] : [located, ...args];
+  if (!sudo?.programs.includes(program) || run.unprivileged) return { argv: [located, ...args], stdin: run.stdin };
+  if (privilegedRule(program)?.via !== "helper") return { argv: [sudo.path, "-n", "--", located, ...args], stdin: run.stdin };
+  if (!sudo.helper || run.stdin !== undefined) {
+    throw new HostPortError("bad_program", `${program} runs as root only through the bridge's own helper (jetson-bridge privileged), which this machine does not have`);
+  }
+  return { argv: [sudo.path, "-n", "--", ...helperArgv(sudo.helper, located)], stdin: JSON.stringify(args) };
 }

@@ -14,7 +14,7 @@ export class NodeHost implements HostPort {
   constructor(private readonly options: NodeHostOptions) {}
 
   async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const [executable = "", ...argv] = commandLine(this.options, program, await this.locate(program), args, options.unprivileged);
+    const { argv: [executable = "", ...argv], stdin } = commandLine(this.options, program, await this.locate(program), args, options);
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
     const maxBytes = options.maxOutputBytes ?? this.options.defaultMaxOutputBytes;
     return new Promise((resolve, reject) => {
@@ -52,7 +52,7 @@ export class NodeHost implements HostPort {
       });
       child.stderr.on("data", (chunk: Buffer) => err.add(chunk));
       child.stdin.on("error", () => undefined);
-      child.stdin.end(options.stdin ?? "");
+      child.stdin.end(stdin ?? "");
       const settle = () => {
         clearTimeout(timer);
         stopper.ended();

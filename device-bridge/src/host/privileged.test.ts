@@ -31,25 +31,40 @@ describe("privileged programs", () => {
     expect((await host.run("nvpmodel", ["-q"], { unprivileged: true })).stdout).toBe("nvpmodel -q\n");
   });
 
-  it("writes a sudoers file naming each program by absolute path", () => {
-    const text = renderSudoers("jetson-bridge", [
-      { program: "nvpmodel", path: "/usr/sbin/nvpmodel" },
-      { program: "jetson_clocks", path: "/usr/bin/jetson_clocks" },
-    ]);
-    expect(text).toContain("jetson-bridge ALL=(root) NOPASSWD: /usr/sbin/nvpmodel\n");
-    expect(text).toContain("jetson-bridge ALL=(root) NOPASSWD: /usr/bin/jetson_clocks\n");
-    expect(text).not.toMatch(/ALL$|\/bin\/sh|\*/m);
-    expect(() => renderSudoers("root; ALL", [])).toThrow(/Not a user name/);
-    expect(() => renderSudoers("bridge", [{ program: "x", path: "/usr/bin/x *" }])).toThrow(/Not an absolute program path/);
+  it("runs apt-get and kill through sudo as the helper, their arguments on its standard input", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "sudo-"));
+    const fakeSudo = await program(dir, "fake-sudo", `echo "sudo $*"; cat`);
+    const aptGet = await program(dir, "apt-get", "exit 0");
+    const helper = { node: "/usr/bin/node", script: "/opt/jetson-bridge/jetson-bridge.mjs" };
+    const options = { root: dir, programDirs: [dir], defaultTimeoutMs: 5_000, defaultMaxOutputBytes: 10_000 };
+    const host = new NodeHost({ ...options, sudo: { path: fakeSudo, programs: ["apt-get"], helper } });
+    expect((await host.run("apt-get", ["update"])).stdout).toBe(`sudo -n -- /usr/bin/node /opt/jetson-bridge/jetson-bridge.mjs privileged ${aptGet}\n["update"]`);
+    // Over SSH (gateway mode) there is no helper: the program is not run as root with arguments sudo cannot pin.
+    const noHelper = new NodeHost({ ...options, sudo: { path: fakeSudo, programs: ["apt-get"] } });
+    await expect(noHelper.run("apt-get", ["update"])).rejects.toThrow(/only through the bridge's own helper/);
   });
 
-  it("names systemctl's exact command lines: reboot, poweroff and each verb on each allowed unit", () => {
+  it("writes a sudoers file naming exact command lines by absolute path, \"\" where there are no arguments", () => {
+    const text = renderSudoers("jetson-bridge", [
+      { program: "nvpmodel", commands: [["/usr/sbin/nvpmodel", "-q"]] },
+      { program: "jetson_clocks", commands: [["/usr/bin/jetson_clocks"]] },
+    ]);
+    expect(text).toContain("jetson-bridge ALL=(root) NOPASSWD: /usr/sbin/nvpmodel -q\n");
+    // The path alone would let sudo run it with any arguments.
+    expect(text).toContain('jetson-bridge ALL=(root) NOPASSWD: /usr/bin/jetson_clocks ""\n');
+    expect(text).not.toMatch(/ALL$|\/bin\/sh|\*|jetson_clocks$/m);
+    expect(() => renderSudoers("root; ALL", [])).toThrow(/Not a user name/);
+    expect(() => renderSudoers("bridge", [{ program: "x", commands: [["/usr/bin/x *"]] }])).toThrow(/Not an absolute program path/);
+  });
+
+  it("names systemctl's exact command lines: reboot, poweroff and each verb on each allowed unit; apt-get only as the helper", () => {
     const entries = sudoersEntries(
       [
         { program: "systemctl", path: "/usr/bin/systemctl" },
         { program: "apt-get", path: "/usr/bin/apt-get" },
       ],
-      { services: { allow: ["nginx.service", "getty@tty1.service"] } },
+      { services: { allow: ["nginx.service", "getty@tty1.service"] }, powerModes: [] },
+      { node: "/usr/bin/node", script: "/opt/jetson-bridge/jetson-bridge.mjs" },
     );
     const text = renderSudoers("jetson-bridge", entries);
     const rules = text.split("\n").filter((line) => line.startsWith("jetson-bridge "));
@@ -59,18 +74,16 @@ describe("privileged programs", () => {
       ...["nginx.service", "getty@tty1.service"].flatMap((unit) =>
         ["start", "stop", "restart", "enable", "disable"].map((verb) => `jetson-bridge ALL=(root) NOPASSWD: /usr/bin/systemctl ${verb} ${unit}`),
       ),
-      "jetson-bridge ALL=(root) NOPASSWD: /usr/bin/apt-get",
+      "jetson-bridge ALL=(root) NOPASSWD: /usr/bin/node /opt/jetson-bridge/jetson-bridge.mjs privileged /usr/bin/apt-get",
     ]);
-    // sudo clears the environment; apt-get keeps DEBIAN_FRONTEND so it never waits on a debconf question.
-    expect(text).toContain('Defaults!/usr/bin/apt-get env_keep += "DEBIAN_FRONTEND"\n');
-    expect(text).not.toMatch(/systemctl$/m);
+    expect(text).not.toMatch(/systemctl$|env_keep/m);
   });
 
   it("escapes sudoers' special characters in arguments and refuses spaces and wildcards", () => {
-    const escaped = renderSudoers("b", [{ program: "systemctl", path: "/usr/bin/systemctl", commands: [["start", "systemd-fsck@dev-disk-by\\x2duuid:1.service"]] }]);
+    const escaped = renderSudoers("b", [{ program: "systemctl", commands: [["/usr/bin/systemctl", "start", "systemd-fsck@dev-disk-by\\x2duuid:1.service"]] }]);
     expect(escaped).toContain("NOPASSWD: /usr/bin/systemctl start systemd-fsck@dev-disk-by\\\\x2duuid\\:1.service\n");
     for (const bad of ["a b", "*", "x?", "ALL, /bin/sh"]) {
-      expect(() => renderSudoers("b", [{ program: "systemctl", path: "/usr/bin/systemctl", commands: [["start", bad]] }])).toThrow(/Not a plain command argument/);
+      expect(() => renderSudoers("b", [{ program: "systemctl", commands: [["/usr/bin/systemctl", "start", bad]] }])).toThrow(/Not a plain command argument/);
     }
   });
 });

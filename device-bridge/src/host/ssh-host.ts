@@ -49,7 +49,7 @@ export class SshHost implements HostPort {
   constructor(private readonly options: SshHostOptions) {}
 
   async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const argv = commandLine(this.options, program, await this.locate(program), args, options.unprivileged);
+    const { argv, stdin } = commandLine(this.options, program, await this.locate(program), args, options);
     // sshd starts each command as a process group leader; printing its pid first lets a timeout signal the group.
     const command = `echo $$; LC_ALL=C DEBIAN_FRONTEND=noninteractive exec ${argv.map(shellQuote).join(" ")}`;
     const channel = await this.options.connection.exec(command);
@@ -112,7 +112,7 @@ export class SshHost implements HostPort {
         signal = signalName ?? null;
       });
       channel.on("close", finish);
-      channel.end(options.stdin ?? "");
+      channel.end(stdin ?? "");
     });
   }
 

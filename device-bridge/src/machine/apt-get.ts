@@ -3,22 +3,8 @@ import { ActionError, type ActionContext } from "../actions/types.js";
 import type { HostPort, RunResult } from "../host/port.js";
 import { aptProblems } from "../parsers/apt.js";
 import { monotonicProgress } from "../actions/monotonic-progress.js";
-import { type AptOperation, AptProgress } from "./apt-progress.js";
-
-/**
- * Never a prompt: -y answers apt's question, dpkg keeps changed configuration files (confdef, then
- * confold), DEBIAN_FRONTEND=noninteractive (set by the host port) answers debconf, and standard
- * input is closed. Status-Fd=1 puts progress lines on standard output; a held lock is waited for.
- */
-const OPTIONS = [
-  "-y",
-  "-q",
-  "-o", "APT::Status-Fd=1",
-  "-o", "Dpkg::Options::=--force-confdef",
-  "-o", "Dpkg::Options::=--force-confold",
-  "-o", "Dpkg::Use-Pty=0",
-  "-o", "DPkg::Lock::Timeout=120",
-];
+import { type AptGetRequest, aptGetArgs, aptProgressPhase } from "./apt-get-commands.js";
+import { AptProgress } from "./apt-progress.js";
 
 // Never stopped by the bridge once started (no abort signal, a long time limit): killing dpkg
 // halfway leaves packages half-configured. The cloud may stop waiting; apt-get finishes anyway.
@@ -41,16 +27,10 @@ export interface AptGetRun {
 }
 
 /** Runs apt-get with its progress turned into progress reports; a failure becomes an ActionError with apt's reason. */
-export async function aptGet(
-  host: HostPort,
-  operation: AptOperation,
-  args: readonly string[],
-  progress: ActionContext["progress"],
-): Promise<AptGetRun> {
-  const tracker = new AptProgress(operation);
+export async function aptGet(host: HostPort, request: AptGetRequest, progress: ActionContext["progress"]): Promise<AptGetRun> {
+  const tracker = new AptProgress(aptProgressPhase(request));
   const report = monotonicProgress(progress, 200);
-  const command = operation === "update" ? ["update"] : [operation, ...args];
-  const result = await host.run("apt-get", [...OPTIONS, ...command], {
+  const result = await host.run("apt-get", aptGetArgs(request), {
     timeoutMs: RUN_LIMIT_MS,
     maxOutputBytes: 4 << 20,
     onStdoutLine: (line) => {

@@ -2,6 +2,7 @@ import type { CurrentPowerMode, PowerMode, PowerModeTable } from "@jetson/protoc
 import { ActionError } from "../actions/types.js";
 import type { HostPort } from "../host/port.js";
 import { parseNvpmodelConf, parseNvpmodelQuery } from "../parsers/nvpmodel.js";
+import { NVPMODEL_QUERY, NVPMODEL_TABLE, nvpmodelSetArgs } from "./nvpmodel-commands.js";
 
 const NVPMODEL_TIMEOUT_MS = 30_000;
 /** The state goes out on every connect; a hung nvpmodel must not delay it long. */
@@ -20,7 +21,7 @@ export async function readPowerModeTable(host: HostPort): Promise<PowerModeTable
       // A vendor's file nvpmodel cannot read either: ask nvpmodel for the table it uses.
     }
   }
-  const result = await host.run("nvpmodel", ["-p", "--verbose"], { timeoutMs: NVPMODEL_TIMEOUT_MS });
+  const result = await host.run("nvpmodel", NVPMODEL_TABLE, { timeoutMs: NVPMODEL_TIMEOUT_MS });
   try {
     return parseNvpmodelConf(result.stdout);
   } catch (error) {
@@ -31,7 +32,7 @@ export async function readPowerModeTable(host: HostPort): Promise<PowerModeTable
 
 /** The active mode from `nvpmodel -q`. */
 export async function queryPowerMode(host: HostPort, timeoutMs = NVPMODEL_TIMEOUT_MS): Promise<CurrentPowerMode> {
-  const result = await host.run("nvpmodel", ["-q"], { timeoutMs });
+  const result = await host.run("nvpmodel", NVPMODEL_QUERY, { timeoutMs });
   try {
     return parseNvpmodelQuery(result.stdout);
   } catch (error) {
@@ -60,5 +61,5 @@ export function modeOf(table: PowerModeTable, id: number): PowerMode {
 
 /** `nvpmodel -m ID`, answering its reboot question with `answer` so it never waits on standard input. */
 export function runNvpmodelSet(host: HostPort, id: number, answer: "YES" | "NO") {
-  return host.run("nvpmodel", ["-m", String(id)], { stdin: `${answer}\n`, timeoutMs: 60_000 });
+  return host.run("nvpmodel", nvpmodelSetArgs(id), { stdin: `${answer}\n`, timeoutMs: 60_000 });
 }

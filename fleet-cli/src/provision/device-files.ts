@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { type BridgeConfig, BridgeConfigSchema, configProblems } from "@jetson/device-bridge/provisioning";
+import { type BridgeConfig, BridgeConfigSchema, configProblems, renderReadWritePaths } from "@jetson/device-bridge/provisioning";
 
 /** Where provisioning puts the bridge on a device; the systemd unit in infra/device names the same paths. */
 export const DEVICE_PATHS = {
@@ -14,12 +14,17 @@ export const UNIT_NAME = "jetson-bridge.service";
 
 const UNIT_TEMPLATE = new URL("../../../infra/device/jetson-bridge.service", import.meta.url);
 const TEMPLATE_EXEC = `ExecStart=/usr/bin/node ${DEVICE_PATHS.bridge} run --config ${DEVICE_PATHS.config}`;
+const TEMPLATE_WRITABLE = /^# @ReadWritePaths@.*\n/m;
 
-/** The repository's unit, started with the Node found on the device (NodeSource and distributions differ). */
-export async function renderUnit(nodePath: string): Promise<string> {
+/**
+ * The repository's unit for one device: started with the Node found on it (NodeSource and
+ * distributions differ), its sandbox leaving writable exactly what the configured actions write.
+ */
+export async function renderUnit(nodePath: string, config: BridgeConfig): Promise<string> {
   const template = await readFile(UNIT_TEMPLATE, "utf8");
   if (!template.includes(TEMPLATE_EXEC)) throw new Error(`${UNIT_TEMPLATE.pathname} no longer has the line provisioning expects: ${TEMPLATE_EXEC}`);
-  return template.replace(TEMPLATE_EXEC, TEMPLATE_EXEC.replace("/usr/bin/node", nodePath));
+  if (!TEMPLATE_WRITABLE.test(template)) throw new Error(`${UNIT_TEMPLATE.pathname} no longer has the line provisioning expects: # @ReadWritePaths@`);
+  return template.replace(TEMPLATE_EXEC, TEMPLATE_EXEC.replace("/usr/bin/node", nodePath)).replace(TEMPLATE_WRITABLE, renderReadWritePaths(config));
 }
 
 /** The privileged programs a device's bridge uses when the operator gives no configuration of their own. */

@@ -6,6 +6,7 @@ import {
   HostKeyMismatchError,
   machineSudoers,
   redeemEnrollmentCode,
+  rootOnlyFolders,
   SshConnection,
   SshHost,
   type SshTarget,
@@ -171,9 +172,15 @@ const STEPS: Step[] = [
     name: "sudoers",
     async apply(ctx) {
       if (!ctx.config) throw new Error("no configuration to take the privileged programs from");
-      const text = await machineSudoers((program) => ctx.host.locate(program), SERVICE_USER, ctx.config);
+      // The helper is the bridge as the unit starts it: this Node, the installed script.
+      const text = await machineSudoers(ctx.host, SERVICE_USER, ctx.config, { node: ctx.facts.node.path, script: DEVICE_PATHS.bridge });
+      // What root reads for those programs (saved clock settings) lives in folders only root may write.
+      const folders = rootOnlyFolders(ctx.config.sudo.programs);
+      const missing = (await Promise.all(folders.map(async (dir) => ((await ctx.host.statFs(dir)) === undefined ? [dir] : [])))).flat();
+      if (missing.length > 0) await runOnTarget(ctx.host, "install", ["-d", "-m", "0755", "-o", "root", "-g", "root", ...missing]);
       const current = await readPrivileged(ctx.host, DEVICE_PATHS.sudoers);
-      if (current === text) return { changed: false, detail: DEVICE_PATHS.sudoers };
+      if (current === text && missing.length === 0) return { changed: false, detail: DEVICE_PATHS.sudoers };
+      if (current === text) return { changed: true, detail: `made ${missing.join(", ")} (root only)` };
       // A sudoers file sudo cannot parse locks everyone out of sudo: visudo checks it before it lands.
       await runOnTarget(ctx.host, "visudo", ["-c", "-f", "-"], { stdin: text });
       await installFile(ctx, DEVICE_PATHS.sudoers, text, "0440", "root", current);
@@ -183,7 +190,8 @@ const STEPS: Step[] = [
   {
     name: "systemd unit",
     async apply(ctx) {
-      const changed = await installFile(ctx, DEVICE_PATHS.unit, await renderUnit(ctx.facts.node.path), "0644", "root");
+      if (!ctx.config) throw new Error("no configuration to take the unit's writable paths from");
+      const changed = await installFile(ctx, DEVICE_PATHS.unit, await renderUnit(ctx.facts.node.path, ctx.config), "0644", "root");
       if (changed) await runOnTarget(ctx.host, "systemctl", ["daemon-reload"]);
       return { changed, detail: `${DEVICE_PATHS.unit} (ExecStart with ${ctx.facts.node.path})` };
     },

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Stand-in for jetson_clocks: --show; no option locks CPU and GPU clocks at their current max;
-// --store FILE and --restore FILE save and bring back the clock limits (FILE is a host path, as given).
+// --store FILE and --restore FILE save and bring back the clock limits (FILE is a machine path, under the
+// board's root; a missing folder fails as the real script's redirection does).
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpuDir, formatCpuList, writeFreqLimit } from "../lib/jetson-sim/kernel.mjs";
 import { currentMode, refresh } from "../lib/jetson-sim/machine.mjs";
 import { parseConf } from "../lib/jetson-sim/nvpmodel-conf.mjs";
 import { readCpus, readEmc, readGpu } from "../lib/jetson-sim/readings.mjs";
-import { loadSpec, loadState, readNumber, readText, saveState, startProgram } from "../lib/jetson-sim/runtime.mjs";
+import { loadSpec, loadState, onHost, readNumber, readText, resolveMachinePath, saveState, startProgram } from "../lib/jetson-sim/runtime.mjs";
 
 const USAGE = `usage:
 
@@ -91,13 +92,18 @@ function limitFiles() {
 }
 
 function store(target) {
-  writeFileSync(target, limitFiles().map((path) => `${path}:${readNumber(root, path)}\n`).join(""));
+  try {
+    writeFileSync(onHost(root, resolveMachinePath(target)), limitFiles().map((path) => `${path}:${readNumber(root, path)}\n`).join(""));
+  } catch {
+    process.stderr.write(`/usr/bin/jetson_clocks: ${target}: No such file or directory\n`);
+    process.exitCode = 1;
+  }
 }
 
 function restore(source) {
   let text;
   try {
-    text = readFileSync(source, "utf8");
+    text = readFileSync(onHost(root, resolveMachinePath(source)), "utf8");
   } catch {
     process.stderr.write(`Error: file ${source} doesn't exist!\n`);
     process.exitCode = 1;

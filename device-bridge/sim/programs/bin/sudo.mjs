@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Stand-in for sudo -n [--] COMMAND [ARG...]: runs COMMAND when the board's sudoers files
 // (/etc/sudoers and /etc/sudoers.d/*, skipping names with "." or ending in "~", as sudo does) give
-// the calling user NOPASSWD for ALL or for that exact command; otherwise answers as `sudo -n` does.
+// the calling user NOPASSWD for it (sudo-rules.mjs: as sudo matches); otherwise answers as `sudo -n`
+// does. sudo -l -U USER COMMAND [ARG...] says, as sudo does, whether USER may run it: the command
+// and exit 0, or nothing and exit 1.
 // COMMAND runs as the calling user: the simulated tree belongs to whoever made it, there is no root
 // to become. A name without "/" is looked up in the board's folders, then in sudo's secure_path.
 import { spawnSync } from "node:child_process";
@@ -10,27 +12,37 @@ import { userInfo } from "node:os";
 import path from "node:path";
 import { findUser, loadUsers } from "../lib/jetson-sim/accounts.mjs";
 import { fail, onHost, readText, startProgram } from "../lib/jetson-sim/runtime.mjs";
+import { decide } from "../lib/jetson-sim/sudo-rules.mjs";
 
 const SECURE_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 const { root, args } = startProgram(import.meta.url, "sudo");
 
 let i = 0;
 let nonInteractive = false;
+let list = false;
+let listUser;
 for (; i < args.length && args[i].startsWith("-"); i++) {
   if (args[i] === "--") {
     i++;
     break;
   }
   if (args[i] === "-n" || args[i] === "--non-interactive") nonInteractive = true;
-  else fail(`sudo (simulated): only -n and -- are simulated, not ${args[i]}`);
+  else if (args[i] === "-l" || args[i] === "--list") list = true;
+  else if (args[i] === "-U" && i + 1 < args.length) listUser = args[++i];
+  else fail(`sudo (simulated): only -n, -l, -U USER and -- are simulated, not ${args[i]}`);
 }
 const [command, ...commandArgs] = args.slice(i);
 if (command === undefined) fail("usage: sudo -n [--] command [arg ...]");
 
-const user = findUser(loadUsers(root), String(process.getuid()))?.name ?? userInfo().username;
-const program = command.includes("/") ? command : locate(command);
+const user = listUser ?? findUser(loadUsers(root), String(process.getuid()))?.name ?? userInfo().username;
+const program = command.includes("/") ? (existsSync(command) ? command : undefined) : locate(command);
 if (program === undefined) fail(`sudo: ${command}: command not found`);
-if (!allowed(user, program, commandArgs)) {
+const verdict = decide(sudoersTexts(), user, program, commandArgs);
+if (list) {
+  if (verdict.allowed) process.stdout.write(`${[program, ...commandArgs].join(" ")}\n`);
+  process.exit(verdict.allowed ? 0 : 1);
+}
+if (!verdict.nopasswd) {
   fail(nonInteractive ? "sudo: a password is required" : "sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper");
 }
 const result = spawnSync(program, commandArgs, { stdio: "inherit" });
@@ -39,18 +51,6 @@ process.exitCode = result.status ?? 1;
 function locate(name) {
   const candidates = [...SECURE_PATH.map((dir) => onHost(root, path.posix.join(dir, name))), ...SECURE_PATH.map((dir) => path.join(dir, name))];
   return candidates.find((candidate) => existsSync(candidate));
-}
-
-/** Whether a `USER ALL=(...) NOPASSWD: CMND` rule covers the command: ALL, the path alone (any arguments) or the path with exactly these arguments. */
-function allowed(name, programPath, argv) {
-  const wanted = [programPath, ...argv].join(" ");
-  return sudoersTexts().some((text) =>
-    text.split("\n").some((line) => {
-      const m = /^(\S+)\s+ALL\s*=\s*(?:\([^)]*\)\s*)?NOPASSWD:\s*(.+)$/.exec(line.trim());
-      if (!m || m[1] !== name) return false;
-      return m[2].split(/\s*,\s*/).some((spec) => spec === "ALL" || spec === programPath || spec.replace(/\\(.)/g, "$1") === wanted);
-    }),
-  );
 }
 
 function sudoersTexts() {

@@ -1,0 +1,158 @@
+import { execFile } from "node:child_process";
+import { chmod, chown, copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { type SimulatedBoard, simulatedBoard } from "../actions/simulated-board.js";
+import { type AptGetRequest, aptGetArgs } from "../machine/apt-get-commands.js";
+import { killArgs } from "../machine/kill-commands.js";
+import { NodeHost } from "./node-host.js";
+import { machineSudoers } from "./privileged.js";
+import { checkedHelperCommand, HelperRefusal, notRootOwned } from "./privileged-helper.js";
+
+const BRIDGE = fileURLToPath(new URL("../../bin/jetson-bridge.js", import.meta.url));
+const APT_GET = "/usr/bin/apt-get";
+const KILL = "/usr/bin/kill";
+
+const check = (program: string, args: unknown) => () => checkedHelperCommand([program], JSON.stringify(args));
+
+describe("the root helper (jetson-bridge privileged)", () => {
+  it("runs exactly the argument lists the actions build, apt-get without a debconf question", () => {
+    const requests: AptGetRequest[] = [
+      { operation: "update" },
+      { operation: "install", names: ["htop", "tmux=3.2a-4"] },
+      { operation: "upgrade", names: ["nvidia-l4t-core"] },
+      { operation: "remove", names: ["htop"] },
+    ];
+    for (const request of requests) {
+      const args = aptGetArgs(request);
+      expect(checkedHelperCommand([APT_GET], JSON.stringify(args))).toEqual({
+        program: APT_GET,
+        args,
+        env: expect.objectContaining({ DEBIAN_FRONTEND: "noninteractive" }),
+      });
+    }
+    expect(checkedHelperCommand([KILL], JSON.stringify(killArgs({ signal: "KILL", pid: 4242 })))).toMatchObject({ program: KILL, args: ["-s", "KILL", "4242"] });
+  });
+
+  it.each([
+    ["apt-get -o APT::Update::Pre-Invoke::=CMD update", APT_GET, ["-o", "APT::Update::Pre-Invoke::=/bin/sh", "update"]],
+    ["apt-get install ./local.deb", APT_GET, [...aptGetArgs({ operation: "install", names: ["htop"] }).slice(0, -1), "./local.deb"]],
+    ["apt-get install /tmp/evil.deb", APT_GET, [...aptGetArgs({ operation: "install", names: ["htop"] }).slice(0, -1), "/tmp/evil.deb"]],
+    ["a package named like an option", APT_GET, [...aptGetArgs({ operation: "install", names: ["htop"] }).slice(0, -1), "--allow-unauthenticated"]],
+    ["an -o option among the names", APT_GET, [...aptGetArgs({ operation: "install", names: ["htop"] }).slice(0, -1), "-o", "Dir::Etc::sourcelist=/tmp/evil.list", "htop"]],
+    ["an extra option before the operation", APT_GET, ["-o", "Dpkg::Options::=--force-all", ...aptGetArgs({ operation: "update" })]],
+    ["apt-get update with a package", APT_GET, [...aptGetArgs({ operation: "update" }), "htop"]],
+    ["apt-get remove with a version", APT_GET, [...aptGetArgs({ operation: "remove", names: ["htop"] }).slice(0, -1), "htop=3.0"]],
+    ["apt-get install without --", APT_GET, [...aptGetArgs({ operation: "update" }).slice(0, -1), "install", "htop"]],
+    ["apt-get source (an operation the bridge never runs)", APT_GET, [...aptGetArgs({ operation: "update" }).slice(0, -1), "source", "htop"]],
+    ["apt-get with 21 packages", APT_GET, aptGetArgs({ operation: "install", names: Array.from({ length: 21 }, (_, i) => `pkg${i}`) })],
+    ["kill -9 1", KILL, ["-9", "1"]],
+    ["kill -s TERM 1 (init)", KILL, ["-s", "TERM", "1"]],
+    ["kill -s TERM -1 (every process)", KILL, ["-s", "TERM", "-1"]],
+    ["kill -s HUP", KILL, ["-s", "HUP", "4242"]],
+    ["kill of two processes", KILL, ["-s", "TERM", "4242", "4243"]],
+    ["kill of a PID with a leading zero", KILL, ["-s", "TERM", "04242"]],
+  ])("refuses %s before running anything", (_name, program, args) => {
+    expect(check(program, args)).toThrow(HelperRefusal);
+  });
+
+  it("refuses a program it does not run, a relative path, more arguments and input that is not an argument list", () => {
+    expect(check("/usr/sbin/nvpmodel", ["-q"])).toThrow(/nvpmodel is not run through the helper/);
+    expect(check("/bin/sh", ["-c", "id"])).toThrow(/sh is not run through the helper/);
+    expect(check("apt-get", ["update"])).toThrow(/usage/);
+    expect(() => checkedHelperCommand([APT_GET, "--", "/bin/sh"], "[]")).toThrow(/usage/);
+    expect(() => checkedHelperCommand([APT_GET], "update")).toThrow(/not a JSON argument list/);
+    expect(check(APT_GET, { operation: "update" })).toThrow(/not a JSON list of arguments/);
+  });
+});
+
+describe("apt-get and kill through sudo and the helper on a simulated board", () => {
+  let board: SimulatedBoard;
+  afterEach(() => board.remove());
+
+  /** A board whose bridge runs apt-get and kill as the real one does: sudo -n, the generated sudoers file, this bridge as the helper. */
+  async function boardWithSudo(): Promise<SimulatedBoard> {
+    const helper = { node: process.execPath, script: BRIDGE };
+    let sudoHost: NodeHost | undefined;
+    const created = await simulatedBoard("nano-jp46", (host, sim) => {
+      sudoHost = new NodeHost({
+        root: sim.root,
+        programDirs: [sim.binDir],
+        defaultTimeoutMs: 30_000,
+        defaultMaxOutputBytes: 1 << 20,
+        sudo: { path: path.join(sim.binDir, "sudo"), programs: ["apt-get", "kill"], helper },
+      });
+      return sudoHost;
+    });
+    if (!sudoHost) throw new Error("no host");
+    // The stand-in runs as the calling user (root here), so the file names that user.
+    const text = await machineSudoers(sudoHost, "root", { services: { allow: [] }, sudo: { programs: ["apt-get", "kill"] } }, helper);
+    await mkdir(path.join(created.sim.root, "etc/sudoers.d"), { recursive: true });
+    await writeFile(path.join(created.sim.root, "etc/sudoers.d/jetson-bridge"), text);
+    return created;
+  }
+
+  it("installs a package and stops a process with the argument lists the actions build", async () => {
+    board = await boardWithSudo();
+    const installed = await board.run("packages.install", { names: ["htop"], tailLines: 0 });
+    expect(installed.packages).toEqual([expect.objectContaining({ name: "htop", installed: true })]);
+    expect(await board.run("processes.kill", { pid: 2290 })).toMatchObject({ signals: ["TERM"], exited: true });
+    const calls = (await board.calls()).filter((c) => c.program === "apt-get" || c.program === "kill");
+    expect(calls).toEqual([
+      { program: "apt-get", argv: aptGetArgs({ operation: "install", names: ["htop"] }) },
+      { program: "kill", argv: killArgs({ signal: "TERM", pid: 2290 }) },
+    ]);
+  }, 60_000);
+
+  it("refuses a compromised bridge's apt-get -o APT::Update::Pre-Invoke and kill of init, running neither", async () => {
+    board = await boardWithSudo();
+    const preInvoke = await board.host.run("apt-get", ["-o", "APT::Update::Pre-Invoke::=/bin/sh", "update"]);
+    expect(preInvoke.exitCode).toBe(126);
+    expect(preInvoke.stderr).toMatch(/^jetson-bridge privileged: refused apt-get/);
+    const init = await board.host.run("kill", ["-s", "KILL", "1"]);
+    expect(init.exitCode).toBe(126);
+    expect(init.stderr).toMatch(/refused kill .*pid/);
+    expect((await board.calls()).filter((c) => c.program === "apt-get" || c.program === "kill")).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(process.getuid?.() !== 0)("a helper only root may change (skipped unless the tests run as root)", () => {
+  it("is refused where the script or a folder above it belongs to another user or is writable by others", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "helper-"));
+    try {
+      const script = path.join(dir, "jetson-bridge.mjs");
+      await copyFile(BRIDGE, script);
+      await chmod(dir, 0o755);
+      expect(await notRootOwned(script)).toBeUndefined();
+      expect(await notRootOwned(process.execPath)).toBeUndefined();
+      await chown(script, 65534, 65534);
+      expect(await notRootOwned(script)).toBe(`${script} belongs to uid 65534, not root`);
+      await chown(script, 0, 0);
+      await chmod(dir, 0o775);
+      expect(await notRootOwned(script)).toBe(`${dir} is writable by its group or by others (mode 775)`);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it("makes jetson-bridge sudoers refuse to name a helper the bridge's user could change", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "helper-"));
+    try {
+      const config = path.join(dir, "config.json");
+      await writeFile(config, JSON.stringify({ url: "http://127.0.0.1:1", fleet: "local", deviceId: "d", token: "t".repeat(32), programDirs: ["/usr/bin", "/bin"], sudo: { programs: ["kill"] } }));
+      // A copy of the launcher in a folder another user owns, started from there.
+      const launcher = path.join(dir, "jetson-bridge.js");
+      await writeFile(launcher, `import ${JSON.stringify(BRIDGE)};\n`);
+      await chown(dir, 65534, 65534);
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [launcher, "sudoers", "--user", "jetson-bridge", "--config", config], (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`sudo would run ${launcher} as root for apt-get and kill, but ${dir} belongs to uid 65534, not root`);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+});

@@ -1,0 +1,38 @@
+import { BridgeConfigSchema } from "@jetson/device-bridge/provisioning";
+import { describe, expect, it } from "vitest";
+import { renderUnit } from "./device-files.js";
+
+const credential = { url: "https://fleet.example.com", fleet: "acme", deviceId: "cam-7", token: "t".repeat(32) };
+const config = (settings: Record<string, unknown>) => BridgeConfigSchema.parse({ ...credential, ...settings });
+
+/** The unit's ReadWritePaths, in order. */
+const writable = (unit: string) => [...unit.matchAll(/^ReadWritePaths=(.*)$/gm)].map((m) => m[1]);
+
+describe("the systemd unit provisioning installs", () => {
+  it("leaves writable exactly what the default actions write: nvpmodel's status and the saved clock settings", async () => {
+    const unit = await renderUnit("/usr/bin/node", config({ sudo: { programs: ["nvpmodel", "jetson_clocks", "systemctl"] } }));
+    expect(unit).toContain("ProtectSystem=strict\n");
+    expect(writable(unit)).toEqual(["/var/lib/nvpmodel", "/var/lib/jetson-bridge-clocks"]);
+    // Each path says which actions need it.
+    expect(unit).toMatch(/^# nvpmodel \(power\.get, power\.modes, power\.set, power\.reboot\): .*\nReadWritePaths=\/var\/lib\/nvpmodel$/m);
+    expect(unit).toMatch(/^# jetson_clocks \(clocks\.status, clocks\.lock, clocks\.restore\): .*\nReadWritePaths=\/var\/lib\/jetson-bridge-clocks$/m);
+    expect(unit).not.toContain("@ReadWritePaths@");
+  });
+
+  it("lets package management write dpkg's database, apt's lists and cache and what packages install, and only with apt-get enabled", async () => {
+    const withPackages = await renderUnit("/usr/bin/node", config({ sudo: { programs: ["systemctl", "apt-get", "kill"] } }));
+    expect(writable(withPackages)).toEqual(["/var/lib/dpkg", "/var/lib/apt", "/var/cache/apt", "/var/cache/debconf", "/var/log", "/usr", "/etc", "/opt", "-/boot"]);
+    expect(withPackages).toMatch(/^# apt-get \(packages\.refresh, packages\.install, packages\.remove, packages\.upgrade\): dpkg's database and lock\nReadWritePaths=\/var\/lib\/dpkg$/m);
+
+    const without = await renderUnit("/usr/bin/node", config({ sudo: { programs: ["systemctl", "kill"] } }));
+    expect(writable(without)).toEqual([]);
+    expect(without).toContain("# ReadWritePaths: none;");
+  });
+
+  it("adds the bridge's own folders where the configuration puts them outside its StateDirectory", async () => {
+    expect(writable(await renderUnit("/usr/bin/node", config({ stateDir: "/var/lib/jetson-bridge", models: { dir: "/var/lib/jetson-bridge/models" } })))).toEqual([]);
+    const elsewhere = await renderUnit("/usr/local/bin/node", config({ stateDir: "/srv/bridge", models: { dir: "/data/models" } }));
+    expect(writable(elsewhere)).toEqual(["/srv/bridge", "/data/models"]);
+    expect(elsewhere).toContain("ExecStart=/usr/local/bin/node /opt/jetson-bridge/jetson-bridge.mjs run --config /etc/jetson-bridge/config.json\n");
+  });
+});
