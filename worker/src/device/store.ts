@@ -1,4 +1,5 @@
 import { type Command, type CommandDetail, CommandDetailSchema, type CommandRecord, type DeviceState } from "@jetson/protocol";
+import { redact } from "../policy.js";
 
 export type CommandState = CommandRecord["state"];
 
@@ -129,7 +130,7 @@ export class DeviceStore {
     ).toArray()[0] as LedgerRow | undefined;
   }
 
-  /** One command with its arguments and stored outcome, for a caller reading it after the fact. */
+  /** One command with its stored outcome, for a caller reading it after the fact; its arguments redacted as the audit trail's. */
   detail(id: string, expiresAt?: number): CommandDetail | undefined {
     const row = this.sql
       .exec<Record<string, SqlStorageValue>>(
@@ -141,7 +142,7 @@ export class DeviceStore {
     return CommandDetailSchema.parse({
       id: row.id,
       action: row.action,
-      args: JSON.parse(String(row.args)),
+      args: redact(JSON.parse(String(row.args)) as Record<string, unknown>),
       state: row.state,
       requestedBy: row.requested_by,
       deadline: row.deadline,
