@@ -1,4 +1,6 @@
 import {
+  type ActionErrorBody,
+  ALL_SCOPES,
   type ApiToken,
   type AuditEntry,
   type AuditQuery,
@@ -12,7 +14,7 @@ import {
   type Scope,
   tunnelPath,
 } from "@jetson/protocol";
-import { hashSecret, newFleetSecret, newSecret } from "./credentials.js";
+import { hashSecret, newCommandId, newFleetSecret, newSecret } from "./credentials.js";
 import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER } from "./dashboard/live-channel.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
@@ -31,6 +33,17 @@ export class FleetError extends Error {
 }
 
 const NO_SUCH_DEVICE = "No such device in this fleet.";
+
+/** Outcome codes that mean the caller was refused; any other failure is `failed`. */
+const AUDIT_OUTCOME: Partial<Record<ActionErrorBody["code"], AuditEntry["outcome"]>> = {
+  unknown_action: "refused",
+  permission_denied: "refused",
+  invalid_input: "refused",
+};
+
+function permissionRefusal(message: string | undefined): ActionErrorBody | undefined {
+  return message === undefined ? undefined : { code: "permission_denied", message };
+}
 
 export interface InvokeCall extends Omit<InvokeRequest, "requestedBy"> {
   /** The caller confirmed a destructive action. */
@@ -143,37 +156,51 @@ export class Fleet {
     return this.registry().queryAudit(query);
   }
 
-  /** Runs a catalogued action on a device, if this caller may; the attempt is audited either way. */
+  /**
+   * Runs a catalogued action on a device, if this caller may. Every attempt is
+   * audited: a refusal at once; a command before it is sent (so a caller who
+   * leaves during a long wait still leaves its row), then completed with its outcome.
+   */
   async invoke(deviceId: string, call: InvokeCall, onProgress?: ProgressListener): Promise<InvokeOutcome> {
-    const started = Date.now();
+    if (!(await this.exists(deviceId))) return { ok: false, error: { code: "unknown_device", message: NO_SUCH_DEVICE } };
     const action = findAction(call.action);
     const refusal = !action
-      ? undefined
-      : refusalFor(this.caller, action, call.confirm === true);
-    const exists = await this.exists(deviceId);
-    const outcome: InvokeOutcome = !exists
-      ? { ok: false, error: { code: "unknown_device", message: NO_SUCH_DEVICE } }
-      : !action
-        ? { ok: false, error: { code: "unknown_action", message: `No action ${call.action}.` } }
-        : refusal
-          ? { ok: false, error: { code: "permission_denied", message: refusal } }
-          : await this.device(deviceId).invoke(
-              { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy: this.callerName(call.via), queue: call.queue },
-              onProgress,
-            );
-    if (exists) {
-      await this.registry().recordAudit({
-        at: started,
-        caller: this.callerName(call.via),
-        device: deviceId,
-        action: call.action,
-        args: redact(call.args),
-        outcome: outcome.ok ? "succeeded" : refusal || !action ? "refused" : outcome.queued ? "queued" : "failed",
-        error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
-        durationMs: Date.now() - started,
-      });
+      ? { code: "unknown_action" as const, message: `No action ${call.action}.` }
+      : permissionRefusal(refusalFor(this.caller, action, call.confirm === true));
+    if (refusal) {
+      await this.auditRefusal(deviceId, call, refusal);
+      return { ok: false, error: refusal };
     }
+    const started = Date.now();
+    const requestedBy = this.callerName(call.via);
+    const commandId = newCommandId();
+    const registry = this.registry();
+    const auditId = await registry.beginAudit({ at: started, caller: requestedBy, device: deviceId, action: call.action, args: redact(call.args), commandId });
+    const outcome = await this.device(deviceId).invoke(
+      { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId },
+      onProgress,
+    );
+    await registry.completeAudit(auditId, {
+      outcome: outcome.ok ? "succeeded" : outcome.queued ? "queued" : (AUDIT_OUTCOME[outcome.error.code] ?? "failed"),
+      error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
+      durationMs: Date.now() - started,
+    });
     return outcome;
+  }
+
+  /** Audits a call refused before it could become a command (by scope, confirmation or its arguments' schema), if the device is this fleet's. */
+  async auditRefusal(deviceId: string, call: Pick<InvokeCall, "action" | "args" | "via">, error: ActionErrorBody): Promise<void> {
+    if (!(await this.exists(deviceId))) return;
+    await this.registry().recordAudit({
+      at: Date.now(),
+      caller: this.callerName(call.via),
+      device: deviceId,
+      action: call.action,
+      args: redact(call.args),
+      outcome: "refused",
+      error: `${error.code}: ${error.message}`,
+      durationMs: 0,
+    });
   }
 
   /** How the caller appears in the audit log and the device's ledger. */
@@ -187,15 +214,18 @@ export class Fleet {
     return deviceStub(this.env, this.id, deviceId);
   }
 
-  private require(scope: Scope): void {
-    if (!hasScope(this.caller, scope)) throw new FleetError("forbidden", `This needs the "${scope}" scope.`);
+  /** The one scope check of every request (FleetOps' too): all of them, before anything is written. */
+  require(...scopes: Scope[]): void {
+    const missing = scopes.find((scope) => !hasScope(this.caller, scope));
+    if (missing) throw new FleetError("forbidden", `This needs the "${missing}" scope.`);
   }
 
   private async exists(deviceId: string): Promise<boolean> {
     return DeviceIdSchema.safeParse(deviceId).success && this.registry().has(deviceId);
   }
 
-  private async mustExist(deviceId: string): Promise<void> {
+  /** The one existence check (FleetOps' too): another fleet's device answers like a missing one. */
+  async mustExist(deviceId: string): Promise<void> {
     if (!(await this.exists(deviceId))) throw new FleetError("not_found", NO_SUCH_DEVICE);
   }
 
@@ -224,4 +254,11 @@ export async function createFleetToken(env: Env, fleet: string, name: string, sc
   const token = newFleetSecret("token", fleet);
   const record = await registryStub(env, fleet).createToken(`tok_${newSecret(9)}`, name, await hashSecret(token), scopes);
   return { ...record, token };
+}
+
+/** A new fleet and its first administrator token; undefined, minting nothing, when the fleet already has a token (even a revoked one). */
+export async function createFleet(env: Env, fleet: string): Promise<(ApiToken & { token: string }) | undefined> {
+  const token = newFleetSecret("token", fleet);
+  const record = await registryStub(env, fleet).createFirstToken(`tok_${newSecret(9)}`, "fleet administrator", await hashSecret(token), [...ALL_SCOPES]);
+  return record && { ...record, token };
 }

@@ -6,7 +6,6 @@ import {
   type DesiredStateRule,
   type DesiredStatus,
   type DeviceAttributes,
-  DeviceIdSchema,
   type DeviceSummary,
   type Drift,
   findAction,
@@ -21,7 +20,7 @@ import {
 import { z } from "zod";
 import { newSecret } from "../credentials.js";
 import { deviceStub, type Fleet, FleetError, registryStub } from "../fleet.js";
-import { hasScope, refusalFor } from "../policy.js";
+import { refusalFor } from "../policy.js";
 import { deviceAttributes } from "./attributes.js";
 import type { RunSpec } from "./run-store.js";
 import { parseSelector, type Selector, SelectorError, selects } from "./selector.js";
@@ -134,7 +133,9 @@ export class FleetOps {
     return { rule, devices: await this.refreshChosen(selector) };
   }
 
+  /** Answers the device's status, so it needs `read` as well as `operate`: both are checked before the write. */
   async setDeviceDesired(deviceId: string, state: DesiredState): Promise<DesiredStatus> {
+    this.require("operate", "read");
     await this.mustExist(deviceId);
     await this.setDesired(`id:${deviceId}`, state);
     return this.desiredStatus(deviceId);
@@ -184,14 +185,12 @@ export class FleetOps {
     return ids;
   }
 
-  private require(scope: Scope): void {
-    if (!hasScope(this.fleet.caller, scope)) throw new FleetError("forbidden", `This needs the "${scope}" scope.`);
+  private require(...scopes: Scope[]): void {
+    this.fleet.require(...scopes);
   }
 
   private async mustExist(deviceId: string): Promise<void> {
-    if (!DeviceIdSchema.safeParse(deviceId).success || !(await this.registry().has(deviceId))) {
-      throw new FleetError("not_found", NO_SUCH_DEVICE);
-    }
+    await this.fleet.mustExist(deviceId);
   }
 
   private device(deviceId: string) {
