@@ -20,6 +20,7 @@ import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/in
 import type { Env } from "./env.js";
 import type { AlertThresholds, DeviceAlerts, TelemetryRange, TelemetrySeries } from "@jetson/protocol";
 import { revokeGrantsApprovedBy } from "./oauth/grants.js";
+import { MAX_OPEN_ENROLLMENTS } from "./registry/enrollment-table.js";
 import { hasScope, redact, refusalFor } from "./policy.js";
 
 /** A refusal the caller should see: REST maps the code to a status, MCP to an error result. */
@@ -123,7 +124,9 @@ export class Fleet {
     this.require("admin");
     const code = newFleetSecret("enrollment", this.id);
     const expiresAt = Date.now() + ttlSeconds * 1000;
-    await this.registry().createEnrollment(await hashSecret(code), DeviceIdSchema.parse(device), expiresAt);
+    if (!(await this.registry().createEnrollment(await hashSecret(code), DeviceIdSchema.parse(device), expiresAt))) {
+      throw new FleetError("invalid", `This fleet already has ${MAX_OPEN_ENROLLMENTS} unused enrollment codes; use them or let them expire first.`);
+    }
     return { device, code, expiresAt };
   }
 

@@ -46,6 +46,11 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS commands_open ON commands (state, deadline);
 `;
 
+/** Finished commands stay in the ledger this long, and it keeps at most this many rows: a device's ledger stays bounded. */
+export const LEDGER_RETENTION_MS = 30 * 86_400_000;
+export const MAX_LEDGER_ROWS = 1_000;
+const OPEN_STATES = "('queued', 'sent', 'running')";
+
 /** The device object's SQLite tables: identity and presence, the command ledger (telemetry lives in ../telemetry). */
 export class DeviceStore {
   constructor(private readonly sql: SqlStorage) {}
@@ -90,7 +95,7 @@ export class DeviceStore {
     this.setMeta("tags", JSON.stringify(tags));
   }
 
-  /** A new command enters the ledger `queued`, whether it goes out now or waits for the device. */
+  /** A new command enters the ledger `queued`, whether it goes out now or waits for the device; finished ones past retention leave it. */
   insertCommand(command: Command, now: number): void {
     this.sql.exec(
       "INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
@@ -100,6 +105,12 @@ export class DeviceStore {
       command.requestedBy,
       command.deadline,
       now,
+    );
+    // rowid grows with every insert, so the newest MAX_LEDGER_ROWS are those above max(rowid) - MAX_LEDGER_ROWS.
+    this.sql.exec(
+      `DELETE FROM commands WHERE state NOT IN ${OPEN_STATES} AND (created_at < ? OR rowid <= (SELECT max(rowid) FROM commands) - ?)`,
+      now - LEDGER_RETENTION_MS,
+      MAX_LEDGER_ROWS,
     );
   }
 

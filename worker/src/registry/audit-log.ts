@@ -9,9 +9,8 @@ const AUDIT_TABLE = `CREATE TABLE IF NOT EXISTS audit (
 /** Columns added after the first release, added to an older fleet's table in place. */
 const ADDED_COLUMNS = [["command_id", "TEXT"]] as const;
 
-/** A fleet's trail keeps 90 days, and at most this many rows (the newest). */
-export const AUDIT_RETENTION_MS = 90 * 86_400_000;
-export const MAX_AUDIT_ROWS = 100_000;
+/** A fleet's trail keeps 90 days, and at most the newest 100,000 rows. */
+export const AUDIT_LIMITS = { retentionMs: 90 * 86_400_000, maxRows: 100_000 };
 
 export type AuditStart = Omit<AuditEntry, "id" | "outcome" | "error" | "durationMs">;
 export type AuditEnd = Pick<AuditEntry, "outcome" | "error" | "durationMs">;
@@ -22,7 +21,10 @@ export type AuditEnd = Pick<AuditEntry, "outcome" | "error" | "durationMs">;
  * outcome. Only retention deletes, oldest first.
  */
 export class AuditLog {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly limits = AUDIT_LIMITS,
+  ) {}
 
   migrate(): void {
     this.sql.exec(AUDIT_TABLE);
@@ -106,6 +108,6 @@ export class AuditLog {
 
   /** Retention, on every write: rows past their age, and the oldest beyond the cap (ids grow, so by id). */
   private trim(newest: number, now: number): void {
-    this.sql.exec("DELETE FROM audit WHERE at < ? OR id <= ?", now - AUDIT_RETENTION_MS, newest - MAX_AUDIT_ROWS);
+    this.sql.exec("DELETE FROM audit WHERE at < ? OR id <= ?", now - this.limits.retentionMs, newest - this.limits.maxRows);
   }
 }

@@ -207,8 +207,9 @@ export class RegistryObject extends DurableObject<Env> {
 
   // ---- enrollment ----
 
-  async createEnrollment(hash: string, device: string, expiresAt: number): Promise<void> {
-    this.enrollments.insert(hash, device, expiresAt);
+  /** Returns false, storing nothing, when the fleet holds too many open codes already. */
+  async createEnrollment(hash: string, device: string, expiresAt: number): Promise<boolean> {
+    return this.enrollments.insert(hash, device, expiresAt, Date.now());
   }
 
   async redeemEnrollment(hash: string): Promise<Redemption> {
