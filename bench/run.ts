@@ -13,6 +13,7 @@ import { benchFleetRun } from "./fleet-run.js";
 import { benchGateway } from "./gateway.js";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
 import { benchSshPerCommand } from "./ssh-per-command.js";
+import { benchStorageDay } from "./storage-day.js";
 import { round } from "./stats.js";
 import { benchTelemetryIngest } from "./telemetry-ingest.js";
 
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     const gateway = await benchGateway(worker, sshd, mcp, dir, GATEWAY_CALLS);
     const footprint = await benchBridgeFootprint(worker, dir, FOOTPRINT_SECONDS);
     const fleetRun = await benchFleetRun(worker, FLEET_RUN_DEVICES, FLEET_RUN_CONCURRENCY);
+    const storageDay = await benchStorageDay(path.join(dir, "storage-day"));
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
       "gateway mode (a JetPack 4 Nano reached over SSH)": gateway,
       "bridge (single-file build) sampling at 1 Hz, publishing every 5 s": footprint,
       [`fleet run: system.ping on ${FLEET_RUN_DEVICES} device links in one process, by concurrency limit`]: fleetRun,
+      "storage after a simulated day (clock driven, in workerd's SQLite)": storageDay,
     };
     await mkdir(path.join(REPO, "bench/results"), { recursive: true });
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

@@ -7,7 +7,7 @@ import { createSimulatedJetson, type SimBoardId, startSimulationClock } from "..
 import { ManagedProcess } from "./processes.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const WRANGLER = path.join(REPO, "node_modules/.bin/wrangler");
+export const WRANGLER = path.join(REPO, "node_modules/.bin/wrangler");
 export const BRIDGE_BIN = path.join(REPO, "device-bridge/bin/jetson-bridge.js");
 
 export interface WorkerOptions {

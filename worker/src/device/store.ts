@@ -44,6 +44,7 @@ const SCHEMA = `
     result TEXT
   );
   CREATE INDEX IF NOT EXISTS commands_open ON commands (state, deadline);
+  CREATE INDEX IF NOT EXISTS commands_created ON commands (created_at);
 `;
 
 /** Finished commands stay in the ledger this long, and it keeps at most this many rows: a device's ledger stays bounded. */
@@ -106,12 +107,9 @@ export class DeviceStore {
       command.deadline,
       now,
     );
-    // rowid grows with every insert, so the newest MAX_LEDGER_ROWS are those above max(rowid) - MAX_LEDGER_ROWS.
-    this.sql.exec(
-      `DELETE FROM commands WHERE state NOT IN ${OPEN_STATES} AND (created_at < ? OR rowid <= (SELECT max(rowid) FROM commands) - ?)`,
-      now - LEDGER_RETENTION_MS,
-      MAX_LEDGER_ROWS,
-    );
+    // rowid grows with every insert, so the newest MAX_LEDGER_ROWS are those above max(rowid) - MAX_LEDGER_ROWS. Two range deletes, each on an index.
+    this.sql.exec(`DELETE FROM commands WHERE rowid <= (SELECT max(rowid) FROM commands) - ? AND state NOT IN ${OPEN_STATES}`, MAX_LEDGER_ROWS);
+    this.sql.exec(`DELETE FROM commands WHERE created_at < ? AND state NOT IN ${OPEN_STATES}`, now - LEDGER_RETENTION_MS);
   }
 
   markSent(id: string, at: number): void {

@@ -106,8 +106,9 @@ export class AuditLog {
     return id;
   }
 
-  /** Retention, on every write: rows past their age, and the oldest beyond the cap (ids grow, so by id). */
+  /** Retention, on every write: the oldest beyond the cap (ids grow, so by id), and rows past their age. Two range deletes, each on an index. */
   private trim(newest: number, now: number): void {
-    this.sql.exec("DELETE FROM audit WHERE at < ? OR id <= ?", now - this.limits.retentionMs, newest - this.limits.maxRows);
+    this.sql.exec("DELETE FROM audit WHERE id <= ?", newest - this.limits.maxRows);
+    this.sql.exec("DELETE FROM audit WHERE at < ?", now - this.limits.retentionMs);
   }
 }
