@@ -76,6 +76,18 @@ describe("the command ledger's arguments", () => {
   });
 });
 
+describe("a fleet run's arguments", () => {
+  it("read back redacted like the audit trail's", async () => {
+    await device("run-secrets");
+    const args = { image: "postgres:16", env: { POSTGRES_PASSWORD: "hunter2" } };
+    const started = await rest<{ id: string }>(admin, "POST", "/api/runs", { selector: "id:run-secrets", action: "containers.run", args });
+    expect(started.status).toBe(201);
+    const reader = await token(["read"]);
+    const run = await rest<{ args: Record<string, unknown> }>(reader, "GET", `/api/runs/${started.body.id}`);
+    expect(run.body.args).toEqual({ image: "postgres:16", env: { POSTGRES_PASSWORD: "[redacted]" } });
+  });
+});
+
 describe("every attempt is audited", () => {
   it("records a call the MCP input schema refuses", async () => {
     await device("schema-refusal");
