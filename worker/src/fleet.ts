@@ -1,4 +1,5 @@
 import {
+  type ActionDefinition,
   type ActionErrorBody,
   ALL_SCOPES,
   type ApiToken,
@@ -10,6 +11,7 @@ import {
   DeviceIdSchema,
   type EnrollmentCode,
   findAction,
+  parseActionInput,
   type ProvisionedDevice,
   type Scope,
   tunnelPath,
@@ -21,6 +23,7 @@ import type { Env } from "./env.js";
 import type { AlertThresholds, DeviceAlerts, TelemetryRange, TelemetrySeries } from "@jetson/protocol";
 import { revokeGrantsApprovedBy } from "./oauth/grants.js";
 import { MAX_OPEN_ENROLLMENTS } from "./registry/enrollment-table.js";
+import { z } from "zod";
 import { hasScope, redact, refusalFor } from "./policy.js";
 
 /** A refusal the caller should see: REST maps the code to a status, MCP to an error result. */
@@ -35,15 +38,20 @@ export class FleetError extends Error {
 
 const NO_SUCH_DEVICE = "No such device in this fleet.";
 
-/** Outcome codes that mean the caller was refused; any other failure is `failed`. */
-const AUDIT_OUTCOME: Partial<Record<ActionErrorBody["code"], AuditEntry["outcome"]>> = {
-  unknown_action: "refused",
-  permission_denied: "refused",
-  invalid_input: "refused",
-};
+/** Why these arguments do not fit the action, as the caller reads it; undefined when they do. */
+export function invalidArguments(action: ActionDefinition, args: unknown): string | undefined {
+  const parsed = parseActionInput(action, args);
+  return parsed.success ? undefined : `Invalid arguments for ${action.name}: ${z.prettifyError(parsed.error)}`;
+}
 
-function permissionRefusal(message: string | undefined): ActionErrorBody | undefined {
-  return message === undefined ? undefined : { code: "permission_denied", message };
+/** Why the cloud refuses this call before it becomes a command, or undefined. */
+function refusalOf(caller: Caller, call: InvokeCall): ActionErrorBody | undefined {
+  const action = findAction(call.action);
+  if (!action) return { code: "unknown_action", message: `No action ${call.action}.` };
+  const denied = refusalFor(caller, action, call.confirm === true);
+  if (denied) return { code: "permission_denied", message: denied };
+  const invalid = invalidArguments(action, call.args);
+  return invalid === undefined ? undefined : { code: "invalid_input", message: invalid };
 }
 
 export interface InvokeCall extends Omit<InvokeRequest, "requestedBy"> {
@@ -166,10 +174,7 @@ export class Fleet {
    */
   async invoke(deviceId: string, call: InvokeCall, onProgress?: ProgressListener): Promise<InvokeOutcome> {
     if (!(await this.exists(deviceId))) return { ok: false, error: { code: "unknown_device", message: NO_SUCH_DEVICE } };
-    const action = findAction(call.action);
-    const refusal = !action
-      ? { code: "unknown_action" as const, message: `No action ${call.action}.` }
-      : permissionRefusal(refusalFor(this.caller, action, call.confirm === true));
+    const refusal = refusalOf(this.caller, call);
     if (refusal) {
       await this.auditRefusal(deviceId, call, refusal);
       return { ok: false, error: refusal };
@@ -184,14 +189,14 @@ export class Fleet {
       onProgress,
     );
     await registry.completeAudit(auditId, {
-      outcome: outcome.ok ? "succeeded" : outcome.queued ? "queued" : (AUDIT_OUTCOME[outcome.error.code] ?? "failed"),
+      outcome: outcome.ok ? "succeeded" : outcome.queued ? "queued" : "failed",
       error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
       durationMs: Date.now() - started,
     });
     return outcome;
   }
 
-  /** Audits a call refused before it could become a command (by scope, confirmation or its arguments' schema), if the device is this fleet's. */
+  /** Audits a call refused before it could become a command (by scope, confirmation or its arguments), if the device is this fleet's. */
   async auditRefusal(deviceId: string, call: Pick<InvokeCall, "action" | "args" | "via">, error: ActionErrorBody): Promise<void> {
     if (!(await this.exists(deviceId))) return;
     await this.registry().recordAudit({

@@ -14,12 +14,10 @@ import {
   FleetRunSchema,
   type FleetRunPlan,
   type FleetRunRequest,
-  parseActionInput,
   type Scope,
 } from "@jetson/protocol";
-import { z } from "zod";
 import { newSecret } from "../credentials.js";
-import { deviceStub, type Fleet, FleetError, registryStub } from "../fleet.js";
+import { deviceStub, type Fleet, FleetError, invalidArguments, registryStub } from "../fleet.js";
 import { refusalFor } from "../policy.js";
 import { deviceAttributes } from "./attributes.js";
 import type { RunSpec } from "./run-store.js";
@@ -60,8 +58,8 @@ export class FleetOps {
     this.require("read");
     const action = findAction(request.action);
     if (!action) throw new FleetError("invalid", `No action ${request.action}.`);
-    const args = parseActionInput(action, request.args);
-    if (!args.success) throw new FleetError("invalid", `Invalid arguments for ${action.name}: ${z.prettifyError(args.error)}`);
+    const invalid = invalidArguments(action, request.args);
+    if (invalid !== undefined) throw new FleetError("invalid", invalid);
     const selector = parse(request.selector);
     const chosen = await this.chosen(selector);
     const canaries = canaryIds(chosen, request.canary);
