@@ -176,7 +176,7 @@ export class Fleet {
     if (!(await this.exists(deviceId))) return { ok: false, error: { code: "unknown_device", message: NO_SUCH_DEVICE } };
     const refusal = refusalOf(this.caller, call);
     if (refusal) {
-      await this.auditRefusal(deviceId, call, refusal);
+      await this.recordRefusal(deviceId, call, refusal);
       return { ok: false, error: refusal };
     }
     const started = Date.now();
@@ -198,7 +198,10 @@ export class Fleet {
 
   /** Audits a call refused before it could become a command (by scope, confirmation or its arguments), if the device is this fleet's. */
   async auditRefusal(deviceId: string, call: Pick<InvokeCall, "action" | "args" | "via">, error: ActionErrorBody): Promise<void> {
-    if (!(await this.exists(deviceId))) return;
+    if (await this.exists(deviceId)) await this.recordRefusal(deviceId, call, error);
+  }
+
+  private async recordRefusal(deviceId: string, call: Pick<InvokeCall, "action" | "args" | "via">, error: ActionErrorBody): Promise<void> {
     await this.registry().recordAudit({
       at: Date.now(),
       caller: this.callerName(call.via),
@@ -258,15 +261,20 @@ export async function provisionDevice(env: Env, fleet: string, deviceId: string)
   return { id, fleet, token, tunnelPath: tunnelPath(fleet, id) };
 }
 
-export async function createFleetToken(env: Env, fleet: string, name: string, scopes: Scope[]): Promise<ApiToken & { token: string }> {
+/** A new API token: its secret (shown once), its id, and the hash its fleet's registry keeps. */
+async function newToken(fleet: string): Promise<{ token: string; id: string; hash: string }> {
   const token = newFleetSecret("token", fleet);
-  const record = await registryStub(env, fleet).createToken(`tok_${newSecret(9)}`, name, await hashSecret(token), scopes);
-  return { ...record, token };
+  return { token, id: `tok_${newSecret(9)}`, hash: await hashSecret(token) };
+}
+
+export async function createFleetToken(env: Env, fleet: string, name: string, scopes: Scope[]): Promise<ApiToken & { token: string }> {
+  const { token, id, hash } = await newToken(fleet);
+  return { ...(await registryStub(env, fleet).createToken(id, name, hash, scopes)), token };
 }
 
 /** A new fleet and its first administrator token; undefined, minting nothing, when the fleet already has a token (even a revoked one). */
 export async function createFleet(env: Env, fleet: string): Promise<(ApiToken & { token: string }) | undefined> {
-  const token = newFleetSecret("token", fleet);
-  const record = await registryStub(env, fleet).createFirstToken(`tok_${newSecret(9)}`, "fleet administrator", await hashSecret(token), [...ALL_SCOPES]);
+  const { token, id, hash } = await newToken(fleet);
+  const record = await registryStub(env, fleet).createFirstToken(id, "fleet administrator", hash, [...ALL_SCOPES]);
   return record && { ...record, token };
 }
