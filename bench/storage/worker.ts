@@ -8,7 +8,7 @@ import type { StorageFigure } from "./figure.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** The simulated day ends here: every store is handed this clock, never the real one. */
+/** The simulated day starts here: every store is handed this clock, never the real one. */
 const START = Date.UTC(2026, 0, 1);
 
 interface Env {
