@@ -14,6 +14,7 @@ import { benchGateway } from "./gateway.js";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
 import { benchSshPerCommand } from "./ssh-per-command.js";
 import { benchSelector } from "./selector.js";
+import { benchStorageDay } from "./storage-day.js";
 import { round } from "./stats.js";
 import { benchTelemetryIngest } from "./telemetry-ingest.js";
 
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     const footprint = await benchBridgeFootprint(worker, dir, FOOTPRINT_SECONDS);
     const fleetRun = await benchFleetRun(worker, FLEET_RUN_DEVICES, FLEET_RUN_CONCURRENCY);
     const selector = await benchSelector(worker, SELECTOR_DEVICES, SELECTOR_CALLS);
+    const storageDay = await benchStorageDay(path.join(dir, "storage-day"));
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
       "bridge (single-file build) sampling at 1 Hz, publishing every 5 s": footprint,
       [`fleet run: system.ping on ${FLEET_RUN_DEVICES} device links in one process, by concurrency limit`]: fleetRun,
       "worst-case selectors (`*a*a*…b`) over 63-character ids and tags, answered by the fleet's registry": selector,
+      "storage after a simulated day (clock driven, in workerd's SQLite)": storageDay,
     };
     await mkdir(path.join(REPO, "bench/results"), { recursive: true });
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

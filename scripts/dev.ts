@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { LocalBridge, LocalWorker, REPO, tempDir } from "./local-stack.js";
 import type { SimBoardId } from "../device-bridge/sim/index.js";
@@ -16,13 +17,16 @@ const operatorToken = process.env.ADMIN_TOKEN ?? randomBytes(24).toString("base6
 const verbose = process.env.VERBOSE === "1";
 const echo = verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
 
-const worker = new LocalWorker({ port, operatorToken, persistDir: path.join(REPO, ".wrangler/local-state"), echo });
+const persistDir = path.join(REPO, ".wrangler/local-state");
+const worker = new LocalWorker({ port, operatorToken, persistDir, echo });
+/** The last run's administrator token: the operator secret creates the fleet only once. */
+const TOKEN_FILE = path.join(persistDir, "local-fleet-token");
 const bridges: LocalBridge[] = [];
 
 async function main(): Promise<void> {
   process.stderr.write(`Starting the Worker (wrangler dev) on port ${port}...\n`);
   await worker.start();
-  const fleetToken = await worker.createFleet("local");
+  const fleetToken = await signIn();
   const work = await tempDir("jetson-sim-");
   for (const { id, board } of FLEET) {
     const device = await worker.provision(id);
@@ -33,6 +37,21 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`MCP endpoint: ${worker.url}/mcp\nDashboard: ${worker.url}/\nToken: ${fleetToken}\n`);
   process.stderr.write("Ctrl-C stops everything.\n");
+}
+
+/** Creates the fleet on the first run; later runs mint their new administrator token with the previous one. */
+async function signIn(): Promise<string> {
+  const previous = await readFile(TOKEN_FILE, "utf8").catch(() => undefined);
+  let token: string;
+  if (previous) {
+    worker.fleetToken = previous;
+    token = (await worker.api<{ token: string }>("/api/tokens", { method: "POST", body: JSON.stringify({ name: "local administrator", scopes: ["read", "operate", "admin"] }) })).token;
+    worker.fleetToken = token;
+  } else {
+    token = await worker.createFleet("local");
+  }
+  await writeFile(TOKEN_FILE, token, { mode: 0o600 });
+  return token;
 }
 
 async function shutdown(): Promise<void> {

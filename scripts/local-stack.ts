@@ -8,7 +8,7 @@ import { SAVED_CLOCKS_DIR } from "../device-bridge/src/machine/jetson-clocks-com
 import { ManagedProcess } from "./processes.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const WRANGLER = path.join(REPO, "node_modules/.bin/wrangler");
+export const WRANGLER = path.join(REPO, "node_modules/.bin/wrangler");
 export const BRIDGE_BIN = path.join(REPO, "device-bridge/bin/jetson-bridge.js");
 
 export interface WorkerOptions {

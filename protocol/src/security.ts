@@ -48,7 +48,7 @@ export const EnrolledDeviceSchema = z.object({
 });
 export type EnrolledDevice = z.infer<typeof EnrolledDeviceSchema>;
 
-/** One append-only audit record: a command, or a refusal before it reached the device. */
+/** One audit record: a command (written before it reaches the device, completed with its outcome), or a refusal. */
 export const AuditEntrySchema = z.object({
   id: z.number(),
   at: z.number(),
@@ -57,10 +57,15 @@ export const AuditEntrySchema = z.object({
   action: z.string(),
   /** Arguments with secret-looking values replaced by "[redacted]". */
   args: z.record(z.string(), z.unknown()),
-  /** `queued`: the device was offline and the command waits for it (its result is in the device's ledger). */
-  outcome: z.enum(["succeeded", "failed", "refused", "queued"]),
+  /**
+   * `queued`: the device was offline and the command waits for it (its result is in the device's ledger).
+   * `pending`: sent, outcome not recorded yet; it stays so if the caller left before the end (the ledger has the outcome).
+   */
+  outcome: z.enum(["succeeded", "failed", "refused", "queued", "pending"]),
   error: z.string().optional(),
   durationMs: z.number(),
+  /** The id the command was given: get_command reads its outcome, unless the device's object refused it before its ledger (busy, offline, invalid). */
+  commandId: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 

@@ -1,4 +1,7 @@
 import {
+  type ActionDefinition,
+  type ActionErrorBody,
+  ALL_SCOPES,
   type ApiToken,
   type AuditEntry,
   type AuditQuery,
@@ -8,16 +11,19 @@ import {
   DeviceIdSchema,
   type EnrollmentCode,
   findAction,
+  parseActionInput,
   type ProvisionedDevice,
   type Scope,
   tunnelPath,
 } from "@jetson/protocol";
-import { hashSecret, newFleetSecret, newSecret } from "./credentials.js";
+import { hashSecret, newCommandId, newFleetSecret, newSecret } from "./credentials.js";
 import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER } from "./dashboard/live-channel.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
 import type { AlertThresholds, DeviceAlerts, TelemetryRange, TelemetrySeries } from "@jetson/protocol";
 import { revokeGrantsApprovedBy } from "./oauth/grants.js";
+import { MAX_OPEN_ENROLLMENTS } from "./registry/enrollment-table.js";
+import { z } from "zod";
 import { hasScope, redact, refusalFor } from "./policy.js";
 
 /** A refusal the caller should see: REST maps the code to a status, MCP to an error result. */
@@ -31,6 +37,22 @@ export class FleetError extends Error {
 }
 
 const NO_SUCH_DEVICE = "No such device in this fleet.";
+
+/** Why these arguments do not fit the action, as the caller reads it; undefined when they do. */
+export function invalidArguments(action: ActionDefinition, args: unknown): string | undefined {
+  const parsed = parseActionInput(action, args);
+  return parsed.success ? undefined : `Invalid arguments for ${action.name}: ${z.prettifyError(parsed.error)}`;
+}
+
+/** Why the cloud refuses this call before it becomes a command, or undefined. */
+function refusalOf(caller: Caller, call: InvokeCall): ActionErrorBody | undefined {
+  const action = findAction(call.action);
+  if (!action) return { code: "unknown_action", message: `No action ${call.action}.` };
+  const denied = refusalFor(caller, action, call.args, call.confirm === true);
+  if (denied) return { code: "permission_denied", message: denied };
+  const invalid = invalidArguments(action, call.args);
+  return invalid === undefined ? undefined : { code: "invalid_input", message: invalid };
+}
 
 export interface InvokeCall extends Omit<InvokeRequest, "requestedBy"> {
   /** The caller confirmed a destructive action. */
@@ -110,7 +132,9 @@ export class Fleet {
     this.require("admin");
     const code = newFleetSecret("enrollment", this.id);
     const expiresAt = Date.now() + ttlSeconds * 1000;
-    await this.registry().createEnrollment(await hashSecret(code), DeviceIdSchema.parse(device), expiresAt);
+    if (!(await this.registry().createEnrollment(await hashSecret(code), DeviceIdSchema.parse(device), expiresAt))) {
+      throw new FleetError("invalid", `This fleet already has ${MAX_OPEN_ENROLLMENTS} unused enrollment codes; use them or let them expire first.`);
+    }
     return { device, code, expiresAt };
   }
 
@@ -143,37 +167,51 @@ export class Fleet {
     return this.registry().queryAudit(query);
   }
 
-  /** Runs a catalogued action on a device, if this caller may; the attempt is audited either way. */
+  /**
+   * Runs a catalogued action on a device, if this caller may. Every attempt is
+   * audited: a refusal at once; a command before it is sent (so a caller who
+   * leaves during a long wait still leaves its row), then completed with its outcome.
+   */
   async invoke(deviceId: string, call: InvokeCall, onProgress?: ProgressListener): Promise<InvokeOutcome> {
-    const started = Date.now();
-    const action = findAction(call.action);
-    const refusal = !action
-      ? undefined
-      : refusalFor(this.caller, action, call.args, call.confirm === true);
-    const exists = await this.exists(deviceId);
-    const outcome: InvokeOutcome = !exists
-      ? { ok: false, error: { code: "unknown_device", message: NO_SUCH_DEVICE } }
-      : !action
-        ? { ok: false, error: { code: "unknown_action", message: `No action ${call.action}.` } }
-        : refusal
-          ? { ok: false, error: { code: "permission_denied", message: refusal } }
-          : await this.device(deviceId).invoke(
-              { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy: this.callerName(call.via), queue: call.queue },
-              onProgress,
-            );
-    if (exists) {
-      await this.registry().recordAudit({
-        at: started,
-        caller: this.callerName(call.via),
-        device: deviceId,
-        action: call.action,
-        args: redact(call.args),
-        outcome: outcome.ok ? "succeeded" : refusal || !action ? "refused" : outcome.queued ? "queued" : "failed",
-        error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
-        durationMs: Date.now() - started,
-      });
+    if (!(await this.exists(deviceId))) return { ok: false, error: { code: "unknown_device", message: NO_SUCH_DEVICE } };
+    const refusal = refusalOf(this.caller, call);
+    if (refusal) {
+      await this.recordRefusal(deviceId, call, refusal);
+      return { ok: false, error: refusal };
     }
+    const started = Date.now();
+    const requestedBy = this.callerName(call.via);
+    const commandId = newCommandId();
+    const registry = this.registry();
+    const auditId = await registry.beginAudit({ at: started, caller: requestedBy, device: deviceId, action: call.action, args: redact(call.args), commandId });
+    const outcome = await this.device(deviceId).invoke(
+      { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId },
+      onProgress,
+    );
+    await registry.completeAudit(auditId, {
+      outcome: outcome.ok ? "succeeded" : outcome.queued ? "queued" : "failed",
+      error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
+      durationMs: Date.now() - started,
+    });
     return outcome;
+  }
+
+  /** Audits a call refused before it could become a command (by scope, confirmation or its arguments), if the device is this fleet's. */
+  async auditRefusal(deviceId: string, call: Pick<InvokeCall, "action" | "args" | "via">, error: ActionErrorBody): Promise<void> {
+    if (await this.exists(deviceId)) await this.recordRefusal(deviceId, call, error);
+  }
+
+  private async recordRefusal(deviceId: string, call: Pick<InvokeCall, "action" | "args" | "via">, error: ActionErrorBody): Promise<void> {
+    await this.registry().recordAudit({
+      at: Date.now(),
+      caller: this.callerName(call.via),
+      device: deviceId,
+      action: call.action,
+      args: redact(call.args),
+      outcome: "refused",
+      error: `${error.code}: ${error.message}`,
+      durationMs: 0,
+    });
   }
 
   /** How the caller appears in the audit log and the device's ledger. */
@@ -187,15 +225,18 @@ export class Fleet {
     return deviceStub(this.env, this.id, deviceId);
   }
 
-  private require(scope: Scope): void {
-    if (!hasScope(this.caller, scope)) throw new FleetError("forbidden", `This needs the "${scope}" scope.`);
+  /** The one scope check of every request (FleetOps' too): all of them, before anything is written. */
+  require(...scopes: Scope[]): void {
+    const missing = scopes.find((scope) => !hasScope(this.caller, scope));
+    if (missing) throw new FleetError("forbidden", `This needs the "${missing}" scope.`);
   }
 
   private async exists(deviceId: string): Promise<boolean> {
     return DeviceIdSchema.safeParse(deviceId).success && this.registry().has(deviceId);
   }
 
-  private async mustExist(deviceId: string): Promise<void> {
+  /** The one existence check (FleetOps' too): another fleet's device answers like a missing one. */
+  async mustExist(deviceId: string): Promise<void> {
     if (!(await this.exists(deviceId))) throw new FleetError("not_found", NO_SUCH_DEVICE);
   }
 
@@ -220,8 +261,20 @@ export async function provisionDevice(env: Env, fleet: string, deviceId: string)
   return { id, fleet, token, tunnelPath: tunnelPath(fleet, id) };
 }
 
-export async function createFleetToken(env: Env, fleet: string, name: string, scopes: Scope[]): Promise<ApiToken & { token: string }> {
+/** A new API token: its secret (shown once), its id, and the hash its fleet's registry keeps. */
+async function newToken(fleet: string): Promise<{ token: string; id: string; hash: string }> {
   const token = newFleetSecret("token", fleet);
-  const record = await registryStub(env, fleet).createToken(`tok_${newSecret(9)}`, name, await hashSecret(token), scopes);
-  return { ...record, token };
+  return { token, id: `tok_${newSecret(9)}`, hash: await hashSecret(token) };
+}
+
+export async function createFleetToken(env: Env, fleet: string, name: string, scopes: Scope[]): Promise<ApiToken & { token: string }> {
+  const { token, id, hash } = await newToken(fleet);
+  return { ...(await registryStub(env, fleet).createToken(id, name, hash, scopes)), token };
+}
+
+/** A new fleet and its first administrator token; undefined, minting nothing, when the fleet already has a token (even a revoked one). */
+export async function createFleet(env: Env, fleet: string): Promise<(ApiToken & { token: string }) | undefined> {
+  const { token, id, hash } = await newToken(fleet);
+  const record = await registryStub(env, fleet).createFirstToken(id, "fleet administrator", hash, [...ALL_SCOPES]);
+  return record && { ...record, token };
 }

@@ -22,13 +22,25 @@ export function refusalFor(caller: Caller, action: ActionDefinition, args: unkno
 }
 
 const SECRET_KEY = /token|password|passphrase|secret|credential|private.?key|api.?key/i;
+/** Maps whose every value may be a secret whatever its name (`DATABASE_URL=postgres://user:pw@…`): names kept, values hidden. */
+const SECRET_VALUES_KEY = /^env(ironment)?$/i;
+const REDACTED = "[redacted]";
 const MAX_AUDITED_STRING = 1_000;
 
-/** Arguments as the audit log keeps them: secret-looking values replaced, long strings cut. */
+/**
+ * Arguments as anyone but the device reads them back (the audit trail, the command
+ * ledger): secret-looking values replaced, environment values hidden, long strings cut.
+ */
 export function redact(args: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(args).map(([key, value]) => [key, SECRET_KEY.test(key) ? "[redacted]" : redactValue(value)]),
-  );
+  return Object.fromEntries(Object.entries(args).map(([key, value]) => [key, redactEntry(key, value)]));
+}
+
+function redactEntry(key: string, value: unknown): unknown {
+  if (SECRET_KEY.test(key)) return REDACTED;
+  if (SECRET_VALUES_KEY.test(key) && value && typeof value === "object" && !Array.isArray(value)) {
+    return Object.fromEntries(Object.keys(value).map((name) => [name, REDACTED]));
+  }
+  return redactValue(value);
 }
 
 function redactValue(value: unknown): unknown {

@@ -1,10 +1,10 @@
-import { ALL_SCOPES, EnrolledDeviceSchema, EnrollRequestSchema, FleetIdSchema } from "@jetson/protocol";
+import { EnrolledDeviceSchema, EnrollRequestSchema, FleetIdSchema } from "@jetson/protocol";
 import { Hono } from "hono";
 import { z } from "zod";
 import { requireOperator } from "../auth.js";
 import { fleetOfSecret, hashSecret } from "../credentials.js";
 import type { Env } from "../env.js";
-import { createFleetToken, provisionDevice, registryStub } from "../fleet.js";
+import { createFleet, provisionDevice, registryStub } from "../fleet.js";
 
 const REFUSED = { unknown: "unknown", expired: "has expired", used: "was already used" } as const;
 
@@ -22,6 +22,7 @@ export const publicRoutes = new Hono<{ Bindings: Env }>()
   .post("/admin/fleets", requireOperator, async (c) => {
     const request = z.object({ id: FleetIdSchema }).safeParse(await c.req.json().catch(() => undefined));
     if (!request.success) return c.json({ error: `Invalid fleet: ${z.prettifyError(request.error)}` }, 400);
-    const token = await createFleetToken(c.env, request.data.id, "fleet administrator", [...ALL_SCOPES]);
+    const token = await createFleet(c.env, request.data.id);
+    if (!token) return c.json({ error: `The fleet ${request.data.id} already exists; its administrators create its tokens.` }, 409);
     return c.json({ fleet: request.data.id, ...token }, 201);
   });

@@ -10,6 +10,9 @@ export interface DashboardSession {
   expiresAt: number;
 }
 
+/** Sessions one token may hold at once; signing in again ends its oldest. */
+export const MAX_SESSIONS_PER_TOKEN = 20;
+
 /** Signed-in dashboard browsers of one fleet, by the SHA-256 of their cookie's secret (never the secret itself). */
 export class SessionTable {
   constructor(private readonly sql: SqlStorage) {}
@@ -22,6 +25,12 @@ export class SessionTable {
       session.tokenId,
       JSON.stringify(session.scopes),
       session.expiresAt,
+    );
+    this.sql.exec(
+      "DELETE FROM dashboard_sessions WHERE token_id = ? AND rowid NOT IN (SELECT rowid FROM dashboard_sessions WHERE token_id = ? ORDER BY rowid DESC LIMIT ?)",
+      session.tokenId,
+      session.tokenId,
+      MAX_SESSIONS_PER_TOKEN,
     );
   }
 

@@ -221,11 +221,11 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       if (!request.queue) return { ok: false, error: { code: "device_offline", message: `${offline}.` }, lastSeen };
       // A queued command's expiry is its deadline: the device must not start it later.
       const deadline = now + request.queue.expiresInMs;
-      const command = { id: newCommandId(), action: action.name, args: args.data, deadline, requestedBy: request.requestedBy };
+      const command = { id: request.commandId ?? newCommandId(), action: action.name, args: args.data, deadline, requestedBy: request.requestedBy };
       return this.enqueue(command, request.timeoutMs, offline, lastSeen);
     }
     const command: Command = {
-      id: newCommandId(),
+      id: request.commandId ?? newCommandId(),
       action: action.name,
       args: args.data,
       deadline: now + request.timeoutMs,

@@ -5,6 +5,8 @@ export interface InvokeRequest {
   args: Record<string, unknown>;
   timeoutMs: number;
   requestedBy: string;
+  /** The command's id, chosen by the caller so its audit row names it before it is sent (a new one if absent). */
+  commandId?: string;
   /** If the device is offline, wait for it this long instead of refusing. */
   queue?: QueueOption;
 }

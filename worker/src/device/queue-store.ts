@@ -19,8 +19,10 @@ export class QueueStore {
     this.sql.exec(SCHEMA);
   }
 
+  /** Adds a command the ledger has just taken; forgets those the ledger's retention removed. */
   add(id: string, expiresAt: number, timeoutMs: number): void {
     this.sql.exec("INSERT INTO queued_commands (id, expires_at, timeout_ms) VALUES (?, ?, ?)", id, expiresAt, timeoutMs);
+    this.sql.exec("DELETE FROM queued_commands WHERE id NOT IN (SELECT id FROM commands)");
   }
 
   expiresAt(id: string): number | undefined {

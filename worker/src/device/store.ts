@@ -1,4 +1,5 @@
 import { type Command, type CommandDetail, CommandDetailSchema, type CommandRecord, type DeviceState } from "@jetson/protocol";
+import { redact } from "../policy.js";
 
 export type CommandState = CommandRecord["state"];
 
@@ -43,7 +44,13 @@ const SCHEMA = `
     result TEXT
   );
   CREATE INDEX IF NOT EXISTS commands_open ON commands (state, deadline);
+  CREATE INDEX IF NOT EXISTS commands_created ON commands (created_at);
 `;
+
+/** Finished commands stay in the ledger this long, and it keeps at most this many rows: a device's ledger stays bounded. */
+export const LEDGER_RETENTION_MS = 30 * 86_400_000;
+export const MAX_LEDGER_ROWS = 1_000;
+const OPEN_STATES = "('queued', 'sent', 'running')";
 
 /** The device object's SQLite tables: identity and presence, the command ledger (telemetry lives in ../telemetry). */
 export class DeviceStore {
@@ -89,7 +96,7 @@ export class DeviceStore {
     this.setMeta("tags", JSON.stringify(tags));
   }
 
-  /** A new command enters the ledger `queued`, whether it goes out now or waits for the device. */
+  /** A new command enters the ledger `queued`, whether it goes out now or waits for the device; finished ones past retention leave it. */
   insertCommand(command: Command, now: number): void {
     this.sql.exec(
       "INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
@@ -100,6 +107,9 @@ export class DeviceStore {
       command.deadline,
       now,
     );
+    // rowid grows with every insert, so the newest MAX_LEDGER_ROWS are those above max(rowid) - MAX_LEDGER_ROWS. Two range deletes, each on an index.
+    this.sql.exec(`DELETE FROM commands WHERE rowid <= (SELECT max(rowid) FROM commands) - ? AND state NOT IN ${OPEN_STATES}`, MAX_LEDGER_ROWS);
+    this.sql.exec(`DELETE FROM commands WHERE created_at < ? AND state NOT IN ${OPEN_STATES}`, now - LEDGER_RETENTION_MS);
   }
 
   markSent(id: string, at: number): void {
@@ -129,7 +139,7 @@ export class DeviceStore {
     ).toArray()[0] as LedgerRow | undefined;
   }
 
-  /** One command with its arguments and stored outcome, for a caller reading it after the fact. */
+  /** One command with its stored outcome, for a caller reading it after the fact; its arguments redacted as the audit trail's. */
   detail(id: string, expiresAt?: number): CommandDetail | undefined {
     const row = this.sql
       .exec<Record<string, SqlStorageValue>>(
@@ -141,7 +151,7 @@ export class DeviceStore {
     return CommandDetailSchema.parse({
       id: row.id,
       action: row.action,
-      args: JSON.parse(String(row.args)),
+      args: redact(JSON.parse(String(row.args)) as Record<string, unknown>),
       state: row.state,
       requestedBy: row.requested_by,
       deadline: row.deadline,

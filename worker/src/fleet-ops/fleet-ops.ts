@@ -6,7 +6,6 @@ import {
   type DesiredStateRule,
   type DesiredStatus,
   type DeviceAttributes,
-  DeviceIdSchema,
   type DeviceSummary,
   type Drift,
   findAction,
@@ -15,13 +14,11 @@ import {
   FleetRunSchema,
   type FleetRunPlan,
   type FleetRunRequest,
-  parseActionInput,
   type Scope,
 } from "@jetson/protocol";
-import { z } from "zod";
 import { newSecret } from "../credentials.js";
-import { deviceStub, type Fleet, FleetError, registryStub } from "../fleet.js";
-import { hasScope, refusalFor } from "../policy.js";
+import { deviceStub, type Fleet, FleetError, invalidArguments, registryStub } from "../fleet.js";
+import { refusalFor } from "../policy.js";
 import { deviceAttributes } from "./attributes.js";
 import type { RunSpec } from "./run-store.js";
 import { parseSelector, type Selector, SelectorError, selects } from "./selector.js";
@@ -61,8 +58,8 @@ export class FleetOps {
     this.require("read");
     const action = findAction(request.action);
     if (!action) throw new FleetError("invalid", `No action ${request.action}.`);
-    const args = parseActionInput(action, request.args);
-    if (!args.success) throw new FleetError("invalid", `Invalid arguments for ${action.name}: ${z.prettifyError(args.error)}`);
+    const invalid = invalidArguments(action, request.args);
+    if (invalid !== undefined) throw new FleetError("invalid", invalid);
     const selector = parse(request.selector);
     const chosen = await this.chosen(selector);
     const canaries = canaryIds(chosen, request.canary);
@@ -73,7 +70,7 @@ export class FleetOps {
       devices: ordered.map((d) => ({ id: d.id, canary: canaries.has(d.id), online: d.online, board: deviceAttributes(d).board, jetpack: d.state?.jetpack })),
       canaryCount: canaries.size,
       offline: ordered.filter((d) => !d.online).map((d) => d.id),
-      refusal: refusalFor(this.fleet.caller, action, args.data, request.confirm === true),
+      refusal: refusalFor(this.fleet.caller, action, request.args, request.confirm === true),
     };
   }
 
@@ -134,7 +131,9 @@ export class FleetOps {
     return { rule, devices: await this.refreshChosen(selector) };
   }
 
+  /** Answers the device's status, so it needs `read` as well as `operate`: both are checked before the write. */
   async setDeviceDesired(deviceId: string, state: DesiredState): Promise<DesiredStatus> {
+    this.require("operate", "read");
     await this.mustExist(deviceId);
     await this.setDesired(`id:${deviceId}`, state);
     return this.desiredStatus(deviceId);
@@ -184,14 +183,12 @@ export class FleetOps {
     return ids;
   }
 
-  private require(scope: Scope): void {
-    if (!hasScope(this.fleet.caller, scope)) throw new FleetError("forbidden", `This needs the "${scope}" scope.`);
+  private require(...scopes: Scope[]): void {
+    this.fleet.require(...scopes);
   }
 
   private async mustExist(deviceId: string): Promise<void> {
-    if (!DeviceIdSchema.safeParse(deviceId).success || !(await this.registry().has(deviceId))) {
-      throw new FleetError("not_found", NO_SUCH_DEVICE);
-    }
+    await this.fleet.mustExist(deviceId);
   }
 
   private device(deviceId: string) {

@@ -10,6 +10,7 @@ import type {
   RunDeviceState,
 } from "@jetson/protocol";
 import type { InvokeOutcome } from "../device/invoke.js";
+import { redact } from "../policy.js";
 import type { DeviceProgress } from "./run-policy.js";
 
 /** What a run was asked to do, fixed when it starts. */
@@ -142,11 +143,12 @@ export class RunStore {
     });
   }
 
+  /** The run as callers read it: its arguments redacted as the audit trail's (the devices get them whole, through the spec). */
   view(): FleetRun | undefined {
     const brief = this.brief();
     if (!brief) return undefined;
     const spec = this.spec();
-    return { ...brief, args: spec?.args ?? {}, devices: this.devices().map(deviceView) };
+    return { ...brief, args: redact(spec?.args ?? {}), devices: this.devices().map(deviceView) };
   }
 
   brief(): FleetRunBrief | undefined {

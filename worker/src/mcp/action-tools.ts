@@ -2,6 +2,7 @@ import { catalogue, mayBeDestructive } from "@jetson/protocol";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
+import type { SchemaRefusals } from "./schema-refusals.js";
 import { toolData, toolError } from "./tool-result.js";
 
 /** `system.info` becomes the tool `system_info`. */
@@ -21,15 +22,16 @@ const CONFIRM = z
   .describe("Set to true only after the user has explicitly agreed to this destructive action");
 
 /** One MCP tool per catalogued action, with the action's own schemas and hints. */
-export function registerActionTools(server: McpServer, fleet: Fleet): void {
+export function registerActionTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals): void {
   for (const action of catalogue) {
+    const name = toolName(action.name);
     server.registerTool(
-      toolName(action.name),
+      name,
       {
         title: action.title,
         description: action.description,
         // Strict, as on the device (and like every tool here): an argument the action does not define is refused, not dropped.
-        inputSchema: z.strictObject({
+        inputSchema: refusals.add(name, z.strictObject({
           device: z.string().describe("Device id, as list_devices shows it"),
           ...action.input.shape,
           timeoutMs: z
@@ -40,7 +42,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet): void {
             .optional()
             .describe(`How long to wait for the device, in ms (default ${action.defaultTimeoutMs})`),
           ...(mayBeDestructive(action) ? { confirm: CONFIRM } : {}),
-        }),
+        }), () => action.name),
         outputSchema: action.output.shape,
         annotations: {
           title: action.title,

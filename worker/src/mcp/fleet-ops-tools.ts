@@ -17,6 +17,7 @@ import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { followRun, MAX_WAIT_SECONDS } from "./run-progress.js";
+import type { SchemaRefusals } from "./schema-refusals.js";
 import { guarded, toolData, toolError } from "./tool-result.js";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
@@ -33,7 +34,7 @@ const RunResultShape = { ...FleetRunSchema.shape, resource: z.string().describe(
 const runResult = (run: z.infer<typeof FleetRunSchema>) => toolData({ ...run, resource: `jetson://runs/${run.id}` });
 
 /** Tools for acting on many devices: selectors and tags, fleet runs, desired state, and commands that wait for offline devices. */
-export function registerFleetOpsTools(server: McpServer, fleet: Fleet): void {
+export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals): void {
   const ops = new FleetOps(fleet);
 
   server.registerTool(
@@ -137,14 +138,14 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet): void {
       title: "Run an action, waiting for an offline device",
       description:
         "Runs a catalogued action on a device now if it is online; if it is offline, the command waits in its ledger and runs once when it reconnects, unless it expires first. Read the outcome later with get_command.",
-      inputSchema: z.strictObject({
+      inputSchema: refusals.add("queue_command", z.strictObject({
         device,
         action: z.string().describe("Catalogued action, e.g. power.set"),
         args: z.record(z.string(), z.unknown()).default({}),
         ...QueueOptionSchema.shape,
         timeoutMs: z.number().int().min(1_000).max(600_000).default(60_000).describe("How long the device may take once it has the command"),
         confirm: z.boolean().optional().describe("Required for a destructive action, once the user has agreed"),
-      }),
+      }), (args) => (typeof args.action === "string" ? args.action : "queue_command")),
       outputSchema: { ran: z.boolean(), data: z.unknown().optional(), queued: QueuedCommandSchema.optional(), message: z.string().optional() },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },

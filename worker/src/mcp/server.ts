@@ -9,6 +9,7 @@ import { registerFleetOpsTools } from "./fleet-ops-tools.js";
 import { registerFleetTools } from "./fleet-tools.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
+import { SchemaRefusals } from "./schema-refusals.js";
 import { registerTelemetryTools } from "./telemetry-tools.js";
 
 const SERVER_INFO = { name: "jetson-fleet", version: "0.1.0" };
@@ -21,11 +22,13 @@ export async function handleMcpRequest(request: Request, fleet: Fleet): Promise<
   registerTelemetryTools(server, fleet);
   registerResources(server, fleet);
   registerPrompts(server, fleet);
-  registerActionTools(server, fleet);
+  const refusals = new SchemaRefusals();
+  registerActionTools(server, fleet, refusals);
   registerAuditResource(server, fleet);
-  registerFleetOpsTools(server, fleet);
+  registerFleetOpsTools(server, fleet, refusals);
   registerFleetOpsResources(server, fleet);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   await server.connect(transport);
+  refusals.watch(transport, fleet);
   return transport.handleRequest(request);
 }

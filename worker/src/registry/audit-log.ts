@@ -1,25 +1,57 @@
 import type { AuditEntry, AuditQuery } from "@jetson/protocol";
 
-export const AUDIT_TABLE = `CREATE TABLE IF NOT EXISTS audit (
+const AUDIT_TABLE = `CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, caller TEXT NOT NULL, device TEXT NOT NULL,
-  action TEXT NOT NULL, args TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, duration_ms INTEGER NOT NULL);
+  action TEXT NOT NULL, args TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, duration_ms INTEGER NOT NULL,
+  command_id TEXT);
   CREATE INDEX IF NOT EXISTS audit_at ON audit (at)`;
 
-/** The fleet's audit trail. Append-only: there is no update or delete. */
-export class AuditLog {
-  constructor(private readonly sql: SqlStorage) {}
+/** Columns added after the first release, added to an older fleet's table in place. */
+const ADDED_COLUMNS = [["command_id", "TEXT"]] as const;
 
-  append(entry: Omit<AuditEntry, "id">): void {
+/** A fleet's trail keeps 90 days, and at most the newest 100,000 rows. */
+export const AUDIT_LIMITS = { retentionMs: 90 * 86_400_000, maxRows: 100_000 };
+
+export type AuditStart = Omit<AuditEntry, "id" | "outcome" | "error" | "durationMs">;
+export type AuditEnd = Pick<AuditEntry, "outcome" | "error" | "durationMs">;
+
+/**
+ * The fleet's audit trail. Rows are never edited but for one step: a row written
+ * `pending` before its command reaches the device is completed once with the
+ * outcome. Only retention deletes, oldest first.
+ */
+export class AuditLog {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly limits = AUDIT_LIMITS,
+  ) {}
+
+  migrate(): void {
+    this.sql.exec(AUDIT_TABLE);
+    const present = new Set(this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('audit')").toArray().map((c) => c.name));
+    for (const [name, type] of ADDED_COLUMNS) {
+      if (!present.has(name)) this.sql.exec(`ALTER TABLE audit ADD COLUMN ${name} ${type}`);
+    }
+  }
+
+  /** An attempt decided at once (a refusal, or a command the object itself sent and awaited). */
+  append(entry: Omit<AuditEntry, "id">, now: number): void {
+    this.insert(entry, now);
+  }
+
+  /** The row of a command about to be sent; complete() records its outcome. */
+  begin(entry: AuditStart, now: number): number {
+    return this.insert({ ...entry, outcome: "pending", durationMs: 0 }, now);
+  }
+
+  /** Records a pending row's outcome, once. */
+  complete(id: number, end: AuditEnd): void {
     this.sql.exec(
-      "INSERT INTO audit (at, caller, device, action, args, outcome, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      entry.at,
-      entry.caller,
-      entry.device,
-      entry.action,
-      JSON.stringify(entry.args),
-      entry.outcome,
-      entry.error ?? null,
-      entry.durationMs,
+      "UPDATE audit SET outcome = ?, error = ?, duration_ms = ? WHERE id = ? AND outcome = 'pending'",
+      end.outcome,
+      end.error ?? null,
+      end.durationMs,
+      id,
     );
   }
 
@@ -51,6 +83,32 @@ export class AuditLog {
         outcome: row.outcome as AuditEntry["outcome"],
         error: row.error === null ? undefined : String(row.error),
         durationMs: Number(row.duration_ms),
+        commandId: row.command_id === null ? undefined : String(row.command_id),
       }));
+  }
+
+  private insert(entry: Omit<AuditEntry, "id">, now: number): number {
+    const id = this.sql
+      .exec<{ id: number }>(
+        "INSERT INTO audit (at, caller, device, action, args, outcome, error, duration_ms, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        entry.at,
+        entry.caller,
+        entry.device,
+        entry.action,
+        JSON.stringify(entry.args),
+        entry.outcome,
+        entry.error ?? null,
+        entry.durationMs,
+        entry.commandId ?? null,
+      )
+      .one().id;
+    this.trim(id, now);
+    return id;
+  }
+
+  /** Retention, on every write: the oldest beyond the cap (ids grow, so by id), and rows past their age. Two range deletes, each on an index. */
+  private trim(newest: number, now: number): void {
+    this.sql.exec("DELETE FROM audit WHERE id <= ?", newest - this.limits.maxRows);
+    this.sql.exec("DELETE FROM audit WHERE at < ?", now - this.limits.retentionMs);
   }
 }

@@ -3,12 +3,22 @@ export const ENROLLMENT_TABLE = `CREATE TABLE IF NOT EXISTS enrollments (
 
 export type Redemption = { ok: true; device: string } | { ok: false; reason: "unknown" | "expired" | "used" };
 
+/** A used or expired code is still answered as such for a day, then forgotten; a fleet holds at most this many open codes. */
+export const ENROLLMENT_RETENTION_MS = 86_400_000;
+export const MAX_OPEN_ENROLLMENTS = 1_000;
+
 /** One-time enrollment codes, stored as hashes. */
 export class EnrollmentTable {
   constructor(private readonly sql: SqlStorage) {}
 
-  insert(hash: string, device: string, expiresAt: number): void {
+  /** Stores a code, unless the fleet already has MAX_OPEN_ENROLLMENTS unused, unexpired ones; returns whether it did. */
+  insert(hash: string, device: string, expiresAt: number, now: number): boolean {
+    const before = now - ENROLLMENT_RETENTION_MS;
+    this.sql.exec("DELETE FROM enrollments WHERE expires_at < ? OR used_at < ?", before, before);
+    const open = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM enrollments WHERE used_at IS NULL AND expires_at > ?", now).one().n;
+    if (open >= MAX_OPEN_ENROLLMENTS) return false;
     this.sql.exec("INSERT INTO enrollments (hash, device, expires_at) VALUES (?, ?, ?)", hash, device, expiresAt);
+    return true;
   }
 
   /** Uses the code up; a second try, or one after expiry, is refused. */

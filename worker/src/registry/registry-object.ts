@@ -11,7 +11,7 @@ import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER, LiveChannel } from "../dashboa
 import { fleetDevice, PING, PONG } from "../dashboard/live-messages.js";
 import { type DashboardSession, SESSION_TABLE, SessionTable } from "../dashboard/session-table.js";
 import type { Env } from "../env.js";
-import { AUDIT_TABLE, AuditLog } from "./audit-log.js";
+import { type AuditEnd, AuditLog, type AuditStart } from "./audit-log.js";
 import { ENROLLMENT_TABLE, EnrollmentTable, type Redemption } from "./enrollment-table.js";
 import { RateLimiter } from "../rate-limiter.js";
 import { TOKEN_TABLE, TokenTable } from "./token-table.js";
@@ -65,7 +65,7 @@ export class RegistryObject extends DurableObject<Env> {
       sql.exec(`CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, summary TEXT NOT NULL)`);
       sql.exec(TOKEN_TABLE);
       sql.exec(ENROLLMENT_TABLE);
-      sql.exec(AUDIT_TABLE);
+      this.audit.migrate();
       sql.exec(SESSION_TABLE);
       sql.exec(DESIRED_RULES_TABLE);
       sql.exec(RUN_INDEX_TABLE);
@@ -144,6 +144,11 @@ export class RegistryObject extends DurableObject<Env> {
     return this.tokens.insert(id, name, hash, scopes, Date.now());
   }
 
+  /** The fleet's first token, checked and written in one step; undefined when the fleet has had a token already. */
+  async createFirstToken(id: string, name: string, hash: string, scopes: Scope[]): Promise<ApiToken | undefined> {
+    return this.tokens.empty() ? this.tokens.insert(id, name, hash, scopes, Date.now()) : undefined;
+  }
+
   async listTokens(): Promise<ApiToken[]> {
     return this.tokens.list();
   }
@@ -208,8 +213,9 @@ export class RegistryObject extends DurableObject<Env> {
 
   // ---- enrollment ----
 
-  async createEnrollment(hash: string, device: string, expiresAt: number): Promise<void> {
-    this.enrollments.insert(hash, device, expiresAt);
+  /** Returns false, storing nothing, when the fleet holds too many open codes already. */
+  async createEnrollment(hash: string, device: string, expiresAt: number): Promise<boolean> {
+    return this.enrollments.insert(hash, device, expiresAt, Date.now());
   }
 
   async redeemEnrollment(hash: string): Promise<Redemption> {
@@ -219,7 +225,16 @@ export class RegistryObject extends DurableObject<Env> {
   // ---- audit ----
 
   async recordAudit(entry: Omit<AuditEntry, "id">): Promise<void> {
-    this.audit.append(entry);
+    this.audit.append(entry, Date.now());
+  }
+
+  /** Writes a command's row before it is sent; returns the id completeAudit() takes. */
+  async beginAudit(entry: AuditStart): Promise<number> {
+    return this.audit.begin(entry, Date.now());
+  }
+
+  async completeAudit(id: number, end: AuditEnd): Promise<void> {
+    this.audit.complete(id, end);
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {

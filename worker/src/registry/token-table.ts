@@ -20,6 +20,11 @@ export class TokenTable {
     return { id, name, scopes: [...scopes], createdAt: now };
   }
 
+  /** No token was ever created here: the fleet does not exist yet. */
+  empty(): boolean {
+    return this.sql.exec("SELECT 1 FROM api_tokens LIMIT 1").toArray().length === 0;
+  }
+
   list(): ApiToken[] {
     return this.sql
       .exec<{ id: string; name: string; scopes: string; created_at: number; revoked_at: number | null }>(

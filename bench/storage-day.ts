@@ -1,0 +1,45 @@
+import path from "node:path";
+import { REPO, WRANGLER } from "../scripts/local-stack.js";
+import { ManagedProcess } from "../scripts/processes.js";
+import { freePort } from "../scripts/ports.js";
+import type { StorageFigure } from "./storage/figure.js";
+
+/** A busy device: a command every 10 s, all day. */
+const COMMAND_EVERY_MS = 10_000;
+/** A busy fleet: 100 devices, each a command a minute (144,000 audit rows a day, more than the trail keeps). */
+const FLEET = { devices: 100, everyMs: 60_000 };
+
+const mib = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
+const figure = ({ rows, bytes, maxRows }: StorageFigure) => ({ rows, maxRows, MiB: mib(bytes), bytesPerRow: Math.round(bytes / Math.max(rows, 1)) });
+
+/**
+ * Storage after a simulated day, in workerd's SQLite: the Worker's own stores fed by a
+ * clock this bench drives (bench/storage/worker.ts), so a day takes seconds.
+ */
+export async function benchStorageDay(dir: string) {
+  const port = await freePort();
+  const worker = ManagedProcess.start(
+    "storage-day worker",
+    WRANGLER,
+    ["dev", "--config", path.join(REPO, "bench/storage/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir, "--show-interactive-dev-session=false"],
+    { cwd: path.join(REPO, "bench/storage"), env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" } },
+  );
+  try {
+    await worker.waitForLine(/Ready on http/, 120_000);
+    const get = async (pathname: string): Promise<StorageFigure> => {
+      const response = await fetch(`http://127.0.0.1:${port}${pathname}`);
+      if (!response.ok) throw new Error(`${pathname}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as StorageFigure;
+    };
+    const ledger = await get(`/ledger?everyMs=${COMMAND_EVERY_MS}`);
+    const audit = await get(`/audit?devices=${FLEET.devices}&everyMs=${FLEET.everyMs}`);
+    const telemetry = await get("/telemetry");
+    return {
+      [`per device: command ledger, a command every ${COMMAND_EVERY_MS / 1000} s (${86_400_000 / COMMAND_EVERY_MS} a day)`]: figure(ledger),
+      "per device: telemetry at 1 Hz, raw samples (rows) and the day's 1-minute rollups": figure(telemetry),
+      [`per fleet: audit trail, ${FLEET.devices} devices each a command a minute`]: figure(audit),
+    };
+  } finally {
+    await worker.stop();
+  }
+}

@@ -1,0 +1,105 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { MAX_SESSIONS_PER_TOKEN, SessionTable } from "../src/dashboard/session-table.js";
+import { LEDGER_RETENTION_MS, MAX_LEDGER_ROWS, DeviceStore } from "../src/device/store.js";
+import { AUDIT_LIMITS, AuditLog } from "../src/registry/audit-log.js";
+import { ENROLLMENT_RETENTION_MS, EnrollmentTable, MAX_OPEN_ENROLLMENTS } from "../src/registry/enrollment-table.js";
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 0, 10);
+
+const device = (id: string) => env.DEVICE.get(env.DEVICE.idFromName(`retention/${id}`));
+const registry = (fleet: string) => env.REGISTRY.get(env.REGISTRY.idFromName(fleet));
+
+const command = (id: string) => ({ id, action: "system.ping", args: {}, deadline: NOW + 60_000, requestedBy: "token:t" });
+
+const entry = (at: number, device = "cam") => ({ at, caller: "token:t", device, action: "system.ping", args: {}, outcome: "succeeded" as const, durationMs: 1 });
+
+describe("the command ledger", () => {
+  it("keeps at most the newest MAX_LEDGER_ROWS finished commands, none past retention, and every open one", async () => {
+    await runInDurableObject(device("ledger"), async (_object, state) => {
+      const store = new DeviceStore(state.storage.sql);
+      store.insertCommand(command("old-finished"), NOW - LEDGER_RETENTION_MS - 1);
+      store.finish("old-finished", "succeeded", NOW - LEDGER_RETENTION_MS - 1, { ok: true });
+      store.insertCommand(command("old-open"), NOW - LEDGER_RETENTION_MS - 1);
+      for (let i = 0; i < MAX_LEDGER_ROWS + 5; i++) {
+        store.insertCommand(command(`c${i}`), NOW);
+        store.finish(`c${i}`, "succeeded", NOW, { ok: true });
+      }
+      const count = state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM commands").one().n;
+      expect(count).toBe(MAX_LEDGER_ROWS + 1);
+      expect(store.command("old-finished")).toBeUndefined();
+      expect(store.command("old-open")?.state).toBe("queued");
+      expect(store.command("c4")).toBeUndefined();
+      expect(store.command("c5")?.state).toBe("succeeded");
+    });
+  });
+});
+
+describe("the audit trail", () => {
+  it("forgets rows past 90 days and keeps at most the newest rows of its cap", async () => {
+    await runInDurableObject(registry("retention-audit"), async (_object, state) => {
+      const aged = new AuditLog(state.storage.sql);
+      aged.append(entry(NOW - AUDIT_LIMITS.retentionMs - 1, "aged"), NOW - AUDIT_LIMITS.retentionMs - 1);
+      aged.append(entry(NOW, "fresh"), NOW);
+      expect(aged.query({ limit: 10 }).map((e) => e.device)).toEqual(["fresh"]);
+
+      const capped = new AuditLog(state.storage.sql, { ...AUDIT_LIMITS, maxRows: 3 });
+      for (let i = 0; i < 5; i++) capped.append(entry(NOW, `d${i}`), NOW);
+      expect(capped.query({ limit: 10 }).map((e) => e.device)).toEqual(["d4", "d3", "d2"]);
+    });
+  });
+
+  it("migrates a trail written before rows named their command, keeping its rows", async () => {
+    await runInDurableObject(registry("retention-migrate"), async (_object, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE audit");
+      sql.exec(`CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, caller TEXT NOT NULL, device TEXT NOT NULL,
+        action TEXT NOT NULL, args TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, duration_ms INTEGER NOT NULL)`);
+      sql.exec("INSERT INTO audit (at, caller, device, action, args, outcome, duration_ms) VALUES (?, 'token:t', 'old', 'system.ping', '{}', 'succeeded', 3)", NOW);
+      const log = new AuditLog(sql);
+      log.migrate();
+      log.migrate();
+      const id = log.begin({ at: NOW, caller: "token:t", device: "new", action: "system.ping", args: {}, commandId: "cmd_1" }, NOW);
+      log.complete(id, { outcome: "failed", error: "timed_out: late", durationMs: 9 });
+      log.complete(id, { outcome: "succeeded", durationMs: 10 });
+      expect(log.query({ limit: 10 })).toEqual([
+        { ...entry(NOW, "new"), id, outcome: "failed", error: "timed_out: late", durationMs: 9, commandId: "cmd_1" },
+        { ...entry(NOW, "old"), id: id - 1, durationMs: 3, error: undefined, commandId: undefined },
+      ]);
+    });
+  });
+});
+
+describe("enrollment codes", () => {
+  it("forgets a code a day after it expired, and refuses more than MAX_OPEN_ENROLLMENTS open codes", async () => {
+    await runInDurableObject(registry("retention-enroll"), async (_object, state) => {
+      const codes = new EnrollmentTable(state.storage.sql);
+      expect(codes.insert("stale", "cam", NOW + 60_000, NOW)).toBe(true);
+      const later = NOW + 60_000 + ENROLLMENT_RETENTION_MS + 1;
+      expect(codes.redeem("stale", later - 2)).toEqual({ ok: false, reason: "expired" });
+      for (let i = 0; i < MAX_OPEN_ENROLLMENTS; i++) expect(codes.insert(`h${i}`, "cam", later + DAY, later)).toBe(true);
+      expect(codes.redeem("stale", later)).toEqual({ ok: false, reason: "unknown" });
+      expect(codes.insert("one-more", "cam", later + DAY, later)).toBe(false);
+      expect(codes.redeem("h0", later)).toEqual({ ok: true, device: "cam" });
+      expect(codes.insert("one-more", "cam", later + DAY, later)).toBe(true);
+    });
+  });
+});
+
+describe("dashboard sessions", () => {
+  it("end a token's oldest session beyond MAX_SESSIONS_PER_TOKEN", async () => {
+    await runInDurableObject(registry("retention-sessions"), async (_object, state) => {
+      const sessions = new SessionTable(state.storage.sql);
+      const session = { tokenId: "tok_a", scopes: ["read" as const], expiresAt: NOW + DAY };
+      for (let i = 0; i <= MAX_SESSIONS_PER_TOKEN; i++) sessions.insert(`s${i}`, session, NOW);
+      sessions.insert("other", { ...session, tokenId: "tok_b" }, NOW);
+      expect(sessions.find("s0", NOW)).toBeUndefined();
+      expect(sessions.find("s1", NOW)).toEqual(session);
+      expect(sessions.find(`s${MAX_SESSIONS_PER_TOKEN}`, NOW)).toEqual(session);
+      expect(sessions.find("other", NOW)?.tokenId).toBe("tok_b");
+    });
+  });
+});
