@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_SESSIONS_PER_TOKEN, SessionTable } from "../src/dashboard/session-table.js";
 import { LEDGER_RETENTION_MS, MAX_LEDGER_ROWS, DeviceStore } from "../src/device/store.js";
 import { AUDIT_LIMITS, AuditLog } from "../src/registry/audit-log.js";
+import type { RegistryObject } from "../src/registry/registry-object.js";
 import { ENROLLMENT_RETENTION_MS, EnrollmentTable, MAX_OPEN_ENROLLMENTS } from "../src/registry/enrollment-table.js";
 
 const DAY = 86_400_000;
@@ -11,6 +12,8 @@ const NOW = Date.UTC(2026, 0, 10);
 
 const device = (id: string) => env.DEVICE.get(env.DEVICE.idFromName(`retention/${id}`));
 const registry = (fleet: string) => env.REGISTRY.get(env.REGISTRY.idFromName(fleet));
+/** A fleet's tables exist from its first token on (a made-up fleet stores nothing). */
+const existingFleet = (object: RegistryObject) => object.createToken("tok_setup", "setup", "hash-setup", ["admin"]);
 
 const command = (id: string) => ({ id, action: "system.ping", args: {}, deadline: NOW + 60_000, requestedBy: "token:t" });
 
@@ -20,6 +23,7 @@ describe("the command ledger", () => {
   it("keeps at most the newest MAX_LEDGER_ROWS finished commands, none past retention, and every open one", async () => {
     await runInDurableObject(device("ledger"), async (_object, state) => {
       const store = new DeviceStore(state.storage.sql);
+      store.migrate();
       store.insertCommand(command("old-finished"), NOW - LEDGER_RETENTION_MS - 1);
       store.finish("old-finished", "succeeded", NOW - LEDGER_RETENTION_MS - 1, { ok: true });
       store.insertCommand(command("old-open"), NOW - LEDGER_RETENTION_MS - 1);
@@ -39,7 +43,8 @@ describe("the command ledger", () => {
 
 describe("the audit trail", () => {
   it("forgets rows past 90 days and keeps at most the newest rows of its cap", async () => {
-    await runInDurableObject(registry("retention-audit"), async (_object, state) => {
+    await runInDurableObject(registry("retention-audit"), async (object: RegistryObject, state) => {
+      await existingFleet(object);
       const aged = new AuditLog(state.storage.sql);
       aged.append(entry(NOW - AUDIT_LIMITS.retentionMs - 1, "aged"), NOW - AUDIT_LIMITS.retentionMs - 1);
       aged.append(entry(NOW, "fresh"), NOW);
@@ -52,7 +57,8 @@ describe("the audit trail", () => {
   });
 
   it("migrates a trail written before rows named their command, keeping its rows", async () => {
-    await runInDurableObject(registry("retention-migrate"), async (_object, state) => {
+    await runInDurableObject(registry("retention-migrate"), async (object: RegistryObject, state) => {
+      await existingFleet(object);
       const sql = state.storage.sql;
       sql.exec("DROP TABLE audit");
       sql.exec(`CREATE TABLE audit (
@@ -75,7 +81,8 @@ describe("the audit trail", () => {
 
 describe("enrollment codes", () => {
   it("forgets a code a day after it expired, and refuses more than MAX_OPEN_ENROLLMENTS open codes", async () => {
-    await runInDurableObject(registry("retention-enroll"), async (_object, state) => {
+    await runInDurableObject(registry("retention-enroll"), async (object: RegistryObject, state) => {
+      await existingFleet(object);
       const codes = new EnrollmentTable(state.storage.sql);
       expect(codes.insert("stale", "cam", NOW + 60_000, NOW)).toBe(true);
       const later = NOW + 60_000 + ENROLLMENT_RETENTION_MS + 1;
@@ -91,7 +98,8 @@ describe("enrollment codes", () => {
 
 describe("dashboard sessions", () => {
   it("end a token's oldest session beyond MAX_SESSIONS_PER_TOKEN", async () => {
-    await runInDurableObject(registry("retention-sessions"), async (_object, state) => {
+    await runInDurableObject(registry("retention-sessions"), async (object: RegistryObject, state) => {
+      await existingFleet(object);
       const sessions = new SessionTable(state.storage.sql);
       const session = { tokenId: "tok_a", scopes: ["read" as const], expiresAt: NOW + DAY };
       for (let i = 0; i <= MAX_SESSIONS_PER_TOKEN; i++) sessions.insert(`s${i}`, session, NOW);

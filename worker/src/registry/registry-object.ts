@@ -146,6 +146,7 @@ export class RegistryObject extends DurableObject<Env> {
 
   /** The fleet's first token, checked and written in one step; undefined when the fleet has had a token already. */
   async createFirstToken(id: string, name: string, hash: string, scopes: Scope[]): Promise<ApiToken | undefined> {
+    this.tables.ensure();
     return this.tokens.empty() ? this.tokens.insert(id, name, hash, scopes, Date.now()) : undefined;
   }
 
