@@ -19,6 +19,9 @@ export interface LinkOptions {
   onMessage(topic: string, payload: Uint8Array): void;
 }
 
+/** How long stop() waits for the cloud to acknowledge what is in flight before closing anyway. */
+const END_GRACE_MS = 3_000;
+
 /** The only module that talks mqtt.js: MQTT 5 over one WebSocket frame per packet, reconnecting with backoff. */
 export class MqttLink {
   private client: MqttClient | undefined;
@@ -93,7 +96,13 @@ export class MqttLink {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    await this.client?.endAsync();
+    const client = this.client;
+    if (!client) return;
+    // A graceful end waits for every message in flight to be acknowledged: a cloud that stopped
+    // answering would hold the bridge's exit forever, so after a grace the end is forced (which
+    // fails what is still in flight).
+    const drained = Object.keys(client.outgoing).length === 0 || (await acknowledgedWithin(client, END_GRACE_MS));
+    await client.endAsync(!drained);
   }
 
   private scheduleReconnect(): void {
@@ -111,4 +120,15 @@ function describe(error: Error & { code?: number | string }): string {
   // CONNACK reason 0x86 (MQTT 5) or return code 4 (3.1.1).
   if (error.code === 134 || error.code === 4) return "the Worker refused this device's credentials";
   return error.message;
+}
+
+/** Whether every message in flight is acknowledged within `ms`. */
+function acknowledgedWithin(client: MqttClient, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    client.once("outgoingEmpty", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
