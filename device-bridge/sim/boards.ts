@@ -225,9 +225,9 @@ const agxOrin: SimBoard = {
     { label: "NC", device: "1-0041", channel: 3, idleMW: 0, perLoadMW: 0, hiddenFromTegrastats: true },
   ],
   fan: { initialPwm: 55, maxRpm: 3000 },
-  // nvpmodel-p-verbose/agx-orin-1.txt; nvpmodel-m/agx-orin-1.txt shows MAXN needs a reboot
+  // nvpmodel-p-verbose/agx-orin-1.txt; nvpmodel-m/agx-orin-1.txt shows MAXN needs a reboot from MODE_30W (other TPC_PG_MASK)
   modes: [
-    { id: 0, name: "MAXN", onlineCpus: 12, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0, tpcPgMask: 0, needsReboot: true },
+    { id: 0, name: "MAXN", onlineCpus: 12, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0, tpcPgMask: 0 },
     { id: 1, name: "MODE_15W", onlineCpus: 4, cpuMaxKHz: 1113600, gpuMaxHz: 420750000, emcMaxHz: 2133000000, tpcPgMask: 248 },
     { id: 2, name: "MODE_30W", onlineCpus: 8, cpuMaxKHz: 1728000, gpuMaxHz: 624750000, emcMaxHz: 0, tpcPgMask: 240 },
     { id: 3, name: "MODE_50W", onlineCpus: 12, cpuMaxKHz: 1497600, gpuMaxHz: 828750000, emcMaxHz: 0, tpcPgMask: 0 },

@@ -17,10 +17,8 @@ export interface SimPowerMode {
   gpuMaxHz: number;
   /** nvpmodel's EMC cap; 0 means none. */
   emcMaxHz: number;
-  /** GPU TPCs power-gated, one bit per TPC (boards with TPC gating only). */
+  /** GPU TPCs power-gated, one bit per TPC (boards with TPC gating only); switching to another mask needs a reboot. */
   tpcPgMask?: number;
-  /** Switching to or from this mode needs a reboot (nvpmodel then asks for YES). */
-  needsReboot?: boolean;
 }
 
 export interface SimThermalZone {
