@@ -56,8 +56,8 @@ export type CurrentPowerMode = z.infer<typeof CurrentPowerModeSchema>;
 export const PowerModesSchema = PowerModeTableSchema.extend({
   modes: z.array(
     PowerModeSchema.extend({
-      /** Its TPC_PG_MASK differs from the active mode's: nvpmodel applies it only through a reboot. */
-      rebootRequired: z.boolean(),
+      /** Its TPC_PG_MASK differs from the active mode's: nvpmodel applies it only through a reboot. Absent from bridges that predate it. */
+      rebootRequired: z.boolean().optional(),
     }),
   ),
   current: CurrentPowerModeSchema,
@@ -190,8 +190,8 @@ export const PowerModeSetResultSchema = z.object({
   changed: z.boolean(),
   /** The requested mode only takes effect after a reboot; nothing was changed. */
   rebootRequired: z.boolean(),
-  /** jetson_clocks had the clocks locked: paused for the switch, and locked again at the new mode's maximum. */
-  clocksRelocked: z.boolean(),
+  /** jetson_clocks had the clocks locked: paused for the switch, and locked again at the new mode's maximum. Absent from bridges that predate it. */
+  clocksRelocked: z.boolean().optional(),
   message: z.string(),
 });
 export type PowerModeSetResult = z.infer<typeof PowerModeSetResultSchema>;
