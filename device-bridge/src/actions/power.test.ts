@@ -23,7 +23,7 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
     expect(await board.run("power.get", {})).toEqual({ id: 2, name: "MODE_30W" });
   });
 
-  it("keeps each mode's TPC_PG_MASK and EMC cap from the board's nvpmodel.conf", async () => {
+  it("keeps each mode's TPC_PG_MASK, EMC, DLA and PVA caps from the board's nvpmodel.conf", async () => {
     board = await simulatedBoard("agx-orin-jp6");
     const { modes } = await board.run("power.modes", {});
     expect(modes.map((m) => [m.name, m.params.tpcPgMask, m.params.emcMaxHz])).toEqual([
@@ -32,6 +32,24 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
       ["MODE_30W", 240, "max"],
       ["MODE_50W", 0, "max"],
     ]);
+    // nvpmodel-p-verbose/agx-orin-1.txt
+    expect(modes[0]?.params.engineMaxHz).toEqual({
+      DLA0_CORE: "max",
+      DLA0_FALCON: "max",
+      DLA1_CORE: "max",
+      DLA1_FALCON: "max",
+      PVA0_VPS: "max",
+      PVA0_AXI: "max",
+    });
+    expect(modes[1]?.params.engineMaxHz).toEqual({
+      DLA0_CORE: 614400000,
+      DLA0_FALCON: 294400000,
+      DLA1_CORE: 614400000,
+      DLA1_FALCON: 294400000,
+      PVA0_VPS: 307200000,
+      PVA0_AXI: 217600000,
+    });
+    expect(modes[3]?.params.engineMaxHz).toMatchObject({ DLA0_CORE: 1369600000, PVA0_VPS: 704000000, PVA0_AXI: 486400000 });
   });
 
   it("switches from MAXN to MODE_50W at once (the same TPC_PG_MASK): all twelve cores, lower caps, in the next sample", async () => {
