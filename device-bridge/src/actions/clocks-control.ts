@@ -24,10 +24,13 @@ export async function clocksLockedAtMax(host: HostPort): Promise<boolean> {
   }
 }
 
-/** Locks the clocks at the current mode's maximum, saving the settings first unless they are locked already. */
-export async function lockClocks(host: HostPort): Promise<{ status: ClocksStatus; saved: boolean }> {
+/**
+ * Locks the clocks at the current mode's maximum, saving the settings first (unless asked not to, or
+ * they are locked already).
+ */
+export async function lockClocks(host: HostPort, save = true): Promise<{ status: ClocksStatus; saved: boolean }> {
   // Saving while locked would overwrite the settings worth restoring with the locked ones.
-  const saved = !(await clocksStatus(host)).lockedAtMax;
+  const saved = save && !(await clocksStatus(host)).lockedAtMax;
   if (saved) {
     if ((await host.statFs(SAVED_CLOCKS_DIR)) === undefined) {
       throw new ActionError(

@@ -1,7 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runProgram } from "../../sim/testing.js";
+import { SAVED_CLOCKS_DIR } from "../machine/jetson-clocks-commands.js";
 import { ActionError } from "./types.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 
@@ -104,6 +105,18 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
     );
     expect(await board.calls()).toEqual([]);
     expect(await onlineCpus()).toBe("0-7");
+  });
+
+  it("keeps a lock taken by hand, with no saved settings, and saves none", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    await board.run("power.reboot", { powerModeId: 0 });
+    await rm(path.join(board.sim.root, SAVED_CLOCKS_DIR), { recursive: true });
+    expect((await runProgram(board.sim, "jetson_clocks", [])).code).toBe(0);
+    expect(await board.run("power.set", { id: 3 })).toMatchObject({ changed: true, clocksRelocked: true });
+    const status = await board.run("clocks.status", {});
+    expect(status.lockedAtMax).toBe(true);
+    for (const cpu of status.cpus) expect([cpu.minKHz, cpu.maxKHz]).toEqual([1497600, 1497600]);
+    await expect(board.run("clocks.restore", {})).rejects.toMatchObject({ code: "unavailable" });
   });
 
   it.each([

@@ -31,11 +31,13 @@ export const powerHandlers = {
     if (switchNeedsReboot(table.modes.find((m) => m.id === previous.id), mode)) return needsReboot(requested, previous);
     // As jtop does: jetson_clocks' lock is paused for the switch and taken again in the new mode.
     const locked = await clocksLockedAtMax(host);
-    if (locked && (await savedClocksExist(host))) await restoreClocks(host);
+    // A lock taken by hand has no saved settings to pause with, nor any to keep for clocks.restore.
+    const saved = locked && (await savedClocksExist(host));
+    if (saved) await restoreClocks(host);
     try {
       return await switchMode(host, requested, previous, reportState, locked);
     } finally {
-      if (locked) await lockClocks(host);
+      if (locked) await lockClocks(host, saved);
     }
   },
 
