@@ -22,8 +22,23 @@ export interface LocalSshd {
   restart(): Promise<void>;
 }
 
+export interface SshdOptions {
+  /** Also accept users' passwords. */
+  passwords?: boolean;
+  /**
+   * Folders its sessions see at other paths: each `source` bind-mounted over the empty `target` folder in a
+   * mount namespace of the server's own, so a program outside it (a gateway) finds nothing at `target`.
+   */
+  mounts?: { source: string; target: string }[];
+}
+
+const SSHD = "/usr/sbin/sshd";
+
+// Runs as `sh -c BIND_THEN_EXEC sh SOURCE TARGET ... -- PROGRAM ARGS`: each pair mounted, then the program.
+const BIND_THEN_EXEC = 'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 1; shift 2; done; shift; exec "$@"';
+
 /** An OpenSSH server on 127.0.0.1 with its own host key and config, accepting one generated client key (and, when asked, users' passwords). */
-export async function startSshd(dir: string, options: { passwords?: boolean } = {}): Promise<LocalSshd> {
+export async function startSshd(dir: string, options: SshdOptions = {}): Promise<LocalSshd> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await mkdir("/run/sshd", { recursive: true });
   const hostKeyFile = path.join(dir, "host_ed25519");
@@ -51,8 +66,26 @@ export async function startSshd(dir: string, options: { passwords?: boolean } = 
       "",
     ].join("\n"),
   );
+  const mounts = options.mounts ?? [];
+  for (const { target } of mounts) await mkdir(target, { recursive: true });
+  const sshdArgs = ["-D", "-e", "-f", config];
   const launch = async () => {
-    const sshd = ManagedProcess.start("sshd", "/usr/sbin/sshd", ["-D", "-e", "-f", config]);
+    const sshd =
+      mounts.length === 0
+        ? ManagedProcess.start("sshd", SSHD, sshdArgs)
+        : ManagedProcess.start("sshd", "unshare", [
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            BIND_THEN_EXEC,
+            "sh",
+            ...mounts.flatMap(({ source, target }) => [source, target]),
+            "--",
+            SSHD,
+            ...sshdArgs,
+          ]);
     await sshd.waitForLine(/Server listening on 127\.0\.0\.1/);
     return sshd;
   };

@@ -183,6 +183,25 @@ const xavierNx: SimBoard = {
   nvpmodelWarnings: [],
 };
 
+// nvpmodel-p-verbose/agx-orin-1.txt: both DLAs share a mode's core and falcon caps.
+const ORIN_HOST1X = "/sys/devices/platform/13e40000.host1x";
+const ORIN_ENGINE_CAPS = [
+  { name: "DLA0_CORE", file: `${ORIN_HOST1X}/15880000.nvdla0/acm/clk_cap/dla0_core` },
+  { name: "DLA0_FALCON", file: `${ORIN_HOST1X}/15880000.nvdla0/acm/clk_cap/dla0_falcon` },
+  { name: "DLA1_CORE", file: `${ORIN_HOST1X}/158c0000.nvdla1/acm/clk_cap/dla1_core` },
+  { name: "DLA1_FALCON", file: `${ORIN_HOST1X}/158c0000.nvdla1/acm/clk_cap/dla1_falcon` },
+  { name: "PVA0_VPS", file: `${ORIN_HOST1X}/16000000.pva0/acm/clk_cap/pva0_vps` },
+  { name: "PVA0_AXI", file: `${ORIN_HOST1X}/16000000.pva0/acm/clk_cap/pva0_cpu_axi` },
+];
+const orinEngineCaps = (dlaCore: number, dlaFalcon: number, pvaVps: number, pvaAxi: number): Record<string, number> => ({
+  DLA0_CORE: dlaCore,
+  DLA0_FALCON: dlaFalcon,
+  DLA1_CORE: dlaCore,
+  DLA1_FALCON: dlaFalcon,
+  PVA0_VPS: pvaVps,
+  PVA0_AXI: pvaAxi,
+});
+
 const agxOrin: SimBoard = {
   id: "agx-orin-jp6",
   description: "Jetson AGX Orin 64GB Developer Kit, JetPack 6.2.1",
@@ -225,12 +244,13 @@ const agxOrin: SimBoard = {
     { label: "NC", device: "1-0041", channel: 3, idleMW: 0, perLoadMW: 0, hiddenFromTegrastats: true },
   ],
   fan: { initialPwm: 55, maxRpm: 3000 },
-  // nvpmodel-p-verbose/agx-orin-1.txt; nvpmodel-m/agx-orin-1.txt shows MAXN needs a reboot
+  engineCaps: ORIN_ENGINE_CAPS,
+  // nvpmodel-p-verbose/agx-orin-1.txt; nvpmodel-m/agx-orin-1.txt shows MAXN needs a reboot from MODE_30W (other TPC_PG_MASK)
   modes: [
-    { id: 0, name: "MAXN", onlineCpus: 12, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0, tpcPgMask: 0, needsReboot: true },
-    { id: 1, name: "MODE_15W", onlineCpus: 4, cpuMaxKHz: 1113600, gpuMaxHz: 420750000, emcMaxHz: 2133000000, tpcPgMask: 248 },
-    { id: 2, name: "MODE_30W", onlineCpus: 8, cpuMaxKHz: 1728000, gpuMaxHz: 624750000, emcMaxHz: 0, tpcPgMask: 240 },
-    { id: 3, name: "MODE_50W", onlineCpus: 12, cpuMaxKHz: 1497600, gpuMaxHz: 828750000, emcMaxHz: 0, tpcPgMask: 0 },
+    { id: 0, name: "MAXN", onlineCpus: 12, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0, tpcPgMask: 0 },
+    { id: 1, name: "MODE_15W", onlineCpus: 4, cpuMaxKHz: 1113600, gpuMaxHz: 420750000, emcMaxHz: 2133000000, tpcPgMask: 248, engineMaxHz: orinEngineCaps(614400000, 294400000, 307200000, 217600000) },
+    { id: 2, name: "MODE_30W", onlineCpus: 8, cpuMaxKHz: 1728000, gpuMaxHz: 624750000, emcMaxHz: 0, tpcPgMask: 240, engineMaxHz: orinEngineCaps(1369600000, 729600000, 512000000, 358400000) },
+    { id: 3, name: "MODE_50W", onlineCpus: 12, cpuMaxKHz: 1497600, gpuMaxHz: 828750000, emcMaxHz: 0, tpcPgMask: 0, engineMaxHz: orinEngineCaps(1369600000, 729600000, 704000000, 486400000) },
   ],
   defaultMode: 2,
   tegrastats: {

@@ -54,6 +54,8 @@ describe("simulated load, refresh and reboot", () => {
   });
 
   it("loses the clock lock on a power mode change and on reboot", async () => {
+    // From MAXN, MODE_50W (the same TPC_PG_MASK) applies without a reboot.
+    await runProgram(sim, "nvpmodel", ["-m", "0"], "YES\n");
     await runProgram(sim, "jetson_clocks", []);
     await runProgram(sim, "nvpmodel", ["-m", "3"]);
     const state = async () => JSON.parse(await readSim(sim, "/var/lib/jetson-sim/state.json")) as Record<string, unknown>;

@@ -62,10 +62,21 @@ describe("nvpmodel on the AGX Orin", () => {
   afterEach(() => sim.remove());
   const mode = async () => query((await runProgram(sim, "nvpmodel", ["-q"])).stdout);
 
-  it("-m 1 switches to MODE_15W at once: four cores, lower clock caps, off in tegrastats", async () => {
-    const { code, stdout } = await runProgram(sim, "nvpmodel", ["-m", "1"]);
+  it("-m 3 from MAXN switches at once: both gate no GPU TPC (TPC_PG_MASK 0)", async () => {
+    expect((await runProgram(sim, "nvpmodel", ["-m", "0"], "YES\n")).code).toBe(0);
+    const { code, stdout } = await runProgram(sim, "nvpmodel", ["-m", "3"]);
     expect({ code, stdout }).toEqual({ code: 0, stdout: "" });
+    expect(await mode()).toEqual({ name: "MODE_50W", id: 3 });
+    expect(await readSim(sim, "/sys/devices/system/cpu/online")).toBe("0-11\n");
+    expect(await readSimNumber(sim, "/sys/devices/system/cpu/cpu11/cpufreq/scaling_max_freq")).toBe(1497600);
+  });
+
+  it("-m 1 (TPC_PG_MASK 248, MODE_30W's is 240) takes a reboot: then four cores, lower clock caps, off in tegrastats", async () => {
+    const { code, stdout } = await runProgram(sim, "nvpmodel", ["-m", "1"], "YES\n");
+    expect(code).toBe(0);
+    expect(stdout).toContain("NVPM WARN: Reboot required for changing to this power mode: 1\n");
     expect(await mode()).toEqual({ name: "MODE_15W", id: 1 });
+    expect(await readSimNumber(sim, "/sys/devices/platform/bus@0/17000000.gpu/tpc_pg_mask")).toBe(248);
     expect(await readSim(sim, "/sys/devices/system/cpu/online")).toBe("0-3\n");
     expect(await readSimNumber(sim, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_max_freq")).toBe(1113600);
     expect(await readSimNumber(sim, "/sys/devices/system/cpu/cpu3/cpufreq/scaling_max_freq")).toBe(1113600);

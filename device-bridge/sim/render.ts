@@ -1,5 +1,5 @@
 import { CPU_ROOT } from "./layout.js";
-import type { SimBoard, SimGeneration, SimLayout, SimPowerMode } from "./types.js";
+import { NO_CAP, type SimBoard, type SimGeneration, type SimLayout, type SimPowerMode } from "./types.js";
 
 /** A device-tree string property: every entry NUL-terminated, no newline (model, compatible). */
 export function deviceTreeStrings(entries: readonly string[]): string {
@@ -51,6 +51,7 @@ function paramBlocks(board: SimBoard, layout: SimLayout): string[][] {
     ...board.cpu.clusters.map((c) => clock(c.name, `${CPU_ROOT}/cpu${c.cpus[0]}/cpufreq`, "scaling_")),
     clock("GPU", gpu.devfreqDir, ""),
     ["< PARAM TYPE=CLOCK NAME=EMC >", `MAX_FREQ ${layout.emcCapFile}`],
+    ...(board.engineCaps ?? []).map(({ name, file }) => [`< PARAM TYPE=CLOCK NAME=${name} >`, `MAX_FREQ ${file}`]),
   ];
 }
 
@@ -67,6 +68,7 @@ function modeBlock(board: SimBoard, layout: SimLayout, mode: SimPowerMode): stri
     `GPU MAX_FREQ ${mode.gpuMaxHz}`,
     "GPU_POWER_CONTROL_DISABLE GPU_PWR_CNTL_DIS auto",
     `EMC MAX_FREQ ${mode.emcMaxHz}`,
+    ...(board.engineCaps ?? []).map(({ name }) => `${name} MAX_FREQ ${mode.engineMaxHz?.[name] ?? NO_CAP}`),
   ];
 }
 

@@ -72,6 +72,7 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   links.set(gpu.classDir, gpu.devfreqDir);
   links.set(`${gpu.devfreqDir}/device`, path.posix.dirname(path.posix.dirname(gpu.devfreqDir)));
   put(layout.emcCapFile, 0);
+  for (const { file } of board.engineCaps ?? []) put(file, 0);
 
   layout.thermalZones.forEach((zone, i) => {
     put(`${zone.dir}/type`, `${zone.type}\n`);

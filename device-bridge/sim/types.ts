@@ -17,10 +17,10 @@ export interface SimPowerMode {
   gpuMaxHz: number;
   /** nvpmodel's EMC cap; 0 means none. */
   emcMaxHz: number;
-  /** GPU TPCs power-gated, one bit per TPC (boards with TPC gating only). */
+  /** GPU TPCs power-gated, one bit per TPC (boards with TPC gating only); switching to another mask needs a reboot. */
   tpcPgMask?: number;
-  /** Switching to or from this mode needs a reboot (nvpmodel then asks for YES). */
-  needsReboot?: boolean;
+  /** Caps of the board's engineCaps by name, in Hz; a name left out is NO_CAP. */
+  engineMaxHz?: Record<string, number>;
 }
 
 export interface SimThermalZone {
@@ -82,6 +82,8 @@ export interface SimBoard {
   thermalZones: SimThermalZone[];
   rails: SimRail[];
   fan: { initialPwm: number; maxRpm?: number };
+  /** DLA and PVA clock caps nvpmodel.conf sets per mode (PARAM TYPE=CLOCK with MAX_FREQ only), with the file each writes. */
+  engineCaps?: { name: string; file: string }[];
   modes: SimPowerMode[];
   defaultMode: number;
   tegrastats: {

@@ -23,6 +23,12 @@ export const PowerModeParamsSchema = z.object({
     .record(z.string(), z.object({ minKHz: ClockLimitSchema.optional(), maxKHz: ClockLimitSchema.optional() }))
     .optional(),
   gpuFreq: z.object({ minHz: ClockLimitSchema.optional(), maxHz: ClockLimitSchema.optional() }).optional(),
+  /** GPU TPCs the mode power-gates, one bit per TPC; nvpmodel changes it only at boot. */
+  tpcPgMask: count.optional(),
+  /** Memory controller (EMC) cap in Hz. */
+  emcMaxHz: ClockLimitSchema.optional(),
+  /** DLA, PVA and CVNAS clock caps in Hz, by nvpmodel's name (DLA0_CORE, PVA0_VPS, DLA_FALCON). */
+  engineMaxHz: z.record(z.string(), ClockLimitSchema).optional(),
 });
 export type PowerModeParams = z.infer<typeof PowerModeParamsSchema>;
 
@@ -45,6 +51,18 @@ export type PowerModeTable = z.infer<typeof PowerModeTableSchema>;
 /** The active mode, from `nvpmodel -q`. */
 export const CurrentPowerModeSchema = z.object({ id: count, name: deviceText(64).min(1) });
 export type CurrentPowerMode = z.infer<typeof CurrentPowerModeSchema>;
+
+/** power.modes: the table, the active mode, and per mode whether reaching it from the active one needs a reboot. */
+export const PowerModesSchema = PowerModeTableSchema.extend({
+  modes: z.array(
+    PowerModeSchema.extend({
+      /** Its TPC_PG_MASK differs from the active mode's: nvpmodel applies it only through a reboot. Absent from bridges that predate it. */
+      rebootRequired: z.boolean().optional(),
+    }),
+  ),
+  current: CurrentPowerModeSchema,
+});
+export type PowerModes = z.infer<typeof PowerModesSchema>;
 
 /** What `nvpmodel -m N` said. */
 export const PowerModeChangeSchema = z.object({
@@ -172,6 +190,8 @@ export const PowerModeSetResultSchema = z.object({
   changed: z.boolean(),
   /** The requested mode only takes effect after a reboot; nothing was changed. */
   rebootRequired: z.boolean(),
+  /** jetson_clocks had the clocks locked: paused for the switch, and locked again at the new mode's maximum. Absent from bridges that predate it. */
+  clocksRelocked: z.boolean().optional(),
   message: z.string(),
 });
 export type PowerModeSetResult = z.infer<typeof PowerModeSetResultSchema>;

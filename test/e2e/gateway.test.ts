@@ -1,10 +1,11 @@
-import { writeFile } from "node:fs/promises";
+import { access, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { TelemetrySeries } from "@jetson/protocol";
+import type { ClocksStatus, TelemetrySeries } from "@jetson/protocol";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSimulatedJetson, startSimulationClock } from "../../device-bridge/sim/index.js";
+import { createSimulatedJetson, type SimulatedJetson, startSimulationClock } from "../../device-bridge/sim/index.js";
+import { SAVED_CLOCKS_DIR, SAVED_CLOCKS_FILE } from "../../device-bridge/src/machine/jetson-clocks-commands.js";
 import type { LocalBridge } from "../../scripts/local-stack.js";
 import { type LocalSshd, startSshd } from "../../scripts/sshd.js";
 import { TestStack } from "../support/stack.js";
@@ -14,6 +15,9 @@ let mcp: Client;
 let sshd: LocalSshd;
 let gatewayBridge: LocalBridge;
 let stopClock: () => void;
+let nano: SimulatedJetson;
+/** Where the Jetson's root lies for SSH sessions only: on the gateway's side this folder is empty. */
+let nanoOverSsh: string;
 
 /** How many raw samples with CPU readings the cloud stored for a device from `since` on. */
 async function samplesSince(device: string, since: number): Promise<number> {
@@ -27,9 +31,13 @@ async function call(name: string, args: Record<string, unknown>): Promise<CallTo
 
 beforeAll(async () => {
   stack = await TestStack.start();
-  sshd = await startSshd(path.join(stack.dir, "sshd"));
   // The Jetson reached over SSH: a JetPack 4 Nano, too old for the bridge's Node.
-  const nano = await createSimulatedJetson({ dir: path.join(stack.dir, "old-nano-root"), board: "nano-jp46", hostname: "old-nano" });
+  nano = await createSimulatedJetson({ dir: path.join(stack.dir, "old-nano-root"), board: "nano-jp46", hostname: "old-nano" });
+  // Made by hand on a gateway's Jetson, as clocks.lock's refusal says: where jetson_clocks keeps its saved settings.
+  await mkdir(path.join(nano.root, SAVED_CLOCKS_DIR), { recursive: true });
+  // Its files are where SSH sessions see them, not where the gateway would: reading the gateway's own disk finds nothing.
+  nanoOverSsh = path.join(stack.dir, "old-nano-over-ssh");
+  sshd = await startSshd(path.join(stack.dir, "sshd"), { mounts: [{ source: nano.root, target: nanoOverSsh }] });
   stopClock = startSimulationClock(nano.root, 1_000);
   const keyFile = path.join(stack.dir, "gateway-key");
   await writeFile(keyFile, sshd.privateKey, { mode: 0o600 });
@@ -43,8 +51,8 @@ beforeAll(async () => {
           deviceId: "old-nano",
           token: nanoDevice.token,
           ssh: { host: sshd.host, port: sshd.port, username: sshd.username, privateKeyFile: keyFile, hostKeySha256: sshd.hostKeySha256 },
-          root: nano.root,
-          programDirs: [nano.binDir],
+          root: nanoOverSsh,
+          programDirs: [path.join(nanoOverSsh, path.relative(nano.root, nano.binDir))],
         },
       ],
     },
@@ -71,6 +79,23 @@ describe("gateway mode: a Jetson served over SSH", () => {
     expect(JSON.stringify(modes.structuredContent)).toContain("MAXN");
     const gateway = await call("system_info", { device: "gateway-1" });
     expect(gateway.structuredContent).toMatchObject({ hostname: "gateway-1", soc: "tegra234" });
+  });
+
+  it("locks its clocks and restores them, the saved settings staying on the Jetson", async () => {
+    await expect(access(path.join(nanoOverSsh, "etc/nvpmodel.conf"))).rejects.toThrow();
+    const before = (await call("clocks_status", { device: "old-nano" })).structuredContent as ClocksStatus;
+    expect(before.lockedAtMax).toBe(false);
+
+    const locked = await call("clocks_lock", { device: "old-nano" });
+    expect(locked.isError ?? false).toBe(false);
+    expect(locked.structuredContent).toMatchObject({ saved: true, status: { lockedAtMax: true } });
+    await access(path.join(nano.root, SAVED_CLOCKS_FILE));
+
+    const restored = await call("clocks_restore", { device: "old-nano" });
+    expect(restored.isError ?? false, JSON.stringify(restored.content)).toBe(false);
+    const status = (restored.structuredContent as { status: ClocksStatus }).status;
+    expect(status.lockedAtMax).toBe(false);
+    expect(status.cpus.map((c) => [c.cpu, c.minKHz, c.maxKHz])).toEqual(before.cpus.map((c) => [c.cpu, c.minKHz, c.maxKHz]));
   });
 
   it("refuses container actions for it, which would run on the gateway instead", async () => {

@@ -1,4 +1,4 @@
-import type { TelemetrySeries } from "@jetson/protocol";
+import type { PowerModes, TelemetrySeries } from "@jetson/protocol";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,11 +41,20 @@ describe("power modes through MCP on a simulated AGX Orin", () => {
     expect(JSON.stringify(result.content)).toMatch(/Valid modes: 0 \(MAXN\), 1 \(MODE_15W\), 2 \(MODE_30W\), 3 \(MODE_50W\)/);
   });
 
-  it("switches to 15 W: fewer CPUs online, on the board and in the telemetry the cloud stores", async () => {
+  it("reaches 15 W, whose GPU TPC mask differs from 30 W's, only through a reboot: then fewer CPUs online, on the board and in the telemetry the cloud stores", async () => {
+    const modes = (await call("power_modes", { device: "agx-orin-1" })).structuredContent as PowerModes;
+    expect(modes.modes.map((m) => [m.name, m.rebootRequired])).toEqual([
+      ["MAXN", true],
+      ["MODE_15W", true],
+      ["MODE_30W", false],
+      ["MODE_50W", true],
+    ]);
     const before = await call("telemetry_now", { device: "agx-orin-1" });
     const cpusBefore = onlineCpus(before.structuredContent as { cpus?: Array<{ online?: false }> });
-    const result = await call("power_set", { device: "agx-orin-1", id: 1 });
-    expect(result.structuredContent).toMatchObject({ current: { id: 1, name: "MODE_15W" }, rebootRequired: false });
+    const declined = await call("power_set", { device: "agx-orin-1", id: 1 });
+    expect(declined.structuredContent).toMatchObject({ changed: false, rebootRequired: true, current: { id: 2, name: "MODE_30W" } });
+    const result = await call("power_reboot", { device: "agx-orin-1", powerModeId: 1, confirm: true });
+    expect(result.structuredContent).toMatchObject({ rebooting: true, powerMode: { id: 1, name: "MODE_15W" } });
     const switched = Date.now();
     expect((await call("power_get", { device: "agx-orin-1" })).structuredContent).toMatchObject({ id: 1, name: "MODE_15W" });
     const after = await call("telemetry_now", { device: "agx-orin-1" });

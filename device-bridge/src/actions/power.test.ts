@@ -1,6 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runProgram } from "../../sim/testing.js";
+import { SAVED_CLOCKS_DIR } from "../machine/jetson-clocks-commands.js";
 import { ActionError } from "./types.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 
@@ -22,24 +24,75 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
     expect(await board.run("power.get", {})).toEqual({ id: 2, name: "MODE_30W" });
   });
 
-  it("switches to MODE_15W: four cores online in sysfs and in the next sample", async () => {
+  it("keeps each mode's TPC_PG_MASK, EMC, DLA and PVA caps from the board's nvpmodel.conf", async () => {
     board = await simulatedBoard("agx-orin-jp6");
-    const result = await board.run("power.set", { id: 1 });
+    const { modes } = await board.run("power.modes", {});
+    expect(modes.map((m) => [m.name, m.params.tpcPgMask, m.params.emcMaxHz])).toEqual([
+      ["MAXN", 0, "max"],
+      ["MODE_15W", 248, 2133000000],
+      ["MODE_30W", 240, "max"],
+      ["MODE_50W", 0, "max"],
+    ]);
+    // nvpmodel-p-verbose/agx-orin-1.txt
+    expect(modes[0]?.params.engineMaxHz).toEqual({
+      DLA0_CORE: "max",
+      DLA0_FALCON: "max",
+      DLA1_CORE: "max",
+      DLA1_FALCON: "max",
+      PVA0_VPS: "max",
+      PVA0_AXI: "max",
+    });
+    expect(modes[1]?.params.engineMaxHz).toEqual({
+      DLA0_CORE: 614400000,
+      DLA0_FALCON: 294400000,
+      DLA1_CORE: 614400000,
+      DLA1_FALCON: 294400000,
+      PVA0_VPS: 307200000,
+      PVA0_AXI: 217600000,
+    });
+    expect(modes[3]?.params.engineMaxHz).toMatchObject({ DLA0_CORE: 1369600000, PVA0_VPS: 704000000, PVA0_AXI: 486400000 });
+  });
+
+  it("switches from MAXN to MODE_50W at once (the same TPC_PG_MASK): all twelve cores, lower caps, in the next sample", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    await board.run("power.reboot", { powerModeId: 0 });
+    const result = await board.run("power.set", { id: 3 });
     expect(result).toMatchObject({
       changed: true,
       rebootRequired: false,
-      previous: { id: 2, name: "MODE_30W" },
-      current: { id: 1, name: "MODE_15W" },
+      clocksRelocked: false,
+      previous: { id: 0, name: "MAXN" },
+      current: { id: 3, name: "MODE_50W" },
     });
-    expect(await onlineCpus()).toBe("0-3");
+    expect(await onlineCpus()).toBe("0-11");
     const sample = await board.run("telemetry.now", {});
-    expect(sample.cpus).toHaveLength(12);
-    expect(sample.cpus?.filter((c) => c.online !== false)).toHaveLength(4);
-    expect(sample.cpus?.every((c) => c.online === false || (c.freqMHz ?? Infinity) <= 1113)).toBe(true);
-    expect(sample.gpu?.freqMHz).toBeLessThanOrEqual(420);
-    expect(await modeSwitches()).toEqual([{ program: "nvpmodel", argv: ["-m", "1"] }]);
+    expect(sample.cpus?.filter((c) => c.online !== false)).toHaveLength(12);
+    expect(sample.cpus?.every((c) => (c.freqMHz ?? Infinity) <= 1497)).toBe(true);
+    expect(sample.gpu?.freqMHz).toBeLessThanOrEqual(828);
+    expect(await modeSwitches()).toEqual([
+      { program: "nvpmodel", argv: ["-m", "0"] },
+      { program: "nvpmodel", argv: ["-m", "3"] },
+    ]);
     // Sent before the result: the state already names the new mode.
-    expect(board.reportedStates.map((state) => state.powerMode)).toEqual([{ id: 1, name: "MODE_15W" }]);
+    expect(board.reportedStates.map((state) => state.powerMode)).toEqual([{ id: 3, name: "MODE_50W" }]);
+  });
+
+  it("keeps locked clocks locked through a switch, at the new mode's maximum, and restores that mode's own limits", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    await board.run("power.reboot", { powerModeId: 0 });
+    const maxn = await board.run("clocks.lock", {});
+    expect(maxn.status.lockedAtMax).toBe(true);
+    const result = await board.run("power.set", { id: 3 });
+    expect(result).toMatchObject({ changed: true, clocksRelocked: true, current: { id: 3, name: "MODE_50W" } });
+    const status = await board.run("clocks.status", {});
+    expect(status.lockedAtMax).toBe(true);
+    for (const cpu of status.cpus) expect([cpu.minKHz, cpu.maxKHz]).toEqual([1497600, 1497600]);
+    expect(status.gpu?.minHz).toBe(828750000);
+    // What clocks.restore brings back is MODE_50W's own setting, not MAXN's.
+    const restored = await board.run("clocks.restore", {});
+    expect(restored.status.lockedAtMax).toBe(false);
+    for (const cpu of restored.status.cpus) expect(cpu.maxKHz).toBe(1497600);
+    expect(restored.status.cpus.some((c) => c.minKHz !== c.maxKHz)).toBe(true);
   });
 
   it("refuses a mode the board does not have, with the valid ones, before running nvpmodel -m", async () => {
@@ -54,18 +107,36 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
     expect(await onlineCpus()).toBe("0-7");
   });
 
-  it("declines a mode that needs a reboot, changes nothing and says how to get there", async () => {
+  it("keeps a lock taken by hand, with no saved settings, and saves none", async () => {
     board = await simulatedBoard("agx-orin-jp6");
-    const result = await board.run("power.set", { id: 0 });
+    await board.run("power.reboot", { powerModeId: 0 });
+    await rm(path.join(board.sim.root, SAVED_CLOCKS_DIR), { recursive: true });
+    expect((await runProgram(board.sim, "jetson_clocks", [])).code).toBe(0);
+    expect(await board.run("power.set", { id: 3 })).toMatchObject({ changed: true, clocksRelocked: true });
+    const status = await board.run("clocks.status", {});
+    expect(status.lockedAtMax).toBe(true);
+    for (const cpu of status.cpus) expect([cpu.minKHz, cpu.maxKHz]).toEqual([1497600, 1497600]);
+    await expect(board.run("clocks.restore", {})).rejects.toMatchObject({ code: "unavailable" });
+  });
+
+  it.each([
+    [0, "MAXN"],
+    [1, "MODE_15W"],
+  ])("declines mode %i (%s), whose TPC_PG_MASK differs from MODE_30W's: changes nothing and says how to get there", async (id, name) => {
+    board = await simulatedBoard("agx-orin-jp6");
+    const locked = await board.run("clocks.lock", {});
+    const result = await board.run("power.set", { id });
     expect(result).toMatchObject({
       changed: false,
       rebootRequired: true,
-      requested: { id: 0, name: "MAXN" },
+      clocksRelocked: false,
+      requested: { id, name },
       current: { id: 2, name: "MODE_30W" },
     });
-    expect(result.message).toMatch(/power\.reboot with powerModeId 0/);
+    expect(result.message).toMatch(new RegExp(`power\\.reboot with powerModeId ${id}`));
     expect(await board.run("power.get", {})).toEqual({ id: 2, name: "MODE_30W" });
     expect(await onlineCpus()).toBe("0-7");
+    expect(await board.run("clocks.status", {})).toEqual(locked.status);
     expect(board.reportedStates).toEqual([]);
   });
 
@@ -92,6 +163,31 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
     board = await simulatedBoard("agx-orin-jp6");
     await expect(board.run("power.reboot", { powerModeId: 9 })).rejects.toMatchObject({ code: "invalid_input" });
     expect((await board.calls()).map((c) => c.program)).toEqual([]);
+  });
+});
+
+// Whether reaching each mode from the default one needs a reboot: a TPC_PG_MASK other than the default mode's.
+const REBOOT_FROM_DEFAULT = {
+  // MAXN and MODE_50W gate no TPC (0), MODE_15W 248, MODE_30W 240.
+  "agx-orin-jp6": { 0: true, 1: true, 2: false, 3: true },
+  // MODE_15W_* and MODE_10W_* gate one TPC (1), MODE_20W_* none; the default is MODE_15W_6CORE.
+  "xavier-nx-jp51": { 0: false, 1: false, 2: false, 3: false, 4: false, 5: false, 6: true, 7: true, 8: true },
+  "orin-nano-super-jp6": { 0: false, 1: false, 2: false, 3: false },
+  // JetPack 4's Nano has no TPC power gating.
+  "nano-jp46": { 0: false, 1: false },
+} as const;
+
+describe.each(Object.entries(REBOOT_FROM_DEFAULT))("power.modes on %s", (id, expected) => {
+  it("says per mode whether switching to it needs a reboot, and nvpmodel agrees", async () => {
+    board = await simulatedBoard(id as keyof typeof REBOOT_FROM_DEFAULT);
+    const { modes, current } = await board.run("power.modes", {});
+    expect(Object.fromEntries(modes.map((m) => [m.id, m.rebootRequired]))).toEqual(expected);
+    // The simulated nvpmodel decides from its own nvpmodel.conf: it asks for a reboot exactly where power.modes says so.
+    for (const mode of modes.filter((m) => m.id !== current.id)) {
+      const { stdout } = await runProgram(board.sim, "nvpmodel", ["-m", String(mode.id)], "no\n");
+      expect(stdout.includes("Reboot required"), mode.name).toBe(mode.rebootRequired);
+      if (!mode.rebootRequired) await runProgram(board.sim, "nvpmodel", ["-m", String(current.id)]);
+    }
   });
 });
 

@@ -1,8 +1,9 @@
-import type { CurrentPowerMode } from "@jetson/protocol";
+import type { CurrentPowerMode, PowerModeSetResult } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
-import { modeOf, queryPowerMode, readPowerModeTable, runNvpmodelSet } from "../machine/power-modes.js";
+import { modeOf, queryPowerMode, readPowerModeTable, runNvpmodelSet, switchNeedsReboot } from "../machine/power-modes.js";
 import { POWEROFF_COMMAND, REBOOT_COMMAND } from "../machine/systemctl-commands.js";
 import { parseNvpmodelSetOutput } from "../parsers/nvpmodel.js";
+import { clocksLockedAtMax, lockClocks, restoreClocks, savedClocksExist } from "./clocks-control.js";
 import { runChecked } from "./run-checked.js";
 import { ActionError, type HandlerTable } from "./types.js";
 
@@ -11,42 +12,33 @@ const label = (mode: CurrentPowerMode) => `${mode.name} (${mode.id})`;
 export const powerHandlers = {
   "power.modes": async (_input, { host }) => {
     const [table, current] = await Promise.all([readPowerModeTable(host), queryPowerMode(host)]);
-    return { ...table, current };
+    const active = table.modes.find((m) => m.id === current.id);
+    return { ...table, modes: table.modes.map((mode) => ({ ...mode, rebootRequired: switchNeedsReboot(active, mode) })), current };
   },
 
   "power.get": async (_input, { host }) => queryPowerMode(host),
 
-  // Never reboots: a mode that needs one is declined at nvpmodel's prompt and reported (power.reboot switches to it).
+  // Never reboots: a mode that needs one is declined and reported (power.reboot switches to it).
   "power.set": async ({ id }, { host, reportState }) => {
-    const mode = modeOf(await readPowerModeTable(host), id);
+    const table = await readPowerModeTable(host);
+    const mode = modeOf(table, id);
     const requested = { id: mode.id, name: mode.name };
     const previous = await queryPowerMode(host);
     if (previous.id === id) {
       const message = `Already in ${label(previous)}.`;
-      return { requested, previous, current: previous, changed: false, rebootRequired: false, message };
+      return { requested, previous, current: previous, changed: false, rebootRequired: false, clocksRelocked: false, message };
     }
-    const result = await runNvpmodelSet(host, id, "NO");
-    const said = parseNvpmodelSetOutput(result.stdout);
-    if (said.rebootRequired || said.rebootPrompted) {
-      return {
-        requested,
-        previous,
-        current: previous,
-        changed: false,
-        rebootRequired: true,
-        message:
-          `${label(requested)} only takes effect after a reboot, so nothing was changed. ` +
-          `To switch, call power.reboot with powerModeId ${id}: the board records the mode and reboots into it.`,
-      };
+    if (switchNeedsReboot(table.modes.find((m) => m.id === previous.id), mode)) return needsReboot(requested, previous);
+    // As jtop does: jetson_clocks' lock is paused for the switch and taken again in the new mode.
+    const locked = await clocksLockedAtMax(host);
+    // A lock taken by hand has no saved settings to pause with, nor any to keep for clocks.restore.
+    const saved = locked && (await savedClocksExist(host));
+    if (saved) await restoreClocks(host);
+    try {
+      return await switchMode(host, requested, previous, reportState, locked);
+    } finally {
+      if (locked) await lockClocks(host, saved);
     }
-    if (result.exitCode !== 0) throw nvpmodelFailed(result.exitCode, said.errors, result.stderr);
-    const current = await queryPowerMode(host);
-    if (current.id !== id) {
-      throw new ActionError("handler_failed", `nvpmodel accepted ${label(requested)}, but the board still reports ${label(current)}.`);
-    }
-    // Before the result, so the fleet shows the new mode by the time the caller hears it changed.
-    await reportState();
-    return { requested, previous, current, changed: true, rebootRequired: false, message: `Switched from ${label(previous)} to ${label(current)}.` };
   },
 
   // The link drops as the system stops the bridge; the cloud then shows the device offline.
@@ -76,6 +68,43 @@ export const powerHandlers = {
     return { rebooting: true as const, powerMode, message: `The device is rebooting in ${label(powerMode)}.` };
   },
 } satisfies Partial<HandlerTable>;
+
+/** `nvpmodel -m`, declining a reboot it asks for, and the mode the board then reports. */
+async function switchMode(
+  host: HostPort,
+  requested: CurrentPowerMode,
+  previous: CurrentPowerMode,
+  reportState: () => Promise<void>,
+  clocksRelocked: boolean,
+): Promise<PowerModeSetResult> {
+  const result = await runNvpmodelSet(host, requested.id, "NO");
+  const said = parseNvpmodelSetOutput(result.stdout);
+  // nvpmodel knows best: a board whose table does not tell it apart still asks.
+  if (said.rebootRequired || said.rebootPrompted) return needsReboot(requested, previous);
+  if (result.exitCode !== 0) throw nvpmodelFailed(result.exitCode, said.errors, result.stderr);
+  const current = await queryPowerMode(host);
+  if (current.id !== requested.id) {
+    throw new ActionError("handler_failed", `nvpmodel accepted ${label(requested)}, but the board still reports ${label(current)}.`);
+  }
+  // Before the result, so the fleet shows the new mode by the time the caller hears it changed.
+  await reportState();
+  const kept = clocksRelocked ? " Clocks stay locked, at its maximum." : "";
+  return { requested, previous, current, changed: true, rebootRequired: false, clocksRelocked, message: `Switched from ${label(previous)} to ${label(current)}.${kept}` };
+}
+
+function needsReboot(requested: CurrentPowerMode, previous: CurrentPowerMode): PowerModeSetResult {
+  return {
+    requested,
+    previous,
+    current: previous,
+    changed: false,
+    rebootRequired: true,
+    clocksRelocked: false,
+    message:
+      `${label(requested)} only takes effect after a reboot (its GPU TPC power gating differs from ${label(previous)}'s), so nothing was changed. ` +
+      `To switch, call power.reboot with powerModeId ${requested.id}: the board records the mode and reboots into it.`,
+  };
+}
 
 async function systemctlReboot(host: HostPort): Promise<void> {
   await runChecked(host, "systemctl", REBOOT_COMMAND, { timeoutMs: 30_000 });

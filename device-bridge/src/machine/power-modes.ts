@@ -59,6 +59,17 @@ export function modeOf(table: PowerModeTable, id: number): PowerMode {
   );
 }
 
+/**
+ * Whether nvpmodel needs a reboot to go from the active mode to another: the GPU's TPC power gating
+ * (TPC_PG_MASK) changes only at boot, so a mode that sets a different mask waits for one (jtop's rule too).
+ * A mode that sets no mask leaves the active one; with the active mode unknown, a mask may differ.
+ */
+export function switchNeedsReboot(active: PowerMode | undefined, target: PowerMode): boolean {
+  if (active?.id === target.id) return false;
+  const mask = target.params.tpcPgMask;
+  return mask !== undefined && mask !== active?.params.tpcPgMask;
+}
+
 /** `nvpmodel -m ID`, answering its reboot question with `answer` so it never waits on standard input. */
 export function runNvpmodelSet(host: HostPort, id: number, answer: "YES" | "NO") {
   return host.run("nvpmodel", nvpmodelSetArgs(id), { stdin: `${answer}\n`, timeoutMs: 60_000 });

@@ -18,8 +18,8 @@ const QUERY_CASES: Record<string, Record<string, { id: number; name: string }>> 
 
 interface TableCase {
   defaultId: number;
-  /** [id, name, cores online] of every mode, in file order. */
-  modes: [number, string, number][];
+  /** [id, name, cores online, TPC_PG_MASK] of every mode, in file order. */
+  modes: [number, string, number, number | undefined][];
   /** One mode in full. */
   sample: PowerMode;
 }
@@ -30,10 +30,10 @@ const TABLE_CASES: Record<string, TableCase> = {
   "agx-orin-1.txt": {
     defaultId: 2, // "DEFAULT=MODE_30W(2)"
     modes: [
-      [0, "MAXN", 12],
-      [1, "MODE_15W", 4],
-      [2, "MODE_30W", 8],
-      [3, "MODE_50W", 12],
+      [0, "MAXN", 12, 0],
+      [1, "MODE_15W", 4, 248],
+      [2, "MODE_30W", 8, 240],
+      [3, "MODE_50W", 12, 0],
     ],
     sample: {
       id: 1,
@@ -42,19 +42,29 @@ const TABLE_CASES: Record<string, TableCase> = {
         cpuOnline: online(4, 12),
         cpuFreqs: { CPU_A78_0: { minKHz: 729600, maxKHz: 1113600 } },
         gpuFreq: { minHz: 0, maxHz: 420750000 },
+        tpcPgMask: 248,
+        emcMaxHz: 2133000000,
+        engineMaxHz: {
+          DLA0_CORE: 614400000,
+          DLA1_CORE: 614400000,
+          DLA0_FALCON: 294400000,
+          DLA1_FALCON: 294400000,
+          PVA0_VPS: 307200000,
+          PVA0_AXI: 217600000,
+        },
       },
     },
   },
   "agx-xavier-1.txt": {
     defaultId: 2,
     modes: [
-      [0, "MAXN", 8],
-      [1, "MODE_10W", 2],
-      [2, "MODE_15W", 4],
-      [3, "MODE_30W_ALL", 8],
-      [4, "MODE_30W_6CORE", 6],
-      [5, "MODE_30W_4CORE", 4],
-      [6, "MODE_30W_2CORE", 2],
+      [0, "MAXN", 8, 0],
+      [1, "MODE_10W", 2, 5],
+      [2, "MODE_15W", 4, 0],
+      [3, "MODE_30W_ALL", 8, 0],
+      [4, "MODE_30W_6CORE", 6, 0],
+      [5, "MODE_30W_4CORE", 4, 0],
+      [6, "MODE_30W_2CORE", 2, 0],
     ],
     sample: {
       id: 0,
@@ -68,14 +78,18 @@ const TABLE_CASES: Record<string, TableCase> = {
           CPU_DENVER_3: { minKHz: 1200000, maxKHz: "max" },
         },
         gpuFreq: { minHz: 318750000, maxHz: "max" },
+        tpcPgMask: 0,
+        // EMC MAX_FREQ 0: no cap.
+        emcMaxHz: "max",
+        engineMaxHz: { DLA_CORE: "max", DLA_FALCON: "max", PVA_VPS: "max", PVA_CORE: "max", CVNAS: "max" },
       },
     },
   },
   "nano-1.txt": {
     defaultId: 0,
     modes: [
-      [0, "MAXN", 4],
-      [1, "5W", 2],
+      [0, "MAXN", 4, undefined],
+      [1, "5W", 2, undefined],
     ],
     sample: {
       id: 1,
@@ -84,6 +98,7 @@ const TABLE_CASES: Record<string, TableCase> = {
         cpuOnline: online(2, 4),
         cpuFreqs: { CPU_A57: { minKHz: 0, maxKHz: 918000 } },
         gpuFreq: { minHz: 0, maxHz: 640000000 },
+        emcMaxHz: 1600000000,
       },
     },
   },
@@ -115,7 +130,7 @@ describe.skipIf(fixturesMissing("nvpmodel fixtures"))("nvpmodel fixtures", () =>
       expect(PowerModeTableSchema.parse(table)).toStrictEqual(table);
       expect(table.defaultId).toBe(expected.defaultId);
       expect(
-        table.modes.map((m) => [m.id, m.name, Object.values(m.params.cpuOnline ?? {}).filter(Boolean).length]),
+        table.modes.map((m) => [m.id, m.name, Object.values(m.params.cpuOnline ?? {}).filter(Boolean).length, m.params.tpcPgMask]),
       ).toEqual(expected.modes);
       expect(table.modes.find((m) => m.id === expected.sample.id)).toStrictEqual(expected.sample);
     });
@@ -176,6 +191,8 @@ describe("parseNvpmodelConf", () => {
             cpuOnline: { "0": true, "1": true },
             cpuFreqs: { CPU_A78_0: { minKHz: 729600, maxKHz: 1497600 } },
             gpuFreq: { maxHz: 612000000 },
+            tpcPgMask: 2,
+            emcMaxHz: 2133000000,
           },
         },
         {

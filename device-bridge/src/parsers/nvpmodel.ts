@@ -11,6 +11,10 @@ const SECTION_HEADER = /^(?:<|PARAM\s|PM_CONFIG)/;
 // conf "< PM_CONFIG DEFAULT=2 >", -p --verbose "PM_CONFIG: DEFAULT=MODE_30W(2)".
 const DEFAULT_MODE = /^<?\s*PM_CONFIG:?\s+DEFAULT=(?:\S*\((\d+)\)|(\d+))\s*>?$/;
 const CORE = /^CORE_(\d+)$/;
+// CPU clock groups as nvpmodel names them: CPU_A57, CPU_A78_0, CPU_DENVER_1.
+const CPU_CLUSTER = /^CPU_(?!ONLINE$)\w+$/;
+// Accelerator clocks with a per-mode cap: DLA0_CORE, DLA_FALCON, PVA0_VPS, PVA_CORE, CVNAS.
+const ENGINE = /^(?:DLA|PVA|CVNAS)\w*$/;
 // Clock values meaning "no cap": -1 in the conf, INT_MAX once nvpmodel has read it.
 const UNCAPPED = new Set(["-1", "2147483647"]);
 // CPU clocks are in kHz (cpufreq), GPU clocks in Hz (devfreq).
@@ -59,28 +63,53 @@ export function parseNvpmodelConf(text: string): PowerModeTable {
   return defaultId === undefined ? { modes } : { defaultId, modes };
 }
 
-// One "PARAM ARG VALUE" line of a mode; settings other than CPU online and CPU/GPU clocks are not kept.
+type Setting = { param: string; arg: string; value: string };
+type Apply = (mode: PowerMode) => void;
+
+/** The settings a mode keeps: each reader answers how to keep a line it knows, or nothing. */
+const SETTINGS: ((s: Setting) => Apply | undefined)[] = [
+  ({ param, arg, value }) => {
+    const core = param === "CPU_ONLINE" ? CORE.exec(arg)?.[1] : undefined;
+    return core === undefined ? undefined : ({ params }) => void ((params.cpuOnline ??= {})[core] = value === "1");
+  },
+  (s) => (s.param === "TPC_POWER_GATING" && s.arg === "TPC_PG_MASK" ? (mode) => void (mode.params.tpcPgMask = integer(mode, s)) : undefined),
+  (s) => {
+    const bound = BOUNDS.get(s.arg);
+    return s.param === "GPU" && bound ? (mode) => void ((mode.params.gpuFreq ??= {})[bound.gpu] = clockLimit(mode, s)) : undefined;
+  },
+  (s) => {
+    const bound = BOUNDS.get(s.arg);
+    if (!CPU_CLUSTER.test(s.param) || !bound) return undefined;
+    return (mode) => void (((mode.params.cpuFreqs ??= {})[s.param] ??= {})[bound.cpu] = clockLimit(mode, s));
+  },
+  // An EMC cap of 0 leaves the memory controller unlimited, as nvpmodel reads it.
+  (s) =>
+    s.param === "EMC" && s.arg === "MAX_FREQ"
+      ? (mode) => void (mode.params.emcMaxHz = s.value === "0" ? "max" : clockLimit(mode, s))
+      : undefined,
+  (s) =>
+    ENGINE.test(s.param) && s.arg === "MAX_FREQ" ? (mode) => void ((mode.params.engineMaxHz ??= {})[s.param] = clockLimit(mode, s)) : undefined,
+];
+
+// One "PARAM ARG VALUE" line of a mode; settings no reader knows are not kept.
 function applySetting(mode: PowerMode, [param, arg, value, ...rest]: string[]): void {
   if (param === undefined || arg === undefined || value === undefined || rest.length > 0) return;
-  const params = mode.params;
-  const core = param === "CPU_ONLINE" ? CORE.exec(arg)?.[1] : undefined;
-  if (core !== undefined) {
-    (params.cpuOnline ??= {})[core] = value === "1";
-    return;
-  }
-  const bound = BOUNDS.get(arg);
-  if (bound === undefined) return;
-  if (param === "GPU") {
-    (params.gpuFreq ??= {})[bound.gpu] = clockLimit(mode, param, arg, value);
-  } else if (param.startsWith("CPU_") && param !== "CPU_ONLINE") {
-    ((params.cpuFreqs ??= {})[param] ??= {})[bound.cpu] = clockLimit(mode, param, arg, value);
+  const setting = { param, arg, value };
+  for (const read of SETTINGS) {
+    const apply = read(setting);
+    if (apply) return apply(mode);
   }
 }
 
-function clockLimit(mode: PowerMode, param: string, arg: string, value: string): ClockLimit {
-  if (UNCAPPED.has(value)) return "max";
-  if (!/^\d+$/.test(value)) throw new Error(`nvpmodel table: mode ${mode.id} ${param} ${arg} is not a frequency: ${value}`);
+function integer(mode: PowerMode, { param, arg, value }: Setting): number {
+  if (!/^\d+$/.test(value)) throw new Error(`nvpmodel table: mode ${mode.id} ${param} ${arg} is not a number: ${value}`);
   return Number(value);
+}
+
+function clockLimit(mode: PowerMode, setting: Setting): ClockLimit {
+  if (UNCAPPED.has(setting.value)) return "max";
+  if (!/^\d+$/.test(setting.value)) throw new Error(`nvpmodel table: mode ${mode.id} ${setting.param} ${setting.arg} is not a frequency: ${setting.value}`);
+  return Number(setting.value);
 }
 
 /** What `nvpmodel -m N` printed: whether it needs, asked for, or started a reboot. */

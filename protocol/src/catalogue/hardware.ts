@@ -7,7 +7,7 @@ import {
   GpioValueSchema,
   HardwareInfoSchema,
   PowerModeSetResultSchema,
-  PowerModeTableSchema,
+  PowerModesSchema,
   TemperaturesSchema,
 } from "../hardware.js";
 import { TimedSampleSchema } from "../telemetry.js";
@@ -49,9 +49,9 @@ export const powerModes = defineAction({
   name: "power.modes",
   title: "List power modes",
   description:
-    "The board's own nvpmodel power modes from /etc/nvpmodel.conf (ids and names differ per board), each with the CPU cores it keeps online and its CPU and GPU clock caps, plus the default and the current mode.",
+    "The board's own nvpmodel power modes from /etc/nvpmodel.conf (ids and names differ per board), each with the CPU cores it keeps online, its CPU, GPU, EMC, DLA and PVA clock caps, its GPU TPC power-gating mask, and whether switching to it from the current mode needs a reboot (a different TPC_PG_MASK), plus the default and the current mode.",
   input: z.object({}),
-  output: PowerModeTableSchema.extend({ current: CurrentPowerModeSchema }),
+  output: PowerModesSchema,
   hints: READ_ONLY,
   defaultTimeoutMs: 15_000,
 });
@@ -70,7 +70,7 @@ export const powerSet = defineAction({
   name: "power.set",
   title: "Set power mode",
   description:
-    "Switches the board to one of its nvpmodel power modes (see power.modes). An id the board does not have is refused with the list of valid ones. This never reboots: a mode that needs a reboot is not applied, and the result says so (rebootRequired); power.reboot with powerModeId switches to it and reboots.",
+    "Switches the board to one of its nvpmodel power modes (see power.modes). An id the board does not have is refused with the list of valid ones. This never reboots: a mode that needs a reboot (its GPU TPC_PG_MASK differs from the current mode's; power.modes says which) is not applied, and the result says so (rebootRequired); power.reboot with powerModeId switches to it and reboots. Clocks locked by jetson_clocks stay locked: the lock is paused for the switch and taken again at the new mode's maximum.",
   input: z.object({ id: modeId.describe("Power mode id from power.modes") }),
   output: PowerModeSetResultSchema,
   hints: SETTING,
@@ -118,7 +118,7 @@ export const clocksLock = defineAction({
   name: "clocks.lock",
   title: "Lock clocks at maximum",
   description:
-    "Runs jetson_clocks: CPU, GPU and EMC clocks pinned at the current power mode's maximum. The clock settings before the lock are saved first (unless clocks are already locked) so clocks.restore brings them back. A power mode change or a reboot also ends the lock.",
+    "Runs jetson_clocks: CPU, GPU and EMC clocks pinned at the current power mode's maximum. The clock settings before the lock are saved first (unless clocks are already locked) so clocks.restore brings them back. A reboot ends the lock; power.set keeps it, at the new mode's maximum.",
   input: z.object({}),
   output: z.object({
     status: ClocksStatusSchema,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Stand-in for nvpmodel: -q [--verbose], -p --verbose, -m N. A mode that needs a reboot asks
-// for YES on standard input, as the real tool does, then records the mode and reboots the board.
+// for YES on standard input, as the real tool does, then records the mode and reboots the board. A mode
+// needs a reboot when its TPC_PG_MASK differs from the active mode's.
 import { applyPowerMode, currentMode, reboot } from "../lib/jetson-sim/machine.mjs";
 import { parseConf, shownValue } from "../lib/jetson-sim/nvpmodel-conf.mjs";
 import { loadSpec, loadState, readText, saveState, startProgram } from "../lib/jetson-sim/runtime.mjs";
@@ -75,8 +76,9 @@ async function setMode(text) {
     return 1;
   }
   const current = currentMode(root);
-  const rebootBound = board.modes.some((m) => (m.id === id || m.id === current) && m.needsReboot);
-  if (id === current || !rebootBound) {
+  // The GPU's TPC power gating changes only at boot: a mode with another TPC_PG_MASK needs a reboot.
+  const target = tpcPgMask(id);
+  if (id === current || target === undefined || target === tpcPgMask(current)) {
     applyPowerMode(root, id);
     return 0;
   }
@@ -92,6 +94,12 @@ async function setMode(text) {
   }
   say(answer === undefined ? "NVPM ERROR: bad input!" : "NVPM ERROR: optMask is 1, no request for power mode");
   return 1;
+}
+
+/** A mode's TPC_PG_MASK in nvpmodel.conf, if it sets one. */
+function tpcPgMask(id) {
+  const mode = conf.models.find((m) => m.id === id);
+  return mode?.settings.find((s) => s.param === "TPC_POWER_GATING" && s.arg === "TPC_PG_MASK")?.value;
 }
 
 /** The first line typed on standard input, trimmed; undefined at end of input without one. */
