@@ -56,6 +56,7 @@ const nano: SimBoard = {
   kernelRelease: "4.9.337-tegra",
   model: "NVIDIA Jetson Nano Developer Kit",
   compatible: ["nvidia,p3449-0000-b00+p3448-0000-b00", "nvidia,jetson-nano", "nvidia,tegra210"],
+  serialNumber: "1422019072517",
   memTotalKB: 4059136,
   swapTotalKB: 2029568,
   cpu: {
@@ -192,6 +193,7 @@ const agxOrin: SimBoard = {
   kernelRelease: "5.15.148-tegra",
   model: "NVIDIA Jetson AGX Orin Developer Kit",
   compatible: ["nvidia,p3737-0000+p3701-0000", "nvidia,p3701-0000", "nvidia,tegra234"],
+  serialNumber: "1424122012345",
   memTotalKB: 64349184,
   swapTotalKB: 32174080,
   cpu: {

@@ -131,6 +131,8 @@ export const HardwareInfoSchema = z.object({
   hostname: z.string(),
   /** /proc/device-tree/model; third-party carriers print their own. */
   board: z.string().optional(),
+  /** /proc/device-tree/serial-number, where the board's device tree has one. */
+  serialNumber: deviceText(64).optional(),
   /** e.g. "tegra234". */
   soc: z.string().optional(),
   /** e.g. "Orin", from the SoC. */

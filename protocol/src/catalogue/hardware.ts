@@ -25,7 +25,7 @@ export const hardwareInfo = defineAction({
   name: "hardware.info",
   title: "Hardware information",
   description:
-    "What the board is: model, SoC and family, compute module and carrier part numbers, L4T and JetPack releases, CUDA version (when installed), CPU count, memory and root storage. On a host with discrete NVIDIA GPUs, also the GPUs from nvidia-smi.",
+    "What the board is: model, serial number (where the device tree has one), SoC and family, compute module and carrier part numbers, L4T and JetPack releases, CUDA version (when installed), CPU count, memory and root storage. On a host with discrete NVIDIA GPUs, also the GPUs from nvidia-smi.",
   input: z.object({}),
   output: HardwareInfoSchema,
   hints: READ_ONLY,
