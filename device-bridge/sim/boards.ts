@@ -91,7 +91,7 @@ const nano: SimBoard = {
     { label: "POM_5V_GPU", device: "6-0040", channel: 1, idleMW: 40, perLoadMW: 2500 },
     { label: "POM_5V_CPU", device: "6-0040", channel: 2, idleMW: 366, perLoadMW: 2000 },
   ],
-  fan: { initialPwm: 0 },
+  fan: { initialPwm: 0, maxRpm: 5000 },
   modes: [
     { id: 0, name: "MAXN", onlineCpus: 4, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0 },
     { id: 1, name: "5W", onlineCpus: 2, cpuMaxKHz: 918000, gpuMaxHz: 640000000, emcMaxHz: 1600000000 },

@@ -81,6 +81,7 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   for (const rail of layout.rails) put(rail.labelFile, `${rail.label}\n`);
   if (layout.fan.nameFile) put(layout.fan.nameFile, "pwmfan\n");
   put(layout.fan.pwmFile, board.fan.initialPwm);
+  if (layout.fan.tempControlFile) put(layout.fan.tempControlFile, 1);
 
   put(`${SIM_STATE_DIR}/board.json`, `${JSON.stringify(spec, null, 2)}\n`);
   put(CALL_LOG, "");

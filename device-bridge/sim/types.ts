@@ -142,7 +142,8 @@ export interface SimLayout {
   emcCapFile: string;
   thermalZones: (SimThermalZone & { dir: string })[];
   rails: (SimRail & { labelFile: string; voltageFile: string; currentFile: string; powerFile?: string })[];
-  fan: { pwmFile: string; nameFile?: string; rpmFile?: string; curPwmFile?: string };
+  /** tempControlFile: JetPack 4 pwm-fan's switch between the kernel's temperature control (1) and a set PWM (0). */
+  fan: { pwmFile: string; nameFile?: string; rpmFile?: string; curPwmFile?: string; tempControlFile?: string };
   statusFile: string;
 }
 

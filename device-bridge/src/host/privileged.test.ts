@@ -63,7 +63,7 @@ describe("privileged programs", () => {
         { program: "systemctl", path: "/usr/bin/systemctl" },
         { program: "apt-get", path: "/usr/bin/apt-get" },
       ],
-      { services: { allow: ["nginx.service", "getty@tty1.service"] }, powerModes: [] },
+      { services: { allow: ["nginx.service", "getty@tty1.service"] }, powerModes: [], nvfancontrol: false },
       { node: "/usr/bin/node", script: "/opt/jetson-bridge/jetson-bridge.mjs" },
     );
     const text = renderSudoers("jetson-bridge", entries);
