@@ -56,6 +56,7 @@ const nano: SimBoard = {
   kernelRelease: "4.9.337-tegra",
   model: "NVIDIA Jetson Nano Developer Kit",
   compatible: ["nvidia,p3449-0000-b00+p3448-0000-b00", "nvidia,jetson-nano", "nvidia,tegra210"],
+  serialNumber: "1422019072517",
   memTotalKB: 4059136,
   swapTotalKB: 2029568,
   cpu: {
@@ -90,7 +91,7 @@ const nano: SimBoard = {
     { label: "POM_5V_GPU", device: "6-0040", channel: 1, idleMW: 40, perLoadMW: 2500 },
     { label: "POM_5V_CPU", device: "6-0040", channel: 2, idleMW: 366, perLoadMW: 2000 },
   ],
-  fan: { initialPwm: 0 },
+  fan: { initialPwm: 0, maxRpm: 5000 },
   modes: [
     { id: 0, name: "MAXN", onlineCpus: 4, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0 },
     { id: 1, name: "5W", onlineCpus: 2, cpuMaxKHz: 918000, gpuMaxHz: 640000000, emcMaxHz: 1600000000 },
@@ -211,6 +212,7 @@ const agxOrin: SimBoard = {
   kernelRelease: "5.15.148-tegra",
   model: "NVIDIA Jetson AGX Orin Developer Kit",
   compatible: ["nvidia,p3737-0000+p3701-0000", "nvidia,p3701-0000", "nvidia,tegra234"],
+  serialNumber: "1424122012345",
   memTotalKB: 64349184,
   swapTotalKB: 32174080,
   cpu: {

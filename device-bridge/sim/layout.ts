@@ -27,7 +27,12 @@ export function simLayout(board: SimBoard, generation: SimGeneration): SimLayout
     rails: railFiles(board, generation),
     fan:
       generation.fan === "pwm-fan"
-        ? { pwmFile: "/sys/devices/pwm-fan/target_pwm", curPwmFile: "/sys/devices/pwm-fan/cur_pwm" }
+        ? {
+            pwmFile: "/sys/devices/pwm-fan/target_pwm",
+            curPwmFile: "/sys/devices/pwm-fan/cur_pwm",
+            tempControlFile: "/sys/devices/pwm-fan/temp_control",
+            ...(board.fan.maxRpm === undefined ? {} : { rpmFile: "/sys/devices/pwm-fan/rpm_measured" }),
+          }
         : {
             pwmFile: "/sys/class/hwmon/hwmon0/pwm1",
             nameFile: "/sys/class/hwmon/hwmon0/name",

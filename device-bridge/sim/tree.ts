@@ -40,6 +40,7 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   links.set("/proc/device-tree", "/sys/firmware/devicetree/base");
   put("/sys/firmware/devicetree/base/model", deviceTreeStrings([board.model]));
   put("/sys/firmware/devicetree/base/compatible", deviceTreeStrings(board.compatible));
+  if (board.serialNumber !== undefined) put("/sys/firmware/devicetree/base/serial-number", deviceTreeStrings([board.serialNumber]));
 
   const allCpus = `0-${layout.cpuCount - 1}\n`;
   put(`${CPU_ROOT}/present`, allCpus);
@@ -81,6 +82,7 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   for (const rail of layout.rails) put(rail.labelFile, `${rail.label}\n`);
   if (layout.fan.nameFile) put(layout.fan.nameFile, "pwmfan\n");
   put(layout.fan.pwmFile, board.fan.initialPwm);
+  if (layout.fan.tempControlFile) put(layout.fan.tempControlFile, 1);
 
   put(`${SIM_STATE_DIR}/board.json`, `${JSON.stringify(spec, null, 2)}\n`);
   put(CALL_LOG, "");

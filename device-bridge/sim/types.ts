@@ -54,6 +54,8 @@ export interface SimBoard {
   model: string;
   /** Most specific first; the last entry names the SoC (nvidia,tegraNNN). */
   compatible: string[];
+  /** The device tree's serial-number property, on boards whose bootloader writes one. */
+  serialNumber?: string;
   memTotalKB: number;
   swapTotalKB: number;
   cpu: {
@@ -142,7 +144,8 @@ export interface SimLayout {
   emcCapFile: string;
   thermalZones: (SimThermalZone & { dir: string })[];
   rails: (SimRail & { labelFile: string; voltageFile: string; currentFile: string; powerFile?: string })[];
-  fan: { pwmFile: string; nameFile?: string; rpmFile?: string; curPwmFile?: string };
+  /** tempControlFile: JetPack 4 pwm-fan's switch between the kernel's temperature control (1) and a set PWM (0). */
+  fan: { pwmFile: string; nameFile?: string; rpmFile?: string; curPwmFile?: string; tempControlFile?: string };
   statusFile: string;
 }
 

@@ -11,7 +11,7 @@ const generated = renderSudoers(
   "jetson-bridge",
   sudoersEntries(
     PROGRAMS.map((program) => ({ program, path: `/usr/bin/${program}` })),
-    { services: { allow: ["nginx.service", "docker", "camera-pipeline@front.service"] }, powerModes: [0, 1, 2] },
+    { services: { allow: ["nginx.service", "docker", "camera-pipeline@front.service"] }, powerModes: [0, 1, 2], nvfancontrol: true },
     { node: "/usr/bin/node", script: "/opt/jetson-bridge/jetson-bridge.mjs" },
   ),
 );

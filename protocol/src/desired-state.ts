@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ContainerRefSchema, ImageRefSchema } from "./containers.js";
+import { FanProfileNameSchema } from "./hardware.js";
 
 /**
  * What an operator wants a device to keep: each field is optional, and a field
@@ -16,12 +17,9 @@ export const DesiredStateSchema = z.strictObject({
   fan: z
     .strictObject({
       pwmPct: z.number().min(0).max(100).optional().describe("Fan speed, 0-100 %; applied with fan.set"),
-      profile: z
-        .string()
-        .min(1)
-        .max(64)
-        .optional()
-        .describe("nvfancontrol profile (quiet, cool, ...): checked and reported as drift; no action sets it"),
+      profile: FanProfileNameSchema.optional().describe(
+        "nvfancontrol profile (quiet, cool, ... as fan_get lists them; temp_control on JetPack 4); applied with fan.set before pwmPct",
+      ),
     })
     .optional(),
   clocksLocked: z.boolean().optional().describe("jetson_clocks: true keeps clocks locked at maximum (clocks.lock), false restores them"),

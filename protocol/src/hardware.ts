@@ -149,6 +149,8 @@ export const HardwareInfoSchema = z.object({
   hostname: z.string(),
   /** /proc/device-tree/model; third-party carriers print their own. */
   board: z.string().optional(),
+  /** /proc/device-tree/serial-number, where the board's device tree has one. */
+  serialNumber: deviceText(64).optional(),
   /** e.g. "tegra234". */
   soc: z.string().optional(),
   /** e.g. "Orin", from the SoC. */
@@ -200,6 +202,13 @@ export type PowerModeSetResult = z.infer<typeof PowerModeSetResultSchema>;
 
 const pwm = z.number().int().min(0).max(255);
 
+/** A profile name as /etc/nvfancontrol.conf writes it (FAN_PROFILE quiet {). */
+export const FanProfileNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "a profile name: letters, digits, _ and -");
+
 export const FanStatusSchema = z.object({
   /** PWM the fan is driven at now, 0-255. */
   pwm,
@@ -208,15 +217,19 @@ export const FanStatusSchema = z.object({
   targetPwm: pwm.optional(),
   /** Only on fans with a tachometer. */
   rpm: z.number().nonnegative().optional(),
+  /** JetPack 4 pwm-fan: the kernel sets the speed from the temperature (temp_control 1); a PWM set turns it off. */
+  tempControl: z.boolean().optional(),
   /** NVIDIA's fan daemon (JetPack 5+), when /etc/nvfancontrol.conf exists. */
   nvfancontrol: z
     .object({
       /** While it runs, it sets the speed from its profile and overrides a manual PWM. */
       running: z.boolean(),
-      /** FAN_DEFAULT_PROFILE: the profile it starts with. */
+      /** The profile it runs, from its status file (/var/lib/nvfancontrol/status); else the one it starts with. */
       profile: z.string().optional(),
+      /** FAN_DEFAULT_PROFILE: the profile it starts with. */
+      defaultProfile: z.string().optional(),
       profiles: z.array(z.string()),
-      /** FAN_DEFAULT_CONTROL: open_loop or close_loop. */
+      /** open_loop or close_loop, as it runs (else FAN_DEFAULT_CONTROL). */
       control: z.string().optional(),
     })
     .optional(),

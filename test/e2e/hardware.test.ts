@@ -64,6 +64,18 @@ describe("power modes through MCP on a simulated AGX Orin", () => {
   });
 });
 
+describe("identity and the fan through MCP on a simulated AGX Orin", () => {
+  it("names the board's serial number and chooses an nvfancontrol profile", async () => {
+    expect((await call("hardware_info", { device: "agx-orin-1" })).structuredContent).toMatchObject({ serialNumber: "1424122012345", jetpack: "6.2.1" });
+    const both = await call("fan_set", { device: "agx-orin-1", pwmPct: 50, profile: "cool" });
+    expect(both.isError).toBe(true);
+    expect(JSON.stringify(both.content)).toMatch(/either pwmPct or profile/);
+    const set = await call("fan_set", { device: "agx-orin-1", profile: "cool" });
+    expect(set.structuredContent).toMatchObject({ nvfancontrol: { running: true, profile: "cool", defaultProfile: "cool" } });
+    expect((await call("fan_get", { device: "agx-orin-1" })).structuredContent).toMatchObject({ nvfancontrol: { profile: "cool" } });
+  });
+});
+
 describe("offline buffering", () => {
   it("keeps sampling while the cloud is unreachable and fills the history's gap on reconnect", async () => {
     const reconnected = orin.running.nextLine(/connected to /);

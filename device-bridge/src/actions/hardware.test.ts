@@ -12,6 +12,7 @@ describe("hardware.info", () => {
     expect(info).toMatchObject({
       hostname: "nano-jp46-test",
       board: "NVIDIA Jetson Nano Developer Kit",
+      serialNumber: "1422019072517",
       soc: "tegra210",
       family: "Nano/TX1",
       module: { partNumber: "p3448-0000", name: "Jetson Nano 4GB" },
@@ -28,9 +29,17 @@ describe("hardware.info", () => {
     expect(info.gpus).toBeUndefined();
   });
 
+  it("leaves the serial number out where the device tree has none", async () => {
+    board = await simulatedBoard("xavier-nx-jp51");
+    const info = await board.run("hardware.info", {});
+    expect(info.board).toBe("NVIDIA Jetson Xavier NX Developer Kit");
+    expect(info).not.toHaveProperty("serialNumber");
+  });
+
   it("names the AGX Orin on JetPack 6.2.1 with CUDA 12.6 from version.json", async () => {
     board = await simulatedBoard("agx-orin-jp6");
     expect(await board.run("hardware.info", {})).toMatchObject({
+      serialNumber: "1424122012345",
       soc: "tegra234",
       family: "Orin",
       module: { partNumber: "p3701-0000", name: "Jetson AGX Orin" },

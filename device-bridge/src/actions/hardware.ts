@@ -1,6 +1,6 @@
 import type { HardwareInfo } from "@jetson/protocol";
 import { readCudaVersion } from "../machine/cuda.js";
-import { readIdentity } from "../machine/identity.js";
+import { readIdentity, readSerialNumber } from "../machine/identity.js";
 import { boardParts } from "../machine/module.js";
 import { parseCpuList, parseMeminfo } from "../machine/proc.js";
 import { readThermalZones } from "../machine/thermal.js";
@@ -12,9 +12,11 @@ const MB = 1024 * 1024;
 
 export const hardwareHandlers = {
   "hardware.info": async (_input, { host }) => {
-    const [identity, compatible, kernel, present, meminfo, disk, cuda] = await Promise.all([
+    const [identity, serialNumber, compatible, dtsFilename, kernel, present, meminfo, disk, cuda] = await Promise.all([
       readIdentity(host),
+      readSerialNumber(host),
       host.readFile("/proc/device-tree/compatible"),
+      host.readFile("/proc/device-tree/nvidia,dtsfilename"),
       host.readFile("/proc/sys/kernel/osrelease"),
       host.readFile("/sys/devices/system/cpu/present"),
       host.readFile("/proc/meminfo"),
@@ -29,8 +31,9 @@ export const hardwareHandlers = {
     const gpus = identity.soc === undefined ? await readDiscreteGpus(host) : undefined;
     const info: HardwareInfo = {
       ...identity,
+      ...(serialNumber && { serialNumber }),
       ...(family && { family }),
-      ...boardParts(compatible === undefined ? [] : parseDeviceTreeCompatible(compatible)),
+      ...boardParts(compatible === undefined ? [] : parseDeviceTreeCompatible(compatible), dtsFilename),
       ...(cuda && { cuda }),
       ...(kernel && { kernel: kernel.trim() }),
       ...(present && { cpuCount: parseCpuList(present).length }),

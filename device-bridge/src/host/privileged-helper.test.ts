@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type SimulatedBoard, simulatedBoard } from "../actions/simulated-board.js";
 import { type AptGetRequest, aptGetArgs } from "../machine/apt-get-commands.js";
 import { killArgs } from "../machine/kill-commands.js";
+import { setProfileArgs } from "../machine/nvfancontrol-commands.js";
 import { NodeHost } from "./node-host.js";
 import { machineSudoers } from "./privileged.js";
 import { checkedHelperCommand, HelperRefusal, notRootOwned } from "./privileged-helper.js";
@@ -14,6 +15,7 @@ import { checkedHelperCommand, HelperRefusal, notRootOwned } from "./privileged-
 const BRIDGE = fileURLToPath(new URL("../../bin/jetson-bridge.js", import.meta.url));
 const APT_GET = "/usr/bin/apt-get";
 const KILL = "/usr/bin/kill";
+const SED = "/usr/bin/sed";
 
 const check = (program: string, args: unknown) => () => checkedHelperCommand([program], JSON.stringify(args));
 
@@ -34,6 +36,7 @@ describe("the root helper (jetson-bridge privileged)", () => {
       });
     }
     expect(checkedHelperCommand([KILL], JSON.stringify(killArgs({ signal: "KILL", pid: 4242 })))).toMatchObject({ program: KILL, args: ["-s", "KILL", "4242"] });
+    expect(checkedHelperCommand([SED], JSON.stringify(setProfileArgs({ profile: "cool" })))).toMatchObject({ program: SED, args: setProfileArgs({ profile: "cool" }) });
   });
 
   it.each([
@@ -48,6 +51,14 @@ describe("the root helper (jetson-bridge privileged)", () => {
     ["apt-get install without --", APT_GET, [...aptGetArgs({ operation: "update" }).slice(0, -1), "install", "htop"]],
     ["apt-get source (an operation the bridge never runs)", APT_GET, [...aptGetArgs({ operation: "update" }).slice(0, -1), "source", "htop"]],
     ["apt-get with 21 packages", APT_GET, aptGetArgs({ operation: "install", names: Array.from({ length: 21 }, (_, i) => `pkg${i}`) })],
+    ["sed with its own script", SED, ["-i", "-E", "-e", "s/^root:[^:]*:/root::/", "/etc/shadow"]],
+    ["sed on another file", SED, [...setProfileArgs({ profile: "cool" }).slice(0, -1), "/etc/shadow"]],
+    ["sed on a second file", SED, [...setProfileArgs({ profile: "cool" }), "/etc/shadow"]],
+    ["sed writing a file from the profile (w command)", SED, setProfileArgs({ profile: "cool/w /etc/sudoers.d/evil" })],
+    ["sed running a command from the profile (e command)", SED, setProfileArgs({ profile: "cool/e id" })],
+    ["sed with a second command after the profile", SED, setProfileArgs({ profile: "cool;s/x/y" })],
+    ["sed with a profile over 64 characters", SED, setProfileArgs({ profile: "a".repeat(65) })],
+    ["sed without -E", SED, setProfileArgs({ profile: "cool" }).filter((arg) => arg !== "-E")],
     ["kill -9 1", KILL, ["-9", "1"]],
     ["kill -s TERM 1 (init)", KILL, ["-s", "TERM", "1"]],
     ["kill -s TERM -1 (every process)", KILL, ["-s", "TERM", "-1"]],

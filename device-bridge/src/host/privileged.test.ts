@@ -63,7 +63,7 @@ describe("privileged programs", () => {
         { program: "systemctl", path: "/usr/bin/systemctl" },
         { program: "apt-get", path: "/usr/bin/apt-get" },
       ],
-      { services: { allow: ["nginx.service", "getty@tty1.service"] }, powerModes: [] },
+      { services: { allow: ["nginx.service", "getty@tty1.service"] }, powerModes: [], nvfancontrol: false },
       { node: "/usr/bin/node", script: "/opt/jetson-bridge/jetson-bridge.mjs" },
     );
     const text = renderSudoers("jetson-bridge", entries);
@@ -77,6 +77,33 @@ describe("privileged programs", () => {
       "jetson-bridge ALL=(root) NOPASSWD: /usr/bin/node /opt/jetson-bridge/jetson-bridge.mjs privileged /usr/bin/apt-get",
     ]);
     expect(text).not.toMatch(/systemctl$|env_keep/m);
+  });
+
+  it("names nvfancontrol's stop and start, rm of its status file and sed as the helper, only on a board with nvfancontrol", () => {
+    const located = [
+      { program: "systemctl", path: "/usr/bin/systemctl" },
+      { program: "sed", path: "/usr/bin/sed" },
+      { program: "rm", path: "/usr/bin/rm" },
+    ];
+    const helper = { node: "/usr/bin/node", script: "/opt/jetson-bridge/jetson-bridge.mjs" };
+    const rules = (nvfancontrol: boolean) =>
+      renderSudoers("jetson-bridge", sudoersEntries(located, { services: { allow: [] }, powerModes: [], nvfancontrol }, helper))
+        .split("\n")
+        .filter((line) => line.startsWith("jetson-bridge "))
+        .map((line) => line.replace("jetson-bridge ALL=(root) NOPASSWD: ", ""));
+    expect(rules(true)).toEqual([
+      "/usr/bin/systemctl reboot",
+      "/usr/bin/systemctl poweroff",
+      "/usr/bin/systemctl stop nvfancontrol.service",
+      "/usr/bin/systemctl start nvfancontrol.service",
+      "/usr/bin/node /opt/jetson-bridge/jetson-bridge.mjs privileged /usr/bin/sed",
+      "/usr/bin/rm -f /var/lib/nvfancontrol/status",
+    ]);
+    expect(rules(false)).toEqual([
+      "/usr/bin/systemctl reboot",
+      "/usr/bin/systemctl poweroff",
+      "/usr/bin/node /opt/jetson-bridge/jetson-bridge.mjs privileged /usr/bin/sed",
+    ]);
   });
 
   it("escapes sudoers' special characters in arguments and refuses spaces and wildcards", () => {

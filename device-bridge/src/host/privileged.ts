@@ -4,6 +4,17 @@ import type { z } from "zod";
 import { type AptGetRequest, AptGetRequestSchema, aptGetArgs, readAptGetArgs } from "../machine/apt-get-commands.js";
 import { CLOCKS_LOCK, CLOCKS_RESTORE, CLOCKS_SHOW, CLOCKS_STORE, SAVED_CLOCKS_DIR } from "../machine/jetson-clocks-commands.js";
 import { type KillRequest, KillRequestSchema, killArgs, readKillArgs } from "../machine/kill-commands.js";
+import {
+  type FanProfileRequest,
+  FanProfileRequestSchema,
+  NVFANCONTROL_CONF,
+  NVFANCONTROL_STATUS_FOLDER,
+  NVFANCONTROL_UNIT,
+  NVFANCONTROL_UNIT_VERBS,
+  readSetProfileArgs,
+  REMOVE_NVFANCONTROL_STATUS,
+  setProfileArgs,
+} from "../machine/nvfancontrol-commands.js";
 import { NVPMODEL_QUERY, NVPMODEL_TABLE, nvpmodelSetArgs } from "../machine/nvpmodel-commands.js";
 import { readPowerModeTable } from "../machine/power-modes.js";
 import { POWEROFF_COMMAND, REBOOT_COMMAND, UNIT_VERBS, unitCommand } from "../machine/systemctl-commands.js";
@@ -14,6 +25,8 @@ export interface SudoPolicy {
   services: { allow: readonly string[] };
   /** The ids of the board's power modes (its /etc/nvpmodel.conf). */
   powerModes: readonly number[];
+  /** Whether the board has nvfancontrol (its /etc/nvfancontrol.conf), whose profile fan.set changes. */
+  nvfancontrol: boolean;
 }
 
 /** A folder a program writes as root, which the systemd unit's sandbox must leave writable. */
@@ -97,10 +110,30 @@ export const PRIVILEGED_PROGRAMS = {
   },
   systemctl: {
     via: "sudoers",
-    why: "reboot and power off the device; start, stop, restart, enable and disable the units in services.allow",
-    actions: ["power.reboot", "power.shutdown", "services.start", "services.stop", "services.restart", "services.enable", "services.disable"],
-    commands: ({ services }) => [REBOOT_COMMAND, POWEROFF_COMMAND, ...services.allow.flatMap((unit) => UNIT_VERBS.map((verb) => unitCommand(verb, unit)))],
+    why: "reboot and power off the device; start, stop, restart, enable and disable the units in services.allow; stop and start nvfancontrol to change its profile",
+    actions: ["power.reboot", "power.shutdown", "services.start", "services.stop", "services.restart", "services.enable", "services.disable", "fan.set"],
+    commands: ({ services, nvfancontrol }) => [
+      REBOOT_COMMAND,
+      POWEROFF_COMMAND,
+      ...services.allow.flatMap((unit) => UNIT_VERBS.map((verb) => unitCommand(verb, unit))),
+      ...(nvfancontrol ? NVFANCONTROL_UNIT_VERBS.map((verb) => unitCommand(verb, NVFANCONTROL_UNIT)) : []),
+    ],
     writes: [],
+  },
+  sed: {
+    via: "helper",
+    why: `set FAN_DEFAULT_PROFILE in ${NVFANCONTROL_CONF} to a profile name (fan.set); no other script, no other file`,
+    actions: ["fan.set"],
+    check: requests<FanProfileRequest>(FanProfileRequestSchema, setProfileArgs, readSetProfileArgs),
+    env: {},
+    writes: [{ path: "/etc", why: `sed -i replaces ${NVFANCONTROL_CONF} with a new file beside it` }],
+  },
+  rm: {
+    via: "sudoers",
+    why: "remove nvfancontrol's status file, which would otherwise bring back the old profile (fan.set); no other file",
+    actions: ["fan.set"],
+    commands: ({ nvfancontrol }) => (nvfancontrol ? [REMOVE_NVFANCONTROL_STATUS] : []),
+    writes: [{ path: NVFANCONTROL_STATUS_FOLDER, why: "nvfancontrol's status file is removed there" }],
   },
   "apt-get": {
     via: "helper",
@@ -192,12 +225,13 @@ export function renderSudoers(user: string, entries: readonly SudoersEntry[]): s
 export async function machineSudoers(
   host: HostPort & { locate(program: string): Promise<string> },
   user: string,
-  config: Omit<SudoPolicy, "powerModes"> & { sudo: { programs: readonly string[] } },
+  config: Omit<SudoPolicy, "powerModes" | "nvfancontrol"> & { sudo: { programs: readonly string[] } },
   helper: HelperCommand,
 ): Promise<string> {
   const located = await Promise.all(config.sudo.programs.map(async (program) => ({ program, path: await host.locate(program) })));
   const powerModes = config.sudo.programs.includes("nvpmodel") ? (await readPowerModeTable(host)).modes.map((mode) => mode.id) : [];
-  return renderSudoers(user, sudoersEntries(located, { ...config, powerModes }, helper));
+  const nvfancontrol = (await host.readFile(NVFANCONTROL_CONF)) !== undefined;
+  return renderSudoers(user, sudoersEntries(located, { ...config, powerModes, nvfancontrol }, helper));
 }
 
 /** The folders the configured privileged programs write, which the systemd unit must leave writable, with the actions that need each. */

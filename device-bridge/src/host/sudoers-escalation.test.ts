@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProgram, tempJetson } from "../../sim/testing.js";
 import { CLOCKS_LOCK, CLOCKS_RESTORE, CLOCKS_SHOW, CLOCKS_STORE, SAVED_CLOCKS_FILE } from "../machine/jetson-clocks-commands.js";
+import { NVFANCONTROL_STATUS, NVFANCONTROL_UNIT, REMOVE_NVFANCONTROL_STATUS } from "../machine/nvfancontrol-commands.js";
 import { NVPMODEL_QUERY, NVPMODEL_TABLE, nvpmodelSetArgs } from "../machine/nvpmodel-commands.js";
 import { POWEROFF_COMMAND, REBOOT_COMMAND, UNIT_VERBS, unitCommand } from "../machine/systemctl-commands.js";
 import { parseNvpmodelConf } from "../parsers/nvpmodel.js";
@@ -51,7 +52,7 @@ beforeAll(async () => {
       token: "t".repeat(32),
       root: sim.root,
       programDirs: [sim.binDir],
-      sudo: { programs: ["nvpmodel", "jetson_clocks", "systemctl", "apt-get", "kill"] },
+      sudo: { programs: ["nvpmodel", "jetson_clocks", "systemctl", "apt-get", "kill", "sed", "rm"] },
       services: { allow: [UNIT] },
     }),
   );
@@ -79,6 +80,10 @@ beforeAll(async () => {
     ...UNIT_VERBS.map((verb) => allow(`systemctl ${verb} ${UNIT}`, [bin("systemctl"), ...unitCommand(verb, UNIT)])),
     allow("the helper for apt-get", helper("apt-get")),
     allow("the helper for kill", helper("kill")),
+    allow("systemctl stop nvfancontrol", [bin("systemctl"), ...unitCommand("stop", NVFANCONTROL_UNIT)]),
+    allow("systemctl start nvfancontrol", [bin("systemctl"), ...unitCommand("start", NVFANCONTROL_UNIT)]),
+    allow("the helper for sed (FAN_DEFAULT_PROFILE)", helper("sed")),
+    allow("rm -f of nvfancontrol's status file", [bin("rm"), ...REMOVE_NVFANCONTROL_STATUS]),
     // Escalation vectors.
     refuse("jetson_clocks --restore FILE the user wrote", [bin("jetson_clocks"), "--restore", "/tmp/evil.conf"]),
     refuse("jetson_clocks --store over a file", [bin("jetson_clocks"), "--store", "/etc/sudoers.d/evil"]),
@@ -102,6 +107,13 @@ beforeAll(async () => {
     refuse("systemctl edit an allowed unit", [bin("systemctl"), "edit", UNIT]),
     refuse("systemctl start an allowed unit and another", [bin("systemctl"), "start", UNIT, "ssh.service"]),
     refuse("systemctl reboot with options", [bin("systemctl"), "reboot", "--force"]),
+    refuse("sed, not through the helper", [bin("sed"), "-i", "-e", "s/^root:[^:]*:/root::/", "/etc/shadow"]),
+    refuse("sed -i of the nvfancontrol configuration, not through the helper", [bin("sed"), "-i", "-E", "-e", "s/quiet/cool/", "/etc/nvfancontrol.conf"]),
+    refuse("rm -f of another file", [bin("rm"), "-f", "/etc/sudoers"]),
+    refuse("rm -rf /", [bin("rm"), "-rf", "/"]),
+    refuse("rm -f of the status file and another", [bin("rm"), ...REMOVE_NVFANCONTROL_STATUS, "/etc/sudoers"]),
+    refuse("rm of the status file through a path with ..", [bin("rm"), "-f", `${NVFANCONTROL_STATUS}/../../../../etc/sudoers`]),
+    refuse("systemctl disable nvfancontrol", [bin("systemctl"), "disable", NVFANCONTROL_UNIT]),
     refuse("the helper with more arguments", [...helper("apt-get"), "--", "/bin/sh"]),
     refuse("the helper for a program the file does not name", [process.execPath, BRIDGE, "privileged", "/bin/sh"]),
     refuse("the bridge with another subcommand", [process.execPath, BRIDGE, "run", "--config", "/tmp/evil.json"]),

@@ -15,6 +15,8 @@ export interface FanReading {
   pwm: number;
   targetPwm?: number;
   rpm?: number;
+  /** pwm-fan: the kernel sets target_pwm from the temperature. */
+  tempControl?: boolean;
 }
 
 /** The fan, found by its hwmon name (hwmon numbers change between boots), or the JetPack 4 device. */
@@ -39,13 +41,28 @@ export async function readFan(host: HostPort, fan: FanDevice): Promise<FanReadin
     if (pwm === undefined) return undefined;
     return rpm === undefined ? { pwm } : { pwm, rpm };
   }
-  const [target, current] = await Promise.all([readInt(host, `${fan.dir}/target_pwm`), readInt(host, `${fan.dir}/cur_pwm`)]);
+  const [target, current, rpm, tempControl] = await Promise.all(
+    ["target_pwm", "cur_pwm", "rpm_measured", "temp_control"].map((file) => readInt(host, `${fan.dir}/${file}`)),
+  );
   if (target === undefined) return undefined;
-  return { pwm: current ?? target, targetPwm: target };
+  return {
+    pwm: current ?? target,
+    targetPwm: target,
+    ...(rpm !== undefined && { rpm }),
+    ...(tempControl !== undefined && { tempControl: tempControl === 1 }),
+  };
 }
 
+/** Sets the PWM; on pwm-fan the kernel's temperature control is turned off first, or it would set target_pwm again. */
 export async function writeFanPwm(host: HostPort, fan: FanDevice, pwm: number): Promise<void> {
-  await host.writeFile(fan.kind === "hwmon" ? `${fan.dir}/pwm1` : `${fan.dir}/target_pwm`, `${pwm}\n`);
+  if (fan.kind === "hwmon") return host.writeFile(`${fan.dir}/pwm1`, `${pwm}\n`);
+  if ((await readInt(host, `${fan.dir}/temp_control`)) === 1) await writeTempControl(host, fan, false);
+  await host.writeFile(`${fan.dir}/target_pwm`, `${pwm}\n`);
+}
+
+/** pwm-fan's temp_control: whether the kernel sets the speed from the temperature. */
+export async function writeTempControl(host: HostPort, fan: FanDevice & { kind: "pwm-fan" }, on: boolean): Promise<void> {
+  await host.writeFile(`${fan.dir}/temp_control`, on ? "1\n" : "0\n");
 }
 
 export function pwmPercent(pwm: number): number {

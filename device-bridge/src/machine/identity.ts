@@ -1,5 +1,5 @@
 import type { HostPort } from "../host/port.js";
-import { parseDeviceTreeCompatible, parseDeviceTreeModel, socFromCompatible } from "../parsers/device-tree.js";
+import { parseDeviceTreeCompatible, parseDeviceTreeString, socFromCompatible } from "../parsers/device-tree.js";
 import { jetpackForL4t, l4tFromCorePackageVersion, parseNvTegraRelease } from "../parsers/nv-tegra-release.js";
 
 export interface Identity {
@@ -21,7 +21,7 @@ export async function readIdentity(host: HostPort): Promise<Identity> {
   const l4t = (release ? releaseL4t(release) : undefined) ?? (await l4tFromPackage(host));
   return {
     hostname: hostname?.trim() || "unknown",
-    board: model ? parseDeviceTreeModel(model) : undefined,
+    board: model ? parseDeviceTreeString(model) : undefined,
     soc: compatible ? socFromCompatible(parseDeviceTreeCompatible(compatible)) : undefined,
     l4t,
     jetpack: l4t ? jetpackForL4t(l4t) : undefined,
@@ -43,4 +43,10 @@ async function l4tFromPackage(host: HostPort): Promise<string | undefined> {
     .run("dpkg-query", ["--showformat=${Version}", "--show", "nvidia-l4t-core"], { timeoutMs: 5_000 })
     .catch(() => undefined);
   return result?.exitCode === 0 ? l4tFromCorePackageVersion(result.stdout) : undefined;
+}
+
+/** The board's serial number, where the device tree has one (serial-number, NUL-terminated). */
+export async function readSerialNumber(host: HostPort): Promise<string | undefined> {
+  const raw = await host.readFile("/proc/device-tree/serial-number");
+  return raw === undefined ? undefined : parseDeviceTreeString(raw);
 }

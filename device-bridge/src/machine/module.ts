@@ -1,5 +1,6 @@
 // Compute module part numbers and their names, after jetson_stats (jtop)'s MODULE_NAME_TABLE.
 const MODULES = new Map([
+  ["p3834-0008", "Jetson AGX Thor (developer kit module)"],
   ["p3767-0005", "Jetson Orin Nano (developer kit module)"],
   ["p3767-0004", "Jetson Orin Nano 4GB"],
   ["p3767-0003", "Jetson Orin Nano 8GB"],
@@ -37,10 +38,12 @@ export interface BoardParts {
 }
 
 /**
- * Module and carrier from the device tree's compatible list: NVIDIA writes the board as
- * "nvidia,<carrier>+<module>" (nvidia,p3737-0000+p3701-0005); a lone module entry also counts.
+ * Module and carrier from the device tree. NVIDIA writes the board in the compatible list as
+ * "nvidia,<carrier>+<module>" (nvidia,p3737-0000+p3701-0005), on older boards as a lone module
+ * entry; where it does neither (TX2 "nvidia,quill", AGX Xavier "nvidia,p2972-0000") the source
+ * file's name in nvidia,dtsfilename still says tegra<soc>-[<codename>-]<module>-[<carrier>-]...
  */
-export function boardParts(compatible: readonly string[]): BoardParts {
+export function boardParts(compatible: readonly string[], dtsFilename?: string): BoardParts {
   for (const entry of compatible) {
     const [carrierPart, modulePart] = entry.replace(/^nvidia,/, "").split("+");
     const carrier = PART_NUMBER.exec(carrierPart ?? "")?.[0];
@@ -51,7 +54,18 @@ export function boardParts(compatible: readonly string[]): BoardParts {
     const part = PART_NUMBER.exec(entry.replace(/^nvidia,/, ""))?.[0];
     if (part && MODULES.has(part)) return { module: named(part) };
   }
-  return {};
+  return dtsFilename === undefined ? {} : partsFromDtsFilename(dtsFilename);
+}
+
+// "p2888-0001" inside a dts file name, between dashes.
+const DTS_PART = /(?<=^|-)p\d{4}-\d{4}(?=-|$)/g;
+
+/** tegra194-p2888-0001-p2822-0000.dts: the first part number is the module, a second one the carrier. */
+function partsFromDtsFilename(raw: string): BoardParts {
+  const name = (raw.replace(/\0+$/, "").split("/").pop() ?? "").replace(/\.dts$/, "");
+  const [module, carrier] = name.match(DTS_PART) ?? [];
+  if (module === undefined || !MODULES.has(module)) return {};
+  return carrier === undefined ? { module: named(module) } : { carrier, module: named(module) };
 }
 
 function named(partNumber: string): { partNumber: string; name?: string } {

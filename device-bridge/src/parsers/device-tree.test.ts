@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { familyForSoc, parseDeviceTreeCompatible, parseDeviceTreeModel, socFromCompatible } from "./device-tree.js";
+import { familyForSoc, parseDeviceTreeCompatible, parseDeviceTreeString, socFromCompatible } from "./device-tree.js";
 
-describe("parseDeviceTreeModel", () => {
-  it("strips the trailing NUL and whitespace", () => {
-    expect(parseDeviceTreeModel("NVIDIA Jetson AGX Orin Developer Kit\0")).toBe("NVIDIA Jetson AGX Orin Developer Kit");
-    expect(parseDeviceTreeModel("Jetson-AGX \n\0\0")).toBe("Jetson-AGX");
+describe("parseDeviceTreeString", () => {
+  it("strips the trailing NUL and whitespace of model and serial-number", () => {
+    expect(parseDeviceTreeString("1424122012345\0")).toBe("1424122012345");
+    expect(parseDeviceTreeString("NVIDIA Jetson AGX Orin Developer Kit\0")).toBe("NVIDIA Jetson AGX Orin Developer Kit");
+    expect(parseDeviceTreeString("Jetson-AGX \n\0\0")).toBe("Jetson-AGX");
   });
 
-  it("is undefined for an empty model", () => {
-    expect(parseDeviceTreeModel("\0")).toBeUndefined();
+  it("is undefined for an empty property", () => {
+    expect(parseDeviceTreeString("\0")).toBeUndefined();
   });
 });
 

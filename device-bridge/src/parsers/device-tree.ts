@@ -1,7 +1,7 @@
-/** /proc/device-tree/model: the board name, stored with a trailing NUL; undefined when empty. */
-export function parseDeviceTreeModel(raw: string): string | undefined {
-  const model = raw.replace(/[\0\s]+$/, "");
-  return model === "" ? undefined : model;
+/** A device-tree string property (model, serial-number): stored with a trailing NUL; undefined when empty. */
+export function parseDeviceTreeString(raw: string): string | undefined {
+  const value = raw.replace(/[\0\s]+$/, "");
+  return value === "" ? undefined : value;
 }
 
 /** /proc/device-tree/compatible: NUL-separated entries, most specific first. */

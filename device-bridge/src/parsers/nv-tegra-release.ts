@@ -1,4 +1,5 @@
 import type { L4tRelease } from "@jetson/protocol";
+import { L4T_JETPACK_RELEASES } from "./nv-tegra-release-table.js";
 
 // "# R36 (release), REVISION: 4.3, GCID: 38968081, BOARD: generic, EABI: aarch64, DATE: ..."
 const RELEASE = /^#\s*R(\d+)\s*\(release\),\s*REVISION:\s*(\d+)\.(\d+)/m;
@@ -6,52 +7,12 @@ const BOARD = /BOARD:\s*([^,\s]+)/;
 // nvidia-l4t-core's version: "36.4.3-20250107174145"
 const CORE_PACKAGE_VERSION = /^'?(\d+)\.(\d+)\.(\d+)(?:[-+~][^']*)?'?$/;
 
-/**
- * L4T release -> JetPack, most specific key first: "major.minor.patch", then "major.minor", then "major".
- * Only releases NVIDIA published a JetPack for; anything else stays unknown.
- */
-const JETPACK = new Map<string, string>([
-  ["32.1", "4.2"],
-  ["32.2.0", "4.2.1"],
-  ["32.2.1", "4.2.2"],
-  ["32.2.3", "4.2.3"],
-  ["32.3.1", "4.3"],
-  ["32.4.3", "4.4"],
-  ["32.4.4", "4.4.1"],
-  ["32.5.0", "4.5"],
-  ["32.5.1", "4.5.1"],
-  ["32.5.2", "4.5.1"], // a 4.5.1 update release
-  ["32.6", "4.6"],
-  ["32.7.1", "4.6.1"],
-  ["32.7.2", "4.6.2"],
-  ["32.7.3", "4.6.3"],
-  ["32.7.4", "4.6.4"],
-  ["32.7.5", "4.6.5"],
-  ["32.7.6", "4.6.6"],
-  ["35.1", "5.0.2"],
-  ["35.2", "5.1"],
-  ["35.3", "5.1.1"],
-  ["35.4", "5.1.2"],
-  ["35.5", "5.1.3"],
-  ["35.6.0", "5.1.4"], // exact: a later 35.6.x may ship with a later JetPack
-  ["36.2", "6.0"], // developer preview
-  ["36.3", "6.0"],
-  ["36.4.0", "6.1"],
-  ["36.4.3", "6.2"],
-  ["36.4.4", "6.2.1"],
-  ["38.2", "7.0"],
-  ["38.4", "7.1"],
-  ["39", "7.2"],
-]);
+const JETPACK = new Map(L4T_JETPACK_RELEASES);
 
-/** The JetPack release of an L4T version such as "36.4.3"; undefined when not in the table. */
+/** The JetPack release of an L4T version ("36.4.3", or "32.1" as NVIDIA wrote early ones); undefined when not in the table. */
 export function jetpackForL4t(l4t: string): string | undefined {
-  const parts = l4t.split(".");
-  for (let n = parts.length; n > 0; n--) {
-    const jetpack = JETPACK.get(parts.slice(0, n).join("."));
-    if (jetpack !== undefined) return jetpack;
-  }
-  return undefined;
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(l4t);
+  return m ? JETPACK.get(`${Number(m[1])}.${Number(m[2])}.${Number(m[3] ?? 0)}`) : undefined;
 }
 
 /** /etc/nv_tegra_release: its first line names the release; later lines (JetPack 6+, vendors) are ignored. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseNvfancontrolConf } from "./nvfancontrol.js";
+import { parseNvfancontrolConf, parseNvfancontrolStatus } from "./nvfancontrol.js";
 
 describe("nvfancontrol.conf", () => {
   it("reads the profiles and the defaults, ignoring comments", () => {
@@ -19,5 +19,23 @@ describe("nvfancontrol.conf", () => {
     ].join("\n");
     expect(parseNvfancontrolConf(conf)).toEqual({ profiles: ["quiet", "cool"], profile: "cool", control: "open_loop" });
     expect(parseNvfancontrolConf("")).toEqual({ profiles: [] });
+  });
+});
+
+describe("nvfancontrol's status file", () => {
+  it("reads the profile, governor and control it runs", () => {
+    expect(parseNvfancontrolStatus("FAN1:FAN_PROFILE:cool\nFAN1:FAN_GOVERNOR:cont\nFAN1:FAN_CONTROL:close_loop\n")).toEqual({
+      profile: "cool",
+      governor: "cont",
+      control: "close_loop",
+    });
+  });
+
+  it("keeps to the first fan and ignores other lines", () => {
+    expect(parseNvfancontrolStatus("garbage\nFAN2:FAN_PROFILE:quiet\nFAN1:FAN_PROFILE:cool\nFAN2:FAN_CONTROL:open_loop\nFAN1:FAN_RPM:1000\n")).toEqual({
+      profile: "quiet",
+      control: "open_loop",
+    });
+    expect(parseNvfancontrolStatus("")).toEqual({});
   });
 });

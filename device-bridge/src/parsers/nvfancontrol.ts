@@ -15,3 +15,30 @@ export function parseNvfancontrolConf(text: string): NvfancontrolConf {
   const control = value("FAN_DEFAULT_CONTROL");
   return { profiles, ...(profile === undefined ? {} : { profile }), ...(control === undefined ? {} : { control }) };
 }
+
+/** What nvfancontrol runs, from its status file (/var/lib/nvfancontrol/status): `FAN1:FAN_PROFILE:cool` lines. */
+export interface NvfancontrolStatus {
+  profile?: string;
+  governor?: string;
+  control?: string;
+}
+
+const STATUS_KEYS = new Map<string, keyof NvfancontrolStatus>([
+  ["FAN_PROFILE", "profile"],
+  ["FAN_GOVERNOR", "governor"],
+  ["FAN_CONTROL", "control"],
+]);
+
+/** The first fan's entries (Jetsons have one fan); other lines are ignored. */
+export function parseNvfancontrolStatus(text: string): NvfancontrolStatus {
+  const status: NvfancontrolStatus = {};
+  let fan: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(FAN\d+):(FAN_[A-Z]+):(\S+)\s*$/.exec(line);
+    const key = m ? STATUS_KEYS.get(m[2] as string) : undefined;
+    if (!m || key === undefined) continue;
+    fan ??= m[1];
+    if (m[1] === fan && status[key] === undefined) status[key] = m[3];
+  }
+  return status;
+}

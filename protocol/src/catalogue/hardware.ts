@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   ClocksStatusSchema,
   CurrentPowerModeSchema,
+  FanProfileNameSchema,
   FanStatusSchema,
   GpioLineSchema,
   GpioValueSchema,
@@ -25,7 +26,7 @@ export const hardwareInfo = defineAction({
   name: "hardware.info",
   title: "Hardware information",
   description:
-    "What the board is: model, SoC and family, compute module and carrier part numbers, L4T and JetPack releases, CUDA version (when installed), CPU count, memory and root storage. On a host with discrete NVIDIA GPUs, also the GPUs from nvidia-smi.",
+    "What the board is: model, serial number (where the device tree has one), SoC and family, compute module and carrier part numbers, L4T and JetPack releases, CUDA version (when installed), CPU count, memory and root storage. On a host with discrete NVIDIA GPUs, also the GPUs from nvidia-smi.",
   input: z.object({}),
   output: HardwareInfoSchema,
   hints: READ_ONLY,
@@ -145,7 +146,7 @@ export const fanGet = defineAction({
   name: "fan.get",
   title: "Fan status",
   description:
-    "Fan speed as PWM (0-255 and %), RPM where the fan has a tachometer, and on JetPack 5+ the nvfancontrol daemon's state and profile.",
+    "Fan speed as PWM (0-255 and %), RPM where the fan has a tachometer; on JetPack 4 whether the kernel drives it by temperature (temp_control); on JetPack 5+ whether nvfancontrol runs, the profile it runs and the profiles /etc/nvfancontrol.conf lists.",
   input: z.object({}),
   output: FanStatusSchema,
   hints: READ_ONLY,
@@ -154,13 +155,18 @@ export const fanGet = defineAction({
 
 export const fanSet = defineAction({
   name: "fan.set",
-  title: "Set fan speed",
+  title: "Set fan speed or profile",
   description:
-    "Sets the fan's PWM to a percentage. While nvfancontrol runs (JetPack 5+), it sets the speed again from its profile; the result then carries a warning. Fan profiles are not set by this action.",
-  input: z.object({ pwmPct: z.number().min(0).max(100).describe("Fan speed, 0-100 %") }),
+    "Either sets the fan's PWM to a percentage (pwmPct), or chooses how the fan is driven (profile). On JetPack 5+ a profile is one of nvfancontrol's (quiet, cool, … as fan_get lists them): FAN_DEFAULT_PROFILE in /etc/nvfancontrol.conf is changed and nvfancontrol restarted with it. On JetPack 4, profile temp_control gives the fan back to the kernel's temperature control, which a PWM set turns off. While nvfancontrol runs it sets the speed again from its profile; a PWM set then carries a warning.",
+  input: z
+    .object({
+      pwmPct: z.number().min(0).max(100).optional().describe("Fan speed, 0-100 %"),
+      profile: FanProfileNameSchema.optional().describe("nvfancontrol profile (JetPack 5+), or temp_control on JetPack 4"),
+    })
+    .refine((input) => (input.pwmPct === undefined) !== (input.profile === undefined), { message: "give either pwmPct or profile, not both" }),
   output: FanStatusSchema.extend({ warning: z.string().optional() }),
   hints: SETTING,
-  defaultTimeoutMs: 10_000,
+  defaultTimeoutMs: 30_000,
 });
 
 // ---- GPIO ----

@@ -54,17 +54,42 @@ describe("keeping the desired state", () => {
     expect(again[0]?.since).toBe(1_000);
   });
 
-  it("reports a mode that needs a reboot, and a fan profile no action sets", async () => {
+  it("reports a mode that needs a reboot", async () => {
     const device = fakeDevice({
       "power.get": () => ok(mode(2, "MODE_30W")),
       "power.set": () => ok({ requested: mode(0, "MAXN"), previous: mode(2, "MODE_30W"), current: mode(2, "MODE_30W"), changed: false, rebootRequired: true, message: "needs reboot" }),
-      "fan.get": () => ok({ ...fan(30), nvfancontrol: { running: true, profile: "quiet", profiles: ["quiet", "cool"] } }),
     });
-    const drift = await reconcile({ powerModeId: 0, fan: { profile: "cool" } }, device.call, [], 1);
-    expect(drift.map((d) => [d.aspect, d.item, d.reason])).toEqual([
-      ["powerMode", undefined, expect.stringContaining("power.reboot with powerModeId 0")],
-      ["fan", "profile", expect.stringContaining("FAN_DEFAULT_PROFILE")],
+    const drift = await reconcile({ powerModeId: 0 }, device.call, [], 1);
+    expect(drift.map((d) => [d.aspect, d.item, d.reason])).toEqual([["powerMode", undefined, expect.stringContaining("power.reboot with powerModeId 0")]]);
+  });
+
+  it("sets the nvfancontrol profile with fan.set, before a speed", async () => {
+    const daemon = (profile: string) => ({ running: true, profile, defaultProfile: profile, profiles: ["quiet", "cool"] });
+    const device = fakeDevice({
+      "fan.get": () => ok({ ...fan(30), nvfancontrol: daemon("quiet") }),
+      "fan.set": ({ profile }) => ok({ ...fan(30), nvfancontrol: daemon(String(profile)) }),
+    });
+    expect(await reconcile({ fan: { profile: "cool" } }, device.call, [], 1)).toEqual([]);
+    expect(device.calls).toEqual(["fan.get", 'fan.set {"profile":"cool"}']);
+    const held = fakeDevice({ "fan.get": () => ok({ ...fan(30), nvfancontrol: daemon("cool") }) });
+    expect(await reconcile({ fan: { profile: "cool" } }, held.call, [], 1)).toEqual([]);
+    expect(held.calls).toEqual(["fan.get"]);
+  });
+
+  it("reports a profile the device refused, and gives a JetPack 4 fan back to temp_control", async () => {
+    const refusing = fakeDevice({
+      "fan.get": () => ok({ ...fan(30), nvfancontrol: { running: true, profile: "quiet", profiles: ["quiet", "cool"] } }),
+      "fan.set": () => refused("/etc/nvfancontrol.conf has no profile turbo; it lists quiet, cool."),
+    });
+    expect(await reconcile({ fan: { profile: "turbo" } }, refusing.call, [], 1)).toEqual([
+      { aspect: "fan", item: "profile", wanted: "turbo", actual: "quiet", reason: "fan.set: /etc/nvfancontrol.conf has no profile turbo; it lists quiet, cool.", since: 1 },
     ]);
+    const nano = fakeDevice({
+      "fan.get": () => ok({ ...fan(60), targetPwm: 153, tempControl: false }),
+      "fan.set": () => ok({ ...fan(60), targetPwm: 153, tempControl: true }),
+    });
+    expect(await reconcile({ fan: { profile: "temp_control" } }, nano.call, [], 1)).toEqual([]);
+    expect(nano.calls).toEqual(["fan.get", 'fan.set {"profile":"temp_control"}']);
   });
 
   it("pulls and runs a missing container, starts a stopped one, and leaves one on another image alone", async () => {

@@ -93,11 +93,34 @@ const clocks: Aspect = async ({ clocksLocked: want }, device) => {
   });
 };
 
+type FanStatus = ActionOutput<"fan.get">;
+
+/** Who drives the fan, in fan.set's profile words: nvfancontrol's profile, or pwm-fan's temp_control (JetPack 4). */
+function fanProfile({ nvfancontrol, tempControl }: FanStatus): string {
+  if (nvfancontrol) return nvfancontrol.running ? (nvfancontrol.profile ?? "no profile") : "nvfancontrol stopped";
+  return tempControl ? "temp_control" : "a fixed speed";
+}
+
+/** The profile first: a profile set restarts nvfancontrol, which then overrides a fixed speed (fan.set warns). */
 const fan: Aspect = async ({ fan: want }, device) => {
   if (!want) return [];
-  let status: ActionOutput<"fan.get"> | undefined;
+  let status: FanStatus | undefined;
   const read = async () => (status ??= await device.run("fan.get", {}));
   const findings: Finding[] = [];
+  const profile = want.profile;
+  if (profile !== undefined) {
+    findings.push(
+      ...(await settle("fan", "profile", profile, async (seen) => {
+        const now = fanProfile(await read());
+        seen(now);
+        if (now === profile) return undefined;
+        status = await device.run("fan.set", { profile });
+        const after = fanProfile(status);
+        seen(after);
+        return after === profile ? undefined : `The fan runs ${after} after fan.set.`;
+      })),
+    );
+  }
   const pwmPct = want.pwmPct;
   if (pwmPct !== undefined) {
     findings.push(
@@ -110,19 +133,6 @@ const fan: Aspect = async ({ fan: want }, device) => {
         // nvfancontrol sets its own speed again: fan.set says so, and that is drift no action here can end.
         if (after.warning) return after.warning;
         return Math.abs(after.pwmPct - pwmPct) <= PWM_TOLERANCE_PCT ? undefined : `The fan runs at ${after.pwmPct}% after fan.set.`;
-      })),
-    );
-  }
-  const profile = want.profile;
-  if (profile !== undefined) {
-    findings.push(
-      ...(await settle("fan", "profile", profile, async (seen) => {
-        const daemon = (await read()).nvfancontrol;
-        seen(daemon?.profile ?? "none");
-        if (daemon?.profile === profile) return undefined;
-        return daemon
-          ? "No catalogued action sets the nvfancontrol profile: set FAN_DEFAULT_PROFILE in /etc/nvfancontrol.conf."
-          : "This device has no nvfancontrol (JetPack 5 and later), so it has no fan profiles.";
       })),
     );
   }

@@ -11,7 +11,7 @@ import { loadSpec, startProgram } from "../lib/jetson-sim/runtime.mjs";
 import { disableUnitFile, enableUnitFile, readUnitFile, unitFilePath, unitFileState } from "../lib/jetson-sim/unit-files.mjs";
 import { runState, startUnit, stopUnit } from "../lib/jetson-sim/unit-runner.mjs";
 import { unitNames, unitStatus } from "../lib/jetson-sim/unit-status.mjs";
-import { fragmentPath, started, stopped, unitName, unitTable } from "../lib/jetson-sim/units.mjs";
+import { fragmentPath, started, stopped, unitName, unitStarted, unitTable } from "../lib/jetson-sim/units.mjs";
 
 const { root, args } = startProgram(import.meta.url, "systemctl");
 const { board } = loadSpec(root);
@@ -161,6 +161,7 @@ function change() {
     if (verb === "stop" || (verb === "start" && before.active === "active")) continue;
     const after = started(unit, Date.now());
     admin.units[name] = after;
+    unitStarted(root, name, after);
     logToJournal(admin, [systemd(0, name, `Starting ${unit.description}...`)]);
     if (after.active === "failed") {
       logToJournal(admin, failure(0, unit));

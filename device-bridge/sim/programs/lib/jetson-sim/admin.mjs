@@ -3,7 +3,7 @@
 import { loadSpec, readText, writeText } from "./runtime.mjs";
 import { bootJournal } from "./journal.mjs";
 import { initialDatabase } from "./packages.mjs";
-import { bootState, unitTable } from "./units.mjs";
+import { bootState, unitStarted, unitTable } from "./units.mjs";
 
 const FILE = "/var/lib/jetson-sim/admin.json";
 /** The journal keeps this many entries added since boot. */
@@ -21,6 +21,7 @@ export function saveAdmin(root, admin) {
 export function bootAdmin(root, bootedAt) {
   const { board } = loadSpec(root);
   const units = unitStates(board, bootedAt, {});
+  startEffects(root, units);
   saveAdmin(root, {
     units,
     unitFiles: Object.fromEntries(unitTable(board).map((unit) => [unit.name, unit.file])),
@@ -37,7 +38,12 @@ export function rebootAdmin(root, bootedAt) {
   const { board } = loadSpec(root);
   const admin = loadAdmin(root);
   const units = unitStates(board, bootedAt, admin.unitFiles);
+  startEffects(root, units);
   saveAdmin(root, { ...admin, units, killed: [], journal: bootJournal(board, bootedAt, units), poweredOffAt: null });
+}
+
+function startEffects(root, units) {
+  for (const [name, state] of Object.entries(units)) unitStarted(root, name, state);
 }
 
 function unitStates(board, bootedAt, unitFiles) {

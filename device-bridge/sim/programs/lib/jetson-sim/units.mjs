@@ -1,3 +1,5 @@
+import { nvfancontrolStarted } from "./nvfancontrol.mjs";
+
 // systemd units of the simulated board. "running" units keep a main process (listed by ps),
 // "oneshot" ones end active (exited), a "failing" one fails each time it starts.
 
@@ -19,6 +21,14 @@ const UNITS = [
   { name: "nginx.service", description: "A high performance web server and a reverse proxy server", file: "disabled", kind: "running", pid: 4400, comm: "nginx", user: "root", cpu: 0.0, rss: 5_320 },
   { name: "camera-pipeline.service", description: "Camera inference pipeline", file: "enabled", kind: "failing", custom: true },
 ];
+
+/** What starting a unit does to the board besides running it. */
+export const UNIT_START_EFFECTS = new Map([["nvfancontrol.service", nvfancontrolStarted]]);
+
+/** Runs a unit's start effect, for a unit that is now active. */
+export function unitStarted(root, name, state) {
+  if (state.active === "active") UNIT_START_EFFECTS.get(name)?.(root);
+}
 
 /** The units this board's JetPack has. */
 export function unitTable(board) {
