@@ -13,7 +13,7 @@ const FIXTURES = path.join(REPO, "../shared/fixtures/jetson-real/tegrastats");
 /**
  * The bridge's own cost of telemetry: tegrastats lines parsed per second (every real board's line
  * from the shared fixtures, round-robin), and one sample from sysfs on a simulated AGX Orin with its
- * engines, EMC and rails, as the sampler takes it once per interval.
+ * engines and rails, as the sampler takes it once per interval.
  */
 export async function benchTelemetryParse(parses: number, samples: number) {
   const lines = await Promise.all((await readdir(FIXTURES)).sort().map(async (file) => (await readFile(path.join(FIXTURES, file), "utf8")).trim()));
