@@ -1,6 +1,7 @@
 import { chmod, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readTegrastatsLine } from "../src/parsers/tegrastats.js";
 import { BOARD_FACTS } from "./board-facts.js";
 import { SIM_BOARD_IDS } from "./boards.js";
 import type { SimulatedJetson } from "./create.js";
@@ -58,6 +59,11 @@ describe.each(SIM_BOARD_IDS)("tegrastats: %s", (id) => {
     const [notRoot = ""] = await tegrastatsLines(sim, 1, 100, { uid: 4242, gid: 4242 });
     expect(notRoot).toMatch(/ CPU \[[^\]]+\] GR3D_FREQ \d+% \S+@[\d.]+C /);
     expect(notRoot).not.toMatch(/EMC_FREQ|APE|@\[/);
+    const { sample, unread } = readTegrastatsLine(notRoot);
+    expect(unread).toEqual([]);
+    expect(Object.keys(sample.gpu ?? {})).toEqual(["loadPct"]);
+    expect(sample.emc ?? sample.engines).toBeUndefined();
+    expect(Object.keys(sample.powerMW ?? {})).toEqual(facts.tegrastatsRails);
   });
 
   it("answers --help and refuses unknown options", async () => {
