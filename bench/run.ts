@@ -17,6 +17,7 @@ import { benchSelector } from "./selector.js";
 import { benchStorageDay } from "./storage-day.js";
 import { round } from "./stats.js";
 import { benchTelemetryIngest } from "./telemetry-ingest.js";
+import { benchTelemetryParse } from "./telemetry-parse.js";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 500);
 /** Back-to-back calls measure latency, so the per-token and per-device rate limits are lifted (and said so). */
@@ -29,6 +30,8 @@ const FLEET_RUN_DEVICES = Number(process.env.BENCH_FLEET_RUN_DEVICES ?? 100);
 const FLEET_RUN_CONCURRENCY = [10, 50];
 const SELECTOR_DEVICES = Number(process.env.BENCH_SELECTOR_DEVICES ?? 100);
 const SELECTOR_CALLS = Number(process.env.BENCH_SELECTOR_CALLS ?? 20);
+const TEGRASTATS_PARSES = Number(process.env.BENCH_PARSES ?? 200_000);
+const SAMPLER_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     const fleetRun = await benchFleetRun(worker, FLEET_RUN_DEVICES, FLEET_RUN_CONCURRENCY);
     const selector = await benchSelector(worker, SELECTOR_DEVICES, SELECTOR_CALLS);
     const storageDay = await benchStorageDay(path.join(dir, "storage-day"));
+    const telemetryParse = await benchTelemetryParse(TEGRASTATS_PARSES, SAMPLER_SAMPLES);
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
       [`fleet run: system.ping on ${FLEET_RUN_DEVICES} device links in one process, by concurrency limit`]: fleetRun,
       "worst-case selectors (`*a*a*…b`) over 63-character ids and tags, answered by the fleet's registry": selector,
       "storage after a simulated day (clock driven, in workerd's SQLite)": storageDay,
+      "the bridge's telemetry: tegrastats parse rate and one sysfs sample with engines": telemetryParse,
     };
     await mkdir(path.join(REPO, "bench/results"), { recursive: true });
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

@@ -99,7 +99,7 @@ const nano: SimBoard = {
   defaultMode: 0,
   tegrastats: {
     tempOrder: ["PLL", "CPU", "PMIC", "GPU", "AO", "thermal"],
-    engines: "APE 25",
+    engines: [{ label: "APE", clock: "ape", mhz: 25, on: true }],
     iram: "IRAM 0/252kB(lfb 252kB)",
   },
   cuda: "10.2.300",
@@ -174,7 +174,13 @@ const xavierNx: SimBoard = {
     { id: 8, name: "MODE_20W_6CORE", onlineCpus: 6, cpuMaxKHz: 1420800, gpuMaxHz: 1109250000, emcMaxHz: 0, tpcPgMask: 0 },
   ],
   defaultMode: 2,
-  tegrastats: { tempOrder: ["AUX", "CPU", "thermal", "AO", "GPU", "PMIC"], engines: "VIC_FREQ 115 APE 150" },
+  tegrastats: {
+    tempOrder: ["AUX", "CPU", "thermal", "AO", "GPU", "PMIC"],
+    engines: [
+      { label: "VIC_FREQ", clock: "vic", mhz: 115, on: true },
+      { label: "APE", clock: "ape", mhz: 150, on: true },
+    ],
+  },
   cuda: "11.4.315",
   gpioChips: [
     { label: "tegra194-gpio", lines: 169, ports: TEGRA194_MAIN_PORTS },
@@ -257,7 +263,18 @@ const agxOrin: SimBoard = {
   defaultMode: 2,
   tegrastats: {
     tempOrder: ORIN_TEMP_ORDER,
-    engines: "NVENC off NVDEC off NVJPG off NVJPG1 off VIC off OFA off NVDLA0 off NVDLA1 off PVA0_FREQ off APE 174",
+    engines: [
+      { label: "NVENC", clock: "nvenc", mhz: 1113, on: false },
+      { label: "NVDEC", clock: "nvdec", mhz: 1113, on: false },
+      { label: "NVJPG", clock: "nvjpg", mhz: 729, on: false },
+      { label: "NVJPG1", clock: "nvjpg1", mhz: 729, on: false },
+      { label: "VIC", clock: "vic", mhz: 729, on: false },
+      { label: "OFA", clock: "ofa", mhz: 729, on: false },
+      { label: "NVDLA0", clock: "dla0_core", mhz: 1600, on: false },
+      { label: "NVDLA1", clock: "dla1_core", mhz: 1600, on: false },
+      { label: "PVA0_FREQ", clock: "pva0_vps0", mhz: 1152, on: false },
+      { label: "APE", clock: "ape", mhz: 174, on: true },
+    ],
   },
   cuda: "12.6.68",
   gpioChips: ORIN_GPIO_CHIPS,
@@ -319,7 +336,17 @@ const orinNanoSuper: SimBoard = {
     { id: 3, name: "7W", onlineCpus: 4, cpuMaxKHz: 960000, gpuMaxHz: 408000000, emcMaxHz: 2133000000, tpcPgMask: 0 },
   ],
   defaultMode: 1,
-  tegrastats: { tempOrder: ORIN_TEMP_ORDER, engines: "NVDEC off NVJPG off NVJPG1 off VIC off OFA off APE 200" },
+  tegrastats: {
+    tempOrder: ORIN_TEMP_ORDER,
+    engines: [
+      { label: "NVDEC", clock: "nvdec", mhz: 1113, on: false },
+      { label: "NVJPG", clock: "nvjpg", mhz: 729, on: false },
+      { label: "NVJPG1", clock: "nvjpg1", mhz: 729, on: false },
+      { label: "VIC", clock: "vic", mhz: 729, on: false },
+      { label: "OFA", clock: "ofa", mhz: 729, on: false },
+      { label: "APE", clock: "ape", mhz: 200, on: true },
+    ],
+  },
   cuda: "12.6.68",
   gpioChips: ORIN_GPIO_CHIPS,
   jetsonClocksEngines: [],

@@ -3,6 +3,8 @@ import type { SimBoard, SimGeneration, SimLayout } from "./types.js";
 export const CPU_ROOT = "/sys/devices/system/cpu";
 export const SIM_STATE_DIR = "/var/lib/jetson-sim";
 export const CALL_LOG = "/var/log/sim-calls.log";
+/** debugfs folder of the clocks (engines: clk_rate, clk_enable_count), as on a board. */
+export const ENGINE_CLOCK_DIR = "/sys/kernel/debug/clk";
 
 export function cpuCount(board: SimBoard): number {
   return board.cpu.clusters.reduce((n, cluster) => n + cluster.cpus.length, 0);

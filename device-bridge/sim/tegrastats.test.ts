@@ -1,4 +1,7 @@
+import { chmod, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readTegrastatsLine } from "../src/parsers/tegrastats.js";
 import { BOARD_FACTS } from "./board-facts.js";
 import { SIM_BOARD_IDS } from "./boards.js";
 import type { SimulatedJetson } from "./create.js";
@@ -37,6 +40,30 @@ describe.each(SIM_BOARD_IDS)("tegrastats: %s", (id) => {
     expect(temps).toContain(sim.board.generation === 6 ? "cpu" : "CPU");
     // JetPack 6 leaves out offline sensors (the idle CV zones of Orin)
     expect(line.includes("@-256C")).toBe(false);
+  });
+
+  it("prints each engine from its debugfs clock, as the board's tegrastats does", async () => {
+    const printed = sim.board.tegrastats.engines.map(({ label, mhz, on }) => `${label} ${on ? mhz : "off"}`).join(" ");
+    expect(line).toContain(` ${printed} `);
+    const first = sim.board.tegrastats.engines[0];
+    if (!first) throw new Error("a board without engines");
+    const dir = `/sys/kernel/debug/clk/${first.clock}`;
+    await writeFile(path.join(sim.root, dir, "clk_enable_count"), first.on ? "0\n" : "1\n");
+    await writeFile(path.join(sim.root, dir, "clk_rate"), "345600000\n");
+    const [after = ""] = await tegrastatsLines(sim, 1);
+    expect(after).toContain(` ${first.label} ${first.on ? "off" : "345"} `);
+  });
+
+  it.runIf(process.getuid?.() === 0)("prints no EMC, GPU clock or engines when not run as root", async () => {
+    await chmod(sim.root, 0o755); // a login that is not root on a board built by root
+    const [notRoot = ""] = await tegrastatsLines(sim, 1, 100, { uid: 4242, gid: 4242 });
+    expect(notRoot).toMatch(/ CPU \[[^\]]+\] GR3D_FREQ \d+% \S+@[\d.]+C /);
+    expect(notRoot).not.toMatch(/EMC_FREQ|APE|@\[/);
+    const { sample, unread } = readTegrastatsLine(notRoot);
+    expect(unread).toEqual([]);
+    expect(Object.keys(sample.gpu ?? {})).toEqual(["loadPct"]);
+    expect(sample.emc ?? sample.engines).toBeUndefined();
+    expect(Object.keys(sample.powerMW ?? {})).toEqual(facts.tegrastatsRails);
   });
 
   it("answers --help and refuses unknown options", async () => {

@@ -39,10 +39,10 @@ export function runProgram(
   });
 }
 
-/** The first `count` lines tegrastats prints, after which it is stopped. */
-export function tegrastatsLines(sim: SimulatedJetson, count: number, intervalMs = 100): Promise<string[]> {
+/** The first `count` lines tegrastats prints, after which it is stopped; `as` runs it as another user (from root). */
+export function tegrastatsLines(sim: SimulatedJetson, count: number, intervalMs = 100, as?: { uid: number; gid: number }): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = execFile(path.join(sim.binDir, "tegrastats"), ["--interval", String(intervalMs)], () => undefined);
+    const child = execFile(path.join(sim.binDir, "tegrastats"), ["--interval", String(intervalMs)], { ...as }, () => undefined);
     let text = "";
     child.stdout?.on("data", (chunk) => {
       text += String(chunk);

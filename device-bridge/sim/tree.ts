@@ -1,6 +1,6 @@
 import path from "node:path";
 import { ETC_GROUP, ETC_PASSWD } from "./accounts.js";
-import { CALL_LOG, CPU_ROOT, SIM_STATE_DIR } from "./layout.js";
+import { CALL_LOG, CPU_ROOT, ENGINE_CLOCK_DIR, SIM_STATE_DIR } from "./layout.js";
 import { cudaVersionFile, deviceTreeStrings, nvfancontrolConf, nvpmodelConf, nvTegraRelease } from "./render.js";
 import type { SimBoardFile } from "./types.js";
 
@@ -74,6 +74,11 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   links.set(`${gpu.devfreqDir}/device`, path.posix.dirname(path.posix.dirname(gpu.devfreqDir)));
   put(layout.emcCapFile, 0);
   for (const { file } of board.engineCaps ?? []) put(file, 0);
+  // Engine clocks in debugfs, where tegrastats and jtop read them (root only on a board).
+  for (const engine of board.tegrastats.engines) {
+    put(`${ENGINE_CLOCK_DIR}/${engine.clock}/clk_rate`, engine.mhz * 1e6);
+    put(`${ENGINE_CLOCK_DIR}/${engine.clock}/clk_enable_count`, engine.on ? 1 : 0);
+  }
 
   layout.thermalZones.forEach((zone, i) => {
     put(`${zone.dir}/type`, `${zone.type}\n`);

@@ -43,6 +43,16 @@ export interface SimRail {
   hiddenFromTegrastats?: boolean;
 }
 
+/** A hardware engine's clock: tegrastats prints `label MHz`, or `label off` when the clock is disabled. */
+export interface SimEngine {
+  /** As tegrastats prints it (APE, VIC_FREQ, PVA0_FREQ, ...). */
+  label: string;
+  /** Its folder under /sys/kernel/debug/clk (clk_rate in Hz, clk_enable_count). */
+  clock: string;
+  mhz: number;
+  on: boolean;
+}
+
 export interface SimBoard {
   id: SimBoardId;
   description: string;
@@ -91,8 +101,8 @@ export interface SimBoard {
   tegrastats: {
     /** Temperature labels (zone type up to its first "-") in the order tegrastats prints them. */
     tempOrder: string[];
-    /** Engine fields, constant in the simulation (idle engines). */
-    engines: string;
+    /** Engines in the order tegrastats prints them, from their debugfs clocks (constant in the simulation). */
+    engines: SimEngine[];
     iram?: string;
   };
   /** CUDA toolkit version in /usr/local/cuda (version.txt up to CUDA 10, version.json after). */

@@ -61,7 +61,7 @@ export async function gatewayService(
       host,
       workloads,
       capabilities: GATEWAY_CAPABILITIES,
-      telemetrySource: new TegrastatsSource(host, bridge.telemetry.sampleMs),
+      telemetrySource: new TegrastatsSource(host, bridge.telemetry.sampleMs, log),
       log,
     },
   };

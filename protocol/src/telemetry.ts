@@ -24,6 +24,10 @@ export const TelemetrySampleSchema = z.object({
     .optional(),
   gpu: z.object({ loadPct: z.number().optional(), freqMHz: z.number().optional() }).optional(),
   emc: z.object({ loadPct: z.number().optional(), freqMHz: z.number().optional() }).optional(),
+  /** Hardware engines by tegrastats' name (NVENC, NVDEC, NVJPG, NVJPG1, VIC, OFA, APE, NVDLA0, PVA0, ...): clock on or off, and its rate. */
+  engines: z
+    .record(DeviceKeySchema, z.object({ online: z.boolean(), freqMHz: z.number().optional(), loadPct: z.number().optional() }))
+    .optional(),
   tempsC: z.record(DeviceKeySchema, z.number()).optional(),
   powerMW: z
     .record(DeviceKeySchema, z.object({ now: z.number(), avg: z.number().optional(), max: z.number().optional() }))

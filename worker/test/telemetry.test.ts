@@ -90,6 +90,15 @@ describe("telemetry storage", () => {
     ]);
   });
 
+  it("keeps each engine's state and clock through validation and storage", async () => {
+    const { client } = await online("tel-engines");
+    const t = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
+    const engines = { NVENC: { online: true, loadPct: 79, freqMHz: 166 }, NVDLA0: { online: false }, APE: { online: true, freqMHz: 174 } };
+    await publish(client, "tel-engines", [sample(t, 50, { engines })]);
+    const raw = await telemetry("tel-engines", { from: t, to: t + MINUTE - 1, resolution: "raw" });
+    expect(raw.samples?.map((s) => s.engines)).toEqual([engines]);
+  });
+
   it("puts late and out-of-order samples into their minute with the right min, mean and max, and counts a resent batch once", async () => {
     const { client } = await online("tel-late");
     const now = Date.now();

@@ -65,6 +65,13 @@ describe("runParse tegrastats", () => {
     ]);
   });
 
+  it("prints what it could read of a line with an unreadable field, names the field, and exits 1", async () => {
+    const { code, out, err } = await run("tegrastats", "RAM 1/2MB GR3D_FREQ busy CPU 311/311\n");
+    expect(code).toBe(1);
+    expect(err).toBe('line 1: left out what could not be read: "GR3D_FREQ busy"\n');
+    expect(jsonLines(out)).toEqual([{ ram: { usedMB: 1, totalMB: 2 }, powerMW: { CPU: { now: 311, avg: 311 } }, totalPowerMW: 311 }]);
+  });
+
   it("prints each sample as its line arrives", async () => {
     const input = new PassThrough();
     const out = sink();

@@ -3,7 +3,7 @@ import type { L4tRelease } from "@jetson/protocol";
 import { parseJetsonClocksShow } from "../parsers/jetson-clocks.js";
 import { l4tFromCorePackageVersion, l4tReleaseFromVersion, parseNvTegraRelease } from "../parsers/nv-tegra-release.js";
 import { parseNvpmodelConf, parseNvpmodelQuery } from "../parsers/nvpmodel.js";
-import { parseTegrastatsLine } from "../parsers/tegrastats.js";
+import { readTegrastatsLine } from "../parsers/tegrastats.js";
 
 /** Kinds whose whole input is one document, printed as one JSON object. */
 const DOCUMENTS = new Map<string, (text: string) => unknown>([
@@ -74,7 +74,12 @@ async function parseLines(input: NodeJS.ReadableStream, out: NodeJS.WritableStre
     number += 1;
     if (line.trim() === "") continue;
     try {
-      out.write(`${JSON.stringify(parseTegrastatsLine(line))}\n`);
+      const { sample, unread } = readTegrastatsLine(line);
+      out.write(`${JSON.stringify(sample)}\n`);
+      if (unread.length > 0) {
+        failed = true;
+        err.write(`line ${number}: left out what could not be read: ${unread.map((token) => JSON.stringify(token)).join(", ")}\n`);
+      }
     } catch (error) {
       failed = true;
       err.write(`line ${number}: ${message(error)}: ${line}\n`);

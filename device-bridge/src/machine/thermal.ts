@@ -1,4 +1,5 @@
 import type { HostPort } from "../host/port.js";
+import { temperatureKey } from "../telemetry/temperature-key.js";
 import { numberedEntries, readInt, readWord } from "./sysfs.js";
 
 const THERMAL_DIR = "/sys/class/thermal";
@@ -26,11 +27,6 @@ export async function readThermalZones(host: HostPort): Promise<ZoneReading[]> {
     }),
   );
   return readings.filter((r): r is ZoneReading => r !== undefined);
-}
-
-/** The key tegrastats prints a zone under: its type up to the first "-", lower-cased (CPU-therm -> cpu). */
-export function temperatureKey(zoneType: string): string {
-  return (zoneType.split("-")[0] ?? zoneType).toLowerCase();
 }
 
 /** Readable zones as tegrastats keys them, the first zone winning a shared key. */

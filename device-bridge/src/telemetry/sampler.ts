@@ -7,7 +7,7 @@ import { TegrastatsStream } from "./tegrastats-stream.js";
 // Every Jetson has these in sysfs and /proc: one missing means they are unreadable here (a container,
 // no root), so tegrastats runs, and the fields it prints fill in what sysfs could not give.
 const CORE_FIELDS = ["ram", "cpus", "gpu", "tempsC", "powerMW"] as const;
-const TEGRASTATS_FIELDS = ["ram", "swap", "cpus", "gpu", "emc", "tempsC", "powerMW", "totalPowerMW"] as const;
+const TEGRASTATS_FIELDS = ["ram", "swap", "cpus", "gpu", "emc", "engines", "tempsC", "powerMW", "totalPowerMW"] as const;
 // A Tegra SoC in the device tree means a Jetson: its GPU is read from devfreq, never from nvidia-smi.
 const TEGRA = /nvidia,tegra\d+/;
 

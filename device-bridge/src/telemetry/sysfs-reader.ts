@@ -1,24 +1,24 @@
 import type { TelemetrySample } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
 import { type CpuTimes, loadBetween, parseCpuTimes, readCores } from "../machine/cpu.js";
+import { type EmcFiles, findEmc, readEmc } from "../machine/emc.js";
+import { type EngineClock, findEngineClocks, readEngines } from "../machine/engines.js";
 import { type FanDevice, findFan, pwmPercent, readFan } from "../machine/fan.js";
 import { findJetsonGpu, readJetsonGpu } from "../machine/gpu.js";
 import { findPowerRails, type PowerRail, readPowerRails } from "../machine/power-rails.js";
 import { parseMeminfo } from "../machine/proc.js";
-import { readInt } from "../machine/sysfs.js";
 import { readThermalZones, temperaturesByKey } from "../machine/thermal.js";
 import { totalPowerMW } from "./total-power.js";
 
 const MB = 1024 * 1024;
-// The EMC clock is only in debugfs (root): BPMP's on Xavier and later, the clock framework's on Nano/TX1/TX2.
-const EMC_RATE_FILES = ["/sys/kernel/debug/bpmp/debug/clk/emc/rate", "/sys/kernel/debug/clk/emc/clk_rate"];
 
 /** What is looked up once: devices whose sysfs numbering differs per board and boot. */
 interface Devices {
   gpuDir?: string;
   rails: PowerRail[];
   fan?: FanDevice;
-  emcFile?: string;
+  emc: EmcFiles;
+  engines: EngineClock[];
 }
 
 /**
@@ -34,7 +34,7 @@ export class SysfsReader {
   async read(): Promise<TelemetrySample> {
     const { host } = this;
     const devices = await (this.devices ??= discover(host));
-    const [meminfo, stat, cores, gpu, zones, rails, fan, disk, emcHz] = await Promise.all([
+    const [meminfo, stat, cores, gpu, zones, rails, fan, disk, emc, engines] = await Promise.all([
       host.readFile("/proc/meminfo"),
       host.readFile("/proc/stat"),
       readCores(host),
@@ -43,7 +43,8 @@ export class SysfsReader {
       readPowerRails(host, devices.rails),
       devices.fan ? readFan(host, devices.fan) : undefined,
       host.statFs("/"),
-      devices.emcFile ? readInt(host, devices.emcFile) : undefined,
+      readEmc(host, devices.emc),
+      readEngines(host, devices.engines),
     ]);
     const times = stat === undefined ? undefined : parseCpuTimes(stat);
     const before = this.lastTimes;
@@ -57,7 +58,8 @@ export class SysfsReader {
       });
     }
     if (gpu) sample.gpu = gpu;
-    if (emcHz !== undefined) sample.emc = { freqMHz: Math.floor(emcHz / 1e6) };
+    if (emc) sample.emc = emc;
+    if (Object.keys(engines).length > 0) sample.engines = engines;
     const temps = temperaturesByKey(zones);
     if (Object.keys(temps).length > 0) sample.tempsC = temps;
     if (rails.size > 0) {
@@ -71,14 +73,14 @@ export class SysfsReader {
 }
 
 async function discover(host: HostPort): Promise<Devices> {
-  const [gpuDir, rails, fan, emcRates] = await Promise.all([
+  const [gpuDir, rails, fan, emc, engines] = await Promise.all([
     findJetsonGpu(host),
     findPowerRails(host),
     findFan(host),
-    Promise.all(EMC_RATE_FILES.map((file) => readInt(host, file))),
+    findEmc(host),
+    findEngineClocks(host),
   ]);
-  const emcFile = EMC_RATE_FILES.find((_, i) => emcRates[i] !== undefined);
-  return { rails, ...(gpuDir && { gpuDir }), ...(fan && { fan }), ...(emcFile && { emcFile }) };
+  return { rails, emc, engines, ...(gpuDir && { gpuDir }), ...(fan && { fan }) };
 }
 
 // RAM used as tegrastats counts it: neither free nor buffers nor page cache.

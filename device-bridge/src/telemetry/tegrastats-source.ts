@@ -1,5 +1,6 @@
 import type { TelemetrySample } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
+import type { Logger } from "../log.js";
 import type { TelemetrySource } from "./source.js";
 import { TegrastatsStream } from "./tegrastats-stream.js";
 
@@ -13,8 +14,9 @@ export class TegrastatsSource implements TelemetrySource {
   constructor(
     host: HostPort,
     private readonly intervalMs: number,
+    log?: Logger,
   ) {
-    this.stream = new TegrastatsStream(host, intervalMs);
+    this.stream = new TegrastatsStream(host, intervalMs, log);
   }
 
   async sample(): Promise<TelemetrySample> {
