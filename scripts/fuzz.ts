@@ -5,9 +5,8 @@
  * FUZZ_RUNS sets the runs per property (default 25,000); FUZZ_SEED replays a run.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { DeviceAttributes } from "@jetson/protocol";
 import fc from "fast-check";
-import { ADVERSARIAL_SELECTORS, ADVERSARIAL_VALUE } from "../worker/src/fleet-ops/selector-adversarial.js";
+import { ADVERSARIAL_DEVICE, ADVERSARIAL_SELECTORS, ADVERSARIAL_VALUE } from "../worker/src/fleet-ops/selector-adversarial.js";
 import { parseSelector, SelectorError, selects } from "../worker/src/fleet-ops/selector.js";
 import type { ProtocolVersion } from "../worker/src/mqtt/index.js";
 import { session } from "../worker/src/mqtt/testing/arbitraries.js";
@@ -70,23 +69,12 @@ function applyEdit(text: string, edit: { at: number; kind: string; char: string 
   return text.slice(0, i) + edit.char + text.slice(i + 1);
 }
 
-const attributes: DeviceAttributes = {
-  id: ADVERSARIAL_VALUE,
-  tags: [ADVERSARIAL_VALUE, "warehouse"],
-  board: ADVERSARIAL_VALUE,
-  soc: "tegra234",
-  jetpack: "6.2",
-  l4t: "36.4.3",
-  bridge: "0.1.0",
-  online: true,
-};
-
 /** Parses or throws SelectorError only; a parsed selector's text parses to itself and it matches promptly. */
 function parsesCleanly(text: string): boolean {
   try {
     const selector = parseSelector(text);
     if (parseSelector(selector.text).text !== selector.text) return false;
-    selects(selector, attributes);
+    selects(selector, ADVERSARIAL_DEVICE);
     return true;
   } catch (error) {
     if (error instanceof SelectorError) return true;

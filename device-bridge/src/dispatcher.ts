@@ -10,7 +10,8 @@ import {
 } from "@jetson/protocol";
 import type { CommandJournal } from "./command-journal.js";
 import { HostPortError, type HostPort } from "./host/port.js";
-import { ActionError, type ActionContext, type HandlerTable } from "./actions/types.js";
+import { ActionError } from "./action-error.js";
+import { type ActionContext, type HandlerTable } from "./actions/types.js";
 import type { Logger } from "./log.js";
 import type { Workloads } from "./workloads.js";
 

@@ -8,8 +8,9 @@ import { TRTEXEC_PHASES, TrtexecOutput, trtexecArgs } from "../ai/trtexec.js";
 import { launchContainer } from "../containers/launch.js";
 import { containerName, containerState } from "../containers/summaries.js";
 import { HostPortError } from "../host/port.js";
-import { monotonicProgress } from "./monotonic-progress.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { monotonicProgress } from "../progress.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 /** Model file extensions trtexec takes, and how it is told which kind it gets. */
 const MODEL_KINDS: Record<string, "onnx" | "engine" | undefined> = { ".onnx": "onnx", ".engine": "engine", ".plan": "engine", ".trt": "engine" };

@@ -3,7 +3,7 @@ import type { ClocksStatus } from "@jetson/protocol";
 import { HostPortError, type HostPort, type RunResult } from "../host/port.js";
 import { CLOCKS_LOCK, CLOCKS_RESTORE, CLOCKS_SHOW, CLOCKS_STORE, SAVED_CLOCKS_DIR, SAVED_CLOCKS_FILE } from "../machine/jetson-clocks-commands.js";
 import { parseJetsonClocksShow } from "../parsers/jetson-clocks.js";
-import { ActionError } from "./types.js";
+import { ActionError } from "../action-error.js";
 
 export async function clocksStatus(host: HostPort): Promise<ClocksStatus> {
   const result = await jetsonClocks(host, CLOCKS_SHOW);

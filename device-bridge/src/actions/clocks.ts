@@ -1,5 +1,6 @@
 import { clocksStatus, lockClocks, restoreClocks, savedClocksExist } from "./clocks-control.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 export const clocksHandlers = {
   "clocks.status": async (_input, { host }) => clocksStatus(host),

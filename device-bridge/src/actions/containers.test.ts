@@ -7,7 +7,8 @@ import { type FakeEngine, json, startFakeEngine } from "../containers/fake-engin
 import { NodeHost } from "../host/node-host.js";
 import { createWorkloads } from "../workloads.js";
 import { handlers } from "./index.js";
-import { ActionError, type ActionContext } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type ActionContext } from "./types.js";
 
 let engine: FakeEngine;
 let dir: string;

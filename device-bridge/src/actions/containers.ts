@@ -5,8 +5,9 @@ import { jsonLines, PullProgress, splitReference } from "../containers/pull.js";
 import { computeStats, hasPreviousCpu } from "../containers/stats.js";
 import { containerName, containerState, inspectPorts, summarize, usesGpu } from "../containers/summaries.js";
 import { checkContainerPath, checkVolumeHostPath } from "../containers/volume-roots.js";
-import { monotonicProgress } from "./monotonic-progress.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { monotonicProgress } from "../progress.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 export const containerHandlers = {
   "containers.list": async ({ all }, { workloads: { engine } }) => {

@@ -11,7 +11,8 @@ import {
 import { unitCommand } from "../machine/systemctl-commands.js";
 import { parseNvfancontrolConf, parseNvfancontrolStatus } from "../parsers/nvfancontrol.js";
 import { runChecked } from "./run-checked.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 const NVFANCONTROL_RUNNING =
   "nvfancontrol is running and sets the speed again from its profile; stop the nvfancontrol service to keep a fixed speed.";

@@ -1,6 +1,7 @@
 import { boardHeader, freeLine, gpioPin, headerLines, tool } from "../gpio/lines.js";
 import { FIXED_PINS } from "../gpio/header-maps.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 export const gpioHandlers = {
   "gpio.list": async (_input, { host }) => {

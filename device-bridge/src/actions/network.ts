@@ -4,7 +4,8 @@ import { parseIpAddr, parseIpRoutes } from "../parsers/ip.js";
 import { parsePing } from "../parsers/ping.js";
 import { parseResolvConf, RESOLVED_STUB } from "../parsers/resolv-conf.js";
 import { runChecked } from "./run-checked.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 /** Where systemd-resolved writes the servers it really asks. */
 const RESOLVED_UPSTREAM = "/run/systemd/resolve/resolv.conf";

@@ -4,7 +4,8 @@ import { type AptGetRun, aptGet } from "../machine/apt-get.js";
 import { parseAptSummary, parseAptUpgradable } from "../parsers/apt.js";
 import { ABSENT_STATES, DPKG_QUERY_FORMAT, parseDpkgQuery } from "../parsers/dpkg-query.js";
 import { programFailed, runChecked } from "./run-checked.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 export const packageHandlers = {
   "packages.list": async ({ match, limit }, { host }) => {

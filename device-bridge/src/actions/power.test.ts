@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runProgram } from "../../sim/testing.js";
 import { SAVED_CLOCKS_DIR } from "../machine/jetson-clocks-commands.js";
-import { ActionError } from "./types.js";
+import { ActionError } from "../action-error.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 
 let board: SimulatedBoard;

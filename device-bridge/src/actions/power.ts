@@ -5,7 +5,8 @@ import { POWEROFF_COMMAND, REBOOT_COMMAND } from "../machine/systemctl-commands.
 import { parseNvpmodelSetOutput } from "../parsers/nvpmodel.js";
 import { clocksLockedAtMax, lockClocks, restoreClocks, savedClocksExist } from "./clocks-control.js";
 import { runChecked } from "./run-checked.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 const label = (mode: CurrentPowerMode) => `${mode.name} (${mode.id})`;
 

@@ -4,7 +4,8 @@ import { bridgeFamily } from "../machine/bridge-family.js";
 import { killArgs } from "../machine/kill-commands.js";
 import { PS_COLUMNS, parsePs } from "../parsers/ps.js";
 import { runChecked } from "./run-checked.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 const POLL_MS = 500;
 /** How long to look for a process to end after a signal nobody asked to wait for. */

@@ -1,5 +1,5 @@
 import type { HostPort, RunOptions, RunResult } from "../host/port.js";
-import { ActionError } from "./types.js";
+import { ActionError } from "../action-error.js";
 
 // How sudo, polkit and the programs themselves say the bridge's user may not do something.
 const DENIED = /a password is required|is not in the sudoers file|is not allowed to execute|Access denied|Interactive authentication required|Permission denied|Operation not permitted|are you root/i;

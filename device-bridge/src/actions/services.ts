@@ -3,7 +3,8 @@ import type { HostPort } from "../host/port.js";
 import { type UnitVerb, unitCommand } from "../machine/systemctl-commands.js";
 import { parseListUnits, parseShow, SHOW_PROPERTIES, serviceStatusFromShow } from "../parsers/systemctl.js";
 import { runChecked } from "./run-checked.js";
-import { ActionError, type ActionContext, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type ActionContext, type HandlerTable } from "./types.js";
 
 /** What each verb changes, to tell whether it did anything. */
 const CHANGES: Record<UnitVerb, (before: ServiceStatus, after: ServiceStatus) => boolean> = {

@@ -1,7 +1,8 @@
 import { parseDf } from "../parsers/df.js";
 import { parseDu, parseDuDenied } from "../parsers/du.js";
 import { runChecked } from "./run-checked.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 /** Filesystems in memory or read-only images: not where the disk fills up. */
 const PSEUDO_TYPES = new Set(["tmpfs", "devtmpfs", "squashfs", "overlay", "ramfs", "efivarfs"]);

@@ -1,7 +1,8 @@
 import type { TelemetrySample } from "@jetson/protocol";
 import { parseTegrastatsLine } from "../parsers/tegrastats.js";
 import { sampleOnce } from "../telemetry/sampler.js";
-import { ActionError, type HandlerTable } from "./types.js";
+import { ActionError } from "../action-error.js";
+import { type HandlerTable } from "./types.js";
 
 export const telemetryHandlers = {
   "telemetry.watch": async ({ seconds, intervalMs }, { host, progress, signal }) => {

@@ -1,4 +1,5 @@
-import type { ActionInput, ActionName, ActionOutput, ErrorCode } from "@jetson/protocol";
+import type { ActionInput, ActionName, ActionOutput } from "@jetson/protocol";
+import type { ProgressReporter } from "../progress.js";
 import type { HostPort } from "../host/port.js";
 import type { Workloads } from "../workloads.js";
 
@@ -11,7 +12,7 @@ export interface ActionContext {
   /** The Docker Engine, volume roots and model store that container and AI actions use. */
   workloads: Workloads;
   signal: AbortSignal;
-  progress(done: number, total?: number, message?: string): void;
+  progress: ProgressReporter;
   /** Sends the device's state again, for an action that changed what it reports (the power mode); never throws. */
   reportState(): Promise<void>;
 }
@@ -20,13 +21,3 @@ export type Handler<N extends ActionName> = (input: ActionInput<N>, context: Act
 
 /** One handler per catalogued action; the compiler rejects a missing one. */
 export type HandlerTable = { [N in ActionName]: Handler<N> };
-
-/** A failure the handler wants the caller to read, with a code from the protocol. */
-export class ActionError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}

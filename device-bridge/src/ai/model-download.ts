@@ -1,6 +1,6 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ActionError } from "../actions/types.js";
+import { ActionError } from "../action-error.js";
 import { syncFolder } from "../durable-write.js";
 import { type ModelStore, sha256File } from "./model-store.js";
 

@@ -3,7 +3,7 @@ import { constants } from "node:fs";
 import { type FileHandle, lstat, open, readdir, rm, statfs } from "node:fs/promises";
 import path from "node:path";
 import { ModelNameSchema } from "@jetson/protocol";
-import { ActionError } from "../actions/types.js";
+import { ActionError } from "../action-error.js";
 
 export const PART_SUFFIX = ".part";
 

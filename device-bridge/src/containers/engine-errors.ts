@@ -1,5 +1,5 @@
 import type { ErrorCode } from "@jetson/protocol";
-import { ActionError } from "../actions/types.js";
+import { ActionError } from "../action-error.js";
 import { EngineUnreachableError } from "./engine-client.js";
 
 /** What a failed Engine request was about, so its error can name it. */

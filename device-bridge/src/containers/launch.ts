@@ -1,4 +1,4 @@
-import { ActionError } from "../actions/types.js";
+import { ActionError } from "../action-error.js";
 import { createRequestBody, type ContainerSpec } from "./create-request.js";
 import type { DockerEngine } from "./docker-engine.js";
 import { NVIDIA_RUNTIME_MISSING } from "./engine-errors.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ActionError } from "../actions/types.js";
+import { ActionError } from "../action-error.js";
 import { MAX_LINE_BYTES } from "../host/output.js";
 import { jsonLines, PullProgress, splitReference } from "./pull.js";
 

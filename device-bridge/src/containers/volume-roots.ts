@@ -1,6 +1,6 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { ActionError } from "../actions/types.js";
+import { ActionError } from "../action-error.js";
 
 /**
  * The canonical form of a host path a container asks to mount, refused unless it lies under one

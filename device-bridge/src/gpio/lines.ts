@@ -1,5 +1,5 @@
 import type { GpioLine } from "@jetson/protocol";
-import { ActionError } from "../actions/types.js";
+import { ActionError } from "../action-error.js";
 import type { HostPort, RunResult } from "../host/port.js";
 import { parseDeviceTreeCompatible } from "../parsers/device-tree.js";
 import { type GpioinfoLine, parseGpiodetect, parseGpioinfo } from "../parsers/gpiod.js";

@@ -1,8 +1,8 @@
 import type { ErrorCode } from "@jetson/protocol";
-import { ActionError, type ActionContext } from "../actions/types.js";
+import { ActionError } from "../action-error.js";
 import type { HostPort, RunResult } from "../host/port.js";
 import { aptProblems } from "../parsers/apt.js";
-import { monotonicProgress } from "../actions/monotonic-progress.js";
+import { monotonicProgress, type ProgressReporter } from "../progress.js";
 import { type AptGetRequest, aptGetArgs, aptProgressPhase } from "./apt-get-commands.js";
 import { AptProgress } from "./apt-progress.js";
 
@@ -27,7 +27,7 @@ export interface AptGetRun {
 }
 
 /** Runs apt-get with its progress turned into progress reports; a failure becomes an ActionError with apt's reason. */
-export async function aptGet(host: HostPort, request: AptGetRequest, progress: ActionContext["progress"]): Promise<AptGetRun> {
+export async function aptGet(host: HostPort, request: AptGetRequest, progress: ProgressReporter): Promise<AptGetRun> {
   const tracker = new AptProgress(aptProgressPhase(request));
   const report = monotonicProgress(progress, 200);
   const result = await host.run("apt-get", aptGetArgs(request), {

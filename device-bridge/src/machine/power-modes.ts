@@ -1,5 +1,5 @@
 import type { CurrentPowerMode, PowerMode, PowerModeTable } from "@jetson/protocol";
-import { ActionError } from "../actions/types.js";
+import { ActionError } from "../action-error.js";
 import type { HostPort } from "../host/port.js";
 import { parseNvpmodelConf, parseNvpmodelQuery } from "../parsers/nvpmodel.js";
 import { NVPMODEL_QUERY, NVPMODEL_TABLE, nvpmodelSetArgs } from "./nvpmodel-commands.js";

@@ -1,3 +1,5 @@
+import type { DeviceAttributes } from "@jetson/protocol";
+
 /**
  * Selectors built to make a backtracking matcher explode, each with a 63-character value
  * (the longest a device id may be) that almost matches. Shared by the tests, the fuzz script and the benchmark.
@@ -11,3 +13,15 @@ export const ADVERSARIAL_SELECTORS: readonly string[] = [
   `board:*${"a".repeat(30)}*${"a".repeat(30)}*b`,
   `id:${Array.from({ length: 16 }, () => "*a*b").join(",")}`,
 ];
+
+/** A device whose every free-text attribute is the adversarial value. */
+export const ADVERSARIAL_DEVICE: DeviceAttributes = {
+  id: ADVERSARIAL_VALUE,
+  tags: [ADVERSARIAL_VALUE, "warehouse"],
+  board: ADVERSARIAL_VALUE,
+  soc: "tegra234",
+  jetpack: "6.2",
+  l4t: "36.4.3",
+  bridge: "0.1.0",
+  online: true,
+};

@@ -1,11 +1,12 @@
-import type { ActionContext } from "./types.js";
+/** Reports how far a long operation got (the dispatcher turns it into progress messages). */
+export type ProgressReporter = (done: number, total?: number, message?: string) => void;
 
 /**
  * Progress for chatty sources (a pull, a download): MCP wants each notification's value to
  * grow, and the link need not carry one message per network chunk. Passes a report on when
  * its value grew and `minIntervalMs` passed since the last one, or when it is the last.
  */
-export function monotonicProgress(progress: ActionContext["progress"], minIntervalMs = 250) {
+export function monotonicProgress(progress: ProgressReporter, minIntervalMs = 250) {
   let lastDone = -1;
   let lastAt = 0;
   return (done: number, total: number | undefined, message: string, final = false): void => {
