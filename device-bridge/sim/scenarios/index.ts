@@ -1,0 +1,8 @@
+import type { Scenario } from "./scenario.js";
+import { throttling } from "./throttling.js";
+
+export type { Scenario } from "./scenario.js";
+
+/** Every scenario by the name the local stack and tests use. */
+export const SCENARIOS = { throttling } satisfies Record<string, Scenario>;
+export type ScenarioId = keyof typeof SCENARIOS;
