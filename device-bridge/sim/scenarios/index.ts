@@ -1,8 +1,9 @@
+import { diskFilling } from "./disk-filling.js";
 import type { Scenario } from "./scenario.js";
 import { throttling } from "./throttling.js";
 
 export type { Scenario } from "./scenario.js";
 
 /** Every scenario by the name the local stack and tests use. */
-export const SCENARIOS = { throttling } satisfies Record<string, Scenario>;
+export const SCENARIOS = { throttling, "disk-filling": diskFilling } satisfies Record<string, Scenario>;
 export type ScenarioId = keyof typeof SCENARIOS;

@@ -7,6 +7,8 @@
 export interface Scenario {
   /** One line for the local stack's banner. */
   describe: string;
+  /** Why it cannot run on this board's root, if it cannot (the caller says so and runs the board without it). */
+  unavailable?(root: string): string | undefined;
   /** Brings the board to where the scenario is `elapsedS` seconds after it started (scaled time). */
   step(root: string, elapsedS: number): void;
 }
