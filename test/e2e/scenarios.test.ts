@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { DeviceSummary, TelemetrySample, TelemetrySeries } from "@jetson/protocol";
+import type { DeviceSummary, TelemetrySample, TelemetrySeries, Temperatures } from "@jetson/protocol";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +78,11 @@ describe("the throttling device (camera-7)", () => {
     const lastHour = attached.find((r) => r.uri === "jetson://devices/camera-7/telemetry")?.text ?? "";
     expect(lastHour).toContain("cpu.freqMHz");
     expect(lastHour).toContain("fan.pwmPct");
+    const instructions = prompt.messages[0]?.content.type === "text" ? prompt.messages[0].content.text : "";
+    expect(instructions).toMatch(/hardware_temperatures lists each sensor's trip points/);
+    const temps = (await call("hardware_temperatures", { device: "camera-7" })).structuredContent as Temperatures;
+    const atTrip = temps.sensors.filter((sensor) => sensor.tempC === sensor.trips?.find((trip) => trip.type === "passive")?.tempC);
+    expect(atTrip.map((sensor) => sensor.name)).toContain("cpu-thermal");
   });
 });
 
