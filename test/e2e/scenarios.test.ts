@@ -6,6 +6,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SimBoardFile } from "../../device-bridge/sim/types.js";
 import type { LocalBridge } from "../../scripts/local-stack.js";
+import { launchChromium } from "../support/chromium.js";
 import { TestStack } from "../support/stack.js";
 
 // The simulated fleet of `npm start`, misbehaving at four times the demo's pace.
@@ -83,6 +84,31 @@ describe("the throttling device (camera-7)", () => {
     const temps = (await call("hardware_temperatures", { device: "camera-7" })).structuredContent as Temperatures;
     const atTrip = temps.sensors.filter((sensor) => sensor.tempC === sensor.trips?.find((trip) => trip.type === "passive")?.tempC);
     expect(atTrip.map((sensor) => sensor.name)).toContain("cpu-thermal");
+  });
+});
+
+describe("the dashboard in Chromium", () => {
+  it("shows camera-7's throttling alert in the fleet view and on its page, whose clock chart has the drop", async () => {
+    await expect.poll(() => active("camera-7"), { timeout: 90_000, interval: 500 }).toContain("throttling");
+    const chromium = await launchChromium();
+    try {
+      const page = await chromium.context.newPage();
+      await page.goto(`${stack.worker.url}/signin`);
+      await page.fill("#token", stack.worker.fleetToken);
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("body[data-rendered=fleet]");
+      await expect.poll(() => page.locator('#fleet-table tbody tr[data-device="camera-7"]').innerText(), { timeout: 15_000 }).toMatch(/Alerting[\s\S]*CPU capped at \d+ MHz/);
+      await page.goto(`${stack.worker.url}/devices/camera-7`);
+      await page.waitForSelector("body[data-rendered=device]");
+      await expect.poll(() => page.locator("#alerts").innerText(), { timeout: 15_000 }).toMatch(/CPU capped at \d+ MHz while hot and busy/);
+      expect(Number(await page.getAttribute("#chart-clocks svg", "data-points"))).toBeGreaterThan(0);
+      const drawn = (await page.evaluate(() => fetch("/dashboard/api/devices/camera-7/telemetry?range=15m").then((r) => r.json()))) as { series: Record<string, Array<number | null>> };
+      const cpu = (drawn.series["cpu.freqMHz"] ?? []).filter((v): v is number => v !== null);
+      expect(cpu.at(-1)).toBeLessThan(Math.max(...cpu) * 0.8);
+      expect(Math.max(...(drawn.series["fan.pwmPct"] ?? []).filter((v): v is number => v !== null))).toBe(100);
+    } finally {
+      await chromium.close();
+    }
   });
 });
 
