@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readSim, readSimNumber, tempJetson } from "../testing.js";
+import { readSim, readSimNumber, runProgram, tempJetson } from "../testing.js";
 import type { SimBoardFile } from "../types.js";
 import { THROTTLING, throttling } from "./throttling.js";
 
@@ -32,6 +32,19 @@ describe("the throttling scenario", () => {
       expect(coolFan).toBeLessThan(255);
       expect(await read(pwmFile)).toBe(255);
       expect(await read(rpmFile)).toBeGreaterThan(0);
+    } finally {
+      await sim.remove();
+    }
+  });
+
+  it("throttles a board whose clocks jetson_clocks locked at the maximum: the hardware's cap wins over the lock", async () => {
+    const sim = await tempJetson("agx-orin-jp6");
+    try {
+      expect((await runProgram(sim, "jetson_clocks", [])).code).toBe(0);
+      const cpuMax = await readSimNumber(sim, `${CPU0}/scaling_max_freq`);
+      expect(await readSimNumber(sim, `${CPU0}/scaling_min_freq`)).toBe(cpuMax);
+      throttling.step(sim.root, THROTTLING.coolS + THROTTLING.rampS);
+      expect(await readSimNumber(sim, `${CPU0}/scaling_cur_freq`)).toBeLessThan(cpuMax * 0.7);
     } finally {
       await sim.remove();
     }

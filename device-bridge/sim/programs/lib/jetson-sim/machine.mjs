@@ -155,9 +155,10 @@ function passiveTripMC(root, dir) {
   return undefined;
 }
 
+// The thermal cap wins over a raised floor too (jetson_clocks' lock): the hardware throttles regardless.
 function settleClock(root, dir, prefix, curFile, load, cap) {
   const table = readList(root, `${dir}/${prefix}available_frequencies`);
   const min = readNumber(root, `${dir}/${prefix}min_freq`);
   const max = readNumber(root, `${dir}/${prefix}max_freq`);
-  writeNumber(root, `${dir}/${curFile}`, pickFrequency(table, min, Math.max(min, max * cap), load));
+  writeNumber(root, `${dir}/${curFile}`, pickFrequency(table, Math.min(min, max * cap), max * cap, load));
 }
