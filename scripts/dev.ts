@@ -1,16 +1,27 @@
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { LocalBridge, LocalWorker, REPO, tempDir } from "./local-stack.js";
-import type { SimBoardId } from "../device-bridge/sim/index.js";
+import { SCENARIOS, type ScenarioId, type SimBoardId } from "../device-bridge/sim/index.js";
 
-/** The simulated fleet the local run starts: one device per simulated board. */
-const FLEET: ReadonlyArray<{ id: string; board: SimBoardId }> = [
-  { id: "agx-orin-1", board: "agx-orin-jp6" },
-  { id: "orin-nano-1", board: "orin-nano-super-jp6" },
-  { id: "xavier-nx-1", board: "xavier-nx-jp51" },
-  { id: "nano-1", board: "nano-jp46" },
+/**
+ * The simulated fleet the local run starts: one device per simulated board, most misbehaving as
+ * real ones do (a scenario on the board; nano-1's link drops for 15 s every 45 s).
+ */
+const FLEET: ReadonlyArray<{ id: string; board: SimBoardId; scenario?: ScenarioId; flaps?: boolean }> = [
+  { id: "camera-7", board: "agx-orin-jp6", scenario: "throttling" },
+  { id: "orin-nano-1", board: "orin-nano-super-jp6", scenario: "crash-loop" },
+  { id: "xavier-nx-1", board: "xavier-nx-jp51", scenario: "disk-filling" },
+  { id: "nano-1", board: "nano-jp46", flaps: true },
 ];
+const LINK_FLAPS = { upMs: 45_000, downMs: 15_000 };
+// The disk-filling board's own root filesystem: small, so it fills in a minute without touching the host's.
+const FILLING_DISK_BYTES = 64 * 1024 ** 2;
+
+const { values: flags } = parseArgs({ options: { "no-scenarios": { type: "boolean", default: false } } });
+const scenarios = !flags["no-scenarios"];
+const scenarioSpeed = Number(process.env.SCENARIO_SPEED ?? 1);
 
 const port = Number(process.env.PORT ?? 8787);
 const operatorToken = process.env.ADMIN_TOKEN ?? randomBytes(24).toString("base64url");
@@ -28,15 +39,32 @@ async function main(): Promise<void> {
   await worker.start();
   const fleetToken = await signIn();
   const work = await tempDir("jetson-sim-");
-  for (const { id, board } of FLEET) {
+  for (const { id, board, scenario, flaps } of FLEET) {
     const device = await worker.provision(id);
-    const bridge = await LocalBridge.create({ worker, device, board, dir: path.join(work, id), echo });
+    const bridge = await LocalBridge.create({
+      worker,
+      device,
+      board,
+      dir: path.join(work, id),
+      echo,
+      engine: true,
+      ...(scenarios && scenario && { scenario: { id: scenario, speed: scenarioSpeed } }),
+      ...(scenarios && scenario === "disk-filling" && { ownFilesystemBytes: FILLING_DISK_BYTES }),
+      ...(scenarios && flaps && { flap: LINK_FLAPS }),
+    });
     await bridge.start();
     bridges.push(bridge);
-    process.stderr.write(`Simulated ${board} connected as ${id}\n`);
+    process.stderr.write(`Simulated ${board} connected as ${id}${describe(bridge, scenarios ? scenario : undefined, scenarios && flaps)}\n`);
   }
   process.stdout.write(`MCP endpoint: ${worker.url}/mcp\nDashboard: ${worker.url}/\nToken: ${fleetToken}\n`);
   process.stderr.write("Ctrl-C stops everything.\n");
+}
+
+function describe(bridge: LocalBridge, scenario: ScenarioId | undefined, flaps: boolean | undefined): string {
+  if (flaps) return `: its link drops for ${LINK_FLAPS.downMs / 1_000} s every ${LINK_FLAPS.upMs / 1_000} s`;
+  if (!scenario) return "";
+  if (bridge.scenarioUnavailable) return ` (scenario ${scenario} off: ${bridge.scenarioUnavailable})`;
+  return `: ${SCENARIOS[scenario].describe}`;
 }
 
 /** Creates the fleet on the first run; later runs mint their new administrator token with the previous one. */
@@ -55,7 +83,7 @@ async function signIn(): Promise<string> {
 }
 
 async function shutdown(): Promise<void> {
-  await Promise.all(bridges.map((bridge) => bridge.stop()));
+  await Promise.all(bridges.map((bridge) => bridge.dispose()));
   await worker.stop();
   process.exit(0);
 }

@@ -3,9 +3,22 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ProvisionedDevice } from "@jetson/protocol";
-import { createSimulatedJetson, type SimBoardId, startSimulationClock } from "../device-bridge/sim/index.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import {
+  createSimulatedJetson,
+  ENGINE_SOCKET,
+  SCENARIOS,
+  type ScenarioId,
+  type SimBoardId,
+  startSimulatedEngine,
+  startSimulationClock,
+} from "../device-bridge/sim/index.js";
 import { SAVED_CLOCKS_DIR } from "../device-bridge/src/machine/jetson-clocks-commands.js";
+import { type FlapSchedule, FlappingLink } from "./flapping-link.js";
 import { ManagedProcess } from "./processes.js";
+
+const run = promisify(execFile);
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const WRANGLER = path.join(REPO, "node_modules/.bin/wrangler");
@@ -101,6 +114,14 @@ export interface BridgeOptions {
   /** More bridge configuration (e.g. docker, models), merged over what create writes. */
   extraConfig?: Record<string, unknown>;
   echo?: (line: string) => void;
+  /** A scenario the simulated board runs while the bridge does, at `speed` scenario seconds per second (default 1). */
+  scenario?: { id: ScenarioId; speed?: number };
+  /** Puts the board's root on a tmpfs of its own of this size (a disk that can fill); needs root to mount. */
+  ownFilesystemBytes?: number;
+  /** Runs the board's container engine (a Docker Engine API stand-in) and points the bridge at it. */
+  engine?: boolean;
+  /** Drops the bridge's link to the Worker on this schedule, through a relay the bridge dials as its cloud. */
+  flap?: FlapSchedule;
 }
 
 /** A real bridge process serving a simulated Jetson. */
@@ -108,23 +129,31 @@ export class LocalBridge {
   private process: ManagedProcess | undefined;
   /** The simulated board moves on its own (load, temperatures, counters) only while this runs. */
   private stopClock: (() => void) | undefined;
+  private engine: { close(): Promise<void> } | undefined;
 
   private constructor(
     readonly options: BridgeOptions,
     readonly root: string,
     readonly configFile: string,
+    /** Why the scenario asked for cannot run on this board, if it cannot: the board then runs without it. */
+    readonly scenarioUnavailable: string | undefined,
+    private readonly mounted: boolean,
+    readonly link: FlappingLink | undefined,
   ) {}
 
   static async create(options: BridgeOptions): Promise<LocalBridge> {
-    const sim = await createSimulatedJetson({ dir: path.join(options.dir, "root"), board: options.board, hostname: options.device.id });
+    const rootDir = path.join(options.dir, "root");
+    const mounted = options.ownFilesystemBytes !== undefined && (await mountOwnFilesystem(rootDir, options.ownFilesystemBytes));
+    const sim = await createSimulatedJetson({ dir: rootDir, board: options.board, hostname: options.device.id });
     // Made by provisioning on a device: the root-only folder where jetson_clocks keeps the settings clocks.lock saves.
     await mkdir(path.join(sim.root, SAVED_CLOCKS_DIR), { recursive: true });
     const configFile = path.join(options.dir, "bridge.json");
+    const link = options.flap && (await FlappingLink.start(options.worker.options.port, options.flap));
     await mkdir(path.join(options.dir, "state"), { recursive: true });
     await writeFile(
       configFile,
       JSON.stringify({
-        url: options.worker.url,
+        url: link?.url ?? options.worker.url,
         fleet: options.device.fleet,
         deviceId: options.device.id,
         token: options.device.token,
@@ -133,11 +162,13 @@ export class LocalBridge {
         stateDir: path.join(options.dir, "state"),
         keepaliveSeconds: options.keepaliveSeconds ?? 60,
         reconnect: { minMs: 200, maxMs: 2_000 },
+        ...(options.engine ? { docker: { socket: path.join(sim.root, ENGINE_SOCKET) } } : {}),
         ...options.extraConfig,
       }),
       { mode: 0o600 },
     );
-    return new LocalBridge(options, sim.root, configFile);
+    const unavailable = options.scenario && SCENARIOS[options.scenario.id].unavailable?.(sim.root);
+    return new LocalBridge(options, sim.root, configFile, unavailable, mounted, link);
   }
 
   get deviceId(): string {
@@ -146,7 +177,9 @@ export class LocalBridge {
 
   /** Starts the process without waiting for it to connect. */
   launch(): ManagedProcess {
-    this.stopClock ??= startSimulationClock(this.root, 1_000);
+    const { scenario } = this.options;
+    const run = scenario && !this.scenarioUnavailable ? { scenario: SCENARIOS[scenario.id], speed: scenario.speed ?? 1 } : undefined;
+    this.stopClock ??= startSimulationClock(this.root, 1_000, run);
     this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile], {
       cwd: REPO,
       echo: this.options.echo,
@@ -154,8 +187,9 @@ export class LocalBridge {
     return this.process;
   }
 
-  /** Starts the process and waits until it is connected. */
+  /** Starts the board's engine (when asked for) and the process, and waits until it is connected. */
   async start(): Promise<void> {
+    if (this.options.engine) this.engine ??= await startSimulatedEngine(this.root);
     await this.launch().waitForLine(/connected to /);
   }
 
@@ -169,6 +203,24 @@ export class LocalBridge {
     this.stopClock = undefined;
     await this.process?.stop(signal);
   }
+
+  /** Stops the bridge and what the board's simulation runs beside it (engine, link relay, its own filesystem). */
+  async dispose(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await this.stop(signal);
+    await this.engine?.close();
+    this.engine = undefined;
+    await this.link?.stop();
+    if (this.mounted) await run("umount", [this.root]);
+  }
+}
+
+/** A tmpfs of `bytes` at `dir`, so the board's disk can fill without touching the host's; false where mounting is not allowed. */
+async function mountOwnFilesystem(dir: string, bytes: number): Promise<boolean> {
+  await mkdir(dir, { recursive: true });
+  return run("mount", ["-t", "tmpfs", "-o", `size=${bytes}`, "tmpfs", dir]).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function tempDir(prefix: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startSimulationClock } from "./clock.js";
+import { SCENARIOS } from "./scenarios/index.js";
 import { readSim, tempJetson } from "./testing.js";
 
 describe("the simulation clock", () => {
@@ -16,6 +17,20 @@ describe("the simulation clock", () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await uptime()).toBe(stopped);
     } finally {
+      await sim.remove();
+    }
+  });
+});
+
+describe("the simulation clock with a scenario", () => {
+  it("steps the scenario at its speed until the board reaches the event", async () => {
+    const sim = await tempJetson("agx-orin-jp6");
+    const cpuThermal = "/sys/class/thermal/thermal_zone0/temp";
+    const stop = startSimulationClock(sim.root, 50, { scenario: SCENARIOS.throttling, speed: 200 });
+    try {
+      await expect.poll(async () => Number.parseInt(await readSim(sim, cpuThermal), 10), { timeout: 10_000, interval: 50 }).toBe(99_000);
+    } finally {
+      stop();
       await sim.remove();
     }
   });

@@ -16,6 +16,12 @@ export interface SimTree {
  * their fixed values and limits. Values that move (clocks, temperatures, power, /proc
  * counters) are written afterwards by the machine (programs/lib/jetson-sim/machine.mjs).
  */
+/** Software throttling from 99 °C (passive), shutdown at 105 °C (critical): the Orin module's thermal design limits. */
+const TRIP_POINTS = [
+  { type: "passive", mC: 99_000 },
+  { type: "critical", mC: 105_000 },
+];
+
 export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   const { board, generation, layout } = spec;
   const files = new Map<string, string>();
@@ -82,6 +88,13 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
 
   layout.thermalZones.forEach((zone, i) => {
     put(`${zone.dir}/type`, `${zone.type}\n`);
+    // Sensors that follow load have the trip points the thermal governor acts on; placeholders have none.
+    if (zone.perLoadMC > 0) {
+      TRIP_POINTS.forEach(({ type, mC }, n) => {
+        put(`${zone.dir}/trip_point_${n}_type`, `${type}\n`);
+        put(`${zone.dir}/trip_point_${n}_temp`, mC);
+      });
+    }
     links.set(`/sys/class/thermal/thermal_zone${i}`, zone.dir);
   });
   for (const rail of layout.rails) put(rail.labelFile, `${rail.label}\n`);

@@ -176,7 +176,14 @@ export type HardwareInfo = z.infer<typeof HardwareInfoSchema>;
 
 export const TemperaturesSchema = z.object({
   /** Every readable zone by its sysfs type (cpu-thermal, CPU-therm, ...), in °C. */
-  sensors: z.array(z.object({ name: z.string(), tempC: z.number() })),
+  sensors: z.array(
+    z.object({
+      name: z.string(),
+      tempC: z.number(),
+      /** The zone's trip points in order, as the kernel lists them (passive: throttling starts; critical: shutdown). */
+      trips: z.array(z.object({ type: z.string(), tempC: z.number() })).optional(),
+    }),
+  ),
   /** Zones left out and why: offline sensors (-256 °C), fixed placeholders (PMIC-Die), unreadable files. */
   omitted: z.array(z.object({ name: z.string(), reason: z.enum(["offline", "placeholder", "unreadable"]) })),
 });

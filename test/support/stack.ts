@@ -3,7 +3,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { SimBoardId } from "../../device-bridge/sim/index.js";
-import { LocalBridge, LocalWorker, tempDir } from "../../scripts/local-stack.js";
+import { type BridgeOptions, LocalBridge, LocalWorker, tempDir } from "../../scripts/local-stack.js";
 import { freePort } from "../../scripts/ports.js";
 
 /** A Worker under wrangler dev with its own state folder, and the simulated bridges a test starts. */
@@ -33,18 +33,19 @@ export class TestStack {
   async addBridge(
     id: string,
     board: SimBoardId,
-    options: { token?: string; start?: boolean; extraConfig?: Record<string, unknown> } = {},
+    options: { token?: string; start?: boolean } & Partial<Pick<BridgeOptions, "extraConfig" | "scenario" | "ownFilesystemBytes" | "engine" | "flap">> = {},
   ): Promise<LocalBridge> {
     const device = await this.worker.provision(id);
+    const { token, start, ...simulation } = options;
     const bridge = await LocalBridge.create({
       worker: this.worker,
-      device: options.token ? { ...device, token: options.token } : device,
+      device: token ? { ...device, token } : device,
       board,
       dir: path.join(this.dir, id),
-      extraConfig: options.extraConfig,
+      ...simulation,
     });
     this.bridges.set(id, bridge);
-    if (options.start !== false) {
+    if (start !== false) {
       await bridge.start();
       await this.stateReported(id);
     }
@@ -74,7 +75,7 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.bridges.values()].map((bridge) => bridge.stop("SIGKILL")));
+    await Promise.all([...this.bridges.values()].map((bridge) => bridge.dispose("SIGKILL")));
     await this.worker.stop();
   }
 }

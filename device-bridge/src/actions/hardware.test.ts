@@ -70,6 +70,18 @@ describe("hardware.temperatures", () => {
     expect(hot.sensors[0]?.tempC).toBeGreaterThan(cpuIdle + 20);
   });
 
+  it("lists each sensor's trip points: where the kernel starts throttling (passive) and where it shuts down (critical)", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    const temps = await board.run("hardware.temperatures", {});
+    expect(temps.sensors[0]).toMatchObject({
+      name: "cpu-thermal",
+      trips: [
+        { type: "passive", tempC: 99 },
+        { type: "critical", tempC: 105 },
+      ],
+    });
+  });
+
   it("leaves the Nano's fixed PMIC-Die placeholder out", async () => {
     board = await simulatedBoard("nano-jp46");
     const temps = await board.run("hardware.temperatures", {});

@@ -3,7 +3,7 @@ import { readCudaVersion } from "../machine/cuda.js";
 import { readIdentity, readSerialNumber } from "../machine/identity.js";
 import { boardParts } from "../machine/module.js";
 import { parseCpuList, parseMeminfo } from "../machine/proc.js";
-import { readThermalZones } from "../machine/thermal.js";
+import { readThermalZones, readTripPoints } from "../machine/thermal.js";
 import { familyForSoc, parseDeviceTreeCompatible } from "../parsers/device-tree.js";
 import { readDiscreteGpus } from "../telemetry/discrete-gpus.js";
 import type { HandlerTable } from "./types.js";
@@ -48,8 +48,15 @@ export const hardwareHandlers = {
 
   "hardware.temperatures": async (_input, { host }) => {
     const zones = await readThermalZones(host);
+    const sensors = await Promise.all(
+      zones.flatMap((z) =>
+        z.status === "ok"
+          ? [readTripPoints(host, z.zone).then((trips) => ({ name: z.name, tempC: z.tempC, ...(trips.length > 0 && { trips }) }))]
+          : [],
+      ),
+    );
     return {
-      sensors: zones.flatMap((z) => (z.status === "ok" ? [{ name: z.name, tempC: z.tempC }] : [])),
+      sensors,
       omitted: zones.flatMap((z) => (z.status === "ok" ? [] : [{ name: z.name, reason: z.status }])),
     };
   },

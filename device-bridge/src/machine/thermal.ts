@@ -9,7 +9,7 @@ const OFFLINE_MC = -256_000;
 const PLACEHOLDER = /^PMIC/i;
 
 export type ZoneReading =
-  | { name: string; status: "ok"; tempC: number }
+  | { name: string; status: "ok"; tempC: number; zone: string }
   | { name: string; status: "offline" | "placeholder" | "unreadable" };
 
 /** Every thermal zone by its type, in zone order, with its reading or why it has none. */
@@ -23,7 +23,7 @@ export async function readThermalZones(host: HostPort): Promise<ZoneReading[]> {
       const milli = await readInt(host, `${THERMAL_DIR}/${zone}/temp`);
       if (milli === undefined) return { name, status: "unreadable" };
       if (milli <= OFFLINE_MC) return { name, status: "offline" };
-      return { name, status: "ok", tempC: milli / 1000 };
+      return { name, status: "ok", tempC: milli / 1000, zone };
     }),
   );
   return readings.filter((r): r is ZoneReading => r !== undefined);
@@ -37,4 +37,14 @@ export function temperaturesByKey(zones: readonly ZoneReading[]): Record<string,
     if (zone.status === "ok" && !temps.has(key)) temps.set(key, zone.tempC);
   }
   return Object.fromEntries(temps);
+}
+
+/** A zone's trip points (trip_point_N_type and _temp) in order; a zone the kernel gives none has an empty list. */
+export async function readTripPoints(host: HostPort, zone: string): Promise<{ type: string; tempC: number }[]> {
+  const trips: { type: string; tempC: number }[] = [];
+  for (let n = 0; ; n++) {
+    const [type, milli] = await Promise.all([readWord(host, `${THERMAL_DIR}/${zone}/trip_point_${n}_type`), readInt(host, `${THERMAL_DIR}/${zone}/trip_point_${n}_temp`)]);
+    if (type === undefined || milli === undefined) return trips;
+    trips.push({ type, tempC: milli / 1000 });
+  }
 }

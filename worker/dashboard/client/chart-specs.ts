@@ -8,7 +8,7 @@ const members = (data: ChartData, family: string) =>
 
 const present = (data: ChartData, lines: Array<{ metric: string; label: string }>) => lines.filter((line) => line.metric in data.series);
 
-/** The device view's charts: every temperature sensor, CPU and GPU load, memory, and power per rail with the total. */
+/** The device view's charts: every temperature sensor, CPU and GPU load and clocks, the fan, memory, and power per rail with the total. */
 export const CHARTS: ChartSpec[] = [
   {
     id: "temperatures",
@@ -23,6 +23,20 @@ export const CHARTS: ChartSpec[] = [
     unit: "%",
     fromZero: true,
     lines: (data) => present(data, [{ metric: "cpu.load", label: "CPU" }, { metric: "gpu.load", label: "GPU" }]),
+  },
+  {
+    id: "clocks",
+    title: "CPU and GPU clocks",
+    unit: "MHz",
+    fromZero: true,
+    lines: (data) => present(data, [{ metric: "cpu.freqMHz", label: "CPU (fastest core)" }, { metric: "gpu.freqMHz", label: "GPU" }]),
+  },
+  {
+    id: "fan",
+    title: "Fan",
+    unit: "%",
+    fromZero: true,
+    lines: (data) => present(data, [{ metric: "fan.pwmPct", label: "PWM" }]),
   },
   {
     id: "memory",

@@ -34,6 +34,26 @@ describe("chart data", () => {
         { t: 60_000, metrics: { "gpu.load": rollup(14), "fan.pwmPct": rollup(30) } },
       ],
     });
-    expect(data).toEqual({ from: 0, to: 180_000, resolution: "1m", stepMs: 60_000, t: [0, 60_000], series: { "gpu.load": [12, 14], "ram.usedPct": [40, null] } });
+    expect(data).toEqual({
+      from: 0,
+      to: 180_000,
+      resolution: "1m",
+      stepMs: 60_000,
+      t: [0, 60_000],
+      series: { "gpu.load": [12, 14], "ram.usedPct": [40, null], "fan.pwmPct": [null, 30] },
+    });
+  });
+
+  it("keeps the fastest core's and the GPU's clocks and the fan, so a throttling board's falling clocks show", () => {
+    const data = toChartData({
+      from: 0,
+      to: 10,
+      resolution: "raw",
+      samples: [
+        { t: 1, cpus: [{ freqMHz: 2201 }, { freqMHz: 1500 }], gpu: { freqMHz: 1300 }, fan: { pwmPct: 40 } },
+        { t: 2, cpus: [{ freqMHz: 806 }], gpu: { freqMHz: 420 }, fan: { pwmPct: 100 } },
+      ],
+    });
+    expect(data.series).toMatchObject({ "cpu.freqMHz": [2201, 806], "gpu.freqMHz": [1300, 420], "fan.pwmPct": [40, 100] });
   });
 });

@@ -20,5 +20,5 @@ export function isRangeName(value: string | null | undefined): value is RangeNam
   return value !== null && value !== undefined && Object.hasOwn(RANGES, value);
 }
 
-/** Metric names and families the charts draw: every sensor, load, memory, every rail and the total. */
-export const CHART_METRICS = ["temp", "cpu.load", "gpu.load", "ram.usedPct", "power"] as const;
+/** Metric names and families the charts draw: every sensor, load, clocks, the fan, memory, every rail and the total. */
+export const CHART_METRICS = ["temp", "cpu.load", "gpu.load", "cpu.freqMHz", "gpu.freqMHz", "fan.pwmPct", "ram.usedPct", "power"] as const;

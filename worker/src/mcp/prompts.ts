@@ -17,7 +17,7 @@ const DIAGNOSE = (device: string) => `Find out whether the Jetson "${device}" is
 Attached: its state (with active alerts and latest telemetry) and its last hour as 1-minute rollups (min/mean/max) of temperatures, CPU and GPU load and clocks, online CPUs, power and fan.
 
 1. Throttling shows as the fastest core's clock (cpu.freqMHz) or the GPU clock (gpu.freqMHz) falling while temperatures (temp.max and each temp.<sensor>) are high and load stays up. Line up the hottest minutes with the clocks.
-2. A capped clock at a normal temperature is the power mode (fewer online CPUs, lower limits), not throttling.
+2. A capped clock at a normal temperature is the power mode (fewer online CPUs, lower limits), not throttling. While the device is online, hardware_temperatures lists each sensor's trip points: a sensor held at its passive trip point is the kernel throttling the clocks to keep it there.
 3. Look at the fan (fan.pwmPct): a hot board with a low or missing fan duty points to the fan profile or a fan fault.
 4. For a longer view call telemetry_range with from "-24h" or "-7d" and metrics ${JSON.stringify(THERMAL_METRICS)}; device_alerts lists raised and cleared alerts. While the device is online, power_get, clocks_status and fan_get show its power mode, clock settings and fan profile.
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Stand-in for GNU df -P -B1 -T: the simulated board's mounts; the root fills as packages are installed.
 import { loadAdmin } from "../lib/jetson-sim/admin.mjs";
-import { mounts } from "../lib/jetson-sim/disk.mjs";
+import { mounts, ownRootFilesystem } from "../lib/jetson-sim/disk.mjs";
 import { loadSpec, startProgram } from "../lib/jetson-sim/runtime.mjs";
 
 const { root, args } = startProgram(import.meta.url, "df");
@@ -11,7 +11,7 @@ if (args.length !== wanted.length || !wanted.every((a) => args.includes(a))) {
   process.exit(1);
 }
 const rows = [["Filesystem", "Type", "1-blocks", "Used", "Available", "Capacity", "Mounted on"]];
-for (const [filesystem, type, size, used, available, mountpoint] of mounts(loadSpec(root).board, loadAdmin(root))) {
+for (const [filesystem, type, size, used, available, mountpoint] of mounts(loadSpec(root).board, loadAdmin(root), ownRootFilesystem(root))) {
   const capacity = size === 0 ? "-" : `${Math.ceil((used / (used + available)) * 100)}%`;
   rows.push([filesystem, type, String(size), String(used), String(available), capacity, mountpoint]);
 }

@@ -1,4 +1,6 @@
 // The simulated board's storage: what df lists per mount, and a folder tree with sizes for du.
+import { statfsSync, statSync } from "node:fs";
+import path from "node:path";
 import { archive } from "./packages.mjs";
 
 const GiB = 1024 ** 3;
@@ -74,15 +76,26 @@ function rootUsed(board, admin) {
   return Math.round(Math.min(0.9, 0.28 + board.memTotalKB / 400_000_000) * ROOTS[board.id].sizeBytes) + installedKiB * 1024;
 }
 
+/**
+ * The real numbers of the simulated root's filesystem when the root is a mount point of its own
+ * (the local stack gives a board whose disk fills a small filesystem), else undefined: the board's
+ * root is then a folder on the host's disk, and the modelled numbers stand for its eMMC or NVMe.
+ */
+export function ownRootFilesystem(root) {
+  if (statSync(root).dev === statSync(path.dirname(root)).dev) return undefined;
+  const fs = statfsSync(root);
+  return { size: fs.blocks * fs.bsize, used: (fs.blocks - fs.bfree) * fs.bsize, available: fs.bavail * fs.bsize };
+}
+
 /** Rows of `df -P -B1 -T`: [filesystem, type, size, used, available, mountpoint]. */
-export function mounts(board, admin) {
+export function mounts(board, admin, ownRoot) {
   const root = ROOTS[board.id];
   const memory = board.memTotalKB * 1024;
   // ext4 keeps 5 % for root, so available < size - used.
   const ext4 = (device, size, used, mountpoint) => [device, "ext4", size, used, Math.max(0, Math.round(size * 0.95) - used), mountpoint];
   const tmpfs = (size, used, mountpoint) => [mountpoint === "/dev" ? "none" : "tmpfs", mountpoint === "/dev" ? "devtmpfs" : "tmpfs", size, used, size - used, mountpoint];
   return [
-    ext4(root.device, root.sizeBytes, rootUsed(board, admin), "/"),
+    ownRoot ? [root.device, "ext4", ownRoot.size, ownRoot.used, ownRoot.available, "/"] : ext4(root.device, root.sizeBytes, rootUsed(board, admin), "/"),
     tmpfs(Math.round(memory * 0.48), 0, "/dev"),
     tmpfs(Math.round(memory * 0.5), 118_784, "/dev/shm"),
     tmpfs(Math.round(memory * 0.1), 19_632_128, "/run"),

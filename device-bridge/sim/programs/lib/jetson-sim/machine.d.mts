@@ -8,3 +8,9 @@ export function reboot(root: string): void;
 export function setLoad(root: string, percent: number): void;
 /** Rewrites every value that moves: current clocks, GPU load, temperatures, rail power, fan speed, /proc. */
 export function refresh(root: string): void;
+/** Load (%) and the heat (m°C) every loaded zone carries on top of the load's; zones past their passive trip point throttle the clocks. */
+export function setConditions(root: string, conditions: { loadPct: number; heatMC: number }): void;
+/** The fan's duty (0-255) as its control sets it; rpm follows. */
+export function setFanPwm(root: string, pwm: number): void;
+/** The hottest sensor that follows load, in m°C. */
+export function hottestMC(root: string): number;

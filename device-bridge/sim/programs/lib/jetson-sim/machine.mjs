@@ -1,5 +1,6 @@
 // The simulated board's behaviour: power modes, and the sysfs and /proc values that follow
 // from its load, power mode and clock limits. Stand-ins call refresh() before they read.
+import { existsSync } from "node:fs";
 import { bootAdmin, rebootAdmin } from "./admin.mjs";
 import { parseConf } from "./nvpmodel-conf.mjs";
 import { allCpus, CPU_ROOT, cpuDir, formatCpuList, isOnline, pickFrequency, writeFreqLimit } from "./kernel.mjs";
@@ -8,6 +9,7 @@ import {
   loadSpec,
   loadState,
   makeSimDirs,
+  onHost,
   readList,
   readNumber,
   readText,
@@ -50,6 +52,27 @@ export function setLoad(root, percent) {
   refresh(root);
 }
 
+/**
+ * Load (percent) and the heat (m°C) every loaded zone carries on top of what the load makes: a hot
+ * enclosure, a clogged heatsink, hours of sustained work. Zones that reach their passive trip point throttle.
+ */
+export function setConditions(root, { loadPct, heatMC }) {
+  saveState(root, { ...loadState(root), load: loadPct, heatMC });
+  refresh(root);
+}
+
+/** The fan's duty as its control (nvfancontrol, or pwm-fan's temp_control) sets it: 0-255. */
+export function setFanPwm(root, pwm) {
+  writeNumber(root, loadSpec(root).layout.fan.pwmFile, Math.round(Math.min(255, Math.max(0, pwm))));
+  refresh(root);
+}
+
+/** The hottest sensor that follows load (placeholders and offline sensors left out), in m°C. */
+export function hottestMC(root) {
+  const { layout } = loadSpec(root);
+  return Math.max(...layout.thermalZones.filter((z) => z.perLoadMC > 0).map((z) => readNumber(root, `${z.dir}/temp`)));
+}
+
 /** The active mode id from /var/lib/nvpmodel/status ("pmode:0002"). */
 export function currentMode(root) {
   const status = readText(root, loadSpec(root).layout.statusFile);
@@ -82,14 +105,14 @@ export function refresh(root) {
   const { board, layout } = spec;
   const state = loadState(root);
   const load = state.load / 100;
+  const thermal = thermalState(root, layout, load, state.heatMC ?? 0);
   const online = allCpus(layout).filter((cpu) => isOnline(root, cpu));
-  for (const cpu of online) settleClock(root, `${cpuDir(cpu)}/cpufreq`, "scaling_", "scaling_cur_freq", load);
+  for (const cpu of online) settleClock(root, `${cpuDir(cpu)}/cpufreq`, "scaling_", "scaling_cur_freq", load, thermal.cap);
   writeText(root, `${CPU_ROOT}/online`, `${formatCpuList(online)}\n`);
-  settleClock(root, layout.gpu.devfreqDir, "", "cur_freq", load);
+  settleClock(root, layout.gpu.devfreqDir, "", "cur_freq", load, thermal.cap);
   writeNumber(root, layout.gpu.loadFile, Math.round(load * 1000));
-  for (const zone of layout.thermalZones) {
-    const mC = zone.idleMC + zone.perLoadMC * load;
-    writeNumber(root, `${zone.dir}/temp`, Math.floor(Math.round(mC / board.thermalStepMC) * board.thermalStepMC));
+  for (const { dir, mC } of thermal.zones) {
+    writeNumber(root, `${dir}/temp`, Math.floor(Math.round(mC / board.thermalStepMC) * board.thermalStepMC));
   }
   for (const rail of layout.rails) {
     const mA = Math.round(((rail.idleMW + rail.perLoadMW * load) * 1000) / RAIL_MV);
@@ -103,9 +126,39 @@ export function refresh(root) {
   writeProcFiles(root, spec, state, online);
 }
 
-function settleClock(root, dir, prefix, curFile, load) {
+// How far past its passive trip point a zone would go before the clocks reach their floor.
+const THROTTLE_SPAN_MC = 20_000;
+const THROTTLE_FLOOR = 0.35;
+
+/**
+ * Temperatures from load and heat, and the thermal governor's answer: a zone that would pass its
+ * passive trip point is held there while CPU and GPU clocks are capped below the mode's maximum,
+ * the further past the trip the lower (cap 1 means no throttling).
+ */
+function thermalState(root, layout, load, heatMC) {
+  let overMC = 0;
+  const zones = layout.thermalZones.map((zone) => {
+    const mC = zone.idleMC + zone.perLoadMC * load + (zone.perLoadMC > 0 ? heatMC : 0);
+    const trip = zone.perLoadMC > 0 ? passiveTripMC(root, zone.dir) : undefined;
+    if (trip === undefined || mC <= trip) return { dir: zone.dir, mC };
+    overMC = Math.max(overMC, mC - trip);
+    return { dir: zone.dir, mC: trip };
+  });
+  return { zones, cap: Math.max(THROTTLE_FLOOR, 1 - overMC / THROTTLE_SPAN_MC) };
+}
+
+/** The zone's first trip point of type passive, as the thermal framework lists them. */
+function passiveTripMC(root, dir) {
+  for (let i = 0; existsSync(onHost(root, `${dir}/trip_point_${i}_type`)); i++) {
+    if (readText(root, `${dir}/trip_point_${i}_type`).trim() === "passive") return readNumber(root, `${dir}/trip_point_${i}_temp`);
+  }
+  return undefined;
+}
+
+// The thermal cap wins over a raised floor too (jetson_clocks' lock): the hardware throttles regardless.
+function settleClock(root, dir, prefix, curFile, load, cap) {
   const table = readList(root, `${dir}/${prefix}available_frequencies`);
   const min = readNumber(root, `${dir}/${prefix}min_freq`);
   const max = readNumber(root, `${dir}/${prefix}max_freq`);
-  writeNumber(root, `${dir}/${curFile}`, pickFrequency(table, min, max, load));
+  writeNumber(root, `${dir}/${curFile}`, pickFrequency(table, Math.min(min, max * cap), max * cap, load));
 }
