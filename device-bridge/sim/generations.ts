@@ -44,4 +44,23 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
       fanLine: "FAN Dynamic Speed Control=kernel hwmon0_pwm1={pwm}",
     },
   },
+  // JetPack 7.1 (L4T R38.4, agx-thor-*.txt): tegrastats prints rails now/avg in mW like JetPack 6;
+  // nv_tegra_release keeps JetPack 6's four lines.
+  7: {
+    releaseTail: [
+      "# KERNEL_VARIANT: oot",
+      "TARGET_USERSPACE_LIB_DIR=nvidia",
+      "TARGET_USERSPACE_LIB_DIR_PATH=usr/lib/aarch64-linux-gnu/nvidia",
+    ],
+    meminfoNvMap: false,
+    ina: "hwmon",
+    fan: "hwmon",
+    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: true },
+    jetsonClocks: {
+      cpuLabelWidth: 6,
+      idleTrailingSpace: false,
+      tpcLine: true,
+      fanLine: "FAN Dynamic Speed Control=kernel hwmon0_pwm1={pwm}",
+    },
+  },
 };

@@ -73,6 +73,7 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   links.set(gpu.classDir, gpu.devfreqDir);
   links.set(`${gpu.devfreqDir}/device`, path.posix.dirname(path.posix.dirname(gpu.devfreqDir)));
   put(layout.emcCapFile, 0);
+  if (layout.emcRateFile) put(layout.emcRateFile, board.emc.idleHz);
   for (const { file } of board.engineCaps ?? []) put(file, 0);
   // Engine clocks in debugfs, where tegrastats and jtop read them (root only on a board).
   for (const engine of board.tegrastats.engines) {
