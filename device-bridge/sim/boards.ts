@@ -412,13 +412,13 @@ const agxXavier: SimBoard = {
   // jtop's tegrastats emulator (tests/tegrastats, Xavier) prints AO GPU iwlwifi Tdiode PMIC AUX CPU thermal
   // Tboard; the board's own zones in that order (the Tdiode and Tboard sensors are left out here).
   thermalZones: [
-    { type: "AO-therm", idleMC: 26500, perLoadMC: 5000 },
-    { type: "GPU-therm", idleMC: 28000, perLoadMC: 22000 },
-    { type: "iwlwifi", idleMC: 30000, perLoadMC: 2000 },
+    { type: "AO-therm", idleMC: 36500, perLoadMC: 5000 },
+    { type: "GPU-therm", idleMC: 38000, perLoadMC: 22000 },
+    { type: "iwlwifi", idleMC: 40000, perLoadMC: 2000 },
     { type: "PMIC-Die", idleMC: 100000, perLoadMC: 0 },
-    { type: "AUX-therm", idleMC: 26500, perLoadMC: 10000 },
-    { type: "CPU-therm", idleMC: 27500, perLoadMC: 25000 },
-    { type: "thermal-fan-est", idleMC: 27450, perLoadMC: 20000 },
+    { type: "AUX-therm", idleMC: 36500, perLoadMC: 10000 },
+    { type: "CPU-therm", idleMC: 37500, perLoadMC: 25000 },
+    { type: "thermal-fan-est", idleMC: 37450, perLoadMC: 20000 },
   ],
   // The same emulator's rails (GPU CPU SOC CV VDDRQ SYS5V); AGX Xavier has no total rail.
   rails: [
