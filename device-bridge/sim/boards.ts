@@ -373,16 +373,19 @@ const XAVIER_30W_CAPS = xavierEngineCaps(1050000000, 630000000, 760000000, 53200
 
 const agxXavier: SimBoard = {
   id: "agx-xavier-jp51",
-  description: "Jetson AGX Xavier Developer Kit 32GB, JetPack 5.1.2",
+  description: "Jetson AGX Xavier Developer Kit (16GB), JetPack 5.1.2",
   jetpack: "5.1.2",
   generation: 5,
   l4t: { major: 35, revision: "4.1", gcid: 33958178, board: "t186ref", date: "Tue Aug  1 19:57:35 UTC 2023" },
   kernelRelease: "5.10.120-tegra",
+  // The kit's device tree names only the carrier; the module is in the dts file's name.
   model: "Jetson-AGX",
-  compatible: ["nvidia,p2822-0000+p2888-0001", "nvidia,galen", "nvidia,tegra194"],
+  compatible: ["nvidia,p2972-0000", "nvidia,galen", "nvidia,tegra194"],
+  dtsFilename: "hardware/nvidia/platform/t19x/galen/kernel-dts/tegra194-p2888-0001-p2822-0000.dts",
   serialNumber: "1421518044466",
-  memTotalKB: 32504832,
-  swapTotalKB: 16252416,
+  // jtop's tegrastats emulator (Xavier): RAM x/15823MB, SWAP x/7911MB
+  memTotalKB: 15823 * 1024,
+  swapTotalKB: 7911 * 1024,
   cpu: {
     // nvpmodel-p-verbose/agx-xavier-1.txt: four Carmel clusters of two cores, MIN_FREQ 1200000 in every mode
     clusters: [

@@ -40,6 +40,7 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   links.set("/proc/device-tree", "/sys/firmware/devicetree/base");
   put("/sys/firmware/devicetree/base/model", deviceTreeStrings([board.model]));
   put("/sys/firmware/devicetree/base/compatible", deviceTreeStrings(board.compatible));
+  if (board.dtsFilename !== undefined) put("/sys/firmware/devicetree/base/nvidia,dtsfilename", deviceTreeStrings([board.dtsFilename]));
   if (board.serialNumber !== undefined) put("/sys/firmware/devicetree/base/serial-number", deviceTreeStrings([board.serialNumber]));
 
   const allCpus = `0-${layout.cpuCount - 1}\n`;

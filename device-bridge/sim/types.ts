@@ -71,6 +71,8 @@ export interface SimBoard {
   model: string;
   /** Most specific first; the last entry names the SoC (nvidia,tegraNNN). */
   compatible: string[];
+  /** The device tree's nvidia,dtsfilename, on boards whose compatible list names no module. */
+  dtsFilename?: string;
   /** The device tree's serial-number property, on boards whose bootloader writes one. */
   serialNumber?: string;
   memTotalKB: number;
