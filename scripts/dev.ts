@@ -2,30 +2,21 @@ import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { LocalBridge, LocalWorker, REPO, tempDir } from "./local-stack.js";
-import { isSimBoardId, type SimBoardId } from "../device-bridge/sim/index.js";
+import { isSimBoardId } from "../device-bridge/sim/index.js";
+import { LOCAL_FLEET } from "./local-fleet.js";
 
-/** The simulated fleet the local run starts: one device per simulated board. */
-const ALL_BOARDS: ReadonlyArray<{ id: string; board: SimBoardId }> = [
-  { id: "agx-thor-1", board: "agx-thor-jp7" },
-  { id: "agx-orin-1", board: "agx-orin-jp6" },
-  { id: "orin-nx-1", board: "orin-nx-16gb-super-jp62" },
-  { id: "orin-nano-1", board: "orin-nano-super-jp6" },
-  { id: "agx-xavier-1", board: "agx-xavier-jp51" },
-  { id: "xavier-nx-1", board: "xavier-nx-jp51" },
-  { id: "nano-1", board: "nano-jp46" },
-];
 /** BOARDS=agx-thor-jp7,nano-jp46 starts only those; every board by default. */
 const FLEET = chooseBoards(process.env.BOARDS);
 
-function chooseBoards(list: string | undefined): typeof ALL_BOARDS {
-  if (list === undefined || list.trim() === "") return ALL_BOARDS;
+function chooseBoards(list: string | undefined): typeof LOCAL_FLEET {
+  if (list === undefined || list.trim() === "") return LOCAL_FLEET;
   const names = list.split(",").map((name) => name.trim());
   const unknown = names.filter((name) => !isSimBoardId(name));
   if (unknown.length > 0) {
-    process.stderr.write(`BOARDS: no simulated board ${unknown.join(", ")}; choose from ${ALL_BOARDS.map((b) => b.board).join(", ")}\n`);
+    process.stderr.write(`BOARDS: no simulated board ${unknown.join(", ")}; choose from ${LOCAL_FLEET.map((b) => b.board).join(", ")}\n`);
     process.exit(2);
   }
-  return ALL_BOARDS.filter((entry) => names.includes(entry.board));
+  return LOCAL_FLEET.filter((entry) => names.includes(entry.board));
 }
 
 const port = Number(process.env.PORT ?? 8787);
