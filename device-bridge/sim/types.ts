@@ -153,7 +153,8 @@ export interface SimGeneration {
   /** Fan control: the pwm-fan device of JetPack 4 or a hwmon pwm1. */
   fan: "pwm-fan" | "hwmon";
   tegrastats: { datePrefix: boolean; railUnit: string; gpuFreqList: boolean; omitOfflineTemps: boolean };
-  jetsonClocks: { cpuLabelWidth: number; idleTrailingSpace: boolean; tpcLine: boolean; fanLine: string };
+  /** onlinePerCpu: cpu lines carry Online= (JetPack 7 dropped it, leaving the Online CPUs list). */
+  jetsonClocks: { cpuLabelWidth: number; onlinePerCpu: boolean; idleTrailingSpace: boolean; tpcLine: boolean; fanLine: string };
 }
 
 /** Where a board's devices live in the simulated root: computed once, read by the stand-ins. */
