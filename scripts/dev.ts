@@ -3,18 +3,11 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { LocalBridge, LocalWorker, REPO, tempDir } from "./local-stack.js";
-import { SCENARIOS, type ScenarioId, type SimBoardId } from "../device-bridge/sim/index.js";
+import { isSimBoardId, SCENARIOS, type ScenarioId } from "../device-bridge/sim/index.js";
+import { LOCAL_FLEET } from "./local-fleet.js";
 
-/**
- * The simulated fleet the local run starts: one device per simulated board, most misbehaving as
- * real ones do (a scenario on the board; nano-1's link drops for 15 s every 45 s).
- */
-const FLEET: ReadonlyArray<{ id: string; board: SimBoardId; scenario?: ScenarioId; flaps?: boolean }> = [
-  { id: "camera-7", board: "agx-orin-jp6", scenario: "throttling" },
-  { id: "orin-nano-1", board: "orin-nano-super-jp6", scenario: "crash-loop" },
-  { id: "xavier-nx-1", board: "xavier-nx-jp51", scenario: "disk-filling" },
-  { id: "nano-1", board: "nano-jp46", flaps: true },
-];
+/** BOARDS=agx-thor-jp7,nano-jp46 starts only those; every board by default. */
+const FLEET = chooseBoards(process.env.BOARDS);
 const LINK_FLAPS = { upMs: 45_000, downMs: 15_000 };
 // The disk-filling board's own root filesystem: small, so it fills in a minute without touching the host's.
 const FILLING_DISK_BYTES = 64 * 1024 ** 2;
@@ -22,6 +15,17 @@ const FILLING_DISK_BYTES = 64 * 1024 ** 2;
 const { values: flags } = parseArgs({ options: { "no-scenarios": { type: "boolean", default: false } } });
 const scenarios = !flags["no-scenarios"];
 const scenarioSpeed = Number(process.env.SCENARIO_SPEED ?? 1);
+
+function chooseBoards(list: string | undefined): typeof LOCAL_FLEET {
+  if (list === undefined || list.trim() === "") return LOCAL_FLEET;
+  const names = list.split(",").map((name) => name.trim());
+  const unknown = names.filter((name) => !isSimBoardId(name));
+  if (unknown.length > 0) {
+    process.stderr.write(`BOARDS: no simulated board ${unknown.join(", ")}; choose from ${LOCAL_FLEET.map((b) => b.board).join(", ")}\n`);
+    process.exit(2);
+  }
+  return LOCAL_FLEET.filter((entry) => names.includes(entry.board));
+}
 
 const port = Number(process.env.PORT ?? 8787);
 const operatorToken = process.env.ADMIN_TOKEN ?? randomBytes(24).toString("base64url");

@@ -12,6 +12,8 @@ export interface BoardFacts {
   sysfsRails: string[];
   thermalZones: string[];
   gpuNode: string;
+  /** The GPU's devfreq node where it is not <address>.<gpuNode> (Thor: jtop's THOR_GPC). */
+  gpuDevfreq?: string;
   modes: Record<number, string>;
   defaultMode: number;
   hasNvMap: boolean;
@@ -75,6 +77,43 @@ export const BOARD_FACTS: Record<SimBoardId, BoardFacts> = {
     thermalZones: ORIN_ZONES,
     gpuNode: "gpu",
     modes: { 0: "15W", 1: "25W", 2: "MAXN_SUPER", 3: "7W" },
+    defaultMode: 1,
+    hasNvMap: false,
+  },
+  "agx-xavier-jp51": {
+    cpus: 8,
+    soc: "tegra194",
+    releaseLines: 1,
+    tegrastatsRails: ["GPU", "CPU", "SOC", "CV", "VDDRQ", "SYS5V"],
+    sysfsRails: ["GPU", "CPU", "SOC", "CV", "VDDRQ", "SYS5V"],
+    thermalZones: ["AO-therm", "GPU-therm", "iwlwifi", "PMIC-Die", "AUX-therm", "CPU-therm", "thermal-fan-est"],
+    gpuNode: "gv11b",
+    modes: { 0: "MAXN", 1: "MODE_10W", 2: "MODE_15W", 3: "MODE_30W_ALL", 4: "MODE_30W_6CORE", 5: "MODE_30W_4CORE", 6: "MODE_30W_2CORE" },
+    defaultMode: 2,
+    hasNvMap: true,
+  },
+  "orin-nx-16gb-super-jp62": {
+    cpus: 8,
+    soc: "tegra234",
+    releaseLines: 4,
+    tegrastatsRails: ["VDD_IN", "VDD_CPU_GPU_CV", "VDD_SOC"],
+    sysfsRails: ["VDD_IN", "VDD_CPU_GPU_CV", "VDD_SOC"],
+    thermalZones: ORIN_ZONES,
+    gpuNode: "gpu",
+    modes: { 0: "MAXN_SUPER", 1: "10W", 2: "15W", 3: "25W", 4: "40W" },
+    defaultMode: 4,
+    hasNvMap: false,
+  },
+  "agx-thor-jp7": {
+    cpus: 14,
+    soc: "tegra264",
+    releaseLines: 4,
+    tegrastatsRails: ["VDD_GPU", "VDD_CPU_SOC_MSS", "VIN_SYS_5V0"],
+    sysfsRails: ["VDD_GPU", "VDD_CPU_SOC_MSS", "VIN_SYS_5V0"],
+    thermalZones: ["cpu-thermal", "tj-thermal", "soc012-thermal", "soc345-thermal"],
+    gpuNode: "gb10b",
+    gpuDevfreq: "gpu-gpc-0",
+    modes: { 0: "MAXN", 1: "120W", 2: "90W", 3: "70W" },
     defaultMode: 1,
     hasNvMap: false,
   },

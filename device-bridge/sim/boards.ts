@@ -353,11 +353,291 @@ const orinNanoSuper: SimBoard = {
   nvpmodelWarnings: [],
 };
 
+// AGX Xavier's DLA, PVA and CVNAS caps (nvpmodel-p-verbose/agx-xavier-1.txt).
+const XAVIER_CAP_DIR = "/sys/kernel/nvpmodel_emc_cap";
+const XAVIER_ENGINE_CAPS = [
+  { name: "DLA_CORE", file: `${XAVIER_CAP_DIR}/nafll_dla` },
+  { name: "DLA_FALCON", file: `${XAVIER_CAP_DIR}/nafll_dla_falcon` },
+  { name: "PVA_VPS", file: `${XAVIER_CAP_DIR}/nafll_pva_vps` },
+  { name: "PVA_CORE", file: `${XAVIER_CAP_DIR}/nafll_pva_core` },
+  { name: "CVNAS", file: `${XAVIER_CAP_DIR}/nafll_cvnas` },
+];
+const xavierEngineCaps = (dla: number, falcon: number, vps: number, core: number, cvnas: number): Record<string, number> => ({
+  DLA_CORE: dla,
+  DLA_FALCON: falcon,
+  PVA_VPS: vps,
+  PVA_CORE: core,
+  CVNAS: cvnas,
+});
+const XAVIER_30W_CAPS = xavierEngineCaps(1050000000, 630000000, 760000000, 532000000, 1011200000);
+
+const agxXavier: SimBoard = {
+  id: "agx-xavier-jp51",
+  description: "Jetson AGX Xavier Developer Kit (16GB), JetPack 5.1.2",
+  jetpack: "5.1.2",
+  generation: 5,
+  l4t: { major: 35, revision: "4.1", gcid: 33958178, board: "t186ref", date: "Tue Aug  1 19:57:35 UTC 2023" },
+  kernelRelease: "5.10.120-tegra",
+  // The kit's device tree names only the carrier; the module is in the dts file's name.
+  model: "Jetson-AGX",
+  compatible: ["nvidia,p2972-0000", "nvidia,galen", "nvidia,tegra194"],
+  dtsFilename: "hardware/nvidia/platform/t19x/galen/kernel-dts/tegra194-p2888-0001-p2822-0000.dts",
+  serialNumber: "1421518044466",
+  // jtop's tegrastats emulator (Xavier): RAM x/15823MB, SWAP x/7911MB
+  memTotalKB: 15823 * 1024,
+  swapTotalKB: 7911 * 1024,
+  cpu: {
+    // nvpmodel-p-verbose/agx-xavier-1.txt: four Carmel clusters of two cores, MIN_FREQ 1200000 in every mode
+    clusters: [
+      { name: "CPU_DENVER_0", cpus: [0, 1] },
+      { name: "CPU_DENVER_1", cpus: [2, 3] },
+      { name: "CPU_DENVER_2", cpus: [4, 5] },
+      { name: "CPU_DENVER_3", cpus: [6, 7] },
+    ],
+    freqsKHz: grid(115200, 76800, 2265600),
+    modeMinKHz: 1200000,
+    governor: "schedutil",
+  },
+  gpu: {
+    devicePath: "/sys/devices/17000000.gv11b",
+    address: "17000000",
+    ofName: "gv11b",
+    controlPath: "/sys/devices/gpu.0",
+    freqsHz: [
+      114750000, 216750000, 318750000, 420750000, 522750000, 624750000, 675750000, 828750000, 905250000, 1032750000,
+      1198500000, 1236750000, 1338750000, 1377000000,
+    ],
+    gpcs: 1,
+    tpcs: 4,
+  },
+  emc: { minHz: 204000000, maxHz: 2133000000, idleHz: 665600000 },
+  thermalStepMC: 500,
+  // jtop's tegrastats emulator (tests/tegrastats, Xavier) prints AO GPU iwlwifi Tdiode PMIC AUX CPU thermal
+  // Tboard; the board's own zones in that order (the Tdiode and Tboard sensors are left out here).
+  thermalZones: [
+    { type: "AO-therm", idleMC: 36500, perLoadMC: 5000 },
+    { type: "GPU-therm", idleMC: 38000, perLoadMC: 22000 },
+    { type: "iwlwifi", idleMC: 40000, perLoadMC: 2000 },
+    { type: "PMIC-Die", idleMC: 100000, perLoadMC: 0 },
+    { type: "AUX-therm", idleMC: 36500, perLoadMC: 10000 },
+    { type: "CPU-therm", idleMC: 37500, perLoadMC: 25000 },
+    { type: "thermal-fan-est", idleMC: 37450, perLoadMC: 20000 },
+  ],
+  // The same emulator's rails (GPU CPU SOC CV VDDRQ SYS5V); AGX Xavier has no total rail.
+  rails: [
+    { label: "GPU", device: "1-0040", channel: 1, idleMW: 1155, perLoadMW: 15000 },
+    { label: "CPU", device: "1-0040", channel: 2, idleMW: 385, perLoadMW: 9000 },
+    { label: "SOC", device: "1-0040", channel: 3, idleMW: 2504, perLoadMW: 3000 },
+    { label: "CV", device: "1-0041", channel: 1, idleMW: 0, perLoadMW: 500 },
+    { label: "VDDRQ", device: "1-0041", channel: 2, idleMW: 192, perLoadMW: 1200 },
+    { label: "SYS5V", device: "1-0041", channel: 3, idleMW: 2692, perLoadMW: 1500 },
+  ],
+  fan: { initialPwm: 60, maxRpm: 5000 },
+  engineCaps: XAVIER_ENGINE_CAPS,
+  // nvpmodel-p-verbose/agx-xavier-1.txt: its seven modes; MODE_10W gates two TPCs, so reaching it needs a reboot
+  modes: [
+    { id: 0, name: "MAXN", onlineCpus: 8, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0, tpcPgMask: 0 },
+    { id: 1, name: "MODE_10W", onlineCpus: 2, cpuMaxKHz: 1200000, gpuMaxHz: 520000000, emcMaxHz: 1065600000, tpcPgMask: 5, engineMaxHz: xavierEngineCaps(550000000, 330000000, 115200000, 115200000, 601600000) },
+    { id: 2, name: "MODE_15W", onlineCpus: 4, cpuMaxKHz: 1200000, gpuMaxHz: 670000000, emcMaxHz: 1331200000, tpcPgMask: 0, engineMaxHz: xavierEngineCaps(750000000, 450000000, 550000000, 385000000, 716800000) },
+    { id: 3, name: "MODE_30W_ALL", onlineCpus: 8, cpuMaxKHz: 1200000, gpuMaxHz: 900000000, emcMaxHz: 1600000000, tpcPgMask: 0, engineMaxHz: XAVIER_30W_CAPS },
+    { id: 4, name: "MODE_30W_6CORE", onlineCpus: 6, cpuMaxKHz: 1450000, gpuMaxHz: 900000000, emcMaxHz: 1600000000, tpcPgMask: 0, engineMaxHz: XAVIER_30W_CAPS },
+    { id: 5, name: "MODE_30W_4CORE", onlineCpus: 4, cpuMaxKHz: 1780000, gpuMaxHz: 900000000, emcMaxHz: 1600000000, tpcPgMask: 0, engineMaxHz: XAVIER_30W_CAPS },
+    { id: 6, name: "MODE_30W_2CORE", onlineCpus: 2, cpuMaxKHz: 2100000, gpuMaxHz: 900000000, emcMaxHz: 1600000000, tpcPgMask: 0, engineMaxHz: XAVIER_30W_CAPS },
+  ],
+  defaultMode: 2,
+  tegrastats: {
+    tempOrder: ["AO", "GPU", "iwlwifi", "PMIC", "AUX", "CPU", "thermal"],
+    engines: [
+      { label: "VIC_FREQ", clock: "vic", mhz: 115, on: true },
+      { label: "APE", clock: "ape", mhz: 150, on: true },
+    ],
+  },
+  cuda: "11.4.315",
+  gpioChips: [
+    { label: "tegra194-gpio", lines: 169, ports: TEGRA194_MAIN_PORTS },
+    { label: "tegra194-gpio-aon", lines: 30, ports: TEGRA194_AON_PORTS },
+  ],
+  jetsonClocksEngines: [],
+  nvpmodelWarnings: [],
+};
+
+// Orin NX 16GB's DLA and PVA caps differ per DLA in the low modes.
+const orinNxEngineCaps = (dla0: [number, number], dla1: [number, number], pva: [number, number]): Record<string, number> => ({
+  DLA0_CORE: dla0[0],
+  DLA0_FALCON: dla0[1],
+  DLA1_CORE: dla1[0],
+  DLA1_FALCON: dla1[1],
+  PVA0_VPS: pva[0],
+  PVA0_AXI: pva[1],
+});
+
+const orinNx16Super: SimBoard = {
+  id: "orin-nx-16gb-super-jp62",
+  description: 'Jetson Orin NX 16GB on the Orin Nano Developer Kit carrier, "Super" modes, JetPack 6.2',
+  jetpack: "6.2",
+  generation: 6,
+  l4t: { major: 36, revision: "4.3", gcid: 38968081, board: "generic", date: "Wed Jan  8 01:49:37 UTC 2025" },
+  kernelRelease: "5.15.148-tegra",
+  model: "NVIDIA Jetson Orin NX Engineering Reference Developer Kit Super",
+  compatible: ["nvidia,p3768-0000+p3767-0000-super", "nvidia,p3767-0000", "nvidia,tegra234"],
+  serialNumber: "1423823055123",
+  memTotalKB: 15950592,
+  swapTotalKB: 7975296,
+  cpu: {
+    clusters: [
+      { name: "CPU_A78_0", cpus: [0, 1, 2, 3] },
+      { name: "CPU_A78_1", cpus: [4, 5, 6, 7] },
+    ],
+    freqsKHz: [...grid(115200, 76800, 1958400), 1984000],
+    modeMinKHz: 729600,
+    governor: "schedutil",
+  },
+  gpu: {
+    devicePath: "/sys/devices/platform/bus@0/17000000.gpu",
+    address: "17000000",
+    ofName: "gpu",
+    controlPath: "/sys/devices/platform/bus@0/17000000.gpu",
+    freqsHz: [...grid(306000000, 102000000, 1122000000), 1173000000],
+    gpcs: 2,
+    tpcs: 8,
+  },
+  emc: { minHz: 204000000, maxHz: 3199000000, idleHz: 2133000000 },
+  thermalStepMC: ORIN_THERMAL_STEP_MC,
+  thermalZones: orinZones({ cpu: 48500, gpu: 47000, soc0: 48000, soc1: 48250, soc2: 47500, tj: 48500 }),
+  rails: [
+    { label: "VDD_IN", device: "1-0040", channel: 1, idleMW: 5100, perLoadMW: 25000 },
+    { label: "VDD_CPU_GPU_CV", device: "1-0040", channel: 2, idleMW: 650, perLoadMW: 15000 },
+    { label: "VDD_SOC", device: "1-0040", channel: 3, idleMW: 1550, perLoadMW: 4000 },
+  ],
+  fan: { initialPwm: 80, maxRpm: 5000 },
+  engineCaps: ORIN_ENGINE_CAPS,
+  // NVIDIA's nvpmodel_p3767_0000_super.conf (L4T 36.4.3, as LineageOS android_device_nvidia_concord
+  // ships it): the Super table. 10W and 15W gate TPC mask 252, the others 240, so 10W/15W need a reboot.
+  modes: [
+    { id: 0, name: "MAXN_SUPER", onlineCpus: 8, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0, tpcPgMask: 240 },
+    { id: 1, name: "10W", onlineCpus: 4, cpuMaxKHz: 1190400, gpuMaxHz: 612000000, emcMaxHz: 2133000000, tpcPgMask: 252, engineMaxHz: orinNxEngineCaps([153600000, 115000000], [115000000, 115000000], [115000000, 115000000]) },
+    { id: 2, name: "15W", onlineCpus: 4, cpuMaxKHz: 1420800, gpuMaxHz: 612000000, emcMaxHz: 0, tpcPgMask: 252, engineMaxHz: orinNxEngineCaps([614400000, 294400000], [115000000, 115000000], [115000000, 115000000]) },
+    { id: 3, name: "25W", onlineCpus: 8, cpuMaxKHz: 1497600, gpuMaxHz: 408000000, emcMaxHz: 0, tpcPgMask: 240, engineMaxHz: orinNxEngineCaps([614400000, 294400000], [614400000, 294400000], [512000000, 358400000]) },
+    { id: 4, name: "40W", onlineCpus: 8, cpuMaxKHz: 1497600, gpuMaxHz: 1173000000, emcMaxHz: 0, tpcPgMask: 240, engineMaxHz: orinNxEngineCaps([908800000, 435200000], [908800000, 435200000], [704000000, 486400000]) },
+  ],
+  defaultMode: 4,
+  tegrastats: {
+    tempOrder: ORIN_TEMP_ORDER,
+    engines: [
+      { label: "NVENC", clock: "nvenc", mhz: 1113, on: false },
+      { label: "NVDEC", clock: "nvdec", mhz: 1113, on: false },
+      { label: "NVJPG", clock: "nvjpg", mhz: 729, on: false },
+      { label: "NVJPG1", clock: "nvjpg1", mhz: 729, on: false },
+      { label: "VIC", clock: "vic", mhz: 729, on: false },
+      { label: "OFA", clock: "ofa", mhz: 729, on: false },
+      { label: "NVDLA0", clock: "dla0_core", mhz: 614, on: false },
+      { label: "NVDLA1", clock: "dla1_core", mhz: 614, on: false },
+      { label: "PVA0_FREQ", clock: "pva0_vps0", mhz: 704, on: false },
+      { label: "APE", clock: "ape", mhz: 200, on: true },
+    ],
+  },
+  cuda: "12.6.68",
+  gpioChips: ORIN_GPIO_CHIPS,
+  jetsonClocksEngines: [],
+  nvpmodelWarnings: [],
+};
+
+// tegra264 GPIO ports in line order (the tegra186 driver numbers lines by bank, then port: upstream
+// gpio-tegra186.c's tegra264 tables); the names are JetPack 7's, as Jetson.GPIO's Thor table has
+// them (PL.06 = line 86, PF.07 = 127, PAD.00 = aon line 0, PDD.03 = aon line 21).
+const TEGRA264_MAIN_PORTS: [string, number][] = [
+  ["T", 7], ["U", 8], ["V", 8], ["W", 8], ["AL", 3], ["Y", 8], ["Z", 8], ["X", 6],
+  ["H", 8], ["J", 8], ["K", 8], ["L", 8], ["M", 6],
+  ["P", 8], ["Q", 8], ["R", 8], ["S", 2],
+  ["F", 8], ["G", 5],
+];
+const TEGRA264_AON_PORTS: [string, number][] = [["AD", 2], ["AE", 6], ["BB", 2], ["CC", 8], ["DD", 8], ["EE", 4]];
+
+const agxThor: SimBoard = {
+  id: "agx-thor-jp7",
+  description: "Jetson AGX Thor Developer Kit, JetPack 7.1",
+  jetpack: "7.1",
+  generation: 7,
+  // tegrastats/agx-thor-*.txt (SOURCES.md): L4T R38.4.0, kernel 6.8.12
+  l4t: { major: 38, revision: "4.0", gcid: 43132718, board: "generic", date: "Thu Jan  8 21:11:38 UTC 2026" },
+  kernelRelease: "6.8.12-tegra",
+  model: "NVIDIA Jetson AGX Thor Developer Kit",
+  compatible: ["nvidia,p3971-0080+p3834-0008", "nvidia,p3834-0008", "nvidia,tegra264"],
+  serialNumber: "1425225061234",
+  // agx-thor-1.txt: RAM x/125773MB, SWAP x/2048MB, 14 cores
+  memTotalKB: 125773 * 1024,
+  swapTotalKB: 2048 * 1024,
+  cpu: {
+    // agx-thor-*.txt: 14 cores at 972 MHz idle, 2601 MHz busy; the cluster names are the simulator's own.
+    clusters: [
+      { name: "CPU_CLUSTER_0", cpus: [0, 1, 2, 3, 4, 5, 6] },
+      { name: "CPU_CLUSTER_1", cpus: [7, 8, 9, 10, 11, 12, 13] },
+    ],
+    freqsKHz: [...grid(972000, 115200, 2588400), 2601000],
+    modeMinKHz: 972000,
+    governor: "schedutil",
+  },
+  gpu: {
+    devicePath: "/sys/devices/platform/bus@0/8880000000.gpu",
+    address: "8880000000",
+    ofName: "gb10b",
+    devfreqName: "gpu-gpc-0",
+    openRm: true,
+    controlPath: "/sys/devices/platform/bus@0/8880000000.gpu",
+    freqsHz: grid(210000000, 105000000, 1575000000),
+    // agx-thor-1.txt prints GR3D_FREQ @[f,f,f]
+    gpcs: 3,
+  },
+  // agx-thor-1.txt: EMC_FREQ 0%@665 at idle
+  emc: { minHz: 665000000, maxHz: 4266000000, idleHz: 665000000, bwmgr: true },
+  thermalStepMC: ORIN_THERMAL_STEP_MC,
+  thermalZones: [
+    { type: "cpu-thermal", idleMC: 34468, perLoadMC: 25000 },
+    { type: "tj-thermal", idleMC: 34500, perLoadMC: 26000 },
+    { type: "soc012-thermal", idleMC: 33781, perLoadMC: 15000 },
+    { type: "soc345-thermal", idleMC: 34500, perLoadMC: 15000 },
+  ],
+  // agx-thor-1.txt: VDD_GPU, VDD_CPU_SOC_MSS, VIN_SYS_5V0; no total rail
+  rails: [
+    { label: "VDD_GPU", device: "1-0040", channel: 1, idleMW: 0, perLoadMW: 60000 },
+    { label: "VDD_CPU_SOC_MSS", device: "1-0040", channel: 2, idleMW: 4165, perLoadMW: 30000 },
+    { label: "VIN_SYS_5V0", device: "1-0040", channel: 3, idleMW: 4126, perLoadMW: 4000 },
+  ],
+  fan: { initialPwm: 60, maxRpm: 4000 },
+  // Mode ids and names of the T5000 nvpmodel.conf (L4T R38: MAXN 0, 120W 1 the default, 90W 2, 70W 3).
+  // The per-mode caps are this simulator's estimates: no published per-mode clock table was at hand.
+  modes: [
+    { id: 0, name: "MAXN", onlineCpus: 14, cpuMaxKHz: NO_CAP, gpuMaxHz: NO_CAP, emcMaxHz: 0 },
+    { id: 1, name: "120W", onlineCpus: 14, cpuMaxKHz: 2601000, gpuMaxHz: 1575000000, emcMaxHz: 0 },
+    { id: 2, name: "90W", onlineCpus: 12, cpuMaxKHz: 2203200, gpuMaxHz: 1335000000, emcMaxHz: 0 },
+    { id: 3, name: "70W", onlineCpus: 10, cpuMaxKHz: 1972800, gpuMaxHz: 1020000000, emcMaxHz: 3200000000 },
+  ],
+  defaultMode: 1,
+  tegrastats: {
+    tempOrder: ["cpu", "tj", "soc012", "soc345"],
+    engines: [
+      { label: "VIC", clock: "vic", mhz: 1075, on: false },
+      { label: "PVA0_FREQ", clock: "pva0_vps0", mhz: 1215, on: false },
+      { label: "APE", clock: "ape", mhz: 300, on: true },
+    ],
+  },
+  cuda: "13.0.48",
+  gpioChips: [
+    { label: "tegra264-gpio-main", lines: 133, ports: TEGRA264_MAIN_PORTS },
+    { label: "tegra264-gpio-aon", lines: 30, ports: TEGRA264_AON_PORTS },
+  ],
+  jetsonClocksEngines: [],
+  nvpmodelWarnings: [],
+};
+
 export const SIM_BOARDS: Record<SimBoardId, SimBoard> = {
   "nano-jp46": nano,
   "xavier-nx-jp51": xavierNx,
+  "agx-xavier-jp51": agxXavier,
   "agx-orin-jp6": agxOrin,
+  "orin-nx-16gb-super-jp62": orinNx16Super,
   "orin-nano-super-jp6": orinNanoSuper,
+  "agx-thor-jp7": agxThor,
 };
 
 export const SIM_BOARD_IDS = Object.keys(SIM_BOARDS) as SimBoardId[];

@@ -51,7 +51,7 @@ export async function createSimulatedJetson(opts: SimulatedJetsonOptions): Promi
     await symlink(path.relative(path.dirname(onHost), path.join(root, target)), onHost);
   }
   const binDir = path.join(root, "usr/bin");
-  await installPrograms(root, binDir);
+  await installPrograms(root, binDir, board);
   if (opts.node) await symlink(process.execPath, path.join(binDir, "node"));
   machine.boot(root);
   return { root, binDir, board };
@@ -73,10 +73,16 @@ export function rebootSimulatedJetson(root: string): void {
   machine.reboot(root);
 }
 
+// Programs only some boards have: nvidia-smi comes with the open RM GPU driver (Thor).
+const BOARD_PROGRAMS: Record<string, (board: SimBoard) => boolean> = {
+  "nvidia-smi.mjs": (board) => board.gpu.openRm === true,
+};
+
 // Programs go to usr/bin without their extension; the module they share goes to usr/lib/jetson-sim.
-async function installPrograms(root: string, binDir: string): Promise<void> {
+async function installPrograms(root: string, binDir: string, board: SimBoard): Promise<void> {
   await mkdir(binDir, { recursive: true });
   for (const name of await readdir(path.join(PROGRAMS, "bin"))) {
+    if (BOARD_PROGRAMS[name]?.(board) === false) continue;
     const installed = path.join(binDir, path.basename(name, ".mjs"));
     await copyFile(path.join(PROGRAMS, "bin", name), installed);
     await chmod(installed, 0o755);

@@ -9,7 +9,7 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
     fan: "pwm-fan",
     // nano-1.txt: no date, "POM_5V_IN 1750/1628", "GR3D_FREQ 0%@76"
     tegrastats: { datePrefix: false, railUnit: "", gpuFreqList: false, omitOfflineTemps: false },
-    jetsonClocks: { cpuLabelWidth: 0, idleTrailingSpace: true, tpcLine: false, fanLine: "Fan: PWM={pwm}" },
+    jetsonClocks: { cpuLabelWidth: 0, onlinePerCpu: true, idleTrailingSpace: true, tpcLine: false, fanLine: "Fan: PWM={pwm}" },
   },
   5: {
     releaseTail: [],
@@ -20,6 +20,7 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
     tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: false },
     jetsonClocks: {
       cpuLabelWidth: 0,
+      onlinePerCpu: true,
       idleTrailingSpace: true,
       tpcLine: false,
       fanLine: "FAN Dynamic Speed control=active hwmon0_pwm1={pwm}",
@@ -39,6 +40,28 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
     // jetson_clocks-show/orin-nano-1.txt: "cpu0:  Online=1 ..." and an "Active GPU TPCs" line
     jetsonClocks: {
       cpuLabelWidth: 6,
+      onlinePerCpu: true,
+      idleTrailingSpace: false,
+      tpcLine: true,
+      fanLine: "FAN Dynamic Speed Control=kernel hwmon0_pwm1={pwm}",
+    },
+  },
+  // JetPack 7.1 (L4T R38.4, agx-thor-*.txt): tegrastats prints rails now/avg in mW like JetPack 6;
+  // nv_tegra_release keeps JetPack 6's four lines; jetson_clocks --show names the online cores only
+  // in its "Online CPUs:" line (no Online= per core).
+  7: {
+    releaseTail: [
+      "# KERNEL_VARIANT: oot",
+      "TARGET_USERSPACE_LIB_DIR=nvidia",
+      "TARGET_USERSPACE_LIB_DIR_PATH=usr/lib/aarch64-linux-gnu/nvidia",
+    ],
+    meminfoNvMap: false,
+    ina: "hwmon",
+    fan: "hwmon",
+    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: true },
+    jetsonClocks: {
+      cpuLabelWidth: 6,
+      onlinePerCpu: false,
       idleTrailingSpace: false,
       tpcLine: true,
       fanLine: "FAN Dynamic Speed Control=kernel hwmon0_pwm1={pwm}",

@@ -13,18 +13,19 @@ export function cpuCount(board: SimBoard): number {
 /** Where each device of the board lives, with the names its generation's drivers use. */
 export function simLayout(board: SimBoard, generation: SimGeneration): SimLayout {
   const { gpu } = board;
-  const devfreqName = `${gpu.address}.${gpu.ofName}`;
+  const devfreqName = gpu.devfreqName ?? `${gpu.address}.${gpu.ofName}`;
   return {
     cpuCount: cpuCount(board),
     gpu: {
       devfreqDir: `${gpu.devicePath}/devfreq/${devfreqName}`,
       classDir: `/sys/class/devfreq/${devfreqName}`,
-      loadFile: `${gpu.devicePath}/load`,
+      loadFile: gpu.openRm ? `${SIM_STATE_DIR}/nvml-gpu-utilization` : `${gpu.devicePath}/load`,
       ofNameFile: `${gpu.devicePath}/of_node/name`,
       powerControlFile: `${gpu.controlPath}/power/control`,
       ...(gpu.tpcs === undefined ? {} : { tpcMaskFile: `${gpu.controlPath}/tpc_pg_mask` }),
     },
     emcCapFile: "/sys/kernel/nvpmodel_emc_cap/emc_iso_cap",
+    ...(board.emc.bwmgr ? { emcRateFile: "/sys/class/devfreq/bwmgr/cur_freq" } : {}),
     thermalZones: board.thermalZones.map((zone, i) => ({ ...zone, dir: `/sys/devices/virtual/thermal/thermal_zone${i}` })),
     rails: railFiles(board, generation),
     fan:

@@ -32,12 +32,14 @@ describe.each(SIM_BOARD_IDS)("tegrastats: %s", (id) => {
 
   it("prints GPU, EMC, temperatures and rails in the JetPack's format", () => {
     expect(line).toMatch(/ EMC_FREQ \d+%@\d+ /);
-    expect(line).toMatch(sim.board.generation === 4 ? / GR3D_FREQ \d+%@\d+ / : / GR3D_FREQ \d+%@\[\d+(,\d+)*\] /);
+    const gr3d = sim.board.generation === 4 ? / GR3D_FREQ \d+%@\d+ / : / GR3D_FREQ \d+%@\[\d+(,\d+)*\] /;
+    // Thor's GPU load lives in NVML: tegrastats prints the GPC clocks only (agx-thor-1.txt)
+    expect(line).toMatch(sim.board.gpu.openRm ? / GR3D_FREQ @\[\d+,\d+,\d+\] / : gr3d);
     const rails = [...line.matchAll(/ ([A-Z][A-Z0-9_]+) (\d+)(mW)?\/(\d+)(mW)?(?= |$)/g)];
     expect(rails.map((m) => m[1])).toEqual(facts.tegrastatsRails);
     for (const m of rails) expect(m[3]).toBe(sim.board.generation === 4 ? undefined : "mW");
     const temps = [...line.matchAll(/ (\w+)@(-?[\d.]+)C/g)].map((m) => m[1]);
-    expect(temps).toContain(sim.board.generation === 6 ? "cpu" : "CPU");
+    expect(temps).toContain(sim.board.generation >= 6 ? "cpu" : "CPU");
     // JetPack 6 leaves out offline sensors (the idle CV zones of Orin)
     expect(line.includes("@-256C")).toBe(false);
   });
@@ -57,11 +59,11 @@ describe.each(SIM_BOARD_IDS)("tegrastats: %s", (id) => {
   it.runIf(process.getuid?.() === 0)("prints no EMC, GPU clock or engines when not run as root", async () => {
     await chmod(sim.root, 0o755); // a login that is not root on a board built by root
     const [notRoot = ""] = await tegrastatsLines(sim, 1, 100, { uid: 4242, gid: 4242 });
-    expect(notRoot).toMatch(/ CPU \[[^\]]+\] GR3D_FREQ \d+% \S+@[\d.]+C /);
+    expect(notRoot).toMatch(sim.board.gpu.openRm ? / CPU \[[^\]]+\] \S+@[\d.]+C / : / CPU \[[^\]]+\] GR3D_FREQ \d+% \S+@[\d.]+C /);
     expect(notRoot).not.toMatch(/EMC_FREQ|APE|@\[/);
     const { sample, unread } = readTegrastatsLine(notRoot);
     expect(unread).toEqual([]);
-    expect(Object.keys(sample.gpu ?? {})).toEqual(["loadPct"]);
+    expect(Object.keys(sample.gpu ?? {})).toEqual(sim.board.gpu.openRm ? [] : ["loadPct"]);
     expect(sample.emc ?? sample.engines).toBeUndefined();
     expect(Object.keys(sample.powerMW ?? {})).toEqual(facts.tegrastatsRails);
   });

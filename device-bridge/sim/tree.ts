@@ -46,6 +46,7 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   links.set("/proc/device-tree", "/sys/firmware/devicetree/base");
   put("/sys/firmware/devicetree/base/model", deviceTreeStrings([board.model]));
   put("/sys/firmware/devicetree/base/compatible", deviceTreeStrings(board.compatible));
+  if (board.dtsFilename !== undefined) put("/sys/firmware/devicetree/base/nvidia,dtsfilename", deviceTreeStrings([board.dtsFilename]));
   if (board.serialNumber !== undefined) put("/sys/firmware/devicetree/base/serial-number", deviceTreeStrings([board.serialNumber]));
 
   const allCpus = `0-${layout.cpuCount - 1}\n`;
@@ -79,6 +80,7 @@ export function simTree(spec: SimBoardFile, hostname: string): SimTree {
   links.set(gpu.classDir, gpu.devfreqDir);
   links.set(`${gpu.devfreqDir}/device`, path.posix.dirname(path.posix.dirname(gpu.devfreqDir)));
   put(layout.emcCapFile, 0);
+  if (layout.emcRateFile) put(layout.emcRateFile, board.emc.idleHz);
   for (const { file } of board.engineCaps ?? []) put(file, 0);
   // Engine clocks in debugfs, where tegrastats and jtop read them (root only on a board).
   for (const engine of board.tegrastats.engines) {

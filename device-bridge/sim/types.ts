@@ -1,9 +1,16 @@
 /** Shapes of the simulated-board table (boards.ts) and of what the stand-in programs read back. */
 
-export type SimBoardId = "nano-jp46" | "xavier-nx-jp51" | "agx-orin-jp6" | "orin-nano-super-jp6";
+export type SimBoardId =
+  | "nano-jp46"
+  | "xavier-nx-jp51"
+  | "agx-xavier-jp51"
+  | "agx-orin-jp6"
+  | "orin-nx-16gb-super-jp62"
+  | "orin-nano-super-jp6"
+  | "agx-thor-jp7";
 
 /** The JetPack major release, which decides file layouts and tool output formats (generations.ts). */
-export type JetpackGeneration = 4 | 5 | 6;
+export type JetpackGeneration = 4 | 5 | 6 | 7;
 
 /** A clock limit meaning "no cap", written as -1 in /etc/nvpmodel.conf as on a real board. */
 export const NO_CAP = -1;
@@ -64,6 +71,8 @@ export interface SimBoard {
   model: string;
   /** Most specific first; the last entry names the SoC (nvidia,tegraNNN). */
   compatible: string[];
+  /** The device tree's nvidia,dtsfilename, on boards whose compatible list names no module. */
+  dtsFilename?: string;
   /** The device tree's serial-number property, on boards whose bootloader writes one. */
   serialNumber?: string;
   memTotalKB: number;
@@ -87,8 +96,15 @@ export interface SimBoard {
     /** GPCs, each printed as one frequency in `GR3D_FREQ x%@[f,f]`. */
     gpcs: number;
     tpcs?: number;
+    /** Devfreq node name where it is not <address>.<ofName> (Thor's gpu-gpc-0). */
+    devfreqName?: string;
+    /**
+     * The GPU runs under the open RM driver (Thor): its load is known to NVML (nvidia-smi) only,
+     * not to devfreq, and tegrastats prints GR3D_FREQ without a load.
+     */
+    openRm?: boolean;
   };
-  emc: { minHz: number; maxHz: number; idleHz: number };
+  emc: { minHz: number; maxHz: number; idleHz: number; /** Thor's bwmgr devfreq shows the EMC clock in sysfs. */ bwmgr?: boolean };
   /** Resolution of the thermal sensors in m°C. */
   thermalStepMC: number;
   thermalZones: SimThermalZone[];
@@ -137,7 +153,8 @@ export interface SimGeneration {
   /** Fan control: the pwm-fan device of JetPack 4 or a hwmon pwm1. */
   fan: "pwm-fan" | "hwmon";
   tegrastats: { datePrefix: boolean; railUnit: string; gpuFreqList: boolean; omitOfflineTemps: boolean };
-  jetsonClocks: { cpuLabelWidth: number; idleTrailingSpace: boolean; tpcLine: boolean; fanLine: string };
+  /** onlinePerCpu: cpu lines carry Online= (JetPack 7 dropped it, leaving the Online CPUs list). */
+  jetsonClocks: { cpuLabelWidth: number; onlinePerCpu: boolean; idleTrailingSpace: boolean; tpcLine: boolean; fanLine: string };
 }
 
 /** Where a board's devices live in the simulated root: computed once, read by the stand-ins. */
@@ -146,12 +163,15 @@ export interface SimLayout {
   gpu: {
     devfreqDir: string;
     classDir: string;
+    /** devfreq's device/load, or on an open RM GPU the simulator's own file that its nvidia-smi reads. */
     loadFile: string;
     ofNameFile: string;
     powerControlFile: string;
     tpcMaskFile?: string;
   };
   emcCapFile: string;
+  /** Where the EMC clock is readable without debugfs (Thor's bwmgr), rewritten on every refresh. */
+  emcRateFile?: string;
   thermalZones: (SimThermalZone & { dir: string })[];
   rails: (SimRail & { labelFile: string; voltageFile: string; currentFile: string; powerFile?: string })[];
   /** tempControlFile: JetPack 4 pwm-fan's switch between the kernel's temperature control (1) and a set PWM (0). */

@@ -3,10 +3,13 @@ import { SIM_BOARD_IDS } from "./boards.js";
 import type { SimBoardId } from "./types.js";
 import { runProgram, tempJetson } from "./testing.js";
 
-// L4T's kernel by JetPack: 4.9 on JetPack 4, 5.10 on JetPack 5, 5.15 on JetPack 6.
+// L4T's kernel by JetPack: 4.9 on JetPack 4, 5.10 on JetPack 5, 5.15 on JetPack 6, 6.8 on JetPack 7.
 const KERNEL: Record<SimBoardId, RegExp> = {
   "nano-jp46": /^4\.9\.\d+-tegra$/,
   "xavier-nx-jp51": /^5\.10\.\d+-tegra$/,
+  "agx-xavier-jp51": /^5\.10\.\d+-tegra$/,
+  "orin-nx-16gb-super-jp62": /^5\.15\.\d+-tegra$/,
+  "agx-thor-jp7": /^6\.8\.\d+-tegra$/,
   "agx-orin-jp6": /^5\.15\.\d+-tegra$/,
   "orin-nano-super-jp6": /^5\.15\.\d+-tegra$/,
 };

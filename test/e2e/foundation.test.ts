@@ -1,8 +1,12 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { generate } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { SIM_BOARDS } from "../../device-bridge/sim/index.js";
+import { LOCAL_FLEET } from "../../scripts/local-fleet.js";
 import { TestStack } from "../support/stack.js";
 
 let stack: TestStack;
@@ -10,8 +14,8 @@ let mcp: Client;
 
 beforeAll(async () => {
   stack = await TestStack.start();
-  await stack.addBridge("agx-orin-1", "agx-orin-jp6");
-  await stack.addBridge("orin-nano-1", "orin-nano-super-jp6");
+  // The fleet `npm start` runs: every simulated board, each with its own bridge.
+  for (const { id, board } of LOCAL_FLEET) await stack.addBridge(id, board);
   mcp = await stack.mcp();
 });
 
@@ -40,10 +44,10 @@ describe("the hosted MCP endpoint, end to end", () => {
   });
 
   it("system_info returns what the simulated device's root holds", async () => {
-    const result = await call("system_info", { device: "agx-orin-1" });
+    const result = await call("system_info", { device: "camera-7" });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({
-      hostname: "agx-orin-1",
+      hostname: "camera-7",
       board: "NVIDIA Jetson AGX Orin Developer Kit",
       soc: "tegra234",
       cpuCount: 12,
@@ -57,8 +61,26 @@ describe("the hosted MCP endpoint, end to end", () => {
   it("lists the fleet with presence and reported state", async () => {
     const result = await call("list_devices", {});
     const devices = (result.structuredContent as { devices: Array<{ id: string; online: boolean; state?: { board?: string } }> }).devices;
-    expect(devices.find((d) => d.id === "agx-orin-1")).toMatchObject({ online: true, state: { board: "NVIDIA Jetson AGX Orin Developer Kit" } });
+    expect(devices.find((d) => d.id === "camera-7")).toMatchObject({ online: true, state: { board: "NVIDIA Jetson AGX Orin Developer Kit" } });
     expect(devices.find((d) => d.id === "orin-nano-1")?.online).toBe(true);
+  });
+
+  it("lists the local fleet's seven boards, each with its board and JetPack", async () => {
+    const result = await call("list_devices", {});
+    const devices = (result.structuredContent as { devices: Array<{ id: string; online: boolean; state?: { board?: string; jetpack?: string } }> }).devices;
+    expect(LOCAL_FLEET).toHaveLength(7);
+    for (const { id, board } of LOCAL_FLEET) {
+      expect(devices.find((d) => d.id === id), id).toMatchObject({ online: true, state: { board: SIM_BOARDS[board].model, jetpack: SIM_BOARDS[board].jetpack } });
+    }
+  });
+
+  it("reads the AGX Thor's GPU load through nvidia-smi and its EMC clock from bwmgr", async () => {
+    const sample = (await call("telemetry_now", { device: "agx-thor-1" })).structuredContent as { gpu?: { loadPct?: number; freqMHz?: number }; emc?: { freqMHz?: number } };
+    expect(sample.gpu?.loadPct).toBeGreaterThanOrEqual(0);
+    expect(sample.gpu?.freqMHz).toBeGreaterThan(0);
+    expect(sample.emc?.freqMHz).toBe(665);
+    const callLog = await readFile(path.join(stack.bridges.get("agx-thor-1")?.root ?? "", "var/log/sim-calls.log"), "utf8");
+    expect(callLog).toContain('"program":"nvidia-smi"');
   });
 
   it("turns the bridge's progress messages into MCP progress notifications", async () => {
@@ -125,7 +147,7 @@ describe("failures", () => {
     expect((await connack)[0]).toBe(0x20);
     ws.send(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x7f, 1, 2, 3]));
     expect(await closed).toBe(1002);
-    const ping = await call("system_ping", { device: "agx-orin-1" });
+    const ping = await call("system_ping", { device: "camera-7" });
     expect(ping.structuredContent).toMatchObject({ pong: true });
   });
 

@@ -7,7 +7,7 @@ import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 let board: SimulatedBoard;
 afterEach(() => board.remove());
 
-describe.each(["agx-orin-jp6", "nano-jp46"] as const)("clocks on %s", (id) => {
+describe.each(["agx-orin-jp6", "nano-jp46", "agx-thor-jp7"] as const)("clocks on %s", (id) => {
   it("locks at maximum and restores the saved settings", async () => {
     board = await simulatedBoard(id);
     const before = await board.run("clocks.status", {});
@@ -55,5 +55,15 @@ describe.each(["agx-orin-jp6", "nano-jp46"] as const)("clocks on %s", (id) => {
     board = await simulatedBoard(id);
     await expect(board.run("clocks.restore", {})).rejects.toMatchObject({ code: "unavailable" });
     expect((await board.calls()).map((c) => c.program)).toEqual([]);
+  });
+});
+
+describe("clocks on the AGX Thor (JetPack 7)", () => {
+  it("takes which cores are online from the Online CPUs line, its cpu lines having no Online=", async () => {
+    board = await simulatedBoard("agx-thor-jp7");
+    await board.run("power.set", { id: 2 });
+    const status = await board.run("clocks.status", {});
+    expect(status.cpus).toHaveLength(14);
+    expect(status.cpus.filter((c) => c.online).map((c) => c.cpu)).toEqual([...Array(12).keys()]);
   });
 });

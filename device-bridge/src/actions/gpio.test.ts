@@ -136,3 +136,24 @@ describe("GPIO on other boards", () => {
     expect(list.lines.find((l) => l.pin === 7)).toMatchObject({ lineName: "PAC.06", line: 144 });
   });
 });
+
+describe("GPIO on the AGX Thor developer kit (JetPack 7)", () => {
+  it("lists the header's 22 GPIO pins on tegra264's main and always-on controllers", async () => {
+    board = await simulatedBoard("agx-thor-jp7");
+    const list = await board.run("gpio.list", {});
+    expect(list.header).toBe("Jetson AGX Thor Developer Kit");
+    expect(list.lines).toHaveLength(22);
+    expect(list.lines.every((l) => l.lineName !== undefined)).toBe(true);
+    expect(list.lines.find((l) => l.pin === 7)).toMatchObject({ lineName: "PL.06", chip: "tegra264-gpio-main", device: "gpiochip0", line: 86 });
+    expect(list.lines.find((l) => l.pin === 32)).toMatchObject({ lineName: "PDD.04", chip: "tegra264-gpio-aon", device: "gpiochip1", line: 22 });
+  });
+
+  it("writes a pin on each controller, then reads it back", async () => {
+    board = await simulatedBoard("agx-thor-jp7");
+    expect(await board.run("gpio.write", { pin: 15, value: 1 })).toEqual({ pin: 15, value: 1, chip: "tegra264-gpio-main", device: "gpiochip0", line: 127 });
+    expect(await board.run("gpio.read", { pin: 15 })).toMatchObject({ pin: 15, value: 1 });
+    await board.run("gpio.write", { pin: 31, value: 1 });
+    expect(await board.run("gpio.read", { pin: 31 })).toEqual({ pin: 31, value: 1, chip: "tegra264-gpio-aon", device: "gpiochip1", line: 0 });
+    expect(await gpioCalls()).toContain("gpioset gpiochip0 127=1");
+  });
+});

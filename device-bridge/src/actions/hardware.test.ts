@@ -51,6 +51,15 @@ describe("hardware.info", () => {
       memory: { totalMB: 62841 },
     });
   });
+
+  it.each([
+    ["agx-xavier-jp51", { soc: "tegra194", family: "Xavier", module: { partNumber: "p2888-0001", name: "Jetson AGX Xavier 16GB" }, carrier: "p2822-0000", l4t: "35.4.1", jetpack: "5.1.2", cpuCount: 8 }],
+    ["orin-nx-16gb-super-jp62", { soc: "tegra234", family: "Orin", module: { partNumber: "p3767-0000", name: "Jetson Orin NX 16GB" }, carrier: "p3768-0000", l4t: "36.4.3", jetpack: "6.2", cpuCount: 8 }],
+    ["agx-thor-jp7", { soc: "tegra264", family: "Thor", module: { partNumber: "p3834-0008", name: "Jetson AGX Thor (developer kit module)" }, carrier: "p3971-0080", l4t: "38.4.0", jetpack: "7.1", cuda: "13.0.48", cpuCount: 14 }],
+  ] as const)("names the %s's module, carrier and JetPack", async (id, expected) => {
+    board = await simulatedBoard(id);
+    expect(await board.run("hardware.info", {})).toMatchObject(expected);
+  });
 });
 
 describe("hardware.temperatures", () => {

@@ -173,6 +173,12 @@ const REBOOT_FROM_DEFAULT = {
   // MODE_15W_* and MODE_10W_* gate one TPC (1), MODE_20W_* none; the default is MODE_15W_6CORE.
   "xavier-nx-jp51": { 0: false, 1: false, 2: false, 3: false, 4: false, 5: false, 6: true, 7: true, 8: true },
   "orin-nano-super-jp6": { 0: false, 1: false, 2: false, 3: false },
+  // nvpmodel-p-verbose/agx-xavier-1.txt: only MODE_10W gates TPCs (5); the default is MODE_15W.
+  "agx-xavier-jp51": { 0: false, 1: true, 2: false, 3: false, 4: false, 5: false, 6: false },
+  // The Super table: 10W and 15W gate 252, MAXN_SUPER, 25W and 40W 240; the default is 40W.
+  "orin-nx-16gb-super-jp62": { 0: false, 1: true, 2: true, 3: false, 4: false },
+  // Thor's nvpmodel.conf sets no TPC_PG_MASK here.
+  "agx-thor-jp7": { 0: false, 1: false, 2: false, 3: false },
   // JetPack 4's Nano has no TPC power gating.
   "nano-jp46": { 0: false, 1: false },
 } as const;

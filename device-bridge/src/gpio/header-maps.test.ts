@@ -23,6 +23,7 @@ describe("choosing the header map", () => {
     expect(headerMapFor(["nvidia,p3737-0000+p3701-0005", "nvidia,p3701-0005", "nvidia,tegra234"])?.name).toBe("Jetson AGX Orin Developer Kit");
     expect(headerMapFor(["nvidia,p3768-0000+p3767-0005-super", "nvidia,tegra234"])?.name).toBe("Jetson Orin NX / Orin Nano Developer Kit");
     expect(headerMapFor(["nvidia,p3509-0000+p3668-0001", "nvidia,tegra194"])?.name).toBe("Jetson Xavier NX Developer Kit");
+    expect(headerMapFor(["nvidia,p3971-0080+p3834-0008", "nvidia,p3834-0008", "nvidia,tegra264"])?.name).toBe("Jetson AGX Thor Developer Kit");
     expect(headerMapFor(["nvidia,p3449-0000-b00+p3448-0000-b00", "nvidia,jetson-nano", "nvidia,tegra210"])?.name).toBe("Jetson Nano Developer Kit");
     // A third-party carrier's header is wired differently.
     expect(headerMapFor(["vendor,carrier+p3701-0005", "nvidia,p3701-0005", "nvidia,tegra234"])).toBeUndefined();

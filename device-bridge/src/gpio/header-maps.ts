@@ -83,6 +83,40 @@ const AGX_ORIN = pins(
   },
 );
 
+// Jetson.GPIO's JETSON_THOR_REFERENCE_PIN_DEFS: JetPack 7 names the chips tegra264-gpio-main and -aon.
+const AGX_THOR = pins(
+  "tegra264-gpio-main",
+  [
+    [7, 86, "PL.06", "MCLK05"],
+    [11, 92, "PM.04", "UART1_RTS"],
+    [12, 21, "PV.06", "I2S2_CLK"],
+    [13, 88, "PM.00", "PWM01"],
+    [15, 127, "PF.07", "GPIO27"],
+    [18, 14, "PU.07", "GPIO44"],
+    [19, 73, "PK.01", "SPI1_MOSI"],
+    [21, 72, "PK.00", "SPI1_MISO"],
+    [22, 7, "PU.00", "I2S7_DIN"],
+    [23, 71, "PJ.07", "SPI1_CLK"],
+    [24, 74, "PK.02", "SPI1_CS0_N"],
+    [26, 75, "PK.03", "SPI1_CS1_N"],
+    [35, 24, "PW.01", "I2S2_FS"],
+    [36, 93, "PM.05", "UART1_CTS"],
+    [38, 23, "PW.00", "I2S2_DIN"],
+    [40, 22, "PV.07", "I2S2_DOUT"],
+  ],
+  {
+    chip: "tegra264-gpio-aon",
+    rows: [
+      [16, 21, "PDD.03", "GPIO08"],
+      [29, 1, "PAD.01", "CAN2_DIN"],
+      [31, 0, "PAD.00", "CAN2_DOUT"],
+      [32, 22, "PDD.04", "GPIO09"],
+      [33, 2, "PAE.00", "CAN3_DOUT"],
+      [37, 3, "PAE.01", "CAN3_DIN"],
+    ],
+  },
+);
+
 const ORIN_NX_NANO = pins("tegra234-gpio", [
   [7, 144, "PAC.06", "GPIO09"],
   [11, 112, "PR.04", "UART1_RTS"],
@@ -164,6 +198,8 @@ const NANO = pins("tegra-gpio", [
 /** Matched against the device tree, carrier and module together: the header belongs to the carrier. */
 export const HEADER_MAPS: readonly HeaderMap[] = [
   { name: "Jetson AGX Orin Developer Kit", compatible: /^nvidia,p3737-0000\+p3701-\d{4}/, pins: AGX_ORIN },
+  // Jetson.GPIO's Thor carriers: p3971 (the developer kit) and p4071, with a p3834 module.
+  { name: "Jetson AGX Thor Developer Kit", compatible: /^nvidia,p(?:3971-00\d\d|4071-0000)\+p3834-\d{4}/, pins: AGX_THOR },
   { name: "Jetson Orin NX / Orin Nano Developer Kit", compatible: /^nvidia,p3(?:509|768)-0000\+p3767-\d{4}/, pins: ORIN_NX_NANO },
   { name: "Jetson Xavier NX Developer Kit", compatible: /^nvidia,p3(?:509|449)-0000\+p3668-\d{4}/, pins: XAVIER_NX },
   { name: "Jetson Nano Developer Kit", compatible: /^nvidia,(?:jetson-nano|p3450-000[02])$/, pins: NANO },

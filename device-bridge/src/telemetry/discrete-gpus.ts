@@ -16,6 +16,23 @@ export async function readDiscreteGpus(host: HostPort): Promise<GpuList | undefi
 }
 
 /**
+ * The integrated GPU's load where NVML alone knows it (Thor's GPU under the open RM driver, whose
+ * devfreq node has clocks but no load); undefined when nvidia-smi is missing, fails or prints [N/A].
+ */
+export async function readNvmlGpuLoad(host: HostPort): Promise<number | undefined> {
+  const fields = ["utilization.gpu"] as const;
+  const result = await host
+    .run("nvidia-smi", [`--query-gpu=${fields.join(",")}`, "--format=csv,noheader,nounits"], { timeoutMs: 10_000 })
+    .catch(() => undefined);
+  if (result?.exitCode !== 0) return undefined;
+  try {
+    return parseNvidiaSmiCsv(result.stdout, fields)[0]?.utilizationPct;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The GPUs' part of a canonical sample: mean utilisation, each GPU's temperature and power draw
  * (keyed gpu / GPU for one, gpu0 / GPU0 ... for several). The draw is not the machine's total, so
  * totalPowerMW stays absent.

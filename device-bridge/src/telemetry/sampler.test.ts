@@ -93,10 +93,15 @@ describe.each(SIM_BOARD_IDS)("the sampler on %s", (id) => {
     expect(sample.fan?.rpm === undefined).toBe(spec.fan.maxRpm === undefined);
     expect(sample.disk?.totalMB).toBeGreaterThan(0);
 
-    // Not in the simulated sysfs (EMC is in root-only debugfs): absent, never 0.
-    expect(sample.emc).toBeUndefined();
+    // EMC is in root-only debugfs, so absent (never 0); Thor shows its clock in bwmgr's devfreq.
+    expect(sample.emc).toEqual(spec.emc.bwmgr ? { freqMHz: Math.floor(spec.emc.idleHz / 1e6) } : undefined);
     expect(sample.time).toBeUndefined();
-    expect((await board.calls()).map((c) => c.program)).toEqual(["tegrastats"]);
+    // Thor's GPU load is NVML's alone: one nvidia-smi query per sample.
+    const calls = await board.calls();
+    expect(calls.filter((c) => c.program !== "nvidia-smi").map((c) => c.program)).toEqual(["tegrastats"]);
+    expect(calls.filter((c) => c.program === "nvidia-smi").map((c) => c.argv)).toEqual(
+      spec.gpu.openRm ? Array(2).fill(["--query-gpu=utilization.gpu", "--format=csv,noheader,nounits"]) : [],
+    );
   });
 
   it("follows the load", async () => {

@@ -1,6 +1,6 @@
 import type { TelemetrySample } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
-import { discreteGpuSample, readDiscreteGpus } from "./discrete-gpus.js";
+import { discreteGpuSample, readDiscreteGpus, readNvmlGpuLoad } from "./discrete-gpus.js";
 import { SysfsReader } from "./sysfs-reader.js";
 import { TegrastatsStream } from "./tegrastats-stream.js";
 
@@ -8,7 +8,8 @@ import { TegrastatsStream } from "./tegrastats-stream.js";
 // no root), so tegrastats runs, and the fields it prints fill in what sysfs could not give.
 const CORE_FIELDS = ["ram", "cpus", "gpu", "tempsC", "powerMW"] as const;
 const TEGRASTATS_FIELDS = ["ram", "swap", "cpus", "gpu", "emc", "engines", "tempsC", "powerMW", "totalPowerMW"] as const;
-// A Tegra SoC in the device tree means a Jetson: its GPU is read from devfreq, never from nvidia-smi.
+// A Tegra SoC in the device tree means a Jetson: its GPU is read from devfreq, and from nvidia-smi only
+// the load devfreq lacks (Thor's GPU under the open RM driver), never as a discrete GPU.
 const TEGRA = /nvidia,tegra\d+/;
 
 /**
@@ -20,6 +21,8 @@ export class Sampler {
   private readonly sysfs: SysfsReader;
   private readonly tegrastats: TegrastatsStream;
   private discreteHost: Promise<boolean> | undefined;
+  /** Whether nvidia-smi may know the Jetson GPU's load; false after it could not say once. */
+  private nvmlLoad = true;
 
   constructor(
     private readonly host: HostPort,
@@ -31,6 +34,11 @@ export class Sampler {
 
   async sample(): Promise<TelemetrySample> {
     const sample = await this.sysfs.read();
+    if (sample.gpu && sample.gpu.loadPct === undefined && this.nvmlLoad) {
+      const loadPct = await readNvmlGpuLoad(this.host);
+      if (loadPct === undefined) this.nvmlLoad = false;
+      else sample.gpu = { ...sample.gpu, loadPct };
+    }
     if (!sample.gpu && (await (this.discreteHost ??= this.isDiscreteHost()))) {
       const gpus = await readDiscreteGpus(this.host);
       if (gpus) mergeMissing(sample, discreteGpuSample(gpus));

@@ -62,7 +62,7 @@ function show() {
     `Online CPUs: ${formatCpuList(cpus.filter((c) => c.online).map((c) => c.cpu))}`,
     ...listed.map(
       (c) =>
-        `${`cpu${c.cpu}:`.padEnd(format.cpuLabelWidth)} Online=${c.online ? 1 : 0} Governor=${c.governor} ` +
+        `${`cpu${c.cpu}:`.padEnd(format.cpuLabelWidth)}${format.onlinePerCpu ? ` Online=${c.online ? 1 : 0}` : ""} Governor=${c.governor} ` +
         `MinFreq=${c.minKHz} MaxFreq=${c.maxKHz} CurrentFreq=${c.curKHz} ${idle}`,
     ),
     `GPU MinFreq=${gpu.minHz} MaxFreq=${gpu.maxHz} CurrentFreq=${gpu.curHz}`,

@@ -63,14 +63,16 @@ function statsLine(before, after) {
   const cpus = readCpus(root, layout).map((c) => (c.online ? `${busyPercent(before, after, c.cpu)}%@${Math.floor(c.curKHz / 1000)}` : "off"));
   parts.push(`CPU [${cpus.join(",")}]`);
   const gpu = readGpu(root, layout);
+  // Thor's GPU (open RM) keeps its load in NVML: tegrastats prints its clocks only (agx-thor-1.txt).
+  const gpuLoad = board.gpu.openRm ? "" : `${gpu.loadPct}%`;
   if (asRoot) {
     const emc = readEmc(root, spec, loadState(root));
     parts.push(`EMC_FREQ ${emc.utilPct}%@${Math.floor(emc.curHz / 1e6)}`);
     const gpuMhz = Math.floor(gpu.curHz / 1e6);
     const gpuFreq = format.gpuFreqList ? `[${Array(board.gpu.gpcs).fill(gpuMhz).join(",")}]` : gpuMhz;
-    parts.push(`GR3D_FREQ ${gpu.loadPct}%@${gpuFreq}`, ...board.tegrastats.engines.map(engineField));
-  } else {
-    parts.push(`GR3D_FREQ ${gpu.loadPct}%`);
+    parts.push(`GR3D_FREQ ${gpuLoad}@${gpuFreq}`, ...board.tegrastats.engines.map(engineField));
+  } else if (gpuLoad) {
+    parts.push(`GR3D_FREQ ${gpuLoad}`);
   }
   const temps = readTemps(root, layout);
   for (const label of board.tegrastats.tempOrder) {

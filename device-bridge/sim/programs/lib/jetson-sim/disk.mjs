@@ -6,12 +6,15 @@ import { archive } from "./packages.mjs";
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
-/** Root device and size per board: SD card on the Nano and Xavier NX, eMMC on the AGX, NVMe on the Orin Nano. */
+/** Root device and size per board: SD card on the Nano and Xavier NX, eMMC on the AGX Xavier and Orin, NVMe on the Orin NX / Nano and Thor. */
 const ROOTS = {
   "nano-jp46": { device: "/dev/mmcblk0p1", sizeBytes: 59_521_826_816 },
   "xavier-nx-jp51": { device: "/dev/mmcblk1p1", sizeBytes: 62_259_494_912 },
   "agx-orin-jp6": { device: "/dev/mmcblk0p1", sizeBytes: 61_203_283_968, data: { device: "/dev/nvme0n1p1", sizeBytes: 983_349_657_600, usedBytes: 212_543_180_800 } },
   "orin-nano-super-jp6": { device: "/dev/nvme0n1p1", sizeBytes: 244_529_655_808 },
+  "agx-xavier-jp51": { device: "/dev/mmcblk0p1", sizeBytes: 29_847_732_224 },
+  "orin-nx-16gb-super-jp62": { device: "/dev/nvme0n1p1", sizeBytes: 491_048_452_096 },
+  "agx-thor-jp7": { device: "/dev/nvme0n1p1", sizeBytes: 983_349_657_600 },
 };
 
 /**

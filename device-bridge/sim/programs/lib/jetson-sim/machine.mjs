@@ -5,6 +5,7 @@ import { bootAdmin, rebootAdmin } from "./admin.mjs";
 import { parseConf } from "./nvpmodel-conf.mjs";
 import { allCpus, CPU_ROOT, cpuDir, formatCpuList, isOnline, pickFrequency, writeFreqLimit } from "./kernel.mjs";
 import { resetCounters, writeProcFiles } from "./procfs.mjs";
+import { readEmc } from "./readings.mjs";
 import {
   loadSpec,
   loadState,
@@ -111,6 +112,7 @@ export function refresh(root) {
   writeText(root, `${CPU_ROOT}/online`, `${formatCpuList(online)}\n`);
   settleClock(root, layout.gpu.devfreqDir, "", "cur_freq", load, thermal.cap);
   writeNumber(root, layout.gpu.loadFile, Math.round(load * 1000));
+  if (layout.emcRateFile) writeNumber(root, layout.emcRateFile, readEmc(root, spec, state).curHz);
   for (const { dir, mC } of thermal.zones) {
     writeNumber(root, `${dir}/temp`, Math.floor(Math.round(mC / board.thermalStepMC) * board.thermalStepMC));
   }

@@ -1,13 +1,14 @@
 // The simulated board's package archive and dpkg database. Versions follow the board's JetPack
 // (L4T, CUDA, TensorRT) where NVIDIA ships them; Ubuntu's packages use one release's versions.
 
-const CODENAMES = { 4: "bionic", 5: "focal", 6: "jammy" };
+const CODENAMES = { 4: "bionic", 5: "focal", 6: "jammy", 7: "noble" };
 
 /** Per JetPack generation: TensorRT, cuDNN, OpenCV and VPI packages as NVIDIA names them. */
 const NVIDIA_LIBS = {
   4: { nvinfer: ["libnvinfer8", "8.2.1-1+cuda10.2"], cudnn: ["libcudnn8", "8.2.1.32-1+cuda10.2"], opencv: "4.1.1-2-gd5a58aa75", vpi: ["libnvvpi1", "1.2.3"] },
   5: { nvinfer: ["libnvinfer8", "8.5.2-1+cuda11.4"], cudnn: ["libcudnn8", "8.6.0.166-1+cuda11.4"], opencv: "4.5.4-8-g3e4c170df4", vpi: ["libnvvpi2", "2.2.7"] },
   6: { nvinfer: ["libnvinfer10", "10.3.0.30-1+cuda12.5"], cudnn: ["libcudnn9-cuda-12", "9.3.0.75-1"], opencv: "4.8.0-1-g6371ee1", vpi: ["libnvvpi3", "3.2.4"] },
+  7: { nvinfer: ["libnvinfer10", "10.13.3.9-1+cuda13.0"], cudnn: ["libcudnn9-cuda-13", "9.12.0.46-1"], opencv: "4.8.0-1-g6371ee1", vpi: ["libnvvpi4", "4.0.2"] },
 };
 
 export function codename(board) {
