@@ -11,6 +11,8 @@ const BOARD_FAMILIES: ReadonlyArray<[RegExp, string]> = [
   [/\borin nx\b/i, "orin-nx"],
   [/\borin nano\b/i, "orin-nano"],
   [/\bagx xavier\b/i, "agx-xavier"],
+  // The AGX Xavier developer kit's device tree names no family at all.
+  [/^jetson-agx$/i, "agx-xavier"],
   [/\bxavier nx\b/i, "xavier-nx"],
   [/\btx2 nx\b/i, "tx2-nx"],
   [/\btx2\b/i, "tx2"],

@@ -75,7 +75,8 @@ describe("board slugs", () => {
     ["NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super", "orin-nano"],
     ["NVIDIA Jetson Orin NX Engineering Reference Developer Kit", "orin-nx"],
     ["NVIDIA Jetson Xavier NX Developer Kit", "xavier-nx"],
-    ["Jetson-AGX", "jetson-agx"],
+    // The AGX Xavier developer kit's device tree says only this (JetPack 4 and 5).
+    ["Jetson-AGX", "agx-xavier"],
     ["NVIDIA Jetson Nano Developer Kit", "nano"],
     ["NVIDIA Jetson TX2 NX Developer Kit", "tx2-nx"],
     ["Acme Robotics Carrier v2", "acme-robotics-carrier-v2"],
