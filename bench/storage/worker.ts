@@ -1,9 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { TimedSample } from "@jetson/protocol";
-import { DeviceStore, MAX_LEDGER_ROWS } from "../../worker/src/device/store.js";
-import { AUDIT_LIMITS, AuditLog } from "../../worker/src/registry/audit-log.js";
+import { DeviceStore, LEDGER_SCHEMA, MAX_LEDGER_ROWS } from "../../worker/src/device/store.js";
+import { AUDIT_LIMITS, AUDIT_SCHEMA, AuditLog } from "../../worker/src/registry/audit-log.js";
+import { migrate } from "../../worker/src/sqlite-migrations.js";
 import { MAX_RAW_ROWS, RETENTION_EVERY_MS } from "../../worker/src/telemetry/retention.js";
-import { TelemetryStore } from "../../worker/src/telemetry/telemetry-store.js";
+import { TELEMETRY_SCHEMA, TelemetryStore } from "../../worker/src/telemetry/telemetry-store.js";
 import type { StorageFigure } from "./figure.js";
 
 const HOUR = 3_600_000;
@@ -41,7 +42,7 @@ export class StorageDay extends DurableObject<Env> {
   /** One device's command ledger after a day of one command every `everyMs`. */
   async ledger(everyMs: number): Promise<StorageFigure> {
     const store = new DeviceStore(this.ctx.storage.sql);
-    store.migrate();
+    migrate(this.ctx.storage, [LEDGER_SCHEMA]);
     return this.measure("commands", MAX_LEDGER_ROWS, (from, to) => {
       for (let t = from; t < to; t += everyMs) {
         const id = `cmd_${t.toString(36)}`;
@@ -55,7 +56,7 @@ export class StorageDay extends DurableObject<Env> {
   /** One fleet's audit trail after a day of `devices` devices each running a command every `everyMs`. */
   async audit(devices: number, everyMs: number): Promise<StorageFigure> {
     const log = new AuditLog(this.ctx.storage.sql);
-    log.migrate();
+    migrate(this.ctx.storage, [AUDIT_SCHEMA]);
     const step = everyMs / devices;
     return this.measure("audit", AUDIT_LIMITS.maxRows, (from, to) => {
       for (let t = from, i = 0; t < to; t += step, i++) {
@@ -69,7 +70,7 @@ export class StorageDay extends DurableObject<Env> {
   /** One device's telemetry after a day at 1 Hz, trimmed hourly as the device's alarm does. */
   async telemetry(): Promise<StorageFigure> {
     const store = new TelemetryStore(this.ctx.storage);
-    store.migrate();
+    migrate(this.ctx.storage, [TELEMETRY_SCHEMA]);
     // The bridge publishes every 5 s; the alarm trims every RETENTION_EVERY_MS (an hour).
     const batch = 5;
     return this.measure("samples", MAX_RAW_ROWS, (from, to) => {

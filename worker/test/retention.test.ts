@@ -2,10 +2,11 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_SESSIONS_PER_TOKEN, SessionTable } from "../src/dashboard/session-table.js";
-import { LEDGER_RETENTION_MS, MAX_LEDGER_ROWS, DeviceStore } from "../src/device/store.js";
+import { LEDGER_RETENTION_MS, LEDGER_SCHEMA, MAX_LEDGER_ROWS, DeviceStore } from "../src/device/store.js";
 import { AUDIT_LIMITS, AuditLog } from "../src/registry/audit-log.js";
 import type { RegistryObject } from "../src/registry/registry-object.js";
 import { ENROLLMENT_RETENTION_MS, EnrollmentTable, MAX_OPEN_ENROLLMENTS } from "../src/registry/enrollment-table.js";
+import { migrate } from "../src/sqlite-migrations.js";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 10);
@@ -23,7 +24,7 @@ describe("the command ledger", () => {
   it("keeps at most the newest MAX_LEDGER_ROWS finished commands, none past retention, and every open one", async () => {
     await runInDurableObject(device("ledger"), async (_object, state) => {
       const store = new DeviceStore(state.storage.sql);
-      store.migrate();
+      migrate(state.storage, [LEDGER_SCHEMA]);
       store.insertCommand(command("old-finished"), NOW - LEDGER_RETENTION_MS - 1);
       store.finish("old-finished", "succeeded", NOW - LEDGER_RETENTION_MS - 1, { ok: true });
       store.insertCommand(command("old-open"), NOW - LEDGER_RETENTION_MS - 1);
@@ -53,28 +54,6 @@ describe("the audit trail", () => {
       const capped = new AuditLog(state.storage.sql, { ...AUDIT_LIMITS, maxRows: 3 });
       for (let i = 0; i < 5; i++) capped.append(entry(NOW, `d${i}`), NOW);
       expect(capped.query({ limit: 10 }).map((e) => e.device)).toEqual(["d4", "d3", "d2"]);
-    });
-  });
-
-  it("migrates a trail written before rows named their command, keeping its rows", async () => {
-    await runInDurableObject(registry("retention-migrate"), async (object: RegistryObject, state) => {
-      await existingFleet(object);
-      const sql = state.storage.sql;
-      sql.exec("DROP TABLE audit");
-      sql.exec(`CREATE TABLE audit (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, caller TEXT NOT NULL, device TEXT NOT NULL,
-        action TEXT NOT NULL, args TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, duration_ms INTEGER NOT NULL)`);
-      sql.exec("INSERT INTO audit (at, caller, device, action, args, outcome, duration_ms) VALUES (?, 'token:t', 'old', 'system.ping', '{}', 'succeeded', 3)", NOW);
-      const log = new AuditLog(sql);
-      log.migrate();
-      log.migrate();
-      const id = log.begin({ at: NOW, caller: "token:t", device: "new", action: "system.ping", args: {}, commandId: "cmd_1" }, NOW);
-      log.complete(id, { outcome: "failed", error: "timed_out: late", durationMs: 9 });
-      log.complete(id, { outcome: "succeeded", durationMs: 10 });
-      expect(log.query({ limit: 10 })).toEqual([
-        { ...entry(NOW, "new"), id, outcome: "failed", error: "timed_out: late", durationMs: 9, commandId: "cmd_1" },
-        { ...entry(NOW, "old"), id: id - 1, durationMs: 3, error: undefined, commandId: undefined },
-      ]);
     });
   });
 });

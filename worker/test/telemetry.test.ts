@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { Fleet } from "../src/fleet.js";
 import { handleMcpRequest } from "../src/mcp/server.js";
 import { MAX_RAW_ROWS } from "../src/telemetry/retention.js";
-import { TelemetryStore } from "../src/telemetry/telemetry-store.js";
+import { migrate } from "../src/sqlite-migrations.js";
+import { TELEMETRY_SCHEMA, TelemetryStore } from "../src/telemetry/telemetry-store.js";
 import { ADMIN, DeviceClient, provision } from "./device-client.js";
 
 const MINUTE = 60_000;
@@ -221,7 +222,7 @@ describe("retention", () => {
       return runInDurableObject(env.DEVICE.get(env.DEVICE.idFromName(name)), (_instance, ctx) => {
         const store = new TelemetryStore(ctx.storage);
         // A device object gets its tables when provisioned; this one never was.
-        store.migrate();
+        migrate(ctx.storage, [TELEMETRY_SCHEMA]);
         const before = ctx.storage.sql.databaseSize;
         const end = Date.now();
         for (let i = 0; i < count; i += 600) {

@@ -1,7 +1,13 @@
 import type { Scope } from "@jetson/protocol";
+import type { Schema } from "../sqlite-migrations.js";
 
-export const SESSION_TABLE = `CREATE TABLE IF NOT EXISTS dashboard_sessions (
-  hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, scopes TEXT NOT NULL, expires_at INTEGER NOT NULL)`;
+export const SESSION_SCHEMA: Schema = {
+  name: "dashboard_sessions",
+  migrations: [
+    `CREATE TABLE IF NOT EXISTS dashboard_sessions (
+  hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, scopes TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+  ],
+};
 
 export interface DashboardSession {
   /** The API token the person signed in with: the session acts as it, and ends when it is revoked. */

@@ -1,7 +1,12 @@
+import type { Schema } from "../sqlite-migrations.js";
+
 /** Runs at `now`; returns when it wants to run next, or undefined when it has nothing left to do. */
 export type Duty = (now: number) => Promise<number | undefined> | number | undefined;
 
-const SCHEMA = "CREATE TABLE IF NOT EXISTS alarm_duties (name TEXT PRIMARY KEY, due INTEGER NOT NULL)";
+export const ALARM_SCHEMA: Schema = {
+  name: "alarm_duties",
+  migrations: ["CREATE TABLE IF NOT EXISTS alarm_duties (name TEXT PRIMARY KEY, due INTEGER NOT NULL)"],
+};
 const BRING_FORWARD = `
   INSERT INTO alarm_duties (name, due) VALUES (?, ?)
   ON CONFLICT (name) DO UPDATE SET due = excluded.due WHERE excluded.due < alarm_duties.due
@@ -21,10 +26,6 @@ export class AlarmScheduler<Name extends string> {
     private readonly storage: DurableObjectStorage,
     private readonly duties: Record<Name, Duty>,
   ) {}
-
-  migrate(): void {
-    this.storage.sql.exec(SCHEMA);
-  }
 
   /** Makes a duty run no later than `at`; an earlier due time stands, since every duty works out its own next time. */
   async ensure(name: Name, at: number): Promise<void> {

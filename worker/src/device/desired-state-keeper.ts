@@ -25,10 +25,6 @@ export class DesiredStateKeeper {
     this.store = new DesiredStateStore(sql);
   }
 
-  migrate(): void {
-    this.store.migrate();
-  }
-
   get drift(): Drift[] {
     return this.store.current().drift;
   }

@@ -1,6 +1,11 @@
 import type { DesiredState, Drift, DriftAspect } from "@jetson/protocol";
 
-const SCHEMA = "CREATE TABLE IF NOT EXISTS desired_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
+import type { Schema } from "../sqlite-migrations.js";
+
+export const DESIRED_STATE_SCHEMA: Schema = {
+  name: "desired_state",
+  migrations: ["CREATE TABLE IF NOT EXISTS desired_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"],
+};
 
 export interface StoredDesiredState {
   /** Every rule that chooses the device, merged. */
@@ -25,10 +30,6 @@ const EMPTY: StoredDesiredState = { desired: {}, rules: [], drift: [] };
 /** The device's desired state as last pulled from the fleet's rules, and the drift its last comparison found. */
 export class DesiredStateStore {
   constructor(private readonly sql: SqlStorage) {}
-
-  migrate(): void {
-    this.sql.exec(SCHEMA);
-  }
 
   current(): StoredDesiredState {
     const row = this.sql.exec<{ value: string }>("SELECT value FROM desired_state WHERE key = 'current'").toArray()[0];

@@ -19,17 +19,20 @@ import { newCommandId, secretMatches } from "../credentials.js";
 import type { Env } from "../env.js";
 import { MqttProtocolError, PacketReader } from "../mqtt/index.js";
 import { DeviceTelemetry } from "../telemetry/device-telemetry.js";
+import { ALERT_SCHEMA } from "../telemetry/alert-store.js";
+import { TELEMETRY_SCHEMA } from "../telemetry/telemetry-store.js";
 import { RETENTION_EVERY_MS } from "../telemetry/retention.js";
 import { LazyTables } from "../lazy-tables.js";
-import { AlarmScheduler } from "./alarm-scheduler.js";
+import { ALARM_SCHEMA, AlarmScheduler } from "./alarm-scheduler.js";
 import { Connection } from "./connection.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./invoke.js";
 import { RateLimiter } from "../rate-limiter.js";
 import { handlePacket, MAX_CONNECT_BYTES, MAX_PACKET_BYTES, Reason, type SessionHost } from "./mqtt-session.js";
-import { DeviceStore, type Identity } from "./store.js";
+import { DeviceStore, type Identity, LEDGER_SCHEMA } from "./store.js";
 import { DesiredStateKeeper, type KeeperHost } from "./desired-state-keeper.js";
 import { CommandQueue, MAX_QUEUED } from "./queue.js";
-import { QueueStore } from "./queue-store.js";
+import { QUEUE_SCHEMA, QueueStore } from "./queue-store.js";
+import { DESIRED_STATE_SCHEMA } from "./desired-state-store.js";
 
 interface PendingCall {
   resolve(outcome: InvokeOutcome): void;
@@ -46,6 +49,9 @@ const CLOSE = { replaced: 4000, keepalive: 4001, handshake: 4002, revoked: 4003,
 
 /** A tunnel socket that has not sent CONNECT by then is closed: an idle stranger holds nothing for long. */
 export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Every table a device has; the ledger first, since its `meta` table marks a provisioned device. */
+export const DEVICE_SCHEMAS = [LEDGER_SCHEMA, TELEMETRY_SCHEMA, ALERT_SCHEMA, ALARM_SCHEMA, QUEUE_SCHEMA, DESIRED_STATE_SCHEMA];
 
 /** Telemetry refreshes the registry's copy of the summary at most this often; alert changes go at once. */
 const PUBLISH_EVERY_MS = 1_000;
@@ -88,13 +94,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       queue: (now) => this.queue.settle(now),
       desired: () => this.desired.keep(this.keeperHost()),
     });
-    this.tables = new LazyTables(ctx.storage.sql, "meta", () => {
-      this.store.migrate();
-      this.telemetry.migrate();
-      this.scheduler.migrate();
-      this.queue.migrate();
-      this.desired.migrate();
-    });
+    this.tables = new LazyTables(ctx.storage, "meta", DEVICE_SCHEMAS);
     // A device that was never provisioned has no tables, and gets none until provision().
     ctx.blockConcurrencyWhile(async () => {
       this.tables.migrateIfPresent();

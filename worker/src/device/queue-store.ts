@@ -1,10 +1,17 @@
-const SCHEMA = `
+import type { Schema } from "../sqlite-migrations.js";
+
+export const QUEUE_SCHEMA: Schema = {
+  name: "queued_commands",
+  migrations: [
+    `
   CREATE TABLE IF NOT EXISTS queued_commands (
     id TEXT PRIMARY KEY,
     expires_at INTEGER NOT NULL,
     timeout_ms INTEGER NOT NULL
   );
-`;
+`,
+  ],
+};
 
 /**
  * Which ledger commands were queued for an offline device, and until when. The
@@ -14,10 +21,6 @@ const SCHEMA = `
  */
 export class QueueStore {
   constructor(private readonly sql: SqlStorage) {}
-
-  migrate(): void {
-    this.sql.exec(SCHEMA);
-  }
 
   /** Adds a command the ledger has just taken; forgets those the ledger's retention removed. */
   add(id: string, expiresAt: number, timeoutMs: number): void {

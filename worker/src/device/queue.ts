@@ -19,10 +19,6 @@ export class CommandQueue {
     private readonly queue: QueueStore,
   ) {}
 
-  migrate(): void {
-    this.queue.migrate();
-  }
-
   get full(): boolean {
     return this.queue.waiting() >= MAX_QUEUED;
   }

@@ -1,5 +1,6 @@
 import { type Command, type CommandDetail, CommandDetailSchema, type CommandRecord, type DeviceState } from "@jetson/protocol";
 import { redact } from "../policy.js";
+import type { Schema } from "../sqlite-migrations.js";
 
 export type CommandState = CommandRecord["state"];
 
@@ -28,7 +29,11 @@ export interface Identity {
   revoked?: boolean;
 }
 
-const SCHEMA = `
+/** Identity and presence (`meta`) and the command ledger. */
+export const LEDGER_SCHEMA: Schema = {
+  name: "ledger",
+  migrations: [
+    `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS commands (
     id TEXT PRIMARY KEY,
@@ -44,8 +49,11 @@ const SCHEMA = `
     result TEXT
   );
   CREATE INDEX IF NOT EXISTS commands_open ON commands (state, deadline);
-  CREATE INDEX IF NOT EXISTS commands_created ON commands (created_at);
-`;
+`,
+    // Retention deletes by age.
+    "CREATE INDEX IF NOT EXISTS commands_created ON commands (created_at)",
+  ],
+};
 
 /** Finished commands stay in the ledger this long, and it keeps at most this many rows: a device's ledger stays bounded. */
 export const LEDGER_RETENTION_MS = 30 * 86_400_000;
@@ -55,10 +63,6 @@ const OPEN_STATES = "('queued', 'sent', 'running')";
 /** The device object's SQLite tables: identity and presence, the command ledger (telemetry lives in ../telemetry). */
 export class DeviceStore {
   constructor(private readonly sql: SqlStorage) {}
-
-  migrate(): void {
-    this.sql.exec(SCHEMA);
-  }
 
   identity(): Identity | undefined {
     const value = this.meta("identity");

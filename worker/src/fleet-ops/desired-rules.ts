@@ -1,7 +1,11 @@
 import type { DesiredState, DesiredStateRule, DeviceAttributes } from "@jetson/protocol";
+import type { Schema } from "../sqlite-migrations.js";
 import { type Selector, selects } from "./selector.js";
 
-export const DESIRED_RULES_TABLE = `
+export const DESIRED_RULES_SCHEMA: Schema = {
+  name: "desired_rules",
+  migrations: [
+    `
   CREATE TABLE IF NOT EXISTS desired_rules (
     selector TEXT PRIMARY KEY,
     terms TEXT NOT NULL,
@@ -9,7 +13,9 @@ export const DESIRED_RULES_TABLE = `
     updated_at INTEGER NOT NULL,
     updated_by TEXT NOT NULL
   )
-`;
+`,
+  ],
+};
 
 /** The desired state of one device: every rule that chooses it, merged. */
 export interface EffectiveDesiredState {

@@ -1,6 +1,10 @@
 import { type FleetRunBrief, FleetRunBriefSchema } from "@jetson/protocol";
+import type { Schema } from "../sqlite-migrations.js";
 
-export const RUN_INDEX_TABLE = "CREATE TABLE IF NOT EXISTS fleet_runs (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, brief TEXT NOT NULL)";
+export const RUN_INDEX_SCHEMA: Schema = {
+  name: "fleet_runs",
+  migrations: ["CREATE TABLE IF NOT EXISTS fleet_runs (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, brief TEXT NOT NULL)"],
+};
 
 /** The fleet's runs, newest first, as each reported itself when it started and when it ended; the run's own object has the live record. */
 export class RunIndex {

@@ -3,7 +3,8 @@ import type { FleetRun } from "@jetson/protocol";
 import type { Env } from "../env.js";
 import { Fleet, registryStub } from "../fleet.js";
 import { nextStep } from "./run-policy.js";
-import { type RunSpec, RunStore } from "./run-store.js";
+import { migrate } from "../sqlite-migrations.js";
+import { RUN_SCHEMA, type RunSpec, RunStore } from "./run-store.js";
 
 /**
  * One alarm starts devices for this long, then hands over to the next alarm once the
@@ -36,7 +37,7 @@ export class FleetRunObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RunStore(ctx.storage);
-    ctx.blockConcurrencyWhile(async () => this.store.migrate());
+    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, [RUN_SCHEMA]));
   }
 
   async start(spec: RunSpec, devices: Array<{ device: string; canary: boolean }>): Promise<string | undefined> {

@@ -11,6 +11,7 @@ import type {
 } from "@jetson/protocol";
 import type { InvokeOutcome } from "../device/invoke.js";
 import { redact } from "../policy.js";
+import type { Schema } from "../sqlite-migrations.js";
 import type { DeviceProgress } from "./run-policy.js";
 
 /** What a run was asked to do, fixed when it starts. */
@@ -31,7 +32,10 @@ export interface RunSpec {
   createdAt: number;
 }
 
-const SCHEMA = `
+export const RUN_SCHEMA: Schema = {
+  name: "run",
+  migrations: [
+    `
   CREATE TABLE IF NOT EXISTS run (
     id TEXT PRIMARY KEY,
     spec TEXT NOT NULL,
@@ -50,7 +54,9 @@ const SCHEMA = `
     data TEXT,
     error TEXT
   );
-`;
+`,
+  ],
+};
 
 /** A result larger than this is left out of the run (the device's ledger keeps it). */
 const MAX_DATA_CHARS = 16_384;
@@ -71,10 +77,6 @@ export class RunStore {
 
   private get sql(): SqlStorage {
     return this.storage.sql;
-  }
-
-  migrate(): void {
-    this.sql.exec(SCHEMA);
   }
 
   create(spec: RunSpec, devices: Array<{ device: string; canary: boolean }>): void {

@@ -1,13 +1,20 @@
 import type { AuditEntry, AuditQuery } from "@jetson/protocol";
+import type { Schema } from "../sqlite-migrations.js";
 
-const AUDIT_TABLE = `CREATE TABLE IF NOT EXISTS audit (
+export const AUDIT_SCHEMA: Schema = {
+  name: "audit",
+  migrations: [
+    `CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, caller TEXT NOT NULL, device TEXT NOT NULL,
-  action TEXT NOT NULL, args TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, duration_ms INTEGER NOT NULL,
-  command_id TEXT);
-  CREATE INDEX IF NOT EXISTS audit_at ON audit (at)`;
-
-/** Columns added after the first release, added to an older fleet's table in place. */
-const ADDED_COLUMNS = [["command_id", "TEXT"]] as const;
+  action TEXT NOT NULL, args TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, duration_ms INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS audit_at ON audit (at)`,
+    // The row names its command. Fleets migrated in place before versions were recorded have it already.
+    (sql) => {
+      const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('audit')").toArray();
+      if (!columns.some((c) => c.name === "command_id")) sql.exec("ALTER TABLE audit ADD COLUMN command_id TEXT");
+    },
+  ],
+};
 
 /** A fleet's trail keeps 90 days, and at most the newest 100,000 rows. */
 export const AUDIT_LIMITS = { retentionMs: 90 * 86_400_000, maxRows: 100_000 };
@@ -25,14 +32,6 @@ export class AuditLog {
     private readonly sql: SqlStorage,
     private readonly limits = AUDIT_LIMITS,
   ) {}
-
-  migrate(): void {
-    this.sql.exec(AUDIT_TABLE);
-    const present = new Set(this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('audit')").toArray().map((c) => c.name));
-    for (const [name, type] of ADDED_COLUMNS) {
-      if (!present.has(name)) this.sql.exec(`ALTER TABLE audit ADD COLUMN ${name} ${type}`);
-    }
-  }
 
   /** An attempt decided at once (a refusal, or a command the object itself sent and awaited). */
   append(entry: Omit<AuditEntry, "id">, now: number): void {

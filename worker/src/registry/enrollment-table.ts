@@ -1,5 +1,12 @@
-export const ENROLLMENT_TABLE = `CREATE TABLE IF NOT EXISTS enrollments (
-  hash TEXT PRIMARY KEY, device TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER)`;
+import type { Schema } from "../sqlite-migrations.js";
+
+export const ENROLLMENT_SCHEMA: Schema = {
+  name: "enrollments",
+  migrations: [
+    `CREATE TABLE IF NOT EXISTS enrollments (
+  hash TEXT PRIMARY KEY, device TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER)`,
+  ],
+};
 
 export type Redemption = { ok: true; device: string } | { ok: false; reason: "unknown" | "expired" | "used" };
 

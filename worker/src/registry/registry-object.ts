@@ -9,21 +9,39 @@ import {
 } from "@jetson/protocol";
 import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER, LiveChannel } from "../dashboard/live-channel.js";
 import { fleetDevice, PING, PONG } from "../dashboard/live-messages.js";
-import { type DashboardSession, SESSION_TABLE, SessionTable } from "../dashboard/session-table.js";
+import { type DashboardSession, SESSION_SCHEMA, SessionTable } from "../dashboard/session-table.js";
 import type { Env } from "../env.js";
-import { type AuditEnd, AuditLog, type AuditStart } from "./audit-log.js";
-import { ENROLLMENT_TABLE, EnrollmentTable, type Redemption } from "./enrollment-table.js";
+import { AUDIT_SCHEMA, type AuditEnd, AuditLog, type AuditStart } from "./audit-log.js";
+import { ENROLLMENT_SCHEMA, EnrollmentTable, type Redemption } from "./enrollment-table.js";
 import { RateLimiter } from "../rate-limiter.js";
-import { TOKEN_TABLE, TokenTable } from "./token-table.js";
+import { TOKEN_SCHEMA, TokenTable } from "./token-table.js";
 import type { DesiredState, DesiredStateRule, FleetRunBrief } from "@jetson/protocol";
 import { deviceAttributes } from "../fleet-ops/attributes.js";
-import { DESIRED_RULES_TABLE, DesiredRules, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
-import { RUN_INDEX_TABLE, RunIndex } from "../fleet-ops/run-index.js";
+import { DESIRED_RULES_SCHEMA, DesiredRules, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
+import { RUN_INDEX_SCHEMA, RunIndex } from "../fleet-ops/run-index.js";
 import { type Selector, selects } from "../fleet-ops/selector.js";
 import { LazyTables } from "../lazy-tables.js";
+import type { Schema } from "../sqlite-migrations.js";
 
 /** Requests per second each API token may make, with a burst allowance, unless the Worker's vars say otherwise. */
 const TOKEN_RATE = { perSecond: 20, burst: 60 };
+
+/** The fleet's devices as their objects last reported them. */
+const DEVICES_SCHEMA: Schema = {
+  name: "devices",
+  migrations: ["CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, summary TEXT NOT NULL)"],
+};
+
+/** Every table a fleet has; `devices` first, since its table marks a fleet that exists. */
+export const REGISTRY_SCHEMAS = [
+  DEVICES_SCHEMA,
+  TOKEN_SCHEMA,
+  ENROLLMENT_SCHEMA,
+  AUDIT_SCHEMA,
+  SESSION_SCHEMA,
+  DESIRED_RULES_SCHEMA,
+  RUN_INDEX_SCHEMA,
+];
 
 export type TokenCheck =
   | { ok: true; id: string; scopes: Scope[] }
@@ -61,15 +79,7 @@ export class RegistryObject extends DurableObject<Env> {
       Number(env.TOKEN_RATE_PER_SECOND ?? TOKEN_RATE.perSecond),
       Number(env.TOKEN_RATE_BURST ?? TOKEN_RATE.burst),
     );
-    this.tables = new LazyTables(sql, "devices", () => {
-      sql.exec(`CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, summary TEXT NOT NULL)`);
-      sql.exec(TOKEN_TABLE);
-      sql.exec(ENROLLMENT_TABLE);
-      this.audit.migrate();
-      sql.exec(SESSION_TABLE);
-      sql.exec(DESIRED_RULES_TABLE);
-      sql.exec(RUN_INDEX_TABLE);
-    });
+    this.tables = new LazyTables(ctx.storage, "devices", REGISTRY_SCHEMAS);
     // A fleet gets its tables with its first token (createToken); a made-up fleet's name creates nothing.
     ctx.blockConcurrencyWhile(async () => this.tables.migrateIfPresent());
   }

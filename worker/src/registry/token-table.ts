@@ -1,8 +1,14 @@
 import type { ApiToken, Scope } from "@jetson/protocol";
+import type { Schema } from "../sqlite-migrations.js";
 
-export const TOKEN_TABLE = `CREATE TABLE IF NOT EXISTS api_tokens (
+export const TOKEN_SCHEMA: Schema = {
+  name: "api_tokens",
+  migrations: [
+    `CREATE TABLE IF NOT EXISTS api_tokens (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL,
-  created_at INTEGER NOT NULL, revoked_at INTEGER)`;
+  created_at INTEGER NOT NULL, revoked_at INTEGER)`,
+  ],
+};
 
 /** A fleet's API tokens, stored only as hashes. */
 export class TokenTable {

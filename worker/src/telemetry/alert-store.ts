@@ -1,7 +1,11 @@
 import { type Alert, type AlertKind, type AlertThresholds, AlertThresholdsSchema } from "@jetson/protocol";
+import type { Schema } from "../sqlite-migrations.js";
 import type { EvaluatorState, Transition } from "./alert-rules.js";
 
-const SCHEMA = `
+export const ALERT_SCHEMA: Schema = {
+  name: "alerts",
+  migrations: [
+    `
   CREATE TABLE IF NOT EXISTS alerts (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -13,7 +17,9 @@ const SCHEMA = `
   -- At most one active alert of each kind.
   CREATE UNIQUE INDEX IF NOT EXISTS alerts_active ON alerts (kind) WHERE cleared_at IS NULL;
   CREATE TABLE IF NOT EXISTS alert_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
+`,
+  ],
+};
 
 type AlertRow = {
   kind: string;
@@ -28,10 +34,6 @@ const COLUMNS = "kind, since, cleared_at, value, message";
 /** A device's alerts (active and past), its thresholds and what the rules remember, in its object's SQLite. */
 export class AlertStore {
   constructor(private readonly sql: SqlStorage) {}
-
-  migrate(): void {
-    this.sql.exec(SCHEMA);
-  }
 
   thresholds(): AlertThresholds {
     const stored = this.setting("thresholds");

@@ -25,11 +25,6 @@ export class DeviceTelemetry {
     this.alerts = new AlertStore(storage.sql);
   }
 
-  migrate(): void {
-    this.samples.migrate();
-    this.alerts.migrate();
-  }
-
   /** Stores a batch and runs the alert rules over what it adds; returns whether an alert was raised or cleared. */
   ingest(samples: readonly TimedSample[], now: number): boolean {
     const fresh = this.samples.ingest(samples, now);

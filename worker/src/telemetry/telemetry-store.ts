@@ -7,6 +7,7 @@ import {
   RETENTION_EVERY_MS,
   ROLLUP_RETENTION_MS,
 } from "./retention.js";
+import type { Schema } from "../sqlite-migrations.js";
 
 const MINUTE = 60_000;
 
@@ -18,7 +19,10 @@ const MINUTE = 60_000;
  * UPSERT (min, max, sum and count combine in any order), and wider buckets are
  * one GROUP BY. The mean is sum / count, computed when read.
  */
-const SCHEMA = `
+export const TELEMETRY_SCHEMA: Schema = {
+  name: "telemetry",
+  migrations: [
+    `
   CREATE TABLE IF NOT EXISTS samples (t INTEGER PRIMARY KEY, sample TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS rollups (
     minute INTEGER NOT NULL,
@@ -31,7 +35,9 @@ const SCHEMA = `
   ) WITHOUT ROWID;
   -- The first telemetry table had no retention and no rollups; its rows are not carried over.
   DROP TABLE IF EXISTS telemetry;
-`;
+`,
+  ],
+};
 
 const FOLD = `
   INSERT INTO rollups (minute, metric, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)
@@ -59,10 +65,6 @@ export class TelemetryStore {
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
-  }
-
-  migrate(): void {
-    this.sql.exec(SCHEMA);
   }
 
   /** Stores the samples not seen before and folds them into their minutes; returns those, oldest first. */

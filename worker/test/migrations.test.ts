@@ -1,0 +1,214 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { AlertThresholdsSchema } from "@jetson/protocol";
+import { describe, expect, it } from "vitest";
+import { DEVICE_SCHEMAS, DeviceObject } from "../src/device/device-object.js";
+import { DeviceStore } from "../src/device/store.js";
+import { REGISTRY_SCHEMAS, RegistryObject } from "../src/registry/registry-object.js";
+import { TokenTable } from "../src/registry/token-table.js";
+import { migrate, MigrationError, type Schema, schemaVersion } from "../src/sqlite-migrations.js";
+import { AlertStore } from "../src/telemetry/alert-store.js";
+
+const NOW = Date.UTC(2026, 11, 1);
+
+/** A device's tables exactly as the release before versioned schemas created them. */
+const PREVIOUS_DEVICE_TABLES = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE commands (
+    id TEXT PRIMARY KEY, action TEXT NOT NULL, args TEXT NOT NULL, requested_by TEXT NOT NULL, deadline INTEGER NOT NULL,
+    state TEXT NOT NULL, created_at INTEGER NOT NULL, sent_at INTEGER, acked_at INTEGER, ended_at INTEGER, result TEXT
+  );
+  CREATE INDEX commands_open ON commands (state, deadline);
+  CREATE INDEX commands_created ON commands (created_at);
+  CREATE TABLE samples (t INTEGER PRIMARY KEY, sample TEXT NOT NULL);
+  CREATE TABLE rollups (
+    minute INTEGER NOT NULL, metric TEXT NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (minute, metric)
+  ) WITHOUT ROWID;
+  CREATE TABLE alerts (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, since INTEGER NOT NULL, cleared_at INTEGER, value REAL NOT NULL, message TEXT NOT NULL);
+  CREATE UNIQUE INDEX alerts_active ON alerts (kind) WHERE cleared_at IS NULL;
+  CREATE TABLE alert_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE alarm_duties (name TEXT PRIMARY KEY, due INTEGER NOT NULL);
+  CREATE TABLE queued_commands (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, timeout_ms INTEGER NOT NULL);
+  CREATE TABLE desired_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+/** A fleet's tables as a release before audit rows named their command created them (the audit table without command_id). */
+const PREVIOUS_REGISTRY_TABLES = `
+  CREATE TABLE devices (id TEXT PRIMARY KEY, summary TEXT NOT NULL);
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER);
+  CREATE TABLE enrollments (hash TEXT PRIMARY KEY, device TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, caller TEXT NOT NULL, device TEXT NOT NULL,
+    action TEXT NOT NULL, args TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, duration_ms INTEGER NOT NULL);
+  CREATE INDEX audit_at ON audit (at);
+  CREATE TABLE dashboard_sessions (hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, scopes TEXT NOT NULL, expires_at INTEGER NOT NULL);
+  CREATE TABLE desired_rules (selector TEXT PRIMARY KEY, terms TEXT NOT NULL, state TEXT NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL);
+  CREATE TABLE fleet_runs (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, brief TEXT NOT NULL);
+`;
+
+/** Every table's definition and rows, workerd's own `_cf_` tables aside: equal dumps mean nothing changed. */
+function dump(sql: SqlStorage): Record<string, unknown> {
+  const objects = sql
+    .exec<{ type: string; name: string; sql: string | null }>(
+      "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> 'sqlite_sequence' ORDER BY name",
+    )
+    .toArray();
+  const rows = objects.filter((o) => o.type === "table").map((o) => [o.name, sql.exec(`SELECT * FROM "${o.name}"`).toArray()]);
+  return { objects, rows: Object.fromEntries(rows) };
+}
+
+/** Each table's columns, as `name type`: what a migrated object and a new one must agree on. */
+function columns(sql: SqlStorage): Record<string, string[]> {
+  const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").toArray();
+  return Object.fromEntries(
+    tables.map(({ name }) => [
+      name,
+      sql.exec<{ name: string; type: string }>("SELECT name, type FROM pragma_table_info(?)", name).toArray().map((c) => `${c.name} ${c.type}`),
+    ]),
+  );
+}
+
+const versions = (schemas: readonly Schema[]) => Object.fromEntries(schemas.map((s) => [s.name, s.migrations.length]));
+
+function recorded(sql: SqlStorage): Record<string, number> {
+  const rows = sql.exec<{ schema: string; version: number }>("SELECT schema, version FROM _migrations").toArray();
+  return Object.fromEntries(rows.map((r) => [r.schema, r.version]));
+}
+
+const scratch = (name: string) => env.DEVICE.get(env.DEVICE.idFromName(`migrations/${name}`));
+
+describe("the migration runner", () => {
+  /** Each step appends its number to `steps`, so the order and count of runs can be read back. */
+  const logged = (n: number): Schema => ({
+    name: "logged",
+    migrations: [
+      "CREATE TABLE steps (n INTEGER NOT NULL)",
+      ...Array.from({ length: n - 1 }, (_, i) => `INSERT INTO steps (n) VALUES (${i + 2})`),
+    ],
+  });
+  const steps = (sql: SqlStorage) => sql.exec<{ n: number }>("SELECT n FROM steps ORDER BY rowid").toArray().map((r) => r.n);
+
+  it("runs each step once, in order, and only the steps added since the last start", async () => {
+    await runInDurableObject(scratch("order"), (_object, state) => {
+      migrate(state.storage, [logged(3)]);
+      migrate(state.storage, [logged(3)]);
+      expect(steps(state.storage.sql)).toEqual([2, 3]);
+      expect(schemaVersion(state.storage.sql, "logged")).toBe(3);
+
+      migrate(state.storage, [logged(5)]);
+      expect(steps(state.storage.sql)).toEqual([2, 3, 4, 5]);
+      expect(schemaVersion(state.storage.sql, "logged")).toBe(5);
+    });
+  });
+
+  it("rolls a failing step back, names it, keeps the steps before it, and runs it again at the next start", async () => {
+    await runInDurableObject(scratch("failing"), (_object, state) => {
+      const sql = state.storage.sql;
+      const first = "CREATE TABLE kept (n INTEGER NOT NULL)";
+      const failing: Schema = {
+        name: "failing",
+        migrations: [
+          first,
+          (s) => {
+            s.exec("INSERT INTO kept (n) VALUES (2)");
+            s.exec("ALTER TABLE kept ADD COLUMN n TEXT");
+          },
+        ],
+      };
+      const thrown = (() => {
+        try {
+          migrate(state.storage, [failing]);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(thrown).toBeInstanceOf(MigrationError);
+      expect(thrown).toMatchObject({ schema: "failing", step: 2 });
+      expect((thrown as Error).message).toMatch(/^schema "failing" migration 2 failed: .*duplicate column name: n/);
+      expect(sql.exec("SELECT n FROM kept").toArray()).toEqual([]);
+      expect(schemaVersion(sql, "failing")).toBe(1);
+
+      migrate(state.storage, [{ name: "failing", migrations: [first, "INSERT INTO kept (n) VALUES (2)"] }]);
+      expect(sql.exec("SELECT n FROM kept").toArray()).toEqual([{ n: 2 }]);
+      expect(schemaVersion(sql, "failing")).toBe(2);
+    });
+  });
+
+  it("leaves an object a newer release migrated further as it is", async () => {
+    await runInDurableObject(scratch("newer"), (_object, state) => {
+      migrate(state.storage, [logged(4)]);
+      const before = dump(state.storage.sql);
+      migrate(state.storage, [logged(2)]);
+      expect(dump(state.storage.sql)).toEqual(before);
+    });
+  });
+});
+
+describe("objects written before schemas had versions", () => {
+  it("a device keeps its identity, tags, ledger and thresholds, records each schema's version, and has a new device's tables", async () => {
+    const fresh = await runInDurableObject(scratch("fresh-device"), (_object, state) => {
+      migrate(state.storage, DEVICE_SCHEMAS);
+      return columns(state.storage.sql);
+    });
+    await runInDurableObject(env.DEVICE.get(env.DEVICE.idFromName("old-fleet/old-device")), async (_object, state) => {
+      const sql = state.storage.sql;
+      sql.exec(PREVIOUS_DEVICE_TABLES);
+      const old = new DeviceStore(sql);
+      old.setIdentity({ fleet: "old-fleet", deviceId: "old-device", credentialHash: "h" });
+      old.setTags(["warehouse"]);
+      old.insertCommand({ id: "cmd_old", action: "system.ping", args: {}, deadline: NOW + 60_000, requestedBy: "token:t" }, NOW);
+      old.finish("cmd_old", "succeeded", NOW + 5, { ok: true, data: { pong: true } });
+      const thresholds = AlertThresholdsSchema.parse({ temperatureC: { raise: 70, clear: 65 } });
+      new AlertStore(sql).setThresholds(thresholds);
+
+      const started = new DeviceObject(state, env);
+      await state.blockConcurrencyWhile(async () => undefined);
+
+      expect(await started.summary()).toMatchObject({ id: "old-device", fleet: "old-fleet", tags: ["warehouse"] });
+      expect(await started.commands(10)).toMatchObject([{ id: "cmd_old", action: "system.ping", state: "succeeded" }]);
+      expect((await started.alerts()).thresholds).toEqual(thresholds);
+      expect(recorded(sql)).toEqual(versions(DEVICE_SCHEMAS));
+      expect(columns(sql)).toEqual(fresh);
+
+      const migrated = dump(sql);
+      new DeviceObject(state, env);
+      await state.blockConcurrencyWhile(async () => undefined);
+      expect(dump(sql)).toEqual(migrated);
+    });
+  });
+
+  it("a fleet keeps its devices, tokens and audit trail, and its audit rows gain the command column", async () => {
+    const fresh = await runInDurableObject(scratch("fresh-fleet"), (_object, state) => {
+      migrate(state.storage, REGISTRY_SCHEMAS);
+      return columns(state.storage.sql);
+    });
+    await runInDurableObject(env.REGISTRY.get(env.REGISTRY.idFromName("old-fleet")), async (_object, state) => {
+      const sql = state.storage.sql;
+      sql.exec(PREVIOUS_REGISTRY_TABLES);
+      sql.exec("INSERT INTO devices (id, summary) VALUES ('old-device', ?)", JSON.stringify({ id: "old-device", fleet: "old-fleet", online: false, lastSeen: NOW }));
+      new TokenTable(sql).insert("tok_old", "old", "hash-old", ["read"], NOW);
+      sql.exec("INSERT INTO audit (at, caller, device, action, args, outcome, duration_ms) VALUES (?, 'token:tok_old', 'old-device', 'system.ping', '{}', 'succeeded', 3)", NOW);
+
+      const started = new RegistryObject(state, env);
+      await state.blockConcurrencyWhile(async () => undefined);
+
+      expect((await started.list()).map((d) => d.id)).toEqual(["old-device"]);
+      expect(await started.checkToken("hash-old")).toEqual({ ok: true, id: "tok_old", scopes: ["read"] });
+      const id = await started.beginAudit({ at: NOW + 1, caller: "token:tok_old", device: "old-device", action: "system.ping", args: {}, commandId: "cmd_new" });
+      await started.completeAudit(id, { outcome: "succeeded", durationMs: 9 });
+      expect(await started.queryAudit({ limit: 10 })).toMatchObject([
+        { id, device: "old-device", outcome: "succeeded", durationMs: 9, commandId: "cmd_new" },
+        { id: id - 1, device: "old-device", outcome: "succeeded", durationMs: 3, commandId: undefined },
+      ]);
+      expect(recorded(sql)).toEqual(versions(REGISTRY_SCHEMAS));
+      expect(columns(sql)).toEqual(fresh);
+
+      const migrated = dump(sql);
+      new RegistryObject(state, env);
+      await state.blockConcurrencyWhile(async () => undefined);
+      expect(dump(sql)).toEqual(migrated);
+    });
+  });
+});
