@@ -209,6 +209,28 @@ const orinEngineCaps = (dlaCore: number, dlaFalcon: number, pvaVps: number, pvaA
   PVA0_AXI: pvaAxi,
 });
 
+/** The Orin family's GPU, as its device tree places it on every module. */
+const ORIN_GPU_DEVICE = {
+  devicePath: "/sys/devices/platform/bus@0/17000000.gpu",
+  address: "17000000",
+  ofName: "gpu",
+  controlPath: "/sys/devices/platform/bus@0/17000000.gpu",
+};
+
+/** An Orin's engines as tegrastats names them and debugfs clocks them; only the DLA, PVA and APE clocks differ by module. */
+const orinEngines = ({ dlaMHz, pvaMHz, apeMHz }: { dlaMHz: number; pvaMHz: number; apeMHz: number }) => [
+  { label: "NVENC", clock: "nvenc", mhz: 1113, on: false },
+  { label: "NVDEC", clock: "nvdec", mhz: 1113, on: false },
+  { label: "NVJPG", clock: "nvjpg", mhz: 729, on: false },
+  { label: "NVJPG1", clock: "nvjpg1", mhz: 729, on: false },
+  { label: "VIC", clock: "vic", mhz: 729, on: false },
+  { label: "OFA", clock: "ofa", mhz: 729, on: false },
+  { label: "NVDLA0", clock: "dla0_core", mhz: dlaMHz, on: false },
+  { label: "NVDLA1", clock: "dla1_core", mhz: dlaMHz, on: false },
+  { label: "PVA0_FREQ", clock: "pva0_vps0", mhz: pvaMHz, on: false },
+  { label: "APE", clock: "ape", mhz: apeMHz, on: true },
+];
+
 const agxOrin: SimBoard = {
   id: "agx-orin-jp6",
   description: "Jetson AGX Orin 64GB Developer Kit, JetPack 6.2.1",
@@ -232,10 +254,7 @@ const agxOrin: SimBoard = {
     governor: "schedutil",
   },
   gpu: {
-    devicePath: "/sys/devices/platform/bus@0/17000000.gpu",
-    address: "17000000",
-    ofName: "gpu",
-    controlPath: "/sys/devices/platform/bus@0/17000000.gpu",
+    ...ORIN_GPU_DEVICE,
     freqsHz: [306000000, ...grid(318750000, 25500000, 1287750000), 1300500000],
     gpcs: 2,
     tpcs: 8,
@@ -263,18 +282,7 @@ const agxOrin: SimBoard = {
   defaultMode: 2,
   tegrastats: {
     tempOrder: ORIN_TEMP_ORDER,
-    engines: [
-      { label: "NVENC", clock: "nvenc", mhz: 1113, on: false },
-      { label: "NVDEC", clock: "nvdec", mhz: 1113, on: false },
-      { label: "NVJPG", clock: "nvjpg", mhz: 729, on: false },
-      { label: "NVJPG1", clock: "nvjpg1", mhz: 729, on: false },
-      { label: "VIC", clock: "vic", mhz: 729, on: false },
-      { label: "OFA", clock: "ofa", mhz: 729, on: false },
-      { label: "NVDLA0", clock: "dla0_core", mhz: 1600, on: false },
-      { label: "NVDLA1", clock: "dla1_core", mhz: 1600, on: false },
-      { label: "PVA0_FREQ", clock: "pva0_vps0", mhz: 1152, on: false },
-      { label: "APE", clock: "ape", mhz: 174, on: true },
-    ],
+    engines: orinEngines({ dlaMHz: 1600, pvaMHz: 1152, apeMHz: 174 }),
   },
   cuda: "12.6.68",
   gpioChips: ORIN_GPIO_CHIPS,
@@ -312,10 +320,7 @@ const orinNanoSuper: SimBoard = {
     governor: "ondemand",
   },
   gpu: {
-    devicePath: "/sys/devices/platform/bus@0/17000000.gpu",
-    address: "17000000",
-    ofName: "gpu",
-    controlPath: "/sys/devices/platform/bus@0/17000000.gpu",
+    ...ORIN_GPU_DEVICE,
     freqsHz: grid(306000000, 102000000, 1020000000),
     gpcs: 1,
     tpcs: 4,
@@ -493,10 +498,7 @@ const orinNx16Super: SimBoard = {
     governor: "schedutil",
   },
   gpu: {
-    devicePath: "/sys/devices/platform/bus@0/17000000.gpu",
-    address: "17000000",
-    ofName: "gpu",
-    controlPath: "/sys/devices/platform/bus@0/17000000.gpu",
+    ...ORIN_GPU_DEVICE,
     freqsHz: [...grid(306000000, 102000000, 1122000000), 1173000000],
     gpcs: 2,
     tpcs: 8,
@@ -523,18 +525,7 @@ const orinNx16Super: SimBoard = {
   defaultMode: 4,
   tegrastats: {
     tempOrder: ORIN_TEMP_ORDER,
-    engines: [
-      { label: "NVENC", clock: "nvenc", mhz: 1113, on: false },
-      { label: "NVDEC", clock: "nvdec", mhz: 1113, on: false },
-      { label: "NVJPG", clock: "nvjpg", mhz: 729, on: false },
-      { label: "NVJPG1", clock: "nvjpg1", mhz: 729, on: false },
-      { label: "VIC", clock: "vic", mhz: 729, on: false },
-      { label: "OFA", clock: "ofa", mhz: 729, on: false },
-      { label: "NVDLA0", clock: "dla0_core", mhz: 614, on: false },
-      { label: "NVDLA1", clock: "dla1_core", mhz: 614, on: false },
-      { label: "PVA0_FREQ", clock: "pva0_vps0", mhz: 704, on: false },
-      { label: "APE", clock: "ape", mhz: 200, on: true },
-    ],
+    engines: orinEngines({ dlaMHz: 614, pvaMHz: 704, apeMHz: 200 }),
   },
   cuda: "12.6.68",
   gpioChips: ORIN_GPIO_CHIPS,
