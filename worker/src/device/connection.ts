@@ -15,6 +15,9 @@ export interface Attachment {
   retired: boolean;
 }
 
+/** Close codes the device sees. */
+export const CLOSE = { replaced: 4000, keepalive: 4001, handshake: 4002, revoked: 4003, protocol: 1002 } as const;
+
 const FRESH: Attachment = { authenticated: false, subscribed: false, keepalive: 0, openedAt: 0, nextMessageId: 1, retired: false };
 
 /** One device socket: its attachment, and sending and closing that never throw. */

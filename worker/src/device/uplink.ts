@@ -1,0 +1,66 @@
+import { type Channel, channels, type ChannelMessage } from "@jetson/protocol";
+import type { DeviceTelemetry } from "../telemetry/device-telemetry.js";
+import { RETENTION_EVERY_MS } from "../telemetry/retention.js";
+import type { AlarmScheduler } from "./alarm-scheduler.js";
+import type { CommandPath } from "./command-path.js";
+import { Reason } from "./mqtt-session.js";
+import type { DeviceStore } from "./store.js";
+import type { SummaryPublisher } from "./summary-publisher.js";
+
+/** Telemetry refreshes the registry's copy of the summary at most this often; alert changes go at once. */
+const PUBLISH_EVERY_MS = 1_000;
+
+/** A device's publishes: checked against their channel's schema, then routed by channel. */
+export class Uplink {
+  constructor(
+    private readonly store: DeviceStore,
+    private readonly commands: CommandPath,
+    private readonly telemetry: DeviceTelemetry,
+    private readonly scheduler: AlarmScheduler<"retention" | "publish">,
+    private readonly publisher: SummaryPublisher,
+    private readonly refreshDesired: () => Promise<void>,
+  ) {}
+
+  /** Handles a device-to-cloud message; answers an MQTT 5 reason code. */
+  async received(channel: Channel, payload: Uint8Array): Promise<number> {
+    const definition = channels[channel];
+    if (definition.direction !== "up") return Reason.notAuthorized;
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      return Reason.payloadInvalid;
+    }
+    const parsed = definition.schema.safeParse(json);
+    if (!parsed.success) return Reason.payloadInvalid;
+    // The message was parsed by this channel's own schema.
+    await (this.handlers[channel] as ((message: unknown) => void | Promise<void>) | undefined)?.(parsed.data);
+    return Reason.success;
+  }
+
+  /** The Last Will is delivered as if the device had published it. */
+  async fireWill(will: { topic: string; payload: string }): Promise<void> {
+    const channel = will.topic.split("/")[2];
+    if (channel && channel in channels) await this.received(channel as Channel, new TextEncoder().encode(will.payload));
+  }
+
+  /** What each device-to-cloud message does; `status` is informational (presence follows the socket). */
+  private readonly handlers: { [C in Channel]?: (message: ChannelMessage<C>) => void | Promise<void> } = {
+    ack: (ack) => this.commands.acknowledged(ack),
+    progress: (progress) => this.commands.progressed(progress),
+    result: (result) => this.commands.finished(result),
+    telemetry: async ({ samples }) => {
+      const now = Date.now();
+      const alertsChanged = this.telemetry.ingest(samples, now);
+      await this.scheduler.ensure("retention", now + RETENTION_EVERY_MS);
+      if (alertsChanged || now - this.publisher.last >= PUBLISH_EVERY_MS) await this.publisher.publish();
+      else await this.scheduler.ensure("publish", this.publisher.last + PUBLISH_EVERY_MS);
+    },
+    state: async (state) => {
+      this.store.setState(state);
+      await this.publisher.publish();
+      // Board or release may have changed what the fleet's rules choose.
+      await this.refreshDesired();
+    },
+  };
+}
