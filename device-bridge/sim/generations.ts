@@ -1,6 +1,13 @@
 import type { JetpackGeneration, SimGeneration } from "./types.js";
 
 /** Formats and layouts per JetPack generation, after the real outputs in shared/fixtures/jetson-real. */
+/** nv_tegra_release's lines after the first from JetPack 6 on (out-of-tree kernel modules). */
+const OOT_RELEASE_TAIL = [
+  "# KERNEL_VARIANT: oot",
+  "TARGET_USERSPACE_LIB_DIR=nvidia",
+  "TARGET_USERSPACE_LIB_DIR_PATH=usr/lib/aarch64-linux-gnu/nvidia",
+];
+
 export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
   4: {
     releaseTail: [],
@@ -27,11 +34,7 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
     },
   },
   6: {
-    releaseTail: [
-      "# KERNEL_VARIANT: oot",
-      "TARGET_USERSPACE_LIB_DIR=nvidia",
-      "TARGET_USERSPACE_LIB_DIR_PATH=usr/lib/aarch64-linux-gnu/nvidia",
-    ],
+    releaseTail: OOT_RELEASE_TAIL,
     meminfoNvMap: false,
     ina: "hwmon",
     fan: "hwmon",
@@ -50,11 +53,7 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
   // nv_tegra_release keeps JetPack 6's four lines; jetson_clocks --show names the online cores only
   // in its "Online CPUs:" line (no Online= per core).
   7: {
-    releaseTail: [
-      "# KERNEL_VARIANT: oot",
-      "TARGET_USERSPACE_LIB_DIR=nvidia",
-      "TARGET_USERSPACE_LIB_DIR_PATH=usr/lib/aarch64-linux-gnu/nvidia",
-    ],
+    releaseTail: OOT_RELEASE_TAIL,
     meminfoNvMap: false,
     ina: "hwmon",
     fan: "hwmon",
