@@ -25,5 +25,10 @@ elif ! wrangler secret list | grep -q '"ADMIN_TOKEN"'; then
   echo "Operator secret (ADMIN_TOKEN), shown once: $ADMIN_TOKEN"
 fi
 
+# Signs MCP confirmation states (2026-07-28 clients): generated once, never shown; rotating it only voids open confirmations.
+if ! wrangler secret list | grep -q '"MCP_STATE_SECRET"'; then
+  node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))" | wrangler secret put MCP_STATE_SECRET
+fi
+
 wrangler deploy --var "PUBLIC_URL:$PUBLIC_URL"
 echo "Create your fleet:  curl -X POST $PUBLIC_URL/admin/fleets -H 'Authorization: Bearer <ADMIN_TOKEN>' -d '{\"id\":\"my-fleet\"}'"

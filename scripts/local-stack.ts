@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -49,7 +50,12 @@ export class LocalWorker {
 
   async start(): Promise<void> {
     const { port, operatorToken, persistDir, echo, vars = {} } = this.options;
-    const varArgs = Object.entries({ ADMIN_TOKEN: operatorToken, PUBLIC_URL: this.url, ...vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    // The confirmation state's signing key only has to outlive a confirmation (two minutes): a new one per start.
+    const stateSecret = randomBytes(32).toString("base64url");
+    const varArgs = Object.entries({ ADMIN_TOKEN: operatorToken, PUBLIC_URL: this.url, MCP_STATE_SECRET: stateSecret, ...vars }).flatMap(([k, v]) => [
+      "--var",
+      `${k}:${v}`,
+    ]);
     this.process = ManagedProcess.start(
       "wrangler dev",
       WRANGLER,

@@ -48,6 +48,28 @@ export const EnrolledDeviceSchema = z.object({
 });
 export type EnrolledDevice = z.infer<typeof EnrolledDeviceSchema>;
 
+/**
+ * How a destructive action was confirmed. `human`: the user accepted the confirmation
+ * form the MCP client showed (revision 2026-07-28, a request state the Worker signed);
+ * `flag`: the caller set `confirm: true` itself (a 2025-11-25 client's model, the REST API, the CLI).
+ */
+export const ConfirmedBySchema = z.enum(["human", "flag"]);
+export type ConfirmedBy = z.infer<typeof ConfirmedBySchema>;
+
+const ConfirmationsSettingSchema = z
+  .enum(["flag-allowed", "human-only"])
+  .describe(
+    "Who may confirm a destructive action for an MCP client: `flag-allowed` accepts a 2025-11-25 client's `confirm: true` (its model sets it); `human-only` refuses those clients destructive actions, leaving only the user's own answer through a 2026-07-28 client",
+  );
+
+/** A fleet's settings, changed by its administrator. */
+export const FleetSettingsSchema = z.strictObject({ confirmations: ConfirmationsSettingSchema.default("flag-allowed") });
+export type FleetSettings = z.infer<typeof FleetSettingsSchema>;
+
+/** A change of some settings (PATCH /api/settings). */
+export const FleetSettingsChangeSchema = z.strictObject({ confirmations: ConfirmationsSettingSchema.optional() });
+export type FleetSettingsChange = z.infer<typeof FleetSettingsChangeSchema>;
+
 /** One audit record: a command (written before it reaches the device, completed with its outcome), or a refusal. */
 export const AuditEntrySchema = z.object({
   id: z.number(),
@@ -66,6 +88,8 @@ export const AuditEntrySchema = z.object({
   durationMs: z.number(),
   /** The id the command was given: get_command reads its outcome, unless the device's object refused it before its ledger (busy, offline, invalid). */
   commandId: z.string().optional(),
+  /** Set on a destructive action that ran (or was sent) with a confirmation. */
+  confirmedBy: ConfirmedBySchema.optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 

@@ -22,6 +22,11 @@ export interface Env {
   OAUTH_KV: KVNamespace;
   /** The Worker's public origin, e.g. https://fleet.example.com: OAuth tokens are bound to `${PUBLIC_URL}/mcp`. */
   PUBLIC_URL: string;
+  /**
+   * Signs the state of an MCP confirmation (2026-07-28 `input_required`) so that it cannot be
+   * forged or replayed; at least 32 bytes. Without it, 2026-07-28 clients cannot confirm anything.
+   */
+  MCP_STATE_SECRET?: string;
   /** Set by the OAuth provider before it calls the Hono app or the MCP handler; absent in Durable Objects. */
   OAUTH_PROVIDER?: OAuthHelpers;
 }

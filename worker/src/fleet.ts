@@ -7,6 +7,9 @@ import {
   type AuditQuery,
   type Caller,
   type CommandRecord,
+  type ConfirmedBy,
+  type FleetSettings,
+  type FleetSettingsChange,
   type DeviceSummary,
   DeviceIdSchema,
   type EnrollmentCode,
@@ -48,15 +51,15 @@ export function invalidArguments(action: ActionDefinition, args: unknown): strin
 function refusalOf(caller: Caller, call: InvokeCall): ActionErrorBody | undefined {
   const action = findAction(call.action);
   if (!action) return { code: "unknown_action", message: `No action ${call.action}.` };
-  const denied = refusalFor(caller, action, call.args, call.confirm === true);
+  const denied = refusalFor(caller, action, call.args, call.confirmedBy !== undefined);
   if (denied) return { code: "permission_denied", message: denied };
   const invalid = invalidArguments(action, call.args);
   return invalid === undefined ? undefined : { code: "invalid_input", message: invalid };
 }
 
 export interface InvokeCall extends Omit<InvokeRequest, "requestedBy"> {
-  /** The caller confirmed a destructive action. */
-  confirm?: boolean;
+  /** The caller's confirmation of a destructive action, and how it was given. */
+  confirmedBy?: ConfirmedBy;
   /** What the caller acts through (a fleet run's id), shown beside the caller in the ledger and audit trail. */
   via?: string;
 }
@@ -162,6 +165,16 @@ export class Fleet {
     return this.registry().fetch("https://registry/live", { headers });
   }
 
+  async settings(): Promise<FleetSettings> {
+    this.require("read");
+    return this.registry().settings();
+  }
+
+  async updateSettings(changes: FleetSettingsChange): Promise<FleetSettings> {
+    this.require("admin");
+    return this.registry().updateSettings(changes);
+  }
+
   async audit(query: AuditQuery): Promise<AuditEntry[]> {
     this.require("read");
     return this.registry().queryAudit(query);
@@ -183,7 +196,15 @@ export class Fleet {
     const requestedBy = this.callerName(call.via);
     const commandId = newCommandId();
     const registry = this.registry();
-    const auditId = await registry.beginAudit({ at: started, caller: requestedBy, device: deviceId, action: call.action, args: redact(call.args), commandId });
+    const auditId = await registry.beginAudit({
+      at: started,
+      caller: requestedBy,
+      device: deviceId,
+      action: call.action,
+      args: redact(call.args),
+      commandId,
+      confirmedBy: call.confirmedBy,
+    });
     const outcome = await this.device(deviceId).invoke(
       { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId },
       onProgress,

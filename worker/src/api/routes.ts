@@ -3,6 +3,7 @@ import {
   AuditQuerySchema,
   DeviceIdSchema,
   EnrollmentRequestSchema,
+  FleetSettingsChangeSchema,
   QueueOptionSchema,
 } from "@jetson/protocol";
 import { type Context, Hono } from "hono";
@@ -56,7 +57,8 @@ export const api = new Hono<AppEnv>()
   })
   .post("/devices/:device/actions/:action", async (c) => {
     const call = await body(c, InvokeBodySchema);
-    const outcome = await c.var.fleet.invoke(c.req.param("device"), { action: c.req.param("action"), ...call });
+    const { confirm, ...rest } = call;
+    const outcome = await c.var.fleet.invoke(c.req.param("device"), { action: c.req.param("action"), ...rest, confirmedBy: confirm ? "flag" : undefined });
     if (outcome.ok) return c.json(outcome);
     // Waits for the offline device: GET /devices/:device/commands/:id reads its outcome later.
     if (outcome.queued) return c.json(outcome, 202);
@@ -66,6 +68,8 @@ export const api = new Hono<AppEnv>()
     const { device, ttlSeconds } = await body(c, EnrollmentRequestSchema);
     return c.json(await c.var.fleet.createEnrollment(device, ttlSeconds), 201);
   })
+  .get("/settings", async (c) => c.json(await c.var.fleet.settings()))
+  .patch("/settings", async (c) => c.json(await c.var.fleet.updateSettings(await body(c, FleetSettingsChangeSchema))))
   .get("/tokens", async (c) => c.json({ tokens: await c.var.fleet.listTokens() }))
   .post("/tokens", async (c) => {
     const { name, scopes } = await body(c, ApiTokenRequestSchema);

@@ -1,5 +1,6 @@
 import {
   type CommandDetail,
+  type ConfirmedBy,
   CommandDetailSchema,
   CommandIdSchema,
   type DesiredState,
@@ -31,6 +32,9 @@ const MAX_RUN_TIMEOUT_MS = 300_000;
 /** Devices told at once that their desired state changed. */
 const REFRESH_CONCURRENCY = 8;
 
+/** A request's own `confirm` flag (the REST API's and a 2025-11-25 client's way to confirm). */
+const flagOf = (request: FleetRunRequest): ConfirmedBy | undefined => (request.confirm === true ? "flag" : undefined);
+
 /**
  * Fleet operations as one caller sees them: selectors, tags, fleet runs, desired
  * state and the ledger's commands. Scope checks and isolation follow Fleet: every
@@ -53,8 +57,11 @@ export class FleetOps {
 
   // ---- fleet runs ----
 
-  /** The dry run: which devices a run would reach, canaries first, and whether this caller may start it. */
-  async planRun(request: FleetRunRequest): Promise<FleetRunPlan> {
+  /**
+   * The dry run: which devices a run would reach, canaries first, and whether this caller may
+   * start it. `confirmedBy`: the run's confirmation; by default the request's own `confirm` flag.
+   */
+  async planRun(request: FleetRunRequest, confirmedBy = flagOf(request)): Promise<FleetRunPlan> {
     this.require("read");
     const action = findAction(request.action);
     if (!action) throw new FleetError("invalid", `No action ${request.action}.`);
@@ -70,12 +77,12 @@ export class FleetOps {
       devices: ordered.map((d) => ({ id: d.id, canary: canaries.has(d.id), online: d.online, board: deviceAttributes(d).board, jetpack: d.state?.jetpack })),
       canaryCount: canaries.size,
       offline: ordered.filter((d) => !d.online).map((d) => d.id),
-      refusal: refusalFor(this.fleet.caller, action, request.args, request.confirm === true),
+      refusal: refusalFor(this.fleet.caller, action, request.args, confirmedBy !== undefined),
     };
   }
 
-  async startRun(request: FleetRunRequest): Promise<FleetRun> {
-    const plan = await this.planRun(request);
+  async startRun(request: FleetRunRequest, confirmedBy = flagOf(request)): Promise<FleetRun> {
+    const plan = await this.planRun(request, confirmedBy);
     if (plan.refusal) throw new FleetError("forbidden", plan.refusal);
     if (plan.devices.length === 0) throw new FleetError("invalid", `The selector "${plan.selector}" chooses no device.`);
     const action = findAction(plan.action);
@@ -92,7 +99,7 @@ export class FleetOps {
       concurrency: request.concurrency,
       abortThresholdPct: request.abortThresholdPct,
       timeoutMs: Math.min(request.timeoutMs ?? action?.defaultTimeoutMs ?? MAX_RUN_TIMEOUT_MS, MAX_RUN_TIMEOUT_MS),
-      confirm: request.confirm === true,
+      confirmedBy,
       createdAt: Date.now(),
     };
     return fromWire(await this.runStub(id).start(spec, plan.devices.map((d) => ({ device: d.id, canary: d.canary }))));

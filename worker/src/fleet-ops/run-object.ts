@@ -93,7 +93,7 @@ export class FleetRunObject extends DurableObject<Env> {
   private launch(fleet: Fleet, spec: RunSpec, device: string): void {
     this.store.markRunning(device, Date.now());
     this.changed();
-    const call = { action: spec.action, args: spec.args, timeoutMs: spec.timeoutMs, confirm: spec.confirm, via: spec.id };
+    const call = { action: spec.action, args: spec.args, timeoutMs: spec.timeoutMs, confirmedBy: spec.confirmedBy, via: spec.id };
     const work = fleet
       .invoke(device, call)
       .catch((error: Error) => ({ ok: false as const, error: { code: "unavailable" as const, message: `The run could not reach the device: ${error.message}` } }))

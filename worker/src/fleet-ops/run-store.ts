@@ -1,4 +1,5 @@
 import type {
+  ConfirmedBy,
   ActionErrorBody,
   Caller,
   Canary,
@@ -28,7 +29,7 @@ export interface RunSpec {
   concurrency: number;
   abortThresholdPct?: number;
   timeoutMs: number;
-  confirm: boolean;
+  confirmedBy?: ConfirmedBy;
   createdAt: number;
 }
 
@@ -90,7 +91,10 @@ export class RunStore {
 
   spec(): RunSpec | undefined {
     const row = this.sql.exec<{ spec: string }>("SELECT spec FROM run").toArray()[0];
-    return row && (JSON.parse(row.spec) as RunSpec);
+    if (!row) return undefined;
+    // Runs started before confirmations were recorded by kind kept a plain flag.
+    const spec = JSON.parse(row.spec) as RunSpec & { confirm?: boolean };
+    return spec.confirm === true && spec.confirmedBy === undefined ? { ...spec, confirmedBy: "flag" } : spec;
   }
 
   get ended(): boolean {

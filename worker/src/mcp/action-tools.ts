@@ -1,7 +1,8 @@
-import { catalogue, mayBeDestructive } from "@jetson/protocol";
+import { type ActionDefinition, catalogue, destructiveReason, mayBeDestructive } from "@jetson/protocol";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
+import { actionQuestion, type Confirmations, type Era } from "./confirmation.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
 import { toolData, toolError } from "./tool-result.js";
 
@@ -12,17 +13,42 @@ export function toolName(action: string): string {
 
 const MAX_TIMEOUT_MS = 10 * 60_000;
 
-/**
- * Destructive tools run only with this set. Elicitation would be nicer, but a
- * stateless server cannot receive the client's answer to its own request.
- */
+/** A 2025-11-25 client cannot be asked (a stateless server never receives its answer), so its model confirms with this. */
 const CONFIRM = z
   .boolean()
   .optional()
   .describe("Set to true only after the user has explicitly agreed to this destructive action");
 
+function baseSchema(action: ActionDefinition) {
+  // Strict, as on the device (and like every tool here): an argument the action does not define is refused, not dropped.
+  return z.strictObject({
+    device: z.string().describe("Device id, as list_devices shows it"),
+    ...action.input.shape,
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(MAX_TIMEOUT_MS)
+      .optional()
+      .describe(`How long to wait for the device, in ms (default ${action.defaultTimeoutMs})`),
+  });
+}
+
+/** The input schema of an action's tool per revision: `confirm` only where the client cannot be asked. Built once per isolate. */
+const inputSchemas = new Map<string, ReturnType<typeof inputSchemaOf>>();
+function inputSchemaOf(action: ActionDefinition, era: Era) {
+  const base = baseSchema(action);
+  return era === "legacy" && mayBeDestructive(action) ? base.extend({ confirm: CONFIRM }) : base;
+}
+function inputSchema(action: ActionDefinition, era: Era) {
+  const key = `${era}:${action.name}`;
+  const cached = inputSchemas.get(key) ?? inputSchemaOf(action, era);
+  inputSchemas.set(key, cached);
+  return cached;
+}
+
 /** One MCP tool per catalogued action, with the action's own schemas and hints. */
-export function registerActionTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals): void {
+export function registerActionTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals, confirmations: Confirmations): void {
   for (const action of catalogue) {
     const name = toolName(action.name);
     server.registerTool(
@@ -30,19 +56,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
       {
         title: action.title,
         description: action.description,
-        // Strict, as on the device (and like every tool here): an argument the action does not define is refused, not dropped.
-        inputSchema: refusals.add(name, z.strictObject({
-          device: z.string().describe("Device id, as list_devices shows it"),
-          ...action.input.shape,
-          timeoutMs: z
-            .number()
-            .int()
-            .min(1_000)
-            .max(MAX_TIMEOUT_MS)
-            .optional()
-            .describe(`How long to wait for the device, in ms (default ${action.defaultTimeoutMs})`),
-          ...(mayBeDestructive(action) ? { confirm: CONFIRM } : {}),
-        }), () => action.name),
+        inputSchema: refusals.add(name, inputSchema(action, confirmations.era), () => action.name),
         outputSchema: action.output,
         annotations: {
           title: action.title,
@@ -52,11 +66,17 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
           openWorldHint: false,
         },
       },
-      async ({ device, timeoutMs, confirm, ...args }, ctx) => {
+      async ({ device, timeoutMs, ...fields }, ctx) => {
+        // `confirm` is a field only where the client cannot be asked (inputSchemaOf).
+        const { confirm, ...args }: { confirm?: boolean } & Record<string, unknown> = fields;
+        const why = destructiveReason(action, args);
+        const question = why === undefined ? undefined : actionQuestion(action, [device], args, why);
+        const gate = await confirmations.gate(ctx, name, { device, timeoutMs, ...args }, question, confirm);
+        if (!gate.proceed) return gate.result;
         const progressToken = ctx.mcpReq._meta?.progressToken;
         const outcome = await fleet.invoke(
           device,
-          { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirm: confirm === true },
+          { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirmedBy: gate.confirmedBy },
           progressToken === undefined
             ? undefined
             : (progress) => {

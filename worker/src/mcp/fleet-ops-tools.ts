@@ -5,6 +5,9 @@ import {
   DesiredStatusSchema,
   DeviceAttributesSchema,
   FleetRunPlanSchema,
+  destructiveReason,
+  findAction,
+  type FleetRunRequest,
   FleetRunRequestSchema,
   FleetRunSchema,
   QueuedCommandSchema,
@@ -17,6 +20,7 @@ import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { followRun, MAX_WAIT_SECONDS } from "./run-progress.js";
+import { actionQuestion, type ConfirmationQuestion, type Confirmations, type Era } from "./confirmation.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
 import { guarded, toolData, toolError } from "./tool-result.js";
 
@@ -33,8 +37,32 @@ const waitSeconds = (defaultSeconds: number) =>
 const RunResultSchema = FleetRunSchema.extend({ resource: z.string().describe("Read this resource for the run's record later") });
 const runResult = (run: z.infer<typeof FleetRunSchema>) => toolData({ ...run, resource: `jetson://runs/${run.id}` });
 
+const QueueCommandSchema = z.strictObject({
+  device,
+  action: z.string().describe("Catalogued action, e.g. power.set"),
+  args: z.record(z.string(), z.unknown()).default({}),
+  ...QueueOptionSchema.shape,
+  timeoutMs: z.number().int().min(1_000).max(600_000).default(60_000).describe("How long the device may take once it has the command"),
+});
+
+/**
+ * What the user is asked before a fleet run. On 2026-07-28 every run of an action that changes
+ * devices is asked about; a 2025-11-25 client confirms, with its flag, the destructive ones only.
+ */
+async function runQuestion(ops: FleetOps, request: FleetRunRequest, era: Era): Promise<ConfirmationQuestion | undefined> {
+  const action = findAction(request.action);
+  if (!action || action.hints.readOnly) return undefined;
+  const why = destructiveReason(action, request.args);
+  if (era === "legacy") return why === undefined ? undefined : { message: why };
+  // Planned as if confirmed: a refusal left is one no answer can lift (scope, selector), and startRun reports it.
+  const plan = await ops.planRun(request, "human");
+  if (plan.refusal !== undefined || plan.devices.length === 0) return undefined;
+  const canaries = plan.canaryCount > 0 ? `, ${plan.canaryCount} canary device(s) first` : "";
+  return actionQuestion(action, plan.devices.map((d) => d.id), request.args, `${why ?? `It changes every device the selector "${plan.selector}" chooses`}${canaries}`);
+}
+
 /** Tools for acting on many devices: selectors and tags, fleet runs, desired state, and commands that wait for offline devices. */
-export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals): void {
+export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals, confirmations: Confirmations): void {
   const ops = new FleetOps(fleet);
 
   server.registerTool(
@@ -86,12 +114,17 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
         "Runs one catalogued action on every device a selector chooses: the canary devices first (all must succeed before the others start), at most `concurrency` at once, and no new starts once more than abortThresholdPct of the finished devices failed. " +
         "The run goes on in the cloud when this call returns; it waits up to waitSeconds with progress, then answers the run so far. Follow it with get_fleet_run or the resource. " +
         "Scopes and confirmation are the action's own; every device's command is audited.",
-      inputSchema: FleetRunRequestSchema.extend({ waitSeconds: waitSeconds(20) }),
+      inputSchema: (confirmations.era === "legacy" ? FleetRunRequestSchema : FleetRunRequestSchema.omit({ confirm: true })).extend({ waitSeconds: waitSeconds(20) }),
       outputSchema: RunResultSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    async ({ waitSeconds, ...request }, ctx) =>
-      guarded(async () => runResult(await followRun(ops, await ops.startRun(request), waitSeconds, ctx))),
+    async ({ waitSeconds, ...fields }, ctx) =>
+      guarded(async () => {
+        const request: FleetRunRequest = fields;
+        const gate = await confirmations.gate(ctx, "start_fleet_run", request, await runQuestion(ops, request, confirmations.era), request.confirm);
+        if (!gate.proceed) return gate.result;
+        return runResult(await followRun(ops, await ops.startRun(request, gate.confirmedBy), waitSeconds, ctx));
+      }),
   );
 
   server.registerTool(
@@ -138,19 +171,22 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
       title: "Run an action, waiting for an offline device",
       description:
         "Runs a catalogued action on a device now if it is online; if it is offline, the command waits in its ledger and runs once when it reconnects, unless it expires first. Read the outcome later with get_command.",
-      inputSchema: refusals.add("queue_command", z.strictObject({
-        device,
-        action: z.string().describe("Catalogued action, e.g. power.set"),
-        args: z.record(z.string(), z.unknown()).default({}),
-        ...QueueOptionSchema.shape,
-        timeoutMs: z.number().int().min(1_000).max(600_000).default(60_000).describe("How long the device may take once it has the command"),
-        confirm: z.boolean().optional().describe("Required for a destructive action, once the user has agreed"),
-      }), (args) => (typeof args.action === "string" ? args.action : "queue_command")),
+      inputSchema: refusals.add(
+        "queue_command",
+        confirmations.era === "legacy" ? QueueCommandSchema.extend({ confirm: z.boolean().optional().describe("Required for a destructive action, once the user has agreed") }) : QueueCommandSchema,
+        (args) => (typeof args.action === "string" ? args.action : "queue_command"),
+      ),
       outputSchema: z.object({ ran: z.boolean(), data: z.unknown().optional(), queued: QueuedCommandSchema.optional(), message: z.string().optional() }),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    async ({ device, action, args, expiresInMs, timeoutMs, confirm }) => {
-      const outcome = await fleet.invoke(device, { action, args, timeoutMs, confirm, queue: { expiresInMs } });
+    async ({ device, action, args, expiresInMs, timeoutMs, ...fields }, ctx) => {
+      const { confirm }: { confirm?: boolean } = fields;
+      const definition = findAction(action);
+      const why = definition && destructiveReason(definition, args);
+      const question = definition && why !== undefined ? actionQuestion(definition, [device], args, why) : undefined;
+      const gate = await confirmations.gate(ctx, "queue_command", { device, action, args, expiresInMs, timeoutMs }, question, confirm);
+      if (!gate.proceed) return gate.result;
+      const outcome = await fleet.invoke(device, { action, args, timeoutMs, confirmedBy: gate.confirmedBy, queue: { expiresInMs } });
       if (outcome.ok) return toolData({ ran: true, data: outcome.data });
       if (outcome.queued) return toolData({ ran: false, queued: outcome.queued, message: outcome.error.message });
       return toolError(outcome.error.message);

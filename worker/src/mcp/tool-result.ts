@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/server";
+import type { CallToolResult, InputRequiredResult } from "@modelcontextprotocol/server";
 import { FleetError } from "../fleet.js";
 
 /** A successful tool result: the data as structured content and as text for clients that read only text. */
@@ -12,7 +12,7 @@ export function toolError(message: string): CallToolResult {
 }
 
 /** Runs a tool body, turning a fleet refusal (scope, unknown device) into an error result. */
-export async function guarded(body: () => Promise<CallToolResult>): Promise<CallToolResult> {
+export async function guarded<T extends CallToolResult | InputRequiredResult>(body: () => Promise<T>): Promise<T | CallToolResult> {
   try {
     return await body();
   } catch (error) {

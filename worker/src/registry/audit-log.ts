@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditQuery } from "@jetson/protocol";
+import type { AuditEntry, AuditQuery, ConfirmedBy } from "@jetson/protocol";
 import type { Schema } from "../sqlite-migrations.js";
 
 export const AUDIT_SCHEMA: Schema = {
@@ -13,6 +13,8 @@ export const AUDIT_SCHEMA: Schema = {
       const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('audit')").toArray();
       if (!columns.some((c) => c.name === "command_id")) sql.exec("ALTER TABLE audit ADD COLUMN command_id TEXT");
     },
+    // How a destructive action was confirmed.
+    "ALTER TABLE audit ADD COLUMN confirmed_by TEXT",
   ],
 };
 
@@ -83,13 +85,14 @@ export class AuditLog {
         error: row.error === null ? undefined : String(row.error),
         durationMs: Number(row.duration_ms),
         commandId: row.command_id === null ? undefined : String(row.command_id),
+        confirmedBy: row.confirmed_by === null ? undefined : (row.confirmed_by as ConfirmedBy),
       }));
   }
 
   private insert(entry: Omit<AuditEntry, "id">, now: number): number {
     const id = this.sql
       .exec<{ id: number }>(
-        "INSERT INTO audit (at, caller, device, action, args, outcome, error, duration_ms, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO audit (at, caller, device, action, args, outcome, error, duration_ms, command_id, confirmed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         entry.at,
         entry.caller,
         entry.device,
@@ -99,6 +102,7 @@ export class AuditLog {
         entry.error ?? null,
         entry.durationMs,
         entry.commandId ?? null,
+        entry.confirmedBy ?? null,
       )
       .one().id;
     this.trim(id, now);

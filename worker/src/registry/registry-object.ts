@@ -5,6 +5,9 @@ import {
   type AuditQuery,
   type DeviceSummary,
   DeviceSummarySchema,
+  type FleetSettings,
+  type FleetSettingsChange,
+  FleetSettingsSchema,
   type Scope,
 } from "@jetson/protocol";
 import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER, LiveChannel } from "../dashboard/live-channel.js";
@@ -14,6 +17,7 @@ import type { Env } from "../env.js";
 import { AUDIT_SCHEMA, type AuditEnd, AuditLog, type AuditStart } from "./audit-log.js";
 import { ENROLLMENT_SCHEMA, EnrollmentTable, type Redemption } from "./enrollment-table.js";
 import { RateLimiter } from "../rate-limiter.js";
+import { SETTINGS_SCHEMA, SettingsTable } from "./settings-table.js";
 import { TOKEN_SCHEMA, TokenTable } from "./token-table.js";
 import type { DesiredState, DesiredStateRule, FleetRunBrief } from "@jetson/protocol";
 import { deviceAttributes } from "../fleet-ops/attributes.js";
@@ -41,6 +45,7 @@ export const REGISTRY_SCHEMAS = [
   SESSION_SCHEMA,
   DESIRED_RULES_SCHEMA,
   RUN_INDEX_SCHEMA,
+  SETTINGS_SCHEMA,
 ];
 
 export type TokenCheck =
@@ -61,6 +66,7 @@ export class RegistryObject extends DurableObject<Env> {
   private readonly live: LiveChannel;
   private readonly desiredRules: DesiredRules;
   private readonly runs: RunIndex;
+  private readonly settingsTable: SettingsTable;
   private readonly tables: LazyTables;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -73,6 +79,7 @@ export class RegistryObject extends DurableObject<Env> {
     this.live = new LiveChannel(ctx);
     this.desiredRules = new DesiredRules(sql);
     this.runs = new RunIndex(sql);
+    this.settingsTable = new SettingsTable(sql);
     // Dashboards keep their sockets open with pings; answering them must not wake the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.limiter = new RateLimiter(
@@ -231,6 +238,17 @@ export class RegistryObject extends DurableObject<Env> {
 
   async redeemEnrollment(hash: string): Promise<Redemption> {
     return this.tables.exist ? this.enrollments.redeem(hash, Date.now()) : { ok: false, reason: "unknown" };
+  }
+
+  // ---- settings ----
+
+  async settings(): Promise<FleetSettings> {
+    return this.tables.exist ? this.settingsTable.read() : FleetSettingsSchema.parse({});
+  }
+
+  async updateSettings(changes: FleetSettingsChange): Promise<FleetSettings> {
+    this.tables.ensure();
+    return this.settingsTable.write(changes);
   }
 
   // ---- audit ----

@@ -1,0 +1,160 @@
+import type { ActionDefinition, ConfirmedBy } from "@jetson/protocol";
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type CallToolResult,
+  createRequestStateCodec,
+  type InputRequiredResult,
+  inputRequired,
+  inputResponse,
+  type RequestStateCodec,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
+import { z } from "zod";
+import type { Fleet } from "../fleet.js";
+import { redact } from "../policy.js";
+import { toolError } from "./tool-result.js";
+
+/** Which MCP revision a request speaks: `legacy` is 2025-11-25 (and older), `modern` 2026-07-28. */
+export type Era = "legacy" | "modern";
+
+/** How long the user has to answer a confirmation form before the call must be made again. */
+export const CONFIRMATION_TTL_SECONDS = 120;
+const INPUT_KEY = "confirm";
+
+/** What the signed request state carries: a digest of the exact call the user is asked about. */
+const StateSchema = z.object({ call: z.string() });
+type ConfirmationState = z.infer<typeof StateSchema>;
+
+const ElicitingClientSchema = z.object({ [CLIENT_CAPABILITIES_META_KEY]: z.object({ elicitation: z.object({}).loose() }).loose() }).loose();
+
+/** What the user is asked: the message states the devices, the action, its arguments and what cannot be undone. */
+export interface ConfirmationQuestion {
+  message: string;
+}
+
+/** Either go on (with how the call was confirmed, if it was), or answer the client with `result` now. */
+export type Gate = { proceed: true; confirmedBy: ConfirmedBy | undefined } | { proceed: false; result: CallToolResult | InputRequiredResult };
+
+const stop = (result: CallToolResult | InputRequiredResult): Gate => ({ proceed: false, result });
+
+/** JSON with object keys sorted at every level, so equal calls give equal digests. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+async function digest(tool: string, args: Record<string, unknown>): Promise<string> {
+  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical({ tool, args })));
+  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The one place a tool asks for, or accepts, the confirmation of a call that needs it.
+ *
+ * On 2026-07-28 the user is asked through the client (an elicitation form in an
+ * `input_required` result); the request state that comes back is HMAC-signed with the
+ * Worker's secret, bound to this caller and method, expires quickly, and names a digest
+ * of the exact tool and arguments, so it cannot be replayed for another call, device or
+ * caller. A 2025-11-25 client cannot be asked (a stateless server never receives its
+ * answer): its `confirm` argument counts, unless the fleet accepts only human confirmations.
+ */
+export class Confirmations {
+  private readonly codec: RequestStateCodec<ConfirmationState> | undefined;
+
+  constructor(
+    readonly era: Era,
+    private readonly fleet: Fleet,
+    secret: string | undefined,
+  ) {
+    const caller = `${fleet.id}\0${fleet.callerName()}`;
+    this.codec =
+      secret === undefined
+        ? undefined
+        : createRequestStateCodec<ConfirmationState>({ key: secret, ttlSeconds: CONFIRMATION_TTL_SECONDS, bind: (ctx) => `${ctx.mcpReq.method}\0${caller}` });
+  }
+
+  /** The check the SDK runs on an echoed request state before the tool sees it (a failure answers -32602). */
+  get verify(): ((state: string, ctx: ServerContext) => Promise<unknown>) | undefined {
+    return this.codec?.verify;
+  }
+
+  /**
+   * `question` is undefined when the call needs no confirmation; `confirmArgument` is what a
+   * 2025-11-25 client sent as `confirm`.
+   */
+  async gate(ctx: ServerContext, tool: string, args: Record<string, unknown>, question: ConfirmationQuestion | undefined, confirmArgument?: boolean): Promise<Gate> {
+    if (question === undefined) return { proceed: true, confirmedBy: undefined };
+    return this.era === "legacy" ? this.legacy(confirmArgument === true) : this.modern(ctx, tool, args, question);
+  }
+
+  private async legacy(confirmed: boolean): Promise<Gate> {
+    // Unconfirmed, the call goes on to the policy, which refuses it and says how to confirm.
+    if (!confirmed) return { proceed: true, confirmedBy: undefined };
+    const { confirmations } = await this.fleet.settings();
+    if (confirmations === "human-only") {
+      return stop(
+        toolError(
+          "Nothing ran: this fleet accepts the confirmation of a destructive action only from the user. This client speaks MCP 2025-11-25, " +
+            'where the model itself sets "confirm"; a client of revision 2026-07-28 with elicitation asks the user instead.',
+        ),
+      );
+    }
+    return { proceed: true, confirmedBy: "flag" };
+  }
+
+  private async modern(ctx: ServerContext, tool: string, args: Record<string, unknown>, question: ConfirmationQuestion): Promise<Gate> {
+    if (!this.codec) return stop(toolError("Nothing ran: this deployment cannot ask for confirmation (its MCP_STATE_SECRET is not set)."));
+    const codec = this.codec;
+    const call = await digest(tool, args);
+    const state = ctx.mcpReq.requestState<ConfirmationState>();
+    if (state === undefined) return ask(ctx, codec, call, question);
+    if (!StateSchema.safeParse(state).success || state.call !== call) {
+      return stop(toolError("Nothing ran: the confirmation answers another call (a different tool, device or arguments). Make the call again to be asked."));
+    }
+    const answer = inputResponse(ctx.mcpReq.inputResponses, INPUT_KEY);
+    if (answer.kind !== "elicit") return ask(ctx, codec, call, question);
+    if (answer.action === "accept" && answer.content?.[INPUT_KEY] === true) return { proceed: true, confirmedBy: "human" };
+    return stop(toolError(answer.action === "cancel" ? "Nothing ran: the user dismissed the confirmation." : "Nothing ran: the user declined."));
+  }
+}
+
+/** Asks the user through the client, with the call's digest in a signed request state. */
+async function ask(ctx: ServerContext, codec: RequestStateCodec<ConfirmationState>, call: string, question: ConfirmationQuestion): Promise<Gate> {
+  if (!ElicitingClientSchema.safeParse(ctx.mcpReq.envelope ?? {}).success) {
+    return stop(toolError("Nothing ran: this needs the user's confirmation, and this client does not declare elicitation, so it cannot ask them."));
+  }
+  return stop(
+    inputRequired({
+      inputRequests: {
+        [INPUT_KEY]: inputRequired.elicit({
+          message: question.message,
+          requestedSchema: {
+            type: "object",
+            properties: { [INPUT_KEY]: { type: "boolean", title: "Run it", description: "Check to run exactly this; leave unchecked or decline to do nothing" } },
+            required: [INPUT_KEY],
+          },
+        }),
+      },
+      requestState: await codec.mint({ call }, ctx),
+    }),
+  );
+}
+
+const MAX_LISTED_DEVICES = 10;
+
+/** The question for one action on one or more devices: what runs where, with which arguments, and why it needs a yes. */
+export function actionQuestion(action: ActionDefinition, devices: string[], args: Record<string, unknown>, why: string): ConfirmationQuestion {
+  const listed = devices.slice(0, MAX_LISTED_DEVICES).join(", ");
+  const more = devices.length > MAX_LISTED_DEVICES ? ` and ${devices.length - MAX_LISTED_DEVICES} more` : "";
+  const where = devices.length === 1 ? `on the device ${listed}` : `on ${devices.length} devices: ${listed}${more}`;
+  const shown = Object.keys(args).length === 0 ? "no arguments" : `arguments ${JSON.stringify(redact(args))}`;
+  return {
+    message: `Run "${action.title}" (${action.name}) ${where}, with ${shown}? ${why}. What it changes on a device cannot be undone from here.`,
+  };
+}
