@@ -14,9 +14,11 @@ export interface OAuthEndpoints {
 const DISCOVERY_PATH = "/.well-known/oauth-authorization-server";
 /** KV keeps nothing for less than a minute; freshness is decided by `freshUntil`, not by expiry. */
 const KV_MIN_TTL_SECONDS = 60;
+/** KV takes one write a second per key: an unchanged client stored this recently is left as it is (it has 30 s left at least). */
+const REWRITE_AFTER_MS = (KV_MIN_TTL_SECONDS / 2) * 1000;
 
-/** Stored beside a document's client: until when it may be used without fetching the document again. */
-const KeptClientSchema = z.object({ freshUntil: z.number() });
+/** Stored beside a document's client: when, and until when it may be used without fetching the document again. */
+const KeptClientSchema = z.object({ storedAt: z.number(), freshUntil: z.number() });
 
 /**
  * The provider's storage key for a client (its documented KV schema). A document client is
@@ -35,7 +37,6 @@ function asClient(document: ClientMetadataDocument): ClientInfo {
     grantTypes: document.grant_types ?? ["authorization_code"],
     responseTypes: document.response_types ?? ["code"],
     tokenEndpointAuthMethod: "none",
-    registrationDate: Math.floor(Date.now() / 1000),
   };
 }
 
@@ -47,13 +48,16 @@ async function admit(env: Env, clientId: string, publicUrl: string): Promise<str
   const problem = clientIdUrlProblem(clientId, publicUrl);
   if (problem) return problem;
   const kept = await env.OAUTH_KV.getWithMetadata(clientKey(clientId));
-  const freshness = KeptClientSchema.safeParse(kept.metadata);
-  if (kept.value !== null && freshness.success && freshness.data.freshUntil > Date.now()) return undefined;
+  const stored = kept.value === null ? undefined : KeptClientSchema.safeParse(kept.metadata).data;
+  const now = Date.now();
+  if (stored && stored.freshUntil > now) return undefined;
   const fetched = await fetchClientMetadataDocument(clientId);
   if (!fetched.ok) return fetched.description;
-  await env.OAUTH_KV.put(clientKey(clientId), JSON.stringify(asClient(fetched.document)), {
+  const client = JSON.stringify(asClient(fetched.document));
+  if (client === kept.value && stored && stored.storedAt > now - REWRITE_AFTER_MS) return undefined;
+  await env.OAUTH_KV.put(clientKey(clientId), client, {
     expirationTtl: Math.max(KV_MIN_TTL_SECONDS, fetched.cacheSeconds),
-    metadata: { freshUntil: Date.now() + fetched.cacheSeconds * 1000 } satisfies z.infer<typeof KeptClientSchema>,
+    metadata: { storedAt: now, freshUntil: now + fetched.cacheSeconds * 1000 } satisfies z.infer<typeof KeptClientSchema>,
   });
   return undefined;
 }
