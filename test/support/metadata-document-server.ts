@@ -37,6 +37,8 @@ const BEHAVIOURS: Record<string, (url: string, response: ServerResponse) => void
   "confidential.json": (url, response) =>
     response.writeHead(200, json).end(JSON.stringify({ ...validDocument(url), token_endpoint_auth_method: "client_secret_basic" })),
   "no-redirects.json": (url, response) => response.writeHead(200, json).end(JSON.stringify({ ...validDocument(url), redirect_uris: [] })),
+  "script-redirect.json": (url, response) =>
+    response.writeHead(200, json).end(JSON.stringify({ ...validDocument(url), redirect_uris: [DOCUMENT_REDIRECT_URI, "javascript:alert(1)"] })),
   // Following this redirect would find a document valid for this very URL.
   "moved.json": (url, response) => response.writeHead(302, { Location: new URL("/docs/moved-here.json", url).href }).end(),
   "moved-here.json": (url, response) => response.writeHead(200, json).end(JSON.stringify(validDocument(new URL("/docs/moved.json", url).href))),

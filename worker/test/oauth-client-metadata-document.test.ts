@@ -74,6 +74,7 @@ describe("a client that names itself by a Client ID Metadata Document", () => {
       ["with-secret.json", /client_secret: a metadata document must not carry a client secret/],
       ["confidential.json", /token_endpoint_auth_method: only public clients/],
       ["no-redirects.json", /redirect_uris: /],
+      ["script-redirect.json", /redirect_uris\.1: a redirect URI must not use a script, data or file scheme/],
     ];
     for (const [name, reason] of refusals) expect(await refusedAt(documentUrl(name)), name).toMatch(reason);
     expect(await hits("moved-here.json"), "the redirect was not followed").toBe(0);
@@ -90,13 +91,16 @@ describe("a client that names itself by a Client ID Metadata Document", () => {
     expect(page.html).toMatch(/Invalid redirect URI/);
   });
 
-  it("refuses a client_id URL with a fragment, credentials or dot segments, without fetching it", async () => {
+  it("refuses a client_id URL with a fragment, credentials, dot segments, no path or a second spelling, without fetching it", async () => {
     const before = await hits("assistant.json");
     const refusals: Array<[string, RegExp]> = [
       [`${documentUrl("assistant.json")}#top`, /must not have a fragment/],
       [documentUrl("assistant.json").replace("http://", "http://user:pw@"), /must not carry a user name or password/],
       [`${DOCUMENTS}/docs/../docs/assistant.json`, /must not have \. or \.\. path segments/],
       [`${DOCUMENTS}/docs/%2e%2e/docs/assistant.json`, /must not have \. or \.\. path segments/],
+      [`${DOCUMENTS}/`, /must have a path/],
+      [documentUrl("assistant.json").replace("http://", "HTTP://"), /must be written in its normal form/],
+      [`${documentUrl("assistant.json")}?${"x".repeat(400)}`, /must be at most 400 characters long/],
     ];
     for (const [clientId, reason] of refusals) expect(await refusedAt(clientId), clientId).toMatch(reason);
     expect(await hits("assistant.json")).toBe(before);
