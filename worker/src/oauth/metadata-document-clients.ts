@@ -82,8 +82,8 @@ async function advertised(response: Response): Promise<Response> {
 
 /**
  * Client ID Metadata Documents in front of the provider: a client whose client_id is an https
- * URL is resolved from the document there before the provider looks it up, at /authorize and
- * at the token endpoint. The provider stays the one place that validates requests and issues
+ * URL (http on the local stack) is resolved from the document there before the provider looks
+ * it up, at /authorize and at the token endpoint. The provider stays the one place that validates requests and issues
  * tokens. (Its own CIMD support follows redirects, waits 10 s, ignores the content type and
  * refuses the local stack's http, so it stays off.)
  */
