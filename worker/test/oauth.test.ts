@@ -2,16 +2,10 @@ import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOAuthProvider } from "../src/oauth/provider.js";
-import { withFrozenClock } from "./frozen-clock.js";
-import { mcpRequest, type Send } from "./mcp-request.js";
 import { createFleet } from "./device-client.js";
-
-/** Sends one request into a Worker: ours by default, or another provider sharing its KV. */
-const worker: Send = (request) => exports.default.fetch(request);
-
-const BASE = env.PUBLIC_URL;
-const MCP_URL = `${BASE}/mcp`;
-const REDIRECT_URI = "http://127.0.0.1:9999/callback";
+import { withFrozenClock } from "./frozen-clock.js";
+import type { Send } from "./mcp-request.js";
+import { type AuthorizeOptions, BASE, authorizeUrl, exchange, MCP_URL, mcp, openConsent, pkcePair, REDIRECT_URI, submitConsent, type Tokens, worker } from "./oauth-flow.js";
 
 interface ServerMetadata {
   issuer: string;
@@ -21,26 +15,6 @@ interface ServerMetadata {
   revocation_endpoint: string;
   scopes_supported: string[];
   code_challenge_methods_supported: string[];
-}
-
-interface Tokens {
-  access_token: string;
-  refresh_token: string;
-  scope: string;
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return { verifier, challenge: base64url(new Uint8Array(digest)) };
-}
-
-function mcp(token: string | undefined, method: string, params: Record<string, unknown> = {}, send = worker, url = MCP_URL) {
-  return mcpRequest(token, method, params, { send, url });
 }
 
 /** What an MCP client does after a 401: protected resource metadata, then the authorization server's. */
@@ -75,70 +49,6 @@ async function register(base = BASE, send = worker, name = "Test assistant"): Pr
   );
   expect(response.status).toBe(201);
   return ((await response.json()) as { client_id: string }).client_id;
-}
-
-interface AuthorizeOptions {
-  clientId: string;
-  challenge?: string;
-  scope?: string;
-  resource?: string;
-  method?: string;
-  base?: string;
-  send?: Send;
-}
-
-function authorizeUrl({ clientId, challenge, scope = "read operate", resource = MCP_URL, method = "S256", base = BASE }: AuthorizeOptions): string {
-  const url = new URL(`${base}/authorize`);
-  const params: Record<string, string | undefined> = {
-    response_type: "code",
-    client_id: clientId,
-    redirect_uri: REDIRECT_URI,
-    scope,
-    state: "st4te",
-    resource,
-    code_challenge: challenge,
-    code_challenge_method: challenge ? method : undefined,
-  };
-  for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
-  return url.href;
-}
-
-/** The consent page as a browser gets it: the form's handle, and the cookie that binds it to this browser. */
-async function openConsent(options: AuthorizeOptions): Promise<{ url: string; html: string; handle: string; cookie: string; response: Response }> {
-  const url = authorizeUrl(options);
-  const response = await (options.send ?? worker)(new Request(url));
-  const html = await response.text();
-  const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? "";
-  const cookie = response.headers.getAll("Set-Cookie").map((c) => c.split(";")[0]).join("; ");
-  return { url, html, handle, cookie, response };
-}
-
-/** Posts the consent form back to the page's own URL, as the browser would. */
-function submitConsent(
-  page: { url: string; handle: string; cookie: string },
-  form: { token?: string; scopes?: string[]; decision?: "approve" | "deny" },
-  send = worker,
-): Promise<Response> {
-  const body = new URLSearchParams({ handle: page.handle, decision: form.decision ?? "approve", token: form.token ?? "" });
-  for (const scope of form.scopes ?? []) body.append("scope", scope);
-  return send(
-    new Request(page.url, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: page.cookie },
-      body,
-      redirect: "manual",
-    }),
-  );
-}
-
-function exchange(params: Record<string, string>, base = BASE, send = worker): Promise<Response> {
-  return send(
-    new Request(`${base}/oauth/token`, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(params),
-    }),
-  );
 }
 
 /** The whole browser-side flow up to the authorization code. */

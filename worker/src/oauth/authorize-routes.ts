@@ -1,18 +1,10 @@
-import {
-  type AuthRequest,
-  AuthorizationError,
-  authorizationErrorRedirect,
-  CimdFetchError,
-  type OAuthHelpers,
-} from "@cloudflare/workers-oauth-provider";
+import { type AuthRequest, AuthorizationError, authorizationErrorRedirect, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import { ALL_SCOPES, type Caller, type Scope } from "@jetson/protocol";
 import { Hono } from "hono";
 import { resolveApiToken } from "../auth.js";
 import type { Env } from "../env.js";
-import { authorizeErrorPage, consentPage } from "./consent-page.js";
-
-// Nothing from outside, no framing. No form-action: browsers apply it to the redirect back to the client.
-const CONSENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+import { publisherOf } from "./client-metadata-document.js";
+import { authorizeErrorPage, authorizePageResponse, CONSENT_CSP, consentPage } from "./consent-page.js";
 
 function oauthHelpers(env: Env): OAuthHelpers {
   if (!env.OAUTH_PROVIDER) throw new Error("/authorize was reached without the OAuth provider in front of the app");
@@ -36,7 +28,9 @@ async function showConsent(
   problem?: Problem,
 ): Promise<Response> {
   // describeConsent first: a client that fails to resolve leaves no transaction behind.
-  const details = await oauth.describeConsent(request);
+  const described = await oauth.describeConsent(request);
+  // The provider knows a document client only as a registered one: name the host that publishes its document.
+  const details = { ...described, clientDomain: publisherOf(described.clientId) ?? described.clientDomain };
   const consent = await oauth.beginConsent(request);
   consent.headers.set("Content-Type", "text/html; charset=utf-8");
   consent.headers.set("Content-Security-Policy", CONSENT_CSP);
@@ -66,10 +60,6 @@ function grantProblem(ticked: readonly Scope[], operator: Caller): Problem | und
 function field(form: FormData, name: string): string {
   const value = form.get(name);
   return typeof value === "string" ? value : "";
-}
-
-function htmlResponse(html: string, status: number): Response {
-  return new Response(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CONSENT_CSP, "Cache-Control": "no-store" } });
 }
 
 /**
@@ -104,7 +94,7 @@ export const authorizeRoutes = new Hono<{ Bindings: Env }>()
     // From here on the request comes from storage, never from the form.
     const approved = await oauth.approveConsent(c.req.raw, handle);
     const granted = offeredScopes(approved.request.scope).filter((scope) => ticked.includes(scope));
-    if (granted.length === 0) return htmlResponse(authorizeErrorPage("None of the ticked scopes was requested."), 400);
+    if (granted.length === 0) return authorizePageResponse(authorizeErrorPage("None of the ticked scopes was requested."), 400);
     const { fleet, id: tokenId } = signedIn.operator;
     const props: Caller = { fleet, kind: "oauth", id: approved.request.clientId, user: tokenId, scopes: granted };
     const { redirectTo } = await oauth.completeAuthorization({
@@ -120,7 +110,6 @@ export const authorizeRoutes = new Hono<{ Bindings: Env }>()
   .onError((error) => {
     // Back to the client only once the library validated its redirect URI; otherwise say it here.
     if (error instanceof AuthorizationError && error.redirectTo) return Response.redirect(error.redirectTo, 302);
-    if (error instanceof AuthorizationError) return htmlResponse(authorizeErrorPage(error.description), 400);
-    if (error instanceof CimdFetchError) return htmlResponse(authorizeErrorPage("This app could not be verified."), 400);
+    if (error instanceof AuthorizationError) return authorizePageResponse(authorizeErrorPage(error.description), 400);
     throw error;
   });

@@ -7,6 +7,9 @@ const SCOPE_MEANING: Record<Scope, string> = {
   admin: "administer the fleet: provision and revoke devices, enrollment codes and API tokens",
 };
 
+// Nothing from outside, no framing. No form-action: browsers apply it to the redirect back to the client.
+export const CONSENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
 /** Everything the client chose (name, redirect host, scopes) is attacker-controlled: escape it. */
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -70,4 +73,9 @@ export function authorizeErrorPage(message: string): string {
 <html lang="en"><head><meta charset="utf-8"><title>Authorization failed</title><style>${STYLE}</style></head>
 <body><main><h1>Authorization failed</h1><p class="error">${escapeHtml(message)}</p>
 <p>Start connecting the app again.</p></main></body></html>`;
+}
+
+/** A page of the authorization endpoint, never cached or framed. */
+export function authorizePageResponse(html: string, status: number): Response {
+  return new Response(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CONSENT_CSP, "Cache-Control": "no-store" } });
 }

@@ -1,6 +1,7 @@
+import { isLoopbackHost } from "./loopback.js";
+
 /** Where the MCP endpoint lives; the OAuth provider treats paths below it as the same API. */
 const MCP_PATH = "/mcp";
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 function originOf(text: string): URL | undefined {
   try {
@@ -21,7 +22,7 @@ export function isOwnOrigin(origin: string, publicUrl: string): boolean {
   const page = originOf(origin);
   if (!page || page.origin === "null") return false;
   if (page.origin === own.origin) return true;
-  return LOOPBACK_HOSTS.has(own.hostname) && LOOPBACK_HOSTS.has(page.hostname);
+  return isLoopbackHost(own.hostname) && isLoopbackHost(page.hostname);
 }
 
 /** Whether a Host header names this deployment: its own host, or loopback when the deployment is on loopback. */

@@ -4,22 +4,26 @@ import { app } from "../app.js";
 import { resolveApiToken } from "../auth.js";
 import type { Env } from "../env.js";
 import { mcpHandler } from "./mcp-handler.js";
+import { type OAuthFront, type OAuthEndpoints, withMetadataDocumentClients } from "./metadata-document-clients.js";
+
+const ENDPOINTS = { authorize: "/authorize", token: "/oauth/token" } as const satisfies OAuthEndpoints;
 
 /**
  * The OAuth 2.1 provider in front of the whole Worker: it serves the metadata, token,
  * revocation and registration endpoints, guards /mcp, and hands everything else
- * (including our /authorize consent page) to the Hono app.
+ * (including our /authorize consent page) to the Hono app. Clients register dynamically
+ * or name themselves by a Client ID Metadata Document, resolved in front of it.
  */
-export function createOAuthProvider(publicUrl: string): OAuthProvider<Env> {
+export function createOAuthProvider(publicUrl: string): OAuthFront {
   if (!publicUrl) throw new Error("PUBLIC_URL is not set: OAuth tokens are bound to the Worker's public URL.");
   const origin = new URL(publicUrl).origin;
   const resource = `${origin}/mcp`;
-  return new OAuthProvider<Env>({
+  const provider = new OAuthProvider<Env>({
     apiRoute: "/mcp",
     apiHandler: mcpHandler,
     defaultHandler: app,
-    authorizeEndpoint: "/authorize",
-    tokenEndpoint: "/oauth/token",
+    authorizeEndpoint: ENDPOINTS.authorize,
+    tokenEndpoint: ENDPOINTS.token,
     clientRegistrationEndpoint: "/oauth/register",
     scopesSupported: [...ALL_SCOPES],
     resourceMetadata: { resource, authorization_servers: [origin], resource_name: "Jetson fleet control" },
@@ -37,12 +41,13 @@ export function createOAuthProvider(publicUrl: string): OAuthProvider<Env> {
       return null;
     },
   });
+  return withMetadataDocumentClients(provider, publicUrl, ENDPOINTS);
 }
 
-let current: { publicUrl: string; provider: OAuthProvider<Env> } | undefined;
+let current: { publicUrl: string; provider: OAuthFront } | undefined;
 
 /** One provider per public URL, built at the first request because module scope has no env. */
-export function oauthProvider(env: Env): OAuthProvider<Env> {
+export function oauthProvider(env: Env): OAuthFront {
   if (current?.publicUrl !== env.PUBLIC_URL) current = { publicUrl: env.PUBLIC_URL, provider: createOAuthProvider(env.PUBLIC_URL) };
   return current.provider;
 }
