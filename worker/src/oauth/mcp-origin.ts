@@ -31,7 +31,7 @@ export function isOwnHost(host: string, publicUrl: string): boolean {
   const named = originOf(`http://${host}`);
   if (!named || named.username || named.pathname !== "/") return false;
   if (named.hostname === own.hostname) return true;
-  return LOOPBACK_HOSTS.has(own.hostname) && LOOPBACK_HOSTS.has(named.hostname);
+  return isLoopbackHost(own.hostname) && isLoopbackHost(named.hostname);
 }
 
 const refusal = (message: string) => Response.json({ jsonrpc: "2.0", error: { code: -32000, message } }, { status: 403 });
