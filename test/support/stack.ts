@@ -2,9 +2,13 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client as ModernClient, type ClientOptions as ModernClientOptions, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import type { SimBoardId } from "../../device-bridge/sim/index.js";
 import { type BridgeOptions, LocalBridge, LocalWorker, tempDir } from "../../scripts/local-stack.js";
 import { freePort } from "../../scripts/ports.js";
+
+/** The revision SDK v2 clients speak here; the SDK v1 `Client` speaks 2025-11-25. */
+export const MODERN_REVISION = "2026-07-28";
 
 /** A Worker under wrangler dev with its own state folder, and the simulated bridges a test starts. */
 export class TestStack {
@@ -71,6 +75,14 @@ export class TestStack {
     const transport = new StreamableHTTPClientTransport(new URL(`${this.worker.url}/mcp`), {
       requestInit: { headers: { Authorization: `Bearer ${token}` } },
     });
+    await client.connect(transport);
+    return client;
+  }
+
+  /** An MCP client of revision 2026-07-28 (SDK v2), signed in with a token; `options` adds capabilities, e.g. elicitation. */
+  async mcpModern(token = this.worker.fleetToken, options: ModernClientOptions = {}): Promise<ModernClient> {
+    const client = new ModernClient({ name: "e2e-test-2026", version: "1.0.0" }, { versionNegotiation: { mode: { pin: MODERN_REVISION } }, ...options });
+    const transport = new ModernTransport(new URL(`${this.worker.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
     await client.connect(transport);
     return client;
   }
