@@ -51,11 +51,14 @@ async function main(): Promise<boolean> {
   }
 }
 
+const passed = (verdict: Verdict) => verdict.passed.length + verdict.passedWithout.length;
+
 function print(verdict: Verdict): void {
   const lines = [
+    ...verdict.passedWithout.map(({ scenario, checks }) => `  ~ ${scenario} passed, but for checks not applicable here: ${checks.join(", ")}`),
     ...verdict.failed.flatMap(({ scenario, problems }) => [`  ✗ ${scenario}`, ...problems.map((problem) => `      ${problem}`)]),
     ...verdict.stale.map((entry) => `  ✗ not-applicable list: ${entry}`),
-    `conformance ${verdict.revision}: ${verdict.passed.length} passed, ${verdict.notApplicable.length} not applicable, ${verdict.failed.length} failed` +
+    `conformance ${verdict.revision}: ${passed(verdict)} passed, ${verdict.notApplicable.length} not applicable, ${verdict.failed.length} failed` +
       (verdict.stale.length > 0 ? `, ${verdict.stale.length} stale list entries` : ""),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
@@ -68,7 +71,7 @@ async function report(file: string, verdicts: Verdict[]): Promise<void> {
   await writeFile(
     file,
     JSON.stringify({
-      numPassedTests: sum((v) => v.passed.length),
+      numPassedTests: sum(passed),
       numFailedTests: sum((v) => v.failed.length + v.stale.length),
       numPendingTests: sum((v) => v.notApplicable.length),
       numTodoTests: 0,
