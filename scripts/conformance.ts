@@ -43,7 +43,7 @@ async function main(): Promise<boolean> {
       if (!echo && run.results.some((result) => result.checks.length === 0)) process.stdout.write(`The suite's output:\n${run.output.slice(-8_000)}\n`);
       verdicts.push(verdict);
     }
-    if (flags.report) await report(flags.report, verdicts);
+    if (flags.report) await report(flags.report, countsOf(verdicts));
     return verdicts.every(succeeded);
   } finally {
     await proxy?.stop();
@@ -64,26 +64,30 @@ function print(verdict: Verdict): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-/** The counts in the shape scripts/summarize-tests.mjs adds up: scenarios as tests, not-applicable ones as skipped. */
-async function report(file: string, verdicts: Verdict[]): Promise<void> {
+interface Counts {
+  passed: number;
+  failed: number;
+  notApplicable: number;
+}
+
+const countsOf = (verdicts: Verdict[]): Counts => {
   const sum = (count: (verdict: Verdict) => number) => verdicts.reduce((total, verdict) => total + count(verdict), 0);
+  return { passed: sum(passed), failed: sum((v) => v.failed.length + v.stale.length), notApplicable: sum((v) => v.notApplicable.length) };
+};
+
+/** The counts in the shape scripts/summarize-tests.mjs adds up: scenarios as tests, not-applicable ones as skipped. */
+async function report(file: string, counts: Counts): Promise<void> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await writeFile(
-    file,
-    JSON.stringify({
-      numPassedTests: sum(passed),
-      numFailedTests: sum((v) => v.failed.length + v.stale.length),
-      numPendingTests: sum((v) => v.notApplicable.length),
-      numTodoTests: 0,
-      success: verdicts.every(succeeded),
-    }),
-  );
+  const { passed: numPassedTests, failed: numFailedTests, notApplicable: numPendingTests } = counts;
+  await writeFile(file, JSON.stringify({ numPassedTests, numFailedTests, numPendingTests, numTodoTests: 0, success: numFailedTests === 0 }));
 }
 
 main().then(
   (ok) => process.exit(ok ? 0 : 1),
-  (error: Error) => {
+  async (error: Error) => {
     process.stderr.write(`${error.stack ?? error.message}\n`);
+    // A run that could not finish counts as one failure in the test command's summary.
+    if (flags.report) await report(flags.report, { passed: 0, failed: 1, notApplicable: 0 });
     process.exit(1);
   },
 );
