@@ -17,6 +17,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund --loglevel=error
+# The MCP conformance suite and its Node 22, apart from the workspaces (see test/conformance/package.json).
+npm ci --prefix test/conformance --no-audit --no-fund --loglevel=error
 npm run typecheck
 bash infra/check-bundle.sh
 
@@ -34,5 +36,7 @@ run durable-objects worker --config vitest.workers.config.ts
 run bridge device-bridge
 run fleet-cli fleet-cli
 run end-to-end test
+echo "── conformance"
+node --import tsx scripts/conformance.ts --report test-results/conformance.json || status=1
 node scripts/summarize-tests.mjs test-results
 exit $status

@@ -19,14 +19,15 @@ export class TestStack {
     readonly dir: string,
   ) {}
 
-  static async start(): Promise<TestStack> {
+  /** `vars` adds or overrides Worker vars (e.g. PUBLIC_URL, when a front end stands before it). */
+  static async start(vars: Record<string, string> = {}): Promise<TestStack> {
     const dir = await tempDir("jetson-e2e-");
     const worker = new LocalWorker({
       port: await freePort(),
       operatorToken: randomBytes(24).toString("base64url"),
       persistDir: path.join(dir, "worker-state"),
       // Tests sweep every tool; the per-token limit has its own test inside workerd.
-      vars: { TOKEN_RATE_PER_SECOND: "1000", TOKEN_RATE_BURST: "1000" },
+      vars: { TOKEN_RATE_PER_SECOND: "1000", TOKEN_RATE_BURST: "1000", ...vars },
     });
     await worker.start();
     await worker.createFleet("local");
