@@ -15,6 +15,7 @@ import {
   startSimulatedEngine,
   startSimulationClock,
 } from "../device-bridge/sim/index.js";
+import { freePort } from "./ports.js";
 import { SAVED_CLOCKS_DIR } from "../device-bridge/src/machine/jetson-clocks-commands.js";
 import { type FlapSchedule, FlappingLink } from "./flapping-link.js";
 import { ManagedProcess } from "./processes.js";
@@ -59,7 +60,8 @@ export class LocalWorker {
     this.process = ManagedProcess.start(
       "wrangler dev",
       WRANGLER,
-      ["dev", "--config", path.join(REPO, "worker/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port),
+      // Its own inspector port too: the default (9229) is taken by whichever stack started first.
+      ["dev", "--config", path.join(REPO, "worker/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
         "--persist-to", persistDir, ...varArgs, "--show-interactive-dev-session=false"],
       {
         cwd: path.join(REPO, "worker"),
