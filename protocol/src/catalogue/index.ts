@@ -7,6 +7,11 @@ import { systemInfo, systemPing } from "./system.js";
 import { sysadminActions } from "./sysadmin.js";
 import { telemetryWatch } from "./telemetry.js";
 
+/** The listing actions, typed, for callers that read their outputs (the Worker's completions). */
+export { aiModelList } from "./ai.js";
+export { containersList } from "./containers.js";
+export { powerModes } from "./hardware.js";
+export { servicesList } from "./services.js";
 export { defineAction, destructiveReason, mayBeDestructive, parseActionInput, type ActionDefinition, type ActionHints } from "./define.js";
 
 /** Every action a device can run. Add an entry here and a handler in device-bridge. */

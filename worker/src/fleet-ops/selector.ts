@@ -93,6 +93,15 @@ function termText(term: SelectorTerm): string {
   return `${term.negate ? "-" : ""}${term.key}:${term.values.join(",")}`;
 }
 
+/** Every `key:value` term that would choose some of these devices, for completing a selector as it is typed. */
+export function selectorTerms(devices: DeviceAttributes[]): string[] {
+  const terms = new Set<string>();
+  for (const [key, rule] of Object.entries(KEYS)) {
+    for (const device of devices) for (const value of rule.read(device)) terms.add(`${key}:${value.toLowerCase()}`);
+  }
+  return [...terms].sort();
+}
+
 /** Whether the selector chooses a device with these attributes. */
 export function selects(selector: Selector, attributes: DeviceAttributes): boolean {
   return selector.terms.every((term) => {

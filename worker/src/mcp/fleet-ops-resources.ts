@@ -2,6 +2,7 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
 import type { ReadResourceResult } from "@modelcontextprotocol/server";
 import type { Fleet } from "../fleet.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
+import type { Completions } from "./completions.js";
 import { refusingAsInvalid } from "./resources.js";
 
 const JSON_TYPE = "application/json";
@@ -14,7 +15,7 @@ async function json(uri: URL, read: () => Promise<unknown>): Promise<ReadResourc
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? "") : (value ?? ""));
 
 /** Fleet runs (each readable while it runs), the fleet's drift, and each device's desired state as MCP resources. */
-export function registerFleetOpsResources(server: McpServer, fleet: Fleet): void {
+export function registerFleetOpsResources(server: McpServer, fleet: Fleet, complete: Completions): void {
   const ops = new FleetOps(fleet);
 
   server.registerResource(
@@ -30,6 +31,7 @@ export function registerFleetOpsResources(server: McpServer, fleet: Fleet): void
       list: async () => ({
         resources: (await ops.runs(RECENT_RUNS)).map((run) => ({ uri: `jetson://runs/${run.id}`, name: `${run.action} on ${run.selector}`, mimeType: JSON_TYPE })),
       }),
+      complete: { run: complete.runs },
     }),
     { title: "Fleet run", description: "One fleet run as it stands: state, counts, and each device's state and result.", mimeType: JSON_TYPE },
     async (uri, { run }) => json(uri, () => ops.run(one(run))),
@@ -48,7 +50,7 @@ export function registerFleetOpsResources(server: McpServer, fleet: Fleet): void
 
   server.registerResource(
     "device-desired-state",
-    new ResourceTemplate("jetson://devices/{device}/desired-state", { list: undefined }),
+    new ResourceTemplate("jetson://devices/{device}/desired-state", { list: undefined, complete: { device: complete.devices } }),
     { title: "Desired state", description: "One device's desired state, when it was last compared, and its drift.", mimeType: JSON_TYPE },
     async (uri, { device }) => json(uri, () => ops.desiredStatus(one(device))),
   );

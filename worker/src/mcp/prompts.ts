@@ -1,7 +1,8 @@
-import type { McpServer } from "@modelcontextprotocol/server";
+import { completable, type McpServer } from "@modelcontextprotocol/server";
 import type { GetPromptResult, PromptMessage } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
+import type { Completions } from "./completions.js";
 import { refusingAsInvalid } from "./resources.js";
 
 const HOUR_MS = 3_600_000;
@@ -28,13 +29,13 @@ Cover: how many devices are online and offline (and since when), every active al
 Use telemetry_range on a device (for example from "-7d", metrics ["temp.max", "disk.usedPct"]) when a trend would change the advice, and device_alerts for a device's alert history.`;
 
 /** Prompts that start an assistant on the two common questions, with the data they need attached. */
-export function registerPrompts(server: McpServer, fleet: Fleet): void {
+export function registerPrompts(server: McpServer, fleet: Fleet, complete: Completions): void {
   server.registerPrompt(
     "diagnose_throttling",
     {
       title: "Diagnose thermal throttling",
       description: "Is this Jetson throttling, why, and what to do: with its state and last hour of thermal telemetry attached.",
-      argsSchema: z.object({ device: z.string().describe("Device id, as list_devices shows it") }),
+      argsSchema: z.object({ device: completable(z.string().describe("Device id, as list_devices shows it"), complete.devices) }),
     },
     async ({ device }): Promise<GetPromptResult> => {
       const now = Date.now();

@@ -1,6 +1,7 @@
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
 import { ProtocolError, ProtocolErrorCode, type ReadResourceResult } from "@modelcontextprotocol/server";
 import { type Fleet, FleetError } from "../fleet.js";
+import type { Completions } from "./completions.js";
 
 const JSON_TYPE = "application/json";
 /** "Recent telemetry": the last hour, one point a minute. */
@@ -24,8 +25,8 @@ async function json(uri: URL, read: () => Promise<unknown>): Promise<ReadResourc
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? "") : (value ?? ""));
 
 /** The fleet's devices, each device's state, and each device's recent telemetry as MCP resources. */
-export function registerResources(server: McpServer, fleet: Fleet): void {
-  const completeDevice = async (prefix: string) => (await fleet.list()).map((d) => d.id).filter((id) => id.startsWith(prefix));
+export function registerResources(server: McpServer, fleet: Fleet, complete: Completions): void {
+  const completeDevice = complete.devices;
 
   server.registerResource(
     "devices",

@@ -8,8 +8,10 @@ import { registerFleetOpsTools } from "./fleet-ops-tools.js";
 import { registerFleetTools } from "./fleet-tools.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
+import { Completions } from "./completions.js";
 import { Confirmations } from "./confirmation.js";
 import { SchemaRefusals } from "./schema-refusals.js";
+import { registerTaskPrompts } from "./task-prompts.js";
 import { registerTelemetryTools } from "./telemetry-tools.js";
 
 const SERVER_INFO = { name: "jetson-fleet", version: "0.2.0" };
@@ -28,12 +30,14 @@ function buildServer(fleet: Fleet, refusals: SchemaRefusals, confirmations: Conf
   });
   registerFleetTools(server, fleet);
   registerTelemetryTools(server, fleet);
-  registerResources(server, fleet);
-  registerPrompts(server, fleet);
+  const complete = new Completions(fleet);
+  registerResources(server, fleet, complete);
+  registerPrompts(server, fleet, complete);
+  registerTaskPrompts(server, complete);
   registerActionTools(server, fleet, refusals, confirmations);
   registerAuditResource(server, fleet);
   registerFleetOpsTools(server, fleet, refusals, confirmations);
-  registerFleetOpsResources(server, fleet);
+  registerFleetOpsResources(server, fleet, complete);
   return server;
 }
 
