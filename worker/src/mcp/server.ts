@@ -1,8 +1,10 @@
-import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
+import { createMcpHandler, type McpRequestContext, McpServer } from "@modelcontextprotocol/server";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/validators/cf-worker";
-import type { Fleet } from "../fleet.js";
+import { type Fleet, FleetError } from "../fleet.js";
 import { registerActionTools } from "./action-tools.js";
 import { registerAuditResource } from "./audit-resource.js";
+import { boundedStream } from "./bounded-stream.js";
+import { FleetEventBus } from "./event-bus.js";
 import { registerFleetOpsResources } from "./fleet-ops-resources.js";
 import { registerFleetOpsTools } from "./fleet-ops-tools.js";
 import { registerFleetTools } from "./fleet-tools.js";
@@ -13,10 +15,22 @@ import { registerTelemetryTools } from "./telemetry-tools.js";
 
 const SERVER_INFO = { name: "jetson-fleet", version: "0.2.0" };
 
+/**
+ * 2026-07-28 clients may listen for resource updates (`subscriptions/listen`); 2025-11-25 clients
+ * keep what they had: list changes only, as a stateless Worker has no session to push them on.
+ */
+const CAPABILITIES: Record<McpRequestContext["era"], { resources?: { subscribe: true } }> = {
+  modern: { resources: { subscribe: true } },
+  legacy: {},
+};
+
+/** What a listen stream may hold for a client that stopped reading before it is dropped. */
+const LISTEN_BACKLOG_BYTES = 64 * 1024;
+
 /** Every tool, resource and prompt, defined once for both protocol revisions. */
-function buildServer(fleet: Fleet, refusals: SchemaRefusals): McpServer {
+function buildServer(fleet: Fleet, refusals: SchemaRefusals, era: McpRequestContext["era"]): McpServer {
   // ajv (the default validator) compiles code from strings, which workerd forbids.
-  const server = new McpServer(SERVER_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
+  const server = new McpServer(SERVER_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator(), capabilities: CAPABILITIES[era] });
   registerFleetTools(server, fleet);
   registerTelemetryTools(server, fleet);
   registerResources(server, fleet);
@@ -34,10 +48,47 @@ function buildServer(fleet: Fleet, refusals: SchemaRefusals): McpServer {
  * `message` is the request's body, already parsed.
  */
 export async function handleMcpRequest(request: Request, message: unknown, fleet: Fleet): Promise<Response> {
+  if (isListen(message)) return listen(request, message, fleet);
   const refusals = new SchemaRefusals();
-  const handler = createMcpHandler(() => buildServer(fleet, refusals));
+  const handler = createMcpHandler(({ era }) => buildServer(fleet, refusals, era));
   const response = await handler.fetch(request, { parsedBody: message });
   // The SDK refused such a call without running the tool; an audit write that fails must not lose the answer.
   await refusals.audit(message, fleet).catch(() => undefined);
   return response;
+}
+
+interface ListenRequest {
+  id: string | number;
+  method: "subscriptions/listen";
+}
+
+function isListen(message: unknown): message is ListenRequest {
+  return typeof message === "object" && message !== null && "method" in message && message.method === "subscriptions/listen" && "id" in message;
+}
+
+/**
+ * A listen stream, fed by the caller's fleet registry: the caller's scope is checked and the link
+ * opened before the SDK acknowledges. The stream ends when the link does (the SDK tears down on the
+ * abort) and drops a client that stops reading.
+ */
+async function listen(request: Request, message: ListenRequest, fleet: Fleet): Promise<Response> {
+  let bus: FleetEventBus | undefined;
+  try {
+    bus = await FleetEventBus.open(fleet);
+  } catch (error) {
+    if (error instanceof FleetError) return jsonRpcError(message.id, -32602, error.message);
+    throw error;
+  }
+  if (!bus) return jsonRpcError(message.id, -32603, "Subscription limit reached: this fleet has as many listen streams open as it may.");
+  const handler = createMcpHandler(({ era }) => buildServer(fleet, new SchemaRefusals(), era), { bus });
+  const response = await handler.fetch(new Request(request, { signal: bus.ended }), { parsedBody: message });
+  const open = bus;
+  open.closeIfUnused();
+  if (!response.body || response.headers.get("Content-Type") !== "text/event-stream") return response;
+  return new Response(boundedStream(response.body, LISTEN_BACKLOG_BYTES, () => open.close()), response);
+}
+
+/** An in-band JSON-RPC error, as the SDK answers a listen request it refuses. */
+function jsonRpcError(id: string | number, code: number, message: string): Response {
+  return Response.json({ jsonrpc: "2.0", id, error: { code, message } });
 }

@@ -1,0 +1,72 @@
+import type { ServerEvent, ServerEventBus } from "@modelcontextprotocol/server";
+import { type Fleet, registryStub } from "../fleet.js";
+import { LISTEN_PATH, parseChanges } from "../registry/listen-channel.js";
+
+type Listener = (event: ServerEvent) => void;
+
+/**
+ * The `subscriptions/listen` bus of one caller's fleet, fed by the fleet's registry over a
+ * WebSocket: the Worker isolate that serves a listen stream is rarely the one that sees a device
+ * change, so the SDK's in-memory bus would hear nothing. One bus serves one listen request; it
+ * closes its link when the SDK unsubscribes, and `ended` aborts when the link closes under it
+ * (the registry dropped it, or was restarted), so the stream can end and the client listen again.
+ */
+export class FleetEventBus implements ServerEventBus {
+  private readonly listeners = new Set<Listener>();
+  private readonly end = new AbortController();
+
+  private constructor(private readonly link: WebSocket) {
+    link.accept();
+    link.addEventListener("message", (event) => this.received(event.data));
+    link.addEventListener("close", () => this.end.abort());
+    link.addEventListener("error", () => this.end.abort());
+  }
+
+  /** Checks the caller may read the fleet, then opens the link; undefined when the fleet has as many listeners as it may. */
+  static async open(fleet: Fleet): Promise<FleetEventBus | undefined> {
+    fleet.require("read");
+    const response = await registryStub(fleet.env, fleet.id).fetch(`https://registry${LISTEN_PATH}`, { headers: { Upgrade: "websocket" } });
+    if (!response.webSocket) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return new FleetEventBus(response.webSocket);
+  }
+
+  /** Aborts once the link has closed, for whatever reason. */
+  get ended(): AbortSignal {
+    return this.end.signal;
+  }
+
+  /** Reaches every listener of the fleet, through its registry. */
+  publish(event: ServerEvent): void {
+    if (this.end.signal.aborted) return;
+    const { kind } = event;
+    this.link.send(JSON.stringify({ events: [kind === "resource_updated" ? { kind, uri: event.uri } : { kind }] }));
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.close();
+    };
+  }
+
+  /** Closes the link if no stream subscribed to it (the SDK answered the request without opening one). */
+  closeIfUnused(): void {
+    if (this.listeners.size === 0) this.close();
+  }
+
+  close(): void {
+    if (this.end.signal.aborted) return;
+    this.end.abort();
+    try {
+      this.link.close(1000, "listen stream ended");
+    } catch {}
+  }
+
+  private received(data: unknown): void {
+    for (const event of parseChanges(data)?.events ?? []) for (const listener of this.listeners) listener(event);
+  }
+}
