@@ -6,7 +6,7 @@ import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.j
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
 import { registryStub } from "../src/fleet.js";
-import { LISTEN_PATH, MAX_LISTENERS_PER_FLEET } from "../src/registry/listen-channel.js";
+import { LISTEN_PATH, LISTEN_TOKEN_HEADER, MAX_LISTENERS_PER_FLEET } from "../src/registry/listen-channel.js";
 import { ADMIN, createFleet, DeviceClient, provision } from "./device-client.js";
 
 const MODERN = "2026-07-28";
@@ -42,7 +42,7 @@ async function modernClient(token: string): Promise<{ client: Client; updates: s
 
 /** A raw link to a fleet registry's listen channel, as the Worker opens it, with each frame's URIs awaitable in order. */
 async function link(fleet: string): Promise<{ ws: WebSocket; next: () => Promise<string[]>; closed: Promise<number> }> {
-  const response = await registryStub(env, fleet).fetch(`https://registry${LISTEN_PATH}`, { headers: { Upgrade: "websocket" } });
+  const response = await registryStub(env, fleet).fetch(`https://registry${LISTEN_PATH}`, { headers: { Upgrade: "websocket", [LISTEN_TOKEN_HEADER]: "tok_test" } });
   const ws = response.webSocket;
   if (!ws) throw new Error(`no link: ${response.status}`);
   ws.accept();
@@ -119,7 +119,7 @@ describe("the fleet registry's listen channel", () => {
   it(`holds at most ${MAX_LISTENERS_PER_FLEET} listeners per fleet, and a listen request past them is refused in-band`, async () => {
     const token = await createFleet("subs-cap");
     const links = await Promise.all(Array.from({ length: MAX_LISTENERS_PER_FLEET }, () => link("subs-cap")));
-    const refused = await registryStub(env, "subs-cap").fetch(`https://registry${LISTEN_PATH}`, { headers: { Upgrade: "websocket" } });
+    const refused = await registryStub(env, "subs-cap").fetch(`https://registry${LISTEN_PATH}`, { headers: { Upgrade: "websocket", [LISTEN_TOKEN_HEADER]: "tok_test" } });
     expect(refused.status).toBe(429);
     const { client } = await modernClient(token);
     await expect(client.listen({ resourceSubscriptions: [DEVICES] })).rejects.toThrow(/Subscription limit reached/);
@@ -195,6 +195,32 @@ describe("subscriptions/listen on /mcp (2026-07-28)", () => {
     await registryStub(env, "subs-close").upsert(summary("subs-close", "after"));
     await expect.poll(() => openLinks("subs-close")).toBe(0);
     await client.close();
+  });
+
+  it("ends a stream when its token is revoked, and one that has been open its hour, so that the client listens again", async () => {
+    const admin = await createFleet("subs-revoke");
+    const created = await exports.default.fetch("http://w/api/tokens", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "listener", scopes: ["read"] }),
+    });
+    const { token, id } = (await created.json()) as { token: string; id: string };
+    const revocable = await modernClient(token);
+    const kept = await modernClient(admin);
+    const [revoked, old] = await Promise.all([revocable.client.listen({ resourceSubscriptions: [DEVICES] }), kept.client.listen({ resourceSubscriptions: [DEVICES] })]);
+
+    await exports.default.fetch(`http://w/api/tokens/${id}`, { method: "DELETE", headers: { Authorization: `Bearer ${admin}` } });
+    expect(await revoked.closed).toBe("remote");
+    expect(await openLinks("subs-revoke")).toBe(1);
+
+    // The remaining link's hour is up; the next change it would hear ends it instead.
+    await runInDurableObject(registryStub(env, "subs-revoke"), (_object, state) => {
+      for (const ws of state.getWebSockets("listen")) ws.serializeAttachment({ expiresAt: Date.now() - 1 });
+    });
+    await registryStub(env, "subs-revoke").upsert(summary("subs-revoke", "late"));
+    expect(await old.closed).toBe("remote");
+    expect(kept.updates).toEqual([]);
+    await Promise.all([revocable.client.close(), kept.client.close()]);
   });
 
   it("refuses a token without the read scope before any stream opens", async () => {

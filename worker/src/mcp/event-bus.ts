@@ -1,6 +1,6 @@
 import type { ServerEvent, ServerEventBus } from "@modelcontextprotocol/server";
 import { type Fleet, registryStub } from "../fleet.js";
-import { LISTEN_PATH, parseChanges } from "../registry/listen-channel.js";
+import { LISTEN_PATH, LISTEN_TOKEN_HEADER, parseChanges } from "../registry/listen-channel.js";
 
 type Listener = (event: ServerEvent) => void;
 
@@ -25,7 +25,12 @@ export class FleetEventBus implements ServerEventBus {
   /** Checks the caller may read the fleet, then opens the link; undefined when the fleet has as many listeners as it may. */
   static async open(fleet: Fleet): Promise<FleetEventBus | undefined> {
     fleet.require("read");
-    const response = await registryStub(fleet.env, fleet.id).fetch(`https://registry${LISTEN_PATH}`, { headers: { Upgrade: "websocket" } });
+    const { caller } = fleet;
+    // An OAuth client's streams go with the API token that approved it.
+    const token = caller.kind === "oauth" ? (caller.user ?? caller.id) : caller.id;
+    const response = await registryStub(fleet.env, fleet.id).fetch(`https://registry${LISTEN_PATH}`, {
+      headers: { Upgrade: "websocket", [LISTEN_TOKEN_HEADER]: token },
+    });
     if (!response.webSocket) {
       await response.body?.cancel();
       return undefined;

@@ -15,7 +15,7 @@ import { AUDIT_SCHEMA, type AuditEnd, AuditLog, type AuditStart } from "./audit-
 import { ENROLLMENT_SCHEMA, EnrollmentTable, type Redemption } from "./enrollment-table.js";
 import { RateLimiter } from "../rate-limiter.js";
 import { TOKEN_SCHEMA, TokenTable } from "./token-table.js";
-import { LISTEN_PATH, ListenChannel } from "./listen-channel.js";
+import { LISTEN_PATH, LISTEN_TOKEN_HEADER, ListenChannel } from "./listen-channel.js";
 import { changedUris } from "./summary-changes.js";
 import type { DesiredState, DesiredStateRule, FleetRunBrief } from "@jetson/protocol";
 import { deviceAttributes } from "../fleet-ops/attributes.js";
@@ -99,14 +99,14 @@ export class RegistryObject extends DurableObject<Env> {
       JSON.stringify(summary),
     );
     this.live.broadcast({ type: "upsert", device: fleetDevice(summary) }, Date.now());
-    if (this.listeners.open) this.listeners.announceUpdated(changedUris(summary.id, before, summary));
+    if (this.listeners.open) this.listeners.announceUpdated(changedUris(summary.id, before, summary), Date.now());
   }
 
   async remove(id: string): Promise<void> {
     const before = this.listeners.open && this.tables.exist ? this.stored(id) : undefined;
     this.ctx.storage.sql.exec("DELETE FROM devices WHERE id = ?", id);
     this.live.broadcast({ type: "remove", id }, Date.now());
-    if (before) this.listeners.announceUpdated(changedUris(id, before, undefined));
+    if (before) this.listeners.announceUpdated(changedUris(id, before, undefined), Date.now());
   }
 
   private stored(id: string): DeviceSummary | undefined {
@@ -177,12 +177,13 @@ export class RegistryObject extends DurableObject<Env> {
     return this.tokens.list();
   }
 
-  /** A revoked token's dashboard sessions end with it. */
+  /** A revoked token's dashboard sessions and listen streams end with it. */
   async revokeToken(id: string): Promise<boolean> {
     const revoked = this.tokens.revoke(id, Date.now());
     if (revoked) {
       this.sessions.deleteForToken(id);
       this.live.endToken(id);
+      this.listeners.endToken(id);
     }
     return revoked;
   }
@@ -222,8 +223,9 @@ export class RegistryObject extends DurableObject<Env> {
    * or a dashboard's, forwarded by the Worker once it has checked the session and its scope.
    */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade") === "websocket" && this.tables.exist && new URL(request.url).pathname === LISTEN_PATH) {
-      return this.listeners.accept();
+    const listener = request.headers.get(LISTEN_TOKEN_HEADER);
+    if (request.headers.get("Upgrade") === "websocket" && this.tables.exist && new URL(request.url).pathname === LISTEN_PATH && listener) {
+      return this.listeners.accept(listener, Date.now());
     }
     const hash = request.headers.get(LIVE_SESSION_HEADER) ?? "";
     const session = this.tables.exist ? this.sessions.find(hash, Date.now()) : undefined;
@@ -233,7 +235,7 @@ export class RegistryObject extends DurableObject<Env> {
 
   /** Pages send nothing but pings, which the auto-response answers; a listen link may publish a change to the fleet's listeners. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (this.listeners.owns(ws)) this.listeners.received(ws, message);
+    if (this.listeners.owns(ws)) this.listeners.received(ws, message, Date.now());
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
