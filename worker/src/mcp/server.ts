@@ -72,20 +72,16 @@ function isListen(message: unknown): message is ListenRequest {
  * abort) and drops a client that stops reading.
  */
 async function listen(request: Request, message: ListenRequest, fleet: Fleet): Promise<Response> {
-  let bus: FleetEventBus | undefined;
-  try {
-    bus = await FleetEventBus.open(fleet);
-  } catch (error) {
-    if (error instanceof FleetError) return jsonRpcError(message.id, -32602, error.message);
+  const bus = await FleetEventBus.open(fleet).catch((error: unknown) => {
+    if (error instanceof FleetError) return error;
     throw error;
-  }
+  });
+  if (bus instanceof FleetError) return jsonRpcError(message.id, -32602, bus.message);
   if (!bus) return jsonRpcError(message.id, -32603, "Subscription limit reached: this fleet has as many listen streams open as it may.");
   const handler = createMcpHandler(({ era }) => buildServer(fleet, new SchemaRefusals(), era), { bus });
-  const response = await handler.fetch(new Request(request, { signal: bus.ended }), { parsedBody: message });
-  const open = bus;
-  open.closeIfUnused();
+  const response = await handler.fetch(new Request(request, { signal: bus.ended }), { parsedBody: message }).finally(() => bus.closeIfUnused());
   if (!response.body || response.headers.get("Content-Type") !== "text/event-stream") return response;
-  return new Response(boundedStream(response.body, LISTEN_BACKLOG_BYTES, () => open.close()), response);
+  return new Response(boundedStream(response.body, LISTEN_BACKLOG_BYTES, () => bus.close()), response);
 }
 
 /** An in-band JSON-RPC error, as the SDK answers a listen request it refuses. */
