@@ -18,8 +18,9 @@ export class FleetEventBus implements ServerEventBus {
   private constructor(private readonly link: WebSocket) {
     link.accept();
     link.addEventListener("message", (event) => this.received(event.data));
-    link.addEventListener("close", () => this.end.abort());
-    link.addEventListener("error", () => this.end.abort());
+    // Answering the registry's close completes the handshake.
+    link.addEventListener("close", () => this.close());
+    link.addEventListener("error", () => this.close());
   }
 
   /** Checks the caller may read the fleet, then opens the link; undefined when the fleet has as many listeners as it may. */
@@ -64,8 +65,8 @@ export class FleetEventBus implements ServerEventBus {
   }
 
   close(): void {
-    if (this.end.signal.aborted) return;
     this.end.abort();
+    // Closing twice, or a link the registry closed already, is no failure.
     try {
       this.link.close(1000, "listen stream ended");
     } catch {}
