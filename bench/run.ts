@@ -7,6 +7,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { LocalBridge, LocalWorker, REPO, tempDir } from "../scripts/local-stack.js";
 import { freePort } from "../scripts/ports.js";
 import { startSshd } from "../scripts/sshd.js";
+import { benchAlertNotification } from "./alert-notification.js";
 import { benchBridgeFootprint } from "./bridge-footprint.js";
 import { benchDashboard } from "./dashboard.js";
 import { benchFleetRun } from "./fleet-run.js";
@@ -22,6 +23,7 @@ import { benchTelemetryParse } from "./telemetry-parse.js";
 const CALLS = Number(process.env.BENCH_CALLS ?? 500);
 /** Back-to-back calls measure latency, so the per-token and per-device rate limits are lifted (and said so). */
 const BENCH_LIMITS = { TOKEN_RATE_PER_SECOND: "100000", TOKEN_RATE_BURST: "100000", COMMAND_RATE_PER_SECOND: "100000", COMMAND_RATE_BURST: "100000" };
+const ALERT_CHANGES = Number(process.env.BENCH_ALERT_CHANGES ?? 200);
 const TELEMETRY_MESSAGES = Number(process.env.BENCH_TELEMETRY_MESSAGES ?? 3000);
 const DASHBOARD_DEVICES = Number(process.env.BENCH_DASHBOARD_DEVICES ?? 200);
 const GATEWAY_CALLS = Number(process.env.BENCH_GATEWAY_CALLS ?? 200);
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     const mcpRoundTrip = await benchMcpRoundTrip(mcp, "bench-orin", CALLS);
     const sshPerCommand = await benchSshPerCommand(sshd, CALLS);
     const telemetryIngest = await benchTelemetryIngest(worker.url, await worker.provision("bench-telemetry"), TELEMETRY_MESSAGES);
+    const alertNotification = await benchAlertNotification(worker.url, worker.fleetToken, await worker.provision("bench-alerts"), ALERT_CHANGES);
     const dashboard = await benchDashboard(worker, DASHBOARD_DEVICES);
     const gateway = await benchGateway(worker, sshd, mcp, dir, GATEWAY_CALLS);
     const footprint = await benchBridgeFootprint(worker, dir, FOOTPRINT_SECONDS);
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
       "the original's way: one SSH connection and command per call (OpenSSH on 127.0.0.1)": sshPerCommand,
       "SSH p50 / MCP p50": round(sshPerCommand.p50Ms / mcpRoundTrip.p50Ms),
       "telemetry ingest, one device link (QoS 1, 1 sample per message)": telemetryIngest,
+      "alert raised or cleared by a device's telemetry → notification on a listening 2026-07-28 client": alertNotification,
       "dashboard in headless Chromium (first render from navigation; JS heap after GC)": dashboard,
       "gateway mode (a JetPack 4 Nano reached over SSH)": gateway,
       "bridge (single-file build) sampling at 1 Hz, publishing every 5 s": footprint,

@@ -24,7 +24,7 @@ async function json(uri: URL, read: () => Promise<unknown>): Promise<ReadResourc
 
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? "") : (value ?? ""));
 
-/** The fleet's devices, each device's state, and each device's recent telemetry as MCP resources. */
+/** The fleet's devices, each device's state, alerts and recent telemetry as MCP resources. */
 export function registerResources(server: McpServer, fleet: Fleet, complete: Completions): void {
   const completeDevice = complete.devices;
 
@@ -60,5 +60,16 @@ export function registerResources(server: McpServer, fleet: Fleet, complete: Com
         const now = Date.now();
         return fleet.telemetry(one(device), { from: now - RECENT_MS, to: now, resolution: "1m", maxPoints: 60 });
       }),
+  );
+
+  server.registerResource(
+    "device-alerts",
+    new ResourceTemplate("jetson://devices/{device}/alerts", { list: undefined, complete: { device: completeDevice } }),
+    {
+      title: "Alerts",
+      description: "One device's active alerts, those cleared in the last 24 hours, and the thresholds that raise them.",
+      mimeType: JSON_TYPE,
+    },
+    async (uri, { device }) => json(uri, () => fleet.alerts(one(device))),
   );
 }

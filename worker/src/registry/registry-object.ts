@@ -19,6 +19,8 @@ import { ENROLLMENT_SCHEMA, EnrollmentTable, type Redemption } from "./enrollmen
 import { RateLimiter } from "../rate-limiter.js";
 import { SETTINGS_SCHEMA, SettingsTable } from "./settings-table.js";
 import { TOKEN_SCHEMA, TokenTable } from "./token-table.js";
+import { LISTEN_PATH, LISTEN_TOKEN_HEADER, ListenChannel } from "./listen-channel.js";
+import { changedUris } from "./summary-changes.js";
 import type { DesiredState, DesiredStateRule, FleetRunBrief } from "@jetson/protocol";
 import { deviceAttributes } from "../fleet-ops/attributes.js";
 import { DESIRED_RULES_SCHEMA, DesiredRules, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
@@ -64,6 +66,7 @@ export class RegistryObject extends DurableObject<Env> {
   private readonly limiter: RateLimiter;
   private readonly sessions: SessionTable;
   private readonly live: LiveChannel;
+  private readonly listeners: ListenChannel;
   private readonly desiredRules: DesiredRules;
   private readonly runs: RunIndex;
   private readonly settingsTable: SettingsTable;
@@ -77,6 +80,7 @@ export class RegistryObject extends DurableObject<Env> {
     this.audit = new AuditLog(sql);
     this.sessions = new SessionTable(sql);
     this.live = new LiveChannel(ctx);
+    this.listeners = new ListenChannel(ctx);
     this.desiredRules = new DesiredRules(sql);
     this.runs = new RunIndex(sql);
     this.settingsTable = new SettingsTable(sql);
@@ -95,17 +99,26 @@ export class RegistryObject extends DurableObject<Env> {
 
   async upsert(summary: DeviceSummary): Promise<void> {
     this.tables.ensure();
+    const before = this.listeners.open ? this.stored(summary.id) : undefined;
     this.ctx.storage.sql.exec(
       "INSERT INTO devices (id, summary) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET summary = excluded.summary",
       summary.id,
       JSON.stringify(summary),
     );
     this.live.broadcast({ type: "upsert", device: fleetDevice(summary) }, Date.now());
+    if (this.listeners.open) this.listeners.announceUpdated(changedUris(summary.id, before, summary), Date.now());
   }
 
   async remove(id: string): Promise<void> {
+    const before = this.listeners.open && this.tables.exist ? this.stored(id) : undefined;
     this.ctx.storage.sql.exec("DELETE FROM devices WHERE id = ?", id);
     this.live.broadcast({ type: "remove", id }, Date.now());
+    if (before) this.listeners.announceUpdated(changedUris(id, before, undefined), Date.now());
+  }
+
+  private stored(id: string): DeviceSummary | undefined {
+    const row = this.ctx.storage.sql.exec<{ summary: string }>("SELECT summary FROM devices WHERE id = ?", id).toArray()[0];
+    return row && DeviceSummarySchema.parse(JSON.parse(row.summary));
   }
 
   async list(): Promise<DeviceSummary[]> {
@@ -171,12 +184,13 @@ export class RegistryObject extends DurableObject<Env> {
     return this.tokens.list();
   }
 
-  /** A revoked token's dashboard sessions end with it. */
+  /** A revoked token's dashboard sessions and listen streams end with it. */
   async revokeToken(id: string): Promise<boolean> {
     const revoked = this.tokens.revoke(id, Date.now());
     if (revoked) {
       this.sessions.deleteForToken(id);
       this.live.endToken(id);
+      this.listeners.endToken(id);
     }
     return revoked;
   }
@@ -211,16 +225,25 @@ export class RegistryObject extends DurableObject<Env> {
     this.live.endSession(hash);
   }
 
-  /** A dashboard's WebSocket, forwarded by the Worker once it has checked the session and its scope. */
+  /**
+   * A WebSocket: an MCP listen stream's link (the Worker has checked the caller's token and scope),
+   * or a dashboard's, forwarded by the Worker once it has checked the session and its scope.
+   */
   override async fetch(request: Request): Promise<Response> {
+    const listener = request.headers.get(LISTEN_TOKEN_HEADER);
+    if (request.headers.get("Upgrade") === "websocket" && this.tables.exist && new URL(request.url).pathname === LISTEN_PATH && listener) {
+      return this.listeners.accept(listener, Date.now());
+    }
     const hash = request.headers.get(LIVE_SESSION_HEADER) ?? "";
     const session = this.tables.exist ? this.sessions.find(hash, Date.now()) : undefined;
     if (request.headers.get("Upgrade") !== "websocket" || !session) return new Response("Not found", { status: 404 });
     return this.live.open(hash, session, await this.list(), request.headers.get(LIVE_DEVICE_HEADER) ?? undefined);
   }
 
-  /** Pages send nothing but pings, which the auto-response answers. */
-  override async webSocketMessage(): Promise<void> {}
+  /** Pages send nothing but pings, which the auto-response answers; a listen link may publish a change to the fleet's listeners. */
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (this.listeners.owns(ws)) this.listeners.received(ws, message, Date.now());
+  }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     try {
