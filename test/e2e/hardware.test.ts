@@ -77,7 +77,9 @@ describe("identity and the fan through MCP on a simulated AGX Orin", () => {
 });
 
 describe("offline buffering", () => {
-  it("keeps sampling while the cloud is unreachable and fills the history's gap on reconnect", async () => {
+  it("keeps sampling while the cloud is unreachable and fills the history's gap on reconnect", async ({ onTestFailed }) => {
+    // What the bridge said about its link and its batches is what tells a lost batch from a stuck one.
+    onTestFailed(() => console.log(`bridge agx-orin-1's log:\n${orin.running.output}`));
     const reconnected = orin.running.nextLine(/connected to /);
     await stack.worker.stop();
     const down = Date.now();

@@ -111,7 +111,10 @@ export class MqttLink {
     this.options.log.info(`link closed; reconnecting in ${delay} ms`);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (!this.stopped) this.client?.reconnect();
+      const client = this.client;
+      // reconnect() without stores starts empty ones: what was in flight would never be sent again,
+      // nor its publish settle.
+      if (!this.stopped && client) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
   }
 }
