@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MqttLink } from "./mqtt-link.js";
+import { PublishRefused } from "./publish-refused.js";
 import { ScriptedBroker } from "./scripted-broker.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -65,6 +66,26 @@ describe("MqttLink", () => {
       [2, "first"],
       [2, "second"],
     ]);
-    await expect(first).resolves.toBeUndefined();
+    await expect(first).resolves.toEqual({});
+  });
+
+  it("passes on what the cloud said of a message it took in part, and why it refused one", async () => {
+    broker = await ScriptedBroker.start();
+    const said: Record<string, { reasonCode: number; reasonString?: string }> = {
+      partly: { reasonCode: 0, reasonString: "refused 1 of 2 samples" },
+      refused: { reasonCode: 0x99, reasonString: "not a telemetry batch" },
+    };
+    broker.answer = (p) => said[p.payload] ?? { reasonCode: 0 };
+    const linked = linkTo(broker);
+    link = linked.link;
+    const connected = linked.nextConnect();
+    link.start();
+    await connected;
+    expect(await link.publish("d/dev/telemetry", "whole")).toEqual({});
+    expect(await link.publish("d/dev/telemetry", "partly")).toEqual({ reasonString: "refused 1 of 2 samples" });
+    const refusal = await link.publish("d/dev/telemetry", "refused").catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(PublishRefused);
+    expect(refusal).toMatchObject({ reasonCode: 0x99, message: expect.stringContaining("not a telemetry batch") });
+    expect(await link.publish("d/dev/telemetry", "whole")).toEqual({});
   });
 });
