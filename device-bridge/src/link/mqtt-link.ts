@@ -89,7 +89,8 @@ export class MqttLink {
     return new Promise((resolve, reject) => {
       client.publish(topic, payload, { qos: 1 }, (error, packet) => {
         // Called while its PUBACK is handled, so the PUBACK seen last is this message's.
-        const reasonString = packet?.messageId === this.puback?.messageId ? this.puback?.reasonString : undefined;
+        const answered = packet?.messageId !== undefined && packet.messageId === this.puback?.messageId;
+        const reasonString = answered ? this.puback?.reasonString : undefined;
         if (!error) return resolve(reasonString === undefined ? {} : { reasonString });
         if (!(error instanceof ErrorWithReasonCode)) return reject(error);
         reject(new PublishRefused(error.code, reasonString === undefined ? error.message : `${error.message}: ${reasonString}`));
