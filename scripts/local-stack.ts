@@ -72,8 +72,14 @@ export class LocalWorker {
     await this.process.waitForLine(/Ready on http/, 120_000);
   }
 
-  async stop(): Promise<void> {
-    await this.process?.stop();
+  /** SIGKILL ends it even while frozen. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await this.process?.stop(signal);
+  }
+
+  /** Stops answering without closing a connection: what a cloud that hangs looks like to a device. */
+  freeze(): void {
+    this.process?.signal("SIGSTOP");
   }
 
   async restart(): Promise<void> {

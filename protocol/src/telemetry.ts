@@ -42,8 +42,11 @@ export type TelemetrySample = z.infer<typeof TelemetrySampleSchema>;
 export const TimedSampleSchema = TelemetrySampleSchema.extend({ t: z.number().int().nonnegative() });
 export type TimedSample = z.infer<typeof TimedSampleSchema>;
 
+/** The most samples one telemetry message may carry. */
+export const MAX_BATCH_SAMPLES = 10_000;
+
 export const TelemetryBatchSchema = z.object({
-  samples: z.array(TimedSampleSchema).max(10_000),
+  samples: z.array(TimedSampleSchema).max(MAX_BATCH_SAMPLES),
 });
 export type TelemetryBatch = z.infer<typeof TelemetryBatchSchema>;
 

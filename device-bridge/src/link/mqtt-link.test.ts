@@ -1,66 +1,91 @@
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { type WebSocket, WebSocketServer } from "ws";
 import { MqttLink } from "./mqtt-link.js";
+import { PublishRefused } from "./publish-refused.js";
+import { ScriptedBroker } from "./scripted-broker.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-/**
- * A broker that accepts CONNECT and SUBSCRIBE but never acknowledges a publish: a cloud
- * that stopped answering while the bridge still had a message in flight.
- */
-async function silentBroker(): Promise<{ url: string; publishes: () => number; close(): Promise<void> }> {
-  const server = new WebSocketServer({ port: 0, host: "127.0.0.1", handleProtocols: () => "mqtt" });
-  await once(server, "listening");
-  let publishes = 0;
-  server.on("connection", (socket: WebSocket) => {
-    socket.on("message", (data: Buffer) => {
-      const type = data[0]! >> 4;
-      // MQTT 5 CONNACK: no session, success, no properties.
-      if (type === 1) socket.send(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00]));
-      // SUBACK for packet id at bytes 2-3 (one-byte length), granting QoS 1.
-      if (type === 8) socket.send(Buffer.from([0x90, 0x04, data[2]!, data[3]!, 0x00, 0x01]));
-      if (type === 3) publishes++;
-    });
+/** A link to `broker`, and each of its connections (CONNACK and SUBACK done) in turn. */
+function linkTo(broker: ScriptedBroker): { link: MqttLink; nextConnect: () => Promise<void> } {
+  let onConnect = () => {};
+  const nextConnect = () => new Promise<void>((resolve) => (onConnect = resolve));
+  const link = new MqttLink({
+    url: broker.url,
+    clientId: "dev",
+    username: "fleet/dev",
+    password: "secret",
+    keepaliveSeconds: 60,
+    reconnect: { minMs: 10, maxMs: 10 },
+    will: { topic: "d/dev/state", payload: "{}" },
+    subscribe: "d/dev/cmd",
+    log: quiet,
+    onConnect: () => onConnect(),
+    onMessage() {},
   });
-  return {
-    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/tunnel`,
-    publishes: () => publishes,
-    close: () => new Promise((resolve) => {
-      for (const client of server.clients) client.terminate();
-      server.close(() => resolve());
-    }),
-  };
+  return { link, nextConnect };
 }
 
 describe("MqttLink", () => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => close?.());
+  let broker: ScriptedBroker;
+  let link: MqttLink | undefined;
+  afterEach(async () => {
+    await link?.stop();
+    await broker.close();
+  });
 
   it("stops even when the cloud never acknowledges a message in flight", async () => {
-    const broker = await silentBroker();
-    close = broker.close;
-    let onConnect = () => {};
-    const connected = new Promise<void>((resolve) => (onConnect = resolve));
-    const link = new MqttLink({
-      url: broker.url,
-      clientId: "dev",
-      username: "fleet/dev",
-      password: "secret",
-      keepaliveSeconds: 60,
-      reconnect: { minMs: 1_000, maxMs: 1_000 },
-      will: { topic: "d/dev/state", payload: "{}" },
-      subscribe: "d/dev/cmd",
-      log: quiet,
-      onConnect: () => onConnect(),
-      onMessage() {},
-    });
+    broker = await ScriptedBroker.start();
+    broker.answer = () => "hold";
+    const linked = linkTo(broker);
+    const connected = linked.nextConnect();
+    linked.link.start();
+    await connected;
+    const unacknowledged = linked.link.publish("d/dev/telemetry", "{}").catch((error: unknown) => error);
+    await broker.publishWhere(() => true);
+    await linked.link.stop();
+    expect(await unacknowledged).toBeInstanceOf(Error);
+  });
+
+  it("sends a message the link lost unacknowledged again after reconnecting, before anything published later, and settles it", async () => {
+    broker = await ScriptedBroker.start();
+    const linked = linkTo(broker);
+    link = linked.link;
+    const connected = linked.nextConnect();
     link.start();
     await connected;
-    const unacknowledged = link.publish("d/dev/telemetry", "{}").catch((error: unknown) => error);
-    await expect.poll(broker.publishes).toBe(1);
-    await link.stop();
-    expect(await unacknowledged).toBeInstanceOf(Error);
+    broker.answer = () => "hold";
+    const first = link.publish("d/dev/telemetry", "first");
+    await broker.publishWhere((p) => p.payload === "first");
+    broker.answer = () => ({ reasonCode: 0 });
+    const reconnected = linked.nextConnect();
+    broker.dropConnections();
+    await reconnected;
+    await link.publish("d/dev/telemetry", "second");
+    expect(broker.publishes.map((p) => [p.connection, p.payload])).toEqual([
+      [1, "first"],
+      [2, "first"],
+      [2, "second"],
+    ]);
+    await expect(first).resolves.toEqual({});
+  });
+
+  it("passes on what the cloud said of a message it took in part, and why it refused one", async () => {
+    broker = await ScriptedBroker.start();
+    const said: Record<string, { reasonCode: number; reasonString?: string }> = {
+      partly: { reasonCode: 0, reasonString: "refused 1 of 2 samples" },
+      refused: { reasonCode: 0x99, reasonString: "not a telemetry batch" },
+    };
+    broker.answer = (p) => said[p.payload] ?? { reasonCode: 0 };
+    const linked = linkTo(broker);
+    link = linked.link;
+    const connected = linked.nextConnect();
+    link.start();
+    await connected;
+    expect(await link.publish("d/dev/telemetry", "whole")).toEqual({});
+    expect(await link.publish("d/dev/telemetry", "partly")).toEqual({ reasonString: "refused 1 of 2 samples" });
+    const refusal = await link.publish("d/dev/telemetry", "refused").catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(PublishRefused);
+    expect(refusal).toMatchObject({ reasonCode: 0x99, message: expect.stringContaining("not a telemetry batch") });
+    expect(await link.publish("d/dev/telemetry", "whole")).toEqual({});
   });
 });

@@ -19,6 +19,11 @@ export interface LinkOptions {
   onMessage(topic: string, payload: Uint8Array): void;
 }
 
+/** What the broker said of a message it accepted: its MQTT 5 Reason String, such as the part it refused. */
+export interface PublishAccepted {
+  reasonString?: string;
+}
+
 /** How long stop() waits for the cloud to acknowledge what is in flight before closing anyway. */
 const END_GRACE_MS = 3_000;
 
@@ -29,6 +34,8 @@ export class MqttLink {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private brokerMaxPacketBytes: number | undefined;
+  /** The PUBACK being handled: mqtt.js calls a publish's callback with the stored PUBLISH, not the PUBACK. */
+  private puback: { messageId?: number; reasonString?: string } | undefined;
 
   constructor(private readonly options: LinkOptions) {}
 
@@ -63,23 +70,30 @@ export class MqttLink {
         options.onConnect();
       });
     });
+    client.on("packetreceive", (packet) => {
+      if (packet.cmd === "puback") this.puback = { messageId: packet.messageId, reasonString: packet.properties?.reasonString };
+    });
     client.on("message", (topic, payload) => options.onMessage(topic, payload));
     client.on("error", (error) => options.log.warn(`link error: ${describe(error)}`));
     client.on("close", () => this.scheduleReconnect());
   }
 
   /**
-   * Publishes at QoS 1. Resolves when the broker acknowledged it; while the link is down mqtt.js
-   * keeps the message and sends it again on reconnect. Rejects with PublishRefused when the broker
-   * refused it, or with an error when the link was stopped first.
+   * Publishes at QoS 1. Resolves when the broker acknowledged it, with what it said; while the link
+   * is down mqtt.js keeps the message and sends it again on reconnect. Rejects with PublishRefused
+   * when the broker refused it, or with an error when the link was stopped first.
    */
-  publish(topic: string, payload: string): Promise<void> {
+  publish(topic: string, payload: string): Promise<PublishAccepted> {
     const client = this.client;
     if (!client) return Promise.reject(new Error("the link was never started"));
     return new Promise((resolve, reject) => {
-      client.publish(topic, payload, { qos: 1 }, (error) => {
-        if (!error) return resolve();
-        reject(error instanceof ErrorWithReasonCode ? new PublishRefused(error.code, error.message) : error);
+      client.publish(topic, payload, { qos: 1 }, (error, packet) => {
+        // Called while its PUBACK is handled, so the PUBACK seen last is this message's.
+        const answered = packet?.messageId !== undefined && packet.messageId === this.puback?.messageId;
+        const reasonString = answered ? this.puback?.reasonString : undefined;
+        if (!error) return resolve(reasonString === undefined ? {} : { reasonString });
+        if (!(error instanceof ErrorWithReasonCode)) return reject(error);
+        reject(new PublishRefused(error.code, reasonString === undefined ? error.message : `${error.message}: ${reasonString}`));
       });
     });
   }
@@ -111,7 +125,10 @@ export class MqttLink {
     this.options.log.info(`link closed; reconnecting in ${delay} ms`);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (!this.stopped) this.client?.reconnect();
+      const client = this.client;
+      // reconnect() without stores starts empty ones: what was in flight would never be sent again,
+      // nor its publish settle.
+      if (!this.stopped && client) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
   }
 }

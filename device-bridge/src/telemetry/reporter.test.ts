@@ -1,5 +1,6 @@
 import type { TelemetryBatch, TelemetrySample } from "@jetson/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { PublishAccepted } from "../link/mqtt-link.js";
 import { PublishRefused } from "../link/publish-refused.js";
 import type { Logger } from "../log.js";
 import { TelemetryBuffer } from "./buffer.js";
@@ -14,8 +15,12 @@ interface Harness {
   sent: TelemetryBatch[];
   link: { connected: boolean; maxPacketBytes?: number };
   /** How the next publish ends; default: acknowledged at once. */
-  answer: (batch: TelemetryBatch) => Promise<void>;
+  answer: (batch: TelemetryBatch) => Promise<PublishAccepted>;
+  /** What the reporter logged above debug. */
+  logged: string[];
 }
+
+const accepted = async (): Promise<PublishAccepted> => ({});
 
 function harness(overrides: { maxBatchBytes?: number } = {}): Harness {
   let n = 0;
@@ -25,7 +30,8 @@ function harness(overrides: { maxBatchBytes?: number } = {}): Harness {
     buffer,
     sent: [],
     link: { connected: true },
-    answer: async () => undefined,
+    answer: accepted,
+    logged: [],
     reporter: undefined as unknown as TelemetryReporter,
   };
   h.reporter = new TelemetryReporter({
@@ -39,7 +45,7 @@ function harness(overrides: { maxBatchBytes?: number } = {}): Harness {
     sampleMs: 1_000,
     batchMs: 5_000,
     maxBatchBytes: overrides.maxBatchBytes ?? 256 * 1024,
-    log: quiet,
+    log: { ...quiet, warn: (line) => h.logged.push(line), error: (line) => h.logged.push(line) },
   });
   return h;
 }
@@ -88,7 +94,7 @@ describe("the telemetry reporter", () => {
     await vi.advanceTimersByTimeAsync(300_500);
     // Fake time stands still from here: no sample is taken while the batches go.
     const acks: (() => void)[] = [];
-    h.answer = () => new Promise<void>((resolve) => acks.push(resolve));
+    h.answer = () => new Promise<PublishAccepted>((resolve) => acks.push(() => resolve({})));
     h.link.connected = true;
     const flushing = h.reporter.flush();
     await vi.advanceTimersByTimeAsync(0);
@@ -101,7 +107,7 @@ describe("the telemetry reporter", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(h.sent).toHaveLength(2);
     expect(h.buffer.size).toBe(301 - (h.sent[0]?.samples.length ?? 0));
-    h.answer = async () => undefined;
+    h.answer = accepted;
     acks.shift()?.();
     await flushing;
     h.reporter.stop();
@@ -118,7 +124,7 @@ describe("the telemetry reporter", () => {
     // The batch timer fires before the sample of the same second: 0-4 s went and failed.
     expect(sentTimes(h)).toEqual(everySecond(0, 5));
     expect(h.buffer.size).toBe(6);
-    h.answer = async () => undefined;
+    h.answer = accepted;
     await vi.advanceTimersByTimeAsync(5_000);
     expect(sentTimes(h).slice(5)).toEqual(everySecond(0, 10)); // the same samples again, then the rest
     h.answer = async () => {
@@ -126,7 +132,7 @@ describe("the telemetry reporter", () => {
     };
     await vi.advanceTimersByTimeAsync(5_000);
     expect(h.buffer.size).toBe(1); // 10-14 s refused and dropped; the 15 s sample waits
-    h.answer = async () => undefined;
+    h.answer = accepted;
     await vi.advanceTimersByTimeAsync(5_000);
     h.reporter.stop();
     expect(h.sent.at(-1)?.samples.map((s) => s.t)).toEqual(everySecond(15_000, 5));
@@ -143,5 +149,21 @@ describe("the telemetry reporter", () => {
     expect(h.sent.length).toBeGreaterThan(1);
     for (const batch of h.sent) expect(Buffer.byteLength(JSON.stringify(batch))).toBeLessThanOrEqual(4_096 - 1_024);
     expect(sentTimes(h)).toEqual(everySecond(0, 61));
+  });
+
+  it("logs once what the cloud refused of a batch it stored, and keeps none of that batch", async () => {
+    const h = harness();
+    h.link.connected = false;
+    h.reporter.start();
+    await vi.advanceTimersByTimeAsync(30_500);
+    h.answer = async () => ({ reasonString: "refused 1 of 31 samples; the first, samples[4] (t 1): tempsC.cpu: expected number" });
+    h.link.connected = true;
+    await h.reporter.flush();
+    h.reporter.stop();
+    expect(h.sent).toHaveLength(1);
+    expect(h.buffer.size).toBe(0);
+    expect(h.logged).toEqual([
+      "the cloud stored part of a telemetry batch of 31 samples: refused 1 of 31 samples; the first, samples[4] (t 1): tempsC.cpu: expected number",
+    ]);
   });
 });

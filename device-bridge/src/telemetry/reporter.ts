@@ -1,10 +1,9 @@
-import type { TelemetryBatch, TelemetrySample, TimedSample } from "@jetson/protocol";
+import { MAX_BATCH_SAMPLES, type TelemetryBatch, type TelemetrySample, type TimedSample } from "@jetson/protocol";
+import type { PublishAccepted } from "../link/mqtt-link.js";
 import { PublishRefused } from "../link/publish-refused.js";
 import type { Logger } from "../log.js";
 import type { TelemetryBuffer } from "./buffer.js";
 
-// TelemetryBatchSchema's bound.
-const MAX_BATCH_SAMPLES = 10_000;
 // Room for the MQTT fixed header, topic and properties around a batch's JSON.
 const PACKET_OVERHEAD_BYTES = 1_024;
 
@@ -12,7 +11,7 @@ export interface ReporterOptions {
   sample(): Promise<TelemetrySample>;
   buffer: TelemetryBuffer;
   /** Publishes a batch; resolves when the broker acknowledged it (QoS 1), rejects if it could not. */
-  publish(batch: TelemetryBatch): Promise<void>;
+  publish(batch: TelemetryBatch): Promise<PublishAccepted>;
   /** Whether the link is up now, and the largest packet the broker takes (when it said). */
   link(): { connected: boolean; maxPacketBytes?: number };
   sampleMs: number;
@@ -64,7 +63,9 @@ export class TelemetryReporter {
       if (!link.connected) return;
       const batch = buffer.nextBatch(MAX_BATCH_SAMPLES, this.maxBatchBytes(link.maxPacketBytes));
       try {
-        await publish({ samples: batch });
+        const { reasonString } = await publish({ samples: batch });
+        // The cloud stored the valid samples and says what it refused: those would be refused again.
+        if (reasonString !== undefined) log.warn(`the cloud stored part of a telemetry batch of ${batch.length} samples: ${reasonString}`);
       } catch (error) {
         if (!(error instanceof PublishRefused)) {
           if (this.stopped) return; // the link closed because the bridge is stopping
@@ -72,7 +73,7 @@ export class TelemetryReporter {
           return;
         }
         // The broker answered: the same batch would be refused again, and would block every later one.
-        log.error(`the cloud refused a telemetry batch of ${batch.length} samples (reason ${error.reasonCode}); dropped it`);
+        log.error(`the cloud refused a telemetry batch of ${batch.length} samples (reason ${error.reasonCode}, ${error.message}); dropped it`);
       }
       buffer.remove(batch);
     }

@@ -20,7 +20,7 @@ import { ALARM_SCHEMA, AlarmScheduler } from "./alarm-scheduler.js";
 import { CommandPath } from "./command-path.js";
 import { CLOSE, Connection } from "./connection.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./invoke.js";
-import { handlePacket, type SessionHost } from "./mqtt-session.js";
+import { type Acknowledgement, handlePacket, type SessionHost } from "./mqtt-session.js";
 import { PacketReaders } from "./packet-readers.js";
 import { Presence } from "./presence.js";
 import { DeviceStore, type Identity, LEDGER_SCHEMA } from "./store.js";
@@ -248,7 +248,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     if (this.desired.managed) await this.scheduler.ensure("desired", Date.now());
   }
 
-  async received(channel: Channel, payload: Uint8Array): Promise<number> {
+  async received(channel: Channel, payload: Uint8Array): Promise<Acknowledgement> {
     return this.uplink.received(channel, payload);
   }
 

@@ -21,8 +21,14 @@ export interface SessionHost {
   credentialsValid(username: string | undefined, password: Uint8Array | undefined): Promise<boolean>;
   connected(connection: Connection): Promise<void>;
   subscribed(connection: Connection): Promise<void>;
-  /** Handles a device-to-cloud message; answers an MQTT 5 reason code. */
-  received(channel: Channel, payload: Uint8Array): Promise<number>;
+  /** Handles a device-to-cloud message; answers how its PUBACK does. */
+  received(channel: Channel, payload: Uint8Array): Promise<Acknowledgement>;
+}
+
+/** A PUBACK's MQTT 5 reason code, and a Reason String saying what of the message was refused. */
+export interface Acknowledgement {
+  reason: number;
+  reasonString?: string;
 }
 
 /** MQTT 3.1.1 has one SUBACK failure code; 0x87 (not authorized) exists in MQTT 5 only. */
@@ -118,19 +124,17 @@ async function onConnect(connection: Connection, packet: ConnectPacket, host: Se
 
 async function onPublish(connection: Connection, packet: PublishPacket, host: SessionHost): Promise<void> {
   const topic = parseTopic(packet.topic);
-  const reason =
-    packet.qos === 2
-      ? Reason.protocolError
-      : !topic || topic.deviceId !== host.deviceId
-        ? Reason.topicInvalid
-        : await host.received(topic.channel, packet.payload);
   if (packet.qos === 2) return connection.retire(1008, "QoS 2 is not supported");
+  const { reason, reasonString }: Acknowledgement =
+    !topic || topic.deviceId !== host.deviceId ? { reason: Reason.topicInvalid } : await host.received(topic.channel, packet.payload);
   // Acknowledge only after the message is handled (stored), so a QoS 1 publish is never lost.
   if (packet.qos === 1 && packet.messageId !== undefined) {
+    const v5 = connection.state.version === 5;
     connection.send({
       type: "puback",
       messageId: packet.messageId,
-      reasonCode: connection.state.version === 5 ? reason : undefined,
+      reasonCode: v5 ? reason : undefined,
+      properties: v5 && reasonString !== undefined ? { reasonString } : undefined,
     });
   }
 }

@@ -1,11 +1,21 @@
 import { type Channel, channels, type ChannelMessage } from "@jetson/protocol";
+import type { z } from "zod";
+import { type CheckedMessage, checkBatch } from "../telemetry/batch-check.js";
 import type { DeviceTelemetry } from "../telemetry/device-telemetry.js";
 import { RETENTION_EVERY_MS } from "../telemetry/retention.js";
 import type { AlarmScheduler } from "./alarm-scheduler.js";
 import type { CommandPath } from "./command-path.js";
-import { Reason } from "./mqtt-session.js";
+import { type Acknowledgement, Reason } from "./mqtt-session.js";
 import type { DeviceStore } from "./store.js";
 import type { SummaryPublisher } from "./summary-publisher.js";
+
+/** Channels whose messages keep their valid parts; every other message is checked whole by its schema. */
+const PART_CHECKS: { [C in Channel]?: (json: unknown) => CheckedMessage<ChannelMessage<C>> } = { telemetry: checkBatch };
+
+function wholly(schema: z.ZodType, json: unknown): CheckedMessage<unknown> {
+  const parsed = schema.safeParse(json);
+  return parsed.success ? { message: parsed.data } : {};
+}
 
 /** Telemetry refreshes the registry's copy of the summary at most this often; alert changes go at once. */
 const PUBLISH_EVERY_MS = 1_000;
@@ -21,21 +31,23 @@ export class Uplink {
     private readonly refreshDesired: () => Promise<void>,
   ) {}
 
-  /** Handles a device-to-cloud message; answers an MQTT 5 reason code. */
-  async received(channel: Channel, payload: Uint8Array): Promise<number> {
+  /** Handles a device-to-cloud message; answers how its PUBACK does. */
+  async received(channel: Channel, payload: Uint8Array): Promise<Acknowledgement> {
     const definition = channels[channel];
-    if (definition.direction !== "up") return Reason.notAuthorized;
+    if (definition.direction !== "up") return { reason: Reason.notAuthorized };
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(payload));
     } catch {
-      return Reason.payloadInvalid;
+      return { reason: Reason.payloadInvalid };
     }
-    const parsed = definition.schema.safeParse(json);
-    if (!parsed.success) return Reason.payloadInvalid;
-    // The message was parsed by this channel's own schema.
-    await (this.handlers[channel] as ((message: unknown) => void | Promise<void>) | undefined)?.(parsed.data);
-    return Reason.success;
+    const partly = PART_CHECKS[channel];
+    const { message, refused } = partly ? partly(json) : wholly(definition.schema, json);
+    const said = refused === undefined ? {} : { reasonString: refused };
+    if (message === undefined) return { reason: Reason.payloadInvalid, ...said };
+    // The message was checked against this channel's own schema.
+    await (this.handlers[channel] as ((message: unknown) => void | Promise<void>) | undefined)?.(message);
+    return { reason: Reason.success, ...said };
   }
 
   /** The Last Will is delivered as if the device had published it. */

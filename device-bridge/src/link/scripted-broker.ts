@@ -1,0 +1,121 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { type WebSocket, WebSocketServer } from "ws";
+
+/** A PUBLISH as the broker received it. */
+export interface ReceivedPublish {
+  topic: string;
+  messageId: number;
+  payload: string;
+  /** Which connection it came on, counting from 1. */
+  connection: number;
+}
+
+/** How the broker answers a publish: a PUBACK with this reason code and Reason String, or nothing (`hold`). */
+export type PublishAnswer = { reasonCode: number; reasonString?: string } | "hold";
+
+/**
+ * An MQTT 5 broker over WebSocket for the bridge's link tests, speaking the bytes a cloud does:
+ * CONNACK and SUBACK at once, and each PUBLISH answered as `answer` says (acknowledged by
+ * default). Unlike the Worker, it can keep a message in flight and drop the link on cue.
+ */
+export class ScriptedBroker {
+  readonly publishes: ReceivedPublish[] = [];
+  answer: (publish: ReceivedPublish) => PublishAnswer = () => ({ reasonCode: 0 });
+  private connections = 0;
+  private readonly listeners = new Set<() => void>();
+
+  private constructor(private readonly server: WebSocketServer) {
+    server.on("connection", (socket: WebSocket) => {
+      const connection = ++this.connections;
+      socket.on("message", (data: Buffer) => this.received(socket, connection, data));
+    });
+  }
+
+  static async start(): Promise<ScriptedBroker> {
+    const server = new WebSocketServer({ port: 0, host: "127.0.0.1", handleProtocols: () => "mqtt" });
+    await once(server, "listening");
+    return new ScriptedBroker(server);
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/tunnel`;
+  }
+
+  /** Resolves with the first publish (already received or still to come) that matches. */
+  publishWhere(matches: (publish: ReceivedPublish) => boolean): Promise<ReceivedPublish> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const found = this.publishes.find(matches);
+        if (!found) return;
+        this.listeners.delete(check);
+        resolve(found);
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  /** Cuts every live connection without a goodbye, as a cloud that went away does. */
+  dropConnections(): void {
+    for (const client of this.server.clients) client.terminate();
+  }
+
+  close(): Promise<void> {
+    this.dropConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private received(socket: WebSocket, connection: number, data: Buffer): void {
+    const type = (data[0] ?? 0) >> 4;
+    const { value: length, next: body } = varint(data, 1);
+    const packet = data.subarray(body, body + length);
+    // MQTT 5 CONNACK: no session, success, no properties.
+    if (type === 1) socket.send(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00]));
+    // SUBACK granting QoS 1 to the one subscription the link makes.
+    if (type === 8) socket.send(Buffer.from([0x90, 0x04, packet[0] ?? 0, packet[1] ?? 0, 0x00, 0x01]));
+    if (type === 3) {
+      const publish = readPublish(packet, connection);
+      this.publishes.push(publish);
+      for (const listener of [...this.listeners]) listener();
+      const answer = this.answer(publish);
+      if (answer !== "hold") socket.send(puback(publish.messageId, answer.reasonCode, answer.reasonString));
+    }
+  }
+}
+
+// A QoS 1 PUBLISH body: topic, packet id, properties, payload.
+function readPublish(packet: Buffer, connection: number): ReceivedPublish {
+  const topicLength = packet.readUInt16BE(0);
+  const topic = packet.subarray(2, 2 + topicLength).toString("utf8");
+  const messageId = packet.readUInt16BE(2 + topicLength);
+  const { value: propertiesLength, next } = varint(packet, 4 + topicLength);
+  return { topic, messageId, payload: packet.subarray(next + propertiesLength).toString("utf8"), connection };
+}
+
+function puback(messageId: number, reasonCode: number, reasonString: string | undefined): Buffer {
+  const text = reasonString === undefined ? Buffer.alloc(0) : Buffer.from(reasonString, "utf8");
+  // Reason String is property 0x1f, a two-byte length and UTF-8.
+  const properties = reasonString === undefined ? Buffer.alloc(0) : Buffer.concat([Buffer.from([0x1f, text.length >> 8, text.length & 0xff]), text]);
+  const body = Buffer.concat([Buffer.from([messageId >> 8, messageId & 0xff, reasonCode]), encodeVarint(properties.length), properties]);
+  return Buffer.concat([Buffer.from([0x40]), encodeVarint(body.length), body]);
+}
+
+function varint(buffer: Buffer, at: number): { value: number; next: number } {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = buffer[at++] ?? 0;
+    value += (byte & 0x7f) << shift;
+    if (byte < 0x80) return { value, next: at };
+  }
+}
+
+function encodeVarint(value: number): Buffer {
+  const bytes: number[] = [];
+  do {
+    const byte = value % 128;
+    value = Math.floor(value / 128);
+    bytes.push(value > 0 ? byte | 0x80 : byte);
+  } while (value > 0);
+  return Buffer.from(bytes);
+}

@@ -1,0 +1,54 @@
+import { exports } from "cloudflare:workers";
+import type { TelemetrySeries, TimedSample } from "@jetson/protocol";
+import { describe, expect, it } from "vitest";
+import { ADMIN, DeviceClient, provision } from "./device-client.js";
+
+async function online(device: string): Promise<DeviceClient> {
+  const token = await provision(device);
+  const client = await DeviceClient.open(`/tunnel/local/${device}`);
+  expect(await client.connect(device, token)).toMatchObject({ reasonCode: 0 });
+  return client;
+}
+
+async function storedTimes(device: string, from: number, to: number): Promise<number[]> {
+  const query = new URLSearchParams({ from: String(from), to: String(to), resolution: "raw" });
+  const response = await exports.default.fetch(`http://w/api/devices/${device}/telemetry?${query}`, { headers: ADMIN });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as TelemetrySeries).samples?.map((s) => s.t) ?? [];
+}
+
+const sample = (t: number): TimedSample => ({ t, tempsC: { cpu: 50 }, ram: { usedMB: 1000, totalMB: 4000 } });
+
+describe("a telemetry batch holding invalid samples", () => {
+  it("stores every valid sample, and its PUBACK says how many were refused and why the first was", async () => {
+    const client = await online("batch-one-bad");
+    const t = Date.now() - 60_000;
+    // A reading the bridge computed as NaN: JSON.stringify writes null.
+    const odd = { t: t + 1_000, tempsC: { cpu: null }, ram: { usedMB: 1000, totalMB: 4000 } };
+    client.publishJson("jetson/batch-one-bad/telemetry", { samples: [sample(t), odd, sample(t + 2_000), sample(t + 3_000)] }, 21);
+    const puback = await client.next("puback");
+    expect(puback).toMatchObject({ messageId: 21, reasonCode: 0 });
+    expect(puback.properties?.reasonString).toMatch(/^refused 1 of 4 samples; the first, samples\[1\] \(t \d+\): tempsC\.cpu: .*number/);
+    expect(await storedTimes("batch-one-bad", t - 1, t + 10_000)).toEqual([t, t + 2_000, t + 3_000]);
+  });
+
+  it("answers a valid batch with plain success, and refuses one with no valid sample, or that is not a batch, saying why", async () => {
+    const client = await online("batch-refused");
+    const t = Date.now() - 60_000;
+    client.publishJson("jetson/batch-refused/telemetry", { samples: [sample(t)] }, 31);
+    const accepted = await client.next("puback");
+    expect(accepted).toMatchObject({ messageId: 31, reasonCode: 0 });
+    expect(accepted.properties?.reasonString).toBeUndefined();
+
+    client.publishJson("jetson/batch-refused/telemetry", { samples: [{ t: t + 1_000, ram: { usedMB: -1, totalMB: 4000 } }] }, 32);
+    const noneValid = await client.next("puback");
+    expect(noneValid).toMatchObject({ messageId: 32, reasonCode: 0x99 });
+    expect(noneValid.properties?.reasonString).toMatch(/^refused 1 of 1 samples; the first, samples\[0\] \(t \d+\): ram\.usedMB: /);
+
+    client.publishJson("jetson/batch-refused/telemetry", { samples: "none" }, 33);
+    const notABatch = await client.next("puback");
+    expect(notABatch).toMatchObject({ messageId: 33, reasonCode: 0x99 });
+    expect(notABatch.properties?.reasonString).toMatch(/^not a telemetry batch: samples: /);
+    expect(await storedTimes("batch-refused", t - 1, t + 10_000)).toEqual([t]);
+  });
+});
