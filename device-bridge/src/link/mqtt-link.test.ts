@@ -51,7 +51,7 @@ describe("MqttLink", () => {
       keepaliveSeconds: 60,
       reconnect: { minMs: 1_000, maxMs: 1_000 },
       will: { topic: "d/dev/state", payload: "{}" },
-      subscribe: "d/dev/cmd",
+      subscribe: ["d/dev/cmd"],
       log: quiet,
       onConnect: () => onConnect(),
       onMessage() {},
