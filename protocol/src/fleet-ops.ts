@@ -149,7 +149,7 @@ export const CommandDetailSchema = CommandRecordSchema.extend({
   /** For a queued command: when it stops waiting for the device. */
   expiresAt: z.number().optional(),
   outcome: StoredOutcomeSchema.optional(),
-  /** The last progress the device reported while it ran. */
-  progress: ProgressSchema.omit({ id: true }).optional(),
+  /** The last progress the device reported while it ran, and when. */
+  progress: ProgressSchema.omit({ id: true }).extend({ at: z.number() }).optional(),
 });
 export type CommandDetail = z.infer<typeof CommandDetailSchema>;
