@@ -3,6 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
+import type { TaskCalls } from "./tasks.js";
 import { toolData, toolError } from "./tool-result.js";
 
 /** `system.info` becomes the tool `system_info`. */
@@ -22,7 +23,7 @@ const CONFIRM = z
   .describe("Set to true only after the user has explicitly agreed to this destructive action");
 
 /** One MCP tool per catalogued action, with the action's own schemas and hints. */
-export function registerActionTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals): void {
+export function registerActionTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals, tasks: TaskCalls): void {
   for (const action of catalogue) {
     const name = toolName(action.name);
     server.registerTool(
@@ -43,7 +44,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
             .describe(`How long to wait for the device, in ms (default ${action.defaultTimeoutMs})`),
           ...(mayBeDestructive(action) ? { confirm: CONFIRM } : {}),
         }), () => action.name),
-        outputSchema: action.output,
+        outputSchema: tasks.outputSchema(name, action.output),
         annotations: {
           title: action.title,
           readOnlyHint: action.hints.readOnly,
@@ -53,10 +54,12 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
         },
       },
       async ({ device, timeoutMs, confirm, ...args }, ctx) => {
+        const call = { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirm: confirm === true };
+        if (tasks.asTask(name)) return tasks.startCommand(device, call);
         const progressToken = ctx.mcpReq._meta?.progressToken;
         const outcome = await fleet.invoke(
           device,
-          { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirm: confirm === true },
+          call,
           progressToken === undefined
             ? undefined
             : (progress) => {

@@ -18,6 +18,7 @@ import type { Fleet } from "../fleet.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { followRun, MAX_WAIT_SECONDS } from "./run-progress.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
+import type { TaskCalls } from "./tasks.js";
 import { guarded, toolData, toolError } from "./tool-result.js";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
@@ -31,10 +32,10 @@ const waitSeconds = (defaultSeconds: number) =>
     .default(defaultSeconds)
     .describe(`Wait up to this many seconds for the run to end, with progress notifications (default ${defaultSeconds})`);
 const RunResultSchema = FleetRunSchema.extend({ resource: z.string().describe("Read this resource for the run's record later") });
-const runResult = (run: z.infer<typeof FleetRunSchema>) => toolData({ ...run, resource: `jetson://runs/${run.id}` });
+export const runResult = (run: z.infer<typeof FleetRunSchema>) => toolData({ ...run, resource: `jetson://runs/${run.id}` });
 
 /** Tools for acting on many devices: selectors and tags, fleet runs, desired state, and commands that wait for offline devices. */
-export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals): void {
+export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals, tasks: TaskCalls): void {
   const ops = new FleetOps(fleet);
 
   server.registerTool(
@@ -87,11 +88,13 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
         "The run goes on in the cloud when this call returns; it waits up to waitSeconds with progress, then answers the run so far. Follow it with get_fleet_run or the resource. " +
         "Scopes and confirmation are the action's own; every device's command is audited.",
       inputSchema: FleetRunRequestSchema.extend({ waitSeconds: waitSeconds(20) }),
-      outputSchema: RunResultSchema,
+      outputSchema: tasks.outputSchema("start_fleet_run", RunResultSchema),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    async ({ waitSeconds, ...request }, ctx) =>
-      guarded(async () => runResult(await followRun(ops, await ops.startRun(request), waitSeconds, ctx))),
+    async ({ waitSeconds, ...request }, ctx) => {
+      if (tasks.asTask("start_fleet_run")) return tasks.startRun(request);
+      return guarded(async () => runResult(await followRun(ops, await ops.startRun(request), waitSeconds, ctx)));
+    },
   );
 
   server.registerTool(

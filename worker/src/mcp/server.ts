@@ -10,21 +10,23 @@ import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { SchemaRefusals } from "./schema-refusals.js";
 import { registerTelemetryTools } from "./telemetry-tools.js";
+import { registerTaskMethods, TaskCalls } from "./tasks.js";
 
 const SERVER_INFO = { name: "jetson-fleet", version: "0.2.0" };
 
 /** Every tool, resource and prompt, defined once for both protocol revisions. */
-function buildServer(fleet: Fleet, refusals: SchemaRefusals): McpServer {
+function buildServer(fleet: Fleet, refusals: SchemaRefusals, tasks: TaskCalls): McpServer {
   // ajv (the default validator) compiles code from strings, which workerd forbids.
   const server = new McpServer(SERVER_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
   registerFleetTools(server, fleet);
   registerTelemetryTools(server, fleet);
   registerResources(server, fleet);
   registerPrompts(server, fleet);
-  registerActionTools(server, fleet, refusals);
+  registerActionTools(server, fleet, refusals, tasks);
   registerAuditResource(server, fleet);
-  registerFleetOpsTools(server, fleet, refusals);
+  registerFleetOpsTools(server, fleet, refusals, tasks);
   registerFleetOpsResources(server, fleet);
+  registerTaskMethods(server, tasks);
   return server;
 }
 
@@ -35,7 +37,8 @@ function buildServer(fleet: Fleet, refusals: SchemaRefusals): McpServer {
  */
 export async function handleMcpRequest(request: Request, message: unknown, fleet: Fleet): Promise<Response> {
   const refusals = new SchemaRefusals();
-  const handler = createMcpHandler(() => buildServer(fleet, refusals));
+  const tasks = new TaskCalls(fleet, message);
+  const handler = createMcpHandler(() => buildServer(fleet, refusals, tasks));
   const response = await handler.fetch(request, { parsedBody: message });
   // The SDK refused such a call without running the tool; an audit write that fails must not lose the answer.
   await refusals.audit(message, fleet).catch(() => undefined);
