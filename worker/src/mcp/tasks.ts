@@ -18,12 +18,15 @@ import { toolData, toolError } from "./tool-result.js";
 /** The tasks extension of MCP 2026-07-28 (SEP-2663). */
 export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 
-/** Tools whose work takes more than a few seconds: answered with a task when the client declares the extension. */
+/**
+ * Tools whose work takes more than a few seconds: answered with a task when the client declares
+ * the extension. Each handler stops its program when cancelled. containers_run is not one: it
+ * never pulls (containers_pull does), so it is over in a moment.
+ */
 const TASK_TOOLS = new Set([
   "ai_model_deploy",
   "ai_benchmark",
   "containers_pull",
-  "containers_run",
   "packages_install",
   "packages_upgrade",
   "packages_refresh",
