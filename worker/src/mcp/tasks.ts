@@ -13,6 +13,7 @@ import { type Fleet, FleetError, type InvokeCall } from "../fleet.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { LEDGER_RETENTION_MS } from "../device/store.js";
 import { runResult } from "./fleet-ops-tools.js";
+import { runLine } from "./run-progress.js";
 import { toolData, toolError } from "./tool-result.js";
 
 /** The tasks extension of MCP 2026-07-28 (SEP-2663). */
@@ -210,10 +211,9 @@ function commandTask(taskId: string, detail: Pick<CommandDetail, "state" | "crea
 }
 
 function runTask(run: FleetRun): DetailedTask {
-  const { succeeded, failed, running, pending, skipped } = run.counts;
   const base = {
     taskId: `run:${run.id}`,
-    statusMessage: `${run.state}: ${succeeded} succeeded, ${failed} failed, ${running} running, ${pending} pending, ${skipped} skipped${run.reason ? `. ${run.reason}` : ""}`,
+    statusMessage: runLine(run),
     createdAt: iso(run.createdAt),
     lastUpdatedAt: iso(Math.max(run.createdAt, run.endedAt ?? 0, ...run.devices.map((d) => d.endedAt ?? d.startedAt ?? 0))),
     // A run's record is kept for good (jetson://runs).
