@@ -54,12 +54,11 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
         },
       },
       async ({ device, timeoutMs, confirm, ...args }, ctx) => {
-        const call = { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirm: confirm === true };
-        if (tasks.asTask(name)) return tasks.startCommand(device, call);
+        if (tasks.asTask(name)) return tasks.startCommand(device, { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirm: confirm === true });
         const progressToken = ctx.mcpReq._meta?.progressToken;
         const outcome = await fleet.invoke(
           device,
-          call,
+          { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirm: confirm === true },
           progressToken === undefined
             ? undefined
             : (progress) => {
