@@ -81,13 +81,14 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     keepaliveSeconds: config.keepaliveSeconds,
     reconnect: config.reconnect,
     will: { topic: topicFor(config.deviceId, "status"), payload: JSON.stringify({ online: false }) },
-    subscribe: topicFor(config.deviceId, "command"),
+    subscribe: [topicFor(config.deviceId, "command"), topicFor(config.deviceId, "cancel")],
     log,
     onConnect: () => {
       // The state first, then what waited in the buffer while the link was down, oldest first.
       void reportState().finally(() => void telemetry.flush());
     },
     onMessage: (topic, payload) => {
+      if (topic === topicFor(config.deviceId, "cancel")) return dispatcher.cancel(payload);
       if (topic !== topicFor(config.deviceId, "command")) return;
       dispatcher.handle(payload).catch((error: Error) => log.error(`command handling failed: ${error.message}`));
     },

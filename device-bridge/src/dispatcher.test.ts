@@ -17,6 +17,8 @@ const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () 
 let dir: string;
 let sent: Sent[];
 let pings: number;
+/** A stand-in for a long action (trtexec, a pull): it runs until its signal aborts it. */
+let untilAborted: { entered: () => void; aborted: boolean };
 
 function command(overrides: Partial<Command> = {}): Uint8Array {
   const base: Command = { id: "cmd-00000001", action: "system.ping", args: {}, deadline: Date.now() + 10_000, requestedBy: "test" };
@@ -29,6 +31,12 @@ async function dispatcher(): Promise<Dispatcher> {
     "system.ping": async (input, context) => {
       pings++;
       return handlers["system.ping"](input, context);
+    },
+    "time.status": async (_input, { signal }) => {
+      untilAborted.entered();
+      await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      untilAborted.aborted = true;
+      throw new Error("stopped");
     },
   };
   return new Dispatcher({
@@ -88,6 +96,27 @@ describe("the dispatcher", () => {
     await d.handle(command({ id: "cmd-expired1", deadline: Date.now() - 1 }));
     expect(results().map((r) => (r.ok ? "ok" : r.error.code))).toEqual(["unknown_action", "timed_out"]);
     expect(pings).toBe(0);
+  });
+
+  it("aborts a running command on cancel, answers `cancelled` once, and answers a redelivery from the journal", async () => {
+    const d = await dispatcher();
+    const entered = new Promise<void>((resolve) => (untilAborted = { entered: resolve, aborted: false }));
+    const running = d.handle(command({ id: "cmd-cancel01", action: "time.status" }));
+    await entered;
+    d.cancel(new TextEncoder().encode(JSON.stringify({ id: "cmd-cancel01" })));
+    await running;
+    expect(untilAborted.aborted).toBe(true);
+    expect(results()).toEqual([expect.objectContaining({ id: "cmd-cancel01", ok: false, error: expect.objectContaining({ code: "cancelled" }) })]);
+    await d.handle(command({ id: "cmd-cancel01", action: "time.status" }));
+    expect(results()[1]).toEqual(results()[0]);
+  });
+
+  it("ignores a cancel for a command it is not running, and a malformed one", async () => {
+    const d = await dispatcher();
+    d.cancel(new TextEncoder().encode(JSON.stringify({ id: "cmd-notknown" })));
+    d.cancel(new TextEncoder().encode("{"));
+    await d.handle(command());
+    expect(results()).toEqual([expect.objectContaining({ ok: true })]);
   });
 
   it("answers a malformed command that still has an id, and drops one that has none", async () => {

@@ -1,5 +1,6 @@
 import {
   type ActionErrorBody,
+  CancelSchema,
   type Channel,
   type ChannelMessage,
   type Command,
@@ -38,6 +39,8 @@ export interface DispatcherDeps {
  */
 export class Dispatcher {
   private readonly running = new Map<string, AbortController>();
+  /** Running commands the cloud cancelled: their result says so, whatever the aborted handler returned. */
+  private readonly cancelled = new Set<string>();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -61,6 +64,21 @@ export class Dispatcher {
       );
     }
     await this.run(command);
+  }
+
+  /** The cloud cancelled a command: abort its handler if it is running here; anything else is ignored. */
+  cancel(payload: Uint8Array): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      return this.deps.log.warn("dropped a cancel that is not JSON");
+    }
+    const parsed = CancelSchema.safeParse(json);
+    const controller = parsed.success ? this.running.get(parsed.data.id) : undefined;
+    if (!parsed.success || !controller) return;
+    this.cancelled.add(parsed.data.id);
+    controller.abort();
   }
 
   /** Stops every running handler (the bridge is shutting down). */
@@ -134,6 +152,9 @@ export class Dispatcher {
       result = failure(command.id, startedAt, describeError(error));
     } finally {
       this.running.delete(command.id);
+    }
+    if (this.cancelled.delete(command.id)) {
+      result = failure(command.id, startedAt, { code: "cancelled", message: `${action.name} was cancelled while it ran; its handler was stopped.` });
     }
     await journal.finished(result);
     send("result", result);

@@ -20,6 +20,10 @@ export const CommandSchema = z.object({
 });
 export type Command = z.infer<typeof CommandSchema>;
 
+/** Cloud to device: stop a running command; its handler is aborted and its result says `cancelled`. */
+export const CancelSchema = z.object({ id: CommandIdSchema });
+export type Cancel = z.infer<typeof CancelSchema>;
+
 /** Device to cloud: the command arrived and will run (or ran already). */
 export const AckSchema = z.object({ id: CommandIdSchema });
 export type Ack = z.infer<typeof AckSchema>;

@@ -12,6 +12,7 @@ export const ErrorCodeSchema = z.enum([
   "too_busy",
   "unavailable",
   "permission_denied",
+  "cancelled",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ActionErrorSchema } from "./errors.js";
+import { ProgressSchema } from "./envelopes.js";
 import { CommandRecordSchema } from "./fleet.js";
 
 // ---- tags and selectors ----
@@ -73,7 +74,7 @@ export const FleetRunDeviceSchema = z.object({
 });
 export type FleetRunDevice = z.infer<typeof FleetRunDeviceSchema>;
 
-export const FleetRunStateSchema = z.enum(["running", "succeeded", "partially_failed", "canary_failed", "aborted"]);
+export const FleetRunStateSchema = z.enum(["running", "succeeded", "partially_failed", "canary_failed", "aborted", "cancelled"]);
 export type FleetRunState = z.infer<typeof FleetRunStateSchema>;
 
 const count = z.number().int().nonnegative();
@@ -148,5 +149,7 @@ export const CommandDetailSchema = CommandRecordSchema.extend({
   /** For a queued command: when it stops waiting for the device. */
   expiresAt: z.number().optional(),
   outcome: StoredOutcomeSchema.optional(),
+  /** The last progress the device reported while it ran, and when. */
+  progress: ProgressSchema.omit({ id: true }).extend({ at: z.number() }).optional(),
 });
 export type CommandDetail = z.infer<typeof CommandDetailSchema>;

@@ -37,8 +37,11 @@ export type ProvisionedDevice = z.infer<typeof ProvisionedDeviceSchema>;
 export const CommandRecordSchema = z.object({
   id: z.string(),
   action: z.string(),
-  /** `expired`: a command queued for an offline device that did not come back in time; it never ran. */
-  state: z.enum(["queued", "sent", "running", "succeeded", "failed", "timed_out", "expired"]),
+  /**
+   * `expired`: a command queued for an offline device that did not come back in time; it never ran.
+   * `cancelled`: stopped at the caller's request (tasks/cancel); the device aborted it if it had started.
+   */
+  state: z.enum(["queued", "sent", "running", "succeeded", "failed", "timed_out", "expired", "cancelled"]),
   requestedBy: z.string(),
   createdAt: z.number(),
   endedAt: z.number().optional(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AckSchema, CommandSchema, DeviceStateSchema, ProgressSchema, ResultSchema, StatusSchema } from "./envelopes.js";
+import { AckSchema, CancelSchema, CommandSchema, DeviceStateSchema, ProgressSchema, ResultSchema, StatusSchema } from "./envelopes.js";
 import { TelemetryBatchSchema } from "./telemetry.js";
 
 /**
@@ -8,6 +8,7 @@ import { TelemetryBatchSchema } from "./telemetry.js";
  */
 export const channels = {
   command: { direction: "down", schema: CommandSchema },
+  cancel: { direction: "down", schema: CancelSchema },
   ack: { direction: "up", schema: AckSchema },
   progress: { direction: "up", schema: ProgressSchema },
   result: { direction: "up", schema: ResultSchema },

@@ -186,25 +186,10 @@ export class Fleet {
    * leaves during a long wait still leaves its row), then completed with its outcome.
    */
   async invoke(deviceId: string, call: InvokeCall, onProgress?: ProgressListener): Promise<InvokeOutcome> {
-    if (!(await this.exists(deviceId))) return { ok: false, error: { code: "unknown_device", message: NO_SUCH_DEVICE } };
-    const refusal = refusalOf(this.caller, call);
-    if (refusal) {
-      await this.recordRefusal(deviceId, call, refusal);
-      return { ok: false, error: refusal };
-    }
-    const started = Date.now();
-    const requestedBy = this.callerName(call.via);
-    const commandId = newCommandId();
+    const admitted = await this.admit(deviceId, call);
+    if ("error" in admitted) return { ok: false, error: admitted.error };
+    const { started, requestedBy, commandId, auditId } = admitted;
     const registry = this.registry();
-    const auditId = await registry.beginAudit({
-      at: started,
-      caller: requestedBy,
-      device: deviceId,
-      action: call.action,
-      args: redact(call.args),
-      commandId,
-      confirmedBy: call.confirmedBy,
-    });
     const outcome = await this.device(deviceId).invoke(
       { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId },
       onProgress,
@@ -215,6 +200,44 @@ export class Fleet {
       durationMs: Date.now() - started,
     });
     return outcome;
+  }
+
+  /**
+   * Starts a catalogued action without waiting for it (an MCP task), with the same checks and
+   * audit row as invoke; the device's object completes the audit row when the command ends.
+   * Answers the command's id, or why it did not start.
+   */
+  async start(deviceId: string, call: Omit<InvokeCall, "queue">): Promise<{ ok: true; commandId: string; createdAt: number } | { ok: false; error: ActionErrorBody }> {
+    const admitted = await this.admit(deviceId, call);
+    if ("error" in admitted) return { ok: false, error: admitted.error };
+    const { started, requestedBy, commandId, auditId } = admitted;
+    const outcome = await this.device(deviceId).start({ action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, commandId, auditId });
+    if (outcome.ok) return { ok: true, commandId, createdAt: outcome.createdAt };
+    await this.registry().completeAudit(auditId, { outcome: "failed", error: `${outcome.error.code}: ${outcome.error.message}`, durationMs: Date.now() - started });
+    return outcome;
+  }
+
+  /** The checks before any command: the device is this fleet's, and the caller may run these arguments; then its audit row is begun. */
+  private async admit(deviceId: string, call: InvokeCall): Promise<{ started: number; requestedBy: string; commandId: string; auditId: number } | { error: ActionErrorBody }> {
+    if (!(await this.exists(deviceId))) return { error: { code: "unknown_device", message: NO_SUCH_DEVICE } };
+    const refusal = refusalOf(this.caller, call);
+    if (refusal) {
+      await this.recordRefusal(deviceId, call, refusal);
+      return { error: refusal };
+    }
+    const started = Date.now();
+    const requestedBy = this.callerName(call.via);
+    const commandId = call.commandId ?? newCommandId();
+    const auditId = await this.registry().beginAudit({
+      at: started,
+      caller: requestedBy,
+      device: deviceId,
+      action: call.action,
+      args: redact(call.args),
+      commandId,
+      confirmedBy: call.confirmedBy,
+    });
+    return { started, requestedBy, commandId, auditId };
   }
 
   /** Audits a call refused before it could become a command (by scope, confirmation or its arguments), if the device is this fleet's. */

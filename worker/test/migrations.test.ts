@@ -4,6 +4,8 @@ import { AlertThresholdsSchema } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { DEVICE_SCHEMAS, DeviceObject } from "../src/device/device-object.js";
 import { DeviceStore } from "../src/device/store.js";
+import { FleetRunObject } from "../src/fleet-ops/run-object.js";
+import { RUN_SCHEMA, RunStore } from "../src/fleet-ops/run-store.js";
 import { REGISTRY_SCHEMAS, RegistryObject } from "../src/registry/registry-object.js";
 import { TokenTable } from "../src/registry/token-table.js";
 import { migrate, MigrationError, type Schema, schemaVersion } from "../src/sqlite-migrations.js";
@@ -159,7 +161,7 @@ describe("objects written before schemas had versions", () => {
       old.setIdentity({ fleet: "old-fleet", deviceId: "old-device", credentialHash: "h" });
       old.setTags(["warehouse"]);
       old.insertCommand({ id: "cmd_old", action: "system.ping", args: {}, deadline: NOW + 60_000, requestedBy: "token:t" }, NOW);
-      old.finish("cmd_old", "succeeded", NOW + 5, { ok: true, data: { pong: true } });
+      old.finish("cmd_old", "succeeded", NOW + 5, { id: "cmd_old", ok: true, data: { pong: true }, startedAt: NOW, endedAt: NOW + 5 });
       const thresholds = AlertThresholdsSchema.parse({ temperatureC: { raise: 70, clear: 65 } });
       new AlertStore(sql).setThresholds(thresholds);
 
@@ -168,6 +170,9 @@ describe("objects written before schemas had versions", () => {
 
       expect(await started.summary()).toMatchObject({ id: "old-device", fleet: "old-fleet", tags: ["warehouse"] });
       expect(await started.commands(10)).toMatchObject([{ id: "cmd_old", action: "system.ping", state: "succeeded" }]);
+      const detail = JSON.parse((await started.commandDetail("cmd_old")) ?? "{}") as Record<string, unknown>;
+      expect(detail).toMatchObject({ state: "succeeded", outcome: { ok: true } });
+      expect(detail).not.toHaveProperty("progress");
       expect((await started.alerts()).thresholds).toEqual(thresholds);
       expect(recorded(sql)).toEqual(versions(DEVICE_SCHEMAS));
       expect(columns(sql)).toEqual(fresh);
@@ -209,6 +214,32 @@ describe("objects written before schemas had versions", () => {
       new RegistryObject(state, env);
       await state.blockConcurrencyWhile(async () => undefined);
       expect(dump(sql)).toEqual(migrated);
+    });
+  });
+});
+
+describe("fleet runs written before devices' commands were recorded", () => {
+  it("a run keeps its record, gains the command column, and a cancel leaves an ended run as it was", async () => {
+    const fresh = await runInDurableObject(env.FLEET_RUN.get(env.FLEET_RUN.idFromName("migrations/fresh-run")), (_object, state) => {
+      migrate(state.storage, [RUN_SCHEMA]);
+      return columns(state.storage.sql);
+    });
+    await runInDurableObject(env.FLEET_RUN.get(env.FLEET_RUN.idFromName("old-fleet/run_old")), async (_object, state) => {
+      const sql = state.storage.sql;
+      migrate(state.storage, [{ ...RUN_SCHEMA, migrations: RUN_SCHEMA.migrations.slice(0, 1) }]);
+      const caller = { fleet: "old-fleet", kind: "token" as const, id: "tok_old", scopes: ["read" as const, "operate" as const] };
+      const spec = { id: "run_old", fleet: "old-fleet", caller, requestedBy: "token:tok_old", action: "system.ping", args: {}, selector: "*", concurrency: 1, timeoutMs: 10_000, confirm: false, createdAt: NOW };
+      const old = new RunStore(state.storage);
+      old.create(spec, [{ device: "old-device", canary: false }]);
+      sql.exec("UPDATE run_devices SET state = 'succeeded', started_at = ?, ended_at = ?, data = '{\"pong\":true}'", NOW, NOW + 5);
+      old.end("succeeded", undefined, NOW + 5);
+
+      const started = new FleetRunObject(state, env);
+      await state.blockConcurrencyWhile(async () => undefined);
+      const before = JSON.parse((await started.view()) ?? "{}") as Record<string, unknown>;
+      expect(before).toMatchObject({ id: "run_old", state: "succeeded", devices: [{ device: "old-device", state: "succeeded", data: { pong: true } }] });
+      expect(columns(sql)).toEqual(fresh);
+      expect(JSON.parse((await started.cancel("token:tok_old")) ?? "{}")).toEqual(before);
     });
   });
 });

@@ -33,6 +33,16 @@ describe("packages on a simulated Orin Nano (JetPack 6)", () => {
     expect(after.packages.map((p) => p.name)).toEqual([...before.packages.map((p) => p.name), "curl", "libcurl4"].sort());
   });
 
+  it("stops apt-get when the command is cancelled, and the package is not installed", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    const install = board.run("packages.install", { names: ["htop"] });
+    const outcome = install.then(() => "finished", (error: Error) => error.message);
+    while (board.progress.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    board.cancel();
+    expect(await outcome).toMatch(/^apt-get failed/);
+    expect((await board.run("packages.list", { match: "htop" })).packages).toEqual([]);
+  });
+
   it("installs with progress, never prompting, and the package shows up in dpkg", async () => {
     board = await simulatedBoard("orin-nano-super-jp6");
     const result = await board.run("packages.install", { names: ["htop"], tailLines: 2 });

@@ -20,26 +20,26 @@ export const packageHandlers = {
     return { packages: parseAptUpgradable(result.stdout) };
   },
 
-  "packages.refresh": async ({ tailLines }, { host, progress }) => {
-    const run = await aptGet(host, { operation: "update" }, progress);
+  "packages.refresh": async ({ tailLines }, { host, progress, signal }) => {
+    const run = await aptGet(host, { operation: "update" }, progress, signal);
     return { warnings: run.warnings, outputTail: tail(run.output, tailLines) };
   },
 
-  "packages.install": async ({ names, tailLines }, { host, workloads, progress }) => {
+  "packages.install": async ({ names, tailLines }, { host, workloads, progress, signal }) => {
     const packages = allowed(names, workloads.admin.packages);
-    const run = await aptGet(host, { operation: "install", names }, progress);
+    const run = await aptGet(host, { operation: "install", names }, progress, signal);
     return report(host, packages, run, tailLines);
   },
 
-  "packages.remove": async ({ names, tailLines }, { host, workloads, progress }) => {
+  "packages.remove": async ({ names, tailLines }, { host, workloads, progress, signal }) => {
     const packages = allowed(names, workloads.admin.packages);
-    const run = await aptGet(host, { operation: "remove", names }, progress);
+    const run = await aptGet(host, { operation: "remove", names }, progress, signal);
     return report(host, packages, run, tailLines);
   },
 
-  "packages.upgrade": async ({ names, tailLines }, { host, workloads, progress }) => {
+  "packages.upgrade": async ({ names, tailLines }, { host, workloads, progress, signal }) => {
     const packages = allowed(names, workloads.admin.packages);
-    const run = await aptGet(host, { operation: "upgrade", names }, progress);
+    const run = await aptGet(host, { operation: "upgrade", names }, progress, signal);
     return report(host, packages, run, tailLines);
   },
 } satisfies Partial<HandlerTable>;

@@ -30,6 +30,8 @@ export interface SimulatedBoard {
   progress: Array<{ done: number; total?: number; message?: string }>;
   /** The device's state as read each time a handler asked to send it again. */
   reportedStates: DeviceState[];
+  /** Aborts the signal handlers get, as a cancel from the cloud does. */
+  cancel(): void;
   /** Runs a handler as the dispatcher does: input parsed (defaults filled), output checked by the catalogue's schemas. */
   run<N extends ActionName>(action: N, input: CallerInput<N>): Promise<ActionOutput<N>>;
   /** Every stand-in program run so far, from the simulation's call log. */
@@ -55,12 +57,13 @@ export async function simulatedBoard(
   const workloads = createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(stateDir, "models"), minFreeBytes: 0 }, ...admin });
   const progress: SimulatedBoard["progress"] = [];
   const reportedStates: DeviceState[] = [];
+  const cancelled = new AbortController();
   const context: ActionContext = {
     host,
     stateDir,
     bridgeVersion: "test",
     workloads,
-    signal: new AbortController().signal,
+    signal: cancelled.signal,
     progress: (done, total, message) => progress.push({ done, total, message }),
     reportState: async () => {
       reportedStates.push(await readDeviceState(host, new Set()));
@@ -72,6 +75,7 @@ export async function simulatedBoard(
     stateDir,
     progress,
     reportedStates,
+    cancel: () => cancelled.abort(),
     run: async (action, input) => {
       const definition = findAction(action);
       if (!definition) throw new Error(`no catalogue entry ${action}`);

@@ -17,7 +17,7 @@ function linkTo(broker: ScriptedBroker): { link: MqttLink; nextConnect: () => Pr
     keepaliveSeconds: 60,
     reconnect: { minMs: 10, maxMs: 10 },
     will: { topic: "d/dev/state", payload: "{}" },
-    subscribe: "d/dev/cmd",
+    subscribe: ["d/dev/cmd"],
     log: quiet,
     onConnect: () => onConnect(),
     onMessage() {},

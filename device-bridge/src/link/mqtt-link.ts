@@ -13,7 +13,8 @@ export interface LinkOptions {
   keepaliveSeconds: number;
   reconnect: { minMs: number; maxMs: number };
   will: { topic: string; payload: string };
-  subscribe: string;
+  /** The topics the cloud sends on (commands, cancels); connected means all of them are granted. */
+  subscribe: string[];
   log: Logger;
   onConnect(): void;
   onMessage(topic: string, payload: Uint8Array): void;
@@ -62,7 +63,7 @@ export class MqttLink {
       this.brokerMaxPacketBytes = connack.properties?.maximumPacketSize;
       // Connected means ready for commands: only once the command subscription is granted.
       client.subscribe(options.subscribe, { qos: 1 }, (error, granted) => {
-        if (error || (granted?.[0]?.qos ?? 0x80) >= 0x80) {
+        if (error || options.subscribe.some((_, i) => (granted?.[i]?.qos ?? 0x80) >= 0x80)) {
           options.log.error(`the Worker refused the command subscription: ${error?.message ?? "not authorized"}`);
           return;
         }

@@ -27,10 +27,12 @@ export interface AptGetRun {
 }
 
 /** Runs apt-get with its progress turned into progress reports; a failure becomes an ActionError with apt's reason. */
-export async function aptGet(host: HostPort, request: AptGetRequest, progress: ProgressReporter): Promise<AptGetRun> {
+/** `signal` stops apt-get (SIGTERM, then SIGKILL): a cancelled install or upgrade may leave dpkg to finish with `dpkg --configure -a`. */
+export async function aptGet(host: HostPort, request: AptGetRequest, progress: ProgressReporter, signal: AbortSignal): Promise<AptGetRun> {
   const tracker = new AptProgress(aptProgressPhase(request));
   const report = monotonicProgress(progress, 200);
   const result = await host.run("apt-get", aptGetArgs(request), {
+    signal,
     timeoutMs: RUN_LIMIT_MS,
     maxOutputBytes: 4 << 20,
     onStdoutLine: (line) => {

@@ -41,7 +41,7 @@ describe("the telemetry reporter on a real MQTT link", () => {
       keepaliveSeconds: 60,
       reconnect: { minMs: 10, maxMs: 10 },
       will: { topic: "jetson/dev/status", payload: "{}" },
-      subscribe: "jetson/dev/command",
+      subscribe: ["jetson/dev/command"],
       log: quiet,
       // As the device service does: what waited in the buffer goes once the link is back.
       onConnect: () => void reporter.flush(),

@@ -1,14 +1,24 @@
-import { type ChannelMessage, type Command, findAction, parseActionInput, topicFor } from "@jetson/protocol";
+import {
+  type ActionDefinition,
+  type ActionErrorBody,
+  type ChannelMessage,
+  type Command,
+  findAction,
+  parseActionInput,
+  topicFor,
+} from "@jetson/protocol";
 import { newCommandId } from "../credentials.js";
 import type { Env } from "../env.js";
 import { RateLimiter } from "../rate-limiter.js";
 import type { AlarmScheduler } from "./alarm-scheduler.js";
 import type { Connection } from "./connection.js";
-import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./invoke.js";
+import type { InvokeOutcome, InvokeRequest, ProgressListener, StartOutcome, StartRequest } from "./invoke.js";
 import { PendingCalls } from "./pending-calls.js";
 import type { Presence } from "./presence.js";
 import { type CommandQueue, MAX_QUEUED } from "./queue.js";
 import type { DeviceStore, Identity } from "./store.js";
+import type { TaskStore } from "./task-store.js";
+import type { AuditEnd } from "../registry/audit-log.js";
 
 /** A device runs few commands at once; more waiting on it means something is stuck. */
 const MAX_IN_FLIGHT = 16;
@@ -25,7 +35,10 @@ export class CommandPath {
     private readonly store: DeviceStore,
     private readonly queue: CommandQueue,
     private readonly presence: Presence,
-    private readonly scheduler: AlarmScheduler<"queue">,
+    private readonly scheduler: AlarmScheduler<"queue" | "tasks">,
+    private readonly tasks: TaskStore,
+    /** Completes a task command's audit row in the fleet's registry. */
+    private readonly completeAudit: (auditId: number, end: AuditEnd) => Promise<void>,
     env: Pick<Env, "COMMAND_RATE_PER_SECOND" | "COMMAND_RATE_BURST">,
   ) {
     this.rate = new RateLimiter(Number(env.COMMAND_RATE_PER_SECOND ?? COMMAND_RATE.perSecond), Number(env.COMMAND_RATE_BURST ?? COMMAND_RATE.burst));
@@ -33,21 +46,9 @@ export class CommandPath {
 
   /** Runs an action on the device and waits for its result, its deadline, or a refusal. */
   async invoke(request: InvokeRequest, onProgress?: ProgressListener): Promise<InvokeOutcome> {
-    const identity = this.identity();
-    if (!identity) return { ok: false, error: { code: "unknown_device", message: "No such device." } };
-    const action = findAction(request.action);
-    if (!action) return { ok: false, error: { code: "unknown_action", message: `No action ${request.action}.` } };
-    const args = parseActionInput(action, request.args);
-    if (!args.success) {
-      return { ok: false, error: { code: "invalid_input", message: `Invalid arguments for ${action.name}: ${args.error.message}` } };
-    }
-    if (this.pending.size >= MAX_IN_FLIGHT) {
-      return { ok: false, error: { code: "too_busy", message: `${identity.deviceId} already has ${MAX_IN_FLIGHT} commands in flight.` } };
-    }
-    const rate = this.rate.take("commands", Date.now());
-    if (!rate.ok) {
-      return { ok: false, error: { code: "too_busy", message: `Too many commands for ${identity.deviceId}; retry in ${rate.retryAfterSeconds} s.` } };
-    }
+    const admitted = this.admit(request);
+    if ("error" in admitted) return { ok: false, error: admitted.error };
+    const { identity, action, args } = admitted;
     const link = this.presence.live();
     const now = Date.now();
     if (!link) {
@@ -57,13 +58,13 @@ export class CommandPath {
       if (!request.queue) return { ok: false, error: { code: "device_offline", message: `${offline}.` }, lastSeen };
       // A queued command's expiry is its deadline: the device must not start it later.
       const deadline = now + request.queue.expiresInMs;
-      const command = { id: request.commandId ?? newCommandId(), action: action.name, args: args.data, deadline, requestedBy: request.requestedBy };
+      const command = { id: request.commandId ?? newCommandId(), action: action.name, args: args, deadline, requestedBy: request.requestedBy };
       return this.enqueue(command, request.timeoutMs, offline, lastSeen);
     }
     const command: Command = {
       id: request.commandId ?? newCommandId(),
       action: action.name,
-      args: args.data,
+      args,
       deadline: now + request.timeoutMs,
       requestedBy: request.requestedBy,
     };
@@ -75,6 +76,67 @@ export class CommandPath {
       request.timeoutMs,
       () => this.expire(command.id, action.name, request.timeoutMs),
     );
+  }
+
+  /**
+   * Sends a command and answers at once (an MCP task): nothing waits for it here. Its ledger
+   * row keeps its progress and outcome, its audit row is completed when it ends (settle),
+   * and the `tasks` duty times it out at its deadline. Only for an online device.
+   */
+  async start(request: StartRequest): Promise<StartOutcome> {
+    const admitted = this.admit(request);
+    if ("error" in admitted) return { ok: false, error: admitted.error };
+    const link = this.presence.live();
+    if (!link) return { ok: false, error: { code: "device_offline", message: `${admitted.identity.deviceId} is offline.` } };
+    const now = Date.now();
+    const command: Command = { id: request.commandId, action: admitted.action.name, args: admitted.args, deadline: now + request.timeoutMs, requestedBy: request.requestedBy };
+    this.store.insertCommand(command, now);
+    this.tasks.add(command.id, request.auditId);
+    this.deliver(link, command);
+    await this.scheduler.ensure("tasks", command.deadline);
+    return { ok: true, createdAt: now };
+  }
+
+  /**
+   * Stops an open command: the ledger records `cancelled` at once, and a device that has it is
+   * told to abort its handler (its later `cancelled` result changes nothing). Answers false
+   * for a command the ledger does not have.
+   */
+  async cancel(id: string, by: string): Promise<boolean> {
+    const row = this.store.command(id);
+    if (!row) return false;
+    const error = { code: "cancelled" as const, message: `${row.action} was cancelled by ${by}.` };
+    if (!this.store.finish(id, "cancelled", Date.now(), { ok: false, error })) return true;
+    const link = this.presence.live();
+    const identity = this.identity();
+    if (link && identity && row.state !== "queued") {
+      link.send({
+        type: "publish",
+        topic: topicFor(identity.deviceId, "cancel"),
+        payload: new TextEncoder().encode(JSON.stringify({ id })),
+        qos: 1,
+        retain: false,
+        dup: false,
+        messageId: link.takeMessageId(),
+      });
+    }
+    const outcome = { ok: false as const, error };
+    this.pending.resolve(id, outcome);
+    await this.settle(id, outcome);
+    return true;
+  }
+
+  isTask(id: string): boolean {
+    return this.tasks.auditId(id) !== undefined;
+  }
+
+  /** The `tasks` duty: times out task commands whose deadline passed without a result; returns the next deadline. */
+  async expireTasks(now: number): Promise<number | undefined> {
+    for (const id of this.tasks.overdue(now)) {
+      const error = { code: "timed_out" as const, message: "The device did not answer before the command's deadline." };
+      if (this.store.finish(id, "timed_out", now, { ok: false, error })) await this.settle(id, { ok: false, error });
+    }
+    return this.tasks.nextDue();
   }
 
   /** The device listens for commands again: deliver what it has not answered yet. */
@@ -98,12 +160,42 @@ export class CommandPath {
   }
 
   progressed({ id, ...progress }: ChannelMessage<"progress">): void {
+    this.store.setProgress(id, progress, Date.now());
     this.pending.progress(id, progress);
   }
 
-  finished(result: ChannelMessage<"result">): void {
-    this.store.finish(result.id, result.ok ? "succeeded" : "failed", Date.now(), result);
+  async finished(result: ChannelMessage<"result">): Promise<void> {
+    const recorded = this.store.finish(result.id, result.ok ? "succeeded" : "failed", Date.now(), result);
     this.pending.resolve(result.id, result);
+    if (recorded) await this.settle(result.id, result);
+  }
+
+  /** The checks every command passes before it is written: a provisioned device, a catalogued action, valid arguments, room and rate. */
+  private admit(request: Pick<InvokeRequest, "action" | "args">): { identity: Identity; action: ActionDefinition; args: Record<string, unknown> } | { error: ActionErrorBody } {
+    const identity = this.identity();
+    if (!identity) return { error: { code: "unknown_device", message: "No such device." } };
+    const action = findAction(request.action);
+    if (!action) return { error: { code: "unknown_action", message: `No action ${request.action}.` } };
+    const args = parseActionInput(action, request.args);
+    if (!args.success) return { error: { code: "invalid_input", message: `Invalid arguments for ${action.name}: ${args.error.message}` } };
+    if (this.pending.size >= MAX_IN_FLIGHT) {
+      return { error: { code: "too_busy", message: `${identity.deviceId} already has ${MAX_IN_FLIGHT} commands in flight.` } };
+    }
+    const rate = this.rate.take("commands", Date.now());
+    if (!rate.ok) return { error: { code: "too_busy", message: `Too many commands for ${identity.deviceId}; retry in ${rate.retryAfterSeconds} s.` } };
+    return { identity, action, args: args.data };
+  }
+
+  /** A task command ended: its audit row gets the outcome (nobody waited for it to do so). */
+  private async settle(id: string, outcome: InvokeOutcome): Promise<void> {
+    const auditId = this.tasks.auditId(id);
+    const row = this.store.command(id);
+    if (auditId === undefined || !row) return;
+    await this.completeAudit(auditId, {
+      outcome: outcome.ok ? "succeeded" : "failed",
+      error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
+      durationMs: Date.now() - row.created_at,
+    });
   }
 
   /** Keeps a command for an offline device until it reconnects (see redeliver) or the expiry passes (the queue duty). */

@@ -19,7 +19,7 @@ import { LazyTables } from "../lazy-tables.js";
 import { ALARM_SCHEMA, AlarmScheduler } from "./alarm-scheduler.js";
 import { CommandPath } from "./command-path.js";
 import { CLOSE, Connection } from "./connection.js";
-import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./invoke.js";
+import type { InvokeOutcome, InvokeRequest, ProgressListener, StartOutcome, StartRequest } from "./invoke.js";
 import { type Acknowledgement, handlePacket, type SessionHost } from "./mqtt-session.js";
 import { PacketReaders } from "./packet-readers.js";
 import { Presence } from "./presence.js";
@@ -29,10 +29,11 @@ import { CommandQueue } from "./queue.js";
 import { QUEUE_SCHEMA, QueueStore } from "./queue-store.js";
 import { DESIRED_STATE_SCHEMA } from "./desired-state-store.js";
 import { SummaryPublisher } from "./summary-publisher.js";
+import { TASK_SCHEMA, TaskStore } from "./task-store.js";
 import { Uplink } from "./uplink.js";
 
 /** Every table a device has; the ledger first, since its `meta` table marks a provisioned device. */
-export const DEVICE_SCHEMAS = [LEDGER_SCHEMA, TELEMETRY_SCHEMA, ALERT_SCHEMA, ALARM_SCHEMA, QUEUE_SCHEMA, DESIRED_STATE_SCHEMA];
+export const DEVICE_SCHEMAS = [LEDGER_SCHEMA, TELEMETRY_SCHEMA, ALERT_SCHEMA, ALARM_SCHEMA, QUEUE_SCHEMA, DESIRED_STATE_SCHEMA, TASK_SCHEMA];
 
 /**
  * One Jetson: its MQTT link (hibernating WebSocket), presence, command ledger
@@ -44,7 +45,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   private readonly telemetry: DeviceTelemetry;
   private readonly queue: CommandQueue;
   private readonly desired: DesiredStateKeeper;
-  private readonly scheduler: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish" | "queue" | "desired">;
+  private readonly scheduler: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish" | "queue" | "desired" | "tasks">;
   private readonly tables: LazyTables;
   private readonly publisher: SummaryPublisher;
   private readonly readers = new PacketReaders();
@@ -69,6 +70,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       },
       queue: (now) => this.queue.settle(now),
       desired: () => this.desired.keep(this.keeperHost()),
+      tasks: (now) => this.commandPath.expireTasks(now),
     });
     this.tables = new LazyTables(ctx.storage, "meta", DEVICE_SCHEMAS);
     this.publisher = new SummaryPublisher(
@@ -82,7 +84,18 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       fireWill: (will) => this.uplink.fireWill(will),
       forget: (ws) => this.readers.forget(ws),
     });
-    this.commandPath = new CommandPath(() => this.identity, this.store, this.queue, this.presence, this.scheduler, env);
+    this.commandPath = new CommandPath(
+      () => this.identity,
+      this.store,
+      this.queue,
+      this.presence,
+      this.scheduler,
+      new TaskStore(ctx.storage.sql),
+      async (auditId, end) => {
+        if (this.identity) await this.registry(this.identity.fleet).completeAudit(auditId, end);
+      },
+      env,
+    );
     this.uplink = new Uplink(this.store, this.commandPath, this.telemetry, this.scheduler, this.publisher, () => this.refreshDesired());
     // A device that was never provisioned has no tables, and gets none until provision().
     ctx.blockConcurrencyWhile(async () => {
@@ -180,6 +193,21 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   /** Runs an action on the device and waits for its result, its deadline, or a refusal. */
   async invoke(request: InvokeRequest, onProgress?: ProgressListener): Promise<InvokeOutcome> {
     return this.commandPath.invoke(request, onProgress);
+  }
+
+  /** Sends a command without waiting for it (an MCP task); see CommandPath.start. */
+  async start(request: StartRequest): Promise<StartOutcome> {
+    return this.commandPath.start(request);
+  }
+
+  /** Cancels an open command (and stops it on the device); false if the ledger has no such command. */
+  async cancel(id: string, by: string): Promise<boolean> {
+    return this.commandPath.cancel(id, by);
+  }
+
+  /** A command started as a task, as JSON text (see commandDetail); undefined for any other id. */
+  async taskDetail(id: string): Promise<string | undefined> {
+    return this.commandPath.isTask(id) ? this.commandDetail(id) : undefined;
   }
 
   // ---- The tunnel ----

@@ -17,3 +17,11 @@ export type InvokeOutcome =
   | { ok: false; error: ActionErrorBody; lastSeen?: number; queued?: QueuedCommand };
 
 export type ProgressListener = (progress: Omit<Progress, "id">) => void;
+
+/** A command started without waiting for it (an MCP task): its audit row is completed by the device's object when it ends. */
+export interface StartRequest extends Omit<InvokeRequest, "queue"> {
+  commandId: string;
+  auditId: number;
+}
+
+export type StartOutcome = { ok: true; createdAt: number } | { ok: false; error: ActionErrorBody };

@@ -1,4 +1,4 @@
-import { type Channel, channels, parseTopic } from "@jetson/protocol";
+import { type Channel, channels, parseTopic, topicFor } from "@jetson/protocol";
 import type { ConnectPacket, Packet, PublishPacket } from "../mqtt/index.js";
 import type { Connection } from "./connection.js";
 
@@ -31,6 +31,8 @@ export interface Acknowledgement {
   reasonString?: string;
 }
 
+const DOWN_CHANNELS = (Object.keys(channels) as Channel[]).filter((channel) => channels[channel].direction === "down");
+
 /** MQTT 3.1.1 has one SUBACK failure code; 0x87 (not authorized) exists in MQTT 5 only. */
 const SUBACK_FAILURE_V4 = 0x80;
 
@@ -53,9 +55,11 @@ export async function handlePacket(connection: Connection, packet: Packet, host:
     case "publish":
       return onPublish(connection, packet, host);
     case "subscribe": {
-      const commandTopic = host.deviceId ? `jetson/${host.deviceId}/command` : undefined;
+      const deviceId = host.deviceId;
+      // The device may listen on its own cloud-to-device channels only.
+      const allowed = new Set(deviceId ? DOWN_CHANNELS.map((channel) => topicFor(deviceId, channel)) : []);
       const refused = state.version === 5 ? Reason.notAuthorized : SUBACK_FAILURE_V4;
-      const granted = packet.subscriptions.map((s) => (s.topic === commandTopic ? Math.min(s.qos, 1) : refused));
+      const granted = packet.subscriptions.map((s) => (allowed.has(s.topic) ? Math.min(s.qos, 1) : refused));
       connection.send({ type: "suback", messageId: packet.messageId, granted });
       if (granted.some((code) => code <= 1)) {
         connection.update({ subscribed: true });

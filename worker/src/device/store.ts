@@ -1,8 +1,10 @@
-import { type Command, type CommandDetail, CommandDetailSchema, type CommandRecord, type DeviceState } from "@jetson/protocol";
+import { type Command, type CommandDetail, CommandDetailSchema, type CommandRecord, type DeviceState, type Progress } from "@jetson/protocol";
 import { redact } from "../policy.js";
 import type { Schema } from "../sqlite-migrations.js";
 
 export type CommandState = CommandRecord["state"];
+/** The states a command ends in. */
+export type FinalState = Exclude<CommandState, "queued" | "sent" | "running">;
 
 export interface LedgerRow {
   id: string;
@@ -52,6 +54,8 @@ export const LEDGER_SCHEMA: Schema = {
 `,
     // Retention deletes by age.
     "CREATE INDEX IF NOT EXISTS commands_created ON commands (created_at)",
+    // The last progress the device reported, and when: what tasks/get shows of a running command.
+    "ALTER TABLE commands ADD COLUMN progress TEXT; ALTER TABLE commands ADD COLUMN progress_at INTEGER;",
   ],
 };
 
@@ -124,8 +128,13 @@ export class DeviceStore {
     this.sql.exec("UPDATE commands SET state = 'running', acked_at = ? WHERE id = ? AND state IN ('queued', 'sent')", at, id);
   }
 
+  /** Keeps the device's latest progress report of an open command. */
+  setProgress(id: string, progress: Omit<Progress, "id">, at: number): void {
+    this.sql.exec(`UPDATE commands SET progress = ?, progress_at = ? WHERE id = ? AND state IN ${OPEN_STATES}`, JSON.stringify(progress), at, id);
+  }
+
   /** Records the outcome once; a late or repeated result does not overwrite it. Returns whether it was recorded. */
-  finish(id: string, state: "succeeded" | "failed" | "timed_out" | "expired", at: number, result: unknown): boolean {
+  finish(id: string, state: FinalState, at: number, result: unknown): boolean {
     const cursor = this.sql.exec(
       "UPDATE commands SET state = ?, ended_at = ?, result = ? WHERE id = ? AND state IN ('queued', 'sent', 'running')",
       state,
@@ -147,7 +156,7 @@ export class DeviceStore {
   detail(id: string, expiresAt?: number): CommandDetail | undefined {
     const row = this.sql
       .exec<Record<string, SqlStorageValue>>(
-        "SELECT id, action, args, state, requested_by, deadline, created_at, ended_at, result FROM commands WHERE id = ?",
+        "SELECT id, action, args, state, requested_by, deadline, created_at, ended_at, result, progress, progress_at FROM commands WHERE id = ?",
         id,
       )
       .toArray()[0];
@@ -163,6 +172,7 @@ export class DeviceStore {
       endedAt: row.ended_at ?? undefined,
       expiresAt,
       outcome: row.result === null ? undefined : JSON.parse(String(row.result)),
+      progress: row.progress === null ? undefined : { ...(JSON.parse(String(row.progress)) as object), at: row.progress_at },
     });
   }
 

@@ -115,6 +115,12 @@ export class FleetOps {
     return { run: fromWire(watched.run), version: watched.version };
   }
 
+  /** Stops a running run (see FleetRunObject.cancel); answers the run as it now stands. */
+  async cancelRun(id: string): Promise<FleetRun> {
+    this.require("operate");
+    return fromWire(await (await this.existingRun(id)).cancel(this.fleet.callerName()));
+  }
+
   async runs(limit: number): Promise<FleetRunBrief[]> {
     this.require("read");
     return this.registry().listRuns(limit);
@@ -174,6 +180,21 @@ export class FleetOps {
     const detail = CommandIdSchema.safeParse(commandId).success ? await this.device(deviceId).commandDetail(commandId) : undefined;
     if (!detail) throw new FleetError("not_found", "No such command on this device.");
     return CommandDetailSchema.parse(JSON.parse(detail));
+  }
+
+  /** A command started as an MCP task (Fleet.start); undefined when the device has no such task. */
+  async taskCommand(deviceId: string, commandId: string): Promise<CommandDetail | undefined> {
+    this.require("read");
+    await this.mustExist(deviceId);
+    const detail = CommandIdSchema.safeParse(commandId).success ? await this.device(deviceId).taskDetail(commandId) : undefined;
+    return detail === undefined ? undefined : CommandDetailSchema.parse(JSON.parse(detail));
+  }
+
+  /** Cancels a task command, stopping it on the device; false when the device has no such task. */
+  async cancelTaskCommand(deviceId: string, commandId: string): Promise<boolean> {
+    this.require("operate", "read");
+    if (!(await this.taskCommand(deviceId, commandId))) return false;
+    return this.device(deviceId).cancel(commandId, this.fleet.callerName());
   }
 
   // ---- internals ----

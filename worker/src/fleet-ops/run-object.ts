@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { FleetRun } from "@jetson/protocol";
 import type { Env } from "../env.js";
-import { Fleet, registryStub } from "../fleet.js";
+import { newCommandId } from "../credentials.js";
+import { deviceStub, Fleet, registryStub } from "../fleet.js";
 import { nextStep } from "./run-policy.js";
 import { migrate } from "../sqlite-migrations.js";
 import { RUN_SCHEMA, type RunSpec, RunStore } from "./run-store.js";
@@ -69,6 +70,21 @@ export class FleetRunObject extends DurableObject<Env> {
     return { run: await this.view(), version: this.store.version };
   }
 
+  /**
+   * Stops the run: no device starts after this, and the commands in flight are cancelled on
+   * their devices (each then reads `failed` with a `cancelled` error). A run that has ended stays as it is.
+   */
+  async cancel(by: string): Promise<string | undefined> {
+    if (this.store.spec() && !this.store.ended) {
+      const spec = this.store.spec();
+      this.store.end("cancelled", `Cancelled by ${by}.`, Date.now());
+      this.changed();
+      await this.index();
+      if (spec) await Promise.all(this.store.running().map(({ device, commandId }) => deviceStub(this.env, spec.fleet, device).cancel(commandId, by)));
+    }
+    return this.view();
+  }
+
   override async alarm(): Promise<void> {
     const spec = this.store.spec();
     if (!spec || this.store.ended) return;
@@ -76,6 +92,8 @@ export class FleetRunObject extends DurableObject<Env> {
     const fleet = new Fleet(this.env, spec.caller);
     const stopStarting = Date.now() + START_BUDGET_MS;
     for (;;) {
+      // Cancelled while this alarm awaited its devices.
+      if (this.store.ended) return;
       const step = nextStep(spec, this.store.progress());
       if ("end" in step) {
         this.store.end(step.end, step.reason, Date.now());
@@ -91,9 +109,10 @@ export class FleetRunObject extends DurableObject<Env> {
   }
 
   private launch(fleet: Fleet, spec: RunSpec, device: string): void {
-    this.store.markRunning(device, Date.now());
+    const commandId = newCommandId();
+    this.store.markRunning(device, commandId, Date.now());
     this.changed();
-    const call = { action: spec.action, args: spec.args, timeoutMs: spec.timeoutMs, confirmedBy: spec.confirmedBy, via: spec.id };
+    const call = { action: spec.action, args: spec.args, timeoutMs: spec.timeoutMs, confirmedBy: spec.confirmedBy, via: spec.id, commandId };
     const work = fleet
       .invoke(device, call)
       .catch((error: Error) => ({ ok: false as const, error: { code: "unavailable" as const, message: `The run could not reach the device: ${error.message}` } }))

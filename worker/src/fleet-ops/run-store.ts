@@ -56,6 +56,8 @@ export const RUN_SCHEMA: Schema = {
     error TEXT
   );
 `,
+    // The command each device was sent, so cancelling the run can stop it there.
+    "ALTER TABLE run_devices ADD COLUMN command_id TEXT",
   ],
 };
 
@@ -110,9 +112,17 @@ export class RunStore {
     return this.devices().map((row) => ({ device: row.device, canary: row.canary === 1, state: row.state }));
   }
 
-  markRunning(device: string, at: number): void {
-    this.sql.exec("UPDATE run_devices SET state = 'running', started_at = ? WHERE device = ?", at, device);
+  markRunning(device: string, commandId: string, at: number): void {
+    this.sql.exec("UPDATE run_devices SET state = 'running', started_at = ?, command_id = ? WHERE device = ?", at, commandId, device);
     this.bump();
+  }
+
+  /** Devices whose command is in flight, with its id. */
+  running(): Array<{ device: string; commandId: string }> {
+    return this.sql
+      .exec<{ device: string; command_id: string }>("SELECT device, command_id FROM run_devices WHERE state = 'running' AND command_id IS NOT NULL")
+      .toArray()
+      .map((row) => ({ device: row.device, commandId: row.command_id }));
   }
 
   finish(device: string, outcome: InvokeOutcome, at: number): void {

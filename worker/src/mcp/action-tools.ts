@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import { actionQuestion, type Confirmations, type Era } from "./confirmation.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
+import type { TaskCalls } from "./tasks.js";
 import { toolData, toolError } from "./tool-result.js";
 
 /** `system.info` becomes the tool `system_info`. */
@@ -48,7 +49,7 @@ function inputSchema(action: ActionDefinition, era: Era) {
 }
 
 /** One MCP tool per catalogued action, with the action's own schemas and hints. */
-export function registerActionTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals, confirmations: Confirmations): void {
+export function registerActionTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals, confirmations: Confirmations, tasks: TaskCalls): void {
   for (const action of catalogue) {
     const name = toolName(action.name);
     server.registerTool(
@@ -57,7 +58,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
         title: action.title,
         description: action.description,
         inputSchema: refusals.add(name, inputSchema(action, confirmations.era), () => action.name),
-        outputSchema: action.output,
+        outputSchema: tasks.outputSchema(name, action.output),
         annotations: {
           title: action.title,
           readOnlyHint: action.hints.readOnly,
@@ -73,10 +74,12 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
         const question = why === undefined ? undefined : actionQuestion(action, [device], args, why);
         const gate = await confirmations.gate(ctx, name, { device, timeoutMs, ...args }, question, confirm);
         if (!gate.proceed) return gate.result;
+        const call = { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirmedBy: gate.confirmedBy };
+        if (tasks.asTask(name)) return tasks.startCommand(device, call);
         const progressToken = ctx.mcpReq._meta?.progressToken;
         const outcome = await fleet.invoke(
           device,
-          { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirmedBy: gate.confirmedBy },
+          call,
           progressToken === undefined
             ? undefined
             : (progress) => {

@@ -22,6 +22,7 @@ import { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { followRun, MAX_WAIT_SECONDS } from "./run-progress.js";
 import { actionQuestion, type ConfirmationQuestion, type Confirmations, type Era } from "./confirmation.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
+import type { TaskCalls } from "./tasks.js";
 import { guarded, toolData, toolError } from "./tool-result.js";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
@@ -35,7 +36,7 @@ const waitSeconds = (defaultSeconds: number) =>
     .default(defaultSeconds)
     .describe(`Wait up to this many seconds for the run to end, with progress notifications (default ${defaultSeconds})`);
 const RunResultSchema = FleetRunSchema.extend({ resource: z.string().describe("Read this resource for the run's record later") });
-const runResult = (run: z.infer<typeof FleetRunSchema>) => toolData({ ...run, resource: `jetson://runs/${run.id}` });
+export const runResult = (run: z.infer<typeof FleetRunSchema>) => toolData({ ...run, resource: `jetson://runs/${run.id}` });
 
 const QueueCommandSchema = z.strictObject({
   device,
@@ -62,7 +63,7 @@ async function runQuestion(ops: FleetOps, request: FleetRunRequest, era: Era): P
 }
 
 /** Tools for acting on many devices: selectors and tags, fleet runs, desired state, and commands that wait for offline devices. */
-export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals, confirmations: Confirmations): void {
+export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals: SchemaRefusals, confirmations: Confirmations, tasks: TaskCalls): void {
   const ops = new FleetOps(fleet);
 
   server.registerTool(
@@ -115,7 +116,7 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
         "The run goes on in the cloud when this call returns; it waits up to waitSeconds with progress, then answers the run so far. Follow it with get_fleet_run or the resource. " +
         "Scopes and confirmation are the action's own; every device's command is audited.",
       inputSchema: (confirmations.era === "legacy" ? FleetRunRequestSchema : FleetRunRequestSchema.omit({ confirm: true })).extend({ waitSeconds: waitSeconds(20) }),
-      outputSchema: RunResultSchema,
+      outputSchema: tasks.outputSchema("start_fleet_run", RunResultSchema),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     async ({ waitSeconds, ...fields }, ctx) =>
@@ -123,6 +124,7 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
         const request: FleetRunRequest = fields;
         const gate = await confirmations.gate(ctx, "start_fleet_run", request, await runQuestion(ops, request, confirmations.era), request.confirm);
         if (!gate.proceed) return gate.result;
+        if (tasks.asTask("start_fleet_run")) return tasks.startRun(request, gate.confirmedBy);
         return runResult(await followRun(ops, await ops.startRun(request, gate.confirmedBy), waitSeconds, ctx));
       }),
   );

@@ -11,7 +11,7 @@ export const MAX_WAIT_SECONDS = 50;
 
 const done = (run: FleetRun) => run.counts.succeeded + run.counts.failed + run.counts.skipped;
 
-function runLine(run: FleetRun): string {
+export function runLine(run: FleetRun): string {
   const { succeeded, failed, running, pending, skipped } = run.counts;
   return `${run.id} ${run.state}: ${succeeded} succeeded, ${failed} failed, ${running} running, ${pending} pending, ${skipped} skipped${run.reason ? `. ${run.reason}` : ""}`;
 }

@@ -15,6 +15,7 @@ import { Confirmations } from "./confirmation.js";
 import { SchemaRefusals } from "./schema-refusals.js";
 import { registerTaskPrompts } from "./task-prompts.js";
 import { registerTelemetryTools } from "./telemetry-tools.js";
+import { registerTaskMethods, TaskCalls } from "./tasks.js";
 
 const SERVER_INFO = { name: "jetson-fleet", version: "0.2.0" };
 
@@ -34,7 +35,7 @@ const LISTEN_BACKLOG_BYTES = 64 * 1024;
  * Every tool, resource and prompt, defined once for both protocol revisions; the era decides
  * the capabilities and how a destructive call is confirmed (confirmation.ts).
  */
-function buildServer(fleet: Fleet, refusals: SchemaRefusals, confirmations: Confirmations): McpServer {
+function buildServer(fleet: Fleet, refusals: SchemaRefusals, confirmations: Confirmations, tasks: TaskCalls): McpServer {
   const server = new McpServer(SERVER_INFO, {
     // ajv (the default validator) compiles code from strings, which workerd forbids.
     jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
@@ -48,18 +49,19 @@ function buildServer(fleet: Fleet, refusals: SchemaRefusals, confirmations: Conf
   registerResources(server, fleet, complete);
   registerPrompts(server, fleet, complete);
   registerTaskPrompts(server, complete);
-  registerActionTools(server, fleet, refusals, confirmations);
+  registerActionTools(server, fleet, refusals, confirmations, tasks);
   registerAuditResource(server, fleet);
-  registerFleetOpsTools(server, fleet, refusals, confirmations);
+  registerFleetOpsTools(server, fleet, refusals, confirmations, tasks);
   registerFleetOpsResources(server, fleet, complete);
+  registerTaskMethods(server, tasks);
   return server;
 }
 
 /** Builds the server for one request of either era. */
 const serverFactory =
-  (fleet: Fleet, refusals: SchemaRefusals) =>
+  (fleet: Fleet, refusals: SchemaRefusals, tasks: TaskCalls) =>
   ({ era }: McpRequestContext): McpServer =>
-    buildServer(fleet, refusals, new Confirmations(era, fleet, fleet.env.MCP_STATE_SECRET));
+    buildServer(fleet, refusals, new Confirmations(era, fleet, fleet.env.MCP_STATE_SECRET), tasks);
 
 /**
  * Answers one MCP POST, 2026-07-28 or 2025-11-25 alike, statelessly: the handler
@@ -69,7 +71,7 @@ const serverFactory =
 export async function handleMcpRequest(request: Request, message: unknown, fleet: Fleet): Promise<Response> {
   if (isListen(message)) return listen(request, message, fleet);
   const refusals = new SchemaRefusals();
-  const handler = createMcpHandler(serverFactory(fleet, refusals));
+  const handler = createMcpHandler(serverFactory(fleet, refusals, new TaskCalls(fleet, message)));
   const response = await handler.fetch(request, { parsedBody: message });
   // The SDK refused such a call without running the tool; an audit write that fails must not lose the answer.
   await refusals.audit(message, fleet).catch(() => undefined);
@@ -97,7 +99,7 @@ async function listen(request: Request, message: ListenRequest, fleet: Fleet): P
   });
   if (bus instanceof FleetError) return jsonRpcError(message.id, -32602, bus.message);
   if (!bus) return jsonRpcError(message.id, -32603, "Subscription limit reached: this fleet has as many listen streams open as it may.");
-  const handler = createMcpHandler(serverFactory(fleet, new SchemaRefusals()), { bus });
+  const handler = createMcpHandler(serverFactory(fleet, new SchemaRefusals(), new TaskCalls(fleet, message)), { bus });
   const response = await handler.fetch(new Request(request, { signal: bus.ended }), { parsedBody: message }).finally(() => bus.closeIfUnused());
   if (!response.body || response.headers.get("Content-Type") !== "text/event-stream") return response;
   return new Response(boundedStream(response.body, LISTEN_BACKLOG_BYTES, () => bus.close()), response);

@@ -1,0 +1,84 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import type { AuditEntry, Caller, CommandDetail } from "@jetson/protocol";
+import { describe, expect, it } from "vitest";
+import { Fleet } from "../src/fleet.js";
+import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
+
+/** Commands started as MCP tasks: nobody waits for them in memory, so the device's object settles them itself. */
+const caller: Caller = { fleet: "local", kind: "token", id: "tok_tasks", scopes: ["read", "operate"] };
+
+async function online(id: string): Promise<DeviceClient> {
+  const token = await provision(id);
+  const client = await DeviceClient.open(`/tunnel/local/${id}`, 5);
+  expect(await client.connect(id, token)).toMatchObject({ reasonCode: 0 });
+  await client.subscribeCommands(id);
+  return client;
+}
+
+const stub = (device: string) => env.DEVICE.get(env.DEVICE.idFromName(`local/${device}`));
+
+async function ledger(device: string, id: string): Promise<CommandDetail> {
+  return JSON.parse((await stub(device).commandDetail(id)) ?? "null") as CommandDetail;
+}
+
+async function auditOf(device: string, commandId: string): Promise<AuditEntry | undefined> {
+  const response = await exports.default.fetch(`http://w/api/audit?device=${device}`, { headers: ADMIN });
+  return ((await response.json()) as { entries: AuditEntry[] }).entries.find((entry) => entry.commandId === commandId);
+}
+
+describe("task commands", () => {
+  it("are answered at once, keep the device's progress, and complete their audit row when the result comes", async () => {
+    const client = await online("dev-task-run");
+    const started = await new Fleet(env, caller).start("dev-task-run", { action: "system.ping", args: {}, timeoutMs: 10_000 });
+    if (!started.ok) throw new Error(started.error.message);
+    const command = json(await client.next("publish"));
+    expect(command.id).toBe(started.commandId);
+    expect(await auditOf("dev-task-run", started.commandId)).toMatchObject({ outcome: "pending" });
+    client.publishJson("jetson/dev-task-run/progress", { id: command.id, done: 1, total: 2, message: "half" }, 1);
+    await client.next("puback");
+    expect(await ledger("dev-task-run", started.commandId)).toMatchObject({ state: "sent", progress: { done: 1, total: 2, message: "half" } });
+    client.publishJson("jetson/dev-task-run/result", { id: command.id, ok: true, data: { pong: true, at: 1, bridgeVersion: "t" }, startedAt: 1, endedAt: 2 }, 2);
+    await client.next("puback");
+    expect(await ledger("dev-task-run", started.commandId)).toMatchObject({ state: "succeeded", outcome: { ok: true } });
+    expect(await auditOf("dev-task-run", started.commandId)).toMatchObject({ outcome: "succeeded" });
+  });
+
+  it("time out at their deadline when the device never answers, by the object's alarm", async () => {
+    const client = await online("dev-task-silent");
+    const started = await new Fleet(env, caller).start("dev-task-silent", { action: "system.ping", args: {}, timeoutMs: 60_000 });
+    if (!started.ok) throw new Error(started.error.message);
+    await client.next("publish");
+    await runInDurableObject(stub("dev-task-silent"), (_object, state) => {
+      state.storage.sql.exec("UPDATE commands SET deadline = ? WHERE id = ?", Date.now() - 1, started.commandId);
+      state.storage.sql.exec("UPDATE alarm_duties SET due = ? WHERE name = 'tasks'", Date.now() - 1);
+    });
+    expect(await runDurableObjectAlarm(stub("dev-task-silent"))).toBe(true);
+    expect(await ledger("dev-task-silent", started.commandId)).toMatchObject({ state: "timed_out", outcome: { ok: false, error: { code: "timed_out" } } });
+    expect(await auditOf("dev-task-silent", started.commandId)).toMatchObject({ outcome: "failed", error: expect.stringMatching(/^timed_out:/) });
+  });
+
+  it("are cancelled in the ledger at once, the device is told, and its later answer changes nothing", async () => {
+    const client = await online("dev-task-cancel");
+    const started = await new Fleet(env, caller).start("dev-task-cancel", { action: "system.ping", args: {}, timeoutMs: 60_000 });
+    if (!started.ok) throw new Error(started.error.message);
+    await client.next("publish");
+    expect(await stub("dev-task-cancel").cancel(started.commandId, "token:tok_tasks")).toBe(true);
+    const cancel = await client.next("publish");
+    expect(cancel.topic).toBe("jetson/dev-task-cancel/cancel");
+    expect(json(cancel)).toEqual({ id: started.commandId });
+    client.publishJson("jetson/dev-task-cancel/result", { id: started.commandId, ok: true, data: { pong: true, at: 1, bridgeVersion: "t" }, startedAt: 1, endedAt: 2 }, 3);
+    await client.next("puback");
+    expect(await ledger("dev-task-cancel", started.commandId)).toMatchObject({ state: "cancelled", outcome: { ok: false, error: { code: "cancelled" } } });
+    expect(await auditOf("dev-task-cancel", started.commandId)).toMatchObject({ outcome: "failed", error: expect.stringMatching(/^cancelled:/) });
+    expect(await stub("dev-task-cancel").cancel("cmd_nosuchcommand", "token:tok_tasks")).toBe(false);
+  });
+
+  it("are refused for an offline device, and the refusal is audited", async () => {
+    await provision("dev-task-offline");
+    const started = await new Fleet(env, caller).start("dev-task-offline", { action: "system.ping", args: {}, timeoutMs: 10_000 });
+    expect(started).toMatchObject({ ok: false, error: { code: "device_offline" } });
+    const response = await exports.default.fetch("http://w/api/audit?device=dev-task-offline", { headers: ADMIN });
+    expect(((await response.json()) as { entries: AuditEntry[] }).entries).toMatchObject([{ outcome: "failed", error: expect.stringMatching(/^device_offline:/) }]);
+  });
+});
