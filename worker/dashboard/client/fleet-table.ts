@@ -68,10 +68,11 @@ export function fillRow(row: HTMLTableRowElement, device: FleetDevice, now: numb
   });
 }
 
-/** Only the "… ago" texts change with time; no request is made. */
-export function keepAgoCurrent(body: HTMLElement): void {
-  setInterval(() => {
+/** Only the "… ago" texts change with time; no request is made. Returns what stops it. */
+export function keepAgoCurrent(body: HTMLElement): () => void {
+  const timer = setInterval(() => {
     const now = Date.now();
     for (const time of body.querySelectorAll<HTMLTimeElement>("time[data-t]")) time.textContent = ago(Number(time.dataset.t), now);
   }, 10_000);
+  return () => clearInterval(timer);
 }

@@ -4,7 +4,6 @@ import { latestFigures, sampleFigures } from "./device-figures.js";
 describe("a device's figures", () => {
   it("shows every sensor, load and clocks, memory, power, fan and disk of a whole sample", () => {
     const figures = sampleFigures({
-      t: 1,
       cpus: [{ loadPct: 20, freqMHz: 1200 }, { loadPct: 40, freqMHz: 2201.4 }, { online: false }],
       gpu: { loadPct: 5, freqMHz: 612 },
       ram: { usedMB: 3000, totalMB: 12000 },
@@ -28,7 +27,7 @@ describe("a device's figures", () => {
   });
 
   it("leaves out what the board did not report, rather than showing zero", () => {
-    expect(sampleFigures({ t: 1, tempsC: { cpu: 40 } }).map((f) => f.metric)).toEqual(["temp.cpu"]);
+    expect(sampleFigures({ tempsC: { cpu: 40 } }).map((f) => f.metric)).toEqual(["temp.cpu"]);
   });
 
   it("shows a dash for each of the fleet list's numbers a device has not sent", () => {
