@@ -27,7 +27,7 @@ beforeAll(async () => {
   admin = await createFleet("origins");
 });
 
-describe("/mcp checks Origin (MCP 2025-11-25: DNS rebinding)", () => {
+describe("/mcp checks Host and Origin (DNS rebinding)", () => {
   it("refuses a request from another origin with 403 before looking at its token, and reflects no foreign origin", async () => {
     for (const origin of ["http://evil.example", "http://evil.example:8787", "https://127.0.0.1.evil.example", "null"]) {
       for (const token of [admin, undefined]) {
@@ -53,6 +53,13 @@ describe("/mcp checks Origin (MCP 2025-11-25: DNS rebinding)", () => {
     expect((await fromPage(undefined, admin)).response.status).toBe(200);
     expect((await fromPage(OWN)).response.status).toBe(401);
     expect((await preflight(OWN)).status).toBe(204);
+  });
+
+  it("refuses a request addressed to another host (a rebound name) with 403, even with a valid token and no Origin", async () => {
+    for (const host of ["evil.example", "evil.example:8787", "127.0.0.1.evil.example"]) {
+      const { response } = await mcpRequest(admin, "tools/list", {}, { url: `http://${host}/mcp` });
+      expect(response.status, host).toBe(403);
+    }
   });
 
   it("leaves OAuth discovery open to any page, as browser clients need, without credentials", async () => {

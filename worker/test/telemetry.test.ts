@@ -341,12 +341,13 @@ describe("MCP", () => {
   const fleet = () => new Fleet(env, { fleet: "local", kind: "token", id: "test", scopes: ["read", "operate", "admin"] });
 
   async function rpc<T>(method: string, params: Record<string, unknown>): Promise<T> {
+    const message = { jsonrpc: "2.0", id: 1, method, params };
     const request = new Request("http://w/mcp", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      body: JSON.stringify(message),
     });
-    const text = await (await handleMcpRequest(request, fleet())).text();
+    const text = await (await handleMcpRequest(request, message, fleet())).text();
     const data = text.startsWith("{") ? text : (text.split("\n").find((l) => l.startsWith("data: "))?.slice(6) ?? "{}");
     const body = JSON.parse(data) as { result?: T; error?: { message: string } };
     if (!body.result) throw new Error(`${method}: ${body.error?.message ?? text}`);

@@ -1,5 +1,5 @@
 import { catalogue, mayBeDestructive } from "@jetson/protocol";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
@@ -43,7 +43,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
             .describe(`How long to wait for the device, in ms (default ${action.defaultTimeoutMs})`),
           ...(mayBeDestructive(action) ? { confirm: CONFIRM } : {}),
         }), () => action.name),
-        outputSchema: action.output.shape,
+        outputSchema: action.output,
         annotations: {
           title: action.title,
           readOnlyHint: action.hints.readOnly,
@@ -52,16 +52,16 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
           openWorldHint: false,
         },
       },
-      async ({ device, timeoutMs, confirm, ...args }, extra) => {
-        const progressToken = extra._meta?.progressToken;
+      async ({ device, timeoutMs, confirm, ...args }, ctx) => {
+        const progressToken = ctx.mcpReq._meta?.progressToken;
         const outcome = await fleet.invoke(
           device,
           { action: action.name, args, timeoutMs: timeoutMs ?? action.defaultTimeoutMs, confirm: confirm === true },
           progressToken === undefined
             ? undefined
             : (progress) => {
-                void extra
-                  .sendNotification({
+                void ctx.mcpReq
+                  .notify({
                     method: "notifications/progress",
                     params: { progressToken, progress: progress.done, total: progress.total, message: progress.message },
                   })

@@ -1,6 +1,6 @@
 import { AuditQuerySchema } from "@jetson/protocol";
-import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ErrorCode, McpError, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
+import { ProtocolError, ProtocolErrorCode, type ReadResourceResult } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import { refusingAsInvalid } from "./resources.js";
@@ -15,7 +15,7 @@ const META = {
 
 async function readAudit(uri: URL, fleet: Fleet): Promise<ReadResourceResult> {
   const query = AuditQuerySchema.safeParse(Object.fromEntries(uri.searchParams));
-  if (!query.success) throw new McpError(ErrorCode.InvalidParams, `Invalid audit query: ${z.prettifyError(query.error)}`);
+  if (!query.success) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid audit query: ${z.prettifyError(query.error)}`);
   const entries = await refusingAsInvalid(() => fleet.audit(query.data));
   return { contents: [{ uri: uri.href, mimeType: META.mimeType, text: JSON.stringify({ entries }) }] };
 }

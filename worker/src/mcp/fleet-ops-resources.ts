@@ -1,5 +1,5 @@
-import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
+import type { ReadResourceResult } from "@modelcontextprotocol/server";
 import type { Fleet } from "../fleet.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { refusingAsInvalid } from "./resources.js";

@@ -12,7 +12,7 @@ import {
   SelectorSchema,
   TagsSchema,
 } from "@jetson/protocol";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
@@ -30,7 +30,7 @@ const waitSeconds = (defaultSeconds: number) =>
     .max(MAX_WAIT_SECONDS)
     .default(defaultSeconds)
     .describe(`Wait up to this many seconds for the run to end, with progress notifications (default ${defaultSeconds})`);
-const RunResultShape = { ...FleetRunSchema.shape, resource: z.string().describe("Read this resource for the run's record later") };
+const RunResultSchema = FleetRunSchema.extend({ resource: z.string().describe("Read this resource for the run's record later") });
 const runResult = (run: z.infer<typeof FleetRunSchema>) => toolData({ ...run, resource: `jetson://runs/${run.id}` });
 
 /** Tools for acting on many devices: selectors and tags, fleet runs, desired state, and commands that wait for offline devices. */
@@ -43,7 +43,7 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
       title: "Select devices",
       description: "The devices a selector chooses, with the attributes it matched (tags, board, JetPack, L4T, bridge version, online). Answered from the fleet's registry without waking any device.",
       inputSchema: z.strictObject({ selector: SelectorSchema }),
-      outputSchema: { devices: z.array(DeviceAttributesSchema), count: z.number().int() },
+      outputSchema: z.object({ devices: z.array(DeviceAttributesSchema), count: z.number().int() }),
       annotations: READ_ONLY,
     },
     async ({ selector }) =>
@@ -59,7 +59,7 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
       title: "Set a device's tags",
       description: "Replaces a device's tags (selectors choose by them: tag:warehouse). Desired state declared for a tag follows at once.",
       inputSchema: z.strictObject({ device, tags: TagsSchema }),
-      outputSchema: { device: z.string(), tags: z.array(z.string()) },
+      outputSchema: z.object({ device: z.string(), tags: z.array(z.string()) }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ device, tags }) => guarded(async () => toolData({ device, tags: await ops.setTags(device, tags) })),
@@ -72,7 +72,7 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
       description:
         "What start_fleet_run would do, without doing it: the devices the selector chooses (canaries first), which are offline, and whether this caller may run the action. Show this to the user before starting a run.",
       inputSchema: FleetRunRequestSchema,
-      outputSchema: FleetRunPlanSchema.shape,
+      outputSchema: FleetRunPlanSchema,
       annotations: READ_ONLY,
     },
     async (request) => guarded(async () => toolData(await ops.planRun(request))),
@@ -87,11 +87,11 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
         "The run goes on in the cloud when this call returns; it waits up to waitSeconds with progress, then answers the run so far. Follow it with get_fleet_run or the resource. " +
         "Scopes and confirmation are the action's own; every device's command is audited.",
       inputSchema: FleetRunRequestSchema.extend({ waitSeconds: waitSeconds(20) }),
-      outputSchema: RunResultShape,
+      outputSchema: RunResultSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    async ({ waitSeconds, ...request }, extra) =>
-      guarded(async () => runResult(await followRun(ops, await ops.startRun(request), waitSeconds, extra))),
+    async ({ waitSeconds, ...request }, ctx) =>
+      guarded(async () => runResult(await followRun(ops, await ops.startRun(request), waitSeconds, ctx))),
   );
 
   server.registerTool(
@@ -100,10 +100,10 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
       title: "Fleet run status",
       description: "A fleet run's state, counts and per-device results; with waitSeconds, waits for it to end, with progress.",
       inputSchema: z.strictObject({ run: z.string().describe("Run id, as start_fleet_run answered"), waitSeconds: waitSeconds(0) }),
-      outputSchema: RunResultShape,
+      outputSchema: RunResultSchema,
       annotations: READ_ONLY,
     },
-    async ({ run, waitSeconds }, extra) => guarded(async () => runResult(await followRun(ops, await ops.run(run), waitSeconds, extra))),
+    async ({ run, waitSeconds }, ctx) => guarded(async () => runResult(await followRun(ops, await ops.run(run), waitSeconds, ctx))),
   );
 
   server.registerTool(
@@ -114,7 +114,7 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
         "Declares what the devices a selector chooses must keep: power mode, fan speed or profile, jetson_clocks lock, running containers (id:<device> for one device). " +
         "Each device applies the difference now if online and on every reconnect, and reports what it could not fix as drift. The same selector again replaces its declaration; an empty state withdraws it.",
       inputSchema: z.strictObject({ selector: SelectorSchema, state: DesiredStateSchema }),
-      outputSchema: { rule: DesiredStateRuleSchema.optional(), devices: z.array(z.string()).describe("Devices the selector chooses now") },
+      outputSchema: z.object({ rule: DesiredStateRuleSchema.optional(), devices: z.array(z.string()).describe("Devices the selector chooses now") }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ selector, state }) => guarded(async () => toolData(await ops.setDesired(selector, state))),
@@ -126,7 +126,7 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
       title: "Desired state and drift",
       description: "One device's desired state (every declaration that chooses it, merged), when it was last compared, and the drift it could not fix.",
       inputSchema: z.strictObject({ device }),
-      outputSchema: DesiredStatusSchema.shape,
+      outputSchema: DesiredStatusSchema,
       annotations: READ_ONLY,
     },
     async ({ device }) => guarded(async () => toolData(await ops.desiredStatus(device))),
@@ -146,7 +146,7 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
         timeoutMs: z.number().int().min(1_000).max(600_000).default(60_000).describe("How long the device may take once it has the command"),
         confirm: z.boolean().optional().describe("Required for a destructive action, once the user has agreed"),
       }), (args) => (typeof args.action === "string" ? args.action : "queue_command")),
-      outputSchema: { ran: z.boolean(), data: z.unknown().optional(), queued: QueuedCommandSchema.optional(), message: z.string().optional() },
+      outputSchema: z.object({ ran: z.boolean(), data: z.unknown().optional(), queued: QueuedCommandSchema.optional(), message: z.string().optional() }),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     async ({ device, action, args, expiresInMs, timeoutMs, confirm }) => {
@@ -163,7 +163,7 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
       title: "A command's outcome",
       description: "One command of a device's ledger: its state (queued, sent, running, succeeded, failed, timed_out, expired), arguments and result.",
       inputSchema: z.strictObject({ device, commandId: z.string().describe("As queue_command answered") }),
-      outputSchema: CommandDetailSchema.shape,
+      outputSchema: CommandDetailSchema,
       annotations: READ_ONLY,
     },
     async ({ device, commandId }) => guarded(async () => toolData(await ops.command(device, commandId))),

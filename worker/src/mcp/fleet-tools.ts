@@ -1,5 +1,5 @@
 import { DeviceSummarySchema } from "@jetson/protocol";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import { guarded, toolData } from "./tool-result.js";
@@ -11,7 +11,7 @@ export function registerFleetTools(server: McpServer, fleet: Fleet): void {
       title: "List devices",
       description: "Every Jetson in the fleet with its presence (online, connected since, last seen) and reported state.",
       inputSchema: z.strictObject({}),
-      outputSchema: { devices: z.array(DeviceSummarySchema) },
+      outputSchema: z.object({ devices: z.array(DeviceSummarySchema) }),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async () => guarded(async () => toolData({ devices: await fleet.list() })),
@@ -23,7 +23,7 @@ export function registerFleetTools(server: McpServer, fleet: Fleet): void {
       title: "Get a device",
       description: "One device's presence and reported state (board, L4T and JetPack versions, bridge version, capabilities).",
       inputSchema: z.strictObject({ device: z.string().describe("Device id, as list_devices shows it") }),
-      outputSchema: DeviceSummarySchema.shape,
+      outputSchema: DeviceSummarySchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ device }) => guarded(async () => toolData(await fleet.get(device))),

@@ -1,5 +1,5 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { GetPromptResult, PromptMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServer } from "@modelcontextprotocol/server";
+import type { GetPromptResult, PromptMessage } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import { refusingAsInvalid } from "./resources.js";
@@ -34,7 +34,7 @@ export function registerPrompts(server: McpServer, fleet: Fleet): void {
     {
       title: "Diagnose thermal throttling",
       description: "Is this Jetson throttling, why, and what to do: with its state and last hour of thermal telemetry attached.",
-      argsSchema: { device: z.string().describe("Device id, as list_devices shows it") },
+      argsSchema: z.object({ device: z.string().describe("Device id, as list_devices shows it") }),
     },
     async ({ device }): Promise<GetPromptResult> => {
       const now = Date.now();

@@ -1,5 +1,5 @@
-import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ErrorCode, McpError, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
+import { ProtocolError, ProtocolErrorCode, type ReadResourceResult } from "@modelcontextprotocol/server";
 import { type Fleet, FleetError } from "../fleet.js";
 
 const JSON_TYPE = "application/json";
@@ -11,7 +11,7 @@ export async function refusingAsInvalid<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    if (error instanceof FleetError) throw new McpError(ErrorCode.InvalidParams, error.message);
+    if (error instanceof FleetError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
     throw error;
   }
 }

@@ -1,9 +1,6 @@
 import type { FleetRun } from "@jetson/protocol";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { ServerContext } from "@modelcontextprotocol/server";
 import type { FleetOps } from "../fleet-ops/fleet-ops.js";
-
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /**
  * A tool call may wait this long for a run. Clients commonly give a request 60 s,
@@ -24,16 +21,16 @@ function runLine(run: FleetRun): string {
  * (devices finished of all devices) whenever more have finished, if the client
  * asked for progress. The run object is long-polled, so nothing spins.
  */
-export async function followRun(ops: FleetOps, run: FleetRun, waitSeconds: number, extra: Extra): Promise<FleetRun> {
-  const token = extra._meta?.progressToken;
+export async function followRun(ops: FleetOps, run: FleetRun, waitSeconds: number, ctx: ServerContext): Promise<FleetRun> {
+  const token = ctx.mcpReq._meta?.progressToken;
   const until = Date.now() + Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
   let reported = -1;
   const report = (current: FleetRun) => {
     // Progress must grow with each notification.
     if (token === undefined || done(current) <= reported) return;
     reported = done(current);
-    void extra
-      .sendNotification({
+    void ctx.mcpReq
+      .notify({
         method: "notifications/progress",
         params: { progressToken: token, progress: reported, total: current.devices.length, message: runLine(current) },
       })
@@ -42,7 +39,7 @@ export async function followRun(ops: FleetOps, run: FleetRun, waitSeconds: numbe
   let current = run;
   let version = 0;
   report(current);
-  while (current.state === "running" && Date.now() < until && !extra.signal.aborted) {
+  while (current.state === "running" && Date.now() < until && !ctx.mcpReq.signal.aborted) {
     ({ run: current, version } = await ops.watchRun(current.id, version, until - Date.now()));
     report(current);
   }

@@ -1,5 +1,4 @@
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { isJSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isJSONRPCRequest } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 
@@ -14,8 +13,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /**
  * Audits the calls of command tools that their input schema refuses. The SDK
  * validates a call before the tool's handler runs, so the handler never sees
- * them: each call is checked here on its way in, against the same schema the
- * tool was registered with, and then handed to the SDK, which refuses it as before.
+ * them: each call is checked here too, against the same schema the tool was
+ * registered with.
  */
 export class SchemaRefusals {
   private readonly tools = new Map<string, CommandTool>();
@@ -26,18 +25,8 @@ export class SchemaRefusals {
     return schema;
   }
 
-  /** Call once the server is connected to the transport (connecting sets the handler wrapped here). */
-  watch(transport: Transport, fleet: Fleet): void {
-    const deliver = transport.onmessage;
-    transport.onmessage = (message, extra) => {
-      // The SDK refuses the call either way; an audit write that fails must not hold the answer back.
-      void this.audit(message, fleet)
-        .catch(() => undefined)
-        .then(() => deliver?.(message, extra));
-    };
-  }
-
-  private async audit(message: unknown, fleet: Fleet): Promise<void> {
+  /** Audits the message if it is a call of a command tool that its schema refuses. */
+  async audit(message: unknown, fleet: Fleet): Promise<void> {
     if (!isJSONRPCRequest(message) || message.method !== "tools/call") return;
     const name = message.params?.name;
     const tool = typeof name === "string" ? this.tools.get(name) : undefined;

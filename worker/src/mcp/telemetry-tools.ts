@@ -1,5 +1,5 @@
 import { DeviceAlertsSchema, TelemetryQuerySchema, TelemetrySeriesSchema } from "@jetson/protocol";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import { FIXED_METRICS, METRIC_FAMILIES } from "../telemetry/metrics.js";
@@ -25,7 +25,7 @@ export function registerTelemetryTools(server: McpServer, fleet: Fleet): void {
         // Smaller than the REST default: every point lands in the model's context.
         maxPoints: z.number().int().min(1).max(1_000).default(60).describe("At most this many points (default 60)"),
       }),
-      outputSchema: TelemetrySeriesSchema.shape,
+      outputSchema: TelemetrySeriesSchema,
       annotations: READ_ONLY,
     },
     async ({ device, ...query }) =>
@@ -43,7 +43,7 @@ export function registerTelemetryTools(server: McpServer, fleet: Fleet): void {
       description:
         "Alerts of one device: active ones, those cleared in the last 24 h, and the thresholds in force (temperature, throttling, power, disk, offline).",
       inputSchema: z.strictObject({ device }),
-      outputSchema: DeviceAlertsSchema.shape,
+      outputSchema: DeviceAlertsSchema,
       annotations: READ_ONLY,
     },
     async ({ device }) => guarded(async () => toolData(await fleet.alerts(device))),

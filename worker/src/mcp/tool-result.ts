@@ -1,4 +1,4 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { FleetError } from "../fleet.js";
 
 /** A successful tool result: the data as structured content and as text for clients that read only text. */

@@ -26,12 +26,18 @@ export const mcpHandler = new Hono<{ Bindings: Env }>()
   .post("/mcp", async (c) => {
     const body = await c.req.text();
     if (nestsDeeperThan(body)) return invalidRequest(c, `JSON nested deeper than ${MAX_JSON_DEPTH} levels.`);
-    // One request, one message: the token's rate limit is charged per request, and MCP 2025-06-18 has no batches.
+    // One request, one message: the token's rate limit is charged per request, and neither MCP revision served here has batches.
     if (body.trimStart().startsWith("[")) return invalidRequest(c, "Batches are not supported: send one JSON-RPC message per request.");
+    let message: unknown;
+    try {
+      message = JSON.parse(body);
+    } catch {
+      return c.json({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error: the body is not JSON." } }, 400);
+    }
     // The provider puts the verified token (`auth`) beside `props` on the context it passes.
     const { props, auth } = c.executionCtx as OAuthResourceContext<unknown>;
     const request = new Request(c.req.raw.url, { method: "POST", headers: c.req.raw.headers, body });
-    return handleMcpRequest(request, new Fleet(c.env, callerOf(props, auth)));
+    return handleMcpRequest(request, message, new Fleet(c.env, callerOf(props, auth)));
   })
   // Stateless MCP: no server-initiated stream and no sessions to delete.
   .all("/mcp", (c) => c.text("Method Not Allowed", 405, { Allow: "POST" }));

@@ -24,16 +24,30 @@ export function isOwnOrigin(origin: string, publicUrl: string): boolean {
   return LOOPBACK_HOSTS.has(own.hostname) && LOOPBACK_HOSTS.has(page.hostname);
 }
 
+/** Whether a Host header names this deployment: its own host, or loopback when the deployment is on loopback. */
+export function isOwnHost(host: string, publicUrl: string): boolean {
+  const own = new URL(publicUrl);
+  const named = originOf(`http://${host}`);
+  if (!named || named.username || named.pathname !== "/") return false;
+  if (named.hostname === own.hostname) return true;
+  return LOOPBACK_HOSTS.has(own.hostname) && LOOPBACK_HOSTS.has(named.hostname);
+}
+
+const refusal = (message: string) => Response.json({ jsonrpc: "2.0", error: { code: -32000, message } }, { status: 403 });
+
 /**
- * MCP (revision 2025-11-25) requires a server to answer 403 to a request whose Origin is
- * present and not its own. This runs in front of the OAuth provider, so a foreign page gets
- * neither the token check's answer nor the provider's CORS headers (which reflect any Origin),
- * whatever handler serves /mcp behind it. Requests without Origin (non-browser clients) pass.
+ * MCP requires a server to answer 403 to a request whose Origin is present and not
+ * its own, and to check Host against DNS rebinding. This runs in front of the OAuth
+ * provider, so a foreign page gets neither the token check's answer nor the provider's
+ * CORS headers (which reflect any Origin), whatever handler serves /mcp behind it.
+ * Requests without Origin (non-browser clients) pass that check.
  */
-export function refuseForeignMcpOrigin(request: Request, publicUrl: string): Response | undefined {
+export function refuseForeignMcpRequest(request: Request, publicUrl: string): Response | undefined {
   const { pathname } = new URL(request.url);
   if (pathname !== MCP_PATH && !pathname.startsWith(`${MCP_PATH}/`)) return undefined;
+  const host = request.headers.get("Host") ?? new URL(request.url).host;
+  if (!isOwnHost(host, publicUrl)) return refusal(`Requests for host ${host} are not accepted here.`);
   const origin = request.headers.get("Origin");
-  if (origin === null || isOwnOrigin(origin, publicUrl)) return undefined;
-  return Response.json({ jsonrpc: "2.0", error: { code: -32000, message: `Requests from origin ${origin} are not accepted here.` } }, { status: 403 });
+  if (origin !== null && !isOwnOrigin(origin, publicUrl)) return refusal(`Requests from origin ${origin} are not accepted here.`);
+  return undefined;
 }
