@@ -2,6 +2,7 @@ import { catalogue, mayBeDestructive } from "@jetson/protocol";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
+import { PANEL_TOOL_META } from "./app-panel.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
 import { toolData, toolError } from "./tool-result.js";
 
@@ -44,6 +45,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
           ...(mayBeDestructive(action) ? { confirm: CONFIRM } : {}),
         }), () => action.name),
         outputSchema: action.output,
+        ...(action.name === "telemetry.now" && { _meta: PANEL_TOOL_META }),
         annotations: {
           title: action.title,
           readOnlyHint: action.hints.readOnly,

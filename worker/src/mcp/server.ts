@@ -2,6 +2,7 @@ import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/validators/cf-worker";
 import type { Fleet } from "../fleet.js";
 import { registerActionTools } from "./action-tools.js";
+import { registerAppPanel } from "./app-panel.js";
 import { registerAuditResource } from "./audit-resource.js";
 import { registerFleetOpsResources } from "./fleet-ops-resources.js";
 import { registerFleetOpsTools } from "./fleet-ops-tools.js";
@@ -25,6 +26,7 @@ function buildServer(fleet: Fleet, refusals: SchemaRefusals): McpServer {
   registerAuditResource(server, fleet);
   registerFleetOpsTools(server, fleet, refusals);
   registerFleetOpsResources(server, fleet);
+  registerAppPanel(server);
   return server;
 }
 
