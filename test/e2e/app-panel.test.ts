@@ -21,6 +21,7 @@ let mcp: Client;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let host: Awaited<ReturnType<typeof startAppsHost>>;
 let page: Page;
+let panel: Awaited<ReturnType<Client["readResource"]>>["contents"][number] | undefined;
 let panelHtml: string;
 /** Every tool call the panel asked the host for, with what the MCP server answered. */
 const forwarded: Array<{ name: string; args: Record<string, unknown>; result: CallToolResult }> = [];
@@ -37,9 +38,8 @@ beforeAll(async () => {
   // Enrolled, never connected: the table must show it offline.
   await stack.addBridge("spare-1", "orin-nano-super-jp6", { start: false });
   mcp = await stack.mcp();
-  const read = await mcp.readResource({ uri: PANEL_URI });
-  const content = read.contents[0];
-  panelHtml = content && "text" in content ? content.text : "";
+  panel = (await mcp.readResource({ uri: PANEL_URI })).contents[0];
+  panelHtml = panel && "text" in panel ? panel.text : "";
   host = await startAppsHost(panelHtml);
   chromium = await launchChromium();
   page = await chromium.context.newPage();
@@ -85,8 +85,7 @@ describe("the in-chat panel (MCP Apps) in Chromium, in a host page speaking the 
     for (const name of PANEL_TOOLS) expect(tools.find((tool) => tool.name === name)?._meta, name).toMatchObject({ ui: { resourceUri: PANEL_URI } });
     const { resources } = await mcp.listResources();
     expect(resources.find((resource) => resource.uri === PANEL_URI)).toMatchObject({ mimeType: "text/html;profile=mcp-app" });
-    const read = await mcp.readResource({ uri: PANEL_URI });
-    expect(read.contents[0]).toMatchObject({ uri: PANEL_URI, mimeType: "text/html;profile=mcp-app" });
+    expect(panel).toMatchObject({ uri: PANEL_URI, mimeType: "text/html;profile=mcp-app" });
     expect(panelHtml).toMatch(/^<!doctype html>/i);
     // Script and styles inline: nothing to fetch from anywhere.
     expect(panelHtml).not.toMatch(/<script[^>]*\ssrc=|<link[^>]*\shref=/i);
@@ -139,6 +138,8 @@ describe("the in-chat panel (MCP Apps) in Chromium, in a host page speaking the 
   it("loaded nothing but the host's own page and view, and broke no rule of the host's CSP", () => {
     const origins = new Set(requested.map((url) => new URL(url).origin));
     expect([...origins]).toEqual([host.url]);
+    expect(requested.filter((url) => !url.endsWith("/csp-report")).map((url) => new URL(url).pathname).sort()).toEqual(expect.arrayContaining(["/", "/view"]));
+    expect(host.violations).toEqual([]);
     expect(consoleErrors).toEqual([]);
   });
 });

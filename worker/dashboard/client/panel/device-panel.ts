@@ -16,7 +16,7 @@ import type { z } from "zod";
 /** The dashboard's raw range: the charts show the last 15 minutes. */
 const RANGE = RANGES["15m"];
 /** How often the figures are taken again (telemetry_now on the device) while the panel is open. */
-export const REFRESH_MS = 5_000;
+const REFRESH_MS = 5_000;
 
 /**
  * A device in the chat: its status and facts, its figures now (refreshed with telemetry_now

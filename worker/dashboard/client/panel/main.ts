@@ -1,3 +1,5 @@
+// First: zod must be jitless before the schemas below are built.
+import "./zod-jitless.js";
 import "../styles.css";
 import "./panel.css";
 import { DeviceSummarySchema, TimedSampleSchema } from "@jetson/protocol";
@@ -8,8 +10,6 @@ import { startDevicePanel } from "./device-panel.js";
 import { DeviceListSchema, startFleetPanel } from "./fleet-panel.js";
 import { callTool, textOf, ToolFailed } from "./tool-calls.js";
 
-// zod would try compiling its parsers with new Function, which the host's CSP forbids (no 'unsafe-eval').
-z.config({ jitless: true });
 
 const main = byId("main");
 const bridge = new AppsBridge(window.parent);
@@ -63,8 +63,11 @@ async function openDevice(id: string): Promise<void> {
 }
 
 async function backToFleet(): Promise<void> {
-  const result = await bridge.callTool("list_devices", {});
-  showResult(result);
+  try {
+    showResult(await bridge.callTool("list_devices", {}));
+  } catch (error) {
+    showMessage(`The host could not list the devices: ${String(error)}`, "error");
+  }
 }
 
 bridge.onNotification(METHODS.toolInput, (params) => {
