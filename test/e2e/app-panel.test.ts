@@ -37,12 +37,13 @@ beforeAll(async () => {
   await stack.addBridge("nano-1", "nano-jp46");
   // Enrolled, never connected: the table must show it offline.
   await stack.addBridge("spare-1", "orin-nano-super-jp6", { start: false });
+  chromium = await launchChromium();
+  page = await chromium.context.newPage();
+  // Connected last: a client left idle about as long as the server keeps sockets open (5 s) may send on one it just closed.
   mcp = await stack.mcp();
   panel = (await mcp.readResource({ uri: PANEL_URI })).contents[0];
   panelHtml = panel && "text" in panel ? panel.text : "";
   host = await startAppsHost(panelHtml);
-  chromium = await launchChromium();
-  page = await chromium.context.newPage();
   page.on("request", (request) => requested.push(request.url()));
   page.on("console", (message) => {
     if (message.type() === "error") consoleErrors.push(message.text());
