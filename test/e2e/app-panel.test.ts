@@ -25,6 +25,9 @@ let panel: Awaited<ReturnType<Client["readResource"]>>["contents"][number] | und
 let panelHtml: string;
 /** Every tool call the panel asked the host for, with what the MCP server answered. */
 const forwarded: Array<{ name: string; args: Record<string, unknown>; result: CallToolResult }> = [];
+/** The result the host last handed the panel, as the model's own call returned it. */
+let shownResult: CallToolResult | undefined;
+let shownSample: TimedSample | undefined;
 /** Requests the page made, and what the browser's console reported (CSP refusals among them). */
 const requested: string[] = [];
 const consoleErrors: string[] = [];
@@ -65,6 +68,8 @@ afterAll(async () => {
 /** Opens the host page and hands the panel a tool's input and result, as a chat does after the model called it. */
 async function showInChat(name: string, args: Record<string, unknown>): Promise<Frame> {
   const result = await call(name, args);
+  shownResult = result;
+  shownSample = name === "telemetry_now" ? (result.structuredContent as TimedSample) : undefined;
   await page.goto(host.url);
   await page.evaluate(([tool, input, output]) => (globalThis as unknown as { showTool(...a: unknown[]): void }).showTool(tool, input, output), [name, args, result] as const);
   const frame = await (await page.waitForSelector("#view")).contentFrame();
@@ -135,6 +140,26 @@ describe("the in-chat panel (MCP Apps) in Chromium, in a host page speaking the 
     expect(after.t).toBeGreaterThan(before.t);
     expect(forwarded.filter(({ name }) => name === "telemetry_now").length).toBeGreaterThan(1);
   }, 120_000);
+
+  it("draws telemetry_now's result as that device's figures, the device named by the tool's input", async () => {
+    const frame = await showInChat("telemetry_now", { device: "nano-1" });
+    await frame.waitForSelector("body[data-rendered=device]");
+    expect(await frame.locator("h1").innerText()).toContain("nano-1");
+    await frame.waitForSelector("#figures[data-t]");
+    const shown = await figuresOf(frame);
+    const taken = forwarded.filter(({ name, args }) => name === "telemetry_now" && args.device === "nano-1").map(({ result }) => result.structuredContent as TimedSample);
+    const sample = [shownSample, ...taken].find((candidate) => candidate?.t === shown.t);
+    expect(sample?.tempsC).toBeDefined();
+    for (const [sensor, value] of Object.entries(sample?.tempsC ?? {})) expect(shown.values[`temp.${sensor}`], sensor).toBe(celsius(value));
+  });
+
+  it("shows a tool's error result as its message", async () => {
+    const frame = await showInChat("get_device", { device: "no-such-device" });
+    const message = (shownResult?.content?.[0] as { text?: string } | undefined)?.text;
+    expect(shownResult?.isError).toBe(true);
+    expect(message).toBeTruthy();
+    await expect.poll(() => frame.locator("[role=alert]").innerText()).toBe(message);
+  });
 
   it("loaded nothing but the host's own page and view, and broke no rule of the host's CSP", () => {
     const origins = new Set(requested.map((url) => new URL(url).origin));
