@@ -1,4 +1,5 @@
 import { type DeviceSummary, DeviceSummarySchema, TelemetrySeriesSchema, type TimedSample, TimedSampleSchema } from "@jetson/protocol";
+import type { z } from "zod";
 import { type ChartData, toChartData } from "../../../src/dashboard/chart-data.js";
 import { RANGES } from "../../../src/dashboard/telemetry-ranges.js";
 import { appendPoints } from "../../../src/dashboard/view/chart-points.js";
@@ -11,7 +12,6 @@ import { statusBadge } from "../fleet-table.js";
 import { drawChart } from "../line-chart.js";
 import type { AppsBridge } from "./apps-bridge.js";
 import { callTool, every, ToolFailed } from "./tool-calls.js";
-import type { z } from "zod";
 
 /** The dashboard's raw range: the charts show the last 15 minutes. */
 const RANGE = RANGES["15m"];

@@ -10,7 +10,6 @@ import { startDevicePanel } from "./device-panel.js";
 import { DeviceListSchema, startFleetPanel } from "./fleet-panel.js";
 import { callTool, textOf, ToolFailed } from "./tool-calls.js";
 
-
 const main = byId("main");
 const bridge = new AppsBridge(window.parent);
 let toolArguments: Record<string, unknown> = {};
