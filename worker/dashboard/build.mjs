@@ -1,20 +1,49 @@
 // Bundles the dashboard's client (client/main.ts and its stylesheet) into dist/, which the
 // Worker imports as text. wrangler runs this as its build command (wrangler.jsonc "build").
+// The in-chat panel (client/panel) is bundled from the same view modules into one HTML
+// document with its script and styles inline: an MCP Apps view may load nothing else.
 import { build } from "esbuild";
+import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
-await build({
+const common = {
   absWorkingDir: here,
-  entryPoints: { "client.bundle": "client/main.ts" },
-  outdir: "dist",
-  outExtension: { ".js": ".js" },
   bundle: true,
-  format: "esm",
   target: "es2022",
   minify: true,
   sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
+};
+
+await build({
+  ...common,
+  entryPoints: { "client.bundle": "client/main.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".js" },
+  format: "esm",
 });
+
+/**
+ * zod re-exports its every language's error messages as `z.locales`, which a bundler cannot
+ * leave out; the panel uses none of them (English is built in), and they are most of its size.
+ */
+const withoutZodLocales = {
+  name: "without-zod-locales",
+  setup(builder) {
+    builder.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (args.importer.includes("/node_modules/zod/") ? { path: "zod-locales", namespace: "empty" } : undefined));
+    builder.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "export {};", loader: "js" }));
+  },
+};
+
+const panel = await build({ ...common, entryPoints: { panel: "client/panel/main.ts" }, outdir: "dist", format: "iife", write: false, plugins: [withoutZodLocales] });
+const output = (extension) => panel.outputFiles.find((file) => file.path.endsWith(extension))?.text ?? "";
+const [script, styles] = [output(".js"), output(".css")];
+// Inlined text must not close its own element early.
+if (/<\/script/i.test(script) || /<\/style/i.test(styles)) throw new Error("The panel's bundle contains a closing </script> or </style>.");
+const shell = await readFile(new URL("client/panel/panel.html", import.meta.url), "utf8");
+// Functions as replacements: the bundle's `$&` and `$'` must stay as written.
+const html = shell.replace("<!-- styles -->", () => styles).replace("<!-- script -->", () => script);
+await writeFile(new URL("dist/panel.bundle.html", import.meta.url), html);

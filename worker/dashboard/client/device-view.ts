@@ -2,13 +2,15 @@ import type { AuditEntry, DeviceAlerts, DeviceSummary } from "@jetson/protocol";
 import type { ChartData } from "../../src/dashboard/chart-data.js";
 import type { FleetDevice } from "../../src/dashboard/live-messages.js";
 import { isRangeName, RANGE_NAMES, RANGES, type RangeName } from "../../src/dashboard/telemetry-ranges.js";
+import { appendPoints } from "../../src/dashboard/view/chart-points.js";
+import { deviceFacts, latestFigures } from "../../src/dashboard/view/device-figures.js";
 import { statusOf } from "../../src/dashboard/view/fleet-rows.js";
-import { ago, celsius, dateTime, percent, powerMode, watts } from "../../src/dashboard/view/format.js";
 import { ApiError, getJson } from "./api.js";
 import { CHARTS } from "./chart-specs.js";
 import { alertsSection, commandsSection, containersSection } from "./device-sections.js";
+import { drawFacts, drawTiles } from "./device-figures.js";
 import { h } from "./dom.js";
-import { statusBadge } from "./fleet-view.js";
+import { statusBadge } from "./fleet-table.js";
 import { drawChart } from "./line-chart.js";
 import { connectLive } from "./live.js";
 
@@ -17,20 +19,6 @@ interface Overview {
   alerts: DeviceAlerts;
   commands: AuditEntry[];
   containers: boolean;
-}
-
-/** Appends newer points to a chart's columns, keeping only those inside the range. */
-function appendPoints(data: ChartData, more: ChartData, from: number): ChartData {
-  const t = [...data.t, ...more.t];
-  const keep = t.findIndex((time) => time >= from);
-  const start = keep < 0 ? t.length : keep;
-  const series: ChartData["series"] = {};
-  for (const metric of new Set([...Object.keys(data.series), ...Object.keys(more.series)])) {
-    const old = data.series[metric] ?? new Array<number | null>(data.t.length).fill(null);
-    const added = more.series[metric] ?? new Array<number | null>(more.t.length).fill(null);
-    series[metric] = [...old, ...added].slice(start);
-  }
-  return { ...data, from, to: more.to, t: t.slice(start), series };
 }
 
 /**
@@ -79,27 +67,8 @@ export function startDeviceView(main: HTMLElement, id: string): void {
 
   function showDevice(device: FleetDevice): void {
     badge.replaceChildren(statusBadge(statusOf(device)));
-    const now = Date.now();
-    const rows: Array<[string, string]> = [
-      ["Board", device.state?.board ?? "–"],
-      ["JetPack", device.state?.jetpack ?? "–"],
-      ["Power mode", powerMode(device.state?.powerMode)],
-      ["L4T", device.state?.l4t ?? "–"],
-      ["Tags", (device.tags ?? []).join(", ") || "–"],
-      ["Bridge", device.state?.bridgeVersion ?? "–"],
-      ["Last seen", device.lastSeen === undefined ? "never" : `${ago(device.lastSeen, now)} (${dateTime(device.lastSeen)})`],
-    ];
-    facts.replaceChildren(...rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
-    const latest = device.latest;
-    const tileRows: Array<[string, string]> = [
-      ["Hottest", celsius(latest?.hottestC)],
-      ["CPU", percent(latest?.cpuLoadPct)],
-      ["GPU", percent(latest?.gpuLoadPct)],
-      ["Memory", percent(latest?.ramUsedPct)],
-      ["Power", watts(latest?.powerMW)],
-      ["Disk", percent(latest?.diskUsedPct)],
-    ];
-    tiles.replaceChildren(...tileRows.map(([label, value]) => h("div", { class: "tile" }, h("span", { class: "label" }, label), h("span", { class: "value" }, value))));
+    drawFacts(facts, deviceFacts(device, Date.now()));
+    drawTiles(tiles, latestFigures(device.latest));
   }
 
   function drawCharts(): void {

@@ -8,50 +8,11 @@ import {
   queryFromParams,
   queryToParams,
   type SortKey,
-  statusOf,
   tagsOf,
 } from "../../src/dashboard/view/fleet-rows.js";
-import { ago, celsius, percent, powerMode, watts } from "../../src/dashboard/view/format.js";
 import { h } from "./dom.js";
+import { COLUMNS, deviceRow, fillRow, headerRow, keepAgoCurrent, STATUS_TEXT } from "./fleet-table.js";
 import { connectLive } from "./live.js";
-
-/** `numeric`: a figure, right-aligned. `highFirst`: the first click sorts biggest or newest first. */
-const COLUMNS: Array<{ key: SortKey; label: string; numeric?: true; highFirst?: true; cell: (d: FleetDevice, now: number) => Node | string }> = [
-  { key: "status", label: "Status", cell: (d) => statusBadge(statusOf(d)) },
-  { key: "lastSeen", label: "Last seen", highFirst: true, cell: (d, now) => lastSeen(d, now) },
-  { key: "tags", label: "Tags", cell: (d) => tagList(d) },
-  { key: "board", label: "Board", cell: (d) => d.state?.board ?? "–" },
-  { key: "jetpack", label: "JetPack", cell: (d) => d.state?.jetpack ?? "–" },
-  { key: "powerMode", label: "Power mode", cell: (d) => powerMode(d.state?.powerMode) },
-  { key: "hottest", label: "Hottest", numeric: true, highFirst: true, cell: (d) => celsius(d.latest?.hottestC) },
-  { key: "cpu", label: "CPU", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.cpuLoadPct) },
-  { key: "gpu", label: "GPU", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.gpuLoadPct) },
-  { key: "memory", label: "Memory", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.ramUsedPct) },
-  { key: "power", label: "Power", numeric: true, highFirst: true, cell: (d) => watts(d.latest?.powerMW) },
-  { key: "disk", label: "Disk", numeric: true, highFirst: true, cell: (d) => percent(d.latest?.diskUsedPct) },
-  { key: "alerts", label: "Active alerts", highFirst: true, cell: (d) => alertList(d) },
-];
-
-const STATUS_TEXT: Record<DeviceStatus, string> = { online: "Online", offline: "Offline", alerting: "Alerting" };
-
-export function statusBadge(status: DeviceStatus): HTMLElement {
-  return h("span", { class: `badge ${status}` }, STATUS_TEXT[status]);
-}
-
-function lastSeen(device: FleetDevice, now: number): Node {
-  if (device.lastSeen === undefined) return document.createTextNode("never");
-  return h("time", { datetime: new Date(device.lastSeen).toISOString(), "data-t": device.lastSeen }, ago(device.lastSeen, now));
-}
-
-function tagList(device: FleetDevice): Node | string {
-  const tags = device.tags ?? [];
-  return tags.length === 0 ? "–" : h("ul", { class: "tags" }, ...tags.map((tag) => h("li", {}, tag)));
-}
-
-function alertList(device: FleetDevice): Node | string {
-  const alerts = device.alerts ?? [];
-  return alerts.length === 0 ? "None" : h("ul", { class: "alerts" }, ...alerts.map((a) => h("li", { title: a.message }, a.message)));
-}
 
 /**
  * Offers `any` (shown as "All") and the fleet's values, keeping the chosen one even when no
@@ -88,12 +49,7 @@ export function startFleetView(main: HTMLElement): void {
   const boardFilter = h("select", { id: "filter-board", onchange: () => setQuery({ board: boardFilter.value }) });
   // "" stands for every device: any other value is a tag, "all" included.
   const tagFilter = h("select", { id: "filter-tag", onchange: () => setQuery({ tag: tagFilter.value || undefined }) });
-  const headerCells = new Map<SortKey, HTMLTableCellElement>();
-  const header = h("tr", {}, ...[{ key: "id" as SortKey, label: "Device" }, ...COLUMNS].map(({ key, label }) => {
-    const th = h("th", { scope: "col" }, h("button", { type: "button", class: "sort", "data-sort": key, onclick: () => sortBy(key) }, label));
-    headerCells.set(key, th);
-    return th;
-  }));
+  const { row: header, cells: headerCells } = headerRow((key, label) => h("button", { type: "button", class: "sort", "data-sort": key, onclick: () => sortBy(key) }, label));
   const body = h("tbody");
   const empty = h("p", { class: "muted", hidden: true }, "No devices match these filters.");
   const table = h("table", { class: "fleet", id: "fleet-table" }, h("caption", { class: "visually-hidden" }, "Devices, updated live"), h("thead", {}, header), body);
@@ -128,20 +84,10 @@ export function startFleetView(main: HTMLElement): void {
   function rowFor(device: FleetDevice): HTMLTableRowElement {
     let row = rows.get(device.id);
     if (!row) {
-      const link = h("a", { href: `/devices/${encodeURIComponent(device.id)}` }, device.id);
-      row = h("tr", { "data-device": device.id }, h("th", { scope: "row", "data-label": "Device" }, link), ...COLUMNS.map(({ label, numeric }) => h("td", { "data-label": label, class: numeric && "num" })));
+      row = deviceRow(device, h("a", { href: `/devices/${encodeURIComponent(device.id)}` }, device.id));
       rows.set(device.id, row);
     }
     return row;
-  }
-
-  function fill(row: HTMLTableRowElement, device: FleetDevice, now: number): void {
-    row.dataset.status = statusOf(device);
-    COLUMNS.forEach((column, i) => {
-      const cell = row.cells[i + 1];
-      if (!cell) return;
-      cell.replaceChildren(column.cell(device, now));
-    });
   }
 
   function render(): void {
@@ -149,7 +95,7 @@ export function startFleetView(main: HTMLElement): void {
     const now = Date.now();
     for (const id of dirty) {
       const device = devices.get(id);
-      if (device) fill(rowFor(device), device, now);
+      if (device) fillRow(rowFor(device), device, now);
     }
     dirty.clear();
     const all = [...devices.values()];
@@ -210,9 +156,5 @@ export function startFleetView(main: HTMLElement): void {
   }
 
   connectLive("", receive);
-  // Only the "… ago" texts change with time; no request is made.
-  setInterval(() => {
-    const now = Date.now();
-    for (const time of body.querySelectorAll<HTMLTimeElement>("time[data-t]")) time.textContent = ago(Number(time.dataset.t), now);
-  }, 10_000);
+  keepAgoCurrent(body);
 }

@@ -2,6 +2,7 @@ import { type ActionDefinition, catalogue, destructiveReason, mayBeDestructive }
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
+import { PANEL_TOOL_META } from "./app-panel.js";
 import { actionQuestion, type Confirmations, type Era } from "./confirmation.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
 import type { TaskCalls } from "./tasks.js";
@@ -59,6 +60,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
         description: action.description,
         inputSchema: refusals.add(name, inputSchema(action, confirmations.era), () => action.name),
         outputSchema: tasks.outputSchema(name, action.output),
+        ...(action.name === "telemetry.now" && { _meta: PANEL_TOOL_META }),
         annotations: {
           title: action.title,
           readOnlyHint: action.hints.readOnly,

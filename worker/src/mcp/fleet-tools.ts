@@ -2,6 +2,7 @@ import { DeviceSummarySchema } from "@jetson/protocol";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
+import { PANEL_TOOL_META } from "./app-panel.js";
 import { guarded, toolData } from "./tool-result.js";
 
 export function registerFleetTools(server: McpServer, fleet: Fleet): void {
@@ -13,6 +14,7 @@ export function registerFleetTools(server: McpServer, fleet: Fleet): void {
       inputSchema: z.strictObject({}),
       outputSchema: z.object({ devices: z.array(DeviceSummarySchema) }),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      _meta: PANEL_TOOL_META,
     },
     async () => guarded(async () => toolData({ devices: await fleet.list() })),
   );
@@ -25,6 +27,7 @@ export function registerFleetTools(server: McpServer, fleet: Fleet): void {
       inputSchema: z.strictObject({ device: z.string().describe("Device id, as list_devices shows it") }),
       outputSchema: DeviceSummarySchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      _meta: PANEL_TOOL_META,
     },
     async ({ device }) => guarded(async () => toolData(await fleet.get(device))),
   );

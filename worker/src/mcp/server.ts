@@ -2,6 +2,7 @@ import { createMcpHandler, type McpRequestContext, McpServer } from "@modelconte
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/validators/cf-worker";
 import { type Fleet, FleetError } from "../fleet.js";
 import { registerActionTools } from "./action-tools.js";
+import { registerAppPanel } from "./app-panel.js";
 import { registerAuditResource } from "./audit-resource.js";
 import { boundedStream } from "./bounded-stream.js";
 import { FleetEventBus } from "./event-bus.js";
@@ -54,6 +55,7 @@ function buildServer(fleet: Fleet, refusals: SchemaRefusals, confirmations: Conf
   registerFleetOpsTools(server, fleet, refusals, confirmations, tasks);
   registerFleetOpsResources(server, fleet, complete);
   registerTaskMethods(server, tasks);
+  registerAppPanel(server);
   return server;
 }
 

@@ -38,3 +38,7 @@ export function dateTime(epochMs: number): string {
 export function duration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
+
+export function megahertz(value: number | undefined): string {
+  return value === undefined ? DASH : `${Math.round(value)} MHz`;
+}
