@@ -12,6 +12,7 @@ import { benchBridgeFootprint } from "./bridge-footprint.js";
 import { benchDashboard } from "./dashboard.js";
 import { benchFleetRun } from "./fleet-run.js";
 import { benchGateway } from "./gateway.js";
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
 import { benchSshPerCommand } from "./ssh-per-command.js";
 import { benchSelector } from "./selector.js";
@@ -54,8 +55,13 @@ async function main(): Promise<void> {
       requestInit: { headers: { Authorization: `Bearer ${worker.fleetToken}` } },
     }),
   );
+  const modern = new ModernClient({ name: "bench-2026", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  await modern.connect(
+    new ModernTransport(new URL(`${worker.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${worker.fleetToken}` } } }),
+  );
   try {
     const mcpRoundTrip = await benchMcpRoundTrip(mcp, "bench-orin", CALLS);
+    const modernRoundTrip = await benchMcpRoundTrip(modern, "bench-orin", CALLS);
     const sshPerCommand = await benchSshPerCommand(sshd, CALLS);
     const telemetryIngest = await benchTelemetryIngest(worker.url, await worker.provision("bench-telemetry"), TELEMETRY_MESSAGES);
     const alertNotification = await benchAlertNotification(worker.url, worker.fleetToken, await worker.provision("bench-alerts"), ALERT_CHANGES);
@@ -70,7 +76,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
       "rate limits for this run": BENCH_LIMITS,
-      "system.ping via MCP → Worker → Durable Object → bridge": mcpRoundTrip,
+      "system.ping via MCP → Worker → Durable Object → bridge": { "2025-11-25 (SDK v1 client)": mcpRoundTrip, "2026-07-28 (SDK v2 client)": modernRoundTrip },
       "the original's way: one SSH connection and command per call (OpenSSH on 127.0.0.1)": sshPerCommand,
       "SSH p50 / MCP p50": round(sshPerCommand.p50Ms / mcpRoundTrip.p50Ms),
       "telemetry ingest, one device link (QoS 1, 1 sample per message)": telemetryIngest,
@@ -87,7 +93,7 @@ async function main(): Promise<void> {
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   } finally {
-    await mcp.close();
+    await Promise.all([mcp.close(), modern.close()]);
     await sshd.stop();
     await bridge.stop();
     await worker.stop();
