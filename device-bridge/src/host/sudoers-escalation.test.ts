@@ -31,6 +31,8 @@ function run(file: string, args: readonly string[], stdin?: string): Promise<Out
     const child = execFile(file, args, { timeout: 30_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
+    // A program may exit before it reads its input (sudo refusing at once): the pipe then breaks, which says nothing.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(stdin ?? "");
   });
 }
