@@ -5,18 +5,18 @@ import { registerActionTools } from "./action-tools.js";
 import { registerAppPanel } from "./app-panel.js";
 import { registerAuditResource } from "./audit-resource.js";
 import { boundedStream } from "./bounded-stream.js";
+import { Completions } from "./completions.js";
+import { Confirmations } from "./confirmation.js";
 import { FleetEventBus } from "./event-bus.js";
 import { registerFleetOpsResources } from "./fleet-ops-resources.js";
 import { registerFleetOpsTools } from "./fleet-ops-tools.js";
 import { registerFleetTools } from "./fleet-tools.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
-import { Completions } from "./completions.js";
-import { Confirmations } from "./confirmation.js";
 import { SchemaRefusals } from "./schema-refusals.js";
 import { registerTaskPrompts } from "./task-prompts.js";
-import { registerTelemetryTools } from "./telemetry-tools.js";
 import { registerTaskMethods, TaskCalls } from "./tasks.js";
+import { registerTelemetryTools } from "./telemetry-tools.js";
 
 const SERVER_INFO = { name: "jetson-fleet", version: "0.2.0" };
 
