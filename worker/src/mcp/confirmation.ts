@@ -20,6 +20,7 @@ export type Era = "legacy" | "modern";
 /** How long the user has to answer a confirmation form before the call must be made again. */
 export const CONFIRMATION_TTL_SECONDS = 120;
 const INPUT_KEY = "confirm";
+const MIN_SECRET_BYTES = 32;
 
 /** What the signed request state carries: a digest of the exact call the user is asked about. */
 const StateSchema = z.object({ call: z.string() });
@@ -73,8 +74,9 @@ export class Confirmations {
     secret: string | undefined,
   ) {
     const caller = `${fleet.id}\0${fleet.callerName()}`;
+    // The codec refuses a key under 32 bytes by throwing; a short secret must not take all of /mcp down with it.
     this.codec =
-      secret === undefined
+      secret === undefined || new TextEncoder().encode(secret).length < MIN_SECRET_BYTES
         ? undefined
         : createRequestStateCodec<ConfirmationState>({ key: secret, ttlSeconds: CONFIRMATION_TTL_SECONDS, bind: (ctx) => `${ctx.mcpReq.method}\0${caller}` });
   }
@@ -109,7 +111,7 @@ export class Confirmations {
   }
 
   private async modern(ctx: ServerContext, tool: string, args: Record<string, unknown>, question: ConfirmationQuestion): Promise<Gate> {
-    if (!this.codec) return stop(toolError("Nothing ran: this deployment cannot ask for confirmation (its MCP_STATE_SECRET is not set)."));
+    if (!this.codec) return stop(toolError(`Nothing ran: this deployment cannot ask for confirmation (its MCP_STATE_SECRET is missing or shorter than ${MIN_SECRET_BYTES} bytes).`));
     const codec = this.codec;
     const call = await digest(tool, args);
     const state = ctx.mcpReq.requestState<ConfirmationState>();
