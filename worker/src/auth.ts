@@ -1,5 +1,6 @@
 import type { Caller } from "@jetson/protocol";
 import { createMiddleware } from "hono/factory";
+import { credentialCache } from "./credential-cache.js";
 import { fleetOfSecret, hashSecret, secretMatches } from "./credentials.js";
 import type { Env } from "./env.js";
 import { Fleet, registryStub } from "./fleet.js";
@@ -13,10 +14,11 @@ export type TokenResolution =
   | { ok: false; status: 401; message: string }
   | { ok: false; status: 429; message: string; retryAfterSeconds: number };
 
-/** Resolves an API token to its fleet and scopes, charging it one request against its rate limit. */
+/** Resolves an API token to its fleet and scopes, charging it one request against its rate limit (through this isolate's cache). */
 export async function resolveApiToken(env: Env, token: string): Promise<TokenResolution> {
   const fleet = fleetOfSecret("token", token);
-  const check = fleet ? await registryStub(env, fleet).checkToken(await hashSecret(token)) : undefined;
+  const hash = fleet ? await hashSecret(token) : "";
+  const check = fleet ? await credentialCache.check("token", fleet, hash, (want) => registryStub(env, fleet).checkToken(hash, want)) : undefined;
   if (!fleet || !check || (!check.ok && check.reason === "invalid")) {
     return { ok: false, status: 401, message: "Missing, invalid or revoked token" };
   }

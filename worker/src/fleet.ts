@@ -19,6 +19,7 @@ import {
   type Scope,
   tunnelPath,
 } from "@jetson/protocol";
+import { credentialCache } from "./credential-cache.js";
 import { hashSecret, newCommandId, newFleetSecret, newSecret } from "./credentials.js";
 import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER } from "./dashboard/live-channel.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
@@ -154,6 +155,7 @@ export class Fleet {
   async revokeToken(id: string): Promise<void> {
     this.require("admin");
     if (!(await this.registry().revokeToken(id))) throw new FleetError("not_found", "No such live token in this fleet.");
+    credentialCache.forgetToken(this.id, id);
     await revokeGrantsApprovedBy(this.env, id);
   }
 

@@ -13,3 +13,17 @@ export async function withFrozenClock<T>(body: () => Promise<T>): Promise<T> {
     Date.now = realNow;
   }
 }
+
+/** Runs `body` with Date.now under its control: time moves only when it calls `advance`. */
+export async function withControlledClock<T>(body: (advance: (ms: number) => void) => Promise<T>): Promise<T> {
+  const realNow = Date.now;
+  let now = realNow();
+  Date.now = () => now;
+  try {
+    return await body((ms) => {
+      now += ms;
+    });
+  } finally {
+    Date.now = realNow;
+  }
+}

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { CallerVariables, TokenResolution } from "../auth.js";
+import { credentialCache } from "../credential-cache.js";
 import { hashSecret } from "../credentials.js";
 import type { Env } from "../env.js";
 import { Fleet, registryStub } from "../fleet.js";
@@ -18,7 +19,7 @@ export async function resolveSession(c: Context<DashboardEnv>): Promise<SessionR
   const fleet = fleetOfSession(value);
   if (!value || !fleet) return { ok: false, status: 401, message: "Not signed in" };
   const hash = await hashSecret(value);
-  const check = await registryStub(c.env, fleet).checkSession(hash);
+  const check = await credentialCache.check("session", fleet, hash, (want) => registryStub(c.env, fleet).checkSession(hash, want));
   if (check.ok) return { ok: true, hash, caller: { fleet, kind: "token", id: check.id, scopes: check.scopes } };
   if (check.reason === "rate_limited") return { ok: false, status: 429, message: "Too many requests; wait a moment", retryAfterSeconds: check.retryAfterSeconds };
   return { ok: false, status: 401, message: "Not signed in, or the session has ended" };

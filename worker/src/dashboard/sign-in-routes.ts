@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { resolveApiToken } from "../auth.js";
+import { credentialCache } from "../credential-cache.js";
 import { hashSecret } from "../credentials.js";
 import { registryStub } from "../fleet.js";
 import { PAGE_HEADERS, signInPage } from "./pages.js";
@@ -73,7 +74,11 @@ export const signInRoutes = new Hono<DashboardEnv>()
   .post("/signout", sameOrigin, async (c) => {
     const value = getCookie(c, SESSION_COOKIE);
     const fleet = fleetOfSession(value);
-    if (value && fleet) await registryStub(c.env, fleet).endSession(await hashSecret(value));
+    if (value && fleet) {
+      const hash = await hashSecret(value);
+      await registryStub(c.env, fleet).endSession(hash);
+      credentialCache.forget("session", fleet, hash);
+    }
     deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(c.req.url, 0));
     return c.redirect("/signin", 303);
   });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { CredentialCache, REQUESTS_PER_CHECK } from "./credential-cache.js";
+import type { TokenCheck } from "./registry/registry-object.js";
+
+/** A registry stand-in that grants what it is asked and records which hashes it was asked about. */
+function registry(answer: (hash: string) => TokenCheck = (hash) => ({ ok: true, id: `tok_${hash}`, scopes: ["read"], granted: REQUESTS_PER_CHECK })) {
+  const asked: string[] = [];
+  return {
+    asked,
+    check: (cache: CredentialCache, hash: string) =>
+      cache.check("token", "fleet", hash, async () => {
+        asked.push(hash);
+        return answer(hash);
+      }),
+  };
+}
+
+describe("CredentialCache", () => {
+  it("holds at most its capacity, dropping the least recently used", async () => {
+    const cache = new CredentialCache(2);
+    const { asked, check } = registry();
+    for (const hash of ["a", "b", "a", "c"]) await check(cache, hash);
+    expect(cache.size).toBe(2);
+    expect(asked).toEqual(["a", "b", "c"]);
+    await check(cache, "a");
+    await check(cache, "b");
+    expect(asked).toEqual(["a", "b", "c", "b"]);
+    expect(cache.size).toBe(2);
+  });
+
+  it("asks once for concurrent requests with one credential", async () => {
+    const cache = new CredentialCache();
+    const { asked, check } = registry();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => check(cache, "x")));
+    expect(answers).toEqual(Array(5).fill({ ok: true, id: "tok_x", scopes: ["read"] }));
+    expect(asked).toEqual(["x"]);
+  });
+
+  it("serves no more requests than the registry granted, then asks again", async () => {
+    const cache = new CredentialCache();
+    const { asked, check } = registry(() => ({ ok: true, id: "tok", scopes: ["read"], granted: 2 }));
+    for (let i = 0; i < 5; i++) await check(cache, "x");
+    expect(asked).toEqual(["x", "x", "x"]);
+  });
+
+  it("keeps no refusal: each request with an unknown or rate-limited credential asks again", async () => {
+    const cache = new CredentialCache();
+    const { asked, check } = registry(() => ({ ok: false, reason: "invalid" }));
+    expect(await check(cache, "bad")).toEqual({ ok: false, reason: "invalid" });
+    expect(await check(cache, "bad")).toEqual({ ok: false, reason: "invalid" });
+    expect(asked).toEqual(["bad", "bad"]);
+    expect(cache.size).toBe(0);
+  });
+});
