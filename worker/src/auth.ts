@@ -18,7 +18,7 @@ export type TokenResolution =
 export async function resolveApiToken(env: Env, token: string): Promise<TokenResolution> {
   const fleet = fleetOfSecret("token", token);
   const hash = fleet ? await hashSecret(token) : "";
-  const check = fleet ? await credentialCache.check("token", fleet, hash, (want) => registryStub(env, fleet).checkToken(hash, want)) : undefined;
+  const check = fleet ? await credentialCache.check("token", fleet, hash, (served) => registryStub(env, fleet).checkToken(hash, served)) : undefined;
   if (!fleet || !check || (!check.ok && check.reason === "invalid")) {
     return { ok: false, status: 401, message: "Missing, invalid or revoked token" };
   }

@@ -2,14 +2,17 @@ import { describe, expect, it } from "vitest";
 import { CredentialCache, REQUESTS_PER_CHECK } from "./credential-cache.js";
 import type { TokenCheck } from "./registry/registry-object.js";
 
-/** A registry stand-in that grants what it is asked and records which hashes it was asked about. */
-function registry(answer: (hash: string) => TokenCheck = (hash) => ({ ok: true, id: `tok_${hash}`, scopes: ["read"], granted: REQUESTS_PER_CHECK })) {
+/** A registry stand-in that says yes (or `answer`) and records which hashes it was asked about, and the requests each check charged. */
+function registry(answer: (hash: string) => TokenCheck = (hash) => ({ ok: true, id: `tok_${hash}`, scopes: ["read"] })) {
   const asked: string[] = [];
+  const charged: number[] = [];
   return {
     asked,
+    charged,
     check: (cache: CredentialCache, hash: string) =>
-      cache.check("token", "fleet", hash, async () => {
+      cache.check("token", "fleet", hash, async (served) => {
         asked.push(hash);
+        charged.push(served);
         return answer(hash);
       }),
   };
@@ -36,11 +39,11 @@ describe("CredentialCache", () => {
     expect(asked).toEqual(["x"]);
   });
 
-  it("serves no more requests than the registry granted, then asks again", async () => {
+  it(`answers ${REQUESTS_PER_CHECK} requests per check at most, and has each next check charge those it answered`, async () => {
     const cache = new CredentialCache();
-    const { asked, check } = registry(() => ({ ok: true, id: "tok", scopes: ["read"], granted: 2 }));
-    for (let i = 0; i < 5; i++) await check(cache, "x");
-    expect(asked).toEqual(["x", "x", "x"]);
+    const { charged, check } = registry();
+    for (let i = 0; i < 2 * REQUESTS_PER_CHECK + 1; i++) await check(cache, "x");
+    expect(charged).toEqual([0, REQUESTS_PER_CHECK, REQUESTS_PER_CHECK]);
   });
 
   it("keeps no refusal: each request with an unknown or rate-limited credential asks again", async () => {

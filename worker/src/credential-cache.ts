@@ -5,8 +5,8 @@ import type { TokenCheck } from "./registry/registry-object.js";
 export const CREDENTIAL_TTL_MS = 5_000;
 
 /**
- * Requests a registry check charges to the token's rate limit at once; the cache serves them until spent.
- * Every request served was charged, so no isolate can exceed the limit; what an entry leaves unspent when it expires is lost (stricter, never laxer).
+ * Requests an isolate answers per registry check at most. The registry charges a token's rate limit for those the cache
+ * answered at the next check, so a token can outrun its limit by at most this many requests per isolate before it is refused.
  */
 export const REQUESTS_PER_CHECK = 20;
 
@@ -21,7 +21,8 @@ interface Entry {
   fleet: string;
   id: string;
   scopes: Scope[];
-  remaining: number;
+  /** Requests answered from here since the registry's check, which the next check charges. */
+  served: number;
   expiresAt: number;
 }
 
@@ -44,12 +45,12 @@ export class CredentialCache {
     return this.entries.size;
   }
 
-  /** Answers from the cache, or asks `lookup` (the registry) to check the credential and charge `want` requests to its token. */
-  async check(kind: CredentialKind, fleet: string, hash: string, lookup: (want: number) => Promise<TokenCheck>): Promise<CachedCheck> {
+  /** Answers from the cache, or asks `lookup` (the registry) to check the credential and charge the `served` requests answered since its last check. */
+  async check(kind: CredentialKind, fleet: string, hash: string, lookup: (served: number) => Promise<TokenCheck>): Promise<CachedCheck> {
     const key = `${kind}:${fleet}:${hash}`;
     for (;;) {
-      const served = this.take(key, Date.now());
-      if (served) return served;
+      const cached = this.take(key, Date.now());
+      if (cached) return cached;
       let pending = this.pending.get(key);
       if (!pending) {
         pending = this.load(key, fleet, lookup).finally(() => this.pending.delete(key));
@@ -74,19 +75,20 @@ export class CredentialCache {
 
   private take(key: string, now: number): CachedCheck | undefined {
     const entry = this.entries.get(key);
-    if (!entry || now >= entry.expiresAt || entry.remaining < 1) return undefined;
-    entry.remaining -= 1;
+    if (!entry || now >= entry.expiresAt || entry.served >= REQUESTS_PER_CHECK) return undefined;
+    entry.served += 1;
     // Re-inserting moves it to the end: the Map's first key is then the least recently used.
     this.entries.delete(key);
     this.entries.set(key, entry);
     return { ok: true, id: entry.id, scopes: entry.scopes };
   }
 
-  private async load(key: string, fleet: string, lookup: (want: number) => Promise<TokenCheck>): Promise<Refusal | undefined> {
-    const check = await lookup(REQUESTS_PER_CHECK);
+  /** An expired entry stays until its replacement's check, so the requests it served are charged then. */
+  private async load(key: string, fleet: string, lookup: (served: number) => Promise<TokenCheck>): Promise<Refusal | undefined> {
+    const check = await lookup(this.entries.get(key)?.served ?? 0);
     this.entries.delete(key);
     if (!check.ok) return check;
-    this.entries.set(key, { fleet, id: check.id, scopes: check.scopes, remaining: check.granted, expiresAt: Date.now() + this.ttlMs });
+    this.entries.set(key, { fleet, id: check.id, scopes: check.scopes, served: 0, expiresAt: Date.now() + this.ttlMs });
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= this.capacity) break;
       this.entries.delete(oldest);

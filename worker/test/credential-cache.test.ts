@@ -43,9 +43,9 @@ const cookieSecret = (cookie: string) => cookie.split("=")[1] ?? "";
 async function registryCalls(method: "checkToken" | "checkSession", body: () => Promise<void>): Promise<number> {
   const original = RegistryObject.prototype[method];
   let calls = 0;
-  RegistryObject.prototype[method] = function (this: RegistryObject, hash: string, want?: number) {
+  RegistryObject.prototype[method] = function (this: RegistryObject, hash: string, served: number) {
     calls += 1;
-    return original.call(this, hash, want);
+    return original.call(this, hash, served);
   };
   try {
     await body();

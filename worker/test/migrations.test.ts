@@ -200,7 +200,7 @@ describe("objects written before schemas had versions", () => {
       await state.blockConcurrencyWhile(async () => undefined);
 
       expect((await started.list()).map((d) => d.id)).toEqual(["old-device"]);
-      expect(await started.checkToken("hash-old")).toEqual({ ok: true, id: "tok_old", scopes: ["read"], granted: 1 });
+      expect(await started.checkToken("hash-old", 0)).toEqual({ ok: true, id: "tok_old", scopes: ["read"] });
       const id = await started.beginAudit({ at: NOW + 1, caller: "token:tok_old", device: "old-device", action: "system.ping", args: {}, commandId: "cmd_new" });
       await started.completeAudit(id, { outcome: "succeeded", durationMs: 9 });
       expect(await started.queryAudit({ limit: 10 })).toMatchObject([

@@ -19,7 +19,7 @@ export async function resolveSession(c: Context<DashboardEnv>): Promise<SessionR
   const fleet = fleetOfSession(value);
   if (!value || !fleet) return { ok: false, status: 401, message: "Not signed in" };
   const hash = await hashSecret(value);
-  const check = await credentialCache.check("session", fleet, hash, (want) => registryStub(c.env, fleet).checkSession(hash, want));
+  const check = await credentialCache.check("session", fleet, hash, (served) => registryStub(c.env, fleet).checkSession(hash, served));
   if (check.ok) return { ok: true, hash, caller: { fleet, kind: "token", id: check.id, scopes: check.scopes } };
   if (check.reason === "rate_limited") return { ok: false, status: 429, message: "Too many requests; wait a moment", retryAfterSeconds: check.retryAfterSeconds };
   return { ok: false, status: 401, message: "Not signed in, or the session has ended" };

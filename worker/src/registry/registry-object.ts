@@ -51,7 +51,7 @@ export const REGISTRY_SCHEMAS = [
 ];
 
 export type TokenCheck =
-  | { ok: true; id: string; scopes: Scope[]; granted: number }
+  | { ok: true; id: string; scopes: Scope[] }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
@@ -195,12 +195,15 @@ export class RegistryObject extends DurableObject<Env> {
     return revoked;
   }
 
-  /** Finds a live token by hash and charges it up to `want` requests (the Worker's cache serves them); `granted` says how many. */
-  async checkToken(hash: string, want = 1): Promise<TokenCheck> {
+  /**
+   * Finds a live token by hash, charges it the `served` requests the Worker's cache answered since its last check
+   * (this one is charged with the next ones), and says whether it may make another.
+   */
+  async checkToken(hash: string, served: number): Promise<TokenCheck> {
     const token = this.tables.exist ? this.tokens.find(hash) : undefined;
     if (!token) return { ok: false, reason: "invalid" };
-    const allowed = this.limiter.take(token.id, Date.now(), want);
-    return allowed.ok ? { ok: true, ...token, granted: allowed.granted } : { ok: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
+    const allowed = this.limiter.charge(token.id, Date.now(), served);
+    return allowed.ok ? { ok: true, ...token } : { ok: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
   }
 
   // ---- dashboard sessions and their live channel ----
@@ -209,14 +212,14 @@ export class RegistryObject extends DurableObject<Env> {
     this.sessions.insert(hash, session, Date.now());
   }
 
-  /** Finds a live session by hash and charges its token up to `want` requests, as requests with the token itself would be. */
-  async checkSession(hash: string, want = 1): Promise<TokenCheck> {
+  /** Finds a live session by hash and charges its token as `checkToken` would, as requests with the token itself would be. */
+  async checkSession(hash: string, served: number): Promise<TokenCheck> {
     const now = Date.now();
     const session = this.tables.exist ? this.sessions.find(hash, now) : undefined;
     if (!session) return { ok: false, reason: "invalid" };
-    const allowed = this.limiter.take(session.tokenId, now, want);
+    const allowed = this.limiter.charge(session.tokenId, now, served);
     return allowed.ok
-      ? { ok: true, id: session.tokenId, scopes: session.scopes, granted: allowed.granted }
+      ? { ok: true, id: session.tokenId, scopes: session.scopes }
       : { ok: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
   }
 
