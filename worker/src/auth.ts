@@ -14,11 +14,14 @@ export type TokenResolution =
   | { ok: false; status: 401; message: string }
   | { ok: false; status: 429; message: string; retryAfterSeconds: number };
 
-/** Resolves an API token to its fleet and scopes, charging it one request against its rate limit (through this isolate's cache). */
-export async function resolveApiToken(env: Env, token: string): Promise<TokenResolution> {
+/**
+ * Resolves an API token to its fleet and scopes, charging it one request against its rate limit (through this isolate's cache;
+ * `fresh` asks the registry, for what outlives the request).
+ */
+export async function resolveApiToken(env: Env, token: string, fresh = false): Promise<TokenResolution> {
   const fleet = fleetOfSecret("token", token);
   const hash = fleet ? await hashSecret(token) : "";
-  const check = fleet ? await credentialCache.check("token", fleet, hash, (served) => registryStub(env, fleet).checkToken(hash, served)) : undefined;
+  const check = fleet ? await credentialCache.check("token", fleet, hash, (served) => registryStub(env, fleet).checkToken(hash, served), fresh) : undefined;
   if (!fleet || !check || (!check.ok && check.reason === "invalid")) {
     return { ok: false, status: 401, message: "Missing, invalid or revoked token" };
   }

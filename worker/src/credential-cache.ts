@@ -45,9 +45,15 @@ export class CredentialCache {
     return this.entries.size;
   }
 
-  /** Answers from the cache, or asks `lookup` (the registry) to check the credential and charge the `served` requests answered since its last check. */
-  async check(kind: CredentialKind, fleet: string, hash: string, lookup: (served: number) => Promise<TokenCheck>): Promise<CachedCheck> {
+  /**
+   * Answers from the cache, or asks `lookup` (the registry) to check the credential and charge the `served` requests answered since its last check.
+   * `fresh` always asks: for what outlives the request (a dashboard session, an OAuth grant), a 5 s old yes is not enough.
+   */
+  async check(kind: CredentialKind, fleet: string, hash: string, lookup: (served: number) => Promise<TokenCheck>, fresh = false): Promise<CachedCheck> {
     const key = `${kind}:${fleet}:${hash}`;
+    const entry = this.entries.get(key);
+    // Expired rather than dropped: the next check still charges what it served.
+    if (fresh && entry) entry.expiresAt = 0;
     for (;;) {
       const cached = this.take(key, Date.now());
       if (cached) return cached;

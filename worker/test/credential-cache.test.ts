@@ -80,6 +80,22 @@ describe(`an isolate trusts a registry's yes for ${CREDENTIAL_TTL_MS} ms`, () =>
     });
   });
 
+  it("opens no dashboard session with a token revoked in another isolate, however recently this one checked it", async () => {
+    const { token, id } = await newToken("signs-in-late");
+    await withControlledClock(async () => {
+      expect((await rest(token)).status).toBe(200);
+      await registry("cache").revokeToken(id);
+      const response = await exports.default.fetch(`${ORIGIN}/signin`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { Origin: ORIGIN, "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token, next: "/" }),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("Set-Cookie")).toBeNull();
+    });
+  });
+
   it("refuses a token revoked in this isolate at once", async () => {
     const { token, id } = await newToken("here");
     await withControlledClock(async () => {

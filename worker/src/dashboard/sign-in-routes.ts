@@ -54,7 +54,7 @@ export const signInRoutes = new Hono<DashboardEnv>()
     const form = await c.req.formData();
     const next = safeNext(field(form, "next"));
     const refuse = (status: 401 | 403 | 429, error: string) => c.html(signInPage({ next, error }), status, PAGE_HEADERS);
-    const resolution = await resolveApiToken(c.env, field(form, "token").trim());
+    const resolution = await resolveApiToken(c.env, field(form, "token").trim(), true);
     if (!resolution.ok) {
       return resolution.status === 429
         ? refuse(429, "Too many requests with this token; wait a moment and try again.")

@@ -42,7 +42,7 @@ type SignIn = { ok: true; operator: Caller } | { ok: false; message: string };
 
 /** For now an operator proves who they are with an admin API token of the fleet. */
 async function signIn(env: Env, token: string): Promise<SignIn> {
-  const resolution = await resolveApiToken(env, token.trim());
+  const resolution = await resolveApiToken(env, token.trim(), true);
   if (!resolution.ok) {
     return { ok: false, message: resolution.status === 429 ? "Too many requests with this token; wait a moment." : "That is not a live API token." };
   }
