@@ -10,8 +10,12 @@ import type { TelemetryBatch } from "./telemetry.js";
  */
 export const TELEMETRY_WIRE_VERSION = 2;
 
-/** Inflated, a version 2 payload may hold at most this much JSON: a small message must not expand without bound. */
-export const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
+/**
+ * Inflated, a version 2 payload may hold at most this much JSON: a 1 MiB packet must not expand into
+ * a device object's memory. The bridge cuts batches by their version 1 size, under the packet limit,
+ * and the columnar form of the same samples is at most a little larger.
+ */
+export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 
 const V1_FIRST_BYTE = "{".charCodeAt(0);
 
