@@ -40,6 +40,7 @@ describe("telemetry on the wire", () => {
   it("still reads version 1, the batch's JSON", async () => {
     const v1 = new TextEncoder().encode(JSON.stringify({ samples: UNEVEN }));
     expect(await decodeTelemetryPayload(v1)).toStrictEqual(JSON.parse(JSON.stringify({ samples: UNEVEN })));
+    expect(await decodeTelemetryPayload(new TextEncoder().encode('\n { "samples": [] }'))).toStrictEqual({ samples: [] });
   });
 
   it("refuses, saying why, a payload of another version, one that does not inflate, and one that inflates too far", async () => {

@@ -17,7 +17,8 @@ export const TELEMETRY_WIRE_VERSION = 2;
  */
 export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 
-const V1_FIRST_BYTE = "{".charCodeAt(0);
+/** Version 1 is JSON: an object, perhaps after whitespace, as JSON.parse took it. */
+const V1_FIRST_BYTES = new Set([..."{ \t\r\n"].map((char) => char.charCodeAt(0)));
 
 /** The sample schema's own key names, sent as -1 - their index: most of a path is these. */
 const NAMES = [
@@ -73,7 +74,7 @@ export async function encodeTelemetryBatch(batch: TelemetryBatch): Promise<Uint8
  */
 export async function decodeTelemetryPayload(payload: Uint8Array): Promise<unknown> {
   const first = payload[0];
-  if (first === V1_FIRST_BYTE) return parseJson(payload);
+  if (first !== undefined && V1_FIRST_BYTES.has(first)) return parseJson(payload);
   if (first !== TELEMETRY_WIRE_VERSION) {
     throw new TelemetryWireError(`unknown telemetry wire version (first byte ${first ?? "none"}; this cloud reads 1 and 2)`);
   }
