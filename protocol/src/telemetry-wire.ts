@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { TelemetryBatch } from "./telemetry.js";
 
 /**
- * How a telemetry batch travels. Version 1 is the batch's JSON (its first byte is `{`). Version 2
+ * How a telemetry batch travels. Version 1 is the batch's JSON (first byte `{`). Version 2
  * is the byte 2, then deflate-raw of a columnar JSON: each leaf's path once per batch (`k`), then
  * each leaf's column of values, one per sample (`c`, `null` where that sample lacks the leaf), and
  * which columns hold integers as differences from the value above (`d`). Chosen on measurements
@@ -20,7 +20,11 @@ export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 /** Version 1 is JSON: an object, perhaps after whitespace, as JSON.parse took it. */
 const V1_FIRST_BYTES = new Set([..."{ \t\r\n"].map((char) => char.charCodeAt(0)));
 
-/** The sample schema's own key names, sent as -1 - their index: most of a path is these. */
+/**
+ * The sample schema's own key names, sent as -1 - their index: most of a path is these. Append
+ * only: a bridge and a cloud of different releases must read each code alike. A name missing
+ * here still travels, as text.
+ */
 const NAMES = [
   "t", "time", "ram", "swap", "cpus", "gpu", "emc", "engines", "tempsC", "powerMW", "totalPowerMW", "fan", "disk",
   "usedMB", "totalMB", "online", "loadPct", "freqMHz", "now", "avg", "max", "pwmPct", "rpm",
