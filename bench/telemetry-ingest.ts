@@ -1,35 +1,72 @@
-import type { ProvisionedDevice, TelemetryBatch } from "@jetson/protocol";
+import { encodeTelemetryBatch, type ProvisionedDevice, type TimedSample } from "@jetson/protocol";
 import { topicFor } from "@jetson/protocol";
 import { connectDevice } from "../test/support/mqtt-device.js";
 import { round } from "./stats.js";
 
-/** A sample with every field a JetPack 6 AGX Orin reports. */
-const SAMPLE = {
-  ram: { usedMB: 18207, totalMB: 62841 },
-  swap: { usedMB: 86, totalMB: 31420 },
-  cpus: Array.from({ length: 12 }, () => ({ loadPct: 14, freqMHz: 2188 })),
-  gpu: { loadPct: 0, freqMHz: 0 },
-  emc: { loadPct: 3, freqMHz: 2133 },
-  tempsC: { cpu: 52.562, soc2: 48.437, soc0: 49.093, tj: 52.562, soc1: 49.656 },
-  powerMW: { VDD_GPU_SOC: { now: 2412, avg: 2412 }, VDD_CPU_CV: { now: 1607, avg: 1607 }, VIN_SYS_5V0: { now: 4707, avg: 4707 } },
-  totalPowerMW: 8726,
-};
+/**
+ * A JetPack 6 AGX Orin's full sample at second `i` (12 CPUs, GPU, EMC, 10 engines, 5 temperatures,
+ * 3 rails, fan, disk), its readings moving from second to second as a busy board's do.
+ */
+function orinSample(t: number, i: number): TimedSample {
+  const wobble = (period: number, amplitude: number) => Math.round(amplitude * Math.sin(i / period));
+  return {
+    t,
+    time: new Date(t).toISOString().slice(0, 19),
+    ram: { usedMB: 18_207 + wobble(7, 40), totalMB: 62_841 },
+    swap: { usedMB: 86, totalMB: 31_420 },
+    cpus: Array.from({ length: 12 }, (_, cpu) => ({ loadPct: 14 + wobble(3 + cpu, 12) + 12, freqMHz: cpu < 4 ? 2_188 : 1_267 })),
+    gpu: { loadPct: 40 + wobble(5, 30), freqMHz: 1_300 },
+    emc: { loadPct: 3 + wobble(9, 2) + 2, freqMHz: 2_133 },
+    engines: {
+      NVENC: { online: true, loadPct: 79 + wobble(4, 10), freqMHz: 166 },
+      NVDEC: { online: false },
+      NVJPG: { online: false },
+      NVJPG1: { online: false },
+      VIC: { online: true, loadPct: 36 + wobble(6, 8), freqMHz: 115 },
+      OFA: { online: false },
+      NVDLA0: { online: false },
+      NVDLA1: { online: false },
+      PVA0: { online: false },
+      APE: { online: true, freqMHz: 174 },
+    },
+    // tegrastats prints temperatures in steps of 1/32 °C.
+    tempsC: Object.fromEntries(["cpu", "soc2", "soc0", "gpu", "tj", "soc1"].map((name, n) => [name, 48 + n + (wobble(11 + n, 40) + 40) / 32])),
+    powerMW: {
+      VDD_GPU_SOC: { now: 2_412 + wobble(5, 300), avg: 2_412 + wobble(50, 30) },
+      VDD_CPU_CV: { now: 1_607 + wobble(3, 200), avg: 1_607 + wobble(40, 20) },
+      VIN_SYS_5V0: { now: 4_707 + wobble(8, 100), avg: 4_707 + wobble(60, 10) },
+    },
+    totalPowerMW: 8_726 + wobble(5, 500),
+    fan: { pwmPct: 34, rpm: 2_210 + wobble(20, 30) },
+    disk: { usedMB: 20_480, totalMB: 57_000 },
+  };
+}
 
-/** How many telemetry messages per second one device link pushes into its Durable Object (QoS 1, all acknowledged). */
-export async function benchTelemetryIngest(baseUrl: string, device: ProvisionedDevice, messages: number) {
+/**
+ * How many telemetry messages per second one device link pushes into its Durable Object (QoS 1,
+ * all acknowledged), and the bytes a sample costs on the wire, in the bridge's encoding (version 2)
+ * and in the previous one (version 1, JSON), with `perBatch` samples a second apart per message.
+ */
+export async function benchTelemetryIngest(baseUrl: string, device: ProvisionedDevice, messages: number, perBatch: number) {
   const client = await connectDevice(baseUrl, device);
   const topic = topicFor(device.id, "telemetry");
-  const payloads = Array.from({ length: messages }, (_, i) =>
-    JSON.stringify({ samples: [{ ...SAMPLE, t: Date.now() + i }] } satisfies TelemetryBatch),
-  );
-  const start = performance.now();
-  await Promise.all(payloads.map((payload) => client.publishAsync(topic, payload, { qos: 1 })));
-  const seconds = (performance.now() - start) / 1000;
+  const start = Date.now() - messages * perBatch * 1_000;
+  const batches = Array.from({ length: messages }, (_, m) => ({
+    samples: Array.from({ length: perBatch }, (_, s) => orinSample(start + (m * perBatch + s) * 1_000, m * perBatch + s)),
+  }));
+  const payloads = await Promise.all(batches.map((batch) => encodeTelemetryBatch(batch)));
+  const json = batches.map((batch) => Buffer.byteLength(JSON.stringify(batch)));
+  const began = performance.now();
+  await Promise.all(payloads.map((payload) => client.publishAsync(topic, Buffer.from(payload), { qos: 1 })));
+  const seconds = (performance.now() - began) / 1000;
   await client.endAsync();
+  const perSample = (bytes: number) => Math.round(bytes / (messages * perBatch));
   return {
     messages,
+    samplesPerMessage: perBatch,
     seconds: round(seconds),
     messagesPerSecond: round(messages / seconds, 0),
-    bytesPerMessage: Math.round(payloads.reduce((sum, p) => sum + p.length, 0) / messages),
+    bytesPerSample: perSample(payloads.reduce((sum, p) => sum + p.length, 0)),
+    bytesPerSampleVersion1: perSample(json.reduce((sum, n) => sum + n, 0)),
   };
 }

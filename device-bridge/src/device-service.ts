@@ -10,7 +10,7 @@ import { MqttLink } from "./link/mqtt-link.js";
 import { PublishRefused } from "./link/publish-refused.js";
 import type { Logger } from "./log.js";
 import { TelemetryBuffer } from "./telemetry/buffer.js";
-import { TelemetryReporter } from "./telemetry/reporter.js";
+import { TelemetryReporter, wirePublisher } from "./telemetry/reporter.js";
 import type { TelemetrySource } from "./telemetry/source.js";
 import { BRIDGE_VERSION } from "./version.js";
 import type { Workloads } from "./workloads.js";
@@ -66,7 +66,7 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
   const telemetry = new TelemetryReporter({
     sample: () => source.sample(),
     buffer: new TelemetryBuffer(config.telemetry.buffer),
-    publish: (batch) => publish("telemetry", batch),
+    publish: wirePublisher((payload) => link.publish(topicFor(config.deviceId, "telemetry"), payload)),
     link: () => ({ connected: link.connected, maxPacketBytes: link.maxPacketBytes }),
     sampleMs: config.telemetry.sampleMs,
     batchMs: config.telemetry.batchMs,

@@ -95,10 +95,14 @@ export class DeviceClient {
   }
 
   publishJson(topic: string, message: unknown, messageId = 7): void {
+    this.publishBytes(topic, new TextEncoder().encode(JSON.stringify(message)), messageId);
+  }
+
+  publishBytes(topic: string, payload: Uint8Array, messageId = 7): void {
     this.send({
       type: "publish",
       topic,
-      payload: new TextEncoder().encode(JSON.stringify(message)),
+      payload,
       qos: 1,
       retain: false,
       dup: false,

@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import type { TelemetrySeries, TimedSample } from "@jetson/protocol";
+import { encodeTelemetryBatch, TELEMETRY_WIRE_VERSION, type TelemetrySeries, type TimedSample } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { ADMIN, DeviceClient, provision } from "./device-client.js";
 
@@ -50,5 +50,51 @@ describe("a telemetry batch holding invalid samples", () => {
     expect(notABatch).toMatchObject({ messageId: 33, reasonCode: 0x99 });
     expect(notABatch.properties?.reasonString).toMatch(/^not a telemetry batch: samples: /);
     expect(await storedTimes("batch-refused", t - 1, t + 10_000)).toEqual([t]);
+  });
+});
+
+/** An AGX Orin's sample as its bridge reads it, with the optional fields a board may lack. */
+const orin = (t: number, step: number): TimedSample => ({
+  t,
+  time: `2026-12-04T12:00:0${step}`,
+  ram: { usedMB: 18207 + step, totalMB: 62841 },
+  cpus: [{ loadPct: 14 + step, freqMHz: 2188 }, { online: false }, { loadPct: 5, freqMHz: 2112 }],
+  gpu: { loadPct: step, freqMHz: 1300 },
+  engines: { NVENC: { online: true, loadPct: 79, freqMHz: 166 }, NVDEC: { online: false } },
+  tempsC: { cpu: 52.562 + step / 32, tj: 52.562 },
+  powerMW: { VDD_GPU_SOC: { now: 2412 - step, avg: 2411.5 }, VIN_SYS_5V0: { now: 4707 } },
+  ...(step % 2 === 0 ? { totalPowerMW: 8726 + step } : { fan: { pwmPct: 34 } }),
+});
+
+async function storedSamples(device: string, from: number, to: number): Promise<TimedSample[]> {
+  const query = new URLSearchParams({ from: String(from), to: String(to), resolution: "raw" });
+  const response = await exports.default.fetch(`http://w/api/devices/${device}/telemetry?${query}`, { headers: ADMIN });
+  return ((await response.json()) as TelemetrySeries).samples ?? [];
+}
+
+describe("telemetry in either wire version", () => {
+  it("stores the same values from a version 1 batch and a version 2 batch", async () => {
+    const t = Date.now() - 60_000;
+    const samples = Array.from({ length: 5 }, (_, step) => orin(t + step * 1_000, step));
+    const v1 = await online("wire-v1");
+    v1.publishJson("jetson/wire-v1/telemetry", { samples }, 41);
+    expect(await v1.next("puback")).toMatchObject({ messageId: 41, reasonCode: 0 });
+    const v2 = await online("wire-v2");
+    const payload = await encodeTelemetryBatch({ samples });
+    expect(payload[0]).toBe(TELEMETRY_WIRE_VERSION);
+    v2.publishBytes("jetson/wire-v2/telemetry", payload, 42);
+    expect(await v2.next("puback")).toMatchObject({ messageId: 42, reasonCode: 0 });
+
+    const fromV1 = await storedSamples("wire-v1", t - 1, t + 10_000);
+    expect(fromV1).toStrictEqual(samples);
+    expect(await storedSamples("wire-v2", t - 1, t + 10_000)).toStrictEqual(fromV1);
+  });
+
+  it("refuses a payload of neither version, saying why", async () => {
+    const client = await online("wire-unknown");
+    client.publishBytes("jetson/wire-unknown/telemetry", new Uint8Array([9, 1, 2, 3]), 43);
+    const puback = await client.next("puback");
+    expect(puback).toMatchObject({ messageId: 43, reasonCode: 0x99 });
+    expect(puback.properties?.reasonString).toMatch(/^unknown telemetry wire version \(first byte 9/);
   });
 });

@@ -84,11 +84,11 @@ export class MqttLink {
    * is down mqtt.js keeps the message and sends it again on reconnect. Rejects with PublishRefused
    * when the broker refused it, or with an error when the link was stopped first.
    */
-  publish(topic: string, payload: string): Promise<PublishAccepted> {
+  publish(topic: string, payload: string | Uint8Array): Promise<PublishAccepted> {
     const client = this.client;
     if (!client) return Promise.reject(new Error("the link was never started"));
     return new Promise((resolve, reject) => {
-      client.publish(topic, payload, { qos: 1 }, (error, packet) => {
+      client.publish(topic, typeof payload === "string" ? payload : Buffer.from(payload), { qos: 1 }, (error, packet) => {
         // Called while its PUBACK is handled, so the PUBACK seen last is this message's.
         const answered = packet?.messageId !== undefined && packet.messageId === this.puback?.messageId;
         const reasonString = answered ? this.puback?.reasonString : undefined;

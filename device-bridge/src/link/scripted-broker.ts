@@ -7,6 +7,8 @@ export interface ReceivedPublish {
   topic: string;
   messageId: number;
   payload: string;
+  /** The payload's bytes, for a payload that is not text. */
+  bytes: Uint8Array;
   /** Which connection it came on, counting from 1. */
   connection: number;
 }
@@ -90,7 +92,8 @@ function readPublish(packet: Buffer, connection: number): ReceivedPublish {
   const topic = packet.subarray(2, 2 + topicLength).toString("utf8");
   const messageId = packet.readUInt16BE(2 + topicLength);
   const { value: propertiesLength, next } = varint(packet, 4 + topicLength);
-  return { topic, messageId, payload: packet.subarray(next + propertiesLength).toString("utf8"), connection };
+  const bytes = packet.subarray(next + propertiesLength);
+  return { topic, messageId, payload: bytes.toString("utf8"), bytes, connection };
 }
 
 function puback(messageId: number, reasonCode: number, reasonString: string | undefined): Buffer {

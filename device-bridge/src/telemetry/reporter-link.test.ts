@@ -1,15 +1,15 @@
-import type { TelemetryBatch, TelemetrySample } from "@jetson/protocol";
+import { decodeTelemetryPayload, TELEMETRY_WIRE_VERSION, type TelemetryBatch, type TelemetrySample } from "@jetson/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { MqttLink } from "../link/mqtt-link.js";
 import { type ReceivedPublish, ScriptedBroker } from "../link/scripted-broker.js";
 import { TelemetryBuffer } from "./buffer.js";
-import { TelemetryReporter } from "./reporter.js";
+import { TelemetryReporter, wirePublisher } from "./reporter.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const TOPIC = "jetson/dev/telemetry";
 
 /** Which samples (numbered by the sampler) a publish carried. */
-const numbers = (publish: ReceivedPublish) => (JSON.parse(publish.payload) as TelemetryBatch).samples.map((s) => s.ram?.usedMB);
+const numbers = async (publish: ReceivedPublish) => ((await decodeTelemetryPayload(publish.bytes)) as TelemetryBatch).samples.map((s) => s.ram?.usedMB);
 
 describe("the telemetry reporter on a real MQTT link", () => {
   let broker: ScriptedBroker;
@@ -26,7 +26,7 @@ describe("the telemetry reporter on a real MQTT link", () => {
     const reporter: TelemetryReporter = new TelemetryReporter({
       sample,
       buffer: new TelemetryBuffer({ fullResolutionMs: 600_000, thinnedIntervalMs: 60_000, maxSamples: 5_000 }),
-      publish: (batch) => link.publish(TOPIC, JSON.stringify(batch)),
+      publish: wirePublisher((payload) => link.publish(TOPIC, payload)),
       link: () => ({ connected: link.connected }),
       sampleMs: 20,
       batchMs: 20,
@@ -60,14 +60,13 @@ describe("the telemetry reporter on a real MQTT link", () => {
     broker.dropConnections();
     const sampledDuringOutage = taken;
 
-    await expect
-      .poll(() => broker.publishes.filter((p) => p.connection === 2).flatMap(numbers).some((n) => n !== undefined && n > sampledDuringOutage), {
-        timeout: 10_000,
-      })
-      .toBe(true);
+    const deliveredOn2 = async () => (await Promise.all(broker.publishes.filter((p) => p.connection === 2).map(numbers))).flat();
+    await expect.poll(async () => (await deliveredOn2()).some((n) => n !== undefined && n > sampledDuringOutage), { timeout: 10_000 }).toBe(true);
     const afterReconnect = broker.publishes.filter((p) => p.connection === 2);
     expect(afterReconnect[0]?.payload).toBe(inFlight.payload);
-    const delivered = afterReconnect.flatMap(numbers);
+    // Every batch goes in the newest wire encoding, which the version byte names.
+    expect(broker.publishes.map((p) => p.bytes[0])).toEqual(broker.publishes.map(() => TELEMETRY_WIRE_VERSION));
+    const delivered = await deliveredOn2();
     expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => i));
   });
 });

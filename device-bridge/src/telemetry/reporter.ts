@@ -1,4 +1,4 @@
-import { MAX_BATCH_SAMPLES, type TelemetryBatch, type TelemetrySample, type TimedSample } from "@jetson/protocol";
+import { encodeTelemetryBatch, MAX_BATCH_SAMPLES, type TelemetryBatch, type TelemetrySample, type TimedSample } from "@jetson/protocol";
 import type { PublishAccepted } from "../link/mqtt-link.js";
 import { PublishRefused } from "../link/publish-refused.js";
 import type { Logger } from "../log.js";
@@ -19,6 +19,11 @@ export interface ReporterOptions {
   maxBatchBytes: number;
   log: Logger;
   now?: () => number;
+}
+
+/** Publishes each batch in the newest wire encoding (protocol's telemetry-wire). */
+export function wirePublisher(publish: (payload: Uint8Array) => Promise<PublishAccepted>): ReporterOptions["publish"] {
+  return async (batch) => publish(await encodeTelemetryBatch(batch));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Channel, channels, type ChannelMessage } from "@jetson/protocol";
+import { type Channel, channels, type ChannelMessage, decodeTelemetryPayload, TelemetryWireError } from "@jetson/protocol";
 import type { z } from "zod";
 import { type CheckedMessage, checkBatch } from "../telemetry/batch-check.js";
 import type { DeviceTelemetry } from "../telemetry/device-telemetry.js";
@@ -11,6 +11,13 @@ import type { SummaryPublisher } from "./summary-publisher.js";
 
 /** Channels whose messages keep their valid parts; every other message is checked whole by its schema. */
 const PART_CHECKS: { [C in Channel]?: (json: unknown) => CheckedMessage<ChannelMessage<C>> } = { telemetry: checkBatch };
+
+/** Channels with a wire encoding of their own (telemetry: version 1 JSON or compact version 2); every other message is JSON. */
+const DECODERS: { [C in Channel]?: (payload: Uint8Array) => Promise<unknown> } = { telemetry: decodeTelemetryPayload };
+
+async function asJson(payload: Uint8Array): Promise<unknown> {
+  return JSON.parse(new TextDecoder().decode(payload));
+}
 
 function wholly(schema: z.ZodType, json: unknown): CheckedMessage<unknown> {
   const parsed = schema.safeParse(json);
@@ -37,9 +44,10 @@ export class Uplink {
     if (definition.direction !== "up") return { reason: Reason.notAuthorized };
     let json: unknown;
     try {
-      json = JSON.parse(new TextDecoder().decode(payload));
-    } catch {
-      return { reason: Reason.payloadInvalid };
+      json = await (DECODERS[channel] ?? asJson)(payload);
+    } catch (error) {
+      // A telemetry payload of neither version says why in the PUBACK.
+      return error instanceof TelemetryWireError ? { reason: Reason.payloadInvalid, reasonString: error.message } : { reason: Reason.payloadInvalid };
     }
     const partly = PART_CHECKS[channel];
     const { message, refused } = partly ? partly(json) : wholly(definition.schema, json);
