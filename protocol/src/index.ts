@@ -1,6 +1,7 @@
 export * from "./errors.js";
 export * from "./envelopes.js";
 export * from "./telemetry.js";
+export * from "./capped-read.js";
 export * from "./telemetry-wire.js";
 export * from "./topics.js";
 export * from "./fleet.js";

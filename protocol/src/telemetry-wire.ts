@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type ByteReader, readCapped } from "./capped-read.js";
 import type { TelemetryBatch } from "./telemetry.js";
 
 /**
@@ -48,7 +49,7 @@ type Columnar = z.infer<typeof ColumnarSchema>;
 
 // What the web streams both Node 20 and workerd provide; the protocol compiles without DOM types.
 interface ByteStream {
-  readable: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> } };
+  readable: { getReader(): ByteReader };
   writable: { getWriter(): { write(chunk: Uint8Array): Promise<void>; close(): Promise<void> } };
 }
 interface WebGlobals {
@@ -212,24 +213,7 @@ async function pipe(stream: ByteStream, input: Uint8Array, maxBytes: number): Pr
   // The writes settle as the reader drains; their failure shows on the reader too.
   writer.write(input).catch(() => undefined);
   writer.close().catch(() => undefined);
-  const reader = stream.readable.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done || value === undefined) break;
-    total += value.length;
-    if (total > maxBytes) {
-      reader.cancel().catch(() => undefined);
-      throw new TelemetryWireError(`telemetry version 2 inflates past ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  const output = await readCapped(stream.readable.getReader(), maxBytes);
+  if (output === undefined) throw new TelemetryWireError(`telemetry version 2 inflates past ${maxBytes} bytes`);
+  return output;
 }

@@ -1,3 +1,4 @@
+import { readCapped } from "@jetson/protocol";
 import { z } from "zod";
 import { isLoopbackHost } from "./loopback.js";
 
@@ -101,34 +102,17 @@ function cacheSeconds(cacheControl: string | null): number {
   return maxAge === undefined ? 0 : Math.min(Number(maxAge), DOCUMENT_LIMITS.maxCacheSeconds);
 }
 
-/** Reads at most `maxBytes`, counting as it reads: a body that never ends is refused once it passes the cap. */
-async function readCapped(response: Response, signal: AbortSignal): Promise<Uint8Array> {
-  const declared = Number(response.headers.get("Content-Length") ?? "0");
+/** Reads at most the document limit, counting as it reads: a body that never ends is refused once it passes the cap. */
+async function readDocument(response: Response, signal: AbortSignal): Promise<Uint8Array> {
   const tooLarge = `the document is larger than ${DOCUMENT_LIMITS.maxBytes} bytes`;
-  if (declared > DOCUMENT_LIMITS.maxBytes) throw new DocumentRefused(tooLarge);
+  if (Number(response.headers.get("Content-Length") ?? "0") > DOCUMENT_LIMITS.maxBytes) throw new DocumentRefused(tooLarge);
   const reader = response.body?.getReader();
   if (!reader) return new Uint8Array();
   // The timeout covers the body too, whether or not the runtime ends a read on abort.
   const aborted = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
   aborted.catch(() => undefined);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await Promise.race([reader.read(), aborted]);
-    if (done) break;
-    size += value.byteLength;
-    if (size > DOCUMENT_LIMITS.maxBytes) {
-      await reader.cancel();
-      throw new DocumentRefused(tooLarge);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readCapped(reader, DOCUMENT_LIMITS.maxBytes, aborted);
+  if (bytes === undefined) throw new DocumentRefused(tooLarge);
   return bytes;
 }
 
@@ -166,7 +150,7 @@ async function fetchWithin(clientId: string, signal: AbortSignal): Promise<{ doc
     await response.body?.cancel();
     throw new DocumentRefused(`the document is served as ${mediaType || "no content type"}, not as JSON (application/json)`);
   }
-  const document = parseDocument(await readCapped(response, signal), clientId);
+  const document = parseDocument(await readDocument(response, signal), clientId);
   return { document, cacheSeconds: cacheSeconds(response.headers.get("Cache-Control")) };
 }
 
