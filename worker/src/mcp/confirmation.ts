@@ -4,6 +4,7 @@ import {
   type CallToolResult,
   createRequestStateCodec,
   type InputRequiredResult,
+  type McpRequestContext,
   inputRequired,
   inputResponse,
   type RequestStateCodec,
@@ -15,7 +16,7 @@ import { redact } from "../policy.js";
 import { toolError } from "./tool-result.js";
 
 /** Which MCP revision a request speaks: `legacy` is 2025-11-25 (and older), `modern` 2026-07-28. */
-export type Era = "legacy" | "modern";
+export type Era = McpRequestContext["era"];
 
 /** How long the user has to answer a confirmation form before the call must be made again. */
 export const CONFIRMATION_TTL_SECONDS = 120;

@@ -6,7 +6,7 @@ import { registerAppPanel } from "./app-panel.js";
 import { registerAuditResource } from "./audit-resource.js";
 import { boundedStream } from "./bounded-stream.js";
 import { Completions } from "./completions.js";
-import { Confirmations } from "./confirmation.js";
+import { Confirmations, type Era } from "./confirmation.js";
 import { FleetEventBus } from "./event-bus.js";
 import { registerFleetOpsResources } from "./fleet-ops-resources.js";
 import { registerFleetOpsTools } from "./fleet-ops-tools.js";
@@ -24,7 +24,7 @@ const SERVER_INFO = { name: "jetson-fleet", version: "0.2.0" };
  * 2026-07-28 clients may listen for resource updates (`subscriptions/listen`); 2025-11-25 clients
  * keep what they had: list changes only, as a stateless Worker has no session to push them on.
  */
-const CAPABILITIES: Record<McpRequestContext["era"], { resources?: { subscribe: true } }> = {
+const CAPABILITIES: Record<Era, { resources?: { subscribe: true } }> = {
   modern: { resources: { subscribe: true } },
   legacy: {},
 };
