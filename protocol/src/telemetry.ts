@@ -104,14 +104,20 @@ export const TelemetrySeriesSchema = z.object({
 });
 export type TelemetrySeries = z.infer<typeof TelemetrySeriesSchema>;
 
-/** The newest sample in a few numbers, for the fleet list. */
-export const LatestTelemetrySchema = z.object({
+/**
+ * The newest sample in a few numbers, for the fleet list, and by sensor, rail and engine (exact, as sampled)
+ * for metrics scrapes (GET /metrics), which read the registry's summaries rather than wake every device.
+ */
+export const LatestTelemetrySchema = TelemetrySampleSchema.pick({ tempsC: true, engines: true, ram: true, swap: true, disk: true, fan: true }).extend({
   t: EpochMs,
   hottestC: z.number().optional(),
   cpuLoadPct: z.number().optional(),
   gpuLoadPct: z.number().optional(),
+  emcLoadPct: z.number().optional(),
   ramUsedPct: z.number().optional(),
   powerMW: z.number().optional(),
+  /** Each power rail's reading now. */
+  railsMW: z.record(DeviceKeySchema, z.number()).optional(),
   diskUsedPct: z.number().optional(),
 });
 export type LatestTelemetry = z.infer<typeof LatestTelemetrySchema>;

@@ -11,6 +11,7 @@ import { dashboard } from "./dashboard.js";
 import type { Env } from "./env.js";
 import { deviceStub } from "./fleet.js";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
+import { metricsRoute } from "./metrics/metrics-route.js";
 import { authorizeRoutes } from "./oauth/authorize-routes.js";
 
 export const app = new Hono<{ Bindings: Env; Variables: CallerVariables }>();
@@ -48,6 +49,9 @@ app.use("/api/*", requireCaller);
 app.route("/api", api);
 app.route("/api", telemetryApi);
 app.route("/api", fleetOpsApi);
+
+// Prometheus scrapes here with an API token (read scope).
+app.route("/", metricsRoute);
 
 // /mcp never gets here: the OAuth provider in front guards it (oauth/provider.ts, oauth/mcp-handler.ts).
 app.route("/", authorizeRoutes);

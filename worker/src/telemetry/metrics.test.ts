@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { flatten, latestOf, MAX_METRICS, selected } from "./metrics.js";
+import { flatten, latestOf, MAX_LATEST_ENTRIES, MAX_METRICS, selected } from "./metrics.js";
 
 describe("flatten", () => {
   it("reads each metric of a sample, and leaves out what the sample does not say", () => {
@@ -44,5 +44,30 @@ describe("flatten", () => {
 
   it("summarizes the newest sample in a few numbers", () => {
     expect(latestOf({ t: 5, tempsC: { cpu: 61.26 }, ram: { usedMB: 1, totalMB: 3 } })).toMatchObject({ t: 5, hottestC: 61.3, ramUsedPct: 33.3 });
+  });
+
+  it("keeps each sensor, rail and engine of the newest sample exactly, for metrics scrapes", () => {
+    const latest = latestOf({
+      t: 5,
+      tempsC: { cpu: 61.26, gpu: 58.031 },
+      powerMW: { VDD_IN: { now: 5012, avg: 4900 } },
+      emc: { loadPct: 12, freqMHz: 2133 },
+      engines: { NVENC: { online: true, freqMHz: 115, loadPct: 40 }, NVDEC: { online: false } },
+      swap: { usedMB: 0, totalMB: 3984 },
+      fan: { pwmPct: 35, rpm: 2100 },
+    });
+    expect(latest).toMatchObject({
+      tempsC: { cpu: 61.26, gpu: 58.031 },
+      railsMW: { VDD_IN: 5012 },
+      emcLoadPct: 12,
+      engines: { NVENC: { online: true, loadPct: 40 }, NVDEC: { online: false } },
+      swap: { usedMB: 0, totalMB: 3984 },
+      fan: { pwmPct: 35, rpm: 2100 },
+    });
+  });
+
+  it("caps each table the summary keeps", () => {
+    const tempsC = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`s${i}`, i]));
+    expect(Object.keys(latestOf({ t: 5, tempsC }).tempsC ?? {})).toHaveLength(MAX_LATEST_ENTRIES);
   });
 });

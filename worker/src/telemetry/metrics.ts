@@ -72,15 +72,29 @@ export function selected(metric: string, filter: readonly string[] | undefined):
 
 const round1 = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 10) / 10);
 
+/** Bounds what each sensor, rail or engine table adds to a device's summary, whatever a bridge sends. */
+export const MAX_LATEST_ENTRIES = 32;
+const bounded = <T>(table: Record<string, T> | undefined): Record<string, T> | undefined =>
+  table && Object.fromEntries(Object.entries(table).slice(0, MAX_LATEST_ENTRIES));
+
 export function latestOf(sample: TelemetrySample & { t: number }): LatestTelemetry {
   const m = flatten(sample);
+  const rails = sample.powerMW && Object.fromEntries(Object.entries(sample.powerMW).map(([rail, { now }]) => [rail, now]));
   return {
     t: sample.t,
     hottestC: round1(m.get("temp.max")),
     cpuLoadPct: round1(m.get("cpu.load")),
     gpuLoadPct: round1(m.get("gpu.load")),
+    emcLoadPct: sample.emc?.loadPct,
     ramUsedPct: round1(m.get("ram.usedPct")),
     powerMW: m.get("power.totalMW"),
     diskUsedPct: round1(m.get("disk.usedPct")),
+    tempsC: bounded(sample.tempsC),
+    railsMW: bounded(rails),
+    engines: bounded(sample.engines),
+    ram: sample.ram,
+    swap: sample.swap,
+    disk: sample.disk,
+    fan: sample.fan,
   };
 }
