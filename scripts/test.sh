@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests and benchmarks use, by the command that shows each is there.
-declare -A NEEDED=([sudo]=sudo [sshd]=openssh-server [ssh-keygen]=openssh-client [podman]=podman [runc]=runc [busybox]=busybox-static [chromium]=chromium [strace]=strace)
+declare -A NEEDED=([sudo]=sudo [sshd]=openssh-server [ssh-keygen]=openssh-client [podman]=podman [runc]=runc [busybox]=busybox-static [chromium]=chromium [strace]=strace [prometheus]=prometheus [promtool]=prometheus)
 missing=()
 for command in "${!NEEDED[@]}"; do
   [ -x "/usr/sbin/$command" ] || command -v "$command" >/dev/null 2>&1 || missing+=("${NEEDED[$command]}")
