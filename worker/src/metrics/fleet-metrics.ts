@@ -103,10 +103,13 @@ const deviceLabels = (d: DeviceSummary): Record<string, string> => ({
   tags: tagsLabel(d.tags),
 });
 
-function* samplesOf(devices: readonly DeviceSummary[], read: (device: DeviceSummary) => Reading): Generator<MetricSample> {
-  for (const device of devices) {
+/** Each device with its labels, worked out once per scrape rather than once per series. */
+type Labelled = ReadonlyArray<readonly [DeviceSummary, Record<string, string>]>;
+
+function* samplesOf(devices: Labelled, read: (device: DeviceSummary) => Reading): Generator<MetricSample> {
+  for (const [device, common] of devices) {
     for (const [labels, value] of read(device)) {
-      if (value !== undefined) yield { labels: { ...deviceLabels(device), ...labels }, value };
+      if (value !== undefined) yield { labels: { ...common, ...labels }, value };
     }
   }
 }
@@ -115,9 +118,10 @@ const family = ({ name, type, unit, help }: FamilySpec, samples: Iterable<Metric
 
 /** The fleet's metric families from its devices' summaries at `now` (epoch ms); samples are produced as they are written. */
 export function fleetMetrics(devices: readonly DeviceSummary[], now: number): MetricFamily[] {
+  const labelled: Labelled = devices.map((d) => [d, deviceLabels(d)]);
   return [
-    ...DEVICE_FAMILIES.map((spec) => family(spec, samplesOf(devices, (d) => spec.read(d, now)))),
-    ...FIGURE_FAMILIES.map((spec) => family(spec, samplesOf(devices, (d) => (d.online && d.latest ? spec.read(d.latest) : [])))),
+    ...DEVICE_FAMILIES.map((spec) => family(spec, samplesOf(labelled, (d) => spec.read(d, now)))),
+    ...FIGURE_FAMILIES.map((spec) => family(spec, samplesOf(labelled, (d) => (d.online && d.latest ? spec.read(d.latest) : [])))),
     ...FLEET_FAMILIES.map((spec) => family(spec, [{ labels: {}, value: spec.read(devices) ?? 0 }])),
   ];
 }
