@@ -1,9 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import type { AuditEntry, AuditPage } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { AuditTrail } from "../src/audit/audit-trail.js";
 import { RegistryObject } from "../src/registry/registry-object.js";
+import { rest } from "./rest-call.js";
 import { createFleet, DeviceClient, json } from "./device-client.js";
 import { withControlledClock } from "./frozen-clock.js";
 
@@ -19,16 +20,6 @@ const midnight = (days: number) => (TODAY + days) * DAY;
 const dayName = (at: number) => new Date(at).toISOString().slice(0, 10);
 const shard = (fleet: string, at: number) => env.AUDIT_SHARD.get(env.AUDIT_SHARD.idFromName(`${fleet}:audit:${dayName(at)}`));
 const registry = (fleet: string) => env.REGISTRY.get(env.REGISTRY.idFromName(fleet));
-
-async function rest<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await exports.default.fetch(`http://w${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
 
 async function provision(token: string, id: string): Promise<string> {
   const provisioned = await rest<{ token: string }>(token, "POST", "/api/devices", { id });
