@@ -43,10 +43,10 @@ export class AuditShardObject extends DurableObject<Env> {
     this.tables = new LazyTables(this.ctx.storage, "audit", [AUDIT_SHARD_SCHEMA]);
   }
 
-  /** The day's first row: the fleet's index learns the day first (queries visit only the days it names), then the tables and the alarm. */
+  /** The day's first row: the fleet's index learns the day first (queries visit only the days it names), then the alarm that drops it, then the tables. */
   private async open(fleet: string, day: number): Promise<void> {
     await this.env.REGISTRY.get(this.env.REGISTRY.idFromName(fleet)).noteAuditDay(day);
-    this.tables.ensure();
     await this.ctx.storage.setAlarm(dropAt(day));
+    this.tables.ensure();
   }
 }
