@@ -6,7 +6,7 @@ import type { StorageFigure } from "./storage/figure.js";
 
 /** A busy device: a command every 10 s, all day. */
 const COMMAND_EVERY_MS = 10_000;
-/** A busy fleet: 100 devices, each a command a minute (144,000 audit rows a day, more than the trail keeps). */
+/** A busy fleet: 100 devices, each a command a minute (144,000 audit rows a day, all in that day's shard of the trail). */
 const FLEET = { devices: 100, everyMs: 60_000 };
 
 const mib = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
@@ -37,7 +37,7 @@ export async function benchStorageDay(dir: string) {
     return {
       [`per device: command ledger, a command every ${COMMAND_EVERY_MS / 1000} s (${86_400_000 / COMMAND_EVERY_MS} a day)`]: figure(ledger),
       "per device: telemetry at 1 Hz, raw samples (rows) and the day's 1-minute rollups": figure(telemetry),
-      [`per fleet: audit trail, ${FLEET.devices} devices each a command a minute`]: figure(audit),
+      [`per fleet and day: the day's audit shard, ${FLEET.devices} devices each a command a minute`]: figure(audit),
     };
   } finally {
     await worker.stop();

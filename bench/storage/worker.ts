@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { TimedSample } from "@jetson/protocol";
 import { DeviceStore, LEDGER_SCHEMA, MAX_LEDGER_ROWS } from "../../worker/src/device/store.js";
-import { AUDIT_LIMITS, AUDIT_SCHEMA, AuditLog } from "../../worker/src/registry/audit-log.js";
+import { AUDIT_LIMITS, dayOf } from "../../worker/src/audit/audit-days.js";
+import { AUDIT_SHARD_SCHEMA, AuditTable } from "../../worker/src/audit/audit-table.js";
 import { migrate } from "../../worker/src/sqlite-migrations.js";
 import { MAX_RAW_ROWS, RETENTION_EVERY_MS } from "../../worker/src/telemetry/retention.js";
 import { TELEMETRY_SCHEMA, TelemetryStore } from "../../worker/src/telemetry/telemetry-store.js";
@@ -53,15 +54,16 @@ export class StorageDay extends DurableObject<Env> {
     });
   }
 
-  /** One fleet's audit trail after a day of `devices` devices each running a command every `everyMs`. */
+  /** One fleet's audit trail after a day of `devices` devices each running a command every `everyMs`: that day's shard. */
   async audit(devices: number, everyMs: number): Promise<StorageFigure> {
-    const log = new AuditLog(this.ctx.storage.sql);
-    migrate(this.ctx.storage, [AUDIT_SCHEMA]);
+    const log = new AuditTable(this.ctx.storage.sql, dayOf(START));
+    migrate(this.ctx.storage, [AUDIT_SHARD_SCHEMA]);
     const step = everyMs / devices;
-    return this.measure("audit", AUDIT_LIMITS.maxRows, (from, to) => {
+    return this.measure("audit", AUDIT_LIMITS.maxRowsPerDay, (from, to) => {
       for (let t = from, i = 0; t < to; t += step, i++) {
         const device = `jetson-${String(i % devices).padStart(3, "0")}`;
-        const id = log.begin({ at: t, caller: "token:tok_benchmark1", device, action: "containers.run", args: ARGS, commandId: `cmd_${t.toString(36)}` }, t);
+        const id = log.insert({ at: t, caller: "token:tok_benchmark1", device, action: "containers.run", args: ARGS, commandId: `cmd_${t.toString(36)}`, outcome: "pending", durationMs: 0 });
+        log.trim(id, AUDIT_LIMITS.maxRowsPerDay);
         log.complete(id, { outcome: "succeeded", durationMs: 800 });
       }
     });

@@ -57,9 +57,10 @@ export const commands: Record<string, Command> = {
     run: provisionCommand,
   },
   audit: {
-    usage: "audit [--device ID] [--caller WHO]        read the audit trail",
+    usage: "audit [--device ID] [--caller WHO] [--action NAME] [--outcome O] [--limit N] [--cursor C]   read the audit trail, newest first; --cursor takes a page's nextCursor",
     run: (api, args) => {
-      const { values } = parseArgs({ args, options: { device: { type: "string" }, caller: { type: "string" } } });
+      const text = { type: "string" } as const;
+      const { values } = parseArgs({ args, options: { device: text, caller: text, action: text, outcome: text, limit: text, cursor: text } });
       const query = new URLSearchParams(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === "string"));
       return api.request("GET", `/api/audit?${query}`);
     },

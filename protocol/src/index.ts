@@ -8,6 +8,7 @@ export * from "./fleet.js";
 export * from "./fleet-ops.js";
 export * from "./desired-state.js";
 export * from "./security.js";
+export * from "./audit-cursor.js";
 export * from "./catalogue/index.js";
 export * from "./hardware.js";
 export * from "./containers.js";

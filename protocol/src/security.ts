@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DeviceIdSchema } from "./topics.js";
+import { AuditCursorSchema } from "./audit-cursor.js";
 
 /** `read` runs read-only actions, `operate` changes device state, `admin` administers the fleet. */
 export const ScopeSchema = z.enum(["read", "operate", "admin"]);
@@ -93,11 +94,20 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
+/** Filters (all optional, combined with AND), a page size, and where the previous page ended. */
 export const AuditQuerySchema = z.object({
   device: z.string().optional(),
   caller: z.string().optional(),
+  action: z.string().optional(),
+  outcome: AuditEntrySchema.shape.outcome.optional(),
+  /** Epoch milliseconds, both inclusive. */
   from: z.coerce.number().optional(),
   to: z.coerce.number().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: AuditCursorSchema.optional(),
 });
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
+
+/** Entries newest first; `nextCursor`, when present, reads the next (older) page. */
+export const AuditPageSchema = z.object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().optional() });
+export type AuditPage = z.infer<typeof AuditPageSchema>;

@@ -1,4 +1,5 @@
 import type { OAuthHelpers } from "@cloudflare/workers-oauth-provider";
+import type { AuditShardObject } from "./audit/audit-shard-object.js";
 import type { DeviceObject } from "./device/device-object.js";
 import type { FleetRunObject } from "./fleet-ops/run-object.js";
 import type { RegistryObject } from "./registry/registry-object.js";
@@ -8,6 +9,8 @@ export interface Env {
   REGISTRY: DurableObjectNamespace<RegistryObject>;
   /** One per fleet run, named `<fleet>/<run id>`. */
   FLEET_RUN: DurableObjectNamespace<FleetRunObject>;
+  /** One per fleet and UTC day, named `<fleet>:audit:<YYYY-MM-DD>`: that day's audit rows. */
+  AUDIT_SHARD: DurableObjectNamespace<AuditShardObject>;
   /** The fleet that the admin token operates on. */
   FLEET_ID: string;
   /** The operator's secret: creates fleets (POST /admin/fleets). */

@@ -3,7 +3,7 @@ import {
   type ActionErrorBody,
   ALL_SCOPES,
   type ApiToken,
-  type AuditEntry,
+  type AuditPage,
   type AuditQuery,
   type Caller,
   type CommandRecord,
@@ -19,6 +19,7 @@ import {
   type Scope,
   tunnelPath,
 } from "@jetson/protocol";
+import { AuditTrail } from "./audit/audit-trail.js";
 import { credentialCache } from "./credential-cache.js";
 import { hashSecret, newCommandId, newFleetSecret, newSecret } from "./credentials.js";
 import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER } from "./dashboard/live-channel.js";
@@ -177,9 +178,9 @@ export class Fleet {
     return this.registry().updateSettings(changes);
   }
 
-  async audit(query: AuditQuery): Promise<AuditEntry[]> {
+  async audit(query: AuditQuery): Promise<AuditPage> {
     this.require("read");
-    return this.registry().queryAudit(query);
+    return this.auditTrail().query(query);
   }
 
   /**
@@ -191,12 +192,11 @@ export class Fleet {
     const admitted = await this.admit(deviceId, call);
     if ("error" in admitted) return { ok: false, error: admitted.error };
     const { started, requestedBy, commandId, auditId } = admitted;
-    const registry = this.registry();
     const outcome = await this.device(deviceId).invoke(
       { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId },
       onProgress,
     );
-    await registry.completeAudit(auditId, {
+    await this.auditTrail().complete(auditId, {
       outcome: outcome.ok ? "succeeded" : outcome.queued ? "queued" : "failed",
       error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
       durationMs: Date.now() - started,
@@ -215,7 +215,7 @@ export class Fleet {
     const { started, requestedBy, commandId, auditId } = admitted;
     const outcome = await this.device(deviceId).start({ action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, commandId, auditId });
     if (outcome.ok) return { ok: true, commandId, createdAt: outcome.createdAt };
-    await this.registry().completeAudit(auditId, { outcome: "failed", error: `${outcome.error.code}: ${outcome.error.message}`, durationMs: Date.now() - started });
+    await this.auditTrail().complete(auditId, { outcome: "failed", error: `${outcome.error.code}: ${outcome.error.message}`, durationMs: Date.now() - started });
     return outcome;
   }
 
@@ -230,7 +230,7 @@ export class Fleet {
     const started = Date.now();
     const requestedBy = this.callerName(call.via);
     const commandId = call.commandId ?? newCommandId();
-    const auditId = await this.registry().beginAudit({
+    const auditId = await this.auditTrail().begin({
       at: started,
       caller: requestedBy,
       device: deviceId,
@@ -248,7 +248,7 @@ export class Fleet {
   }
 
   private async recordRefusal(deviceId: string, call: Pick<InvokeCall, "action" | "args" | "via">, error: ActionErrorBody): Promise<void> {
-    await this.registry().recordAudit({
+    await this.auditTrail().record({
       at: Date.now(),
       caller: this.callerName(call.via),
       device: deviceId,
@@ -288,6 +288,10 @@ export class Fleet {
 
   private registry() {
     return registryStub(this.env, this.id);
+  }
+
+  private auditTrail() {
+    return new AuditTrail(this.env, this.id);
   }
 }
 

@@ -6,6 +6,7 @@ import { createFleet } from "./device-client.js";
 
 interface AuditText {
   entries: Array<{ device: string; action: string; outcome: string }>;
+  nextCursor?: string;
 }
 
 function rest(token: string, method: string, path: string, body?: unknown) {
@@ -59,7 +60,16 @@ describe("the jetson://audit resource, through the MCP SDK's client", () => {
     expect((await read("jetson://audit?limit=1")).entries).toHaveLength(1);
   });
 
+  it("pages: the answer's nextCursor, read as ?cursor=, gives the next entries, and the last page has none", async () => {
+    const first = await read("jetson://audit?limit=1&action=power.reboot&outcome=refused");
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await read(`jetson://audit?limit=1&action=power.reboot&outcome=refused&cursor=${first.nextCursor}`);
+    expect(second.nextCursor).toBeUndefined();
+    expect([...first.entries, ...second.entries].map((e) => e.device)).toEqual(["cam-b", "cam-a"]);
+  });
+
   it("refuses a filter it cannot read with a clear error", async () => {
     await expect(client.readResource({ uri: "jetson://audit?from=yesterday" })).rejects.toThrow(/Invalid audit query.*from/s);
+    await expect(client.readResource({ uri: "jetson://audit?cursor=yesterday" })).rejects.toThrow(/Invalid audit query.*cursor/s);
   });
 });

@@ -1,20 +1,11 @@
 import { exports } from "cloudflare:workers";
 import type { AuditEntry, CommandDetail } from "@jetson/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
+import { rest } from "./rest-call.js";
 import { createFleet, DeviceClient, json, OPERATOR } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
 
 const FLEET = "audited";
-
-async function rest<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await exports.default.fetch(`http://w${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
 
 async function token(scopes: string[]): Promise<string> {
   const created = await rest<{ token: string }>(admin, "POST", "/api/tokens", { name: scopes.join("+"), scopes });

@@ -14,10 +14,10 @@ export async function withFrozenClock<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs `body` with Date.now under its control: time moves only when it calls `advance`. */
-export async function withControlledClock<T>(body: (advance: (ms: number) => void) => Promise<T>): Promise<T> {
+/** Runs `body` with Date.now under its control, from `start` (now by default): time moves only when it calls `advance`. */
+export async function withControlledClock<T>(body: (advance: (ms: number) => void) => Promise<T>, start = Date.now()): Promise<T> {
   const realNow = Date.now;
-  let now = realNow();
+  let now = start;
   Date.now = () => now;
   try {
     return await body((ms) => {

@@ -184,7 +184,7 @@ describe("objects written before schemas had versions", () => {
     });
   });
 
-  it("a fleet keeps its devices, tokens and audit trail, and its audit rows gain the command column", async () => {
+  it("a fleet keeps its devices, tokens and audit trail, its audit rows gain the command column, and it gains the index of audit days", async () => {
     const fresh = await runInDurableObject(scratch("fresh-fleet"), (_object, state) => {
       migrate(state.storage, REGISTRY_SCHEMAS);
       return columns(state.storage.sql);
@@ -201,12 +201,10 @@ describe("objects written before schemas had versions", () => {
 
       expect((await started.list()).map((d) => d.id)).toEqual(["old-device"]);
       expect(await started.checkToken("hash-old", 0)).toEqual({ ok: true, id: "tok_old", scopes: ["read"] });
-      const id = await started.beginAudit({ at: NOW + 1, caller: "token:tok_old", device: "old-device", action: "system.ping", args: {}, commandId: "cmd_new" });
-      await started.completeAudit(id, { outcome: "succeeded", durationMs: 9 });
-      expect(await started.queryAudit({ limit: 10 })).toMatchObject([
-        { id, device: "old-device", outcome: "succeeded", durationMs: 9, commandId: "cmd_new" },
-        { id: id - 1, device: "old-device", outcome: "succeeded", durationMs: 3, commandId: undefined },
-      ]);
+      expect(await started.legacyAuditPage({ limit: 10 })).toMatchObject([{ id: 1, device: "old-device", outcome: "succeeded", durationMs: 3, commandId: undefined }]);
+      const today = Math.floor(Date.now() / 86_400_000);
+      await started.noteAuditDay(today);
+      expect((await started.auditIndex()).days).toEqual([today]);
       expect(recorded(sql)).toEqual(versions(REGISTRY_SCHEMAS));
       expect(columns(sql)).toEqual(fresh);
 

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_SESSIONS_PER_TOKEN, SessionTable } from "../src/dashboard/session-table.js";
 import { LEDGER_RETENTION_MS, LEDGER_SCHEMA, MAX_LEDGER_ROWS, DeviceStore } from "../src/device/store.js";
-import { AUDIT_LIMITS, AuditLog } from "../src/registry/audit-log.js";
+import { AUDIT_SHARD_SCHEMA, AuditTable } from "../src/audit/audit-table.js";
 import type { RegistryObject } from "../src/registry/registry-object.js";
 import { ENROLLMENT_RETENTION_MS, EnrollmentTable, MAX_OPEN_ENROLLMENTS } from "../src/registry/enrollment-table.js";
 import { migrate } from "../src/sqlite-migrations.js";
@@ -43,17 +43,12 @@ describe("the command ledger", () => {
 });
 
 describe("the audit trail", () => {
-  it("forgets rows past 90 days and keeps at most the newest rows of its cap", async () => {
-    await runInDurableObject(registry("retention-audit"), async (object: RegistryObject, state) => {
-      await existingFleet(object);
-      const aged = new AuditLog(state.storage.sql);
-      aged.append(entry(NOW - AUDIT_LIMITS.retentionMs - 1, "aged"), NOW - AUDIT_LIMITS.retentionMs - 1);
-      aged.append(entry(NOW, "fresh"), NOW);
-      expect(aged.query({ limit: 10 }).map((e) => e.device)).toEqual(["fresh"]);
-
-      const capped = new AuditLog(state.storage.sql, { ...AUDIT_LIMITS, maxRows: 3 });
-      for (let i = 0; i < 5; i++) capped.append(entry(NOW, `d${i}`), NOW);
-      expect(capped.query({ limit: 10 }).map((e) => e.device)).toEqual(["d4", "d3", "d2"]);
+  it("keeps at most the newest rows of its cap in a day's table (a day's object is dropped whole: audit-shards.test.ts)", async () => {
+    await runInDurableObject(env.AUDIT_SHARD.get(env.AUDIT_SHARD.idFromName("retention-audit")), async (_object, state) => {
+      migrate(state.storage, [AUDIT_SHARD_SCHEMA]);
+      const capped = new AuditTable(state.storage.sql, Math.floor(NOW / DAY));
+      for (let i = 0; i < 5; i++) capped.trim(capped.insert(entry(NOW, `d${i}`)), 3);
+      expect(capped.page({ limit: 10 }).map((e) => e.device)).toEqual(["d4", "d3", "d2"]);
     });
   });
 });

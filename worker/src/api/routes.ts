@@ -82,6 +82,6 @@ export const api = new Hono<AppEnv>()
   .get("/audit", async (c) => {
     const query = AuditQuerySchema.safeParse(c.req.query());
     if (!query.success) throw new FleetError("invalid", `Invalid audit query: ${z.prettifyError(query.error)}`);
-    return c.json({ entries: await c.var.fleet.audit(query.data) });
+    return c.json(await c.var.fleet.audit(query.data));
   })
   .onError(fleetErrorResponse);

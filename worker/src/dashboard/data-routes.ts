@@ -23,7 +23,7 @@ export const dataRoutes = new Hono<DashboardEnv>()
   .get("/devices/:device", async (c) => {
     const id = c.req.param("device");
     const fleet = c.var.fleet;
-    const [device, alerts, commands] = await Promise.all([fleet.get(id), fleet.alerts(id), fleet.audit({ device: id, limit: RECENT_COMMANDS })]);
+    const [device, alerts, commands] = await Promise.all([fleet.get(id), fleet.alerts(id), fleet.audit({ device: id, limit: RECENT_COMMANDS }).then((page) => page.entries)]);
     return c.json({ device, alerts, commands, containers: canListContainers(device.state?.capabilities) });
   })
   .get("/devices/:device/telemetry", async (c) => {

@@ -18,7 +18,7 @@ import type { Presence } from "./presence.js";
 import { type CommandQueue, MAX_QUEUED } from "./queue.js";
 import type { DeviceStore, Identity } from "./store.js";
 import type { TaskStore } from "./task-store.js";
-import type { AuditEnd } from "../registry/audit-log.js";
+import type { AuditEnd } from "../audit/audit-table.js";
 
 /** A device runs few commands at once; more waiting on it means something is stuck. */
 const MAX_IN_FLIGHT = 16;

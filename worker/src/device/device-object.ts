@@ -10,6 +10,7 @@ import type {
   TelemetrySeries,
 } from "@jetson/protocol";
 import { secretMatches } from "../credentials.js";
+import { AuditTrail } from "../audit/audit-trail.js";
 import type { Env } from "../env.js";
 import { MqttProtocolError } from "../mqtt/index.js";
 import { DeviceTelemetry } from "../telemetry/device-telemetry.js";
@@ -92,7 +93,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       this.scheduler,
       new TaskStore(ctx.storage.sql),
       async (auditId, end) => {
-        if (this.identity) await this.registry(this.identity.fleet).completeAudit(auditId, end);
+        if (this.identity) await new AuditTrail(this.env, this.identity.fleet).complete(auditId, end);
       },
       env,
     );
@@ -292,7 +293,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       online: () => this.presence.live() !== undefined,
       invoke: (request) => this.invoke(request),
       audit: async (entry) => {
-        if (this.identity) await this.registry(this.identity.fleet).recordAudit(entry);
+        if (this.identity) await new AuditTrail(this.env, this.identity.fleet).record(entry);
       },
       driftChanged: () => this.publisher.publish(),
     };

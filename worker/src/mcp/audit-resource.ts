@@ -9,15 +9,15 @@ const AUDIT_URI = "jetson://audit";
 const META = {
   title: "Audit log",
   description:
-    "Every command run or refused in this fleet: who, which device, which action, outcome, duration. Filter with ?device=, ?caller=, ?from=, ?to= (epoch ms) and ?limit=, in any combination.",
+    "Every command run or refused in this fleet, newest first: who, which device, which action, outcome, duration. Filter with ?device=, ?caller=, ?action=, ?outcome=, ?from=, ?to= (epoch ms) and ?limit=, in any combination; when more entries match, the answer's nextCursor read as ?cursor= gives the next page.",
   mimeType: "application/json",
 };
 
 async function readAudit(uri: URL, fleet: Fleet): Promise<ReadResourceResult> {
   const query = AuditQuerySchema.safeParse(Object.fromEntries(uri.searchParams));
   if (!query.success) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid audit query: ${z.prettifyError(query.error)}`);
-  const entries = await refusingAsInvalid(() => fleet.audit(query.data));
-  return { contents: [{ uri: uri.href, mimeType: META.mimeType, text: JSON.stringify({ entries }) }] };
+  const page = await refusingAsInvalid(() => fleet.audit(query.data));
+  return { contents: [{ uri: uri.href, mimeType: META.mimeType, text: JSON.stringify(page) }] };
 }
 
 /**

@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import {
   type ApiToken,
   type AuditEntry,
-  type AuditQuery,
   type DeviceSummary,
   DeviceSummarySchema,
   type FleetSettings,
@@ -14,7 +13,10 @@ import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER, LiveChannel } from "../dashboa
 import { fleetDevice, PING, PONG } from "../dashboard/live-messages.js";
 import { type DashboardSession, SESSION_SCHEMA, SessionTable } from "../dashboard/session-table.js";
 import type { Env } from "../env.js";
-import { AUDIT_SCHEMA, type AuditEnd, AuditLog, type AuditStart } from "./audit-log.js";
+import { AUDIT_DAYS_SCHEMA, AuditDayIndex } from "../audit/audit-day-index.js";
+import { AUDIT_LIMITS, LEGACY_DAY } from "../audit/audit-days.js";
+import { type AuditEnd, type AuditSlice, AuditTable } from "../audit/audit-table.js";
+import { LEGACY_AUDIT_SCHEMA } from "./legacy-audit.js";
 import { ENROLLMENT_SCHEMA, EnrollmentTable, type Redemption } from "./enrollment-table.js";
 import { RateLimiter } from "../rate-limiter.js";
 import { SETTINGS_SCHEMA, SettingsTable } from "./settings-table.js";
@@ -43,12 +45,19 @@ export const REGISTRY_SCHEMAS = [
   DEVICES_SCHEMA,
   TOKEN_SCHEMA,
   ENROLLMENT_SCHEMA,
-  AUDIT_SCHEMA,
+  LEGACY_AUDIT_SCHEMA,
   SESSION_SCHEMA,
   DESIRED_RULES_SCHEMA,
   RUN_INDEX_SCHEMA,
   SETTINGS_SCHEMA,
+  AUDIT_DAYS_SCHEMA,
 ];
+
+/** What a query of the audit trail visits: the days with rows, newest first, and whether rows from before shards are left. */
+export interface AuditIndex {
+  days: number[];
+  legacy: boolean;
+}
 
 export type TokenCheck =
   | { ok: true; id: string; scopes: Scope[] }
@@ -57,12 +66,14 @@ export type TokenCheck =
 
 /**
  * One fleet: its devices (kept current by each device's object, so the fleet
- * is listed without waking devices), API tokens, enrollment codes and audit trail.
+ * is listed without waking devices), API tokens, enrollment codes, and the index of the
+ * audit trail's days (the rows live in ../audit/'s day shards).
  */
 export class RegistryObject extends DurableObject<Env> {
   private readonly tokens: TokenTable;
   private readonly enrollments: EnrollmentTable;
-  private readonly audit: AuditLog;
+  private readonly legacyAudit: AuditTable;
+  private readonly auditDays: AuditDayIndex;
   private readonly limiter: RateLimiter;
   private readonly sessions: SessionTable;
   private readonly live: LiveChannel;
@@ -77,7 +88,8 @@ export class RegistryObject extends DurableObject<Env> {
     const sql = ctx.storage.sql;
     this.tokens = new TokenTable(sql);
     this.enrollments = new EnrollmentTable(sql);
-    this.audit = new AuditLog(sql);
+    this.legacyAudit = new AuditTable(sql, LEGACY_DAY);
+    this.auditDays = new AuditDayIndex(sql);
     this.sessions = new SessionTable(sql);
     this.live = new LiveChannel(ctx);
     this.listeners = new ListenChannel(ctx);
@@ -277,22 +289,27 @@ export class RegistryObject extends DurableObject<Env> {
     return this.settingsTable.write(changes);
   }
 
-  // ---- audit ----
+  // ---- audit: the index of days with rows (../audit/), and the rows kept here before the trail was sharded ----
 
-  async recordAudit(entry: Omit<AuditEntry, "id">): Promise<void> {
-    this.audit.append(entry, Date.now());
+  /** A day's shard, before its first row: queries visit only the days named here. */
+  async noteAuditDay(day: number): Promise<void> {
+    this.tables.ensure();
+    this.auditDays.note(day);
   }
 
-  /** Writes a command's row before it is sent; returns the id completeAudit() takes. */
-  async beginAudit(entry: AuditStart): Promise<number> {
-    return this.audit.begin(entry, Date.now());
+  /** The days to visit; rows from before shards count until retention has removed them all. */
+  async auditIndex(): Promise<AuditIndex> {
+    if (!this.tables.exist) return { days: [], legacy: false };
+    const now = Date.now();
+    return { days: this.auditDays.days(now), legacy: this.legacyAudit.expire(now - AUDIT_LIMITS.retentionMs) };
   }
 
-  async completeAudit(id: number, end: AuditEnd): Promise<void> {
-    this.audit.complete(id, end);
+  async legacyAuditPage(slice: AuditSlice): Promise<AuditEntry[]> {
+    return this.tables.exist ? this.legacyAudit.page(slice) : [];
   }
 
-  async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
-    return this.audit.query(query);
+  /** A row begun before the trail was sharded (a task still running across the upgrade). */
+  async completeLegacyAudit(id: number, end: AuditEnd): Promise<void> {
+    if (this.tables.exist) this.legacyAudit.complete(id, end);
   }
 }

@@ -1,0 +1,121 @@
+import type { AuditEntry, AuditPosition, AuditQuery, ConfirmedBy } from "@jetson/protocol";
+import type { Schema } from "../sqlite-migrations.js";
+import { idBase } from "./audit-days.js";
+
+/** A day's rows, as its AuditShardObject stores them (the registry's table from before shards has the same columns). */
+export const AUDIT_SHARD_SCHEMA: Schema = {
+  name: "audit",
+  migrations: [
+    `CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, caller TEXT NOT NULL, device TEXT NOT NULL,
+  action TEXT NOT NULL, args TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, duration_ms INTEGER NOT NULL,
+  command_id TEXT, confirmed_by TEXT);
+  CREATE INDEX audit_at ON audit (at);
+  CREATE INDEX audit_device_at ON audit (device, at)`,
+  ],
+};
+
+export type AuditStart = Omit<AuditEntry, "id" | "outcome" | "error" | "durationMs">;
+export type AuditEnd = Pick<AuditEntry, "outcome" | "error" | "durationMs">;
+
+/** What one table is asked for: the query's filters and time bounds, the rows after a position (newest first), how many. */
+export type AuditSlice = Omit<AuditQuery, "cursor"> & { after?: AuditPosition };
+
+/**
+ * One table of audit rows: a day's, or the registry's from before shards. Rows are never edited
+ * but for one step: a row written `pending` before its command reaches the device is completed
+ * once with the outcome. Entry ids are the day's id base plus the row's id, so an id found in any
+ * page names its table (audit-days.ts).
+ */
+export class AuditTable {
+  private readonly base: number;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    day: number,
+  ) {
+    this.base = idBase(day);
+  }
+
+  /** Writes a row; answers its entry id. */
+  insert(entry: Omit<AuditEntry, "id">): number {
+    const row = this.sql
+      .exec<{ id: number }>(
+        "INSERT INTO audit (at, caller, device, action, args, outcome, error, duration_ms, command_id, confirmed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        entry.at,
+        entry.caller,
+        entry.device,
+        entry.action,
+        JSON.stringify(entry.args),
+        entry.outcome,
+        entry.error ?? null,
+        entry.durationMs,
+        entry.commandId ?? null,
+        entry.confirmedBy ?? null,
+      )
+      .one().id;
+    return this.base + row;
+  }
+
+  /** Records a pending row's outcome, once. */
+  complete(id: number, end: AuditEnd): void {
+    this.sql.exec(
+      "UPDATE audit SET outcome = ?, error = ?, duration_ms = ? WHERE id = ? AND outcome = 'pending'",
+      end.outcome,
+      end.error ?? null,
+      end.durationMs,
+      id - this.base,
+    );
+  }
+
+  /** Keeps the newest `maxRows` (row ids grow, so by id: a range delete on the key). */
+  trim(newest: number, maxRows: number): void {
+    this.sql.exec("DELETE FROM audit WHERE id <= ?", newest - this.base - maxRows);
+  }
+
+  /** Forgets rows older than `at`; answers whether any row is left. */
+  expire(at: number): boolean {
+    this.sql.exec("DELETE FROM audit WHERE at < ?", at);
+    return this.sql.exec("SELECT 1 FROM audit LIMIT 1").toArray().length > 0;
+  }
+
+  /** Matching rows newest first, by (at, id), after `slice.after` when given. */
+  page(slice: AuditSlice): AuditEntry[] {
+    const where: string[] = [];
+    const values: SqlStorageValue[] = [];
+    const filters: Array<[string, SqlStorageValue | undefined]> = [
+      ["device = ?", slice.device],
+      ["caller = ?", slice.caller],
+      ["action = ?", slice.action],
+      ["outcome = ?", slice.outcome],
+      ["at >= ?", slice.from],
+      ["at <= ?", slice.to],
+    ];
+    for (const [clause, value] of filters) {
+      if (value === undefined) continue;
+      where.push(clause);
+      values.push(value);
+    }
+    if (slice.after) {
+      where.push("(at < ? OR (at = ? AND id < ?))");
+      values.push(slice.after.at, slice.after.at, slice.after.id - this.base);
+    }
+    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, id DESC LIMIT ?`;
+    return this.sql
+      .exec<Record<string, SqlStorageValue>>(sql, ...values, slice.limit)
+      .toArray()
+      .map((row) => ({
+        id: this.base + Number(row.id),
+        at: Number(row.at),
+        caller: String(row.caller),
+        device: String(row.device),
+        action: String(row.action),
+        args: JSON.parse(String(row.args)) as Record<string, unknown>,
+        outcome: row.outcome as AuditEntry["outcome"],
+        error: row.error === null ? undefined : String(row.error),
+        durationMs: Number(row.duration_ms),
+        commandId: row.command_id === null ? undefined : String(row.command_id),
+        confirmedBy: row.confirmed_by === null ? undefined : (row.confirmed_by as ConfirmedBy),
+      }));
+  }
+}
