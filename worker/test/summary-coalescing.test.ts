@@ -2,8 +2,10 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import type { DeviceSummary, TimedSample } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
+import { hashSecret } from "../src/credentials.js";
 import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER } from "../src/dashboard/live-channel.js";
 import type { FleetDevice, LiveMessage } from "../src/dashboard/live-messages.js";
+import { newSessionValue, SESSION_COOKIE } from "../src/dashboard/session-cookie.js";
 import { FIGURES_EVERY_MS } from "../src/device/summary-publisher.js";
 import { ADMIN, DeviceClient, provision } from "./device-client.js";
 import { withControlledClock } from "./frozen-clock.js";
@@ -118,5 +120,22 @@ describe("summary updates to the fleet's registry", () => {
       client.ws.close();
 
       expect(await writes.next()).toMatchObject({ online: false, latest: { t, hottestC: 60 } });
+    }));
+
+  it("gives a device's page the figures the registry holds back, from the device itself", () =>
+    withControlledClock(async (advance) => {
+      const client = await online("co-page");
+      const cookie = newSessionValue("local");
+      await registry().createSession(await hashSecret(cookie), { tokenId: "viewer", scopes: ["read"], expiresAt: Date.now() + DAY });
+      advance(5_000);
+      const t = Date.now();
+      await publish(client, "co-page", [sample(t, 61)]);
+
+      expect((await registry().list()).find((d) => d.id === "co-page")?.latest).toBeUndefined();
+      const response = await exports.default.fetch(`${new URL(env.PUBLIC_URL).origin}/dashboard/api/devices/co-page/summary`, {
+        headers: { Cookie: `${SESSION_COOKIE}=${cookie}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ id: "co-page", online: true, latest: { t, hottestC: 61 } });
     }));
 });
