@@ -1,13 +1,12 @@
 import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startOwnWorker } from "./own-worker.js";
+import { POPULATION } from "./registry/population.js";
 import { latencies, round } from "./stats.js";
 
 const FIGURES_EVERY_S = 60;
 /** Assumed: each device changes something that matters (online, an alert, its power mode, tags) once in 10 minutes. */
 const MATTERS_EVERY_S = 600;
-const TOKENS = 200;
-const SESSIONS = 100;
 const DEVICE_PAGES = 50;
 const COMMANDS_PER_SECOND = 20;
 /** Credential checks reach the registry at most once per token or session per 5 s (worker/src/credential-cache.ts). */
@@ -36,8 +35,8 @@ export function mixFor(devices: number, listsPerSecond: number): Record<string, 
       over: "devices",
       why: `figures alone once a minute per device (SUMMARY_FIGURES_EVERY_MS), plus a change that matters every ${MATTERS_EVERY_S / 60} minutes per device`,
     },
-    token: { perSecond: TOKENS / CACHE_S, requests: 1, over: TOKENS, why: `${TOKENS} API tokens in constant use, each checked once per ${CACHE_S} s, charged up to 20 cached requests a check` },
-    session: { perSecond: SESSIONS / CACHE_S, requests: 1, over: SESSIONS, why: `${SESSIONS} open dashboards, each session checked once per ${CACHE_S} s` },
+    token: { perSecond: POPULATION.tokens / CACHE_S, requests: 1, over: POPULATION.tokens, why: `${POPULATION.tokens} API tokens in constant use, each checked once per ${CACHE_S} s, charged up to 20 cached requests a check` },
+    session: { perSecond: POPULATION.sessions / CACHE_S, requests: 1, over: POPULATION.sessions, why: `${POPULATION.sessions} open dashboards, each session checked once per ${CACHE_S} s` },
     lookup: {
       perSecond: COMMANDS_PER_SECOND + DEVICE_PAGES / 5,
       requests: 1,
@@ -82,8 +81,8 @@ async function runStep(url: string, mix: Record<string, Kind>, devices: number, 
     const start = performance.now();
     const call: Promise<void> = fetch(`${url}/call/${name}/${n}`, { method: "POST" })
       .then(async (response) => {
-        await response.arrayBuffer();
-        if (!response.ok) throw new Error(`${name}: ${response.status}`);
+        const text = await response.text();
+        if (!response.ok) throw new Error(`${name}: ${response.status} ${text.slice(0, 200)}`);
         times[name]?.push(performance.now() - start);
         requests += kind.requests;
       })
@@ -122,6 +121,18 @@ async function runStep(url: string, mix: Record<string, Kind>, devices: number, 
 }
 
 const WHOLE_LISTS = 5;
+/** Calls the bench Worker makes of the object, as fast as it answers, for the object's own ceiling. */
+const SATURATING_CALLS = 5_000;
+
+/** The mix's proportions driven by the co-located bench Worker as fast as the object answers (no HTTP hop per call). */
+async function saturate(url: string, mix: Record<string, Kind>, devices: number) {
+  const weights = new URLSearchParams(Object.entries(mix).map(([name, kind]): [string, string] => [name, String(kind.perSecond)]));
+  const response = await fetch(`${url}/saturate/mix/${SATURATING_CALLS}/${devices}?${weights}`, { method: "POST" });
+  if (!response.ok) throw new Error(`saturate: ${response.status} ${await response.text()}`);
+  const { calls, seconds } = (await response.json()) as { calls: Record<string, number>; seconds: number };
+  const requests = Object.entries(calls).reduce((sum, [name, n]) => sum + n * (mix[name]?.requests ?? 1), 0);
+  return { calls, seconds, requestsPerSecond: round(requests / seconds, 0) };
+}
 
 async function timeWholeList(url: string, calls: number) {
   const times: number[] = [];
@@ -157,11 +168,12 @@ export async function benchRegistryMix(dir: string, devices: number, seconds: nu
         if (!response.ok) throw new Error(`setup ${what}: ${response.status} ${await response.text()}`);
       }
     };
-    await setup("tokens", TOKENS);
-    await setup("sessions", SESSIONS);
+    await setup("tokens", POPULATION.tokens);
+    await setup("sessions", POPULATION.sessions);
     await setup("devices", devices);
     const wholeList = await timeWholeList(url, WHOLE_LISTS);
     const mix = mixFor(devices, listsPerSecond);
+    const objectAlone = await saturate(url, mix, devices);
     const steps: Step[] = [];
     for (const multiplier of multipliers) {
       const step = await runStep(url, mix, devices, multiplier, seconds);
@@ -174,6 +186,7 @@ export async function benchRegistryMix(dir: string, devices: number, seconds: nu
       secondsPerStep: seconds,
       [`mix at ${devices} devices, calls per second`]: Object.fromEntries(Object.entries(mix).map(([name, kind]) => [name, { perSecond: round(kind.perSecond, 1), requestsEach: kind.requests, why: kind.why }])),
       [`one list of all ${devices} devices, ${WHOLE_LISTS} in a row, alone`]: wholeList,
+      "the object driven by a Worker beside it, 50 calls in flight, in the mix's proportions": objectAlone,
       steps,
       ceiling: held
         ? { requestsPerSecond: held.achievedPerSecond, multiplier: held.multiplier, note: held === steps.at(-1) ? "the largest step tried still held" : "the next step did not hold" }

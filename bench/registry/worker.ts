@@ -1,5 +1,6 @@
 import { catalogue, type DeviceSummary } from "@jetson/protocol";
 import { RegistryObject } from "../../worker/src/registry/registry-object.js";
+import { POPULATION } from "./population.js";
 
 export { RegistryObject };
 
@@ -66,8 +67,43 @@ const SETUP: Record<string, (registry: Registry, i: number, now: number) => Prom
   devices: (registry, i, now) => registry.upsert(summary(i, now)),
 };
 
+/** Calls in flight at once when the Worker drives the object as fast as it answers. */
+const SATURATING_CONCURRENCY = 50;
+
+/**
+ * Makes `calls` calls, SATURATING_CONCURRENCY at a time, each kind in proportion to its weight, and says
+ * how long they took: the object's own ceiling, without the HTTP hop from the bench process per call.
+ */
+/** How many distinct tokens, sessions or devices each kind's calls spread over. */
+const SPREAD: Record<string, (devices: number) => number> = {
+  summary: (devices) => devices,
+  token: () => POPULATION.tokens,
+  session: () => POPULATION.sessions,
+  lookup: (devices) => devices,
+  audit: (devices) => devices,
+  list: () => 1,
+};
+
+async function saturate(registry: Registry, weights: Record<string, number>, calls: number, devices: number): Promise<{ calls: Record<string, number>; seconds: number }> {
+  const total = Object.values(weights).reduce((a, b) => a + b, 0);
+  const order = Object.entries(weights).flatMap(([kind, weight]) => Array.from({ length: Math.max(1, Math.round((weight / total) * 100)) }, () => kind));
+  const made: Record<string, number> = {};
+  let next = 0;
+  const began = Date.now();
+  const lane = async () => {
+    while (next < calls) {
+      const i = next++;
+      const kind = order[i % order.length] ?? "";
+      await CALLS[kind]?.(registry, i % (SPREAD[kind]?.(devices) ?? 1), Date.now());
+      made[kind] = (made[kind] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: SATURATING_CONCURRENCY }, lane));
+  return { calls: made, seconds: (Date.now() - began) / 1000 };
+}
+
 export default {
-  /** `POST /setup/<tokens|sessions|devices>/<from>/<to>` then `POST /call/<kind>/<n>`. */
+  /** `POST /setup/<tokens|sessions|devices>/<from>/<to>`, then `POST /call/<kind>/<n>` or `POST /saturate/mix/<calls>/<devices>?<kind>=<weight>…`. */
   async fetch(request: Request, env: Env): Promise<Response> {
     const [, verb, kind = "", a = "0", b = "0"] = new URL(request.url).pathname.split("/");
     const registry = env.REGISTRY.get(env.REGISTRY.idFromName(FLEET));
@@ -75,6 +111,10 @@ export default {
     if (verb === "setup" && SETUP[kind]) {
       for (let i = Number(a); i < Number(b); i++) await SETUP[kind](registry, i, now);
       return new Response(null, { status: 204 });
+    }
+    if (verb === "saturate") {
+      const weights = Object.fromEntries([...new URL(request.url).searchParams].filter(([name]) => CALLS[name]).map(([name, weight]) => [name, Number(weight)]));
+      return Response.json(await saturate(registry, weights, Number(a), Number(b)));
     }
     const call = verb === "call" ? CALLS[kind] : undefined;
     if (!call) return new Response(`unknown request ${verb}/${kind}`, { status: 404 });
