@@ -39,7 +39,7 @@ const SAMPLER_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
 /** The registry mix: devices in the fleet, seconds per step, and the steps (multiples of a 10,000-device fleet's rate). */
 const REGISTRY_DEVICES = Number(process.env.BENCH_REGISTRY_DEVICES ?? 10_000);
 const REGISTRY_STEP_SECONDS = Number(process.env.BENCH_REGISTRY_STEP_SECONDS ?? 10);
-const REGISTRY_MULTIPLIERS = [1, 2, 4, 8, 16];
+const REGISTRY_MULTIPLIERS = [0.25, 0.5, 1, 2, 4, 8];
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
