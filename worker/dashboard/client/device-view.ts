@@ -22,7 +22,7 @@ interface Overview {
 }
 
 /** How often a device's page refreshes its figures: a bridge's batch period. */
-const FIGURES_EVERY_MS = 5_000;
+const PAGE_FIGURES_EVERY_MS = 5_000;
 
 /**
  * A device's view: what it is and how it is now, charts of its telemetry over the chosen
@@ -151,7 +151,7 @@ export function startDeviceView(main: HTMLElement, id: string): void {
         if (message.type === "upsert") onPush(message.device);
         else if (message.type === "snapshot" && message.devices[0]) onPush(message.devices[0]);
       });
-      setInterval(refreshFigures, FIGURES_EVERY_MS);
+      setInterval(refreshFigures, PAGE_FIGURES_EVERY_MS);
     },
     (error: unknown) => {
       const text = error instanceof ApiError && error.status === 404 ? "There is no such device in this fleet." : `The device could not be loaded: ${String(error)}`;
