@@ -45,13 +45,14 @@ export class SummaryPublisher {
     if (summary) await this.send(summary, Date.now());
   }
 
-  /** New telemetry: sends at once if it raised or cleared an alert, else no sooner than `everyMs` after the last send. */
+  /** New telemetry: sends at once if it raised or cleared an alert or is the device's first, else no sooner than `everyMs` after the last send. */
   async refresh(): Promise<void> {
     const summary = await this.summary();
     if (!summary) return;
     const now = Date.now();
     const last = this.record.published();
-    const figuresOnly = last !== undefined && changedUris(summary.id, last.summary, summary).length === 0;
+    // A device's first figures go at once too: until then the fleet list has none to show for it.
+    const figuresOnly = last?.summary.latest !== undefined && changedUris(summary.id, last.summary, summary).length === 0;
     if (figuresOnly && now < last.at + this.everyMs) return this.scheduler.ensure("publish", last.at + this.everyMs);
     await this.send(summary, now);
   }
