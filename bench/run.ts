@@ -14,6 +14,7 @@ import { benchFleetRun } from "./fleet-run.js";
 import { benchGateway } from "./gateway.js";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
+import { benchRegistryMix } from "./registry-mix.js";
 import { benchSshPerCommand } from "./ssh-per-command.js";
 import { benchSelector } from "./selector.js";
 import { benchStorageDay } from "./storage-day.js";
@@ -35,6 +36,10 @@ const SELECTOR_DEVICES = Number(process.env.BENCH_SELECTOR_DEVICES ?? 100);
 const SELECTOR_CALLS = Number(process.env.BENCH_SELECTOR_CALLS ?? 20);
 const TEGRASTATS_PARSES = Number(process.env.BENCH_PARSES ?? 200_000);
 const SAMPLER_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
+/** The registry mix: devices in the fleet, seconds per step, and the steps (multiples of a 10,000-device fleet's rate). */
+const REGISTRY_DEVICES = Number(process.env.BENCH_REGISTRY_DEVICES ?? 10_000);
+const REGISTRY_STEP_SECONDS = Number(process.env.BENCH_REGISTRY_STEP_SECONDS ?? 10);
+const REGISTRY_MULTIPLIERS = [0.25, 0.5, 1, 2, 4, 8];
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
     const selector = await benchSelector(worker, SELECTOR_DEVICES, SELECTOR_CALLS);
     const storageDay = await benchStorageDay(path.join(dir, "storage-day"));
     const telemetryParse = await benchTelemetryParse(TEGRASTATS_PARSES, SAMPLER_SAMPLES);
+    const registryMix = await benchRegistryMix(path.join(dir, "registry-mix"), REGISTRY_DEVICES, REGISTRY_STEP_SECONDS, REGISTRY_MULTIPLIERS);
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
       "worst-case selectors (`*a*a*…b`) over 63-character ids and tags, answered by the fleet's registry": selector,
       "storage after a simulated day (clock driven, in workerd's SQLite)": storageDay,
       "the bridge's telemetry: tegrastats parse rate and one sysfs sample with engines": telemetryParse,
+      [`one fleet's registry object at the request mix of ${REGISTRY_DEVICES} devices, then multiples of it until it no longer holds`]: registryMix,
     };
     await mkdir(path.join(REPO, "bench/results"), { recursive: true });
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

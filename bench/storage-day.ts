@@ -1,7 +1,4 @@
-import path from "node:path";
-import { REPO, WRANGLER } from "../scripts/local-stack.js";
-import { ManagedProcess } from "../scripts/processes.js";
-import { freePort } from "../scripts/ports.js";
+import { startOwnWorker } from "./own-worker.js";
 import type { StorageFigure } from "./storage/figure.js";
 
 /** A busy device: a command every 10 s, all day. */
@@ -17,17 +14,10 @@ const figure = ({ rows, bytes, maxRows }: StorageFigure) => ({ rows, maxRows, Mi
  * clock this bench drives (bench/storage/worker.ts), so a day takes seconds.
  */
 export async function benchStorageDay(dir: string) {
-  const port = await freePort();
-  const worker = ManagedProcess.start(
-    "storage-day worker",
-    WRANGLER,
-    ["dev", "--config", path.join(REPO, "bench/storage/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir, "--show-interactive-dev-session=false"],
-    { cwd: path.join(REPO, "bench/storage"), env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" } },
-  );
+  const worker = await startOwnWorker("storage", dir);
   try {
-    await worker.waitForLine(/Ready on http/, 120_000);
     const get = async (pathname: string): Promise<StorageFigure> => {
-      const response = await fetch(`http://127.0.0.1:${port}${pathname}`);
+      const response = await fetch(`${worker.url}${pathname}`);
       if (!response.ok) throw new Error(`${pathname}: ${response.status} ${await response.text()}`);
       return (await response.json()) as StorageFigure;
     };

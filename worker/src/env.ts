@@ -21,6 +21,8 @@ export interface Env {
   /** Commands per second per device, and the burst allowed (defaults 10 and 30). */
   COMMAND_RATE_PER_SECOND?: string;
   COMMAND_RATE_BURST?: string;
+  /** How often, in ms, a device's figures alone may refresh its fleet's registry (default 60000; device/summary-publisher.ts). */
+  SUMMARY_FIGURES_EVERY_MS?: string;
   /** OAuth clients, grants and tokens (hashed; props encrypted), kept by the OAuth provider. */
   OAUTH_KV: KVNamespace;
   /** The Worker's public origin, e.g. https://fleet.example.com: OAuth tokens are bound to `${PUBLIC_URL}/mcp`. */

@@ -21,10 +21,13 @@ interface Overview {
   containers: boolean;
 }
 
+/** How often a device's page refreshes its figures: a bridge's batch period. */
+const PAGE_FIGURES_EVERY_MS = 5_000;
+
 /**
  * A device's view: what it is and how it is now, charts of its telemetry over the chosen
  * range, its alerts, its recent commands and its containers. A push from the registry
- * about this device refreshes the figures and fetches only the new points.
+ * about this device, or the device's own summary asked every 5 s, refreshes the figures and fetches only the new points.
  */
 export function startDeviceView(main: HTMLElement, id: string): void {
   const api = `/dashboard/api/devices/${encodeURIComponent(id)}`;
@@ -135,11 +138,21 @@ export function startDeviceView(main: HTMLElement, id: string): void {
     if (range === "15m" || Date.now() - fetchedAt >= (data?.stepMs ?? 60_000)) void loadTelemetry(true);
   }
 
+  /** Asks the device itself for its figures: the registry pushes changes of presence, state and alerts at once, figures alone once a minute. */
+  function refreshFigures(): void {
+    if (document.hidden) return;
+    // A failed ask is tried again next time; the live status line says whether the connection holds.
+    getJson<FleetDevice>(`${api}/summary`).then(onPush, () => {});
+  }
+
   Promise.all([loadOverview(), loadTelemetry(false)]).then(
-    () => connectLive(`?device=${encodeURIComponent(id)}`, (message) => {
-      if (message.type === "upsert") onPush(message.device);
-      else if (message.type === "snapshot" && message.devices[0]) onPush(message.devices[0]);
-    }),
+    () => {
+      connectLive(`?device=${encodeURIComponent(id)}`, (message) => {
+        if (message.type === "upsert") onPush(message.device);
+        else if (message.type === "snapshot" && message.devices[0]) onPush(message.devices[0]);
+      });
+      setInterval(refreshFigures, PAGE_FIGURES_EVERY_MS);
+    },
     (error: unknown) => {
       const text = error instanceof ApiError && error.status === 404 ? "There is no such device in this fleet." : `The device could not be loaded: ${String(error)}`;
       main.replaceChildren(h("p", {}, h("a", { href: "/" }, "← All devices")), h("h1", {}, id), h("p", { class: "error", role: "alert" }, text));

@@ -26,6 +26,8 @@ export const dataRoutes = new Hono<DashboardEnv>()
     const [device, alerts, commands] = await Promise.all([fleet.get(id), fleet.alerts(id), fleet.audit({ device: id, limit: RECENT_COMMANDS }).then((page) => page.entries)]);
     return c.json({ device, alerts, commands, containers: canListContainers(device.state?.capabilities) });
   })
+  // The device's own summary: its page's figures, which the registry's pushes bring only once a minute.
+  .get("/devices/:device/summary", async (c) => c.json(fleetDevice(await c.var.fleet.get(c.req.param("device")))))
   .get("/devices/:device/telemetry", async (c) => {
     const name = c.req.query("range");
     if (!isRangeName(name)) throw new FleetError("invalid", `range must be one of ${Object.keys(RANGES).join(", ")}`);

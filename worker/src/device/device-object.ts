@@ -29,7 +29,7 @@ import { DesiredStateKeeper, type KeeperHost } from "./desired-state-keeper.js";
 import { CommandQueue } from "./queue.js";
 import { QUEUE_SCHEMA, QueueStore } from "./queue-store.js";
 import { DESIRED_STATE_SCHEMA } from "./desired-state-store.js";
-import { SummaryPublisher } from "./summary-publisher.js";
+import { figuresEveryMs, SummaryPublisher } from "./summary-publisher.js";
 import { TASK_SCHEMA, TaskStore } from "./task-store.js";
 import { Uplink } from "./uplink.js";
 
@@ -65,10 +65,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       keepalive: (now) => this.presence.closeSilentLinks(now),
       retention: (now) => this.telemetry.expire(now),
       offline: (now) => this.presence.checkOffline(now),
-      publish: async () => {
-        await this.publisher.publish();
-        return undefined;
-      },
+      publish: (now) => this.publisher.flush(now),
       queue: (now) => this.queue.settle(now),
       desired: () => this.desired.keep(this.keeperHost()),
       tasks: (now) => this.commandPath.expireTasks(now),
@@ -79,6 +76,9 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       async (summary) => {
         await this.registry(summary.fleet).upsert(summary);
       },
+      this.store,
+      this.scheduler,
+      figuresEveryMs(env.SUMMARY_FIGURES_EVERY_MS),
     );
     this.presence = new Presence(ctx, this.store, this.telemetry, this.scheduler, {
       publishSummary: () => this.publisher.publish(),
@@ -255,7 +255,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     await this.presence.closed(new Connection(ws));
   }
 
-  /** One alarm for every timed duty: keepalive, telemetry retention, the offline alert, deferred publishing. */
+  /** One alarm for every timed duty: keepalive, telemetry retention, the offline alert, the summary's held-back figures. */
   override async alarm(): Promise<void> {
     await this.scheduler.run(Date.now());
   }

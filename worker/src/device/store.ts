@@ -1,4 +1,12 @@
-import { type Command, type CommandDetail, CommandDetailSchema, type CommandRecord, type DeviceState, type Progress } from "@jetson/protocol";
+import {
+  type Command,
+  type CommandDetail,
+  CommandDetailSchema,
+  type CommandRecord,
+  type DeviceState,
+  type DeviceSummary,
+  type Progress,
+} from "@jetson/protocol";
 import { redact } from "../policy.js";
 import type { Schema } from "../sqlite-migrations.js";
 
@@ -29,6 +37,11 @@ export interface Identity {
   /** Empty once the device is revoked: no presented secret hashes to it. */
   credentialHash: string;
   revoked?: boolean;
+}
+
+export interface Published {
+  at: number;
+  summary: DeviceSummary;
 }
 
 /** Identity and presence (`meta`) and the command ledger. */
@@ -102,6 +115,16 @@ export class DeviceStore {
 
   setTags(tags: string[]): void {
     this.setMeta("tags", JSON.stringify(tags));
+  }
+
+  /** The summary the fleet's registry last received, and when: kept so that a rebuilt object still knows what it holds. */
+  published(): Published | undefined {
+    const value = this.meta("published");
+    return value ? (JSON.parse(value) as Published) : undefined;
+  }
+
+  setPublished(published: Published): void {
+    this.setMeta("published", JSON.stringify(published));
   }
 
   /** A new command enters the ledger `queued`, whether it goes out now or waits for the device; finished ones past retention leave it. */

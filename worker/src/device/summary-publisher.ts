@@ -1,22 +1,71 @@
 import type { DeviceSummary } from "@jetson/protocol";
+import { changedUris } from "../registry/summary-changes.js";
+import type { AlarmScheduler } from "./alarm-scheduler.js";
+import type { Published } from "./store.js";
 
-/** Sends the device's summary to its fleet's registry, and remembers when it last did. */
+/**
+ * Figures alone (the telemetry brief, last seen, an active alert's refreshed value) reach the
+ * registry at most this often: at 10,000 devices batching every 5 s, one upsert per batch would
+ * be 2,000 requests per second into the fleet's one registry object.
+ */
+export const FIGURES_EVERY_MS = 60_000;
+
+/** The Worker var that sets FIGURES_EVERY_MS (tests and benchmarks shorten it). */
+export function figuresEveryMs(setting: string | undefined): number {
+  if (setting === undefined) return FIGURES_EVERY_MS;
+  const ms = Number(setting);
+  if (!Number.isInteger(ms) || ms <= 0) throw new Error(`SUMMARY_FIGURES_EVERY_MS must be a positive whole number of milliseconds, not "${setting}"`);
+  return ms;
+}
+
+/** Where the last published summary is kept (the device's `meta` table). */
+export interface PublishedRecord {
+  published(): Published | undefined;
+  setPublished(published: Published): void;
+}
+
+/**
+ * Keeps the fleet registry's copy of the device's summary. What listing, selecting, alerts and
+ * subscriptions act on goes at once: the same aspects MCP listeners hear about (summary-changes.ts:
+ * presence, online, alerts raised or cleared, state with power mode and versions, tags, drift).
+ * Figures alone wait for the `publish` duty of the object's alarm, so the last of them is sent too.
+ */
 export class SummaryPublisher {
-  private lastPublished = 0;
-
   constructor(
     private readonly summary: () => Promise<DeviceSummary | undefined>,
     private readonly upsert: (summary: DeviceSummary) => Promise<void>,
+    private readonly record: PublishedRecord,
+    private readonly scheduler: AlarmScheduler<"publish">,
+    private readonly everyMs: number,
   ) {}
 
-  get last(): number {
-    return this.lastPublished;
-  }
-
+  /** Sends the summary now: a caller that changed what matters (identity, presence, tags, state, drift). */
   async publish(): Promise<void> {
     const summary = await this.summary();
+    if (summary) await this.send(summary, Date.now());
+  }
+
+  /** New telemetry: sends at once if it raised or cleared an alert or is the device's first, else no sooner than `everyMs` after the last send. */
+  async refresh(): Promise<void> {
+    const summary = await this.summary();
     if (!summary) return;
-    this.lastPublished = Date.now();
+    const now = Date.now();
+    const last = this.record.published();
+    // A device's first figures go at once too: until then the fleet list has none to show for it.
+    const figuresOnly = last?.summary.latest !== undefined && changedUris(summary.id, last.summary, summary).length === 0;
+    if (figuresOnly && now < last.at + this.everyMs) return this.scheduler.ensure("publish", last.at + this.everyMs);
+    await this.send(summary, now);
+  }
+
+  /** The `publish` duty: sends what waited, unless a send since has carried it. */
+  async flush(now: number): Promise<undefined> {
+    const summary = await this.summary();
+    if (summary && JSON.stringify(summary) !== JSON.stringify(this.record.published()?.summary)) await this.send(summary, now);
+    return undefined;
+  }
+
+  private async send(summary: DeviceSummary, now: number): Promise<void> {
     await this.upsert(summary);
+    this.record.setPublished({ at: now, summary });
   }
 }

@@ -24,16 +24,13 @@ function wholly(schema: z.ZodType, json: unknown): CheckedMessage<unknown> {
   return parsed.success ? { message: parsed.data } : {};
 }
 
-/** Telemetry refreshes the registry's copy of the summary at most this often; alert changes go at once. */
-const PUBLISH_EVERY_MS = 1_000;
-
 /** A device's publishes: checked against their channel's schema, then routed by channel. */
 export class Uplink {
   constructor(
     private readonly store: DeviceStore,
     private readonly commands: CommandPath,
     private readonly telemetry: DeviceTelemetry,
-    private readonly scheduler: AlarmScheduler<"retention" | "publish">,
+    private readonly scheduler: AlarmScheduler<"retention">,
     private readonly publisher: SummaryPublisher,
     private readonly refreshDesired: () => Promise<void>,
   ) {}
@@ -71,10 +68,10 @@ export class Uplink {
     result: (result) => this.commands.finished(result),
     telemetry: async ({ samples }) => {
       const now = Date.now();
-      const alertsChanged = this.telemetry.ingest(samples, now);
+      this.telemetry.ingest(samples, now);
       await this.scheduler.ensure("retention", now + RETENTION_EVERY_MS);
-      if (alertsChanged || now - this.publisher.last >= PUBLISH_EVERY_MS) await this.publisher.publish();
-      else await this.scheduler.ensure("publish", this.publisher.last + PUBLISH_EVERY_MS);
+      // The publisher tells an alert raised or cleared from figures alone, which it holds back.
+      await this.publisher.refresh();
     },
     state: async (state) => {
       this.store.setState(state);

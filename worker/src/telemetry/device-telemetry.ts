@@ -25,13 +25,12 @@ export class DeviceTelemetry {
     this.alerts = new AlertStore(storage.sql);
   }
 
-  /** Stores a batch and runs the alert rules over what it adds; returns whether an alert was raised or cleared. */
-  ingest(samples: readonly TimedSample[], now: number): boolean {
+  /** Stores a batch and runs the alert rules over what it adds. */
+  ingest(samples: readonly TimedSample[], now: number): void {
     const fresh = this.samples.ingest(samples, now);
-    if (fresh.length === 0) return false;
+    if (fresh.length === 0) return;
     const { transitions, state } = evaluate(fresh, this.alerts.activeKinds(), this.alerts.thresholds(), this.alerts.evaluatorState());
     this.alerts.apply(transitions, state);
-    return transitions.length > 0;
   }
 
   query(range: TelemetryRange): TelemetrySeries {
