@@ -156,11 +156,15 @@ export class DeviceTable {
     return { devices, total, ...(rows.length > limit && last && { nextCursor: encodeCursor(last.id, filterKey(filter)) }) };
   }
 
-  facets(): FleetFacets {
+  counts(): Record<DeviceStatus, number> {
     const counts: Record<DeviceStatus, number> = { online: 0, alerting: 0, offline: 0 };
     for (const row of this.sql.exec<{ status: DeviceStatus; n: number }>("SELECT status, count(*) AS n FROM devices GROUP BY status")) counts[row.status] = row.n;
+    return counts;
+  }
+
+  facets(): FleetFacets {
     const boards = this.sql.exec<{ board: string }>("SELECT DISTINCT board FROM devices WHERE board IS NOT NULL ORDER BY board").toArray().map((r) => r.board);
     const tags = this.sql.exec<{ tag: string }>("SELECT DISTINCT tag FROM device_tags ORDER BY tag LIMIT ?", MAX_FACET_TAGS).toArray().map((r) => r.tag);
-    return { counts, boards, tags };
+    return { counts: this.counts(), boards, tags };
   }
 }

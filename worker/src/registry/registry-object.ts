@@ -102,7 +102,7 @@ export class RegistryObject extends DurableObject<Env> {
     const statusBefore = this.devices.write(summary);
     const now = Date.now();
     this.live.broadcast({ type: "upsert", device: fleetDevice(summary) }, now);
-    if (statusBefore !== statusOf(summary)) this.live.broadcastCounts(() => this.devices.facets().counts, now);
+    if (statusBefore !== statusOf(summary)) this.live.broadcastCounts(() => this.devices.counts(), now);
     if (this.listeners.open) this.listeners.announceUpdated(changedUris(summary.id, before, summary), now);
   }
 
@@ -111,7 +111,7 @@ export class RegistryObject extends DurableObject<Env> {
     const removed = this.tables.exist && this.devices.remove(id);
     const now = Date.now();
     this.live.broadcast({ type: "remove", id }, now);
-    if (removed) this.live.broadcastCounts(() => this.devices.facets().counts, now);
+    if (removed) this.live.broadcastCounts(() => this.devices.counts(), now);
     if (before) this.listeners.announceUpdated(changedUris(id, before, undefined), now);
   }
 
