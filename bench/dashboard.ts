@@ -1,15 +1,17 @@
-import type { ProvisionedDevice, TimedSample } from "@jetson/protocol";
+import { DEVICE_PAGE_LIMIT, type DevicePage, type ProvisionedDevice, type TimedSample } from "@jetson/protocol";
 import type { Page } from "playwright-core";
 import type { LocalWorker } from "../scripts/local-stack.js";
 import { launchChromium } from "../test/support/chromium.js";
 import { connectDevice, orinSample, publishSamples } from "../test/support/mqtt-device.js";
-import { percentile, round } from "./stats.js";
+import { latencies, percentile, round } from "./stats.js";
 
 const FLEET = "dashboard-bench";
 const MINUTE = 60_000;
 const DAYS = 30;
 const RUNS = 5;
 const PARALLEL = 8;
+/** Devices that report a sample: the fleet view's first page and more; the rest are provisioned and never seen, as devices still in their boxes. */
+const REPORTING = 2 * DEVICE_PAGE_LIMIT.default;
 
 /** A REST call that waits out the per-token rate limit instead of failing on it. */
 async function call<T>(worker: LocalWorker, token: string, pathname: string, body: unknown): Promise<T> {
@@ -28,9 +30,9 @@ async function call<T>(worker: LocalWorker, token: string, pathname: string, bod
   }
 }
 
-async function inParallel<T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(items: readonly T[], run: (item: T) => Promise<void>, parallel = PARALLEL): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: PARALLEL }, async () => {
+  await Promise.all(Array.from({ length: parallel }, async () => {
     for (let item = queue.shift(); item !== undefined; item = queue.shift()) await run(item);
   }));
 }
@@ -57,6 +59,33 @@ async function seedHistory(worker: LocalWorker, device: ProvisionedDevice): Prom
   await publishSamples(client, device.id, samples, 1000);
   await client.endAsync();
   return { samples: samples.length, seconds: round((performance.now() - start) / 1000) };
+}
+
+async function listPage(worker: LocalWorker, token: string, params: URLSearchParams): Promise<DevicePage> {
+  const response = await fetch(`${worker.url}/api/devices?${params}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`GET /api/devices?${params}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as DevicePage;
+}
+
+/** Walks every page of a list (REST, default page size, following nextCursor), timing each; checks each device came once and all came. */
+async function walkPages(worker: LocalWorker, token: string, filters: Record<string, string>) {
+  const times: number[] = [];
+  const seen = new Set<string>();
+  let listed = 0;
+  let total = 0;
+  let cursor: string | undefined;
+  do {
+    const params = new URLSearchParams({ ...filters, ...(cursor && { cursor }) });
+    const start = performance.now();
+    const page = await listPage(worker, token, params);
+    times.push(performance.now() - start);
+    for (const device of page.devices) seen.add(device.id);
+    listed += page.devices.length;
+    total = page.total;
+    cursor = page.nextCursor;
+  } while (cursor);
+  if (seen.size !== listed || listed !== total) throw new Error(`paging ${JSON.stringify(filters)} gave ${listed} devices (${seen.size} different) of ${total}`);
+  return { devices: total, pages: times.length, ...latencies(times) };
 }
 
 /** Loads the page anew `RUNS` times; each time, when the client marked its first render, and the page's JS heap after it. */
@@ -86,9 +115,12 @@ async function measure(page: Page, url: string, mark: string) {
 }
 
 /**
- * The dashboard in headless Chromium with 200 provisioned devices: time from navigation
- * to the first full render of the fleet view, and of a device view over 30 days of
- * rollups, and the page's JS heap (CDP Performance.getMetrics, after a garbage collection).
+ * The dashboard in headless Chromium with `count` provisioned devices (10,000 at
+ * BENCH_DASHBOARD_DEVICES=10000): time from navigation to the first full render of the fleet
+ * view (its first page), and of a device view over 30 days of rollups, and the page's JS heap
+ * (CDP Performance.getMetrics, after a garbage collection); and the REST list's page latency
+ * over the whole fleet. Devices are provisioned through the REST API (the per-token rate limit
+ * lifted, as for every benchmark); the first few hundred report a sample, the rest never connect.
  */
 export async function benchDashboard(worker: LocalWorker, count: number) {
   const created = await fetch(`${worker.url}/admin/fleets`, {
@@ -97,15 +129,25 @@ export async function benchDashboard(worker: LocalWorker, count: number) {
     body: JSON.stringify({ id: FLEET }),
   });
   const { token } = (await created.json()) as { token: string };
-  const ids = Array.from({ length: count }, (_, i) => `jetson-${String(i).padStart(3, "0")}`);
+  const width = String(count - 1).length;
+  const ids = Array.from({ length: count }, (_, i) => `jetson-${String(i).padStart(Math.max(3, width), "0")}`);
   const devices: ProvisionedDevice[] = [];
+  const provisionStart = performance.now();
   await inParallel(ids, async (id) => {
     devices.push(await call<ProvisionedDevice>(worker, token, "/api/devices", { id }));
-  });
-  await reportOnce(worker, devices);
-  const historic = devices.find((d) => d.id === ids[0]);
+  }, 16);
+  const provisionSeconds = round((performance.now() - provisionStart) / 1000);
+  devices.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const reporting = devices.slice(0, REPORTING);
+  await reportOnce(worker, reporting);
+  const historic = devices[0];
   if (!historic) throw new Error("no device to seed");
   const seeded = await seedHistory(worker, historic);
+
+  const listPages = {
+    [`every page of ${count} devices, ${DEVICE_PAGE_LIMIT.default} a page`]: await walkPages(worker, token, {}),
+    [`every page of the offline devices the selector "id:jetson-* -board:nano" chooses`]: await walkPages(worker, token, { status: "offline", selector: "id:jetson-* -board:nano" }),
+  };
 
   const chromium = await launchChromium();
   try {
@@ -115,12 +157,14 @@ export async function benchDashboard(worker: LocalWorker, count: number) {
     await Promise.all([page.waitForURL(`${worker.url}/`), page.click("button[type=submit]")]);
     const fleetView = await measure(page, `${worker.url}/`, "dashboard:fleet-rendered");
     const rows = await page.locator("#fleet-table tbody tr").count();
-    if (rows !== count) throw new Error(`the fleet view showed ${rows} devices, not ${count}`);
+    const pageSize = Math.min(count, DEVICE_PAGE_LIMIT.default);
+    if (rows !== pageSize) throw new Error(`the fleet view showed ${rows} devices, not its first page of ${pageSize}`);
     const deviceView = await measure(page, `${worker.url}/devices/${historic.id}?range=30d`, "dashboard:device-rendered");
     const points = Number(await page.getAttribute("#chart-temperatures svg", "data-points"));
     return {
-      [`fleet view, ${count} devices`]: fleetView,
+      [`fleet view, ${count} devices (${provisionSeconds} s to provision; ${reporting.length} reported a sample), its first page of ${pageSize} rows`]: fleetView,
       [`device view, 30 days of 1-minute rollups (${seeded.samples} samples seeded in ${seeded.seconds} s)`]: { ...deviceView, temperaturePointsDrawn: points },
+      [`REST list (GET /api/devices), ${count} devices: latency of each page`]: listPages,
     };
   } finally {
     await chromium.close();

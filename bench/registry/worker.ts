@@ -1,11 +1,14 @@
-import { catalogue, type DeviceSummary } from "@jetson/protocol";
+import { catalogue, DEVICE_PAGE_LIMIT, type DeviceSummary } from "@jetson/protocol";
+import { AuditShardObject } from "../../worker/src/audit/audit-shard-object.js";
+import { dayOf, shardName } from "../../worker/src/audit/audit-days.js";
 import { RegistryObject } from "../../worker/src/registry/registry-object.js";
 import { POPULATION } from "./population.js";
 
-export { RegistryObject };
+export { AuditShardObject, RegistryObject };
 
 interface Env {
   REGISTRY: DurableObjectNamespace<RegistryObject>;
+  AUDIT_SHARD: DurableObjectNamespace<AuditShardObject>;
 }
 
 type Registry = DurableObjectStub<RegistryObject>;
@@ -46,18 +49,21 @@ function summary(i: number, now: number): DeviceSummary {
 }
 
 /** One request of each kind, as the production Worker or a device's object makes it of the fleet's registry. */
-const CALLS: Record<string, (registry: Registry, i: number, now: number) => Promise<unknown>> = {
+const CALLS: Record<string, (registry: Registry, i: number, now: number, env: Env) => Promise<unknown>> = {
   summary: (registry, i, now) => registry.upsert(summary(i, now)),
   token: (registry, i) => registry.checkToken(tokenHash(i), SERVED_BETWEEN_CHECKS),
   session: (registry, i) => registry.checkSession(sessionHash(i), SERVED_BETWEEN_CHECKS),
   // Every device-scoped request looks its device up first (Fleet.mustExist).
   lookup: (registry, i) => registry.has(deviceId(i)),
-  // A command's audit row: written before it is sent, completed with its outcome.
-  audit: async (registry, i, now) => {
-    const id = await registry.beginAudit({ at: now, caller: `token:tok_${i % 50}`, device: deviceId(i), action: "system.ping", args: {}, commandId: `cmd_${now.toString(36)}_${i}` });
-    await registry.completeAudit(id, { outcome: "succeeded", durationMs: 12 });
+  // A command's audit row: written before it is sent, completed with its outcome, in the day's audit shard (not the registry).
+  audit: async (_registry, i, now, env) => {
+    const day = dayOf(now);
+    const shard = env.AUDIT_SHARD.get(env.AUDIT_SHARD.idFromName(shardName(FLEET, day)));
+    const id = await shard.append(FLEET, day, { at: now, caller: `token:tok_${i % 50}`, device: deviceId(i), action: "system.ping", args: {}, commandId: `cmd_${now.toString(36)}_${i}`, outcome: "pending", durationMs: 0 });
+    await shard.complete(id, { outcome: "succeeded", durationMs: 12 });
   },
-  list: (registry) => registry.list(),
+  // A page of the fleet's list as the REST API, list_devices and the dashboard ask for it.
+  list: (registry) => registry.list({ filter: {}, limit: DEVICE_PAGE_LIMIT.default }),
 };
 
 /** Tokens (first: the fleet's tables come with them), dashboard sessions and devices the mix then refers to by number. */
@@ -84,7 +90,7 @@ const SPREAD: Record<string, (devices: number) => number> = {
   list: () => 1,
 };
 
-async function saturate(registry: Registry, weights: Record<string, number>, calls: number, devices: number): Promise<{ calls: Record<string, number>; seconds: number }> {
+async function saturate(env: Env, registry: Registry, weights: Record<string, number>, calls: number, devices: number): Promise<{ calls: Record<string, number>; seconds: number }> {
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   const order = Object.entries(weights).flatMap(([kind, weight]) => Array.from({ length: Math.max(1, Math.round((weight / total) * 100)) }, () => kind));
   const made: Record<string, number> = {};
@@ -94,7 +100,7 @@ async function saturate(registry: Registry, weights: Record<string, number>, cal
     while (next < calls) {
       const i = next++;
       const kind = order[i % order.length] ?? "";
-      await CALLS[kind]?.(registry, i % (SPREAD[kind]?.(devices) ?? 1), Date.now());
+      await CALLS[kind]?.(registry, i % (SPREAD[kind]?.(devices) ?? 1), Date.now(), env);
       made[kind] = (made[kind] ?? 0) + 1;
     }
   };
@@ -114,11 +120,11 @@ export default {
     }
     if (verb === "saturate") {
       const weights = Object.fromEntries([...new URL(request.url).searchParams].filter(([name]) => CALLS[name]).map(([name, weight]) => [name, Number(weight)]));
-      return Response.json(await saturate(registry, weights, Number(a), Number(b)));
+      return Response.json(await saturate(env, registry, weights, Number(a), Number(b)));
     }
     const call = verb === "call" ? CALLS[kind] : undefined;
     if (!call) return new Response(`unknown request ${verb}/${kind}`, { status: 404 });
-    await call(registry, Number(a), now);
+    await call(registry, Number(a), now, env);
     return new Response(null, { status: 204 });
   },
 };

@@ -10,8 +10,17 @@ export interface Command {
 /** Every operator command: a name, its usage line, and what it calls. Output is JSON. */
 export const commands: Record<string, Command> = {
   devices: {
-    usage: "devices                                   list the fleet's devices",
-    run: (api) => api.request("GET", "/api/devices"),
+    usage:
+      "devices [--status online|alerting|offline] [--alerts] [--selector SEL] [--text T] [--limit N] [--cursor C]\n" +
+      "                                          list a page of the fleet's devices (nextCursor: the next page's --cursor)",
+    run: (api, args) => {
+      const { values } = parseArgs({
+        args,
+        options: { status: { type: "string" }, alerts: { type: "boolean" }, selector: { type: "string" }, text: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" } },
+      });
+      const query = new URLSearchParams(Object.entries(values).map(([key, value]): [string, string] => [key, String(value)]));
+      return api.request("GET", `/api/devices?${query}`);
+    },
   },
   "enroll-code": {
     usage: "enroll-code --device ID [--ttl SECONDS]   create a one-time enrollment code for a device",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ActionErrorSchema } from "./errors.js";
 import { ProgressSchema } from "./envelopes.js";
-import { CommandRecordSchema } from "./fleet.js";
+import { CommandRecordSchema, DeviceSummarySchema } from "./fleet.js";
 
 // ---- tags and selectors ----
 
@@ -153,3 +153,37 @@ export const CommandDetailSchema = CommandRecordSchema.extend({
   progress: ProgressSchema.omit({ id: true }).extend({ at: z.number() }).optional(),
 });
 export type CommandDetail = z.infer<typeof CommandDetailSchema>;
+
+// ---- listing the fleet a page at a time ----
+
+/** As the dashboard shows it: offline wins; online with an active alert (other than `offline`) is alerting. */
+export const DeviceStatusSchema = z.enum(["online", "alerting", "offline"]);
+export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
+
+export const DEVICE_PAGE_LIMIT = { default: 100, max: 500 } as const;
+
+/** Filters all hold together; the order is always by device id, so a cursor names where the last page ended. */
+export const DeviceListQuerySchema = z.strictObject({
+  status: DeviceStatusSchema.optional().describe("Only devices in this state: online, alerting (online with an active alert) or offline"),
+  alerts: z.boolean().optional().describe("true: only devices with an active alert"),
+  selector: SelectorSchema.optional(),
+  text: z
+    .string()
+    .trim()
+    .min(1)
+    .max(63)
+    .optional()
+    .describe("Only devices whose id contains this text"),
+  limit: z.number().int().min(1).max(DEVICE_PAGE_LIMIT.max).default(DEVICE_PAGE_LIMIT.default).describe(`Devices per page (at most ${DEVICE_PAGE_LIMIT.max})`),
+  cursor: z.string().min(1).max(1000).optional().describe("nextCursor of the previous page, with the same filters"),
+});
+export type DeviceListQuery = z.infer<typeof DeviceListQuerySchema>;
+
+export const DevicePageSchema = z.object({
+  devices: z.array(DeviceSummarySchema),
+  /** Devices matching the filters, on every page together. */
+  total: z.number().int(),
+  /** Absent on the last page. */
+  nextCursor: z.string().optional(),
+});
+export type DevicePage = z.infer<typeof DevicePageSchema>;

@@ -133,9 +133,11 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
   });
 
   it("filters by status, board and tag, and sorts from the keyboard", async () => {
-    await page.selectOption("#filter-board", "NVIDIA Jetson Xavier NX Developer Kit");
+    // Boards by family, as selectors name them (board:xavier-nx).
+    expect(await page.locator("#filter-board option").allInnerTexts()).toEqual(["All", "agx-orin", "nano", "orin-nano", "xavier-nx"]);
+    await page.selectOption("#filter-board", "xavier-nx");
     await expect.poll(() => page.locator("#fleet-table tbody tr").count()).toBe(1);
-    expect(new URL(page.url()).searchParams.get("board")).toBe("NVIDIA Jetson Xavier NX Developer Kit");
+    expect(new URL(page.url()).searchParams.get("board")).toBe("xavier-nx");
     await page.selectOption("#filter-board", "all");
     await page.selectOption("#filter-status", "offline");
     await expect.poll(() => page.locator("#fleet-table tbody tr").count()).toBe(0);
@@ -268,6 +270,52 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
     expect(await phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
     await phone.screenshot({ path: path.join(ARTIFACTS, "fleet-phone.png"), fullPage: true });
     await phone.close();
+  });
+
+  it("pages through a fleet larger than one page, each device once, and keeps a page to its size while devices beyond it change", async () => {
+    const ids = [...FLEET.map((d) => d.id), "live-probe"].sort();
+    await page.goto(url("/?limit=2&sort=id"));
+    await page.waitForSelector("body[data-rendered=fleet]");
+    const seen: string[] = [];
+    for (let n = 0; n < Math.ceil(ids.length / 2); n++) {
+      if (n > 0) await page.click("#page-next");
+      await expect.poll(shownIds).toEqual(ids.slice(2 * n, 2 * n + 2));
+      seen.push(...((await shownIds()) as string[]));
+      await expect.poll(() => page.locator("#page-position").innerText()).toBe(`${2 * n + 1}–${Math.min(2 * n + 2, ids.length)} of ${ids.length}`);
+    }
+    expect(seen).toEqual(ids);
+    expect(await page.isDisabled("#page-next")).toBe(true);
+    await page.click("#page-previous");
+    await expect.poll(shownIds).toEqual(ids.slice(2, 4));
+    await page.click("#page-previous");
+    await expect.poll(shownIds).toEqual(ids.slice(0, 2));
+    expect(await page.isDisabled("#page-previous")).toBe(true);
+
+    // A device on a later page changes, then one on this page: only this page's reaches it, and the page keeps two rows.
+    await setTags(ids[4] ?? "", ["beyond"]);
+    await setTags(ids[1] ?? "", ["here"]);
+    await expect.poll(() => cellOf(ids[1] ?? "", "Tags").innerText()).toBe("here");
+    expect(await page.locator("#fleet-table tbody tr").count()).toBe(2);
+
+    // A stale cursor from a bookmark is refused with its reason, and the first page shown.
+    await page.goto(url("/?limit=2&sort=id&status=offline&cursor=not-a-cursor"));
+    await expect.poll(() => page.locator("[role=alert]").innerText()).toMatch(/cursor/);
+    await page.waitForSelector("body[data-rendered=fleet]");
+    expect(new URL(page.url()).searchParams.has("cursor")).toBe(false);
+  });
+
+  it("sends a dashboard one page and the fleet's counts when it opens, not the fleet", async () => {
+    const cookie = await sessionCookie();
+    const ws = new WebSocket(url("/dashboard/live?limit=2").replace("http", "ws"), { headers: { Origin: stack.worker.url, Cookie: cookie } });
+    const snapshot = await new Promise<{ devices: Array<{ id: string }>; page: { total: number; nextCursor?: string; counts: Record<string, number> } }>((resolve, reject) => {
+      ws.once("message", (data) => resolve(JSON.parse(String(data))));
+      ws.once("error", reject);
+    });
+    ws.close();
+    expect(snapshot.devices).toHaveLength(2);
+    expect(snapshot.page.total).toBe(FLEET.length + 1);
+    expect(snapshot.page.nextCursor).toEqual(expect.any(String));
+    expect(Object.values(snapshot.page.counts).reduce((a, b) => a + b, 0)).toBe(FLEET.length + 1);
   });
 
   it("signs out: the session ends and its cookie opens nothing", async () => {

@@ -1,5 +1,7 @@
 import { DeviceIdSchema } from "@jetson/protocol";
 import { Hono } from "hono";
+import { deviceListQuery } from "./api/device-list-params.js";
+import { fleetErrorResponse } from "./api/fleet-errors.js";
 import { serveAsset } from "./dashboard/client-assets.js";
 import { dataRoutes } from "./dashboard/data-routes.js";
 import { devicePage, fleetPage, PAGE_HEADERS } from "./dashboard/pages.js";
@@ -18,8 +20,14 @@ export const dashboard = new Hono<DashboardEnv>()
   .route("/dashboard/api", dataRoutes)
   .get("/dashboard/live", sameOrigin, requireSession, async (c) => {
     if (c.req.header("Upgrade") !== "websocket") return c.json({ error: "Expected a WebSocket upgrade" }, 426);
-    const device = c.req.query("device");
-    return c.var.fleet.live(c.var.sessionHash, device && DeviceIdSchema.safeParse(device).success ? device : undefined);
+    const { device, ...page } = c.req.query();
+    if (device !== undefined) {
+      if (!DeviceIdSchema.safeParse(device).success) return c.json({ error: "No such device in this fleet." }, 404);
+      return c.var.fleet.live(c.var.sessionHash, { device });
+    }
+    return c.var.fleet.live(c.var.sessionHash, { page: deviceListQuery(page) });
   })
   .get("/", requireSessionPage, (c) => c.html(fleetPage(c.var.fleet.id), 200, PAGE_HEADERS))
-  .get("/devices/:device", requireSessionPage, (c) => c.html(devicePage(c.var.fleet.id, c.req.param("device")), 200, PAGE_HEADERS));
+  .get("/devices/:device", requireSessionPage, (c) => c.html(devicePage(c.var.fleet.id, c.req.param("device")), 200, PAGE_HEADERS))
+  // A page query the registry cannot answer (a stale cursor) is refused with its reason before the upgrade.
+  .onError(fleetErrorResponse);

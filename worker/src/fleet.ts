@@ -10,6 +10,8 @@ import {
   type ConfirmedBy,
   type FleetSettings,
   type FleetSettingsChange,
+  type DeviceListQuery,
+  type DevicePage,
   type DeviceSummary,
   DeviceIdSchema,
   type EnrollmentCode,
@@ -22,7 +24,8 @@ import {
 import { AuditTrail } from "./audit/audit-trail.js";
 import { credentialCache } from "./credential-cache.js";
 import { hashSecret, newCommandId, newFleetSecret, newSecret } from "./credentials.js";
-import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER } from "./dashboard/live-channel.js";
+import { LIVE_DEVICE_HEADER, LIVE_PAGE_HEADER, LIVE_SESSION_HEADER } from "./dashboard/live-channel.js";
+import { type DevicePageRequest, pageRequest } from "./registry/device-query.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
 import type { AlertThresholds, DeviceAlerts, TelemetryRange, TelemetrySeries } from "@jetson/protocol";
@@ -82,9 +85,22 @@ export class Fleet {
     return this.caller.fleet;
   }
 
-  async list(): Promise<DeviceSummary[]> {
+  /** One page of the fleet's devices, by id, with the filters the query names. */
+  async list(query: DeviceListQuery): Promise<DevicePage> {
     this.require("read");
-    return this.registry().list();
+    return this.registry().list(this.pageRequest(query));
+  }
+
+  /** Every device at once: for the cloud's own uses (completions, prompts), not a client's list. */
+  async all(): Promise<DeviceSummary[]> {
+    this.require("read");
+    return this.registry().all();
+  }
+
+  private pageRequest(query: DeviceListQuery): DevicePageRequest {
+    const asked = pageRequest(query);
+    if (!asked.ok) throw new FleetError("invalid", asked.message);
+    return asked.request;
   }
 
   async get(deviceId: string): Promise<DeviceSummary> {
@@ -160,11 +176,16 @@ export class Fleet {
     await revokeGrantsApprovedBy(this.env, id);
   }
 
-  /** A dashboard's push channel: the fleet's registry sends it every change of a device's summary (of one device, if given). */
-  async live(sessionHash: string, device?: string): Promise<Response> {
+  /** A dashboard's push channel: the fleet's registry sends it a page of the fleet and that page's changes, or one device's. */
+  async live(sessionHash: string, watch: { device: string } | { page: DeviceListQuery }): Promise<Response> {
     this.require("read");
     const headers: Record<string, string> = { Upgrade: "websocket", [LIVE_SESSION_HEADER]: sessionHash };
-    if (device !== undefined) headers[LIVE_DEVICE_HEADER] = device;
+    if ("device" in watch) headers[LIVE_DEVICE_HEADER] = watch.device;
+    else {
+      // Refused here, with the reason, before the registry is asked.
+      this.pageRequest(watch.page);
+      headers[LIVE_PAGE_HEADER] = JSON.stringify(watch.page);
+    }
     return this.registry().fetch("https://registry/live", { headers });
   }
 

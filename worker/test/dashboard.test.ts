@@ -244,6 +244,45 @@ describe("the live channel", () => {
     live.ws.close();
   });
 
+  it("opens on one page of a large fleet with the whole fleet's counts, and hears only of the devices in that page's range", async () => {
+    const bulk = (i: number, online = false) => ({ id: `bulk-${String(i).padStart(3, "0")}`, fleet: "dash", online, tags: ["bulk"] });
+    await runInDurableObject(registry(), async (object) => {
+      for (let i = 0; i < 120; i++) await object.upsert(bulk(i));
+    });
+    const cookie = await session(viewer.token);
+    const live = await openLive(cookie, "?limit=50&selector=tag:bulk");
+    const snapshot = await live.next("snapshot");
+    if (snapshot.type !== "snapshot" || !snapshot.page) throw new Error("no page in the snapshot");
+    expect(snapshot.devices.map((d) => d.id)).toEqual(Array.from({ length: 50 }, (_, i) => bulk(i).id));
+    expect(snapshot.page).toMatchObject({ total: 120, nextCursor: expect.any(String), tags: expect.arrayContaining(["bulk"]) });
+    const { online, alerting, offline } = snapshot.page.counts;
+    expect(online + alerting + offline).toBeGreaterThanOrEqual(121);
+
+    // The device beyond the page changes first: had it been sent, it would be the first upsert to arrive.
+    await registry().upsert(bulk(100, true));
+    await registry().upsert(bulk(10, true));
+    expect(await live.next("upsert")).toMatchObject({ device: { id: "bulk-010", online: true } });
+    expect(live.messages.some((m) => m.type === "upsert" && m.device.id === "bulk-100")).toBe(false);
+    // The device beyond the page still moved the fleet's counts, sent before the upsert that arrived.
+    expect(live.messages.find((m) => m.type === "counts")).toEqual({ type: "counts", counts: { online: online + 1, alerting, offline: offline - 1 } });
+    live.ws.close();
+
+    const second = await openLive(cookie, `?limit=50&selector=tag:bulk&cursor=${snapshot.page.nextCursor}`);
+    const next = await second.next("snapshot");
+    expect(next.type === "snapshot" && next.devices.map((d) => d.id)).toEqual(Array.from({ length: 50 }, (_, i) => bulk(50 + i).id));
+    second.ws.close();
+  });
+
+  it("refuses a page with a cursor of other filters, or a garbage one, before opening", async () => {
+    const cookie = await session(viewer.token);
+    const first = (await (await get("/dashboard/api/devices?limit=1", cookie)).json()) as { nextCursor: string };
+    for (const query of [`?limit=1&status=offline&cursor=${first.nextCursor}`, "?cursor=garbage", "?limit=9999"]) {
+      const refused = await exports.default.fetch(`${ORIGIN}/dashboard/live${query}`, { headers: { Upgrade: "websocket", Cookie: cookie, Origin: ORIGIN } });
+      expect(refused.status, query).toBe(400);
+      expect((await refused.json()) as { error: string }).toMatchObject({ error: expect.stringMatching(/cursor|Invalid device list query/) });
+    }
+  });
+
   it("refuses another site's page, and closes when the session ends", async () => {
     const cookie = await session(viewer.token);
     const foreign = await exports.default.fetch(`${ORIGIN}/dashboard/live`, { headers: { Upgrade: "websocket", Cookie: cookie, Origin: "http://evil.example" } });

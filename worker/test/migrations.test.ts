@@ -8,6 +8,9 @@ import { FleetRunObject } from "../src/fleet-ops/run-object.js";
 import { RUN_SCHEMA, RunStore } from "../src/fleet-ops/run-store.js";
 import { REGISTRY_SCHEMAS, RegistryObject } from "../src/registry/registry-object.js";
 import { TokenTable } from "../src/registry/token-table.js";
+import type { DeviceFilter } from "../src/registry/device-query.js";
+import { DEVICES_SCHEMA } from "../src/registry/device-table.js";
+import { parseSelector } from "../src/fleet-ops/selector.js";
 import { migrate, MigrationError, type Schema, schemaVersion } from "../src/sqlite-migrations.js";
 import { AlertStore } from "../src/telemetry/alert-store.js";
 
@@ -199,7 +202,7 @@ describe("objects written before schemas had versions", () => {
       const started = new RegistryObject(state, env);
       await state.blockConcurrencyWhile(async () => undefined);
 
-      expect((await started.list()).map((d) => d.id)).toEqual(["old-device"]);
+      expect((await started.all()).map((d) => d.id)).toEqual(["old-device"]);
       expect(await started.checkToken("hash-old", 0)).toEqual({ ok: true, id: "tok_old", scopes: ["read"] });
       expect(await started.legacyAuditPage({ limit: 10 })).toMatchObject([{ id: 1, device: "old-device", outcome: "succeeded", durationMs: 3, commandId: undefined }]);
       const today = Math.floor(Date.now() / 86_400_000);
@@ -212,6 +215,36 @@ describe("objects written before schemas had versions", () => {
       new RegistryObject(state, env);
       await state.blockConcurrencyWhile(async () => undefined);
       expect(dump(sql)).toEqual(migrated);
+    });
+  });
+});
+
+describe("a fleet's devices written before their filters had columns", () => {
+  it("gains the indexed columns, filled from each summary, and answers list filters and selectors from them", async () => {
+    await runInDurableObject(env.REGISTRY.get(env.REGISTRY.idFromName("old-list-fleet")), async (_object, state) => {
+      const sql = state.storage.sql;
+      // The release before: every schema as it was, the devices table with its first step only.
+      migrate(state.storage, REGISTRY_SCHEMAS.map((schema) => (schema.name === "devices" ? { ...schema, migrations: schema.migrations.slice(0, 1) } : schema)));
+      const state7 = { hostname: "h", bridgeVersion: "0.1.0", capabilities: [], board: "NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super", jetpack: "6.2" };
+      const old = [
+        { id: "cam-7", fleet: "old-list-fleet", online: true, tags: ["lab"], state: state7, alerts: [{ kind: "temperature", since: NOW, value: 99, message: "hot" }] },
+        { id: "cam-8", fleet: "old-list-fleet", online: true, tags: ["warehouse"], state: { ...state7, jetpack: "5.1.2", board: "NVIDIA Jetson Nano Developer Kit" } },
+        { id: "cam-9", fleet: "old-list-fleet", online: false, alerts: [{ kind: "offline", since: NOW, value: 5, message: "gone" }] },
+      ];
+      for (const summary of old) sql.exec("INSERT INTO devices (id, summary) VALUES (?, ?)", summary.id, JSON.stringify(summary));
+
+      const started = new RegistryObject(state, env);
+      await state.blockConcurrencyWhile(async () => undefined);
+
+      const page = async (filter: DeviceFilter) => (await started.list({ filter, limit: 10 })).devices.map((d) => d.id);
+      expect(await page({})).toEqual(["cam-7", "cam-8", "cam-9"]);
+      expect(await page({ status: "alerting" })).toEqual(["cam-7"]);
+      expect(await page({ status: "offline" })).toEqual(["cam-9"]);
+      expect(await page({ alerts: true })).toEqual(["cam-7"]);
+      expect(await page({ selector: parseSelector("tag:lab,warehouse jetpack:6") })).toEqual(["cam-7"]);
+      expect((await started.select(parseSelector("board:nano,orin-nano -jetpack:6"))).map((d) => d.id)).toEqual(["cam-8"]);
+      expect((await started.list({ filter: {}, limit: 2 })).total).toBe(3);
+      expect(recorded(sql).devices).toBe(DEVICES_SCHEMA.migrations.length);
     });
   });
 });

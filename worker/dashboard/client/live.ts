@@ -11,14 +11,25 @@ function showStatus(text: string, state: "live" | "down"): void {
   status.dataset.state = state;
 }
 
+interface LiveOptions {
+  /** Asked after a close, to tell a refused upgrade's reason: a 401 goes to sign-in, a 400 to `onRefused`. */
+  check?: string;
+  onRefused?: (message: string) => void;
+}
+
 /**
  * The fleet's push channel: the registry sends a snapshot when the socket opens and every
  * change after it. The socket reopens by itself; each snapshot replaces what the page had.
+ * Returns what closes it for good (the page asks for another page or other filters).
  */
-export function connectLive(query: string, onMessage: (message: LiveMessage) => void): void {
+export function connectLive(query: string, onMessage: (message: LiveMessage) => void, { check = "/dashboard/api/session", onRefused }: LiveOptions = {}): () => void {
   let retryMs = RETRY_MS.first;
+  let closed = false;
+  let current: WebSocket | undefined;
   const open = () => {
+    if (closed) return;
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/dashboard/live${query}`);
+    current = ws;
     let keepalive: ReturnType<typeof setInterval> | undefined;
     ws.addEventListener("open", () => {
       retryMs = RETRY_MS.first;
@@ -26,20 +37,26 @@ export function connectLive(query: string, onMessage: (message: LiveMessage) => 
       keepalive = setInterval(() => ws.send(PING), KEEPALIVE_MS);
     });
     ws.addEventListener("message", (event: MessageEvent<string>) => {
-      if (event.data !== PONG) onMessage(JSON.parse(event.data) as LiveMessage);
+      if (event.data !== PONG && !closed) onMessage(JSON.parse(event.data) as LiveMessage);
     });
     ws.addEventListener("close", (event) => {
       clearInterval(keepalive);
+      if (closed) return;
       if (event.code === SESSION_ENDED) goSignIn();
       showStatus("Reconnecting…", "down");
-      // A refused upgrade closes without a reason: ask whether the session still holds (a 401 goes to sign-in).
+      // A refused upgrade closes without a reason: ask why (a 401 goes to sign-in, a 400 is the page's to mend).
       setTimeout(() => {
-        getJson("/dashboard/api/session").then(open, (error: unknown) => {
-          if (!(error instanceof ApiError && error.status === 401)) open();
+        getJson(check).then(open, (error: unknown) => {
+          if (error instanceof ApiError && error.status === 400 && onRefused) onRefused(error.message);
+          else if (!(error instanceof ApiError && error.status === 401)) open();
         });
       }, retryMs);
       retryMs = Math.min(retryMs * 2, RETRY_MS.max);
     });
   };
   open();
+  return () => {
+    closed = true;
+    current?.close(1000, "page changed");
+  };
 }

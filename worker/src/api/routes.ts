@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { CallerVariables } from "../auth.js";
 import type { Env } from "../env.js";
 import { FleetError } from "../fleet.js";
+import { deviceListQuery } from "./device-list-params.js";
 import { fleetErrorResponse } from "./fleet-errors.js";
 
 type AppEnv = { Bindings: Env; Variables: CallerVariables };
@@ -41,7 +42,7 @@ export async function body<T extends z.ZodType>(c: Context<AppEnv>, schema: T): 
 
 /** REST for scripts: devices, commands, enrollment, tokens and the audit trail of the caller's fleet. */
 export const api = new Hono<AppEnv>()
-  .get("/devices", async (c) => c.json({ devices: await c.var.fleet.list() }))
+  .get("/devices", async (c) => c.json(await c.var.fleet.list(deviceListQuery(c.req.query()))))
   .post("/devices", async (c) => {
     const { id } = await body(c, z.object({ id: DeviceIdSchema }));
     return c.json(await c.var.fleet.provision(id), 201);

@@ -1,5 +1,6 @@
 import { findAction } from "@jetson/protocol";
 import { Hono } from "hono";
+import { deviceListQuery } from "../api/device-list-params.js";
 import { fleetErrorResponse } from "../api/fleet-errors.js";
 import { FleetError } from "../fleet.js";
 import { toChartData } from "./chart-data.js";
@@ -19,7 +20,10 @@ function canListContainers(capabilities: readonly string[] | undefined): boolean
 export const dataRoutes = new Hono<DashboardEnv>()
   .use(requireSession)
   .get("/session", (c) => c.json({ fleet: c.var.fleet.id, scopes: c.var.fleet.caller.scopes }))
-  .get("/devices", async (c) => c.json({ devices: (await c.var.fleet.list()).map(fleetDevice) }))
+  .get("/devices", async (c) => {
+    const page = await c.var.fleet.list(deviceListQuery(c.req.query()));
+    return c.json({ ...page, devices: page.devices.map(fleetDevice) });
+  })
   .get("/devices/:device", async (c) => {
     const id = c.req.param("device");
     const fleet = c.var.fleet;

@@ -1,10 +1,12 @@
-import type { DeviceSummary } from "@jetson/protocol";
-import { fleetDevice, type LiveMessage, SESSION_ENDED } from "./live-messages.js";
+import type { DeviceStatus } from "@jetson/protocol";
+import { type LiveMessage, SESSION_ENDED } from "./live-messages.js";
 import type { DashboardSession } from "./session-table.js";
 
 /** The Worker tells the registry which session opens a socket (only the Worker can reach the registry), and which device it watches, if one. */
 export const LIVE_SESSION_HEADER = "X-Dashboard-Session";
 export const LIVE_DEVICE_HEADER = "X-Dashboard-Device";
+/** A fleet view's list query (JSON, checked by the Worker): which page it shows. */
+export const LIVE_PAGE_HEADER = "X-Dashboard-Page";
 
 const TAG = "dashboard";
 const sessionTag = (hash: string) => `session:${hash}`;
@@ -15,35 +17,61 @@ interface SocketState {
   expiresAt: number;
   /** A device view gets only its device's changes. */
   device?: string;
+  /** A fleet view gets the changes of devices in its page's stretch of ids: after `after`, up to `through` (open ends when absent). */
+  after?: string;
+  through?: string;
+}
+
+/** What a socket watches: one device, or one page of the fleet (by its ids' range). */
+export type LiveScope = { device: string } | { after?: string; through?: string };
+
+function watches(state: SocketState, id: string): boolean {
+  if (state.device !== undefined) return state.device === id;
+  return (state.after === undefined || id > state.after) && (state.through === undefined || id <= state.through);
 }
 
 /**
- * The fleet registry's push channel to dashboards: hibernatable WebSockets, each told the
- * whole fleet when it opens and every device summary change after that.
+ * The fleet registry's push channel to dashboards: hibernatable WebSockets, each told its page
+ * of the fleet (or its one device) when it opens, then the changes of the devices in that page's
+ * range of ids and, for fleet views, the fleet's counts when a device's status changes. A fleet of
+ * 10,000 thus sends a page, not the fleet, and a page's socket never hears of the devices beyond it.
  */
 export class LiveChannel {
   constructor(private readonly ctx: DurableObjectState) {}
 
-  open(hash: string, session: DashboardSession, devices: readonly DeviceSummary[], device: string | undefined): Response {
+  open(hash: string, session: DashboardSession, snapshot: LiveMessage & { type: "snapshot" }, scope: LiveScope): Response {
     const { 0: page, 1: socket } = new WebSocketPair();
     this.ctx.acceptWebSocket(socket, [TAG, sessionTag(hash), tokenTag(session.tokenId)]);
-    socket.serializeAttachment({ expiresAt: session.expiresAt, ...(device && { device }) } satisfies SocketState);
-    const watched = device ? devices.filter((d) => d.id === device) : devices;
-    socket.send(JSON.stringify({ type: "snapshot", devices: watched.map(fleetDevice) } satisfies LiveMessage));
+    socket.serializeAttachment({ expiresAt: session.expiresAt, ...scope } satisfies SocketState);
+    socket.send(JSON.stringify(snapshot));
     return new Response(null, { status: 101, webSocket: page });
   }
 
-  /** Sends to every open dashboard; a socket whose session has expired is closed instead. */
-  broadcast(message: LiveMessage, now: number): void {
-    const sockets = this.ctx.getWebSockets(TAG);
-    if (sockets.length === 0) return;
-    const text = JSON.stringify(message);
-    const about = message.type === "upsert" ? message.device.id : message.type === "remove" ? message.id : undefined;
-    for (const ws of sockets) {
-      const state = ws.deserializeAttachment() as SocketState | null;
-      if (!state || state.expiresAt <= now) end(ws, "session expired");
-      else if (!state.device || state.device === about) send(ws, text);
+  /** Sends a device's change to every dashboard that shows it; a socket whose session has expired is closed instead. */
+  broadcast(message: LiveMessage & { type: "upsert" | "remove" }, now: number): void {
+    const id = message.type === "upsert" ? message.device.id : message.id;
+    let text: string | undefined;
+    for (const ws of this.live(now)) {
+      if (watches(ws.state, id)) send(ws.socket, (text ??= JSON.stringify(message)));
     }
+  }
+
+  /** Sends the fleet's counts (computed only if a fleet view is open) to every fleet view. */
+  broadcastCounts(counts: () => Record<DeviceStatus, number>, now: number): void {
+    const views = this.live(now).filter((ws) => ws.state.device === undefined);
+    if (views.length === 0) return;
+    const text = JSON.stringify({ type: "counts", counts: counts() } satisfies LiveMessage);
+    for (const ws of views) send(ws.socket, text);
+  }
+
+  /** The open dashboards with their state; expired ones are closed on the way. */
+  private live(now: number): { socket: WebSocket; state: SocketState }[] {
+    return this.ctx.getWebSockets(TAG).flatMap((socket) => {
+      const state = socket.deserializeAttachment() as SocketState | null;
+      if (state && state.expiresAt > now) return [{ socket, state }];
+      end(socket, "session expired");
+      return [];
+    });
   }
 
   endSession(hash: string): void {

@@ -1,13 +1,24 @@
-import type { DeviceState, DeviceSummary } from "@jetson/protocol";
+import type { DeviceState, DeviceStatus, DeviceSummary } from "@jetson/protocol";
 
 /** A device as the fleet view needs it: the summary without the bridge's list of capabilities. */
 export type FleetDevice = Omit<DeviceSummary, "state"> & { state?: Omit<DeviceState, "capabilities"> };
 
 /** What the fleet's registry pushes to a dashboard's WebSocket. */
 export type LiveMessage =
-  | { type: "snapshot"; devices: FleetDevice[] }
+  | { type: "snapshot"; devices: FleetDevice[]; page?: LivePage }
   | { type: "upsert"; device: FleetDevice }
-  | { type: "remove"; id: string };
+  | { type: "remove"; id: string }
+  | { type: "counts"; counts: Record<DeviceStatus, number> };
+
+/** With a fleet view's snapshot: the page's place in the filtered fleet, and the whole fleet's counts, boards and tags. */
+export interface LivePage {
+  /** Devices the filters keep, on every page. */
+  total: number;
+  nextCursor?: string;
+  counts: Record<DeviceStatus, number>;
+  boards: string[];
+  tags: string[];
+}
 
 /** Close code telling the page its session ended (signed out, expired or its token revoked): sign in again. */
 export const SESSION_ENDED = 4401;

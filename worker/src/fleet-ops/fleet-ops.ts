@@ -168,7 +168,7 @@ export class FleetOps {
   /** Every device's unfixed drift, from the registry's summaries (no device is woken). */
   async drift(): Promise<Array<{ device: string; drift: Drift[] }>> {
     this.require("read");
-    return (await this.registry().list()).flatMap((d) => (d.drift?.length ? [{ device: d.id, drift: d.drift }] : []));
+    return (await this.registry().all()).flatMap((d) => (d.drift?.length ? [{ device: d.id, drift: d.drift }] : []));
   }
 
   // ---- the ledger ----

@@ -27,7 +27,7 @@ export class Completions {
     this.ops = new FleetOps(fleet);
   }
 
-  readonly devices: Complete = async (prefix) => startingWith(prefix, (await this.fleet.list()).map((d) => d.id));
+  readonly devices: Complete = async (prefix) => startingWith(prefix, (await this.fleet.all()).map((d) => d.id));
 
   readonly runs: Complete = async (prefix) => startingWith(prefix, (await this.ops.runs(RECENT_RUNS)).map((r) => r.id));
 
@@ -39,7 +39,7 @@ export class Completions {
     const [before, last] = [typed.slice(0, cut), typed.slice(cut)];
     // A leading `-` negates the term: complete what follows it.
     const sign = last.startsWith("-") ? "-" : "";
-    const terms = selectorTerms((await this.fleet.list()).map(deviceAttributes));
+    const terms = selectorTerms((await this.fleet.all()).map(deviceAttributes));
     return startingWith(last.slice(sign.length), terms).map((term) => `${before}${sign}${term}`);
   };
 

@@ -1,4 +1,4 @@
-import { DeviceSummarySchema } from "@jetson/protocol";
+import { DeviceListQuerySchema, DevicePageSchema, DeviceSummarySchema } from "@jetson/protocol";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
@@ -10,13 +10,15 @@ export function registerFleetTools(server: McpServer, fleet: Fleet): void {
     "list_devices",
     {
       title: "List devices",
-      description: "Every Jetson in the fleet with its presence (online, connected since, last seen) and reported state.",
-      inputSchema: z.strictObject({}),
-      outputSchema: z.object({ devices: z.array(DeviceSummarySchema) }),
+      description:
+        "The fleet's Jetsons with their presence (online, connected since, last seen) and reported state, a page at a time in id order: " +
+        "total counts every device the filters keep; while nextCursor is present, call again with it (and the same filters) for the next page.",
+      inputSchema: DeviceListQuerySchema,
+      outputSchema: DevicePageSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       _meta: PANEL_TOOL_META,
     },
-    async () => guarded(async () => toolData({ devices: await fleet.list() })),
+    async (query) => guarded(async () => toolData(await fleet.list(query))),
   );
 
   server.registerTool(

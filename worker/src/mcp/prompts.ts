@@ -60,7 +60,7 @@ export function registerPrompts(server: McpServer, fleet: Fleet, complete: Compl
     "fleet_health_report",
     { title: "Fleet health report", description: "A health report of every device: presence, alerts, temperatures, load, disk." },
     async (): Promise<GetPromptResult> => {
-      const devices = await refusingAsInvalid(() => fleet.list());
+      const devices = await refusingAsInvalid(() => fleet.all());
       return { description: "Fleet health report", messages: [text(REPORT), attached("jetson://devices", { devices })] };
     },
   );

@@ -1,3 +1,4 @@
+import { DEVICE_PAGE_LIMIT, DeviceListQuerySchema, type DevicePage } from "@jetson/protocol";
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
 import { ProtocolError, ProtocolErrorCode, type ReadResourceResult } from "@modelcontextprotocol/server";
 import { type Fleet, FleetError } from "../fleet.js";
@@ -22,6 +23,16 @@ async function json(uri: URL, read: () => Promise<unknown>): Promise<ReadResourc
   return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text }] };
 }
 
+/**
+ * The resource is one fixed URI (listeners subscribe to it), so it holds the first page; resources/list's own
+ * cursor pages the list of resources, not a resource's contents. The rest is a list_devices call away.
+ */
+function devicesResource(page: DevicePage) {
+  if (page.nextCursor === undefined) return page;
+  const more = `This is the first page of ${page.total} devices; call the list_devices tool with cursor "${page.nextCursor}" for the next one (filters: status, alerts, selector, text).`;
+  return { ...page, more };
+}
+
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? "") : (value ?? ""));
 
 /** The fleet's devices, each device's state, alerts and recent telemetry as MCP resources. */
@@ -31,15 +42,19 @@ export function registerResources(server: McpServer, fleet: Fleet, complete: Com
   server.registerResource(
     "devices",
     "jetson://devices",
-    { title: "Devices", description: "Every device of the fleet with presence, state, active alerts and latest telemetry.", mimeType: JSON_TYPE },
-    async (uri) => json(uri, async () => ({ devices: await fleet.list() })),
+    {
+      title: "Devices",
+      description: `The fleet's first ${DEVICE_PAGE_LIMIT.default} devices by id with presence, state, active alerts and latest telemetry, the fleet's size, and how to read further.`,
+      mimeType: JSON_TYPE,
+    },
+    async (uri) => json(uri, async () => devicesResource(await fleet.list(DeviceListQuerySchema.parse({})))),
   );
 
   server.registerResource(
     "device",
     new ResourceTemplate("jetson://devices/{device}", {
       list: async () => ({
-        resources: (await fleet.list()).map((d) => ({ uri: `jetson://devices/${d.id}`, name: d.id, mimeType: JSON_TYPE })),
+        resources: (await fleet.all()).map((d) => ({ uri: `jetson://devices/${d.id}`, name: d.id, mimeType: JSON_TYPE })),
       }),
       complete: { device: completeDevice },
     }),

@@ -2,14 +2,16 @@ import { DurableObject } from "cloudflare:workers";
 import {
   type ApiToken,
   type AuditEntry,
+  DeviceListQuerySchema,
+  type DevicePage,
   type DeviceSummary,
-  DeviceSummarySchema,
   type FleetSettings,
   type FleetSettingsChange,
   FleetSettingsSchema,
   type Scope,
 } from "@jetson/protocol";
-import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER, LiveChannel } from "../dashboard/live-channel.js";
+import { LIVE_DEVICE_HEADER, LIVE_PAGE_HEADER, LIVE_SESSION_HEADER, LiveChannel } from "../dashboard/live-channel.js";
+import { statusOf } from "../dashboard/view/fleet-rows.js";
 import { fleetDevice, PING, PONG } from "../dashboard/live-messages.js";
 import { type DashboardSession, SESSION_SCHEMA, SessionTable } from "../dashboard/session-table.js";
 import type { Env } from "../env.js";
@@ -25,20 +27,15 @@ import { LISTEN_PATH, LISTEN_TOKEN_HEADER, ListenChannel } from "./listen-channe
 import { changedUris } from "./summary-changes.js";
 import type { DesiredState, DesiredStateRule, FleetRunBrief } from "@jetson/protocol";
 import { deviceAttributes } from "../fleet-ops/attributes.js";
+import { type DevicePageRequest, pageRequest } from "./device-query.js";
+import { DEVICES_SCHEMA, DeviceTable } from "./device-table.js";
 import { DESIRED_RULES_SCHEMA, DesiredRules, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
 import { RUN_INDEX_SCHEMA, RunIndex } from "../fleet-ops/run-index.js";
-import { type Selector, selects } from "../fleet-ops/selector.js";
+import type { Selector } from "../fleet-ops/selector.js";
 import { LazyTables } from "../lazy-tables.js";
-import type { Schema } from "../sqlite-migrations.js";
 
 /** Requests per second each API token may make, with a burst allowance, unless the Worker's vars say otherwise. */
 const TOKEN_RATE = { perSecond: 20, burst: 60 };
-
-/** The fleet's devices as their objects last reported them. */
-const DEVICES_SCHEMA: Schema = {
-  name: "devices",
-  migrations: ["CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, summary TEXT NOT NULL)"],
-};
 
 /** Every table a fleet has; `devices` first, since its table marks a fleet that exists. */
 export const REGISTRY_SCHEMAS = [
@@ -82,6 +79,7 @@ export class RegistryObject extends DurableObject<Env> {
   private readonly runs: RunIndex;
   private readonly settingsTable: SettingsTable;
   private readonly tables: LazyTables;
+  private readonly devices: DeviceTable;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -96,6 +94,7 @@ export class RegistryObject extends DurableObject<Env> {
     this.desiredRules = new DesiredRules(sql);
     this.runs = new RunIndex(sql);
     this.settingsTable = new SettingsTable(sql);
+    this.devices = new DeviceTable(sql);
     // Dashboards keep their sockets open with pings; answering them must not wake the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.limiter = new RateLimiter(
@@ -111,44 +110,42 @@ export class RegistryObject extends DurableObject<Env> {
 
   async upsert(summary: DeviceSummary): Promise<void> {
     this.tables.ensure();
-    const before = this.listeners.open ? this.stored(summary.id) : undefined;
-    this.ctx.storage.sql.exec(
-      "INSERT INTO devices (id, summary) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET summary = excluded.summary",
-      summary.id,
-      JSON.stringify(summary),
-    );
-    this.live.broadcast({ type: "upsert", device: fleetDevice(summary) }, Date.now());
-    if (this.listeners.open) this.listeners.announceUpdated(changedUris(summary.id, before, summary), Date.now());
+    const before = this.listeners.open ? this.devices.get(summary.id) : undefined;
+    const statusBefore = this.devices.write(summary);
+    const now = Date.now();
+    this.live.broadcast({ type: "upsert", device: fleetDevice(summary) }, now);
+    if (statusBefore !== statusOf(summary)) this.live.broadcastCounts(() => this.devices.counts(), now);
+    if (this.listeners.open) this.listeners.announceUpdated(changedUris(summary.id, before, summary), now);
   }
 
   async remove(id: string): Promise<void> {
-    const before = this.listeners.open && this.tables.exist ? this.stored(id) : undefined;
-    this.ctx.storage.sql.exec("DELETE FROM devices WHERE id = ?", id);
-    this.live.broadcast({ type: "remove", id }, Date.now());
-    if (before) this.listeners.announceUpdated(changedUris(id, before, undefined), Date.now());
+    const before = this.listeners.open && this.tables.exist ? this.devices.get(id) : undefined;
+    const removed = this.tables.exist && this.devices.remove(id);
+    const now = Date.now();
+    this.live.broadcast({ type: "remove", id }, now);
+    if (removed) this.live.broadcastCounts(() => this.devices.counts(), now);
+    if (before) this.listeners.announceUpdated(changedUris(id, before, undefined), now);
   }
 
-  private stored(id: string): DeviceSummary | undefined {
-    const row = this.ctx.storage.sql.exec<{ summary: string }>("SELECT summary FROM devices WHERE id = ?", id).toArray()[0];
-    return row && DeviceSummarySchema.parse(JSON.parse(row.summary));
+  /** One page of the fleet, in id order, filtered by indexed columns. */
+  async list(request: DevicePageRequest): Promise<DevicePage> {
+    return this.tables.exist ? this.devices.page(request.filter, request.after, request.limit) : { devices: [], total: 0 };
   }
 
-  async list(): Promise<DeviceSummary[]> {
-    return this.ctx.storage.sql
-      .exec<{ summary: string }>("SELECT summary FROM devices ORDER BY id")
-      .toArray()
-      .map((row) => DeviceSummarySchema.parse(JSON.parse(row.summary)));
+  /** Every device: for callers that need the whole fleet (completions, drift), never a client's list. */
+  async all(): Promise<DeviceSummary[]> {
+    return this.tables.exist ? this.devices.all() : [];
   }
 
   async has(id: string): Promise<boolean> {
-    return this.ctx.storage.sql.exec("SELECT 1 FROM devices WHERE id = ?", id).toArray().length > 0;
+    return this.tables.exist && this.devices.has(id);
   }
 
   // ---- fleet operations: selectors, desired-state rules, the run index (../fleet-ops) ----
 
-  /** The devices a selector chooses, from their summaries alone: no device is woken. */
+  /** The devices a selector chooses, answered in SQL from their indexed columns: no device is woken, no summary parsed but those chosen. */
   async select(selector: Selector): Promise<DeviceSummary[]> {
-    return (await this.list()).filter((summary) => selects(selector, deviceAttributes(summary)));
+    return this.tables.exist ? this.devices.select(selector) : [];
   }
 
   async setDesiredRule(selector: Selector, state: DesiredState, by: string): Promise<DesiredStateRule> {
@@ -252,7 +249,18 @@ export class RegistryObject extends DurableObject<Env> {
     const hash = request.headers.get(LIVE_SESSION_HEADER) ?? "";
     const session = this.tables.exist ? this.sessions.find(hash, Date.now()) : undefined;
     if (request.headers.get("Upgrade") !== "websocket" || !session) return new Response("Not found", { status: 404 });
-    return this.live.open(hash, session, await this.list(), request.headers.get(LIVE_DEVICE_HEADER) ?? undefined);
+    const device = request.headers.get(LIVE_DEVICE_HEADER);
+    if (device !== null) {
+      const watched = this.devices.get(device);
+      return this.live.open(hash, session, { type: "snapshot", devices: watched ? [fleetDevice(watched)] : [] }, { device });
+    }
+    const asked = pageRequest(DeviceListQuerySchema.parse(JSON.parse(request.headers.get(LIVE_PAGE_HEADER) ?? "{}")));
+    if (!asked.ok) return new Response(asked.message, { status: 400 });
+    const { filter, after, limit } = asked.request;
+    const { devices, total, nextCursor } = this.devices.page(filter, after, limit);
+    const through = nextCursor === undefined ? undefined : devices.at(-1)?.id;
+    const snapshot = { type: "snapshot", devices: devices.map(fleetDevice), page: { total, ...(nextCursor && { nextCursor }), ...this.devices.facets() } } as const;
+    return this.live.open(hash, session, snapshot, { ...(after !== undefined && { after }), ...(through !== undefined && { through }) });
   }
 
   /** Pages send nothing but pings, which the auto-response answers; a listen link may publish a change to the fleet's listeners. */

@@ -1,13 +1,9 @@
-import { type DeviceSummary, DeviceSummarySchema } from "@jetson/protocol";
-import { z } from "zod";
+import { type DevicePage, DevicePageSchema } from "@jetson/protocol";
 import { applyQuery, countByStatus, DEFAULT_QUERY } from "../../../src/dashboard/view/fleet-rows.js";
 import { h } from "../dom.js";
 import { deviceRow, fillRow, headerRow, keepAgoCurrent } from "../fleet-table.js";
 import type { AppsBridge } from "./apps-bridge.js";
 import { callTool, every, ToolFailed } from "./tool-calls.js";
-
-/** list_devices' result. */
-export const DeviceListSchema = z.object({ devices: z.array(DeviceSummarySchema) });
 
 const REFRESH_MS = 10_000;
 
@@ -15,7 +11,7 @@ const REFRESH_MS = 10_000;
  * The fleet in the chat: the dashboard's table, alerting devices first, refreshed with
  * list_devices while open. A device's name opens its figures and charts. Returns what stops it.
  */
-export function startFleetPanel(main: HTMLElement, bridge: AppsBridge, devices: DeviceSummary[], open: (id: string) => void): () => void {
+export function startFleetPanel(main: HTMLElement, bridge: AppsBridge, first: DevicePage, open: (id: string) => void): () => void {
   const counts = h("p", { class: "counts", id: "fleet-counts" });
   const body = h("tbody");
   const problem = h("p", { class: "error", role: "status" });
@@ -30,25 +26,28 @@ export function startFleetPanel(main: HTMLElement, bridge: AppsBridge, devices: 
     ),
   );
 
-  function show(list: DeviceSummary[]): void {
+  /** list_devices' first page: a fleet larger than a page says how many it has and how many are shown. */
+  function show({ devices, total, nextCursor }: DevicePage): void {
     const now = Date.now();
     body.replaceChildren(
-      ...applyQuery(list, DEFAULT_QUERY).map((device) => {
+      ...applyQuery(devices, DEFAULT_QUERY).map((device) => {
         const row = deviceRow(device, h("button", { type: "button", class: "link", onclick: () => open(device.id) }, device.id));
         fillRow(row, device, now);
         return row;
       }),
     );
-    const count = countByStatus(list);
-    counts.textContent = `${list.length} devices: ${count.online} online, ${count.alerting} alerting, ${count.offline} offline`;
+    const count = countByStatus(devices);
+    counts.textContent =
+      (nextCursor === undefined ? `${total} devices: ` : `${total} devices, the first ${devices.length} by id: `) +
+      `${count.online} online, ${count.alerting} alerting, ${count.offline} offline`;
     document.body.dataset.rendered = "fleet";
   }
 
-  show(devices);
+  show(first);
   const stopAgo = keepAgoCurrent(body);
   const stopRefresh = every(REFRESH_MS, async () => {
     try {
-      show((await callTool(bridge, "list_devices", {}, DeviceListSchema)).devices);
+      show(await callTool(bridge, "list_devices", {}, DevicePageSchema));
       problem.textContent = "";
     } catch (error) {
       problem.textContent = error instanceof ToolFailed ? error.message : `The host could not list the devices: ${String(error)}`;

@@ -2,12 +2,12 @@
 import "./zod-jitless.js";
 import "../styles.css";
 import "./panel.css";
-import { DeviceSummarySchema, TimedSampleSchema } from "@jetson/protocol";
+import { DevicePageSchema, DeviceSummarySchema, TimedSampleSchema } from "@jetson/protocol";
 import { z } from "zod";
 import { byId, h } from "../dom.js";
 import { AppsBridge, type CallToolResult, CallToolResultSchema, METHODS, ToolInputSchema } from "./apps-bridge.js";
 import { startDevicePanel } from "./device-panel.js";
-import { DeviceListSchema, startFleetPanel } from "./fleet-panel.js";
+import { startFleetPanel } from "./fleet-panel.js";
 import { callTool, textOf, ToolFailed } from "./tool-calls.js";
 
 const main = byId("main");
@@ -23,8 +23,8 @@ const DeviceArgumentSchema = z.object({ device: z.string() });
  */
 const VIEWS: Array<(data: unknown) => (() => () => void) | undefined> = [
   (data) => {
-    const list = DeviceListSchema.safeParse(data);
-    return list.success ? () => startFleetPanel(main, bridge, list.data.devices, openDevice) : undefined;
+    const list = DevicePageSchema.safeParse(data);
+    return list.success ? () => startFleetPanel(main, bridge, list.data, openDevice) : undefined;
   },
   (data) => {
     const summary = DeviceSummarySchema.safeParse(data);

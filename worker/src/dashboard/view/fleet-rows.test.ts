@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FleetDevice } from "../live-messages.js";
-import { applyQuery, boardsOf, countByStatus, DEFAULT_QUERY, queryFromParams, queryToParams, statusOf, tagsOf } from "./fleet-rows.js";
+import { applyQuery, countByStatus, DEFAULT_QUERY, listParams, queryFromParams, queryToParams, statusOf } from "./fleet-rows.js";
 
 const alert = (kind: "temperature" | "offline") => ({ kind, since: 1, value: 90, message: `${kind} alert` });
 
@@ -35,20 +35,20 @@ describe("the fleet view's rows", () => {
     expect(hottest(false)).toEqual(["nano-2", "orin-9", "orin-10", "new-one"]);
   });
 
-  it("filters by status and board", () => {
-    expect(applyQuery(fleet, { ...DEFAULT_QUERY, board: "Orin" }).map((d) => d.id)).toEqual(["orin-10", "orin-9"]);
+  it("filters by status, board family (as selectors name it) and id", () => {
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, board: "orin" }).map((d) => d.id)).toEqual(["orin-10", "orin-9"]);
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, board: "nano" }).map((d) => d.id)).toEqual(["nano-2"]);
     expect(applyQuery(fleet, { ...DEFAULT_QUERY, status: "offline" }).map((d) => d.id)).toEqual(["nano-2"]);
-    expect(boardsOf(fleet)).toEqual(["Nano", "Orin"]);
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, text: "orin-1" }).map((d) => d.id)).toEqual(["orin-10"]);
   });
 
   it("filters by tag, alone and with the other filters", () => {
     expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "lab", sort: "id" }).map((d) => d.id)).toEqual(["nano-2", "orin-10"]);
     expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "warehouse", sort: "id" }).map((d) => d.id)).toEqual(["orin-9", "orin-10"]);
-    expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "lab", board: "Orin" }).map((d) => d.id)).toEqual(["orin-10"]);
+    expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "lab", board: "orin" }).map((d) => d.id)).toEqual(["orin-10"]);
     expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "lab", status: "online" }).map((d) => d.id)).toEqual([]);
     // A tag no device has (any more) shows none, not all.
     expect(applyQuery(fleet, { ...DEFAULT_QUERY, tag: "gone" })).toEqual([]);
-    expect(tagsOf(fleet)).toEqual(["lab", "warehouse"]);
   });
 
   it("sorts by tags and by power mode, devices without them last", () => {
@@ -62,9 +62,15 @@ describe("the fleet view's rows", () => {
 
   it("round-trips the query through the URL, leaving defaults out and ignoring nonsense", () => {
     expect(queryFromParams(queryToParams({ ...DEFAULT_QUERY, tag: "all" }))).toEqual({ ...DEFAULT_QUERY, tag: "all" });
-    const query = { status: "alerting", board: "Orin", tag: "lab", sort: "power", descending: true } as const;
+    const query = { status: "alerting", board: "orin-nano", tag: "lab", text: "cam", sort: "power", descending: true, limit: 25, cursor: "eyJhIjoiYyJ9" } as const;
     expect(queryFromParams(queryToParams(query))).toEqual(query);
     expect(queryToParams(DEFAULT_QUERY).toString()).toBe("");
-    expect(queryFromParams(new URLSearchParams("status=bogus&sort=__proto__&tag="))).toEqual(DEFAULT_QUERY);
+    expect(queryFromParams(new URLSearchParams("status=bogus&sort=__proto__&tag=&board=NVIDIA Jetson Nano&limit=501&q="))).toEqual(DEFAULT_QUERY);
+  });
+
+  it("asks the registry for the page with the filters as a selector, the id text, the limit and the cursor", () => {
+    expect(listParams(DEFAULT_QUERY).toString()).toBe("limit=100");
+    const params = listParams({ ...DEFAULT_QUERY, status: "offline", board: "orin-nano", tag: "all", text: "cam", limit: 2, cursor: "c1" });
+    expect(Object.fromEntries(params)).toEqual({ status: "offline", selector: "board:orin-nano tag:all", text: "cam", limit: "2", cursor: "c1" });
   });
 });

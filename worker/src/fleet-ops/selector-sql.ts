@@ -1,0 +1,56 @@
+import type { Selector, SelectorKey, SelectorTerm } from "./selector.js";
+
+/** A WHERE condition and its parameters, in order. */
+export interface SqlCondition {
+  sql: string;
+  params: (string | number)[];
+}
+
+type PatternSql = (pattern: string) => SqlCondition;
+
+/*
+ * Every selector term is answered in SQL, with the same meaning as `selects()` (selector.ts), over the
+ * columns device-table.ts keeps beside each summary. Patterns hold only [a-z0-9_.*-], so in GLOB only `*`
+ * is special; glob columns hold the value lower-cased in JS, as `globMatches` compares it. A term on a value
+ * the device never reported is false (never NULL), so its negation holds, as in JS.
+ */
+const glob =
+  (column: string): PatternSql =>
+  (pattern) => ({ sql: `(${column} IS NOT NULL AND ${column} GLOB ?)`, params: [pattern] });
+
+/** `6` matches 6 and 6.2 but not 60, compared as reported (case kept, as `release` in selector.ts); with a `*`, a glob. */
+const release =
+  (reported: string, lower: string): PatternSql =>
+  (pattern) =>
+    pattern.includes("*")
+      ? glob(lower)(pattern)
+      : { sql: `(${reported} IS NOT NULL AND (${reported} = ? OR substr(${reported}, 1, ?) = ?))`, params: [pattern, pattern.length + 1, `${pattern}.`] };
+
+const TERM_SQL = {
+  // Device ids are lower-case (DeviceIdSchema).
+  id: glob("id"),
+  tag: (pattern) => ({ sql: "id IN (SELECT device FROM device_tags WHERE tag GLOB ?)", params: [pattern] }),
+  board: glob("board"),
+  soc: glob("soc"),
+  jetpack: release("jetpack", "jetpack_lower"),
+  l4t: release("l4t", "l4t_lower"),
+  bridge: release("bridge", "bridge_lower"),
+  online: (pattern) => ({ sql: pattern === "true" ? "status <> 'offline'" : "status = 'offline'", params: [] }),
+} satisfies Record<SelectorKey, PatternSql>;
+
+function termCondition(term: SelectorTerm): SqlCondition {
+  const alternatives = term.values.map(TERM_SQL[term.key]);
+  const either = `(${alternatives.map((a) => a.sql).join(" OR ")})`;
+  return { sql: term.negate ? `NOT ${either}` : either, params: alternatives.flatMap((a) => a.params) };
+}
+
+/** All of `conditions` (true when there are none). */
+export function allOf(conditions: readonly SqlCondition[]): SqlCondition {
+  if (conditions.length === 0) return { sql: "1", params: [] };
+  return { sql: conditions.map((c) => c.sql).join(" AND "), params: conditions.flatMap((c) => c.params) };
+}
+
+/** The devices a selector chooses, as a condition on the `devices` table. */
+export function selectorCondition(selector: Selector): SqlCondition {
+  return allOf(selector.terms.map(termCondition));
+}
