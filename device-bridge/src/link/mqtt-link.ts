@@ -18,6 +18,8 @@ export interface LinkOptions {
   log: Logger;
   onConnect(): void;
   onMessage(topic: string, payload: Uint8Array): void;
+  /** The connection closed (a reconnect may follow). */
+  onClose?(): void;
 }
 
 /** What the broker said of a message it accepted: its MQTT 5 Reason String, such as the part it refused. */
@@ -53,6 +55,8 @@ export class MqttLink {
       reconnectPeriod: 0,
       connectTimeout: 15_000,
       will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: false },
+      // QoS 0 messages (port tunnel frames) belong to one connection: never kept for the next.
+      queueQoSZero: false,
       // mqtt.js's default Node stream writes one frame per packet field; the native path writes whole packets.
       forceNativeWebSocket: true,
       createWebsocket: (url: string, protocols: string[]) => new WebSocket(url, protocols),
@@ -76,7 +80,10 @@ export class MqttLink {
     });
     client.on("message", (topic, payload) => options.onMessage(topic, payload));
     client.on("error", (error) => options.log.warn(`link error: ${describe(error)}`));
-    client.on("close", () => this.scheduleReconnect());
+    client.on("close", () => {
+      options.onClose?.();
+      this.scheduleReconnect();
+    });
   }
 
   /**
@@ -97,6 +104,11 @@ export class MqttLink {
         reject(new PublishRefused(error.code, reasonString === undefined ? error.message : `${error.message}: ${reasonString}`));
       });
     });
+  }
+
+  /** Publishes at QoS 0 on this connection only: dropped, not kept, while the link is down. */
+  publishOnce(topic: string, payload: Uint8Array): void {
+    this.client?.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 0 });
   }
 
   /** The largest packet the broker takes, as its CONNACK said (MQTT 5 Maximum Packet Size). */
