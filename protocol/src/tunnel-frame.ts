@@ -113,3 +113,8 @@ const NOT_FORWARDED = new Set([
 export function forwardableHeaders(headers: Iterable<readonly [string, string]>): Array<[string, string]> {
   return [...headers].filter(([name]) => !NOT_FORWARDED.has(name.toLowerCase())).map(([name, value]) => [name, value]);
 }
+
+/** Codes a WebSocket close frame may carry (RFC 6455 7.4): 1005, 1006 and 1015 are only reported, never sent. */
+export function sendableCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
+}

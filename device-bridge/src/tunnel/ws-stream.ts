@@ -1,4 +1,4 @@
-import { forwardableHeaders, MAX_WS_MESSAGE_BYTES, type PortFrameOf, ReceiveWindow } from "@jetson/protocol";
+import { forwardableHeaders, MAX_WS_MESSAGE_BYTES, type PortFrameOf, ReceiveWindow, sendableCloseCode } from "@jetson/protocol";
 import WebSocket from "ws";
 import { headerObject, rawPairs } from "./http-stream.js";
 import { Outbox } from "./outbox.js";
@@ -68,7 +68,7 @@ export class WsStream implements PortStream {
   }
 
   end(frame: PortFrameOf<"end">): void {
-    this.socket.close(frame.code !== undefined && validCloseCode(frame.code) ? frame.code : 1000, frame.reason);
+    this.socket.close(frame.code !== undefined && sendableCloseCode(frame.code) ? frame.code : 1000, frame.reason);
   }
 
   abort(): void {
@@ -88,9 +88,4 @@ export class WsStream implements PortStream {
     this.link.send({ type: "reset", stream: this.open.stream, reason, ...(status !== undefined && { status }) });
     this.link.over(this.open.stream);
   }
-}
-
-/** Codes an endpoint may send in a close frame (RFC 6455 7.4): 1005, 1006 and 1015 are only reported, never sent. */
-function validCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
 }
