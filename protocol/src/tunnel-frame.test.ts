@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ReceiveWindow, SendWindow } from "./tunnel-credit.js";
-import { decodePortFrame, encodePortFrame, forwardableHeaders, MAX_CHUNK_BYTES, PortFrameError } from "./tunnel-frame.js";
+import { decodePortFrame, encodePortFrame, forwardableHeaders, MAX_CHUNK_BYTES, PortFrameError, type PortFrameHeader } from "./tunnel-frame.js";
 
 describe("port tunnel frames", () => {
   it("carry a header and a binary body unchanged", () => {
@@ -8,7 +8,7 @@ describe("port tunnel frames", () => {
     const frame = decodePortFrame(encodePortFrame({ type: "data", stream: 7, text: false }, body));
     expect(frame.header).toEqual({ type: "data", stream: 7, text: false });
     expect([...frame.body]).toEqual([...body]);
-    const open = { type: "open", stream: 1, port: 8080, method: "GET", path: "/a?b=c", headers: [["accept", "*/*"]], websocket: false } as const;
+    const open: PortFrameHeader = { type: "open", stream: 1, port: 8080, method: "GET", path: "/a?b=c", headers: [["accept", "*/*"]], websocket: false };
     expect(decodePortFrame(encodePortFrame(open)).header).toEqual(open);
   });
 

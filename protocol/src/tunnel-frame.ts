@@ -106,7 +106,7 @@ export function headerBytes(headers: ReadonlyArray<readonly [string, string]>): 
  * Cookies are dropped both ways: the tunnel shares the Worker's origin with the dashboard's session.
  */
 const NOT_FORWARDED = new Set([
-  "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length",
+  "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host",
   "cookie", "set-cookie", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-accept",
 ]);
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { decodePortFrame, encodePortFrame, INITIAL_WINDOW_BYTES, type PortFrame, type PortFrameHeader } from "@jetson/protocol";
+import { decodePortFrame, encodePortFrame, INITIAL_WINDOW_BYTES, type PortFrame, type PortFrameHeader, type PortFrameOf } from "@jetson/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../log.js";
 import { PortRelay } from "./port-relay.js";
@@ -46,7 +46,7 @@ function relayFor(allowed: number[]) {
   return { relay, frames, until, send };
 }
 
-const get = (stream: number, path: string, method = "GET") => ({ type: "open", stream, port, method, path, headers: [["accept", "*/*"]], websocket: false }) as const;
+const get = (stream: number, path: string, method = "GET"): PortFrameOf<"open"> => ({ type: "open", stream, port, method, path, headers: [["accept", "*/*"]], websocket: false });
 const dataBytes = (frames: PortFrame[]) => frames.filter((f) => f.header.type === "data").reduce((sum, f) => sum + f.body.length, 0);
 
 describe("the device's port relay", () => {
@@ -87,6 +87,18 @@ describe("the device's port relay", () => {
     }
     await until((f) => f.some((x) => x.header.type === "end"));
     expect(dataBytes(frames)).toBe(BIG);
+  });
+
+  it("takes late credit for a stream it ended without complaint, but answers stray data with a reset", async () => {
+    const { frames, until, send } = relayFor([port]);
+    send(get(1, "/small"));
+    send({ type: "end", stream: 1 });
+    await until((f) => f.some((x) => x.header.type === "end"));
+    // The cloud grants credit as its client reads, which may be after the device's end.
+    send({ type: "credit", stream: 1, bytes: 100 });
+    send({ type: "data", stream: 1 }, new Uint8Array([1]));
+    await until((f) => f.some((x) => x.header.type === "reset"));
+    expect(frames.filter((f) => f.header.type === "reset")).toHaveLength(1);
   });
 
   it("resets a stream whose local port has nothing listening", async () => {

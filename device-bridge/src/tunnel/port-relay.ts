@@ -39,8 +39,8 @@ export class PortRelay {
     if (header.type === "open") return this.start(header);
     const stream = this.streams.get(header.stream);
     if (!stream) {
-      // The cloud speaks of a stream this device does not have (ended here already): tell it, once.
-      if (header.type !== "reset" && header.type !== "end") this.link.send({ type: "reset", stream: header.stream, reason: "no such stream on the device" });
+      // Credit for a stream that ended here is normal (the cloud grants as its client reads); data is not.
+      if (header.type === "data") this.link.send({ type: "reset", stream: header.stream, reason: "no such stream on the device" });
       return;
     }
     this.onStream[header.type]?.(stream, header as never, body);

@@ -44,8 +44,13 @@ export class HttpExchange extends Exchange {
       return this.abort("the device's server sent a header this Worker cannot forward");
     }
     if (frame.status < 200) return this.abort(`status ${frame.status} is not forwarded`);
-    this.respond(new Response(NULL_BODY.has(frame.status) ? null : this.body(), { status: frame.status, headers }));
-    if (NULL_BODY.has(frame.status)) this.finishWhenEnded();
+    const length = declaredLength(headers);
+    headers.delete("content-length");
+    if (NULL_BODY.has(frame.status)) {
+      this.respond(new Response(null, { status: frame.status, headers }));
+      return this.finishWhenEnded();
+    }
+    this.respond(new Response(length === undefined ? this.body() : this.fixedLength(length), { status: frame.status, headers }));
   }
 
   data(_frame: PortFrameOf<"data">, body: Uint8Array): void {
@@ -88,6 +93,18 @@ export class HttpExchange extends Exchange {
     );
   }
 
+  /**
+   * A body of known length goes out with its Content-Length: a client then sees a body cut short
+   * (the device vanished) as an error, where the end of a chunked body would look like a clean end.
+   */
+  private fixedLength(length: number): ReadableStream<Uint8Array> {
+    const fixed = new FixedLengthStream(length);
+    this.body()
+      .pipeTo(fixed.writable)
+      .catch(() => undefined);
+    return fixed.readable;
+  }
+
   private finishWhenEnded(): void {
     if (this.ended) this.finish();
     else this.wake = () => this.ended && this.finish();
@@ -98,4 +115,10 @@ export class HttpExchange extends Exchange {
     this.wake = undefined;
     wake?.();
   }
+}
+
+/** The device's Content-Length, when it is a plain number. */
+function declaredLength(headers: Headers): number | undefined {
+  const value = headers.get("content-length");
+  return value !== null && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
 }

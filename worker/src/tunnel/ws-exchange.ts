@@ -29,6 +29,8 @@ export class WsExchange extends Exchange {
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     server.accept();
+    // Binary messages as ArrayBuffers, not Blobs.
+    server.binaryType = "arraybuffer";
     this.server = server;
     server.addEventListener("message", (event) => this.fromClient(event.data));
     server.addEventListener("close", (event) => {
