@@ -1,0 +1,68 @@
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ADMIN, provision } from "./device-client.js";
+
+function rest(headers: Record<string, string>, method: string, path: string, body?: unknown) {
+  return exports.default.fetch(`http://w${path}`, {
+    method,
+    headers: { ...headers, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+let reader: Record<string, string>;
+
+beforeAll(async () => {
+  await provision("web-1");
+  const response = await rest(ADMIN, "POST", "/api/tokens", { name: "viewer", scopes: ["read"] });
+  reader = { Authorization: `Bearer ${((await response.json()) as { token: string }).token}` };
+});
+
+describe("opening a device's port: refusals before anything opens", () => {
+  it("needs the operate scope to open, read to list", async () => {
+    const refused = await rest(reader, "POST", "/api/devices/web-1/ports", { port: 8080 });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: 'This needs the "operate" scope.' });
+    const listed = await rest(reader, "GET", "/api/devices/web-1/ports");
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({ ports: [] });
+  });
+
+  it("refuses a bad port or lifetime with a clear error", async () => {
+    const zero = await rest(ADMIN, "POST", "/api/devices/web-1/ports", { port: 0 });
+    expect(zero.status).toBe(400);
+    expect(((await zero.json()) as { error: string }).error).toMatch(/port/);
+    const long = await rest(ADMIN, "POST", "/api/devices/web-1/ports", { port: 8080, seconds: 5 * 3600 });
+    expect(long.status).toBe(400);
+    expect(((await long.json()) as { error: string }).error).toMatch(/seconds/);
+  });
+
+  it("answers an unknown device as missing, and an offline one with why, audited", async () => {
+    expect((await rest(ADMIN, "POST", "/api/devices/nobody/ports", { port: 8080 })).status).toBe(404);
+    const offline = await rest(ADMIN, "POST", "/api/devices/web-1/ports", { port: 8080 });
+    expect(offline.status).toBe(400);
+    expect(((await offline.json()) as { error: string }).error).toMatch(/offline/);
+    const audit = (await (await rest(ADMIN, "GET", "/api/audit?device=web-1")).json()) as { entries: Array<Record<string, unknown>> };
+    expect(audit.entries).toContainEqual(expect.objectContaining({ action: "open_device_port", outcome: "refused", args: { port: 8080, seconds: 900 } }));
+  });
+
+  it("closing a tunnel that is not open is a 404", async () => {
+    expect((await rest(ADMIN, "DELETE", "/api/devices/web-1/ports/pt_nothing")).status).toBe(404);
+  });
+});
+
+describe("tunnel URLs", () => {
+  it("answer 404 to a malformed token, a token of no object, and a wrong secret for a real device", async () => {
+    const malformed = await exports.default.fetch("http://w/t/abc/");
+    expect(malformed.status).toBe(404);
+    const noObject = await exports.default.fetch(`http://w/t/${"f".repeat(64)}${"A".repeat(43)}/`);
+    expect(noObject.status).toBe(404);
+    const device = env.DEVICE.idFromName("local/web-1").toString();
+    const wrongSecret = await exports.default.fetch(`http://w/t/${device}${"A".repeat(43)}/index.html`);
+    expect(wrongSecret.status).toBe(404);
+    const neverProvisioned = await exports.default.fetch(`http://w/t/${env.DEVICE.idFromName("local/ghost").toString()}${"A".repeat(43)}/`);
+    expect(neverProvisioned.status).toBe(404);
+    const texts = new Set([await malformed.text(), await noObject.text(), await wrongSecret.text(), await neverProvisioned.text()]);
+    expect(texts.size).toBe(1);
+  });
+});
