@@ -14,6 +14,7 @@ import { benchFleetRun } from "./fleet-run.js";
 import { benchGateway } from "./gateway.js";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
+import { benchPortTunnel } from "./port-tunnel.js";
 import { benchSshPerCommand } from "./ssh-per-command.js";
 import { benchSelector } from "./selector.js";
 import { benchStorageDay } from "./storage-day.js";
@@ -35,6 +36,8 @@ const SELECTOR_DEVICES = Number(process.env.BENCH_SELECTOR_DEVICES ?? 100);
 const SELECTOR_CALLS = Number(process.env.BENCH_SELECTOR_CALLS ?? 20);
 const TEGRASTATS_PARSES = Number(process.env.BENCH_PARSES ?? 200_000);
 const SAMPLER_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
+const TUNNEL_CALLS = Number(process.env.BENCH_TUNNEL_CALLS ?? 200);
+const TUNNEL_MEGABYTES = Number(process.env.BENCH_TUNNEL_MEGABYTES ?? 50);
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     const footprint = await benchBridgeFootprint(worker, dir, FOOTPRINT_SECONDS);
     const fleetRun = await benchFleetRun(worker, FLEET_RUN_DEVICES, FLEET_RUN_CONCURRENCY);
     const selector = await benchSelector(worker, SELECTOR_DEVICES, SELECTOR_CALLS);
+    const portTunnel = await benchPortTunnel(worker, dir, TUNNEL_CALLS, TUNNEL_MEGABYTES);
     const storageDay = await benchStorageDay(path.join(dir, "storage-day"));
     const telemetryParse = await benchTelemetryParse(TEGRASTATS_PARSES, SAMPLER_SAMPLES);
     const results = {
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
       "bridge (single-file build) sampling at 1 Hz, publishing every 5 s": footprint,
       [`fleet run: system.ping on ${FLEET_RUN_DEVICES} device links in one process, by concurrency limit`]: fleetRun,
       "worst-case selectors (`*a*a*…b`) over 63-character ids and tags, answered by the fleet's registry": selector,
+      "port tunnel (open_device_port) against a direct connection on the same machine": portTunnel,
       "storage after a simulated day (clock driven, in workerd's SQLite)": storageDay,
       "the bridge's telemetry: tegrastats parse rate and one sysfs sample with engines": telemetryParse,
     };
