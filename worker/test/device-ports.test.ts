@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, provision } from "./device-client.js";
+import { decodePortFrame, encodePortFrame } from "@jetson/protocol";
+import { ADMIN, DeviceClient, provision } from "./device-client.js";
 
 function rest(headers: Record<string, string>, method: string, path: string, body?: unknown) {
   return exports.default.fetch(`http://w${path}`, {
@@ -64,5 +65,19 @@ describe("tunnel URLs", () => {
     expect(neverProvisioned.status).toBe(404);
     const texts = new Set([await malformed.text(), await noObject.text(), await wrongSecret.text(), await neverProvisioned.text()]);
     expect(texts.size).toBe(1);
+  });
+});
+
+describe("the device's side of the link", () => {
+  it("tells a device that streams to a stream the cloud does not know (restarted since) to stop", async () => {
+    const token = await provision("web-2");
+    const device = await DeviceClient.open("/tunnel/local/web-2");
+    expect(await device.connect("web-2", token)).toMatchObject({ reasonCode: 0 });
+    await device.subscribeCommands("web-2");
+    device.publishBytes("jetson/web-2/port-up", encodePortFrame({ type: "data", stream: 42 }, new Uint8Array([1, 2, 3])));
+    const reset = await device.next("publish");
+    expect(reset.topic).toBe("jetson/web-2/port-down");
+    expect(decodePortFrame(reset.payload).header).toMatchObject({ type: "reset", stream: 42 });
+    device.ws.close();
   });
 });

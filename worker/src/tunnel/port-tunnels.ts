@@ -133,6 +133,7 @@ export class PortTunnels {
     }
     const exchange = this.exchanges.get(header.stream);
     if (exchange) this.onStream[header.type]?.(exchange, header as never, body);
+    else if (header.type === "response" || header.type === "data") this.orphaned(header.stream);
     return { reason: Reason.success };
   }
 
@@ -168,6 +169,12 @@ export class PortTunnels {
     const answer = await answered;
     this.checks.delete(stream);
     return answer ?? { allowed: false, reason: "The device did not answer: its bridge allows no tunnel ports (tunnelPorts), or is too old for tunnels." };
+  }
+
+  /** The device streams to nobody (this object restarted since, or the stream ended here): it should stop and free its connection. */
+  private orphaned(stream: number): void {
+    const link = this.host.live();
+    if (link) this.sender(link)({ type: "reset", stream, reason: "no such stream in the cloud" });
   }
 
   private endStreams(tunnelId: string, reason: string): void {
