@@ -29,7 +29,7 @@ function startWebServer(): Server {
     const url = new URL(req.url ?? "/", "http://device");
     if (url.pathname === "/hello") {
       res.writeHead(201, { "content-type": "text/plain", "x-device": "orin", "set-cookie": "device=1" });
-      return res.end(`hello ${url.searchParams.get("name")} (${req.headers["x-asked"] ?? "-"}, cookie ${req.headers.cookie ?? "none"})`);
+      return res.end(`hello ${url.searchParams.get("name")} (${req.headers["x-asked"] ?? "-"}, cookie ${req.headers.cookie ?? "none"}, authorization ${req.headers.authorization ?? "none"})`);
     }
     if (url.pathname === "/echo") return req.pipe(res);
     if (url.pathname === "/download") {
@@ -137,17 +137,21 @@ function rssKb(match: (cmdline: string) => boolean): number {
 }
 
 describe("a time-limited tunnel to a device's web port", () => {
-  it("forwards a request with its status, headers and body, and keeps cookies and the Referer out", async () => {
+  it("forwards a request with its status, headers and body, and keeps cookies, the Worker's bearer tokens and the Referer out", async () => {
     const { url, port, id } = await open();
     expect(port).toBe(webPort);
     expect(url).toMatch(new RegExp(`^${stack.worker.url}/t/[0-9a-f]{64}[A-Za-z0-9_-]{43}/$`));
-    const response = await fetch(`${url}hello?name=jetson`, { headers: { "x-asked": "yes", cookie: "session=dashboard-secret" } });
+    const response = await fetch(`${url}hello?name=jetson`, {
+      headers: { "x-asked": "yes", cookie: "session=dashboard-secret", authorization: `Bearer ${stack.worker.fleetToken}` },
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get("x-device")).toBe("orin");
     expect(response.headers.get("set-cookie")).toBeNull();
     expect(response.headers.get("content-security-policy")).toMatch(/^sandbox/);
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
-    expect(await response.text()).toBe("hello jetson (yes, cookie none)");
+    expect(await response.text()).toBe("hello jetson (yes, cookie none, authorization none)");
+    const basic = await fetch(`${url}hello?name=basic`, { headers: { authorization: "Basic ZGV2aWNlOnB3" } });
+    expect(await basic.text()).toBe("hello basic (-, cookie none, authorization Basic ZGV2aWNlOnB3)");
 
     const echoed = await fetch(`${url}echo`, { method: "POST", body: "a body for the device" });
     expect(await echoed.text()).toBe("a body for the device");

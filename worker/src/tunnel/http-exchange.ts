@@ -1,6 +1,6 @@
 import { MAX_CHUNK_BYTES, type PortFrameOf } from "@jetson/protocol";
 import { Exchange } from "./exchange.js";
-import { tunnelResponseHeaders } from "./response-headers.js";
+import { tunnelResponseHeaders } from "./tunnel-headers.js";
 
 /** Statuses whose response has no body (a Response with one is refused). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);

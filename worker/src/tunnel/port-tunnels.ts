@@ -2,7 +2,6 @@ import {
   decodePortFrame,
   type DevicePort,
   encodePortFrame,
-  forwardableHeaders,
   headerBytes,
   MAX_HEADER_BYTES,
   type PortFrameHeader,
@@ -17,6 +16,7 @@ import type { Exchange } from "./exchange.js";
 import { HttpExchange } from "./http-exchange.js";
 import type { PortAuditAction } from "./port-audit.js";
 import { PortStore } from "./port-store.js";
+import { tunnelRequestHeaders } from "./tunnel-headers.js";
 import { WsExchange } from "./ws-exchange.js";
 
 /** Streams open at once through one tunnel, and through all of a device's tunnels. */
@@ -101,7 +101,7 @@ export class PortTunnels {
     if (inTunnel >= MAX_TUNNEL_STREAMS || this.exchanges.size >= MAX_DEVICE_STREAMS) {
       return new Response("Too many requests through this device's tunnels at once; try again shortly.\n", { status: 503, headers: { "retry-after": "1" } });
     }
-    const headers = forwardableHeaders(request.headers.entries());
+    const headers = tunnelRequestHeaders(request.headers);
     if (headerBytes(headers) > MAX_HEADER_BYTES) return new Response(`Request headers over ${MAX_HEADER_BYTES} bytes\n`, { status: 431 });
     const websocket = request.headers.get("upgrade")?.toLowerCase() === "websocket";
     const stream = this.takeStreamId();

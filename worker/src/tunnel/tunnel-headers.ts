@@ -12,6 +12,15 @@ const ADDED: Array<[string, string]> = [
   ["x-content-type-options", "nosniff"],
 ];
 
+/**
+ * A client's request headers as the device gets them. A bearer Authorization is this origin's own
+ * credential (an API or OAuth token a script sends to every URL of the Worker), so it never reaches
+ * the device; Basic and other schemes a device's server may ask for pass.
+ */
+export function tunnelRequestHeaders(headers: Headers): Array<[string, string]> {
+  return forwardableHeaders(headers.entries()).filter(([name, value]) => name.toLowerCase() !== "authorization" || !/^bearer\s/i.test(value));
+}
+
 /** The device's response headers as the client gets them; throws where a value is not a valid header. */
 export function tunnelResponseHeaders(pairs: ReadonlyArray<readonly [string, string]>): Headers {
   const headers = new Headers();
