@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { decodePortFrame, encodePortFrame } from "@jetson/protocol";
+import { decodePortFrame, encodePortFrame, INITIAL_WINDOW_BYTES, MAX_CHUNK_BYTES, type PortFrameHeader } from "@jetson/protocol";
 import { ADMIN, DeviceClient, provision } from "./device-client.js";
 
 function rest(headers: Record<string, string>, method: string, path: string, body?: unknown) {
@@ -78,6 +78,42 @@ describe("the device's side of the link", () => {
     const reset = await device.next("publish");
     expect(reset.topic).toBe("jetson/web-2/port-down");
     expect(decodePortFrame(reset.payload).header).toMatchObject({ type: "reset", stream: 42 });
+    device.ws.close();
+  });
+});
+
+describe("credit, as the device's object enforces it", () => {
+  it("streams what the device sends within its credit, and ends the stream of a device that sends more", async () => {
+    const token = await provision("web-3");
+    const device = await DeviceClient.open("/tunnel/local/web-3");
+    await device.connect("web-3", token);
+    await device.subscribeCommands("web-3");
+    const send = (header: PortFrameHeader, body?: Uint8Array) => device.publishBytes("jetson/web-3/port-up", encodePortFrame(header, body));
+    const nextFrame = async () => decodePortFrame((await device.next("publish")).payload).header;
+
+    const opening = rest(ADMIN, "POST", "/api/devices/web-3/ports", { port: 8080 });
+    const check = await nextFrame();
+    expect(check).toMatchObject({ type: "check", port: 8080 });
+    send({ type: "checked", stream: check.stream, allowed: true });
+    const opened = await opening;
+    expect(opened.status).toBe(201);
+    const { url } = (await opened.json()) as { url: string };
+
+    const fetching = exports.default.fetch(url.replace(/^https?:\/\/[^/]+/, "http://w") + "video");
+    const open = await nextFrame();
+    expect(open).toMatchObject({ type: "open", port: 8080, method: "GET", path: "/video", websocket: false });
+    send({ type: "response", stream: open.stream, status: 200, headers: [["content-type", "video/mp4"]] });
+    const response = await fetching;
+    expect(response.status).toBe(200);
+    // Eight windows at once, without waiting for credit: whatever the Worker reads ahead of its client,
+    // the object grants back only what it handed on, so the device overruns its credit.
+    const chunk = new Uint8Array(MAX_CHUNK_BYTES);
+    for (let sent = 0; sent < 8 * INITIAL_WINDOW_BYTES; sent += chunk.length) send({ type: "data", stream: open.stream }, chunk);
+    let reset: PortFrameHeader;
+    do reset = await nextFrame();
+    while (reset.type !== "reset");
+    expect(reset).toMatchObject({ stream: open.stream, reason: "the device sent more than its credit" });
+    await expect(response.text()).rejects.toThrow();
     device.ws.close();
   });
 });
