@@ -83,7 +83,8 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     keepaliveSeconds: config.keepaliveSeconds,
     reconnect: config.reconnect,
     will: { topic: topicFor(config.deviceId, "status"), payload: JSON.stringify({ online: false }) },
-    subscribe: [topicFor(config.deviceId, "command"), topicFor(config.deviceId, "cancel"), ...ports.topics],
+    subscribe: [topicFor(config.deviceId, "command"), topicFor(config.deviceId, "cancel")],
+    subscribeOptional: ports.topics,
     log,
     onConnect: () => {
       // The state first, then what waited in the buffer while the link was down, oldest first.

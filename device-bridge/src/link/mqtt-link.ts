@@ -15,6 +15,8 @@ export interface LinkOptions {
   will: { topic: string; payload: string };
   /** The topics the cloud sends on (commands, cancels); connected means all of them are granted. */
   subscribe: string[];
+  /** Topics of a feature the cloud may not offer yet (an older Worker refuses them): asked for apart, so a refusal costs only that feature. */
+  subscribeOptional?: string[];
   log: Logger;
   onConnect(): void;
   onMessage(topic: string, payload: Uint8Array): void;
@@ -73,6 +75,7 @@ export class MqttLink {
         }
         options.log.info(`connected to ${options.url}`);
         options.onConnect();
+        this.subscribeOptional(client);
       });
     });
     client.on("packetreceive", (packet) => {
@@ -130,6 +133,15 @@ export class MqttLink {
     // fails what is still in flight).
     const drained = Object.keys(client.outgoing).length === 0 || (await acknowledgedWithin(client, END_GRACE_MS));
     await client.endAsync(!drained);
+  }
+
+  private subscribeOptional(client: MqttClient): void {
+    const topics = this.options.subscribeOptional ?? [];
+    if (topics.length === 0) return;
+    client.subscribe(topics, { qos: 0 }, (error, granted) => {
+      const refused = topics.filter((_, i) => error || (granted?.[i]?.qos ?? 0x80) >= 0x80);
+      if (refused.length > 0) this.options.log.warn(`the Worker refused ${refused.join(", ")} (too old for that feature?): it stays off`);
+    });
   }
 
   private scheduleReconnect(): void {
