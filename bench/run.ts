@@ -15,6 +15,7 @@ import { benchGateway } from "./gateway.js";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
 import { benchRegistryMix } from "./registry-mix.js";
+import { benchPortTunnel } from "./port-tunnel.js";
 import { benchSshPerCommand } from "./ssh-per-command.js";
 import { benchSelector } from "./selector.js";
 import { benchStorageDay } from "./storage-day.js";
@@ -40,6 +41,8 @@ const SAMPLER_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
 const REGISTRY_DEVICES = Number(process.env.BENCH_REGISTRY_DEVICES ?? 10_000);
 const REGISTRY_STEP_SECONDS = Number(process.env.BENCH_REGISTRY_STEP_SECONDS ?? 10);
 const REGISTRY_MULTIPLIERS = [0.25, 0.5, 1, 2, 4, 8];
+const TUNNEL_CALLS = Number(process.env.BENCH_TUNNEL_CALLS ?? 200);
+const TUNNEL_MEGABYTES = Number(process.env.BENCH_TUNNEL_MEGABYTES ?? 50);
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     const footprint = await benchBridgeFootprint(worker, dir, FOOTPRINT_SECONDS);
     const fleetRun = await benchFleetRun(worker, FLEET_RUN_DEVICES, FLEET_RUN_CONCURRENCY);
     const selector = await benchSelector(worker, SELECTOR_DEVICES, SELECTOR_CALLS);
+    const portTunnel = await benchPortTunnel(worker, dir, TUNNEL_CALLS, TUNNEL_MEGABYTES);
     const storageDay = await benchStorageDay(path.join(dir, "storage-day"));
     const telemetryParse = await benchTelemetryParse(TEGRASTATS_PARSES, SAMPLER_SAMPLES);
     const registryMix = await benchRegistryMix(path.join(dir, "registry-mix"), REGISTRY_DEVICES, REGISTRY_STEP_SECONDS, REGISTRY_MULTIPLIERS);
@@ -95,6 +99,7 @@ async function main(): Promise<void> {
       "bridge (single-file build) sampling at 1 Hz, publishing every 5 s": footprint,
       [`fleet run: system.ping on ${FLEET_RUN_DEVICES} device links in one process, by concurrency limit`]: fleetRun,
       "worst-case selectors (`*a*a*…b`) over 63-character ids and tags, answered by the fleet's registry": selector,
+      "port tunnel (open_device_port) against a direct connection on the same machine": portTunnel,
       "storage after a simulated day (clock driven, in workerd's SQLite)": storageDay,
       "the bridge's telemetry: tegrastats parse rate and one sysfs sample with engines": telemetryParse,
       [`one fleet's registry object at the request mix of ${REGISTRY_DEVICES} devices, then multiples of it until it no longer holds`]: registryMix,

@@ -67,6 +67,14 @@ describe("bridge configuration", () => {
     expect(error).toMatch(/storage\.roots\.0:/);
   });
 
+  it("opens no port to the tunnel by default, and refuses a port that is not one, naming the field", async () => {
+    expect((await loadConfig(await configFile(valid), {})).tunnelPorts).toEqual([]);
+    expect((await loadConfig(await configFile({ ...valid, tunnelPorts: [8080, 8443] }), {})).tunnelPorts).toEqual([8080, 8443]);
+    const error = String(await loadConfig(await configFile({ ...valid, tunnelPorts: [8080, 0, 70_000] }), {}).catch((e: Error) => e));
+    expect(error).toMatch(/tunnelPorts\.1:/);
+    expect(error).toMatch(/tunnelPorts\.2:/);
+  });
+
   it("refuses a cloud URL in clear text unless it is a loopback address, naming the field", async () => {
     for (const url of ["http://fleet.example.com", "ws://10.0.0.5:8787", "http://127.0.0.1.example.com", "http://[::2]:8787"]) {
       const error = String(await loadConfig(await configFile({ ...valid, url }), {}).catch((e: Error) => e));

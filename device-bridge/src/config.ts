@@ -122,6 +122,8 @@ export const BridgeConfigSchema = z.object({
     })
     .prefault({}),
   ...AdminShape,
+  /** Ports on 127.0.0.1 the cloud may open a time-limited tunnel to (open_device_port); none by default. This list is final, whatever the cloud asks. */
+  tunnelPorts: z.array(z.number().int().min(1).max(65_535)).default([]),
   /** Jetsons this bridge serves over SSH (gateway mode), each a device of its own in the same fleet. */
   gateway: z.array(GatewayDeviceSchema).default([]),
 });

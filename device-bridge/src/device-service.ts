@@ -9,6 +9,7 @@ import type { HostPort } from "./host/port.js";
 import { MqttLink } from "./link/mqtt-link.js";
 import { PublishRefused } from "./link/publish-refused.js";
 import type { Logger } from "./log.js";
+import { portTunnel } from "./tunnel/port-tunnel.js";
 import { TelemetryBuffer } from "./telemetry/buffer.js";
 import { TelemetryReporter, wirePublisher } from "./telemetry/reporter.js";
 import type { TelemetrySource } from "./telemetry/source.js";
@@ -20,7 +21,7 @@ export type DeviceIdentity = Pick<BridgeConfig, "url" | "fleet" | "deviceId" | "
 
 /** Everything one device's service needs: the bridge's own device, or one reached over SSH. */
 export interface DeviceService {
-  config: DeviceIdentity & Pick<BridgeConfig, "keepaliveSeconds" | "reconnect" | "telemetry" | "stateDir">;
+  config: DeviceIdentity & Pick<BridgeConfig, "keepaliveSeconds" | "reconnect" | "telemetry" | "stateDir"> & Partial<Pick<BridgeConfig, "tunnelPorts">>;
   host: HostPort;
   workloads: Workloads;
   /** The actions this device runs; the others are refused as not supported. */
@@ -73,6 +74,7 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     maxBatchBytes: config.telemetry.maxBatchBytes,
     log,
   });
+  const ports = portTunnel(config.tunnelPorts ?? [], topicFor(config.deviceId, "port-down"), (frame) => link.publishOnce(topicFor(config.deviceId, "port-up"), frame), log);
   const link: MqttLink = new MqttLink({
     url: tunnelUrl(config),
     clientId: config.deviceId,
@@ -82,12 +84,15 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     reconnect: config.reconnect,
     will: { topic: topicFor(config.deviceId, "status"), payload: JSON.stringify({ online: false }) },
     subscribe: [topicFor(config.deviceId, "command"), topicFor(config.deviceId, "cancel")],
+    subscribeOptional: ports.topics,
     log,
     onConnect: () => {
       // The state first, then what waited in the buffer while the link was down, oldest first.
       void reportState().finally(() => void telemetry.flush());
     },
+    onClose: () => ports.linkLost(),
     onMessage: (topic, payload) => {
+      if (topic === topicFor(config.deviceId, "port-down")) return ports.receive(payload);
       if (topic === topicFor(config.deviceId, "cancel")) return dispatcher.cancel(payload);
       if (topic !== topicFor(config.deviceId, "command")) return;
       dispatcher.handle(payload).catch((error: Error) => log.error(`command handling failed: ${error.message}`));
@@ -100,6 +105,7 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
       telemetry.stop();
       source.stop();
       dispatcher.abortAll();
+      ports.linkLost();
       await link.stop();
     },
   };

@@ -15,3 +15,6 @@ export * from "./containers.js";
 export * from "./ai.js";
 export * from "./sysadmin/index.js";
 export * from "./device-text.js";
+export * from "./tunnel-frame.js";
+export * from "./tunnel-credit.js";
+export * from "./tunnel-api.js";

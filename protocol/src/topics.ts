@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AckSchema, CancelSchema, CommandSchema, DeviceStateSchema, ProgressSchema, ResultSchema, StatusSchema } from "./envelopes.js";
 import { TelemetryBatchSchema } from "./telemetry.js";
+import { PortFrameHeaderSchema } from "./tunnel-frame.js";
 
 /**
  * Every message on the tunnel, keyed by channel. `down` goes cloud to device,
@@ -15,6 +16,9 @@ export const channels = {
   telemetry: { direction: "up", schema: TelemetryBatchSchema },
   state: { direction: "up", schema: DeviceStateSchema },
   status: { direction: "up", schema: StatusSchema },
+  // The port tunnel's binary frames (tunnel-frame.ts); the schema checks their header.
+  "port-down": { direction: "down", schema: PortFrameHeaderSchema },
+  "port-up": { direction: "up", schema: PortFrameHeaderSchema },
 } as const;
 
 export type Channel = keyof typeof channels;

@@ -13,6 +13,7 @@ import { deviceStub } from "./fleet.js";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 import { metricsRoute } from "./metrics/metrics-route.js";
 import { authorizeRoutes } from "./oauth/authorize-routes.js";
+import { portApi, portTunnelRoute } from "./tunnel/port-routes.js";
 
 export const app = new Hono<{ Bindings: Env; Variables: CallerVariables }>();
 
@@ -41,6 +42,9 @@ app.get("/tunnel/:fleet/:device", async (c) => {
   return deviceStub(c.env, fleet.data, device.data).fetch(c.req.raw);
 });
 
+/** A device's port through its tunnel (`/t/<token>/...`): the token is the only credential, the body streams unlimited. */
+app.all("/t/*", (c) => portTunnelRoute(c.req.raw, c.env));
+
 app.use("/api/*", limitBody, limitJsonDepth);
 app.use("/enroll", limitBody, limitJsonDepth);
 app.route("/", publicRoutes);
@@ -49,6 +53,7 @@ app.use("/api/*", requireCaller);
 app.route("/api", api);
 app.route("/api", telemetryApi);
 app.route("/api", fleetOpsApi);
+app.route("/api", portApi);
 
 // Prometheus scrapes here with an API token (read scope).
 app.route("/", metricsRoute);

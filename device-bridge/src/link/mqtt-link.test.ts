@@ -6,7 +6,7 @@ import { ScriptedBroker } from "./scripted-broker.js";
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A link to `broker`, and each of its connections (CONNACK and SUBACK done) in turn. */
-function linkTo(broker: ScriptedBroker): { link: MqttLink; nextConnect: () => Promise<void> } {
+function linkTo(broker: ScriptedBroker, subscribeOptional?: string[]): { link: MqttLink; nextConnect: () => Promise<void> } {
   let onConnect = () => {};
   const nextConnect = () => new Promise<void>((resolve) => (onConnect = resolve));
   const link = new MqttLink({
@@ -18,6 +18,7 @@ function linkTo(broker: ScriptedBroker): { link: MqttLink; nextConnect: () => Pr
     reconnect: { minMs: 10, maxMs: 10 },
     will: { topic: "d/dev/state", payload: "{}" },
     subscribe: ["d/dev/cmd"],
+    subscribeOptional,
     log: quiet,
     onConnect: () => onConnect(),
     onMessage() {},
@@ -87,5 +88,18 @@ describe("MqttLink", () => {
     expect(refusal).toBeInstanceOf(PublishRefused);
     expect(refusal).toMatchObject({ reasonCode: 0x99, message: expect.stringContaining("not a telemetry batch") });
     expect(await link.publish("d/dev/telemetry", "whole")).toEqual({});
+  });
+
+  it("connects when the cloud refuses a feature's optional topic, which it asks for apart from the commands", async () => {
+    broker = await ScriptedBroker.start();
+    broker.refuse = (topic) => topic === "d/dev/port-down";
+    const linked = linkTo(broker, ["d/dev/port-down"]);
+    link = linked.link;
+    const connected = linked.nextConnect();
+    link.start();
+    await connected;
+    expect(link.connected).toBe(true);
+    await broker.subscribed("d/dev/port-down");
+    expect(broker.subscriptions).toEqual(["d/dev/cmd", "d/dev/port-down"]);
   });
 });

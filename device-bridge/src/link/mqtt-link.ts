@@ -15,9 +15,13 @@ export interface LinkOptions {
   will: { topic: string; payload: string };
   /** The topics the cloud sends on (commands, cancels); connected means all of them are granted. */
   subscribe: string[];
+  /** Topics of a feature the cloud may not offer yet (an older Worker refuses them): asked for apart, so a refusal costs only that feature. */
+  subscribeOptional?: string[];
   log: Logger;
   onConnect(): void;
   onMessage(topic: string, payload: Uint8Array): void;
+  /** The connection closed (a reconnect may follow). */
+  onClose?(): void;
 }
 
 /** What the broker said of a message it accepted: its MQTT 5 Reason String, such as the part it refused. */
@@ -53,6 +57,8 @@ export class MqttLink {
       reconnectPeriod: 0,
       connectTimeout: 15_000,
       will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: false },
+      // QoS 0 messages (port tunnel frames) belong to one connection: never kept for the next.
+      queueQoSZero: false,
       // mqtt.js's default Node stream writes one frame per packet field; the native path writes whole packets.
       forceNativeWebSocket: true,
       createWebsocket: (url: string, protocols: string[]) => new WebSocket(url, protocols),
@@ -69,6 +75,7 @@ export class MqttLink {
         }
         options.log.info(`connected to ${options.url}`);
         options.onConnect();
+        this.subscribeOptional(client);
       });
     });
     client.on("packetreceive", (packet) => {
@@ -76,7 +83,10 @@ export class MqttLink {
     });
     client.on("message", (topic, payload) => options.onMessage(topic, payload));
     client.on("error", (error) => options.log.warn(`link error: ${describe(error)}`));
-    client.on("close", () => this.scheduleReconnect());
+    client.on("close", () => {
+      options.onClose?.();
+      this.scheduleReconnect();
+    });
   }
 
   /**
@@ -99,6 +109,11 @@ export class MqttLink {
     });
   }
 
+  /** Publishes at QoS 0 on this connection only: dropped, not kept, while the link is down. */
+  publishOnce(topic: string, payload: Uint8Array): void {
+    this.client?.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 0 });
+  }
+
   /** The largest packet the broker takes, as its CONNACK said (MQTT 5 Maximum Packet Size). */
   get maxPacketBytes(): number | undefined {
     return this.brokerMaxPacketBytes;
@@ -118,6 +133,15 @@ export class MqttLink {
     // fails what is still in flight).
     const drained = Object.keys(client.outgoing).length === 0 || (await acknowledgedWithin(client, END_GRACE_MS));
     await client.endAsync(!drained);
+  }
+
+  private subscribeOptional(client: MqttClient): void {
+    const topics = this.options.subscribeOptional ?? [];
+    if (topics.length === 0) return;
+    client.subscribe(topics, { qos: 0 }, (error, granted) => {
+      const refused = topics.filter((_, i) => error || (granted?.[i]?.qos ?? 0x80) >= 0x80);
+      if (refused.length > 0) this.options.log.warn(`the Worker refused ${refused.join(", ")} (too old for that feature?): it stays off`);
+    });
   }
 
   private scheduleReconnect(): void {

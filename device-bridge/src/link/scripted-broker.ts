@@ -24,6 +24,10 @@ export type PublishAnswer = { reasonCode: number; reasonString?: string } | "hol
 export class ScriptedBroker {
   readonly publishes: ReceivedPublish[] = [];
   answer: (publish: ReceivedPublish) => PublishAnswer = () => ({ reasonCode: 0 });
+  /** Topics a SUBSCRIBE is refused (0x87), as a Worker that does not know them refuses them. */
+  refuse: (topic: string) => boolean = () => false;
+  /** Every topic subscribed to (granted or not), in order. */
+  readonly subscriptions: string[] = [];
   private connections = 0;
   private readonly listeners = new Set<() => void>();
 
@@ -58,6 +62,19 @@ export class ScriptedBroker {
     });
   }
 
+  /** Resolves once a SUBSCRIBE named `topic` (already or still to come). */
+  subscribed(topic: string): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!this.subscriptions.includes(topic)) return;
+        this.listeners.delete(check);
+        resolve();
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
   /** Cuts every live connection without a goodbye, as a cloud that went away does. */
   dropConnections(): void {
     for (const client of this.server.clients) client.terminate();
@@ -74,8 +91,14 @@ export class ScriptedBroker {
     const packet = data.subarray(body, body + length);
     // MQTT 5 CONNACK: no session, success, no properties.
     if (type === 1) socket.send(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00]));
-    // SUBACK granting QoS 1 to the one subscription the link makes.
-    if (type === 8) socket.send(Buffer.from([0x90, 0x04, packet[0] ?? 0, packet[1] ?? 0, 0x00, 0x01]));
+    // SUBACK granting QoS 1 to each topic, or refusing it.
+    if (type === 8) {
+      const topics = readSubscribe(packet);
+      this.subscriptions.push(...topics);
+      for (const listener of [...this.listeners]) listener();
+      const codes = topics.map((topic) => (this.refuse(topic) ? 0x87 : 0x01));
+      socket.send(Buffer.from([0x90, 3 + codes.length, packet[0] ?? 0, packet[1] ?? 0, 0x00, ...codes]));
+    }
     if (type === 3) {
       const publish = readPublish(packet, connection);
       this.publishes.push(publish);
@@ -84,6 +107,18 @@ export class ScriptedBroker {
       if (answer !== "hold") socket.send(puback(publish.messageId, answer.reasonCode, answer.reasonString));
     }
   }
+}
+
+// A SUBSCRIBE body: packet id, properties, then each topic filter (length, text) and its options byte.
+function readSubscribe(packet: Buffer): string[] {
+  const { value: propertiesLength, next } = varint(packet, 2);
+  const topics: string[] = [];
+  for (let at = next + propertiesLength; at + 2 <= packet.length; ) {
+    const length = packet.readUInt16BE(at);
+    topics.push(packet.subarray(at + 2, at + 2 + length).toString("utf8"));
+    at += 2 + length + 1;
+  }
+  return topics;
 }
 
 // A QoS 1 PUBLISH body: topic, packet id, properties, payload.

@@ -4,6 +4,7 @@ import type {
   Channel,
   CommandRecord,
   DeviceAlerts,
+  DevicePort,
   DesiredStatus,
   DeviceSummary,
   TelemetryRange,
@@ -32,9 +33,13 @@ import { DESIRED_STATE_SCHEMA } from "./desired-state-store.js";
 import { figuresEveryMs, SummaryPublisher } from "./summary-publisher.js";
 import { TASK_SCHEMA, TaskStore } from "./task-store.js";
 import { Uplink } from "./uplink.js";
+import { auditPort } from "../tunnel/port-audit.js";
+import { PORT_SCHEMA } from "../tunnel/port-store.js";
+import { portTunnelRequest } from "../tunnel/port-token.js";
+import { type PortOpening, PortTunnels } from "../tunnel/port-tunnels.js";
 
 /** Every table a device has; the ledger first, since its `meta` table marks a provisioned device. */
-export const DEVICE_SCHEMAS = [LEDGER_SCHEMA, TELEMETRY_SCHEMA, ALERT_SCHEMA, ALARM_SCHEMA, QUEUE_SCHEMA, DESIRED_STATE_SCHEMA, TASK_SCHEMA];
+export const DEVICE_SCHEMAS = [LEDGER_SCHEMA, TELEMETRY_SCHEMA, ALERT_SCHEMA, ALARM_SCHEMA, QUEUE_SCHEMA, DESIRED_STATE_SCHEMA, TASK_SCHEMA, PORT_SCHEMA];
 
 /**
  * One Jetson: its MQTT link (hibernating WebSocket), presence, command ledger
@@ -46,13 +51,14 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   private readonly telemetry: DeviceTelemetry;
   private readonly queue: CommandQueue;
   private readonly desired: DesiredStateKeeper;
-  private readonly scheduler: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish" | "queue" | "desired" | "tasks">;
+  private readonly scheduler: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish" | "queue" | "desired" | "tasks" | "ports">;
   private readonly tables: LazyTables;
   private readonly publisher: SummaryPublisher;
   private readonly readers = new PacketReaders();
   private readonly presence: Presence;
   private readonly commandPath: CommandPath;
   private readonly uplink: Uplink;
+  private readonly ports: PortTunnels;
   private identity: Identity | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -69,6 +75,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       queue: (now) => this.queue.settle(now),
       desired: () => this.desired.keep(this.keeperHost()),
       tasks: (now) => this.commandPath.expireTasks(now),
+      ports: (now) => this.ports.expire(now),
     });
     this.tables = new LazyTables(ctx.storage, "meta", DEVICE_SCHEMAS);
     this.publisher = new SummaryPublisher(
@@ -83,7 +90,10 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     this.presence = new Presence(ctx, this.store, this.telemetry, this.scheduler, {
       publishSummary: () => this.publisher.publish(),
       fireWill: (will) => this.uplink.fireWill(will),
-      forget: (ws) => this.readers.forget(ws),
+      forget: (ws) => {
+        this.readers.forget(ws);
+        this.ports.linkClosed(ws);
+      },
     });
     this.commandPath = new CommandPath(
       () => this.identity,
@@ -97,6 +107,14 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       },
       env,
     );
+    this.ports = new PortTunnels(ctx.storage.sql, {
+      deviceId: () => this.identity?.deviceId,
+      live: () => this.presence.live(),
+      expireBy: (at) => this.scheduler.ensure("ports", at),
+      audit: async (entry) => {
+        if (this.identity) await auditPort(env, this.identity.fleet, { ...entry, device: this.identity.deviceId });
+      },
+    });
     this.uplink = new Uplink(this.store, this.commandPath, this.telemetry, this.scheduler, this.publisher, () => this.refreshDesired());
     // A device that was never provisioned has no tables, and gets none until provision().
     ctx.blockConcurrencyWhile(async () => {
@@ -211,9 +229,25 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     return this.commandPath.isTask(id) ? this.commandDetail(id) : undefined;
   }
 
-  // ---- The tunnel ----
+  /** Opens a time-limited tunnel to 127.0.0.1:port on the device, if the device allows that port. */
+  async openPort(port: number, seconds: number, by: string): Promise<PortOpening> {
+    return this.ports.open(port, seconds, by);
+  }
+
+  async closePort(id: string): Promise<boolean> {
+    return this.ports.close(id);
+  }
+
+  async openPorts(): Promise<DevicePort[]> {
+    return this.ports.list();
+  }
+
+  // ---- The tunnel (the device's MQTT link), and port tunnel requests ----
 
   override async fetch(request: Request): Promise<Response> {
+    const port = portTunnelRequest(request);
+    // An object never provisioned has no tunnels (nor tables to look in).
+    if (port) return this.identity ? this.ports.fetch(request, port.secret, port.path) : new Response("Not found\n", { status: 404 });
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
@@ -278,6 +312,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   }
 
   async received(channel: Channel, payload: Uint8Array): Promise<Acknowledgement> {
+    if (channel === "port-up") return this.ports.received(payload);
     return this.uplink.received(channel, payload);
   }
 

@@ -11,6 +11,7 @@ import { FleetEventBus } from "./event-bus.js";
 import { registerFleetOpsResources } from "./fleet-ops-resources.js";
 import { registerFleetOpsTools } from "./fleet-ops-tools.js";
 import { registerFleetTools } from "./fleet-tools.js";
+import { registerPortTools } from "./port-tools.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { SchemaRefusals } from "./schema-refusals.js";
@@ -46,6 +47,7 @@ function buildServer(fleet: Fleet, refusals: SchemaRefusals, confirmations: Conf
   });
   registerFleetTools(server, fleet);
   registerTelemetryTools(server, fleet);
+  registerPortTools(server, fleet);
   const complete = new Completions(fleet);
   registerResources(server, fleet, complete);
   registerPrompts(server, fleet, complete);

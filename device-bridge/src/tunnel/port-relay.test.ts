@@ -1,0 +1,115 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { decodePortFrame, encodePortFrame, INITIAL_WINDOW_BYTES, type PortFrame, type PortFrameHeader, type PortFrameOf } from "@jetson/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../log.js";
+import { PortRelay } from "./port-relay.js";
+
+const BIG = 4 * INITIAL_WINDOW_BYTES;
+let server: Server;
+let port: number;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === "/big") {
+      res.writeHead(200, { "content-type": "application/octet-stream", "set-cookie": "x=y" });
+      res.end(Buffer.alloc(BIG, 7));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => res.end(`${req.method} ${req.url} ${Buffer.concat(chunks).toString()}`));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+/** A relay whose frames to the cloud are collected; `until` waits for the frame a test expects. */
+function relayFor(allowed: number[]) {
+  const frames: PortFrame[] = [];
+  let notify = () => {};
+  const relay = new PortRelay(new Set(allowed), (payload) => {
+    frames.push(decodePortFrame(payload));
+    notify();
+  }, createLogger("test"));
+  const until = (ok: (frames: PortFrame[]) => boolean) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (ok(frames)) resolve();
+      };
+      notify = check;
+      check();
+    });
+  const send = (header: PortFrameHeader, body?: Uint8Array) => relay.receive(encodePortFrame(header, body));
+  return { relay, frames, until, send };
+}
+
+const get = (stream: number, path: string, method = "GET"): PortFrameOf<"open"> => ({ type: "open", stream, port, method, path, headers: [["accept", "*/*"]], websocket: false });
+const dataBytes = (frames: PortFrame[]) => frames.filter((f) => f.header.type === "data").reduce((sum, f) => sum + f.body.length, 0);
+
+describe("the device's port relay", () => {
+  it("refuses a port its configuration does not allow, whatever the cloud asks", async () => {
+    const { frames, until, send } = relayFor([1]);
+    send({ type: "check", stream: 1, port });
+    send(get(2, "/"));
+    await until((f) => f.length === 2);
+    expect(frames[0]!.header).toMatchObject({ type: "checked", allowed: false, reason: expect.stringContaining(`port ${port} is not in this device's tunnelPorts`) });
+    expect(frames[1]!.header).toMatchObject({ type: "reset", stream: 2, status: 403 });
+  });
+
+  it("forwards a request with its body and streams the answer back", async () => {
+    const { frames, until, send } = relayFor([port]);
+    send(get(1, "/echo?x=1", "POST"));
+    send({ type: "data", stream: 1 }, new TextEncoder().encode("hello"));
+    send({ type: "end", stream: 1 });
+    await until((f) => f.some((x) => x.header.type === "end"));
+    expect(frames.find((f) => f.header.type === "response")!.header).toMatchObject({ status: 200 });
+    const body = Buffer.concat(frames.filter((f) => f.header.type === "data").map((f) => f.body)).toString();
+    expect(body).toBe("POST /echo?x=1 hello");
+    expect(frames.find((f) => f.header.type === "credit")!.header).toMatchObject({ bytes: 5 });
+  });
+
+  it("sends no more than the cloud's credit, and goes on as credit is granted", async () => {
+    const { frames, until, send } = relayFor([port]);
+    send(get(1, "/big"));
+    send({ type: "end", stream: 1 });
+    await until((f) => dataBytes(f) === INITIAL_WINDOW_BYTES);
+    const response = frames.find((f) => f.header.type === "response")!.header;
+    expect(response.type === "response" && response.headers.some(([name]) => name.toLowerCase() === "set-cookie")).toBe(false);
+    // The local server has sent everything; the relay holds back what the cloud has not granted.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(dataBytes(frames)).toBe(INITIAL_WINDOW_BYTES);
+    for (let granted = INITIAL_WINDOW_BYTES; granted < BIG; granted += INITIAL_WINDOW_BYTES) {
+      send({ type: "credit", stream: 1, bytes: INITIAL_WINDOW_BYTES });
+      await until((f) => dataBytes(f) === granted + INITIAL_WINDOW_BYTES);
+    }
+    await until((f) => f.some((x) => x.header.type === "end"));
+    expect(dataBytes(frames)).toBe(BIG);
+  });
+
+  it("takes late credit for a stream it ended without complaint, but answers stray data with a reset", async () => {
+    const { frames, until, send } = relayFor([port]);
+    send(get(1, "/small"));
+    send({ type: "end", stream: 1 });
+    await until((f) => f.some((x) => x.header.type === "end"));
+    // The cloud grants credit as its client reads, which may be after the device's end.
+    send({ type: "credit", stream: 1, bytes: 100 });
+    send({ type: "data", stream: 1 }, new Uint8Array([1]));
+    await until((f) => f.some((x) => x.header.type === "reset"));
+    expect(frames.filter((f) => f.header.type === "reset")).toHaveLength(1);
+  });
+
+  it("resets a stream whose local port has nothing listening", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const { frames, until, send } = relayFor([deadPort]);
+    send({ ...get(1, "/"), port: deadPort });
+    send({ type: "end", stream: 1 });
+    await until((f) => f.length > 0);
+    expect(frames[0]!.header).toMatchObject({ type: "reset", status: 502, reason: expect.stringContaining("ECONNREFUSED") });
+  });
+});
