@@ -14,6 +14,7 @@ import { TelemetryReporter, wirePublisher } from "./telemetry/reporter.js";
 import type { TelemetrySource } from "./telemetry/source.js";
 import { BRIDGE_VERSION } from "./version.js";
 import type { Workloads } from "./workloads.js";
+import type { BridgeUpdater } from "./update/updater.js";
 
 /** Who a device is to the cloud. */
 export type DeviceIdentity = Pick<BridgeConfig, "url" | "fleet" | "deviceId" | "token">;
@@ -27,6 +28,8 @@ export interface DeviceService {
   capabilities: ReadonlySet<string>;
   telemetrySource: TelemetrySource;
   log: Logger;
+  /** This machine's own bridge updater; a device reached over SSH has none. */
+  updater?: BridgeUpdater;
 }
 
 export interface RunningService {
@@ -40,18 +43,24 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
   const publish = <C extends Channel>(channel: C, message: ChannelMessage<C>) =>
     link.publish(topicFor(config.deviceId, channel), JSON.stringify(message));
   // Commands' messages are fire and forget here: mqtt.js resends them across reconnects until acknowledged.
+  const { updater } = service;
   const send = <C extends Channel>(channel: C, message: ChannelMessage<C>) => {
-    publish(channel, message).catch((error: Error) => {
-      if (error instanceof PublishRefused) log.warn(`the cloud refused a ${channel} message: ${error.message}`);
-      else log.debug(() => `${channel} message not delivered: ${error.message}`);
-    });
+    publish(channel, message).then(
+      () => {
+        if (channel === "result") updater?.resultDelivered(message as ChannelMessage<"result">);
+      },
+      (error: Error) => {
+        if (error instanceof PublishRefused) log.warn(`the cloud refused a ${channel} message: ${error.message}`);
+        else log.debug(() => `${channel} message not delivered: ${error.message}`);
+      },
+    );
   };
   const reportState = () =>
     readDeviceState(host, service.capabilities)
-      .then((state) => send("state", state))
+      .then((state) => send("state", updater?.lastUpdate ? { ...state, update: updater.lastUpdate } : state))
       .catch((error: Error) => log.warn(`could not read device state: ${error.message}`));
   const dispatcher = new Dispatcher({
-    handlers,
+    handlers: updater ? { ...handlers, "bridge.update": updater.handler } : handlers,
     journal,
     host,
     stateDir: config.stateDir,
@@ -66,7 +75,12 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
   const telemetry = new TelemetryReporter({
     sample: () => source.sample(),
     buffer: new TelemetryBuffer(config.telemetry.buffer),
-    publish: wirePublisher((payload) => link.publish(topicFor(config.deviceId, "telemetry"), payload)),
+    publish: wirePublisher(async (payload) => {
+      const accepted = await link.publish(topicFor(config.deviceId, "telemetry"), payload);
+      // A release on trial passes its health check here; its state then carries the update's record.
+      if (updater && (await updater.telemetryDelivered())) void reportState();
+      return accepted;
+    }),
     link: () => ({ connected: link.connected, maxPacketBytes: link.maxPacketBytes }),
     sampleMs: config.telemetry.sampleMs,
     batchMs: config.telemetry.batchMs,

@@ -14,3 +14,4 @@ export * from "./containers.js";
 export * from "./ai.js";
 export * from "./sysadmin/index.js";
 export * from "./device-text.js";
+export * from "./releases.js";

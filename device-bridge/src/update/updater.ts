@@ -1,0 +1,135 @@
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { type BridgeUpdateRecord, catalogue, type Result } from "@jetson/protocol";
+import { ActionError } from "../action-error.js";
+import type { Handler, HandlerTable } from "../actions/types.js";
+import type { Logger } from "../log.js";
+import { checkManifest } from "./release-check.js";
+import type { ReleaseDir } from "./release-dir.js";
+import { downloadBundle, fetchManifest } from "./release-download.js";
+import type { DeviceIdentity } from "../device-service.js";
+
+/** How a bridge asks its launcher to start the new `current` (EX_TEMPFAIL: any other code is a failure to the launcher). */
+export const UPDATE_EXIT_CODE = 75;
+/** Set by the launcher for the bridge it starts: the release folder it runs from. */
+export const RELEASES_DIR_VARIABLE = "JETSON_BRIDGE_RELEASES";
+export const DEFAULT_HEALTH_TIMEOUT_SECONDS = 120;
+
+export interface BridgeUpdaterOptions {
+  identity: DeviceIdentity;
+  /** The fleet's update key as pinned at enrollment; undefined on a device enrolled before the fleet had one. */
+  updateKey: string | undefined;
+  /** The launcher's release folder; undefined when the bridge was started without the launcher. */
+  releases: ReleaseDir | undefined;
+  running: string;
+  platform: string;
+  arch: string;
+  /** The handlers this bridge loaded: the health check wants every catalogued action among them. */
+  handlers: Partial<HandlerTable>;
+  /** Ends this process with UPDATE_EXIT_CODE; called once the update's result reached the cloud. */
+  restart(): void;
+  log: Logger;
+}
+
+/**
+ * This machine's bridge updating itself: runs bridge.update (download, check, install, switch),
+ * restarts once its result is delivered, and, started as a release on trial, passes the health
+ * check that keeps it (link up, a telemetry sample accepted by the cloud, every handler loaded).
+ */
+export class BridgeUpdater {
+  /** The version whose `restarting` result, once delivered, ends this process. */
+  private restartInto: string | undefined;
+  private record: BridgeUpdateRecord | undefined;
+  /** Until the first check finds no trial of this version, or passes it. */
+  private onTrial = true;
+
+  private constructor(private readonly options: BridgeUpdaterOptions) {}
+
+  static async open(options: BridgeUpdaterOptions): Promise<BridgeUpdater> {
+    const updater = new BridgeUpdater(options);
+    updater.record = await options.releases?.lastUpdate();
+    return updater;
+  }
+
+  /** How the last update ended, for the device's state. */
+  get lastUpdate(): BridgeUpdateRecord | undefined {
+    return this.record;
+  }
+
+  readonly handler: Handler<"bridge.update"> = async (input, context) => {
+    const { releases, updateKey, running, identity } = this.options;
+    if (!releases) {
+      throw new ActionError("not_supported", "This bridge was not started by its launcher (jetson-bridge launch), so it cannot switch to another release. See infra/device/jetson-bridge.service.");
+    }
+    if (!updateKey) {
+      throw new ActionError(
+        "not_supported",
+        "No update key is pinned in this bridge's configuration (updateKey): the device was enrolled before the fleet had one, and it trusts no release until one is pinned. Re-enroll it, or put the fleet's key (GET /api/settings, updateKey) in its configuration.",
+      );
+    }
+    if (this.restartInto) throw new ActionError("too_busy", `The bridge is already restarting into ${this.restartInto}.`);
+    context.progress(0, 3, `fetching release ${input.version}'s manifest`);
+    const manifest = await fetchManifest(identity, input.version, context.signal);
+    checkManifest(manifest, {
+      version: input.version,
+      pinnedKey: updateKey,
+      running,
+      allowDowngrade: input.allowDowngrade ?? false,
+      platform: this.options.platform,
+      arch: this.options.arch,
+    });
+    context.progress(1, 3, `downloading ${manifest.size} bytes`);
+    const download = path.join(releases.dir, `.download-${randomBytes(6).toString("hex")}`);
+    try {
+      await downloadBundle(identity, manifest, download, context.signal);
+      context.progress(2, 3, `installing ${manifest.version} beside ${running}`);
+      await releases.install(manifest.version, download);
+    } finally {
+      await rm(download, { force: true });
+    }
+    await releases.setPending({
+      version: manifest.version,
+      from: running,
+      healthTimeoutSeconds: input.healthTimeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS,
+      requestedAt: Date.now(),
+    });
+    await releases.switchTo(manifest.version);
+    this.restartInto = manifest.version;
+    this.options.log.info(`bridge ${manifest.version} installed; restarting into it once the cloud has this result`);
+    return { status: "restarting", from: running, to: manifest.version };
+  };
+
+  /** A command's result reached the cloud: after the update's own, the process ends so the launcher starts the new release. */
+  resultDelivered(result: Result): void {
+    if (!this.restartInto || !result.ok) return;
+    const data = result.data as { status?: unknown; to?: unknown } | null;
+    if (data?.status === "restarting" && data.to === this.restartInto) this.options.restart();
+  }
+
+  /**
+   * The cloud accepted a telemetry batch (so the link is up and sampling works). A release on
+   * trial whose handlers are all loaded has passed its health check: it records the update and
+   * ends the trial. Answers whether the record changed, so the caller reports the state again.
+   */
+  async telemetryDelivered(): Promise<boolean> {
+    const { releases, running, handlers, log } = this.options;
+    if (!this.onTrial) return false;
+    const pending = await releases?.pending();
+    if (!releases || pending?.version !== running) {
+      this.onTrial = false;
+      return false;
+    }
+    const missing = catalogue.filter((action) => typeof handlers[action.name] !== "function").map((action) => action.name);
+    if (missing.length > 0) {
+      log.error(`health check: no handler for ${missing.join(", ")}; the launcher will roll back`);
+      return false;
+    }
+    this.onTrial = false;
+    this.record = { version: running, from: pending.from, outcome: "updated", at: Date.now() };
+    await releases.recordOutcome(this.record);
+    await releases.clearPending();
+    log.info(`bridge ${running} passed its health check; the update from ${pending.from} is kept`);
+    return true;
+  }
+}
