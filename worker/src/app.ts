@@ -12,6 +12,7 @@ import type { Env } from "./env.js";
 import { deviceStub } from "./fleet.js";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 import { authorizeRoutes } from "./oauth/authorize-routes.js";
+import { releaseRoutes } from "./releases/release-routes.js";
 
 export const app = new Hono<{ Bindings: Env; Variables: CallerVariables }>();
 
@@ -39,6 +40,9 @@ app.get("/tunnel/:fleet/:device", async (c) => {
   if (!fleet.success || !device.success) return c.text("Not found", 404);
   return deviceStub(c.env, fleet.data, device.data).fetch(c.req.raw);
 });
+
+// Bridge releases: a bundle is larger than any /api request, so they have their own path and limits.
+app.route("/", releaseRoutes);
 
 app.use("/api/*", limitBody, limitJsonDepth);
 app.use("/enroll", limitBody, limitJsonDepth);

@@ -8,6 +8,8 @@ export interface Env {
   REGISTRY: DurableObjectNamespace<RegistryObject>;
   /** One per fleet run, named `<fleet>/<run id>`. */
   FLEET_RUN: DurableObjectNamespace<FleetRunObject>;
+  /** Bridge releases (bundles and their signed manifests), by fleet and version: see releases/release-store.ts. */
+  RELEASES: R2Bucket;
   /** The fleet that the admin token operates on. */
   FLEET_ID: string;
   /** The operator's secret: creates fleets (POST /admin/fleets). */

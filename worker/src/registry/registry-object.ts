@@ -277,6 +277,12 @@ export class RegistryObject extends DurableObject<Env> {
     return this.settingsTable.write(changes);
   }
 
+  /** Pins the fleet's bridge update key once; answers the key the fleet has (another one if it had one already). */
+  async pinUpdateKey(publicKey: string): Promise<string | undefined> {
+    this.tables.ensure();
+    return this.settingsTable.writeOnce("updateKey", publicKey);
+  }
+
   // ---- audit ----
 
   async recordAudit(entry: Omit<AuditEntry, "id">): Promise<void> {
