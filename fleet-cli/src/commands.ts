@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { FleetApi } from "./api-client.js";
 import { PROVISION_USAGE, provisionCommand } from "./provision/command.js";
+import { RELEASE_USAGE, releaseCommand } from "./release/command.js";
 
 export interface Command {
   usage: string;
@@ -55,6 +56,10 @@ export const commands: Record<string, Command> = {
   provision: {
     usage: PROVISION_USAGE,
     run: provisionCommand,
+  },
+  release: {
+    usage: RELEASE_USAGE,
+    run: releaseCommand,
   },
   audit: {
     usage: "audit [--device ID] [--caller WHO]        read the audit trail",
