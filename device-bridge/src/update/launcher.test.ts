@@ -8,26 +8,31 @@ import { ReleaseDir } from "./release-dir.js";
 import { UPDATE_EXIT_CODE } from "./updater.js";
 
 /** A release folder whose bundles are small scripts that note each start in runs.log and then do `body`. */
-async function fixture(bundles: Record<string, string>): Promise<{ releases: ReleaseDir; runs(): Promise<string[]> }> {
+async function fixture(bundles: Record<string, string>): Promise<{ releases: ReleaseDir; runs(): Promise<string[]>; helpers(): Promise<string[]> }> {
   const dir = await mkdtemp(path.join(tmpdir(), "launcher-"));
   const releases = new ReleaseDir(path.join(dir, "bridge"));
   const log = path.join(dir, "runs.log");
+  const helpers = path.join(dir, "helpers.log");
   for (const [version, body] of Object.entries(bundles)) {
     const file = path.join(dir, `${version}.mjs`);
     await writeFile(
       file,
-      `import { appendFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(log)}, "${version} " + process.argv.slice(2).join(" ") + "\\n");\n${body}\n`,
+      `import { appendFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(log)}, "${version} " + process.argv.slice(2).join(" ") + "\\n");\nappendFileSync(${JSON.stringify(helpers)}, process.env.JETSON_BRIDGE_HELPER_SCRIPT + "\\n");\n${body}\n`,
     );
     await releases.install(version, file);
   }
-  return { releases, runs: async () => (await readFile(log, "utf8")).split("\n").slice(0, -1) };
+  return {
+    releases,
+    runs: async () => (await readFile(log, "utf8")).split("\n").slice(0, -1),
+    helpers: async () => (await readFile(helpers, "utf8")).split("\n").slice(0, -1),
+  };
 }
 
 const quiet = createLogger("launcher-test");
 
 describe("launcher", () => {
   it("starts the new current release when the bridge exits with the update exit code, passing the arguments on", async () => {
-    const { releases, runs } = await fixture({
+    const { releases, runs, helpers } = await fixture({
       "1.0.0": `import { renameSync, symlinkSync } from "node:fs";
         const dir = process.env.JETSON_BRIDGE_RELEASES;
         symlinkSync("releases/1.1.0", dir + "/.next"); renameSync(dir + "/.next", dir + "/current");
@@ -35,8 +40,10 @@ describe("launcher", () => {
       "1.1.0": "process.exit(4);",
     });
     await releases.switchTo("1.0.0");
-    expect(await launch({ releases, args: ["run", "--config", "/x.json"], fallback: "/nonexistent", log: quiet })).toBe(4);
+    expect(await launch({ releases, args: ["run", "--config", "/x.json"], fallback: "/opt/installed.mjs", log: quiet })).toBe(4);
     expect(await runs()).toEqual(["1.0.0 run --config /x.json", "1.1.0 run --config /x.json"]);
+    // sudo's helper stays the installed (root-owned) bundle, whichever release runs.
+    expect(await helpers()).toEqual(["/opt/installed.mjs", "/opt/installed.mjs"]);
   });
 
   it("rolls back a release on trial that exits before passing its health check, records why, and runs the previous one", async () => {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config.js";
+import { HELPER_SCRIPT_VARIABLE } from "../host/privileged.js";
 import type { Logger } from "../log.js";
 import { type PendingUpdate, ReleaseDir } from "./release-dir.js";
 import { RELEASES_DIR_VARIABLE, UPDATE_EXIT_CODE } from "./updater.js";
@@ -53,7 +54,7 @@ export async function launch({ releases, args, fallback, log }: LaunchOptions): 
       log.info(`starting bridge ${version ?? "(as installed)"}${pending ? `, on trial for ${pending.healthTimeoutSeconds} s` : ""}`);
       const child = spawn(process.execPath, [bundle, ...args], {
         stdio: "inherit",
-        env: { ...process.env, [RELEASES_DIR_VARIABLE]: releases.dir },
+        env: { ...process.env, [RELEASES_DIR_VARIABLE]: releases.dir, [HELPER_SCRIPT_VARIABLE]: fallback },
       });
       const exited = exitOf(child);
       if (pending) {

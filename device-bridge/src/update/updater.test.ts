@@ -1,0 +1,40 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ActionContext } from "../actions/types.js";
+import { createLogger } from "../log.js";
+import { ReleaseDir } from "./release-dir.js";
+import { BridgeUpdater, type BridgeUpdaterOptions } from "./updater.js";
+
+async function updater(options: Partial<BridgeUpdaterOptions>): Promise<BridgeUpdater> {
+  return BridgeUpdater.open({
+    // Nothing listens here: each refusal below comes before any request.
+    identity: { url: "http://127.0.0.1:9", fleet: "f", deviceId: "d", token: "t".repeat(16) },
+    updateKey: "A".repeat(43),
+    releases: new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-"))),
+    running: "1.0.0",
+    platform: "linux",
+    arch: "arm64",
+    handlers: {},
+    restart: () => {
+      throw new Error("must not restart");
+    },
+    log: createLogger("updater-test"),
+    ...options,
+  });
+}
+
+const context = { signal: new AbortController().signal, progress: () => undefined } as unknown as ActionContext;
+
+describe("bridge.update on a device that cannot take it", () => {
+  it("refuses every update on a device enrolled before the fleet had an update key, saying how to pin one", async () => {
+    const refusal = (await updater({ updateKey: undefined })).handler({ version: "1.1.0" }, context);
+    await expect(refusal).rejects.toMatchObject({ code: "not_supported", message: expect.stringMatching(/No update key is pinned[\s\S]*Re-enroll it/) });
+  });
+
+  it("refuses an update when the bridge was not started by its launcher, which alone can switch and roll back", async () => {
+    const refusal = (await updater({ releases: undefined })).handler({ version: "1.1.0" }, context);
+    await expect(refusal).rejects.toMatchObject({ code: "not_supported", message: expect.stringMatching(/not started by its launcher/) });
+  });
+});
