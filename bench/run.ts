@@ -9,6 +9,7 @@ import { freePort } from "../scripts/ports.js";
 import { startSshd } from "../scripts/sshd.js";
 import { benchAlertNotification } from "./alert-notification.js";
 import { benchBridgeFootprint } from "./bridge-footprint.js";
+import { benchBridgeUpdate } from "./bridge-update.js";
 import { benchDashboard } from "./dashboard.js";
 import { benchFleetRun } from "./fleet-run.js";
 import { benchGateway } from "./gateway.js";
@@ -35,6 +36,7 @@ const SELECTOR_DEVICES = Number(process.env.BENCH_SELECTOR_DEVICES ?? 100);
 const SELECTOR_CALLS = Number(process.env.BENCH_SELECTOR_CALLS ?? 20);
 const TEGRASTATS_PARSES = Number(process.env.BENCH_PARSES ?? 200_000);
 const SAMPLER_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
+const BRIDGE_UPDATES = Number(process.env.BENCH_BRIDGE_UPDATES ?? 3);
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
     const selector = await benchSelector(worker, SELECTOR_DEVICES, SELECTOR_CALLS);
     const storageDay = await benchStorageDay(path.join(dir, "storage-day"));
     const telemetryParse = await benchTelemetryParse(TEGRASTATS_PARSES, SAMPLER_SAMPLES);
+    const bridgeUpdate = await benchBridgeUpdate(worker, dir, BRIDGE_UPDATES);
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
       "worst-case selectors (`*a*a*…b`) over 63-character ids and tags, answered by the fleet's registry": selector,
       "storage after a simulated day (clock driven, in workerd's SQLite)": storageDay,
       "the bridge's telemetry: tegrastats parse rate and one sysfs sample with engines": telemetryParse,
+      "bridge.update on a simulated board (single-file build through its launcher), to online on the new version": bridgeUpdate,
     };
     await mkdir(path.join(REPO, "bench/results"), { recursive: true });
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

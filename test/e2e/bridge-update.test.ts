@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { CommandDetail, CommandRecord, DeviceSummary, FleetRun } from "@jetson/protocol";
+import type { AuditEntry, CommandDetail, CommandRecord, DeviceSummary, FleetRun } from "@jetson/protocol";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -145,6 +145,11 @@ describe("bridge updates over the tunnel, signed, with rollback", () => {
       state: { bridgeVersion: "1.1.0", update: { version: "1.2.0", from: "1.1.0", outcome: "rolled-back", reason: expect.stringMatching(/exited with code 1 before it passed its health check/) } },
     });
     expect(await bridge.releases.linked("current")).toBe("1.1.0");
+    const { entries } = await stack.worker.api<{ entries: AuditEntry[] }>(`/api/audit?device=${DEVICE}`);
+    expect(entries.filter((e) => e.caller === `device:${DEVICE}`)).toMatchObject([
+      { action: "bridge.update", args: { version: "1.2.0", from: "1.1.0" }, outcome: "failed", error: expect.stringMatching(/^rolled back to 1\.1\.0: bridge 1\.2\.0 exited/) },
+      { action: "bridge.update", args: { version: "1.1.0", from: "1.0.0" }, outcome: "succeeded" },
+    ]);
     const ping = (await mcp.callTool({ name: "system_ping", arguments: { device: DEVICE } })) as CallToolResult;
     expect(ping.structuredContent).toMatchObject({ bridgeVersion: "1.1.0" });
   });

@@ -31,6 +31,7 @@ import { DESIRED_STATE_SCHEMA } from "./desired-state-store.js";
 import { SummaryPublisher } from "./summary-publisher.js";
 import { TASK_SCHEMA, TaskStore } from "./task-store.js";
 import { Uplink } from "./uplink.js";
+import { updateAuditEntry } from "../releases/update-audit.js";
 
 /** Every table a device has; the ledger first, since its `meta` table marks a provisioned device. */
 export const DEVICE_SCHEMAS = [LEDGER_SCHEMA, TELEMETRY_SCHEMA, ALERT_SCHEMA, ALARM_SCHEMA, QUEUE_SCHEMA, DESIRED_STATE_SCHEMA, TASK_SCHEMA];
@@ -96,7 +97,9 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       },
       env,
     );
-    this.uplink = new Uplink(this.store, this.commandPath, this.telemetry, this.scheduler, this.publisher, () => this.refreshDesired());
+    this.uplink = new Uplink(this.store, this.commandPath, this.telemetry, this.scheduler, this.publisher, () => this.refreshDesired(), async (record) => {
+      if (this.identity) await this.registry(this.identity.fleet).recordAudit(updateAuditEntry(this.identity.deviceId, record));
+    });
     // A device that was never provisioned has no tables, and gets none until provision().
     ctx.blockConcurrencyWhile(async () => {
       this.tables.migrateIfPresent();
