@@ -2,6 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { handlers } from "../actions/index.js";
 import type { ActionContext } from "../actions/types.js";
 import { createLogger } from "../log.js";
 import { ReleaseDir } from "./release-dir.js";
@@ -36,5 +37,32 @@ describe("bridge.update on a device that cannot take it", () => {
   it("refuses an update when the bridge was not started by its launcher, which alone can switch and roll back", async () => {
     const refusal = (await updater({ releases: undefined })).handler({ version: "1.1.0" }, context);
     await expect(refusal).rejects.toMatchObject({ code: "not_supported", message: expect.stringMatching(/not started by its launcher/) });
+  });
+});
+
+describe("the health check of a release on trial", () => {
+  it("ends the trial once the cloud accepted telemetry and every handler is loaded, recording the update", async () => {
+    const releases = new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-")));
+    await releases.setPending({ version: "1.1.0", from: "1.0.0", healthTimeoutSeconds: 60, requestedAt: 1 });
+
+    const incomplete = await updater({ releases, running: "1.1.0", handlers: {} });
+    expect(await incomplete.telemetryDelivered()).toBe(false);
+    expect(await releases.pending()).toMatchObject({ version: "1.1.0" });
+    // Meanwhile no other update may start: the launcher would take the restart for a failed trial.
+    await expect(incomplete.handler({ version: "1.2.0" }, context)).rejects.toMatchObject({ code: "too_busy" });
+
+    const complete = await updater({ releases, running: "1.1.0", handlers });
+    expect(await complete.telemetryDelivered()).toBe(true);
+    expect(await releases.pending()).toBeUndefined();
+    expect(complete.lastUpdate).toMatchObject({ version: "1.1.0", from: "1.0.0", outcome: "updated" });
+    expect(await releases.lastUpdate()).toEqual(complete.lastUpdate);
+    expect(await complete.telemetryDelivered()).toBe(false);
+  });
+
+  it("leaves a trial of another version to the launcher", async () => {
+    const releases = new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-")));
+    await releases.setPending({ version: "1.2.0", from: "1.1.0", healthTimeoutSeconds: 60, requestedAt: 1 });
+    expect(await (await updater({ releases, running: "1.1.0", handlers })).telemetryDelivered()).toBe(false);
+    expect(await releases.pending()).toMatchObject({ version: "1.2.0" });
   });
 });

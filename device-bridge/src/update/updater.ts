@@ -69,6 +69,9 @@ export class BridgeUpdater {
       );
     }
     if (this.restartInto) throw new ActionError("too_busy", `The bridge is already restarting into ${this.restartInto}.`);
+    const trial = await releases.pending();
+    // The launcher would take this bridge's exit during a trial for a failure of the release on trial.
+    if (trial) throw new ActionError("too_busy", `The update to ${trial.version} has not passed its health check yet; try again once it has.`);
     context.progress(0, 3, `fetching release ${input.version}'s manifest`);
     const manifest = await fetchManifest(identity, input.version, context.signal);
     checkManifest(manifest, {
