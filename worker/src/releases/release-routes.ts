@@ -11,7 +11,7 @@ import { ReleaseStore, signedBy } from "./release-store.js";
 type AppEnv = { Bindings: Env; Variables: CallerVariables };
 
 /** The signed manifest travels beside the bundle's bytes, base64url JSON in this header. */
-export const MANIFEST_HEADER = "Release-Manifest";
+const MANIFEST_HEADER = "Release-Manifest";
 
 function sha256Hex(bytes: Uint8Array): Promise<string> {
   return crypto.subtle.digest("SHA-256", bytes).then((digest) => [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""));
