@@ -80,7 +80,7 @@ describe("launcher", () => {
       "1.0.0": "process.exit(0);",
       "1.1.0": `import { unlinkSync } from "node:fs";
         unlinkSync(process.env.JETSON_BRIDGE_RELEASES + "/pending.json");
-        setTimeout(() => process.exit(5), 300);`,
+        process.exit(5);`,
     });
     await releases.switchTo("1.0.0");
     await releases.setPending({ version: "1.1.0", from: "1.0.0", healthTimeoutSeconds: 600, requestedAt: 1 });
