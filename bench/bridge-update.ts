@@ -30,7 +30,7 @@ export async function benchBridgeUpdate(worker: LocalWorker, dir: string, update
     device: await worker.provision(DEVICE),
     board: "orin-nano-super-jp6",
     dir: path.join(dir, DEVICE),
-    installed: { version: "1.0.0", bundle: await build(dir, "1.0.0") },
+    installed: await build(dir, "1.0.0"),
     extraConfig: { updateKey: key.publicKey },
   });
   await bridge.start();

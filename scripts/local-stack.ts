@@ -138,11 +138,11 @@ export interface BridgeOptions {
   /** Drops the bridge's link to the Worker on this schedule, through a relay the bridge dials as its cloud. */
   flap?: FlapSchedule;
   /**
-   * Runs the bridge as a device does: this single-file build installed by hand as release `version`
-   * and started through its launcher (`launch`), which starts whatever `current` points at, restarts
-   * into what bridge.update installs and rolls back a release that fails its health check.
+   * Runs the bridge as a provisioned device does: this single-file build, started as its own
+   * launcher (`launch`), which runs itself until bridge.update installs a release, then whatever
+   * `current` points at, and rolls back a release that fails its health check.
    */
-  installed?: { bundle: string; version: string };
+  installed?: string;
 }
 
 /** A real bridge process serving a simulated Jetson. */
@@ -194,12 +194,7 @@ export class LocalBridge {
       { mode: 0o600 },
     );
     const unavailable = options.scenario && SCENARIOS[options.scenario.id].unavailable?.(sim.root);
-    const bridge = new LocalBridge(options, sim.root, configFile, unavailable, mounted, link);
-    if (options.installed) {
-      await bridge.releases.install(options.installed.version, options.installed.bundle);
-      await bridge.releases.switchTo(options.installed.version);
-    }
-    return bridge;
+    return new LocalBridge(options, sim.root, configFile, unavailable, mounted, link);
   }
 
   get deviceId(): string {
@@ -213,7 +208,7 @@ export class LocalBridge {
     this.stopClock ??= startSimulationClock(this.root, 1_000, run);
     const { installed } = this.options;
     const args = installed
-      ? [installed.bundle, "launch", "--releases", this.releases.dir, "--", "run", "--config", this.configFile]
+      ? [installed, "launch", "--releases", this.releases.dir, "--", "run", "--config", this.configFile]
       : [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile];
     this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, args, {
       cwd: REPO,

@@ -77,7 +77,8 @@ beforeAll(async () => {
   mcp = await stack.mcp();
   ({ publicKey: updateKey } = (await fleet("release", "keygen", "--key", path.join(stack.dir, "update.key"))) as { publicKey: string });
   bridge = await stack.addBridge(DEVICE, "orin-nano-super-jp6", {
-    installed: { version: "1.0.0", bundle: await build("1.0.0") },
+    // As provisioning leaves a device: the build in place, no release installed beside it yet.
+    installed: await build("1.0.0"),
     extraConfig: { updateKey },
   });
 });
@@ -117,7 +118,6 @@ describe("bridge updates over the tunnel, signed, with rollback", () => {
     const device = await summaryWhen((d) => d.state?.update?.version === "1.1.0");
     expect(device).toMatchObject({ online: true, state: { bridgeVersion: "1.1.0", update: { version: "1.1.0", from: "1.0.0", outcome: "updated" } } });
     expect(await bridge.releases.linked("current")).toBe("1.1.0");
-    expect(await bridge.releases.linked("previous")).toBe("1.0.0");
 
     // The ledger keeps the steps: the last progress the device reported, and the `restarting` answer.
     const { commands } = await stack.worker.api<{ commands: CommandRecord[] }>(`/api/devices/${DEVICE}/commands`);

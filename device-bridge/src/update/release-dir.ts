@@ -37,6 +37,12 @@ export class ReleaseDir {
     return target === undefined ? undefined : path.basename(target);
   }
 
+  /** A new file name for a download, in this folder (made on the first update of a bridge installed by provisioning). */
+  async scratchFile(): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
+    return path.join(this.dir, `.download-${randomBytes(6).toString("hex")}`);
+  }
+
   /** Copies a checked bundle into its release folder (replacing an earlier copy of that version) without touching the links. */
   async install(version: string, file: string): Promise<void> {
     const releases = path.join(this.dir, "releases");

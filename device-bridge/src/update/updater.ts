@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
-import path from "node:path";
 import { type BridgeUpdateRecord, catalogue, type Result } from "@jetson/protocol";
 import { ActionError } from "../action-error.js";
 import type { Handler, HandlerTable } from "../actions/types.js";
@@ -83,7 +81,7 @@ export class BridgeUpdater {
       arch: this.options.arch,
     });
     context.progress(1, 3, `downloading ${manifest.size} bytes`);
-    const download = path.join(releases.dir, `.download-${randomBytes(6).toString("hex")}`);
+    const download = await releases.scratchFile();
     try {
       await downloadBundle(identity, manifest, download, context.signal);
       context.progress(2, 3, `installing ${manifest.version} beside ${running}`);
