@@ -38,7 +38,10 @@ export async function startBridge(config: BridgeConfig, env: NodeJS.ProcessEnv =
     arch: process.arch,
     handlers,
     // The launcher starts the new `current` when this process ends with UPDATE_EXIT_CODE.
-    restart: () => void stop().finally(() => process.exit(UPDATE_EXIT_CODE)),
+    restart: async () => {
+      await stop();
+      return process.exit(UPDATE_EXIT_CODE);
+    },
     log,
   });
   const services: RunningService[] = [

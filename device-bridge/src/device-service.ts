@@ -42,18 +42,13 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
   const journal = await CommandJournal.open(path.join(config.stateDir, "commands.jsonl"));
   const publish = <C extends Channel>(channel: C, message: ChannelMessage<C>) =>
     link.publish(topicFor(config.deviceId, channel), JSON.stringify(message));
-  // Commands' messages are fire and forget here: mqtt.js resends them across reconnects until acknowledged.
   const { updater } = service;
+  // Commands' messages are fire and forget here: mqtt.js resends them across reconnects until acknowledged.
   const send = <C extends Channel>(channel: C, message: ChannelMessage<C>) => {
-    publish(channel, message).then(
-      () => {
-        if (channel === "result") updater?.resultDelivered(message as ChannelMessage<"result">);
-      },
-      (error: Error) => {
-        if (error instanceof PublishRefused) log.warn(`the cloud refused a ${channel} message: ${error.message}`);
-        else log.debug(() => `${channel} message not delivered: ${error.message}`);
-      },
-    );
+    publish(channel, message).catch((error: Error) => {
+      if (error instanceof PublishRefused) log.warn(`the cloud refused a ${channel} message: ${error.message}`);
+      else log.debug(() => `${channel} message not delivered: ${error.message}`);
+    });
   };
   const reportState = () =>
     readDeviceState(host, service.capabilities)
@@ -69,6 +64,7 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     capabilities: service.capabilities,
     send,
     reportState,
+    resume: updater && ((command) => updater.resume(command)),
     log,
   });
   const source = service.telemetrySource;

@@ -96,7 +96,7 @@ describe("bridge updates over the tunnel, signed, with rollback", () => {
     expect(JSON.parse(await readFile(configFile, "utf8"))).toMatchObject({ updateKey });
   });
 
-  it("updates a device to a new build through a fleet run: it restarts on the new version, online", async () => {
+  it("updates a device to a new build through a fleet run: it restarts on the new version, online, and only then answers", async () => {
     expect((await summary()).state?.bridgeVersion).toBe("1.0.0");
     await signAndPublish("1.1.0", await build("1.1.0"));
 
@@ -112,31 +112,42 @@ describe("bridge updates over the tunnel, signed, with rollback", () => {
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     const fleetRun = result.structuredContent as FleetRun;
     expect(fleetRun.state).toBe("succeeded");
-    expect(fleetRun.devices).toMatchObject([{ device: DEVICE, canary: true, state: "succeeded", data: { status: "restarting", from: "1.0.0", to: "1.1.0" } }]);
+    expect(fleetRun.devices).toMatchObject([{ device: DEVICE, canary: true, state: "succeeded", data: { status: "updated", from: "1.0.0", to: "1.1.0" } }]);
+    // The answer came from the new bridge, after its health check.
     await kept;
 
     const device = await summaryWhen((d) => d.state?.update?.version === "1.1.0");
     expect(device).toMatchObject({ online: true, state: { bridgeVersion: "1.1.0", update: { version: "1.1.0", from: "1.0.0", outcome: "updated" } } });
     expect(await bridge.releases.linked("current")).toBe("1.1.0");
 
-    // The ledger keeps the steps: the last progress the device reported, and the `restarting` answer.
+    // The ledger keeps the steps: the last progress the old bridge reported, and the new one's answer.
     const { commands } = await stack.worker.api<{ commands: CommandRecord[] }>(`/api/devices/${DEVICE}/commands`);
     const command = commands.find((c) => c.action === "bridge.update");
     expect(await stack.worker.api<CommandDetail>(`/api/devices/${DEVICE}/commands/${command?.id}`)).toMatchObject({
       state: "succeeded",
-      progress: { message: "installing 1.1.0 beside 1.0.0" },
-      outcome: { ok: true, data: { status: "restarting", from: "1.0.0", to: "1.1.0" } },
+      progress: { message: "restarting into 1.1.0" },
+      outcome: { ok: true, data: { status: "updated", from: "1.0.0", to: "1.1.0" } },
     });
   });
 
-  it("rolls back a broken build that exits at start: the device is online again on the old version and reports the failure", async () => {
+  it("rolls back a broken build that exits at start: the canary fails, the device is online again on the old version and reports why", async () => {
     const broken = path.join(stack.dir, "jetson-bridge-1.2.0.mjs");
     await writeFile(broken, "throw new Error('this build is broken');\n");
     await signAndPublish("1.2.0", broken);
 
     const rolledBack = bridge.running.nextLine(/rolled back to 1\.1\.0/, 120_000);
-    const result = await update({ version: "1.2.0" });
-    expect(result).toMatchObject({ ok: true, data: { status: "restarting", from: "1.1.0", to: "1.2.0" } });
+    const result = (await mcp.callTool(
+      {
+        name: "start_fleet_run",
+        arguments: { selector: `id:${DEVICE}`, action: "bridge.update", args: { version: "1.2.0" }, canary: { selector: `id:${DEVICE}` }, confirm: true, waitSeconds: 50 },
+      },
+      undefined,
+      { timeout: 90_000 },
+    )) as CallToolResult;
+    expect(result.structuredContent).toMatchObject({
+      state: "canary_failed",
+      devices: [{ device: DEVICE, state: "failed", error: { code: "handler_failed", message: expect.stringMatching(/^Bridge 1\.2\.0 was rolled back to 1\.1\.0: bridge 1\.2\.0 exited with code 1 before it passed its health check/) } }],
+    });
     await rolledBack;
 
     const device = await summaryWhen((d) => d.state?.update?.version === "1.2.0");

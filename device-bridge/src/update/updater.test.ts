@@ -66,3 +66,32 @@ describe("the health check of a release on trial", () => {
     expect(await releases.pending()).toMatchObject({ version: "1.2.0" });
   });
 });
+
+describe("the answer to an update the bridge restarted for", () => {
+  const command = (version: string) => ({ id: "cmd-update01", action: "bridge.update", args: { version }, deadline: Date.now() + 60_000, requestedBy: "test" });
+
+  it("is given by the new release once it passed its health check", async () => {
+    const releases = new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-")));
+    await releases.setPending({ version: "1.1.0", from: "1.0.0", healthTimeoutSeconds: 60, requestedAt: 1 });
+    const updated = await updater({ releases, running: "1.1.0", handlers });
+    const answer = updated.resume(command("1.1.0"));
+    await updated.telemetryDelivered();
+    expect(await answer).toMatchObject({ id: "cmd-update01", ok: true, data: { status: "updated", from: "1.0.0", to: "1.1.0" } });
+  });
+
+  it("is a failure with the reason when the previous release answers after a rollback", async () => {
+    const releases = new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-")));
+    await releases.recordOutcome({ version: "1.1.0", from: "1.0.0", outcome: "rolled-back", reason: "bridge 1.1.0 exited with code 1 before it passed its health check", at: 1 });
+    const previous = await updater({ releases, running: "1.0.0", handlers });
+    expect(await previous.resume(command("1.1.0"))).toMatchObject({
+      ok: false,
+      error: { code: "handler_failed", message: "Bridge 1.1.0 was rolled back to 1.0.0: bridge 1.1.0 exited with code 1 before it passed its health check." },
+    });
+  });
+
+  it("is left to the usual rule for any other command, and an update this bridge knows nothing of", async () => {
+    const known = await updater({ handlers });
+    expect(await known.resume({ ...command("1.1.0"), action: "system.ping", args: {} })).toBeUndefined();
+    expect(await known.resume(command("1.1.0"))).toBeUndefined();
+  });
+});

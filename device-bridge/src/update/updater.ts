@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { type BridgeUpdateRecord, catalogue, type Result } from "@jetson/protocol";
+import { bridgeUpdate, type BridgeUpdateRecord, BridgeVersionSchema, catalogue, type Command, type Result } from "@jetson/protocol";
 import { ActionError } from "../action-error.js";
 import type { Handler, HandlerTable } from "../actions/types.js";
 import type { Logger } from "../log.js";
@@ -25,22 +25,30 @@ export interface BridgeUpdaterOptions {
   arch: string;
   /** The handlers this bridge loaded: the health check wants every catalogued action among them. */
   handlers: Partial<HandlerTable>;
-  /** Ends this process with UPDATE_EXIT_CODE; called once the update's result reached the cloud. */
-  restart(): void;
+  /** Stops the bridge (what it sent is delivered first) and ends this process with UPDATE_EXIT_CODE. */
+  restart(): Promise<never>;
   log: Logger;
 }
 
 /**
- * This machine's bridge updating itself: runs bridge.update (download, check, install, switch),
- * restarts once its result is delivered, and, started as a release on trial, passes the health
- * check that keeps it (link up, a telemetry sample accepted by the cloud, every handler loaded).
+ * This machine's bridge updating itself: runs bridge.update (download, check, install, switch) and
+ * restarts into the new release without answering. Started as a release on trial, it passes the
+ * health check that keeps it (link up, a telemetry sample accepted by the cloud, every handler
+ * loaded). The command's answer comes from whichever bridge runs then, once the outcome is known
+ * (resume): the new one once it passed, the previous one, back after a rollback, with the reason.
+ * So a fleet run's canary and abort threshold judge the update by that outcome.
  */
 export class BridgeUpdater {
-  /** The version whose `restarting` result, once delivered, ends this process. */
+  /** The version this process is restarting into. */
   private restartInto: string | undefined;
   private record: BridgeUpdateRecord | undefined;
   /** Until the first check finds no trial of this version, or passes it. */
   private onTrial = true;
+  /** Settles when this release's trial passes (never, if the launcher ends it first). */
+  private passed!: () => void;
+  private readonly trialPassed = new Promise<void>((resolve) => {
+    this.passed = resolve;
+  });
 
   private constructor(private readonly options: BridgeUpdaterOptions) {}
 
@@ -97,15 +105,28 @@ export class BridgeUpdater {
     });
     await releases.switchTo(manifest.version);
     this.restartInto = manifest.version;
-    this.options.log.info(`bridge ${manifest.version} installed; restarting into it once the cloud has this result`);
-    return { status: "restarting", from: running, to: manifest.version };
+    context.progress(3, 3, `restarting into ${manifest.version}`);
+    this.options.log.info(`bridge ${manifest.version} installed; restarting into it`);
+    return this.options.restart();
   };
 
-  /** A command's result reached the cloud: after the update's own, the process ends so the launcher starts the new release. */
-  resultDelivered(result: Result): void {
-    if (!this.restartInto || !result.ok) return;
-    const data = result.data as { status?: unknown; to?: unknown } | null;
-    if (data?.status === "restarting" && data.to === this.restartInto) this.options.restart();
+  /**
+   * The answer to a bridge.update that an earlier process started and restarted for: succeeded
+   * once this release passed its health check, failed with the reason once it was rolled back;
+   * undefined for another command, or an update this bridge knows nothing of.
+   */
+  async resume(command: Command): Promise<Result | undefined> {
+    const version = command.action === bridgeUpdate.name ? BridgeVersionSchema.safeParse(command.args.version) : undefined;
+    if (!version?.success) return undefined;
+    const startedAt = Date.now();
+    const pending = await this.options.releases?.pending();
+    if (this.record?.version !== version.data && pending?.version === version.data && this.options.running === version.data) await this.trialPassed;
+    const record = this.record;
+    if (record?.version !== version.data) return undefined;
+    const times = { id: command.id, startedAt, endedAt: Date.now() };
+    return record.outcome === "updated"
+      ? { ...times, ok: true, data: { status: "updated", from: record.from, to: record.version } }
+      : { ...times, ok: false, error: { code: "handler_failed", message: `Bridge ${record.version} was rolled back to ${record.from}: ${record.reason ?? "no reason given"}.` } };
   }
 
   /**
@@ -130,6 +151,7 @@ export class BridgeUpdater {
     this.record = { version: running, from: pending.from, outcome: "updated", at: Date.now() };
     await releases.recordOutcome(this.record);
     await releases.clearPending();
+    this.passed();
     log.info(`bridge ${running} passed its health check; the update from ${pending.from} is kept`);
     return true;
   }

@@ -13,6 +13,7 @@ export { aiModelList } from "./ai.js";
 export { containersList } from "./containers.js";
 export { powerModes } from "./hardware.js";
 export { servicesList } from "./services.js";
+export { bridgeUpdate } from "./bridge.js";
 export { defineAction, destructiveReason, mayBeDestructive, parseActionInput, type ActionDefinition, type ActionHints } from "./define.js";
 
 /** Every action a device can run. Add an entry here and a handler in device-bridge. */
