@@ -55,13 +55,10 @@ export class Dispatcher {
     const { send, journal } = this.deps;
     if (this.running.has(command.id)) return send("ack", { id: command.id });
     const seen = journal.lookup(command.id);
-    if (seen?.state === "started" && this.deps.resume) {
-      send("ack", { id: command.id });
-      const resumed = await this.resumed(command);
-      if (resumed) return send("result", resumed);
-    }
     if (seen) {
       send("ack", { id: command.id });
+      const resumed = seen.state === "started" ? await this.resumed(command) : undefined;
+      if (resumed) return send("result", resumed);
       // Started by an earlier process that died before finishing: its effect is unknown, so never rerun it.
       return send(
         "result",
@@ -78,9 +75,10 @@ export class Dispatcher {
 
   /** Waits for a resumable command's outcome, journaled; a redelivery meanwhile is only acknowledged. */
   private async resumed(command: Command): Promise<Result | undefined> {
+    if (!this.deps.resume) return undefined;
     this.running.set(command.id, new AbortController());
     try {
-      const result = await this.deps.resume?.(command);
+      const result = await this.deps.resume(command);
       if (result) await this.deps.journal.finished(result);
       return result;
     } finally {
