@@ -9,6 +9,7 @@ import { freePort } from "../scripts/ports.js";
 import { startSshd } from "../scripts/sshd.js";
 import { benchAlertNotification } from "./alert-notification.js";
 import { benchBridgeFootprint } from "./bridge-footprint.js";
+import { benchBridgeUpdate } from "./bridge-update.js";
 import { benchDashboard } from "./dashboard.js";
 import { benchFleetRun } from "./fleet-run.js";
 import { benchGateway } from "./gateway.js";
@@ -43,6 +44,7 @@ const REGISTRY_STEP_SECONDS = Number(process.env.BENCH_REGISTRY_STEP_SECONDS ?? 
 const REGISTRY_MULTIPLIERS = [0.25, 0.5, 1, 2, 4, 8];
 const TUNNEL_CALLS = Number(process.env.BENCH_TUNNEL_CALLS ?? 200);
 const TUNNEL_MEGABYTES = Number(process.env.BENCH_TUNNEL_MEGABYTES ?? 50);
+const BRIDGE_UPDATES = Number(process.env.BENCH_BRIDGE_UPDATES ?? 3);
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-bench-");
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     const storageDay = await benchStorageDay(path.join(dir, "storage-day"));
     const telemetryParse = await benchTelemetryParse(TEGRASTATS_PARSES, SAMPLER_SAMPLES);
     const registryMix = await benchRegistryMix(path.join(dir, "registry-mix"), REGISTRY_DEVICES, REGISTRY_STEP_SECONDS, REGISTRY_MULTIPLIERS);
+    const bridgeUpdate = await benchBridgeUpdate(worker, dir, BRIDGE_UPDATES);
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
       "storage after a simulated day (clock driven, in workerd's SQLite)": storageDay,
       "the bridge's telemetry: tegrastats parse rate and one sysfs sample with engines": telemetryParse,
       [`one fleet's registry object at the request mix of ${REGISTRY_DEVICES} devices, then multiples of it until it no longer holds`]: registryMix,
+      "bridge.update on a simulated board (single-file build through its launcher), to online on the new version": bridgeUpdate,
     };
     await mkdir(path.join(REPO, "bench/results"), { recursive: true });
     await writeFile(path.join(REPO, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

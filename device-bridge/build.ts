@@ -1,12 +1,14 @@
 import { chmod } from "node:fs/promises";
+import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
 /**
  * One file a Jetson runs with its own Node (18 or newer, JetPack 5 and 6):
  * `node jetson-bridge.mjs run`. mqtt.js, ws and ssh2 are CommonJS, hence the require,
- * __filename and __dirname shims.
+ * __filename and __dirname shims. `--version X.Y.Z` builds a release of that version, `--outfile` puts it elsewhere.
  */
-const outfile = "dist/jetson-bridge.mjs";
+const { values } = parseArgs({ options: { version: { type: "string" }, outfile: { type: "string" } } });
+const outfile = values.outfile ?? "dist/jetson-bridge.mjs";
 await build({
   entryPoints: ["src/cli/main.ts"],
   bundle: true,
@@ -27,6 +29,7 @@ await build({
       "const __dirname = __pathDirname(__filename);",
     ].join("\n"),
   },
+  define: values.version ? { JETSON_BRIDGE_BUILD_VERSION: JSON.stringify(values.version) } : {},
   legalComments: "none",
   logLevel: "warning",
 });

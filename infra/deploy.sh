@@ -4,7 +4,7 @@
 # ADMIN_TOKEN, the operator secret that creates fleets, is asked for once (or taken from the environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${CLOUDFLARE_API_TOKEN:?set CLOUDFLARE_API_TOKEN (a token with Workers Scripts, KV and Durable Objects edit rights)}"
+: "${CLOUDFLARE_API_TOKEN:?set CLOUDFLARE_API_TOKEN (a token with Workers Scripts, KV, R2 and Durable Objects edit rights)}"
 : "${PUBLIC_URL:?set PUBLIC_URL, e.g. https://jetson-fleet.<your-subdomain>.workers.dev}"
 wrangler() { npx wrangler "$@" --config infra/wrangler.jsonc; }
 
@@ -15,6 +15,11 @@ if grep -q REPLACED_BY_DEPLOY_SH infra/wrangler.jsonc; then
   id=$(wrangler kv namespace create OAUTH_KV | grep -oE '[0-9a-f]{32}' | head -n 1)
   sed -i "s/REPLACED_BY_DEPLOY_SH/$id/" infra/wrangler.jsonc
   echo "Created KV namespace OAUTH_KV ($id); commit infra/wrangler.jsonc."
+fi
+
+# Bridge releases (RELEASES): the bucket is created once.
+if ! wrangler r2 bucket list | grep -q 'jetson-fleet-releases'; then
+  wrangler r2 bucket create jetson-fleet-releases
 fi
 
 if [ -n "${ADMIN_TOKEN:-}" ]; then

@@ -19,6 +19,7 @@ import { freePort } from "./ports.js";
 import { SAVED_CLOCKS_DIR } from "../device-bridge/src/machine/jetson-clocks-commands.js";
 import { type FlapSchedule, FlappingLink } from "./flapping-link.js";
 import { ManagedProcess } from "./processes.js";
+import { ReleaseDir } from "../device-bridge/src/update/release-dir.js";
 
 const run = promisify(execFile);
 
@@ -136,6 +137,12 @@ export interface BridgeOptions {
   engine?: boolean;
   /** Drops the bridge's link to the Worker on this schedule, through a relay the bridge dials as its cloud. */
   flap?: FlapSchedule;
+  /**
+   * Runs the bridge as a provisioned device does: this single-file build, started as its own
+   * launcher (`launch`), which runs itself until bridge.update installs a release, then whatever
+   * `current` points at, and rolls back a release that fails its health check.
+   */
+  installed?: string;
 }
 
 /** A real bridge process serving a simulated Jetson. */
@@ -154,6 +161,11 @@ export class LocalBridge {
     private readonly mounted: boolean,
     readonly link: FlappingLink | undefined,
   ) {}
+
+  /** The installed releases, when the bridge runs as a device does (`installed`). */
+  get releases(): ReleaseDir {
+    return new ReleaseDir(path.join(this.options.dir, "bridge"));
+  }
 
   static async create(options: BridgeOptions): Promise<LocalBridge> {
     const rootDir = path.join(options.dir, "root");
@@ -194,7 +206,11 @@ export class LocalBridge {
     const { scenario } = this.options;
     const run = scenario && !this.scenarioUnavailable ? { scenario: SCENARIOS[scenario.id], speed: scenario.speed ?? 1 } : undefined;
     this.stopClock ??= startSimulationClock(this.root, 1_000, run);
-    this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile], {
+    const { installed } = this.options;
+    const args = installed
+      ? [installed, "launch", "--releases", this.releases.dir, "--", "run", "--config", this.configFile]
+      : [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile];
+    this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, args, {
       cwd: REPO,
       echo: this.options.echo,
     });

@@ -1,4 +1,5 @@
 import { catalogue } from "@jetson/protocol";
+import { handlers } from "./actions/index.js";
 import type { BridgeConfig } from "./config.js";
 import { type RunningService, startDeviceService } from "./device-service.js";
 import { gatewayService } from "./gateway.js";
@@ -8,6 +9,9 @@ import type { SshConnection } from "./host/ssh-connection.js";
 import { createLogger } from "./log.js";
 import { Sampler } from "./telemetry/sampler.js";
 import { createWorkloads } from "./workloads.js";
+import { ReleaseDir } from "./update/release-dir.js";
+import { BridgeUpdater, RELEASES_DIR_VARIABLE, UPDATE_EXIT_CODE } from "./update/updater.js";
+import { BRIDGE_VERSION } from "./version.js";
 
 export interface RunningBridge {
   stop(): Promise<void>;
@@ -23,6 +27,23 @@ export async function startBridge(config: BridgeConfig, env: NodeJS.ProcessEnv =
     sudo: { ...config.sudo, helper: thisBridgeHelper() },
   });
   const workloads = createWorkloads(config);
+  const log = createLogger(`bridge:${config.deviceId}`);
+  const releasesDir = env[RELEASES_DIR_VARIABLE];
+  const updater = await BridgeUpdater.open({
+    identity: config,
+    updateKey: config.updateKey,
+    releases: releasesDir ? new ReleaseDir(releasesDir) : undefined,
+    running: BRIDGE_VERSION,
+    platform: process.platform,
+    arch: process.arch,
+    handlers,
+    // The launcher starts the new `current` when this process ends with UPDATE_EXIT_CODE.
+    restart: async () => {
+      await stop();
+      return process.exit(UPDATE_EXIT_CODE);
+    },
+    log,
+  });
   const services: RunningService[] = [
     await startDeviceService({
       config,
@@ -30,7 +51,8 @@ export async function startBridge(config: BridgeConfig, env: NodeJS.ProcessEnv =
       workloads,
       capabilities: new Set(catalogue.map((action) => action.name)),
       telemetrySource: new Sampler(host, config.telemetry.sampleMs),
-      log: createLogger(`bridge:${config.deviceId}`),
+      log,
+      updater,
     }),
   ];
   const connections: SshConnection[] = [];
@@ -39,10 +61,9 @@ export async function startBridge(config: BridgeConfig, env: NodeJS.ProcessEnv =
     connections.push(connection);
     services.push(await startDeviceService(service));
   }
-  return {
-    stop: async () => {
-      await Promise.all(services.map((service) => service.stop()));
-      for (const connection of connections) connection.close();
-    },
-  };
+  async function stop(): Promise<void> {
+    await Promise.all(services.map((service) => service.stop()));
+    for (const connection of connections) connection.close();
+  }
+  return { stop };
 }

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { AbsolutePathSchema, DeviceIdSchema, FleetIdSchema, PackageNameSchema, UnitNameSchema } from "@jetson/protocol";
+import { AbsolutePathSchema, DeviceIdSchema, FleetIdSchema, PackageNameSchema, UnitNameSchema, UpdatePublicKeySchema } from "@jetson/protocol";
 import { z } from "zod";
 import { PRIVILEGED_PROGRAMS, type PrivilegedProgram } from "./host/privileged.js";
 
@@ -93,6 +93,8 @@ export const BridgeConfigSchema = z.object({
   fleet: FleetIdSchema,
   deviceId: DeviceIdSchema,
   token: z.string().min(16, "device token is at least 16 characters"),
+  /** The fleet's bridge update key, pinned at enrollment: bridge.update installs only releases it signed, and none without it. */
+  updateKey: UpdatePublicKeySchema.optional(),
   /** Where the machine's `/` is; a simulated Jetson uses its generated folder. */
   ...MachineShape,
   stateDir: z.string().startsWith("/").default("/var/lib/jetson-bridge"),

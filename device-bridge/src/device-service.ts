@@ -15,6 +15,7 @@ import { TelemetryReporter, wirePublisher } from "./telemetry/reporter.js";
 import type { TelemetrySource } from "./telemetry/source.js";
 import { BRIDGE_VERSION } from "./version.js";
 import type { Workloads } from "./workloads.js";
+import type { BridgeUpdater } from "./update/updater.js";
 
 /** Who a device is to the cloud. */
 export type DeviceIdentity = Pick<BridgeConfig, "url" | "fleet" | "deviceId" | "token">;
@@ -28,6 +29,8 @@ export interface DeviceService {
   capabilities: ReadonlySet<string>;
   telemetrySource: TelemetrySource;
   log: Logger;
+  /** This machine's own bridge updater; a device reached over SSH has none. */
+  updater?: BridgeUpdater;
 }
 
 export interface RunningService {
@@ -40,6 +43,7 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
   const journal = await CommandJournal.open(path.join(config.stateDir, "commands.jsonl"));
   const publish = <C extends Channel>(channel: C, message: ChannelMessage<C>) =>
     link.publish(topicFor(config.deviceId, channel), JSON.stringify(message));
+  const { updater } = service;
   // Commands' messages are fire and forget here: mqtt.js resends them across reconnects until acknowledged.
   const send = <C extends Channel>(channel: C, message: ChannelMessage<C>) => {
     publish(channel, message).catch((error: Error) => {
@@ -49,10 +53,10 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
   };
   const reportState = () =>
     readDeviceState(host, service.capabilities)
-      .then((state) => send("state", state))
+      .then((state) => send("state", updater?.lastUpdate ? { ...state, update: updater.lastUpdate } : state))
       .catch((error: Error) => log.warn(`could not read device state: ${error.message}`));
   const dispatcher = new Dispatcher({
-    handlers,
+    handlers: updater ? { ...handlers, "bridge.update": updater.handler } : handlers,
     journal,
     host,
     stateDir: config.stateDir,
@@ -61,13 +65,19 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     capabilities: service.capabilities,
     send,
     reportState,
+    resume: updater && ((command) => updater.resume(command)),
     log,
   });
   const source = service.telemetrySource;
   const telemetry = new TelemetryReporter({
     sample: () => source.sample(),
     buffer: new TelemetryBuffer(config.telemetry.buffer),
-    publish: wirePublisher((payload) => link.publish(topicFor(config.deviceId, "telemetry"), payload)),
+    publish: wirePublisher(async (payload) => {
+      const accepted = await link.publish(topicFor(config.deviceId, "telemetry"), payload);
+      // A release on trial passes its health check here; its state then carries the update's record.
+      if (updater && (await updater.telemetryDelivered())) void reportState();
+      return accepted;
+    }),
     link: () => ({ connected: link.connected, maxPacketBytes: link.maxPacketBytes }),
     sampleMs: config.telemetry.sampleMs,
     batchMs: config.telemetry.batchMs,

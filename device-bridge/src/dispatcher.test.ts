@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { handlers } from "./actions/index.js";
 import type { HandlerTable } from "./actions/types.js";
 import { CommandJournal } from "./command-journal.js";
-import { Dispatcher } from "./dispatcher.js";
+import { Dispatcher, type DispatcherDeps } from "./dispatcher.js";
 import { NodeHost } from "./host/node-host.js";
 import type { Logger } from "./log.js";
 import { createWorkloads } from "./workloads.js";
@@ -25,7 +25,7 @@ function command(overrides: Partial<Command> = {}): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ ...base, ...overrides }));
 }
 
-async function dispatcher(): Promise<Dispatcher> {
+async function dispatcher(resume?: DispatcherDeps["resume"]): Promise<Dispatcher> {
   const counted: HandlerTable = {
     ...handlers,
     "system.ping": async (input, context) => {
@@ -48,6 +48,7 @@ async function dispatcher(): Promise<Dispatcher> {
     bridgeVersion: "test",
     send: (channel, message) => sent.push({ channel, message }),
     reportState: async () => undefined,
+    resume,
     log: quiet,
   });
 }
@@ -82,6 +83,18 @@ describe("the dispatcher", () => {
     await (await dispatcher()).handle(command());
     expect(pings).toBe(0);
     expect(results()[0]).toMatchObject({ ok: false, error: { code: "handler_failed", message: expect.stringMatching(/not run again/) } });
+  });
+
+  it("answers a command an earlier process ended itself for with the outcome this process resumes, once", async () => {
+    const journal = await CommandJournal.open(path.join(dir, "commands.jsonl"));
+    await journal.started("cmd-00000001");
+    const outcome = { id: "cmd-00000001", ok: true as const, data: { status: "updated" }, startedAt: 1, endedAt: 2 };
+    const d = await dispatcher(async (resumed) => (resumed.id === "cmd-00000001" ? outcome : undefined));
+    await d.handle(command());
+    await d.handle(command());
+    expect(pings).toBe(0);
+    expect(results()).toEqual([outcome, outcome]);
+    expect((await CommandJournal.open(path.join(dir, "commands.jsonl"))).lookup("cmd-00000001")).toEqual({ id: "cmd-00000001", state: "finished", result: outcome });
   });
 
   it("validates arguments on the device too", async () => {

@@ -30,6 +30,11 @@ export interface DispatcherDeps {
   send: Send;
   /** Reads the device's state and sends it; see ActionContext.reportState. */
   reportState(): Promise<void>;
+  /**
+   * The outcome of a command that an earlier process started and ended itself for (bridge.update
+   * restarts into the new release), once this process knows it; undefined for any other command.
+   */
+  resume?(command: Command): Promise<Result | undefined>;
   log: Logger;
 }
 
@@ -52,6 +57,8 @@ export class Dispatcher {
     const seen = journal.lookup(command.id);
     if (seen) {
       send("ack", { id: command.id });
+      const resumed = seen.state === "started" ? await this.resumed(command) : undefined;
+      if (resumed) return send("result", resumed);
       // Started by an earlier process that died before finishing: its effect is unknown, so never rerun it.
       return send(
         "result",
@@ -64,6 +71,19 @@ export class Dispatcher {
       );
     }
     await this.run(command);
+  }
+
+  /** Waits for a resumable command's outcome, journaled; a redelivery meanwhile is only acknowledged. */
+  private async resumed(command: Command): Promise<Result | undefined> {
+    if (!this.deps.resume) return undefined;
+    this.running.set(command.id, new AbortController());
+    try {
+      const result = await this.deps.resume(command);
+      if (result) await this.deps.journal.finished(result);
+      return result;
+    } finally {
+      this.running.delete(command.id);
+    }
   }
 
   /** The cloud cancelled a command: abort its handler if it is running here; anything else is ignored. */

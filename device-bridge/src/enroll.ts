@@ -28,7 +28,10 @@ export async function enroll(url: string, code: string, configFile: string): Pro
   const enrolled = await redeemEnrollmentCode(url, code);
   const existing = await readFile(configFile, "utf8").then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}));
   await mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 });
-  const config = { ...existing, url, fleet: enrolled.fleet, deviceId: enrolled.deviceId, token: enrolled.token };
+  const config: Record<string, unknown> = { ...existing, url, fleet: enrolled.fleet, deviceId: enrolled.deviceId, token: enrolled.token };
+  // A fleet without an update key yet pins none (and an older key goes): that device refuses every update until it is enrolled again.
+  if (enrolled.updateKey === undefined) delete config.updateKey;
+  else config.updateKey = enrolled.updateKey;
   await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   // writeFile's mode applies only when it creates the file.
   await chmod(configFile, 0o600);

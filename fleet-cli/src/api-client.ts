@@ -5,12 +5,14 @@ export class FleetApi {
     private readonly token: string,
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(new URL(path, this.baseUrl), {
-      method,
-      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.send(method, path, body === undefined ? undefined : JSON.stringify(body), { "Content-Type": "application/json" });
+  }
+
+  /** A request with a body of any kind (a release's bundle). */
+  async send<T>(method: string, path: string, body: string | Uint8Array | undefined, headers: Record<string, string>): Promise<T> {
+    if (!this.baseUrl || !this.token) throw new Error("Set JETSON_FLEET_URL (the Worker's URL) and JETSON_FLEET_TOKEN (an API token of the fleet).");
+    const response = await fetch(new URL(path, this.baseUrl), { method, headers: { Authorization: `Bearer ${this.token}`, ...headers }, body });
     const text = await response.text();
     if (!response.ok) {
       const message = safeError(text);

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { FleetApi } from "./api-client.js";
 import { PROVISION_USAGE, provisionCommand } from "./provision/command.js";
+import { RELEASE_USAGE, releaseCommand } from "./release/command.js";
 
 export interface Command {
   usage: string;
@@ -64,6 +65,10 @@ export const commands: Record<string, Command> = {
   provision: {
     usage: PROVISION_USAGE,
     run: provisionCommand,
+  },
+  release: {
+    usage: RELEASE_USAGE,
+    run: releaseCommand,
   },
   audit: {
     usage: "audit [--device ID] [--caller WHO] [--action NAME] [--outcome O] [--limit N] [--cursor C]   read the audit trail, newest first; --cursor takes a page's nextCursor",

@@ -14,10 +14,8 @@ async function main([name, ...args]: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name && name !== "--help" ? 2 : 0;
   }
-  const url = process.env.JETSON_FLEET_URL;
-  const token = process.env.JETSON_FLEET_TOKEN;
-  if (!url || !token) throw new Error("Set JETSON_FLEET_URL (the Worker's URL) and JETSON_FLEET_TOKEN (an API token of the fleet).");
-  const result = await command.run(new FleetApi(url, token), args);
+  // Checked on the first request: some commands (release sign) never make one.
+  const result = await command.run(new FleetApi(process.env.JETSON_FLEET_URL ?? "", process.env.JETSON_FLEET_TOKEN ?? ""), args);
   if (result !== undefined) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return 0;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ActionErrorSchema } from "./errors.js";
 import { deviceText } from "./device-text.js";
 import { CurrentPowerModeSchema } from "./hardware.js";
+import { BridgeUpdateRecordSchema } from "./releases.js";
 
 /** Epoch milliseconds. */
 const EpochMs = z.number().int().nonnegative();
@@ -56,6 +57,8 @@ export const DeviceStateSchema = z.object({
   powerMode: CurrentPowerModeSchema.optional(),
   /** Names of the catalogued actions this bridge can run. */
   capabilities: z.array(deviceText(64)).max(1_000),
+  /** How the last bridge update ended, if there was one. */
+  update: BridgeUpdateRecordSchema.optional(),
 });
 export type DeviceState = z.infer<typeof DeviceStateSchema>;
 

@@ -18,3 +18,4 @@ export * from "./device-text.js";
 export * from "./tunnel-frame.js";
 export * from "./tunnel-credit.js";
 export * from "./tunnel-api.js";
+export * from "./releases.js";

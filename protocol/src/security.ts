@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UpdatePublicKeySchema } from "./releases.js";
 import { DeviceIdSchema } from "./topics.js";
 import { AuditCursorSchema } from "./audit-cursor.js";
 
@@ -46,6 +47,8 @@ export const EnrolledDeviceSchema = z.object({
   fleet: z.string(),
   deviceId: z.string(),
   token: z.string(),
+  /** The fleet's update key, once it has one: the device pins it and installs only releases it signed. */
+  updateKey: UpdatePublicKeySchema.optional(),
 });
 export type EnrolledDevice = z.infer<typeof EnrolledDeviceSchema>;
 
@@ -64,7 +67,11 @@ const ConfirmationsSettingSchema = z
   );
 
 /** A fleet's settings, changed by its administrator. */
-export const FleetSettingsSchema = z.strictObject({ confirmations: ConfirmationsSettingSchema.default("flag-allowed") });
+export const FleetSettingsSchema = z.strictObject({
+  confirmations: ConfirmationsSettingSchema.default("flag-allowed"),
+  /** The public half of the fleet's bridge update key; set once (PUT /releases/key), never through PATCH /api/settings. */
+  updateKey: UpdatePublicKeySchema.optional(),
+});
 export type FleetSettings = z.infer<typeof FleetSettingsSchema>;
 
 /** A change of some settings (PATCH /api/settings). */

@@ -95,7 +95,7 @@ describe("jetson-fleet provision USER@HOST", () => {
     expect((await stat(path.join(root, "etc/jetson-bridge/config.json"))).mode & 0o777).toBe(0o600);
     expect((await stat(path.join(root, "etc/sudoers.d/jetson-bridge"))).mode & 0o777).toBe(0o440);
     expect(await readFile(path.join(root, "etc/systemd/system/jetson-bridge.service"), "utf8")).toContain(
-      `ExecStart=${path.join(orin.sim.binDir, "node")} /opt/jetson-bridge/jetson-bridge.mjs run --config /etc/jetson-bridge/config.json`,
+      `ExecStart=${path.join(orin.sim.binDir, "node")} /opt/jetson-bridge/jetson-bridge.mjs launch --releases /var/lib/jetson-bridge/releases -- run --config /etc/jetson-bridge/config.json`,
     );
     expect(await readFile(path.join(root, "etc/passwd"), "utf8")).toMatch(/^jetson-bridge:x:\d+:\d+::\/var\/lib\/jetson-bridge:\/usr\/sbin\/nologin$/m);
 

@@ -38,7 +38,7 @@ export class TestStack {
   async addBridge(
     id: string,
     board: SimBoardId,
-    options: { token?: string; start?: boolean } & Partial<Pick<BridgeOptions, "extraConfig" | "scenario" | "ownFilesystemBytes" | "engine" | "flap">> = {},
+    options: { token?: string; start?: boolean } & Partial<Pick<BridgeOptions, "extraConfig" | "scenario" | "ownFilesystemBytes" | "engine" | "flap" | "installed">> = {},
   ): Promise<LocalBridge> {
     const device = await this.worker.provision(id);
     const { token, start, ...simulation } = options;

@@ -14,6 +14,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 import { metricsRoute } from "./metrics/metrics-route.js";
 import { authorizeRoutes } from "./oauth/authorize-routes.js";
 import { portApi, portTunnelRoute } from "./tunnel/port-routes.js";
+import { releaseRoutes } from "./releases/release-routes.js";
 
 export const app = new Hono<{ Bindings: Env; Variables: CallerVariables }>();
 
@@ -44,6 +45,8 @@ app.get("/tunnel/:fleet/:device", async (c) => {
 
 /** A device's port through its tunnel (`/t/<token>/...`): the token is the only credential, the body streams unlimited. */
 app.all("/t/*", (c) => portTunnelRoute(c.req.raw, c.env));
+// Bridge releases: a bundle is larger than any /api request, so they have their own path and limits.
+app.route("/", releaseRoutes);
 
 app.use("/api/*", limitBody, limitJsonDepth);
 app.use("/enroll", limitBody, limitJsonDepth);

@@ -11,6 +11,8 @@ export interface Env {
   FLEET_RUN: DurableObjectNamespace<FleetRunObject>;
   /** One per fleet and UTC day, named `<fleet>:audit:<YYYY-MM-DD>`: that day's audit rows. */
   AUDIT_SHARD: DurableObjectNamespace<AuditShardObject>;
+  /** Bridge releases (bundles and their signed manifests), by fleet and version: see releases/release-store.ts. */
+  RELEASES: R2Bucket;
   /** The fleet that the admin token operates on. */
   FLEET_ID: string;
   /** The operator's secret: creates fleets (POST /admin/fleets). */

@@ -9,6 +9,7 @@ import { systemHandlers } from "./system.js";
 import { sysadminHandlers } from "./sysadmin.js";
 import { telemetryHandlers } from "./telemetry.js";
 import type { HandlerTable } from "./types.js";
+import { bridgeHandlers } from "../update/gateway-refusal.js";
 
 /** Every catalogued action's handler on this device. */
 export const handlers: HandlerTable = {
@@ -21,4 +22,5 @@ export const handlers: HandlerTable = {
   ...gpioHandlers,
   ...containerHandlers, ...aiHandlers,
   ...sysadminHandlers,
+  ...bridgeHandlers,
 };

@@ -10,6 +10,8 @@ import { notRootOwned, runPrivilegedHelper } from "../host/privileged-helper.js"
 import { renderReadWritePaths } from "../host/unit-sandbox.js";
 import { BRIDGE_VERSION } from "../version.js";
 import { runParse } from "./parse.js";
+import { createLogger } from "../log.js";
+import { LAUNCH_USAGE, launchCommand } from "../update/launcher.js";
 
 interface Command {
   usage: string;
@@ -30,6 +32,10 @@ const commands: Record<string, Command> = {
       process.once("SIGINT", stop);
       return "running";
     },
+  },
+  launch: {
+    usage: LAUNCH_USAGE,
+    run: (args) => launchCommand(args, process.argv[1] ?? "", createLogger("launcher")),
   },
   enroll: {
     usage: `enroll --url URL --code CODE [--config FILE]   trade an enrollment code for this device's credential (default ${DEFAULT_CONFIG_FILE})`,

@@ -175,8 +175,14 @@ export interface HelperCommand {
  * which provisioning also writes into the sudoers file) and its own script.
  */
 export function thisBridgeHelper(): HelperCommand {
-  return { node: isAbsolute(process.argv0) ? process.argv0 : process.execPath, script: process.argv[1] ?? "" };
+  return { node: isAbsolute(process.argv0) ? process.argv0 : process.execPath, script: process.env[HELPER_SCRIPT_VARIABLE] ?? process.argv[1] ?? "" };
 }
+
+/**
+ * Set by the launcher for the release it starts: the installed bundle it runs from. That root-owned
+ * file stays the helper sudo runs, so an update never changes what runs as root.
+ */
+export const HELPER_SCRIPT_VARIABLE = "JETSON_BRIDGE_HELPER_SCRIPT";
 
 export function helperArgv({ node, script }: HelperCommand, located: string): string[] {
   return [node, script, HELPER_SUBCOMMAND, located];

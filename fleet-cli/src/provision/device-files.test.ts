@@ -33,6 +33,6 @@ describe("the systemd unit provisioning installs", () => {
     expect(writable(await renderUnit("/usr/bin/node", config({ stateDir: "/var/lib/jetson-bridge", models: { dir: "/var/lib/jetson-bridge/models" } })))).toEqual([]);
     const elsewhere = await renderUnit("/usr/local/bin/node", config({ stateDir: "/srv/bridge", models: { dir: "/data/models" } }));
     expect(writable(elsewhere)).toEqual(["/srv/bridge", "/data/models"]);
-    expect(elsewhere).toContain("ExecStart=/usr/local/bin/node /opt/jetson-bridge/jetson-bridge.mjs run --config /etc/jetson-bridge/config.json\n");
+    expect(elsewhere).toContain("ExecStart=/usr/local/bin/node /opt/jetson-bridge/jetson-bridge.mjs launch --releases /var/lib/jetson-bridge/releases -- run --config /etc/jetson-bridge/config.json\n");
   });
 });

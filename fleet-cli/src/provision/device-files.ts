@@ -13,7 +13,7 @@ export const SERVICE_USER = "jetson-bridge";
 export const UNIT_NAME = "jetson-bridge.service";
 
 const UNIT_TEMPLATE = new URL("../../../infra/device/jetson-bridge.service", import.meta.url);
-const TEMPLATE_EXEC = `ExecStart=/usr/bin/node ${DEVICE_PATHS.bridge} run --config ${DEVICE_PATHS.config}`;
+const TEMPLATE_EXEC = `ExecStart=/usr/bin/node ${DEVICE_PATHS.bridge} launch --releases /var/lib/jetson-bridge/releases -- run --config ${DEVICE_PATHS.config}`;
 const TEMPLATE_WRITABLE = /^# @ReadWritePaths@.*\n/m;
 
 /**

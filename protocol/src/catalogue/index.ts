@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { aiActions } from "./ai.js";
+import { bridgeActions } from "./bridge.js";
 import { containerActions } from "./containers.js";
 import type { ActionDefinition } from "./define.js";
 import { hardwareActions } from "./hardware.js";
@@ -12,10 +13,11 @@ export { aiModelList } from "./ai.js";
 export { containersList } from "./containers.js";
 export { powerModes } from "./hardware.js";
 export { servicesList } from "./services.js";
+export { bridgeUpdate } from "./bridge.js";
 export { defineAction, destructiveReason, mayBeDestructive, parseActionInput, type ActionDefinition, type ActionHints } from "./define.js";
 
 /** Every action a device can run. Add an entry here and a handler in device-bridge. */
-export const catalogue = [systemInfo, systemPing, telemetryWatch, ...hardwareActions, ...containerActions, ...aiActions, ...sysadminActions] as const;
+export const catalogue = [systemInfo, systemPing, telemetryWatch, ...hardwareActions, ...containerActions, ...aiActions, ...sysadminActions, ...bridgeActions] as const;
 
 export type CatalogueEntry = (typeof catalogue)[number];
 export type ActionName = CatalogueEntry["name"];

@@ -17,7 +17,9 @@ export const publicRoutes = new Hono<{ Bindings: Env }>()
     const redemption = await registryStub(c.env, fleet).redeemEnrollment(await hashSecret(request.data.code));
     if (!redemption.ok) return c.json({ error: `This enrollment code ${REFUSED[redemption.reason]}.` }, 403);
     const device = await provisionDevice(c.env, fleet, redemption.device);
-    return c.json(EnrolledDeviceSchema.parse({ fleet, deviceId: device.id, token: device.token }), 201);
+    // The device pins the fleet's update key from here on: it is the one thing that says which releases it may install.
+    const { updateKey } = await registryStub(c.env, fleet).settings();
+    return c.json(EnrolledDeviceSchema.parse({ fleet, deviceId: device.id, token: device.token, updateKey }), 201);
   })
   .post("/admin/fleets", requireOperator, async (c) => {
     const request = z.object({ id: FleetIdSchema }).safeParse(await c.req.json().catch(() => undefined));

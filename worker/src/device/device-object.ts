@@ -37,6 +37,7 @@ import { auditPort } from "../tunnel/port-audit.js";
 import { PORT_SCHEMA } from "../tunnel/port-store.js";
 import { portTunnelRequest } from "../tunnel/port-token.js";
 import { type PortOpening, PortTunnels } from "../tunnel/port-tunnels.js";
+import { updateAuditEntry } from "../releases/update-audit.js";
 
 /** Every table a device has; the ledger first, since its `meta` table marks a provisioned device. */
 export const DEVICE_SCHEMAS = [LEDGER_SCHEMA, TELEMETRY_SCHEMA, ALERT_SCHEMA, ALARM_SCHEMA, QUEUE_SCHEMA, DESIRED_STATE_SCHEMA, TASK_SCHEMA, PORT_SCHEMA];
@@ -115,7 +116,9 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
         if (this.identity) await auditPort(env, this.identity.fleet, { ...entry, device: this.identity.deviceId });
       },
     });
-    this.uplink = new Uplink(this.store, this.commandPath, this.telemetry, this.scheduler, this.publisher, () => this.refreshDesired());
+    this.uplink = new Uplink(this.store, this.commandPath, this.telemetry, this.scheduler, this.publisher, () => this.refreshDesired(), async (record) => {
+      if (this.identity) await new AuditTrail(this.env, this.identity.fleet).record(updateAuditEntry(this.identity.deviceId, record));
+    });
     // A device that was never provisioned has no tables, and gets none until provision().
     ctx.blockConcurrencyWhile(async () => {
       this.tables.migrateIfPresent();

@@ -1,4 +1,4 @@
-import { type Channel, channels, type ChannelMessage, decodeTelemetryPayload, TelemetryWireError } from "@jetson/protocol";
+import { type BridgeUpdateRecord, type Channel, channels, type ChannelMessage, decodeTelemetryPayload, TelemetryWireError } from "@jetson/protocol";
 import type { z } from "zod";
 import { type CheckedMessage, checkBatch } from "../telemetry/batch-check.js";
 import type { DeviceTelemetry } from "../telemetry/device-telemetry.js";
@@ -33,6 +33,8 @@ export class Uplink {
     private readonly scheduler: AlarmScheduler<"retention">,
     private readonly publisher: SummaryPublisher,
     private readonly refreshDesired: () => Promise<void>,
+    /** A new report of the device's last bridge update (kept or rolled back), for the audit trail. */
+    private readonly updateReported: (record: BridgeUpdateRecord) => Promise<void>,
   ) {}
 
   /** Handles a device-to-cloud message; answers how its PUBACK does. */
@@ -74,7 +76,9 @@ export class Uplink {
       await this.publisher.refresh();
     },
     state: async (state) => {
+      const before = this.store.state()?.update;
       this.store.setState(state);
+      if (state.update && state.update.at !== before?.at) await this.updateReported(state.update);
       await this.publisher.publish();
       // Board or release may have changed what the fleet's rules choose.
       await this.refreshDesired();

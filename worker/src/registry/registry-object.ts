@@ -297,6 +297,12 @@ export class RegistryObject extends DurableObject<Env> {
     return this.settingsTable.write(changes);
   }
 
+  /** Pins the fleet's bridge update key once; answers the key the fleet has (another one if it had one already). */
+  async pinUpdateKey(publicKey: string): Promise<string | undefined> {
+    this.tables.ensure();
+    return this.settingsTable.writeOnce("updateKey", publicKey);
+  }
+
   // ---- audit: the index of days with rows (../audit/), and the rows kept here before the trail was sharded ----
 
   /** A day's shard, before its first row: queries visit only the days named here. */

@@ -18,6 +18,12 @@ export class SettingsTable {
     return parsed.success ? parsed.data : FleetSettingsSchema.parse({});
   }
 
+  /** Sets a setting that never changes once set; answers the value it holds (the existing one when there was one). */
+  writeOnce<N extends keyof FleetSettings>(name: N, value: NonNullable<FleetSettings[N]>): FleetSettings[N] {
+    this.sql.exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, JSON.stringify(value));
+    return this.read()[name];
+  }
+
   write(changes: FleetSettingsChange): FleetSettings {
     for (const [name, value] of Object.entries(changes)) {
       if (value === undefined) continue;

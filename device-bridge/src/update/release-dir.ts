@@ -1,0 +1,132 @@
+import { randomBytes } from "node:crypto";
+import { copyFile, mkdir, readFile, readlink, rename, rm, symlink, unlink } from "node:fs/promises";
+import path from "node:path";
+import { type BridgeUpdateRecord, BridgeUpdateRecordSchema, BridgeVersionSchema } from "@jetson/protocol";
+import { z } from "zod";
+import { syncFolder, writeDurably } from "../durable-write.js";
+
+/** The bundle's file name inside each release folder. */
+export const BUNDLE_FILE = "jetson-bridge.mjs";
+
+/** An update waiting for its new bridge to prove itself: written before the switch, removed by the health check or the rollback. */
+export const PendingUpdateSchema = z.object({
+  version: BridgeVersionSchema,
+  from: z.string(),
+  healthTimeoutSeconds: z.number().int().positive(),
+  requestedAt: z.number().int().nonnegative(),
+});
+export type PendingUpdate = z.infer<typeof PendingUpdateSchema>;
+
+/**
+ * The installed bridge releases of one device, beside each other:
+ * `releases/<version>/jetson-bridge.mjs`, the `current` link the launcher runs, the `previous`
+ * link a rollback returns to, `pending.json` while an update is on trial and `last-update.json`,
+ * how the last one ended. Links are switched by renaming a new link over the old one, so a crash
+ * leaves either the old or the new target, never none.
+ */
+export class ReleaseDir {
+  constructor(readonly dir: string) {}
+
+  bundle(version: string): string {
+    return path.join(this.dir, "releases", version, BUNDLE_FILE);
+  }
+
+  /** The version the `current` (or `previous`) link points at; undefined when there is none. */
+  async linked(link: "current" | "previous"): Promise<string | undefined> {
+    const target = await readlink(path.join(this.dir, link)).catch(() => undefined);
+    return target === undefined ? undefined : path.basename(target);
+  }
+
+  /** A new file name for a download, in this folder (made on the first update of a bridge installed by provisioning). */
+  async scratchFile(): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
+    return path.join(this.dir, `.download-${randomBytes(6).toString("hex")}`);
+  }
+
+  /** Copies a checked bundle into its release folder (replacing an earlier copy of that version) without touching the links. */
+  async install(version: string, file: string): Promise<void> {
+    const releases = path.join(this.dir, "releases");
+    const staging = path.join(releases, `.staging-${randomBytes(6).toString("hex")}`);
+    await mkdir(staging, { recursive: true, mode: 0o755 });
+    try {
+      await copyFile(file, path.join(staging, BUNDLE_FILE));
+      await writeDurably(path.join(staging, ".installed"), "w", `${version}\n`);
+      await rm(path.join(releases, version), { recursive: true, force: true });
+      await rename(staging, path.join(releases, version));
+      await syncFolder(releases);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Makes `version` current and what was current the previous one. */
+  async switchTo(version: string): Promise<void> {
+    const current = await this.linked("current");
+    if (current !== undefined && current !== version) await this.point("previous", current);
+    await this.point("current", version);
+  }
+
+  /**
+   * Points `current` back at `previous` and returns that version; without a previous release
+   * (the first update of a bridge installed by hand) removes `current`, so the launcher runs the installed bundle again.
+   */
+  async rollBack(): Promise<string | undefined> {
+    const previous = await this.linked("previous");
+    if (previous !== undefined) {
+      await this.point("current", previous);
+      return previous;
+    }
+    await rm(path.join(this.dir, "current"), { force: true });
+    await syncFolder(this.dir);
+    return undefined;
+  }
+
+  async pending(): Promise<PendingUpdate | undefined> {
+    return this.readJson("pending.json", PendingUpdateSchema);
+  }
+
+  async setPending(pending: PendingUpdate): Promise<void> {
+    await this.writeJson("pending.json", pending);
+  }
+
+  async clearPending(): Promise<void> {
+    await unlink(path.join(this.dir, "pending.json")).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+    await syncFolder(this.dir);
+  }
+
+  async lastUpdate(): Promise<BridgeUpdateRecord | undefined> {
+    return this.readJson("last-update.json", BridgeUpdateRecordSchema);
+  }
+
+  async recordOutcome(record: BridgeUpdateRecord): Promise<void> {
+    await this.writeJson("last-update.json", record);
+  }
+
+  private async point(link: "current" | "previous", version: string): Promise<void> {
+    const staging = path.join(this.dir, `.${link}-${randomBytes(6).toString("hex")}`);
+    await symlink(path.join("releases", version), staging);
+    await rename(staging, path.join(this.dir, link));
+    await syncFolder(this.dir);
+  }
+
+  private async readJson<T>(name: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const text = await readFile(path.join(this.dir, name), "utf8").catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      const parsed = schema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async writeJson(name: string, value: unknown): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const staging = path.join(this.dir, `.${name}-${randomBytes(6).toString("hex")}`);
+    await writeDurably(staging, "w", `${JSON.stringify(value)}\n`);
+    await rename(staging, path.join(this.dir, name));
+    await syncFolder(this.dir);
+  }
+}

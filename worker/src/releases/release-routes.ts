@@ -1,0 +1,109 @@
+import { AuditTrail } from "../audit/audit-trail.js";
+import { DeviceIdSchema, FleetIdSchema, MAX_RELEASE_BYTES, ReleaseManifestSchema, readCapped, UpdatePublicKeySchema } from "@jetson/protocol";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { fleetErrorResponse } from "../api/fleet-errors.js";
+import { bearer, type CallerVariables, requireCaller } from "../auth.js";
+import type { Env } from "../env.js";
+import { deviceStub, type Fleet, FleetError, registryStub } from "../fleet.js";
+import { ReleaseStore, signedBy } from "./release-store.js";
+
+type AppEnv = { Bindings: Env; Variables: CallerVariables };
+
+/** The signed manifest travels beside the bundle's bytes, base64url JSON in this header. */
+const MANIFEST_HEADER = "Release-Manifest";
+
+function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return crypto.subtle.digest("SHA-256", bytes).then((digest) => [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""));
+}
+
+function manifestFrom(header: string | undefined): unknown {
+  try {
+    const binary = atob((header ?? "").replaceAll("-", "+").replaceAll("_", "/"));
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (char) => char.charCodeAt(0))));
+  } catch {
+    return undefined;
+  }
+}
+
+async function audit(c: Context<AppEnv>, fleet: Fleet, action: string, args: Record<string, unknown>, error?: string): Promise<void> {
+  await new AuditTrail(c.env, fleet.id).record({
+    at: Date.now(),
+    caller: fleet.callerName(),
+    device: "*",
+    action,
+    args,
+    outcome: error === undefined ? "succeeded" : "refused",
+    error,
+    durationMs: 0,
+  });
+}
+
+/**
+ * Bridge releases. The fleet's administrator pins the update key and publishes signed releases
+ * (the admin scope: publishing chooses the code every device may be told to run, a fleet-wide
+ * decision like its tokens and settings, whereas running bridge.update is `operate`). A device
+ * reads a release with its own credential. The Worker checks signature, size and sha256 on
+ * upload to refuse mistakes early, but devices never rely on that: they check everything again.
+ */
+export const releaseRoutes = new Hono<AppEnv>()
+  .put("/releases/key", requireCaller, bodyLimit({ maxSize: 4_096 }), async (c) => {
+    const fleet = c.var.fleet;
+    fleet.require("admin");
+    const parsed = z.object({ publicKey: UpdatePublicKeySchema }).safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) throw new FleetError("invalid", `Invalid update key: ${z.prettifyError(parsed.error)}`);
+    const pinned = await registryStub(c.env, fleet.id).pinUpdateKey(parsed.data.publicKey);
+    if (pinned !== parsed.data.publicKey) {
+      await audit(c, fleet, "release.key", { publicKey: parsed.data.publicKey }, "the fleet has another update key");
+      return c.json({ error: `This fleet's update key is already ${pinned}; devices pinned it at enrollment, so it cannot be replaced.` }, 409);
+    }
+    await audit(c, fleet, "release.key", { publicKey: pinned });
+    return c.json({ updateKey: pinned });
+  })
+  .get("/releases", requireCaller, async (c) => {
+    c.var.fleet.require("read");
+    return c.json({ releases: await new ReleaseStore(c.env.RELEASES, c.var.fleet.id).list() });
+  })
+  .put("/releases/:version", requireCaller, async (c) => {
+    const fleet = c.var.fleet;
+    fleet.require("admin");
+    const parsed = ReleaseManifestSchema.safeParse(manifestFrom(c.req.header(MANIFEST_HEADER)));
+    if (!parsed.success) throw new FleetError("invalid", `The ${MANIFEST_HEADER} header is not a signed release manifest: ${z.prettifyError(parsed.error)}`);
+    const manifest = parsed.data;
+    const refuse = async (status: 400 | 409, why: string) => {
+      await audit(c, fleet, "release.publish", { version: manifest.version, sha256: manifest.sha256 }, why);
+      return c.json({ error: `Release ${manifest.version} refused: ${why}.` }, status);
+    };
+    if (manifest.version !== c.req.param("version")) return refuse(400, `its manifest is for version ${manifest.version}, not ${c.req.param("version")}`);
+    const { updateKey } = await registryStub(c.env, fleet.id).settings();
+    if (!updateKey) return refuse(409, "the fleet has no update key yet (jetson-fleet release keygen pins one)");
+    if (!(await signedBy(manifest, updateKey))) return refuse(400, "its manifest is not signed by the fleet's update key");
+    const store = new ReleaseStore(c.env.RELEASES, fleet.id);
+    if (await store.manifest(manifest.version)) return refuse(409, "that version is published already, and a published release never changes (publish a new version)");
+    const bundle = c.req.raw.body && (await readCapped(c.req.raw.body.getReader(), manifest.size));
+    if (!bundle || bundle.byteLength !== manifest.size) return refuse(400, `the bundle is not the ${manifest.size} bytes its manifest states`);
+    if ((await sha256Hex(bundle)) !== manifest.sha256) return refuse(400, "the bundle's sha256 is not its manifest's");
+    await store.publish(manifest, bundle);
+    await audit(c, fleet, "release.publish", { version: manifest.version, sha256: manifest.sha256, arch: manifest.arch, size: manifest.size });
+    return c.json(manifest, 201);
+  })
+  .get("/device-releases/:fleet/:device/:version/:part{manifest|bundle}", async (c) => {
+    const fleet = FleetIdSchema.safeParse(c.req.param("fleet"));
+    const device = DeviceIdSchema.safeParse(c.req.param("device"));
+    const token = bearer(c.req.header("Authorization"));
+    const valid =
+      fleet.success && device.success && token !== undefined && (await deviceStub(c.env, fleet.data, device.data).credentialsValid(device.data, new TextEncoder().encode(token)));
+    if (!valid || !fleet.success) return c.json({ error: "Missing or invalid device credential" }, 401);
+    const store = new ReleaseStore(c.env.RELEASES, fleet.data);
+    const version = c.req.param("version");
+    if (c.req.param("part") === "manifest") {
+      const manifest = await store.manifest(version);
+      return manifest ? c.json(manifest) : c.json({ error: `No release ${version}` }, 404);
+    }
+    // Served only once its manifest is there: an upload cut between the two objects is not a release.
+    const bundle = (await store.manifest(version)) && (await store.bundle(version));
+    if (!bundle) return c.json({ error: `No release ${version}` }, 404);
+    return new Response(bundle.body, { headers: { "Content-Type": "text/javascript", "Content-Length": String(bundle.size) } });
+  })
+  .onError(fleetErrorResponse);

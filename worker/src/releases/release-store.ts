@@ -1,0 +1,59 @@
+import { type ReleaseManifest, ReleaseManifestSchema, releaseSigningPayload } from "@jetson/protocol";
+
+const BUNDLE = "jetson-bridge.mjs";
+const MANIFEST = "manifest.json";
+
+function base64url(text: string): Uint8Array {
+  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+/** Whether the manifest is signed by this Ed25519 public key (raw, base64url). */
+export async function signedBy(manifest: ReleaseManifest, publicKey: string): Promise<boolean> {
+  const key = await crypto.subtle.importKey("raw", base64url(publicKey), { name: "Ed25519" }, false, ["verify"]);
+  return crypto.subtle.verify({ name: "Ed25519" }, key, base64url(manifest.signature), releaseSigningPayload(manifest));
+}
+
+/**
+ * A fleet's bridge releases in the RELEASES bucket (R2; its local simulation under `wrangler dev`
+ * and the test pool): `<fleet>/<version>/jetson-bridge.mjs` and, written after it, its
+ * `manifest.json`, so a manifest is never served without its bundle.
+ */
+export class ReleaseStore {
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly fleet: string,
+  ) {}
+
+  private key(version: string, name: string): string {
+    return `${this.fleet}/${version}/${name}`;
+  }
+
+  async publish(manifest: ReleaseManifest, bundle: Uint8Array): Promise<void> {
+    await this.bucket.put(this.key(manifest.version, BUNDLE), bundle, { sha256: manifest.sha256 });
+    await this.bucket.put(this.key(manifest.version, MANIFEST), JSON.stringify(manifest), { httpMetadata: { contentType: "application/json" } });
+  }
+
+  async manifest(version: string): Promise<ReleaseManifest | undefined> {
+    const object = await this.bucket.get(this.key(version, MANIFEST));
+    const parsed = object && ReleaseManifestSchema.safeParse(await object.json());
+    return parsed?.success ? parsed.data : undefined;
+  }
+
+  /** The bundle as a stream, never read whole here. */
+  async bundle(version: string): Promise<R2ObjectBody | undefined> {
+    return (await this.bucket.get(this.key(version, BUNDLE))) ?? undefined;
+  }
+
+  /** The published versions' manifests, newest upload first (at most 100). */
+  async list(): Promise<ReleaseManifest[]> {
+    const listed = await this.bucket.list({ prefix: `${this.fleet}/`, limit: 1_000 });
+    const versions = listed.objects
+      .filter((object) => object.key.endsWith(`/${MANIFEST}`))
+      .sort((a, b) => b.uploaded.getTime() - a.uploaded.getTime())
+      .slice(0, 100)
+      .map((object) => object.key.split("/")[1] ?? "");
+    const manifests = await Promise.all(versions.map((version) => this.manifest(version)));
+    return manifests.filter((manifest): manifest is ReleaseManifest => manifest !== undefined);
+  }
+}

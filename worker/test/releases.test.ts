@@ -1,0 +1,127 @@
+import { exports } from "cloudflare:workers";
+import { type ReleaseFacts, type ReleaseManifest, releaseSigningPayload } from "@jetson/protocol";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createFleet } from "./device-client.js";
+
+function rest(token: string, method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}) {
+  return exports.default.fetch(`http://w${path}`, { method, headers: { Authorization: `Bearer ${token}`, ...init.headers }, body: init.body });
+}
+
+function base64url(bytes: ArrayBuffer | Uint8Array): string {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** An operator's update key, made here as `jetson-fleet release keygen` makes one on the operator's machine. */
+async function updateKey(): Promise<{ publicKey: string; sign(facts: ReleaseFacts): Promise<ReleaseManifest> }> {
+  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const publicKey = base64url((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+  return {
+    publicKey,
+    sign: async (facts) => ({ ...facts, signature: base64url(await crypto.subtle.sign({ name: "Ed25519" }, pair.privateKey, releaseSigningPayload(facts))) }),
+  };
+}
+
+async function release(version: string, text: string): Promise<{ bundle: Uint8Array; facts: ReleaseFacts }> {
+  const bundle = new TextEncoder().encode(text);
+  const digest = base16(await crypto.subtle.digest("SHA-256", bundle));
+  return { bundle, facts: { version, sha256: digest, platform: "linux", arch: "arm64", size: bundle.byteLength } };
+}
+
+function base16(bytes: ArrayBuffer): string {
+  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function publish(token: string, manifest: ReleaseManifest, bundle: Uint8Array, version = manifest.version) {
+  return rest(token, "PUT", `/releases/${version}`, {
+    body: bundle,
+    headers: { "Release-Manifest": base64url(new TextEncoder().encode(JSON.stringify(manifest))) },
+  });
+}
+
+async function scoped(admin: string, scopes: string[]): Promise<string> {
+  const response = await rest(admin, "POST", "/api/tokens", { body: JSON.stringify({ name: scopes.join("-"), scopes }), headers: { "Content-Type": "application/json" } });
+  return ((await response.json()) as { token: string }).token;
+}
+
+async function enrolled(admin: string, device: string): Promise<{ fleet: string; deviceId: string; token: string; updateKey?: string }> {
+  const code = await rest(admin, "POST", "/api/enrollments", { body: JSON.stringify({ device }), headers: { "Content-Type": "application/json" } });
+  const redeemed = await exports.default.fetch("http://w/enroll", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ code: ((await code.json()) as { code: string }).code }),
+  });
+  expect(redeemed.status).toBe(201);
+  return redeemed.json();
+}
+
+let admin: string;
+let key: Awaited<ReturnType<typeof updateKey>>;
+
+beforeAll(async () => {
+  admin = await createFleet("releases");
+  key = await updateKey();
+});
+
+describe("bridge releases", () => {
+  it("pins the fleet's update key once, and hands it to every device enrolled after", async () => {
+    const before = await enrolled(admin, "before-key");
+    expect(before.updateKey).toBeUndefined();
+    expect((await publish(admin, await key.sign((await release("0.9.0", "x")).facts), new TextEncoder().encode("x"))).status).toBe(409);
+
+    const operate = await scoped(admin, ["read", "operate"]);
+    expect((await rest(operate, "PUT", "/releases/key", { body: JSON.stringify({ publicKey: key.publicKey }) })).status).toBe(403);
+    expect((await rest(admin, "PUT", "/releases/key", { body: JSON.stringify({ publicKey: "short" }) })).status).toBe(400);
+    const pinned = await rest(admin, "PUT", "/releases/key", { body: JSON.stringify({ publicKey: key.publicKey }) });
+    expect(await pinned.json()).toEqual({ updateKey: key.publicKey });
+    expect((await rest(admin, "PUT", "/releases/key", { body: JSON.stringify({ publicKey: key.publicKey }) })).status).toBe(200);
+    const other = await rest(admin, "PUT", "/releases/key", { body: JSON.stringify({ publicKey: (await updateKey()).publicKey }) });
+    expect(other.status).toBe(409);
+    expect(await other.text()).toMatch(/cannot be replaced/);
+
+    expect((await enrolled(admin, "after-key")).updateKey).toBe(key.publicKey);
+    expect(await (await rest(admin, "GET", "/api/settings")).json()).toMatchObject({ updateKey: key.publicKey });
+  });
+
+  it("publishes a release signed by the fleet's key, and refuses a wrong signature, hash or size, a replacement, or a caller without admin", async () => {
+    const { bundle, facts } = await release("1.0.0", "console.log('bridge 1.0.0');\n");
+    const signed = await key.sign(facts);
+    const refusals: Array<[Response, number, RegExp]> = [
+      [await publish(admin, await (await updateKey()).sign(facts), bundle), 400, /not signed by the fleet's update key/],
+      [await publish(admin, { ...signed, size: signed.size + 1 }, bundle), 400, /not signed/],
+      [await publish(admin, signed, new TextEncoder().encode("console.log('bridge 1.0.1');\n")), 400, /sha256 is not its manifest's/],
+      [await publish(admin, signed, bundle.slice(1)), 400, /not the \d+ bytes its manifest states/],
+      [await publish(admin, signed, bundle, "1.0.1"), 400, /manifest is for version 1\.0\.0/],
+      [await publish(await scoped(admin, ["read", "operate"]), signed, bundle), 403, /admin/],
+    ];
+    for (const [response, status, message] of refusals) {
+      expect(response.status).toBe(status);
+      expect(await response.text()).toMatch(message);
+    }
+    expect((await publish(admin, signed, bundle)).status).toBe(201);
+    expect((await publish(admin, signed, bundle)).status).toBe(409);
+    expect(await (await rest(admin, "GET", "/releases")).json()).toEqual({ releases: [signed] });
+
+    const audit = (await (await rest(admin, "GET", "/api/audit?device=*")).json()) as { entries: Array<{ action: string; outcome: string }> };
+    const published = audit.entries.filter((entry) => entry.action === "release.publish").map((entry) => entry.outcome);
+    // Before the key, five bad uploads, the replacement (the caller without admin never reaches the release's checks).
+    expect(published.filter((outcome) => outcome === "refused")).toHaveLength(7);
+    expect(published.filter((outcome) => outcome === "succeeded")).toHaveLength(1);
+  });
+
+  it("serves a release to an enrolled device of the fleet with its own credential only", async () => {
+    const { bundle, facts } = await release("1.1.0", "console.log('bridge 1.1.0');\n");
+    const signed = await key.sign(facts);
+    expect((await publish(admin, signed, bundle)).status).toBe(201);
+    const device = await enrolled(admin, "downloader");
+    const other = await enrolled(admin, "neighbour");
+    const get = (token: string, part: string, version = "1.1.0", deviceId = device.deviceId) =>
+      rest(token, "GET", `/device-releases/${device.fleet}/${deviceId}/${version}/${part}`);
+
+    expect(await (await get(device.token, "manifest")).json()).toEqual(signed);
+    expect(new Uint8Array(await (await get(device.token, "bundle")).arrayBuffer())).toEqual(bundle);
+    expect((await get(device.token, "manifest", "9.9.9")).status).toBe(404);
+    expect((await get(other.token, "bundle")).status).toBe(401);
+    expect((await get(admin, "bundle")).status).toBe(401);
+    expect((await get(device.token, "bundle", "1.1.0", "nobody")).status).toBe(401);
+  });
+});
