@@ -1,9 +1,9 @@
-import { AuditTrail } from "../audit/audit-trail.js";
 import { DeviceIdSchema, FleetIdSchema, MAX_RELEASE_BYTES, ReleaseManifestSchema, readCapped, UpdatePublicKeySchema } from "@jetson/protocol";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { fleetErrorResponse } from "../api/fleet-errors.js";
+import { AuditTrail } from "../audit/audit-trail.js";
 import { bearer, type CallerVariables, requireCaller } from "../auth.js";
 import type { Env } from "../env.js";
 import { deviceStub, type Fleet, FleetError, registryStub } from "../fleet.js";
