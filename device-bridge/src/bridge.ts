@@ -1,7 +1,6 @@
 import { catalogue } from "@jetson/protocol";
 import type { BridgeConfig } from "./config.js";
 import { type RunningService, startDeviceService } from "./device-service.js";
-import { gatewayService } from "./gateway.js";
 import { NodeHost } from "./host/node-host.js";
 import { thisBridgeHelper } from "./host/privileged.js";
 import type { SshConnection } from "./host/ssh-connection.js";
@@ -34,10 +33,14 @@ export async function startBridge(config: BridgeConfig, env: NodeJS.ProcessEnv =
     }),
   ];
   const connections: SshConnection[] = [];
-  for (const device of config.gateway) {
-    const { service, connection } = await gatewayService(config, device, workloads, env);
-    connections.push(connection);
-    services.push(await startDeviceService(service));
+  // SSH (ssh2, with its 16 MiB WebAssembly heap) loads only for a bridge that serves Jetsons in gateway mode.
+  if (config.gateway.length > 0) {
+    const { gatewayService } = await import("./gateway.js");
+    for (const device of config.gateway) {
+      const { service, connection } = await gatewayService(config, device, workloads, env);
+      connections.push(connection);
+      services.push(await startDeviceService(service));
+    }
   }
   return {
     stop: async () => {
