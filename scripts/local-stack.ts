@@ -125,6 +125,8 @@ export interface BridgeOptions {
   keepaliveSeconds?: number;
   /** The bridge program to run: the TypeScript launcher by default, or the single-file build. */
   bin?: string;
+  /** Environment for the bridge process beyond this one's (as a systemd unit's Environment= lines). */
+  env?: Record<string, string>;
   /** More bridge configuration (e.g. docker, models), merged over what create writes. */
   extraConfig?: Record<string, unknown>;
   echo?: (line: string) => void;
@@ -196,6 +198,7 @@ export class LocalBridge {
     this.stopClock ??= startSimulationClock(this.root, 1_000, run);
     this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile], {
       cwd: REPO,
+      env: { ...process.env, ...this.options.env },
       echo: this.options.echo,
     });
     return this.process;

@@ -58,6 +58,15 @@ export class ScriptedBroker {
     });
   }
 
+  /** Sends a PUBLISH at QoS 0 on every live connection, as the cloud sends a command. */
+  send(topic: string, payload: string): void {
+    const name = Buffer.from(topic, "utf8");
+    // Topic, then no properties (MQTT 5), then the payload.
+    const body = Buffer.concat([Buffer.from([name.length >> 8, name.length & 0xff]), name, Buffer.from([0x00]), Buffer.from(payload, "utf8")]);
+    const packet = Buffer.concat([Buffer.from([0x30]), encodeVarint(body.length), body]);
+    for (const client of this.server.clients) client.send(packet);
+  }
+
   /** Cuts every live connection without a goodbye, as a cloud that went away does. */
   dropConnections(): void {
     for (const client of this.server.clients) client.terminate();
@@ -74,8 +83,11 @@ export class ScriptedBroker {
     const packet = data.subarray(body, body + length);
     // MQTT 5 CONNACK: no session, success, no properties.
     if (type === 1) socket.send(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00]));
-    // SUBACK granting QoS 1 to the one subscription the link makes.
-    if (type === 8) socket.send(Buffer.from([0x90, 0x04, packet[0] ?? 0, packet[1] ?? 0, 0x00, 0x01]));
+    // SUBACK granting QoS 1 to each topic filter the SUBSCRIBE names.
+    if (type === 8) {
+      const granted = Buffer.alloc(topicFilters(packet)).fill(0x01);
+      socket.send(Buffer.concat([Buffer.from([0x90, 3 + granted.length, packet[0] ?? 0, packet[1] ?? 0, 0x00]), granted]));
+    }
     if (type === 3) {
       const publish = readPublish(packet, connection);
       this.publishes.push(publish);
@@ -94,6 +106,14 @@ function readPublish(packet: Buffer, connection: number): ReceivedPublish {
   const { value: propertiesLength, next } = varint(packet, 4 + topicLength);
   const bytes = packet.subarray(next + propertiesLength);
   return { topic, messageId, payload: bytes.toString("utf8"), bytes, connection };
+}
+
+// A SUBSCRIBE body: packet id, properties, then each filter's length, text and options byte.
+function topicFilters(packet: Buffer): number {
+  const { value: propertiesLength, next } = varint(packet, 2);
+  let count = 0;
+  for (let at = next + propertiesLength; at + 2 <= packet.length; at += 2 + packet.readUInt16BE(at) + 1) count++;
+  return count;
 }
 
 function puback(messageId: number, reasonCode: number, reasonString: string | undefined): Buffer {
