@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the production bundle offline (wrangler deploy --dry-run) and states its size.
+# Builds the production bundle offline (wrangler deploy --dry-run) and the bridge's single file, and states their sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
@@ -8,3 +8,5 @@ bytes=$(stat -c %s "$out/index.js")
 gzipped=$(gzip -c "$out/index.js" | wc -c)
 echo "Worker bundle: $((bytes / 1024)) KiB, $((gzipped / 1024)) KiB gzipped (free plan limit 3 MiB gzipped)"
 rm -rf "$out"
+npm run build -w @jetson/device-bridge >/dev/null
+echo "Bridge single file: $(($(stat -c %s device-bridge/dist/jetson-bridge.mjs) / 1024)) KiB"

@@ -126,6 +126,8 @@ export interface BridgeOptions {
   keepaliveSeconds?: number;
   /** The bridge program to run: the TypeScript launcher by default, or the single-file build. */
   bin?: string;
+  /** Environment for the bridge process beyond this one's (as a systemd unit's Environment= lines). */
+  env?: Record<string, string>;
   /** More bridge configuration (e.g. docker, models), merged over what create writes. */
   extraConfig?: Record<string, unknown>;
   echo?: (line: string) => void;
@@ -212,6 +214,7 @@ export class LocalBridge {
       : [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile];
     this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, args, {
       cwd: REPO,
+      env: { ...process.env, ...this.options.env },
       echo: this.options.echo,
     });
     return this.process;

@@ -2,7 +2,6 @@ import { catalogue } from "@jetson/protocol";
 import { handlers } from "./actions/index.js";
 import type { BridgeConfig } from "./config.js";
 import { type RunningService, startDeviceService } from "./device-service.js";
-import { gatewayService } from "./gateway.js";
 import { NodeHost } from "./host/node-host.js";
 import { thisBridgeHelper } from "./host/privileged.js";
 import type { SshConnection } from "./host/ssh-connection.js";
@@ -56,10 +55,14 @@ export async function startBridge(config: BridgeConfig, env: NodeJS.ProcessEnv =
     }),
   ];
   const connections: SshConnection[] = [];
-  for (const device of config.gateway) {
-    const { service, connection } = await gatewayService(config, device, workloads, env);
-    connections.push(connection);
-    services.push(await startDeviceService(service));
+  // SSH (ssh2, with its 16 MiB WebAssembly heap) loads only for a bridge that serves Jetsons in gateway mode.
+  if (config.gateway.length > 0) {
+    const { gatewayService } = await import("./gateway.js");
+    for (const device of config.gateway) {
+      const { service, connection } = await gatewayService(config, device, workloads, env);
+      connections.push(connection);
+      services.push(await startDeviceService(service));
+    }
   }
   async function stop(): Promise<void> {
     await Promise.all(services.map((service) => service.stop()));

@@ -25,6 +25,8 @@ const commands: Record<string, Command> = {
       const { values } = parseArgs({ args, options: { config: { type: "string", short: "c" } } });
       const file = values.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
       const bridge = await startBridge(await loadConfig(file, process.env));
+      // `kill -USR2` asks for the process's memory, in the journal (and what the footprint benchmark reads).
+      process.on("SIGUSR2", () => process.stderr.write(`info [bridge] memory ${JSON.stringify(process.memoryUsage())}\n`));
       const stop = () => {
         bridge.stop().finally(() => process.exit(0));
       };

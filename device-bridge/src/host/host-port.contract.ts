@@ -25,6 +25,11 @@ export function runHostPortContract(name: string, makePort: (root: string, progr
       await writeFile(path.join(root, "etc/hostname"), "board-1\n");
       await writeFile(path.join(base, "secret"), "outside the root\n");
       await symlink(path.join(base, "secret"), path.join(root, "etc/escape"));
+      await mkdir(path.join(root, "sys/class/thermal/thermal_zone0"), { recursive: true });
+      await mkdir(path.join(root, "proc"), { recursive: true });
+      await writeFile(path.join(root, "sys/class/thermal/thermal_zone0/temp"), "45500\n");
+      await writeFile(path.join(root, "proc/uptime"), "350735.47 234388.90\n");
+      await symlink(path.join(base, "secret"), path.join(root, "sys/class/thermal/escape"));
       await writeProgram(programs, "print-args", `for a in "$@"; do printf '%s\\n' "$a"; done`);
       await writeProgram(programs, "read-stdin", `read line; echo "got:$line"`);
       await writeProgram(programs, "flood", `i=0; while [ $i -lt 100000 ]; do echo 0123456789; i=$((i+1)); done`);
@@ -124,6 +129,14 @@ export function runHostPortContract(name: string, makePort: (root: string, progr
       expect(await readFile(path.join(root, "etc/written"), "utf8")).toBe("hello");
       expect(await port.listDir("/etc")).toEqual(expect.arrayContaining(["hostname", "written"]));
       expect(await port.listDir("/nope")).toEqual([]);
+    });
+
+    it("reads kernel files (sysfs, procfs) under the root, and refuses a link out of it there too", async () => {
+      expect(await port.readFile("/sys/class/thermal/thermal_zone0/temp")).toBe("45500\n");
+      expect(await port.readFile("/proc/uptime")).toBe("350735.47 234388.90\n");
+      expect(await port.readFile("/sys/class/thermal/thermal_zone9/temp")).toBeUndefined();
+      await expect(port.readFile("/sys/class/thermal/escape")).rejects.toThrow(/leaves the allowed root/);
+      await expect(port.readFile("/proc/../../secret")).rejects.toThrow(/\.\./);
     });
 
     it("refuses paths that leave the root", async () => {

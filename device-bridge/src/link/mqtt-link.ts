@@ -62,6 +62,8 @@ export class MqttLink {
       // mqtt.js's default Node stream writes one frame per packet field; the native path writes whole packets.
       forceNativeWebSocket: true,
       createWebsocket: (url: string, protocols: string[]) => new WebSocket(url, protocols),
+      // Otherwise mqtt-packet makes a Buffer for each of the 65,536 two-byte numbers on the first write: 6 MB of heap.
+      writeCache: false,
     });
     this.client = client;
     client.on("connect", (connack) => {

@@ -75,6 +75,15 @@ export class ScriptedBroker {
     });
   }
 
+  /** Sends a PUBLISH at QoS 0 on every live connection, as the cloud sends a command. */
+  send(topic: string, payload: string): void {
+    const name = Buffer.from(topic, "utf8");
+    // Topic, then no properties (MQTT 5), then the payload.
+    const body = Buffer.concat([Buffer.from([name.length >> 8, name.length & 0xff]), name, Buffer.from([0x00]), Buffer.from(payload, "utf8")]);
+    const packet = Buffer.concat([Buffer.from([0x30]), encodeVarint(body.length), body]);
+    for (const client of this.server.clients) client.send(packet);
+  }
+
   /** Cuts every live connection without a goodbye, as a cloud that went away does. */
   dropConnections(): void {
     for (const client of this.server.clients) client.terminate();

@@ -1,7 +1,7 @@
 import type { ServiceStatus, ServiceUnit } from "@jetson/protocol";
 
 // Failed and not-found units get a marker before the name: "●" in a UTF-8 locale, "*" under LANG=C.
-const UNIT_LINE = /^(?:[●*]\s+)?(\S+)\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+(.*))?$/;
+const UNIT_LINE = /^(?:[\u25CF*]\s+)?(\S+)\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+(.*))?$/;
 
 /** `systemctl list-units --type=service --all --no-pager --plain --no-legend`: UNIT LOAD ACTIVE SUB DESCRIPTION. */
 export function parseListUnits(text: string): ServiceUnit[] {
