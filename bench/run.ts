@@ -12,6 +12,7 @@ import { benchBridgeFootprint } from "./bridge-footprint.js";
 import { benchDashboard } from "./dashboard.js";
 import { benchFleetRun } from "./fleet-run.js";
 import { benchGateway } from "./gateway.js";
+import { LIFTED_RATE_LIMITS } from "./lifted-limits.js";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { benchMcpRoundTrip } from "./mcp-round-trip.js";
 import { benchSshPerCommand } from "./ssh-per-command.js";
@@ -23,7 +24,7 @@ import { benchTelemetryParse } from "./telemetry-parse.js";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 500);
 /** Back-to-back calls measure latency, so the per-token and per-device rate limits are lifted (and said so). */
-const BENCH_LIMITS = { TOKEN_RATE_PER_SECOND: "100000", TOKEN_RATE_BURST: "100000", COMMAND_RATE_PER_SECOND: "100000", COMMAND_RATE_BURST: "100000" };
+const BENCH_LIMITS = LIFTED_RATE_LIMITS;
 const ALERT_CHANGES = Number(process.env.BENCH_ALERT_CHANGES ?? 200);
 const TELEMETRY_MESSAGES = Number(process.env.BENCH_TELEMETRY_MESSAGES ?? 3000);
 const DASHBOARD_DEVICES = Number(process.env.BENCH_DASHBOARD_DEVICES ?? 200);
