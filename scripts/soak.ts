@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { FleetRun } from "@jetson/protocol";
@@ -6,7 +7,7 @@ import { LIFTED_RATE_LIMITS } from "../bench/lifted-limits.js";
 import { percentile, round } from "../bench/stats.js";
 import { storedSamples } from "../bench/stored-samples.js";
 import { DashboardWatcher } from "./dashboard-watcher.js";
-import { groupResidentMiB } from "./group-memory.js";
+import { groupUsage } from "./process-group.js";
 import { LOCAL_FLEET, localFleetBridge } from "./local-fleet.js";
 import { type LocalBridge, LocalWorker, tempDir } from "./local-stack.js";
 import { freePort } from "./ports.js";
@@ -74,6 +75,19 @@ interface RunOutcome {
   seconds: number;
 }
 
+/** A REST call tried again every 2 s for up to two minutes while it fails (a busy or restarting Worker). */
+async function patiently<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 2 * MINUTE;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(2 * SECOND);
+    }
+  }
+}
+
 /** A fleet run of system.ping (read-only) on every device, through the REST route operators use, waited for to its end. */
 async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
   const began = Date.now();
@@ -84,7 +98,7 @@ async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
   let run = started;
   while (run.state === "running") {
     await sleep(2 * SECOND);
-    run = await worker.api<FleetRun>(`/api/runs/${started.id}`);
+    run = await patiently(() => worker.api<FleetRun>(`/api/runs/${started.id}`));
   }
   const failed: Record<string, number> = {};
   let lost = 0;
@@ -103,6 +117,10 @@ async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
     lost,
     seconds: round((Date.now() - began) / SECOND),
   };
+}
+
+async function workerdCpuSeconds(worker: LocalWorker): Promise<number> {
+  return worker.pid === undefined ? 0 : (await groupUsage(worker.pid, "workerd")).cpuSeconds;
 }
 
 async function main(): Promise<void> {
@@ -146,11 +164,19 @@ async function main(): Promise<void> {
     }
     log(`${bridges.length} bridges connected`);
 
+    // 1,000 links once connected in about 6 s on this machine: the CPU time spent says whether it is the Worker or the machine.
+    const cpuBefore = { workerd: await workerdCpuSeconds(worker), soak: process.cpuUsage() };
     began = performance.now();
     links.push(...devices.map((device) => new SoakLink({ url: worker.url, device, reconnect: RECONNECT, wanted: () => running })));
     await inParallel(links, (link) => link.connect());
     const connectSeconds = round((performance.now() - began) / SECOND);
-    log(`${LINKS} links connected in ${connectSeconds} s`);
+    const soakCpu = process.cpuUsage(cpuBefore.soak);
+    const connectCpu = {
+      "workerd CPU seconds": round((await workerdCpuSeconds(worker)) - cpuBefore.workerd),
+      "this process's CPU seconds": round((soakCpu.user + soakCpu.system) / 1e6),
+      "load average (1 min) on 2 cores": round(loadavg()[0] ?? 0),
+    };
+    log(`${LINKS} links connected in ${connectSeconds} s: ${JSON.stringify(connectCpu)}`);
 
     for (let i = 0; i < DASHBOARD_SESSIONS; i++) watchers.push(await DashboardWatcher.signIn(worker.url, worker.fleetToken));
 
@@ -166,19 +192,34 @@ async function main(): Promise<void> {
       }, phase);
     }
 
-    const memory: { minute: number; workerdMiB: number }[] = [];
-    // While the Worker restarts no workerd runs: that moment has no figure.
+    const memory: { minute: number; workerdMiB: number; workerdCpuPct: number; soakCpuPct: number; loadAverage: number }[] = [];
+    let previous = { at: Date.now(), workerd: await workerdCpuSeconds(worker), soak: process.cpuUsage() };
+    // While the Worker restarts no workerd runs: that moment has no figure. CPU is a share of one core since the previous figure.
     const sampleMemory = async () => {
       const group = worker.pid;
-      const workerdMiB = group === undefined ? 0 : await groupResidentMiB(group, "workerd");
-      if (workerdMiB > 0) memory.push({ minute: round((Date.now() - start) / MINUTE, 1), workerdMiB });
+      const usage = group === undefined ? { residentMiB: 0, cpuSeconds: 0 } : await groupUsage(group, "workerd");
+      const now = { at: Date.now(), workerd: usage.cpuSeconds, soak: process.cpuUsage() };
+      const seconds = (now.at - previous.at) / SECOND;
+      const soak = process.cpuUsage(previous.soak);
+      if (usage.residentMiB > 0 && now.workerd >= previous.workerd) {
+        memory.push({
+          minute: round((now.at - start) / MINUTE, 1),
+          workerdMiB: usage.residentMiB,
+          workerdCpuPct: Math.round((100 * (now.workerd - previous.workerd)) / seconds),
+          soakCpuPct: Math.round((100 * (soak.user + soak.system)) / 1e6 / seconds),
+          loadAverage: round(loadavg()[0] ?? 0),
+        });
+      }
+      previous = now;
     };
     await sampleMemory();
     timers.push(setInterval(() => void sampleMemory(), MEMORY_EVERY_MS));
 
     const cuts: { at: string; cut: number; reconnectedWithin10s: boolean }[] = [];
     let restart: Record<string, unknown> | undefined;
-    const runs: Promise<RunOutcome>[] = [];
+    const runs: Promise<RunOutcome | undefined>[] = [];
+    /** What went wrong that is neither a lost sample nor a lost command (a fleet run that could not be started or followed). */
+    const failures: string[] = [];
     const events: { at: number; name: string; run: () => Promise<void> }[] = [];
     for (let at = start + CUT_EVERY_MS; at < end; at += CUT_EVERY_MS) {
       events.push({
@@ -198,9 +239,12 @@ async function main(): Promise<void> {
         at,
         name: "fleet run",
         run: async () => {
-          const outcome = fleetRun(worker);
+          const outcome = fleetRun(worker).catch((error: Error) => {
+            failures.push(`fleet run: ${error.message}`);
+            return undefined;
+          });
           runs.push(outcome);
-          void outcome.then((o) => log(`fleet run: ${o.succeeded} of ${o.devices} succeeded, ${o.lost} lost, in ${o.seconds} s`));
+          void outcome.then((o) => o && log(`fleet run: ${o.succeeded} of ${o.devices} succeeded, ${o.lost} lost, in ${o.seconds} s`));
         },
       });
     }
@@ -208,6 +252,8 @@ async function main(): Promise<void> {
       at: start + (MINUTES * MINUTE) / 2,
       name: "Worker restart",
       run: async () => {
+        // A run in progress would be interrupted (its devices not sent again): the restart waits for it.
+        await Promise.all(runs);
         const wereUp = links.filter((link) => link.up);
         const bridgesBack = bridges.map((bridge) => bridge.running.nextLine(/connected to /, 5 * MINUTE).then(() => Date.now()));
         const stopped = Date.now();
@@ -238,7 +284,7 @@ async function main(): Promise<void> {
 
     log("stopping telemetry; waiting for every link's queue to be acknowledged");
     for (const timer of timers) clearInterval(timer);
-    const fleetRuns = await Promise.all(runs);
+    const fleetRuns = (await Promise.all(runs)).filter((run) => run !== undefined);
     await until(() => links.every((link) => link.up && link.queued === 0), 2 * MINUTE);
     const seconds = (Date.now() - start) / SECOND;
 
@@ -260,7 +306,7 @@ async function main(): Promise<void> {
       minutes: MINUTES,
       "rate limits lifted": LIFTED_RATE_LIMITS,
       fleet: { links: LINKS, realBridges: bridges.map((bridge) => bridge.deviceId), dashboardSessions: DASHBOARD_SESSIONS },
-      setup: { provisionSeconds, connectSeconds },
+      setup: { provisionSeconds, connectSeconds, "while connecting": connectCpu },
       samples: {
         "acknowledged (the synthetic links count only batches the Worker acknowledged as sent; a bridge would also buffer while down)": total("samplesAcknowledged"),
         stored: stored.reduce((sum, n) => sum + n, 0),
@@ -280,7 +326,8 @@ async function main(): Promise<void> {
       },
       cuts,
       workerRestart: restart,
-      "workerd resident memory (MiB) every 30 s": memory,
+      failures,
+      "every 30 s: workerd resident memory (MiB), workerd and this process's CPU (% of one core), load average": memory,
       registry: {
         "summary upserts per second, implied": round((batches + connects) / seconds, 1),
         how: "Not observable from outside: each acknowledged telemetry batch (5 s apart per device, past the 1 s publish spacing) and each connection's state message make one summary upsert; real bridges and alert changes add a few more.",
@@ -289,8 +336,8 @@ async function main(): Promise<void> {
       },
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    const failed = lostSamples > 0 || lostCommands > 0 || ranTwice > 0;
-    if (failed) log(`FAILED: ${lostSamples} samples lost, ${lostCommands} commands lost, ${ranTwice} run twice`);
+    const failed = lostSamples > 0 || lostCommands > 0 || ranTwice > 0 || failures.length > 0;
+    if (failed) log(`FAILED: ${lostSamples} samples lost, ${lostCommands} commands lost, ${ranTwice} run twice, ${failures.length} other failures`);
     process.exitCode = failed ? 1 : 0;
   } finally {
     await shutdown();
