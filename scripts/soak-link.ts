@@ -34,7 +34,8 @@ export class SoakLink {
   private client: MqttClient | undefined;
   private socket: WebSocket | undefined;
   private readonly queue: Batch[] = [];
-  private sending = false;
+  /** The connection whose drain loop is running, if one is. */
+  private draining: MqttClient | undefined;
   private sampleIndex = 0;
   private attempt = 0;
   private readonly journal = new Map<string, Result>();
@@ -104,23 +105,29 @@ export class SoakLink {
     void this.drain();
   }
 
-  /** Sends the queue's head until it is empty or the link is down; an unacknowledged batch stays at the head. */
+  /**
+   * Sends the queue's head over the current connection until the queue is empty or that connection
+   * is gone; an unacknowledged batch stays at the head. A publish on a connection that was cut may
+   * never settle, so each connection drains on its own: the next one sends the head again.
+   */
   private async drain(): Promise<void> {
-    if (this.sending) return;
-    this.sending = true;
+    const client = this.client;
+    if (!client || this.draining === client) return;
+    this.draining = client;
     try {
-      for (let batch = this.queue[0], client = this.client; batch && client?.connected; batch = this.queue[0], client = this.client) {
+      for (let batch = this.queue[0]; batch && client === this.client && client.connected; batch = this.queue[0]) {
         const acknowledged = await client.publishAsync(topicFor(this.id, "telemetry"), Buffer.from(batch.payload), { qos: 1 }).then(
           () => true,
           () => false,
         );
         if (!acknowledged) break;
-        // The head may have been dropped for space while this batch was in flight.
-        if (this.queue[0] === batch) this.queue.shift();
+        // The head may have been dropped for space, or acknowledged on a newer connection, while this batch was in flight.
+        if (this.queue[0] !== batch) continue;
+        this.queue.shift();
         this.counts.samplesAcknowledged += batch.samples.length;
       }
     } finally {
-      this.sending = false;
+      if (this.draining === client) this.draining = undefined;
     }
   }
 
