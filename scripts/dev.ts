@@ -4,13 +4,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { LocalBridge, LocalWorker, REPO, tempDir } from "./local-stack.js";
 import { isSimBoardId, SCENARIOS, type ScenarioId } from "../device-bridge/sim/index.js";
-import { LOCAL_FLEET } from "./local-fleet.js";
+import { LINK_FLAPS, LOCAL_FLEET, localFleetBridge } from "./local-fleet.js";
 
 /** BOARDS=agx-thor-jp7,nano-jp46 starts only those; every board by default. */
 const FLEET = chooseBoards(process.env.BOARDS);
-const LINK_FLAPS = { upMs: 45_000, downMs: 15_000 };
-// The disk-filling board's own root filesystem: small, so it fills in a minute without touching the host's.
-const FILLING_DISK_BYTES = 64 * 1024 ** 2;
 
 const { values: flags } = parseArgs({ options: { "no-scenarios": { type: "boolean", default: false } } });
 const scenarios = !flags["no-scenarios"];
@@ -43,19 +40,9 @@ async function main(): Promise<void> {
   await worker.start();
   const fleetToken = await signIn();
   const work = await tempDir("jetson-sim-");
-  for (const { id, board, scenario, flaps } of FLEET) {
-    const device = await worker.provision(id);
-    const bridge = await LocalBridge.create({
-      worker,
-      device,
-      board,
-      dir: path.join(work, id),
-      echo,
-      engine: true,
-      ...(scenarios && scenario && { scenario: { id: scenario, speed: scenarioSpeed } }),
-      ...(scenarios && scenario === "disk-filling" && { ownFilesystemBytes: FILLING_DISK_BYTES }),
-      ...(scenarios && flaps && { flap: LINK_FLAPS }),
-    });
+  for (const entry of FLEET) {
+    const { id, board, scenario, flaps } = entry;
+    const bridge = await localFleetBridge(worker, await worker.provision(id), entry, { dir: work, scenarios, scenarioSpeed, echo });
     await bridge.start();
     bridges.push(bridge);
     process.stderr.write(`Simulated ${board} connected as ${id}${describe(bridge, scenarios ? scenario : undefined, scenarios && flaps)}\n`);

@@ -73,6 +73,11 @@ export class LocalWorker {
     await this.process.waitForLine(/Ready on http/, 120_000);
   }
 
+  /** The wrangler process, which leads the process group its workerd runs in. */
+  get pid(): number | undefined {
+    return this.process?.child.pid;
+  }
+
   /** SIGKILL ends it even while frozen. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     await this.process?.stop(signal);

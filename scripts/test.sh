@@ -5,16 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests and benchmarks use, by the command that shows each is there.
-declare -A NEEDED=([sudo]=sudo [sshd]=openssh-server [ssh-keygen]=openssh-client [podman]=podman [runc]=runc [busybox]=busybox-static [chromium]=chromium [strace]=strace [prometheus]=prometheus [promtool]=prometheus)
-missing=()
-for command in "${!NEEDED[@]}"; do
-  [ -x "/usr/sbin/$command" ] || command -v "$command" >/dev/null 2>&1 || missing+=("${NEEDED[$command]}")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+declare -A NEEDED=([sudo]=sudo [sshd]=openssh-server [ssh-keygen]=openssh-client [podman]=podman [runc]=runc [busybox]=busybox-static [chromium]=chromium [strace]=strace [mosquitto]=mosquitto [prometheus]=prometheus [promtool]=prometheus)
+bash scripts/install-missing.sh $(for command in "${!NEEDED[@]}"; do echo "$command=${NEEDED[$command]}"; done)
 
 npm ci --no-audit --no-fund --loglevel=error
 # The MCP conformance suite and its Node 22, apart from the workspaces (see test/conformance/package.json).

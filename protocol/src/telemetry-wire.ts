@@ -201,9 +201,14 @@ function place(root: Record<string, unknown>, path: (string | number)[], value: 
     if (existing !== undefined && (typeof existing !== "object" || existing === null)) {
       throw new TelemetryWireError(`path ${JSON.stringify(path)} runs through a value`);
     }
-    const child = depth === path.length - 1 ? value : (existing ?? (typeof next === "number" ? [] : {}));
-    // defineProperty: a key such as "__proto__" stays a key, as JSON.parse keeps it.
-    Object.defineProperty(container, key, { value: child, enumerable: true, writable: true, configurable: true });
+    const leaf = depth === path.length - 1;
+    const child = leaf ? value : (existing ?? (typeof next === "number" ? [] : {}));
+    // A container already placed stays as it is: only new keys and leaves are written (this runs once per value decoded).
+    if (leaf || existing === undefined) {
+      // defineProperty for "__proto__" only: it stays a key, as JSON.parse keeps it; plain assignment is much faster.
+      if (key === "__proto__") Object.defineProperty(container, key, { value: child, enumerable: true, writable: true, configurable: true });
+      else container[key] = child;
+    }
     node = child;
   });
 }

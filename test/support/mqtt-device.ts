@@ -1,18 +1,22 @@
 import { type ProvisionedDevice, type TimedSample, topicFor, tunnelPath } from "@jetson/protocol";
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import WebSocket from "ws";
+
+/** MQTT 5 over WebSocket as the bridge speaks it, one WebSocket frame per MQTT packet (see shared notes on mqtt.js over ws), no reconnecting. */
+export const WEBSOCKET_LINK: IClientOptions = {
+  protocolVersion: 5,
+  reconnectPeriod: 0,
+  forceNativeWebSocket: true,
+  createWebsocket: (url: string, protocols: string[]) => new WebSocket(url, protocols),
+};
 
 /** A device's side of the tunnel without a bridge: what tests and benchmarks publish is exactly what they choose. */
 export async function connectDevice(baseUrl: string, device: ProvisionedDevice): Promise<MqttClient> {
   return mqtt.connectAsync(`${baseUrl.replace("http", "ws")}${tunnelPath(device.fleet, device.id)}`, {
-    protocolVersion: 5,
+    ...WEBSOCKET_LINK,
     clientId: device.id,
     username: device.id,
     password: device.token,
-    reconnectPeriod: 0,
-    // One WebSocket frame per MQTT packet (see shared notes on mqtt.js over ws).
-    forceNativeWebSocket: true,
-    createWebsocket: (url: string, protocols: string[]) => new WebSocket(url, protocols),
   });
 }
 

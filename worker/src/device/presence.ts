@@ -8,6 +8,9 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 
 type Will = NonNullable<Attachment["will"]>;
 
+/** lastSeen is kept to the second: keepalive and the offline alert judge it in tens of seconds and minutes. */
+const TOUCH_EVERY_MS = 1_000;
+
 /** What presence needs beside the ledger and telemetry. */
 export interface PresenceHost {
   publishSummary(): Promise<void>;
@@ -19,6 +22,9 @@ export interface PresenceHost {
 
 /** The device's sockets and whether it is online: keepalive, the CONNECT deadline, replacement, going offline. */
 export class Presence {
+  /** When touch() last stored lastSeen; in memory only, so a rebuilt object stores on its first packet. */
+  private touched = 0;
+
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly store: DeviceStore,
@@ -48,9 +54,13 @@ export class Presence {
     await this.host.publishSummary();
   }
 
+  /** Every packet counts as a sign of life; the stored time is rewritten at most once per TOUCH_EVERY_MS, not once per packet. */
   touch(): void {
+    const now = Date.now();
+    if (Math.abs(now - this.touched) < TOUCH_EVERY_MS) return;
+    this.touched = now;
     const presence = this.store.presence();
-    this.store.setPresence({ ...presence, lastSeen: Date.now() });
+    this.store.setPresence({ ...presence, lastSeen: now });
   }
 
   live(): Connection | undefined {

@@ -1,0 +1,350 @@
+import { randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { FleetRun } from "@jetson/protocol";
+import { LIFTED_RATE_LIMITS } from "../bench/lifted-limits.js";
+import { percentile, round } from "../bench/stats.js";
+import { storedSamples } from "../bench/stored-samples.js";
+import { DashboardWatcher } from "./dashboard-watcher.js";
+import { groupUsage } from "./process-group.js";
+import { LOCAL_FLEET, localFleetBridge } from "./local-fleet.js";
+import { type LocalBridge, LocalWorker, tempDir } from "./local-stack.js";
+import { freePort } from "./ports.js";
+import { SAMPLES_PER_BATCH, SoakLink } from "./soak-link.js";
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const { values: flags } = parseArgs({
+  options: {
+    minutes: { type: "string", default: process.env.SOAK_MINUTES ?? "30" },
+    links: { type: "string", default: process.env.SOAK_LINKS ?? "1000" },
+  },
+});
+const MINUTES = Number(flags.minutes);
+const LINKS = Number(flags.links);
+if (!(MINUTES > 0) || !Number.isInteger(LINKS) || LINKS < 1) {
+  process.stderr.write("usage: npm run soak -- [--minutes N] [--links N] (or SOAK_MINUTES, SOAK_LINKS)\n");
+  process.exit(2);
+}
+const BATCH_EVERY_MS = 5 * SECOND;
+const CUT_EVERY_MS = 2 * MINUTE;
+const CUT_SHARE = 0.1;
+/** The first fleet run a minute in (so that a short soak has one), then every 5 minutes. */
+const FIRST_RUN_MS = MINUTE;
+const RUN_EVERY_MS = 5 * MINUTE;
+const MEMORY_EVERY_MS = 30 * SECOND;
+const DASHBOARD_SESSIONS = 3;
+/** What the soak's real bridges are given (scripts/local-stack.ts): the synthetic links back off alike. */
+const RECONNECT = { minMs: 200, maxMs: 2_000 };
+const PARALLEL = 32;
+/** Failed fleet-run devices whose command was sent and never answered. */
+const LOST_CODES = new Set(["timed_out", "unavailable"]);
+
+const log = (line: string) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function inParallel<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async () => {
+      for (let i = next++; i < items.length; i = next++) results[i] = await run(items[i] as T);
+    }),
+  );
+  return results;
+}
+
+/** Resolves once `done` holds, looking every 100 ms; false if `ms` pass first. */
+async function until(done: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+interface RunOutcome {
+  at: string;
+  state: FleetRun["state"];
+  devices: number;
+  succeeded: number;
+  failed: Record<string, number>;
+  lost: number;
+  seconds: number;
+}
+
+/** A REST call tried again every 2 s for up to two minutes while it fails (a busy or restarting Worker). */
+async function patiently<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 2 * MINUTE;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(2 * SECOND);
+    }
+  }
+}
+
+/** A fleet run of system.ping (read-only) on every device, through the REST route operators use, waited for to its end. */
+async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
+  const began = Date.now();
+  const started = await worker.api<FleetRun>("/api/runs", {
+    method: "POST",
+    body: JSON.stringify({ selector: "id:*", action: "system.ping", concurrency: 100 }),
+  });
+  let run = started;
+  while (run.state === "running") {
+    await sleep(2 * SECOND);
+    run = await patiently(() => worker.api<FleetRun>(`/api/runs/${started.id}`));
+  }
+  const failed: Record<string, number> = {};
+  let lost = 0;
+  for (const device of run.devices) {
+    if (device.state !== "failed") continue;
+    const code = device.error?.code ?? "unknown";
+    failed[code] = (failed[code] ?? 0) + 1;
+    if (LOST_CODES.has(code)) lost += 1;
+  }
+  return {
+    at: new Date(began).toISOString(),
+    state: run.state,
+    devices: run.devices.length,
+    succeeded: run.counts.succeeded,
+    failed,
+    lost,
+    seconds: round((Date.now() - began) / SECOND),
+  };
+}
+
+async function workerdCpuSeconds(worker: LocalWorker): Promise<number> {
+  return worker.pid === undefined ? 0 : (await groupUsage(worker.pid, "workerd")).cpuSeconds;
+}
+
+async function main(): Promise<void> {
+  const dir = await tempDir("jetson-soak-");
+  const worker = new LocalWorker({
+    port: await freePort(),
+    operatorToken: randomBytes(24).toString("base64url"),
+    persistDir: path.join(dir, "state"),
+    vars: LIFTED_RATE_LIMITS,
+  });
+  let running = true;
+  const links: SoakLink[] = [];
+  const bridges: LocalBridge[] = [];
+  const watchers: DashboardWatcher[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const shutdown = async () => {
+    running = false;
+    for (const timer of timers) clearInterval(timer);
+    for (const watcher of watchers) watcher.stop();
+    await Promise.all(links.map((link) => link.stop()));
+    await Promise.all(bridges.map((bridge) => bridge.dispose()));
+    await worker.stop();
+  };
+  process.once("SIGINT", () => void shutdown().then(() => process.exit(130)));
+
+  try {
+    log(`${MINUTES} minutes, ${LINKS} device links in this process plus ${LOCAL_FLEET.length} simulated boards' bridges`);
+    log(`rate limits lifted for the soak: ${JSON.stringify(LIFTED_RATE_LIMITS)}`);
+    await worker.start();
+    await worker.createFleet("local");
+    const ids = Array.from({ length: LINKS }, (_, i) => `soak-${String(i).padStart(4, "0")}`);
+    let began = performance.now();
+    const devices = await inParallel(ids, (id) => worker.provision(id));
+    const provisionSeconds = round((performance.now() - began) / SECOND);
+    log(`provisioned ${LINKS} devices in ${provisionSeconds} s (REST, ${PARALLEL} at a time)`);
+
+    for (const entry of LOCAL_FLEET) {
+      const bridge = await localFleetBridge(worker, await worker.provision(entry.id), entry, { dir: path.join(dir, "boards"), scenarios: true });
+      await bridge.start();
+      bridges.push(bridge);
+    }
+    log(`${bridges.length} bridges connected`);
+
+    // 1,000 links once connected in about 6 s on this machine: the CPU time spent says whether it is the Worker or the machine.
+    const cpuBefore = { workerd: await workerdCpuSeconds(worker), soak: process.cpuUsage() };
+    began = performance.now();
+    links.push(...devices.map((device) => new SoakLink({ url: worker.url, device, reconnect: RECONNECT, wanted: () => running })));
+    await inParallel(links, (link) => link.connect());
+    const connectSeconds = round((performance.now() - began) / SECOND);
+    const soakCpu = process.cpuUsage(cpuBefore.soak);
+    const connectCpu = {
+      "workerd CPU seconds": round((await workerdCpuSeconds(worker)) - cpuBefore.workerd),
+      "this process's CPU seconds": round((soakCpu.user + soakCpu.system) / 1e6),
+      "load average (1 min) on 2 cores": round(loadavg()[0] ?? 0),
+    };
+    log(`${LINKS} links connected in ${connectSeconds} s: ${JSON.stringify(connectCpu)}`);
+
+    for (let i = 0; i < DASHBOARD_SESSIONS; i++) watchers.push(await DashboardWatcher.signIn(worker.url, worker.fleetToken));
+
+    const start = Date.now();
+    const end = start + MINUTES * MINUTE;
+    // Each link on its own phase, as a fleet's bridges are.
+    for (const link of links) {
+      const phase = Math.random() * BATCH_EVERY_MS;
+      setTimeout(() => {
+        if (!running) return;
+        void link.tick(Date.now());
+        timers.push(setInterval(() => void link.tick(Date.now()), BATCH_EVERY_MS));
+      }, phase);
+    }
+
+    const memory: { minute: number; workerdMiB: number; workerdCpuPct: number; soakCpuPct: number; loadAverage: number }[] = [];
+    let previous = { at: Date.now(), workerd: await workerdCpuSeconds(worker), soak: process.cpuUsage() };
+    // While the Worker restarts no workerd runs: that moment has no figure. CPU is a share of one core since the previous figure.
+    const sampleMemory = async () => {
+      const group = worker.pid;
+      const usage = group === undefined ? { residentMiB: 0, cpuSeconds: 0 } : await groupUsage(group, "workerd");
+      const now = { at: Date.now(), workerd: usage.cpuSeconds, soak: process.cpuUsage() };
+      const seconds = (now.at - previous.at) / SECOND;
+      const soak = process.cpuUsage(previous.soak);
+      if (usage.residentMiB > 0 && now.workerd >= previous.workerd) {
+        memory.push({
+          minute: round((now.at - start) / MINUTE, 1),
+          workerdMiB: usage.residentMiB,
+          workerdCpuPct: Math.round((100 * (now.workerd - previous.workerd)) / seconds),
+          soakCpuPct: Math.round((100 * (soak.user + soak.system)) / 1e6 / seconds),
+          loadAverage: round(loadavg()[0] ?? 0),
+        });
+      }
+      previous = now;
+    };
+    await sampleMemory();
+    timers.push(setInterval(() => void sampleMemory(), MEMORY_EVERY_MS));
+
+    const cuts: { at: string; cut: number; reconnectedWithin10s: boolean }[] = [];
+    let restart: Record<string, unknown> | undefined;
+    const runs: Promise<RunOutcome | undefined>[] = [];
+    /** What went wrong that is neither a lost sample nor a lost command (a fleet run that could not be started or followed). */
+    const failures: string[] = [];
+    const events: { at: number; name: string; run: () => Promise<void> }[] = [];
+    for (let at = start + CUT_EVERY_MS; at < end; at += CUT_EVERY_MS) {
+      events.push({
+        at,
+        name: "cut",
+        run: async () => {
+          const chosen = links.filter((link) => link.up && Math.random() < CUT_SHARE);
+          for (const link of chosen) link.cut();
+          const back = await until(() => chosen.every((link) => link.up), 10 * SECOND);
+          cuts.push({ at: new Date().toISOString(), cut: chosen.length, reconnectedWithin10s: back });
+          log(`cut ${chosen.length} links; ${back ? "all back within 10 s" : "not all back within 10 s"}`);
+        },
+      });
+    }
+    for (let at = start + FIRST_RUN_MS; at < end; at += RUN_EVERY_MS) {
+      events.push({
+        at,
+        name: "fleet run",
+        run: async () => {
+          const outcome = fleetRun(worker).catch((error: Error) => {
+            failures.push(`fleet run: ${error.message}`);
+            return undefined;
+          });
+          runs.push(outcome);
+          void outcome.then((o) => o && log(`fleet run: ${o.succeeded} of ${o.devices} succeeded, ${o.lost} lost, in ${o.seconds} s`));
+        },
+      });
+    }
+    events.push({
+      at: start + (MINUTES * MINUTE) / 2,
+      name: "Worker restart",
+      run: async () => {
+        // A run in progress would be interrupted (its devices not sent again): the restart waits for it.
+        await Promise.all(runs);
+        const wereUp = links.filter((link) => link.up);
+        const bridgesBack = bridges.map((bridge) => bridge.running.nextLine(/connected to /, 5 * MINUTE).then(() => Date.now()));
+        const stopped = Date.now();
+        await worker.restart();
+        const ready = Date.now();
+        log(`Worker restarted (${round((ready - stopped) / SECOND)} s down); waiting for ${wereUp.length} links`);
+        const allBack = await until(() => wereUp.every((link) => link.up && link.connectedAt > ready), 5 * MINUTE);
+        const linkMs = wereUp.filter((link) => link.connectedAt > ready).map((link) => link.connectedAt - ready);
+        const bridgeMs = (await Promise.all(bridgesBack.map((back) => back.catch(() => Number.NaN)))).map((at) => at - ready);
+        restart = {
+          workerDownSeconds: round((ready - stopped) / SECOND),
+          linksUpBefore: wereUp.length,
+          linksBack: linkMs.length,
+          allBack,
+          "link reconnect after the Worker was ready (ms)": { p50: percentile(linkMs, 50), p99: percentile(linkMs, 99), max: percentile(linkMs, 100) },
+          "real bridges' reconnect after the Worker was ready (ms)": Object.fromEntries(bridges.map((bridge, i) => [bridge.deviceId, round(bridgeMs[i] ?? Number.NaN)])),
+        };
+        log(`links back: ${linkMs.length}/${wereUp.length}, p50 ${percentile(linkMs, 50)} ms, p99 ${percentile(linkMs, 99)} ms`);
+      },
+    });
+    events.sort((a, b) => a.at - b.at);
+    for (const event of events) {
+      await sleep(Math.max(0, event.at - Date.now()));
+      log(`${event.name} (minute ${round((Date.now() - start) / MINUTE, 1)})`);
+      await event.run();
+    }
+    await sleep(Math.max(0, end - Date.now()));
+
+    log("stopping telemetry; waiting for every link's queue to be acknowledged");
+    for (const timer of timers) clearInterval(timer);
+    const fleetRuns = (await Promise.all(runs)).filter((run) => run !== undefined);
+    await until(() => links.every((link) => link.up && link.queued === 0), 2 * MINUTE);
+    const seconds = (Date.now() - start) / SECOND;
+
+    log("counting stored samples through the REST telemetry API");
+    const to = Date.now() + MINUTE;
+    const stored = await inParallel(links, (link) => storedSamples(worker, link.id, link.firstSampleAt ?? start, to));
+    const acknowledged = links.map((link) => link.counts.samplesAcknowledged);
+    const lostSamples = links.reduce((sum, _, i) => sum + Math.max(0, (acknowledged[i] ?? 0) - (stored[i] ?? 0)), 0);
+    const unacknowledgedStored = links.reduce((sum, _, i) => sum + Math.max(0, (stored[i] ?? 0) - (acknowledged[i] ?? 0)), 0);
+    const boardsStored = await Promise.all(bridges.map((bridge) => storedSamples(worker, bridge.deviceId, start, to)));
+    const total = (key: keyof SoakLink["counts"]) => links.reduce((sum, link) => sum + link.counts[key], 0);
+    const batches = total("samplesAcknowledged") / SAMPLES_PER_BATCH;
+    const connects = total("connects");
+    const lostCommands = fleetRuns.reduce((sum, run) => sum + run.lost, 0);
+    const ranTwice = total("deliveredAfterAnswered");
+
+    const result = {
+      date: new Date().toISOString(),
+      minutes: MINUTES,
+      "rate limits lifted": LIFTED_RATE_LIMITS,
+      fleet: { links: LINKS, realBridges: bridges.map((bridge) => bridge.deviceId), dashboardSessions: DASHBOARD_SESSIONS },
+      setup: { provisionSeconds, connectSeconds, "while connecting": connectCpu },
+      samples: {
+        "acknowledged (the synthetic links count only batches the Worker acknowledged as sent; a bridge would also buffer while down)": total("samplesAcknowledged"),
+        stored: stored.reduce((sum, n) => sum + n, 0),
+        lost: lostSamples,
+        "stored but never acknowledged": unacknowledgedStored,
+        "dropped from a full queue (link down over a minute)": total("samplesDropped"),
+        "stored from the real bridges": Object.fromEntries(bridges.map((bridge, i) => [bridge.deviceId, boardsStored[i]])),
+      },
+      commands: {
+        fleetRuns,
+        issued: fleetRuns.reduce((sum, run) => sum + run.devices, 0),
+        succeeded: fleetRuns.reduce((sum, run) => sum + run.succeeded, 0),
+        lost: lostCommands,
+        "run twice (delivered again after the result was acknowledged)": ranTwice,
+        "executions on the synthetic links": total("executions"),
+        "redelivered before the result was acknowledged (answered from the journal)": total("redeliveries"),
+      },
+      cuts,
+      workerRestart: restart,
+      failures,
+      "every 30 s: workerd resident memory (MiB), workerd and this process's CPU (% of one core), load average": memory,
+      registry: {
+        "summary upserts per second, implied": round((batches + connects) / seconds, 1),
+        how: "Not observable from outside: each acknowledged telemetry batch (5 s apart per device, past the 1 s publish spacing) and each connection's state message make one summary upsert; real bridges and alert changes add a few more.",
+        "dashboard live messages received per second (all sessions)": round(watchers.reduce((sum, w) => sum + w.messages, 0) / seconds, 1),
+        "dashboard live sockets opened": watchers.reduce((sum, w) => sum + w.opens, 0),
+      },
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const failed = lostSamples > 0 || lostCommands > 0 || ranTwice > 0 || failures.length > 0;
+    if (failed) log(`FAILED: ${lostSamples} samples lost, ${lostCommands} commands lost, ${ranTwice} run twice, ${failures.length} other failures`);
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    await shutdown();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
