@@ -3,20 +3,10 @@ import type { MqttClient } from "mqtt";
 import type { LocalWorker } from "../scripts/local-stack.js";
 import { connectDevice } from "../test/support/mqtt-device.js";
 import { latencies, round } from "./stats.js";
+import { inParallel } from "./in-parallel.js";
 
 const PREFIX = "fleetrun-";
 const PARALLEL = 10;
-
-async function inParallel<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: PARALLEL }, async () => {
-      for (let i = next++; i < items.length; i = next++) results[i] = await run(items[i] as T);
-    }),
-  );
-  return results;
-}
 
 /** A device link that answers every command at once, as a bridge does: ack, then a result. */
 async function answeringDevice(worker: LocalWorker, device: ProvisionedDevice): Promise<MqttClient> {
@@ -53,9 +43,9 @@ async function runToEnd(worker: LocalWorker, concurrency: number): Promise<Fleet
  */
 export async function benchFleetRun(worker: LocalWorker, devices: number, concurrencies: readonly number[]) {
   const ids = Array.from({ length: devices }, (_, i) => `${PREFIX}${String(i).padStart(3, "0")}`);
-  const provisioned = await inParallel(ids, (id) => worker.provision(id));
+  const provisioned = await inParallel(ids, PARALLEL, (id) => worker.provision(id));
   const connectStart = performance.now();
-  const clients = await inParallel(provisioned, (device) => answeringDevice(worker, device));
+  const clients = await inParallel(provisioned, PARALLEL, (device) => answeringDevice(worker, device));
   const connectSeconds = (performance.now() - connectStart) / 1000;
   try {
     const runs: Record<string, unknown> = {};

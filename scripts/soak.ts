@@ -12,6 +12,7 @@ import { LOCAL_FLEET, localFleetBridge } from "./local-fleet.js";
 import { type LocalBridge, LocalWorker, tempDir } from "./local-stack.js";
 import { freePort } from "./ports.js";
 import { SAMPLES_PER_BATCH, SoakLink } from "./soak-link.js";
+import { inParallel } from "../bench/in-parallel.js";
 
 /** How often a device's figures alone reach the registry; set here, not left to the Worker's default, so the implied rate below holds. */
 const FIGURES_EVERY_MS = 60_000;
@@ -46,17 +47,6 @@ const LOST_CODES = new Set(["timed_out", "unavailable"]);
 
 const log = (line: string) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function inParallel<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: PARALLEL }, async () => {
-      for (let i = next++; i < items.length; i = next++) results[i] = await run(items[i] as T);
-    }),
-  );
-  return results;
-}
 
 /** Resolves once `done` holds, looking every 100 ms; false if `ms` pass first. */
 async function until(done: () => boolean, ms: number): Promise<boolean> {
@@ -156,7 +146,7 @@ async function main(): Promise<void> {
     await worker.createFleet("local");
     const ids = Array.from({ length: LINKS }, (_, i) => `soak-${String(i).padStart(4, "0")}`);
     let began = performance.now();
-    const devices = await inParallel(ids, (id) => worker.provision(id));
+    const devices = await inParallel(ids, PARALLEL, (id) => worker.provision(id));
     const provisionSeconds = round((performance.now() - began) / SECOND);
     log(`provisioned ${LINKS} devices in ${provisionSeconds} s (REST, ${PARALLEL} at a time)`);
 
@@ -171,7 +161,7 @@ async function main(): Promise<void> {
     const cpuBefore = { workerd: await workerdCpuSeconds(worker), soak: process.cpuUsage() };
     began = performance.now();
     links.push(...devices.map((device) => new SoakLink({ url: worker.url, device, reconnect: RECONNECT, wanted: () => running })));
-    await inParallel(links, (link) => link.connect());
+    await inParallel(links, PARALLEL, (link) => link.connect());
     const connectSeconds = round((performance.now() - began) / SECOND);
     const soakCpu = process.cpuUsage(cpuBefore.soak);
     const connectCpu = {
@@ -293,7 +283,7 @@ async function main(): Promise<void> {
 
     log("counting stored samples through the REST telemetry API");
     const to = Date.now() + MINUTE;
-    const stored = await inParallel(links, (link) => storedSamples(worker, link.id, link.firstSampleAt ?? start, to));
+    const stored = await inParallel(links, PARALLEL, (link) => storedSamples(worker, link.id, link.firstSampleAt ?? start, to));
     const acknowledged = links.map((link) => link.counts.samplesAcknowledged);
     const lostSamples = links.reduce((sum, _, i) => sum + Math.max(0, (acknowledged[i] ?? 0) - (stored[i] ?? 0)), 0);
     const unacknowledgedStored = links.reduce((sum, _, i) => sum + Math.max(0, (stored[i] ?? 0) - (acknowledged[i] ?? 0)), 0);
