@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import type { DeviceSummary } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
+import { withControlledClock } from "./frozen-clock.js";
 
 function invoke(device: string, action: string, args: Record<string, unknown> = {}, timeoutMs = 5_000) {
   return exports.default.fetch(`http://w/api/devices/${device}/actions/${action}`, {
@@ -119,6 +120,21 @@ describe("the device's Durable Object", () => {
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("device_offline");
     expect(body.error.message).toMatch(/offline \(last seen \d{4}-/);
+  });
+
+  it("gives as last seen the time of the device's last packet, however soon after the one before it came", async () => {
+    await withControlledClock(async (advance) => {
+      const client = await online("dev-last-packet");
+      advance(300);
+      const lastPacketAt = Date.now();
+      client.publishJson("jetson/dev-last-packet/state", { hostname: "dev-last-packet", bridgeVersion: "t", capabilities: [] }, 31);
+      expect(await client.next("puback")).toMatchObject({ messageId: 31 });
+      // The link drops without a packet (no DISCONNECT): the last sign of life was the state message.
+      advance(5_000);
+      client.ws.close();
+      await client.whenClosed();
+      expect(await summary("dev-last-packet")).toMatchObject({ online: false, lastSeen: lastPacketAt });
+    });
   });
 
   it("replaces the first connection when the same device connects again", async () => {

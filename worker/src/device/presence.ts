@@ -24,6 +24,8 @@ export interface PresenceHost {
 export class Presence {
   /** When touch() last stored lastSeen; in memory only, so a rebuilt object stores on its first packet. */
   private touched = 0;
+  /** When the last packet came, which the stored lastSeen may trail by up to TOUCH_EVERY_MS; going offline stores it. */
+  private heard = 0;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -57,6 +59,7 @@ export class Presence {
   /** Every packet counts as a sign of life; the stored time is rewritten at most once per TOUCH_EVERY_MS, not once per packet. */
   touch(): void {
     const now = Date.now();
+    this.heard = now;
     if (Math.abs(now - this.touched) < TOUCH_EVERY_MS) return;
     this.touched = now;
     const presence = this.store.presence();
@@ -84,8 +87,9 @@ export class Presence {
     if (fireWill && will) await this.host.fireWill(will);
     const presence = this.store.presence();
     if (!presence.online) return;
-    this.store.setPresence({ online: false, lastSeen: presence.lastSeen });
-    if (presence.lastSeen !== undefined) await this.scheduler.ensure("offline", this.telemetry.offlineDue(presence.lastSeen));
+    const lastSeen = presence.lastSeen === undefined ? undefined : Math.max(presence.lastSeen, this.heard);
+    this.store.setPresence({ online: false, lastSeen });
+    if (lastSeen !== undefined) await this.scheduler.ensure("offline", this.telemetry.offlineDue(lastSeen));
     await this.host.publishSummary();
   }
 
