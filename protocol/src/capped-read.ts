@@ -22,6 +22,11 @@ export async function readCapped(reader: ByteReader, maxBytes: number, until?: P
     }
     chunks.push(value);
   }
+  return concatBytes(chunks, total);
+}
+
+/** The chunks as one array; `total` is their summed length, when the caller has counted it already. */
+export function concatBytes(chunks: readonly Uint8Array[], total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)): Uint8Array {
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

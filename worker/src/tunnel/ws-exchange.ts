@@ -1,4 +1,4 @@
-import { MAX_CHUNK_BYTES, MAX_WS_MESSAGE_BYTES, type PortFrameOf, sendableCloseCode } from "@jetson/protocol";
+import { concatBytes, MAX_CHUNK_BYTES, MAX_WS_MESSAGE_BYTES, type PortFrameOf, sendableCloseCode } from "@jetson/protocol";
 import { Exchange } from "./exchange.js";
 
 /**
@@ -50,7 +50,7 @@ export class WsExchange extends Exchange {
     this.parts.push(body.slice());
     if (body.length > 0) this.sendFrame({ type: "credit", stream: this.stream, bytes: this.inbound.consumed(body.length) });
     if (frame.more) return;
-    const message = concat(this.parts, this.partBytes);
+    const message = concatBytes(this.parts, this.partBytes);
     this.parts = [];
     this.partBytes = 0;
     try {
@@ -98,16 +98,6 @@ export class WsExchange extends Exchange {
     if (this.server) closeQuietly(this.server, code, reason);
     this.abort(reason);
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const whole = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }
 
 function closeQuietly(socket: WebSocket, code: number, reason: string): void {
