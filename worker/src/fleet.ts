@@ -26,6 +26,7 @@ import { credentialCache } from "./credential-cache.js";
 import { hashSecret, newCommandId, newFleetSecret, newSecret } from "./credentials.js";
 import { LIVE_DEVICE_HEADER, LIVE_PAGE_HEADER, LIVE_SESSION_HEADER } from "./dashboard/live-channel.js";
 import { type DevicePageRequest, pageRequest } from "./registry/device-query.js";
+import type { SelectorKey } from "./fleet-ops/selector.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
 import type { AlertThresholds, DeviceAlerts, TelemetryRange, TelemetrySeries } from "@jetson/protocol";
@@ -91,10 +92,10 @@ export class Fleet {
     return this.registry().list(this.pageRequest(query));
   }
 
-  /** Every device at once: for the cloud's own uses (completions, prompts), not a client's list. */
-  async all(): Promise<DeviceSummary[]> {
+  /** Up to `limit` distinct values of a selector key in the fleet starting with `prefix`, in order: what completions offer. */
+  async termValues(key: SelectorKey, prefix: string, limit: number): Promise<string[]> {
     this.require("read");
-    return this.registry().all();
+    return this.registry().termValues(key, prefix, limit);
   }
 
   private pageRequest(query: DeviceListQuery): DevicePageRequest {

@@ -1,10 +1,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import type { DevicePage, DeviceSummary } from "@jetson/protocol";
+import type { DevicePage, DeviceSummary, Drift } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { statusOf } from "../src/dashboard/view/fleet-rows.js";
 import { deviceAttributes } from "../src/fleet-ops/attributes.js";
-import { parseSelector, selects } from "../src/fleet-ops/selector.js";
+import { parseSelector, type SelectorKey, selects } from "../src/fleet-ops/selector.js";
 import { createFleet } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
 
@@ -250,5 +250,46 @@ describe("selectors answered in SQL", () => {
     expect(await chosen("tag:warehouse jetpack:5 online:false")).toEqual(["cam-1"]);
     await registry.remove("cam-1");
     expect(await chosen("*")).toEqual([]);
+  });
+});
+
+describe("what completions and the drift report read, from indexed columns", () => {
+  /** Each key's values as the selector language reads them from a summary, lower-cased as terms compare them. */
+  const READ: Record<SelectorKey, (a: ReturnType<typeof deviceAttributes>) => Array<string | undefined>> = {
+    id: (a) => [a.id],
+    tag: (a) => a.tags,
+    board: (a) => [a.board],
+    soc: (a) => [a.soc],
+    jetpack: (a) => [a.jetpack],
+    l4t: (a) => [a.l4t],
+    bridge: (a) => [a.bridge],
+    online: (a) => [String(a.online)],
+  };
+
+  it("offer each selector key's distinct values in the fleet that start with what was typed, in order, at most the limit", async () => {
+    const FLEET = "term-values";
+    const fleet = generateFleet(FLEET, 230, 23);
+    await seed(FLEET, fleet);
+    const registry = env.REGISTRY.get(env.REGISTRY.idFromName(FLEET));
+    for (const [key, read] of Object.entries(READ) as Array<[SelectorKey, (typeof READ)[SelectorKey]]>) {
+      const all = [...new Set(fleet.flatMap((summary) => read(deviceAttributes(summary))).flatMap((v) => (v === undefined ? [] : [v.toLowerCase()])))].sort();
+      expect(await registry.termValues(key, "", 1000), key).toEqual(all);
+      for (const prefix of new Set(all.map((value) => value.slice(0, 2)))) {
+        expect(await registry.termValues(key, prefix, 1000), `${key}:${prefix}`).toEqual(all.filter((value) => value.startsWith(prefix)));
+      }
+      expect(await registry.termValues(key, "", 2), key).toEqual(all.slice(0, 2));
+    }
+    expect(await registry.termValues("board", "zz", 10)).toEqual([]);
+  });
+
+  it("list the drifting devices only, and follow a device that stops drifting", async () => {
+    const registry = env.REGISTRY.get(env.REGISTRY.idFromName("drifting"));
+    const drift = [{ aspect: "powerMode", wanted: "mode 0", actual: "mode 2", reason: "changed on the device", since: 1 }] satisfies Drift[];
+    await registry.upsert({ id: "cam-1", fleet: "drifting", online: true, drift });
+    await registry.upsert({ id: "cam-2", fleet: "drifting", online: true, drift: [] });
+    await registry.upsert({ id: "cam-3", fleet: "drifting", online: true });
+    expect((await registry.drifting()).map((d) => d.id)).toEqual(["cam-1"]);
+    await registry.upsert({ id: "cam-1", fleet: "drifting", online: true, drift: [] });
+    expect(await registry.drifting()).toEqual([]);
   });
 });

@@ -202,7 +202,7 @@ describe("objects written before schemas had versions", () => {
       const started = new RegistryObject(state, env);
       await state.blockConcurrencyWhile(async () => undefined);
 
-      expect((await started.all()).map((d) => d.id)).toEqual(["old-device"]);
+      expect((await started.list({ filter: {}, limit: 10 })).devices.map((d) => d.id)).toEqual(["old-device"]);
       expect(await started.checkToken("hash-old", 0)).toEqual({ ok: true, id: "tok_old", scopes: ["read"] });
       expect(await started.legacyAuditPage({ limit: 10 })).toMatchObject([{ id: 1, device: "old-device", outcome: "succeeded", durationMs: 3, commandId: undefined }]);
       const today = Math.floor(Date.now() / 86_400_000);
@@ -244,6 +244,25 @@ describe("a fleet's devices written before their filters had columns", () => {
       expect(await page({ selector: parseSelector("tag:lab,warehouse jetpack:6") })).toEqual(["cam-7"]);
       expect((await started.select(parseSelector("board:nano,orin-nano -jetpack:6"))).map((d) => d.id)).toEqual(["cam-8"]);
       expect((await started.list({ filter: {}, limit: 2 })).total).toBe(3);
+      expect(recorded(sql).devices).toBe(DEVICES_SCHEMA.migrations.length);
+    });
+  });
+});
+
+describe("a fleet's devices written before drift had a column", () => {
+  it("gains the drift column, filled from each summary, and the drift report reads it", async () => {
+    await runInDurableObject(env.REGISTRY.get(env.REGISTRY.idFromName("old-drift-fleet")), async (_object, state) => {
+      const sql = state.storage.sql;
+      // The release before: the devices table with its first two steps.
+      migrate(state.storage, REGISTRY_SCHEMAS.map((schema) => (schema.name === "devices" ? { ...schema, migrations: schema.migrations.slice(0, 2) } : schema)));
+      const drift = [{ aspect: "fan", item: "profile", wanted: "cool", actual: "quiet", reason: "changed on the device", since: NOW }];
+      sql.exec("INSERT INTO devices (id, summary) VALUES ('cam-1', ?)", JSON.stringify({ id: "cam-1", fleet: "old-drift-fleet", online: true, drift }));
+      sql.exec("INSERT INTO devices (id, summary) VALUES ('cam-2', ?)", JSON.stringify({ id: "cam-2", fleet: "old-drift-fleet", online: true }));
+
+      const started = new RegistryObject(state, env);
+      await state.blockConcurrencyWhile(async () => undefined);
+
+      expect(await started.drifting()).toMatchObject([{ id: "cam-1", drift }]);
       expect(recorded(sql).devices).toBe(DEVICES_SCHEMA.migrations.length);
     });
   });

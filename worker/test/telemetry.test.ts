@@ -395,12 +395,16 @@ describe("MCP", () => {
     const prompts = await rpc<{ prompts: Array<{ name: string }> }>("prompts/list", {});
     expect(prompts.prompts.map((p) => p.name)).toEqual(expect.arrayContaining(["diagnose_throttling", "fleet_health_report"]));
 
-    type Prompt = { messages: Array<{ content: { type: string; text?: string; resource?: { uri: string } } }> };
+    type Prompt = { messages: Array<{ content: { type: string; text?: string; resource?: { uri: string; text?: string } } }> };
     const diagnose = await rpc<Prompt>("prompts/get", { name: "diagnose_throttling", arguments: { device: "tel-prompt" } });
     expect(diagnose.messages[0]?.content.text).toMatch(/tel-prompt/);
     expect(diagnose.messages.slice(1).map((m) => m.content.resource?.uri)).toEqual(["jetson://devices/tel-prompt", "jetson://devices/tel-prompt/telemetry"]);
 
     const report = await rpc<Prompt>("prompts/get", { name: "fleet_health_report", arguments: {} });
     expect(report.messages.at(-1)?.content.resource?.uri).toBe("jetson://devices");
+    const attached = JSON.parse(report.messages.at(-1)?.content.resource?.text ?? "{}") as { counts: Record<string, number>; omitted: Record<string, number>; devices: Array<{ id: string }> };
+    expect(attached.devices.map((d) => d.id)).toContain("tel-prompt");
+    expect(Object.values(attached.counts).reduce((a, b) => a + b)).toBe(attached.devices.length);
+    expect(attached.omitted).toEqual({ alerting: 0, offline: 0, online: 0 });
   });
 });

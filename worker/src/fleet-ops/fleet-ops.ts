@@ -165,10 +165,10 @@ export class FleetOps {
     return status;
   }
 
-  /** Every device's unfixed drift, from the registry's summaries (no device is woken). */
+  /** Every device's unfixed drift, from the registry's summaries of drifting devices (no device is woken). */
   async drift(): Promise<Array<{ device: string; drift: Drift[] }>> {
     this.require("read");
-    return (await this.registry().all()).flatMap((d) => (d.drift?.length ? [{ device: d.id, drift: d.drift }] : []));
+    return (await this.registry().drifting()).flatMap((d) => (d.drift?.length ? [{ device: d.id, drift: d.drift }] : []));
   }
 
   // ---- the ledger ----

@@ -54,3 +54,27 @@ export function allOf(conditions: readonly SqlCondition[]): SqlCondition {
 export function selectorCondition(selector: Selector): SqlCondition {
   return allOf(selector.terms.map(termCondition));
 }
+
+/** Where each key's values are kept, lower-cased as terms compare them: what a term being typed can complete to. */
+const TERM_VALUES = {
+  id: { table: "devices", value: "id" },
+  tag: { table: "device_tags", value: "tag" },
+  board: { table: "devices", value: "board" },
+  soc: { table: "devices", value: "soc" },
+  jetpack: { table: "devices", value: "jetpack_lower" },
+  l4t: { table: "devices", value: "l4t_lower" },
+  bridge: { table: "devices", value: "bridge_lower" },
+  online: { table: "devices", value: "CASE WHEN status = 'offline' THEN 'false' ELSE 'true' END" },
+} satisfies Record<SelectorKey, { table: string; value: string }>;
+
+/** Above every character a value can hold: `prefix` and this bound the values that start with it. */
+const AFTER_EVERY_CHARACTER = "\u{10FFFF}";
+
+/** Up to `limit` distinct values of `key` in the fleet that start with `prefix`, in order, as one query. */
+export function termValuesQuery(key: SelectorKey, prefix: string, limit: number): SqlCondition {
+  const { table, value } = TERM_VALUES[key];
+  return {
+    sql: `SELECT DISTINCT ${value} AS value FROM ${table} WHERE value >= ? AND value < ? ORDER BY value LIMIT ?`,
+    params: [prefix, `${prefix}${AFTER_EVERY_CHARACTER}`, limit],
+  };
+}

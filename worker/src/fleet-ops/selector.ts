@@ -52,6 +52,7 @@ const KEYS = {
 } satisfies Record<string, KeyRule>;
 
 export type SelectorKey = keyof typeof KEYS;
+const SELECTOR_KEYS = Object.keys(KEYS) as SelectorKey[];
 const KEY_NAMES = Object.keys(KEYS).join(", ");
 const VALUE = /^[a-z0-9_.*-]+$/;
 
@@ -93,13 +94,12 @@ function termText(term: SelectorTerm): string {
   return `${term.negate ? "-" : ""}${term.key}:${term.values.join(",")}`;
 }
 
-/** Every `key:value` term that would choose some of these devices, for completing a selector as it is typed. */
-export function selectorTerms(devices: DeviceAttributes[]): string[] {
-  const terms = new Set<string>();
-  for (const [key, rule] of Object.entries(KEYS)) {
-    for (const device of devices) for (const value of rule.read(device)) terms.add(`${key}:${value.toLowerCase()}`);
-  }
-  return [...terms].sort();
+/** What a term being typed can still become: its possible keys and the value typed so far (`bo` → board and bridge, `board:or` → board "or"). */
+export function termInProgress(typed: string): Array<{ key: SelectorKey; prefix: string }> {
+  const colon = typed.indexOf(":");
+  if (colon < 0) return SELECTOR_KEYS.filter((key) => key.startsWith(typed.toLowerCase())).map((key) => ({ key, prefix: "" }));
+  const key = typed.slice(0, colon).toLowerCase();
+  return isKey(key) ? [{ key, prefix: typed.slice(colon + 1).toLowerCase() }] : [];
 }
 
 /** Whether the selector chooses a device with these attributes. */

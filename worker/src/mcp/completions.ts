@@ -1,9 +1,8 @@
 import { type ActionDefinition, aiModelList, catalogue, containersList, powerModes, servicesList } from "@jetson/protocol";
 import type { z } from "zod";
 import type { Fleet } from "../fleet.js";
-import { deviceAttributes } from "../fleet-ops/attributes.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
-import { selectorTerms } from "../fleet-ops/selector.js";
+import { termInProgress } from "../fleet-ops/selector.js";
 
 /** MCP answers at most 100 completion values. */
 const MAX_VALUES = 100;
@@ -17,7 +16,7 @@ const startingWith = (prefix: string, values: Iterable<string>) => [...new Set(v
 
 /**
  * What prompt arguments and resource-template variables complete to. Fleet-wide values come
- * from the registry; a device's own (power modes, units, containers, models) from a read-only
+ * from the registry's indexed columns (no summary is read); a device's own (power modes, units, containers, models) from a read-only
  * action on it, run as this caller (and audited like any call), and nothing when it is offline.
  */
 export class Completions {
@@ -27,7 +26,7 @@ export class Completions {
     this.ops = new FleetOps(fleet);
   }
 
-  readonly devices: Complete = async (prefix) => startingWith(prefix, (await this.fleet.all()).map((d) => d.id));
+  readonly devices: Complete = async (prefix) => this.fleet.termValues("id", prefix, MAX_VALUES);
 
   readonly runs: Complete = async (prefix) => startingWith(prefix, (await this.ops.runs(RECENT_RUNS)).map((r) => r.id));
 
@@ -39,8 +38,10 @@ export class Completions {
     const [before, last] = [typed.slice(0, cut), typed.slice(cut)];
     // A leading `-` negates the term: complete what follows it.
     const sign = last.startsWith("-") ? "-" : "";
-    const terms = selectorTerms((await this.fleet.all()).map(deviceAttributes));
-    return startingWith(last.slice(sign.length), terms).map((term) => `${before}${sign}${term}`);
+    const terms = await Promise.all(
+      termInProgress(last.slice(sign.length)).map(async ({ key, prefix }) => (await this.fleet.termValues(key, prefix, MAX_VALUES)).map((value) => `${key}:${value}`)),
+    );
+    return terms.flat().sort().slice(0, MAX_VALUES).map((term) => `${before}${sign}${term}`);
   };
 
   /** Power modes by id and by name (`0`, `MAXN`), as the device's nvpmodel.conf lists them. */

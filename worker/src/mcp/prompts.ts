@@ -1,5 +1,6 @@
 import { completable, type McpServer } from "@modelcontextprotocol/server";
 import type { GetPromptResult, PromptMessage } from "@modelcontextprotocol/server";
+import { DeviceListQuerySchema, type DevicePage } from "@jetson/protocol";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import type { Completions } from "./completions.js";
@@ -24,9 +25,13 @@ Attached: its state (with active alerts and latest telemetry) and its last hour 
 
 Answer with: throttling yes or no, the evidence (times, temperatures, clocks), the likely cause, and fixes to consider (airflow or fan profile, power mode, workload). Do not change anything on the device unless the user asks.`;
 
-const REPORT = `Write a health report of this Jetson fleet from the attached device list (presence, active alerts, latest telemetry of each device).
+/** A report attaches at most this many devices' summaries of each status: enough to write from, small enough for a model's context. */
+const REPORT_DEVICES_PER_STATUS = 100;
+const REPORT_ORDER = ["alerting", "offline", "online"] as const;
+
+const REPORT = `Write a health report of this Jetson fleet from the attached device list (presence, active alerts, latest telemetry of each device; "counts" has how many devices are alerting, offline and online in all, and "omitted" how many of each were left out of the list).
 Cover: how many devices are online and offline (and since when), every active alert by device and kind, the hottest and most loaded devices, disk and memory pressure, and devices that have not reported telemetry. End with the few actions that matter most.
-Use telemetry_range on a device (for example from "-7d", metrics ["temp.max", "disk.usedPct"]) when a trend would change the advice, and device_alerts for a device's alert history.`;
+When devices were omitted, list_devices with a status filter pages through them. Use telemetry_range on a device (for example from "-7d", metrics ["temp.max", "disk.usedPct"]) when a trend would change the advice, and device_alerts for a device's alert history.`;
 
 /** Prompts that start an assistant on the two common questions, with the data they need attached. */
 export function registerPrompts(server: McpServer, fleet: Fleet, complete: Completions): void {
@@ -58,10 +63,21 @@ export function registerPrompts(server: McpServer, fleet: Fleet, complete: Compl
 
   server.registerPrompt(
     "fleet_health_report",
-    { title: "Fleet health report", description: "A health report of every device: presence, alerts, temperatures, load, disk." },
+    {
+      title: "Fleet health report",
+      description: `A health report of the fleet: presence, alerts, temperatures, load, disk (up to ${REPORT_DEVICES_PER_STATUS} devices of each status attached, those alerting first).`,
+    },
     async (): Promise<GetPromptResult> => {
-      const devices = await refusingAsInvalid(() => fleet.all());
-      return { description: "Fleet health report", messages: [text(REPORT), attached("jetson://devices", { devices })] };
+      const pages = await refusingAsInvalid(() =>
+        Promise.all(REPORT_ORDER.map((status) => fleet.list(DeviceListQuerySchema.parse({ status, limit: REPORT_DEVICES_PER_STATUS })))),
+      );
+      const byStatus = <T>(value: (page: DevicePage) => T) => Object.fromEntries(REPORT_ORDER.map((status, i) => [status, value(pages[i] as DevicePage)]));
+      const report = {
+        counts: byStatus((page) => page.total),
+        omitted: byStatus((page) => page.total - page.devices.length),
+        devices: pages.flatMap((page) => page.devices),
+      };
+      return { description: "Fleet health report", messages: [text(REPORT), attached("jetson://devices", report)] };
     },
   );
 }

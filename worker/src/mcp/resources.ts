@@ -54,7 +54,8 @@ export function registerResources(server: McpServer, fleet: Fleet, complete: Com
     "device",
     new ResourceTemplate("jetson://devices/{device}", {
       list: async () => ({
-        resources: (await fleet.all()).map((d) => ({ uri: `jetson://devices/${d.id}`, name: d.id, mimeType: JSON_TYPE })),
+        // Ids only, from the registry's index: the SDK lists every template's resources in one answer.
+        resources: (await fleet.termValues("id", "", Number.MAX_SAFE_INTEGER)).map((id) => ({ uri: `jetson://devices/${id}`, name: id, mimeType: JSON_TYPE })),
       }),
       complete: { device: completeDevice },
     }),

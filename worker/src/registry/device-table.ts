@@ -1,8 +1,8 @@
 import { type DevicePage, type DeviceStatus, type DeviceSummary, DeviceSummarySchema } from "@jetson/protocol";
 import { statusOf } from "../dashboard/view/fleet-rows.js";
 import { deviceAttributes } from "../fleet-ops/attributes.js";
-import type { Selector } from "../fleet-ops/selector.js";
-import { allOf, selectorCondition, type SqlCondition } from "../fleet-ops/selector-sql.js";
+import type { Selector, SelectorKey } from "../fleet-ops/selector.js";
+import { allOf, selectorCondition, type SqlCondition, termValuesQuery } from "../fleet-ops/selector-sql.js";
 import type { Schema } from "../sqlite-migrations.js";
 import { type DeviceFilter, encodeCursor, filterKey } from "./device-query.js";
 
@@ -23,11 +23,15 @@ function indexed(summary: DeviceSummary) {
     bridge: attributes.bridge ?? null,
     bridge_lower: lower(attributes.bridge),
     tags: [...new Set(attributes.tags.map((tag) => tag.toLowerCase()))],
+    drift: summary.drift?.length ?? 0,
   };
 }
 
 type Indexed = ReturnType<typeof indexed>;
-const COLUMNS = ["status", "alerts", "board", "soc", "jetpack", "jetpack_lower", "l4t", "l4t_lower", "bridge", "bridge_lower"] as const satisfies ReadonlyArray<keyof Indexed>;
+type Column = Exclude<keyof Indexed, "tags">;
+/** The columns migration 2 added: its fill writes these and no later ones. */
+const STEP_2_COLUMNS = ["status", "alerts", "board", "soc", "jetpack", "jetpack_lower", "l4t", "l4t_lower", "bridge", "bridge_lower"] as const satisfies readonly Column[];
+const COLUMNS = [...STEP_2_COLUMNS, "drift"] as const satisfies readonly Column[];
 
 const UPSERT =
   `INSERT INTO devices (id, summary, ${COLUMNS.join(", ")}) VALUES (?, ?, ${COLUMNS.map(() => "?").join(", ")}) ` +
@@ -38,19 +42,16 @@ function writeTags(sql: SqlStorage, id: string, tags: readonly string[]): void {
   for (const tag of tags) sql.exec("INSERT INTO device_tags (device, tag) VALUES (?, ?)", id, tag);
 }
 
-/** Migration 2 fills the new columns of rows written before them; a summary that no longer parses keeps the defaults. */
-function fillIndexedColumns(sql: SqlStorage): void {
+/** Fills columns a migration added in rows written before it (and their tags, with `tags`); a summary that no longer parses keeps the defaults. */
+function fillColumns(sql: SqlStorage, columns: readonly Column[], tags: "tags" | "no tags"): void {
   const rows = sql.exec<{ id: string; summary: string }>("SELECT id, summary FROM devices").toArray();
+  const update = `UPDATE devices SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`;
   for (const row of rows) {
     const parsed = DeviceSummarySchema.safeParse(JSON.parse(row.summary));
     if (!parsed.success) continue;
-    const columns = indexed(parsed.data);
-    sql.exec(
-      "UPDATE devices SET status = ?, alerts = ?, board = ?, soc = ?, jetpack = ?, jetpack_lower = ?, l4t = ?, l4t_lower = ?, bridge = ?, bridge_lower = ? WHERE id = ?",
-      ...COLUMNS.map((c) => columns[c]),
-      row.id,
-    );
-    writeTags(sql, row.id, columns.tags);
+    const values = indexed(parsed.data);
+    sql.exec(update, ...columns.map((c) => values[c]), row.id);
+    if (tags === "tags") writeTags(sql, row.id, values.tags);
   }
 }
 
@@ -76,7 +77,15 @@ export const DEVICES_SCHEMA: Schema = {
         CREATE TABLE device_tags (device TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (device, tag)) WITHOUT ROWID;
         CREATE INDEX device_tags_tag ON device_tags (tag, device);
       `);
-      fillIndexedColumns(sql);
+      fillColumns(sql, STEP_2_COLUMNS, "tags");
+    },
+    (sql) => {
+      // Which devices drift from their desired state, without parsing every summary.
+      sql.exec(`
+        ALTER TABLE devices ADD COLUMN drift INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX devices_drift ON devices (drift) WHERE drift > 0;
+      `);
+      fillColumns(sql, ["drift"], "no tags");
     },
   ],
 };
@@ -130,8 +139,15 @@ export class DeviceTable {
     return this.sql.exec("SELECT 1 FROM devices WHERE id = ?", id).toArray().length > 0;
   }
 
-  all(): DeviceSummary[] {
-    return parse(this.sql.exec<{ summary: string }>("SELECT summary FROM devices ORDER BY id").toArray());
+  /** The devices that drift from their desired state, by id. */
+  drifting(): DeviceSummary[] {
+    return parse(this.sql.exec<{ summary: string }>("SELECT summary FROM devices WHERE drift > 0 ORDER BY id").toArray());
+  }
+
+  /** Up to `limit` distinct values of a selector key that start with `prefix` (lower-cased, as terms compare them). */
+  termValues(key: SelectorKey, prefix: string, limit: number): string[] {
+    const query = termValuesQuery(key, prefix, limit);
+    return this.sql.exec<{ value: string }>(query.sql, ...query.params).toArray().map((row) => row.value);
   }
 
   select(selector: Selector): DeviceSummary[] {

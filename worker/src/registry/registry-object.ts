@@ -31,7 +31,7 @@ import { type DevicePageRequest, pageRequest } from "./device-query.js";
 import { DEVICES_SCHEMA, DeviceTable } from "./device-table.js";
 import { DESIRED_RULES_SCHEMA, DesiredRules, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
 import { RUN_INDEX_SCHEMA, RunIndex } from "../fleet-ops/run-index.js";
-import type { Selector } from "../fleet-ops/selector.js";
+import type { Selector, SelectorKey } from "../fleet-ops/selector.js";
 import { LazyTables } from "../lazy-tables.js";
 
 /** Requests per second each API token may make, with a burst allowance, unless the Worker's vars say otherwise. */
@@ -132,9 +132,14 @@ export class RegistryObject extends DurableObject<Env> {
     return this.tables.exist ? this.devices.page(request.filter, request.after, request.limit) : { devices: [], total: 0 };
   }
 
-  /** Every device: for callers that need the whole fleet (completions, drift), never a client's list. */
-  async all(): Promise<DeviceSummary[]> {
-    return this.tables.exist ? this.devices.all() : [];
+  /** The devices that drift from their desired state, from an indexed column: no other summary is read. */
+  async drifting(): Promise<DeviceSummary[]> {
+    return this.tables.exist ? this.devices.drifting() : [];
+  }
+
+  /** Values of a selector key in the fleet that start with `prefix`: what completions offer, from indexed columns. */
+  async termValues(key: SelectorKey, prefix: string, limit: number): Promise<string[]> {
+    return this.tables.exist ? this.devices.termValues(key, prefix, limit) : [];
   }
 
   async has(id: string): Promise<boolean> {
