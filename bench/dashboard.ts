@@ -3,6 +3,7 @@ import type { Page } from "playwright-core";
 import type { LocalWorker } from "../scripts/local-stack.js";
 import { launchChromium } from "../test/support/chromium.js";
 import { connectDevice, orinSample, publishSamples } from "../test/support/mqtt-device.js";
+import { inParallel } from "./in-parallel.js";
 import { latencies, percentile, round } from "./stats.js";
 
 const FLEET = "dashboard-bench";
@@ -10,6 +11,7 @@ const MINUTE = 60_000;
 const DAYS = 30;
 const RUNS = 5;
 const PARALLEL = 8;
+const PROVISIONING_PARALLEL = 16;
 /** Devices that report a sample: the fleet view's first page and more; the rest are provisioned and never seen, as devices still in their boxes. */
 const REPORTING = 2 * DEVICE_PAGE_LIMIT.default;
 
@@ -30,16 +32,9 @@ async function call<T>(worker: LocalWorker, token: string, pathname: string, bod
   }
 }
 
-async function inParallel<T>(items: readonly T[], run: (item: T) => Promise<void>, parallel = PARALLEL): Promise<void> {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await run(item);
-  }));
-}
-
 /** One sample from each device, so every row of the fleet view is full; the devices then go offline. */
 async function reportOnce(worker: LocalWorker, devices: readonly ProvisionedDevice[]): Promise<void> {
-  await inParallel(devices, async (device) => {
+  await inParallel(devices, PARALLEL, async (device) => {
     const client = await connectDevice(worker.url, device);
     await publishSamples(client, device.id, [orinSample(Date.now(), 40 + (device.id.length % 30), 25)]);
     await client.endAsync();
@@ -133,9 +128,9 @@ export async function benchDashboard(worker: LocalWorker, count: number) {
   const ids = Array.from({ length: count }, (_, i) => `jetson-${String(i).padStart(Math.max(3, width), "0")}`);
   const devices: ProvisionedDevice[] = [];
   const provisionStart = performance.now();
-  await inParallel(ids, async (id) => {
+  await inParallel(ids, PROVISIONING_PARALLEL, async (id) => {
     devices.push(await call<ProvisionedDevice>(worker, token, "/api/devices", { id }));
-  }, 16);
+  });
   const provisionSeconds = round((performance.now() - provisionStart) / 1000);
   devices.sort((a, b) => (a.id < b.id ? -1 : 1));
   const reporting = devices.slice(0, REPORTING);
