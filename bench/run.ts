@@ -28,7 +28,7 @@ import { benchTelemetryParse } from "./telemetry-parse.js";
 const CALLS = Number(process.env.BENCH_CALLS ?? 500);
 const ALERT_CHANGES = Number(process.env.BENCH_ALERT_CHANGES ?? 200);
 const TELEMETRY_MESSAGES = Number(process.env.BENCH_TELEMETRY_MESSAGES ?? 3000);
-const DASHBOARD_DEVICES = Number(process.env.BENCH_DASHBOARD_DEVICES ?? 200);
+const DASHBOARD_DEVICES = Number(process.env.BENCH_DASHBOARD_DEVICES ?? 10_000);
 const GATEWAY_CALLS = Number(process.env.BENCH_GATEWAY_CALLS ?? 200);
 const FOOTPRINT_SECONDS = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 30);
 const FLEET_RUN_DEVICES = Number(process.env.BENCH_FLEET_RUN_DEVICES ?? 100);
