@@ -34,4 +34,17 @@ describe("the simulation clock with a scenario", () => {
       await sim.remove();
     }
   });
+
+  it("keeps /proc and sysfs moving under a scenario that changes only the board's files (the crash loop, the filling disk)", async () => {
+    const sim = await tempJetson("orin-nano-super-jp6");
+    const uptime = async () => Number.parseFloat(await readSim(sim, "/proc/uptime"));
+    const start = await uptime();
+    const stop = startSimulationClock(sim.root, 50, { scenario: SCENARIOS["crash-loop"], speed: 1 });
+    try {
+      await expect.poll(uptime, { timeout: 5_000, interval: 50 }).toBeGreaterThan(start + 0.2);
+    } finally {
+      stop();
+      await sim.remove();
+    }
+  });
 });

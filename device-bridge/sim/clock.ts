@@ -10,15 +10,15 @@ export interface ScenarioRun {
 /**
  * Keeps a simulated Jetson alive on its own: its values (clocks, temperatures, power, /proc
  * counters) only move when a stand-in runs or the machine is refreshed, so a bridge sampling
- * sysfs needs this running beside it. With a scenario, each tick also steps it. Returns the
- * function that stops it.
+ * sysfs needs this running beside it. With a scenario, each tick steps it first: a scenario changes
+ * only the board's inputs, so the refresh still moves everything else. Returns the function that stops it.
  */
 export function startSimulationClock(root: string, intervalMs = 1_000, run?: ScenarioRun): () => void {
   const startedAt = Date.now();
   const timer = setInterval(() => {
     try {
-      if (run) run.scenario.step(root, ((Date.now() - startedAt) / 1_000) * run.speed);
-      else refreshSimulatedJetson(root);
+      run?.scenario.step(root, ((Date.now() - startedAt) / 1_000) * run.speed);
+      refreshSimulatedJetson(root);
     } catch {
       // A refresh racing the removal of a test's root must not take the process down; the next tick tries again.
     }
