@@ -183,6 +183,13 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
     await page.selectOption("#filter-tag", "");
     await expect.poll(() => page.locator("#fleet-table tbody tr").count()).toBe(FLEET.length);
     expect(new URL(page.url()).searchParams.has("tag")).toBe(false);
+
+    // A fleet without tags still offers "All" on a fresh load, not an empty list.
+    for (const { id } of FLEET) await setTags(id, []);
+    await page.reload();
+    await page.waitForSelector("body[data-rendered=fleet]");
+    expect(await page.locator("#filter-tag option").allInnerTexts()).toEqual(["All"]);
+    for (const { id, tags } of FLEET) await setTags(id, tags);
   });
 
   it("shows a power mode changed through MCP without a reload", async () => {

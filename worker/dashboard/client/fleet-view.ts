@@ -20,7 +20,9 @@ import { connectLive } from "./live.js";
  */
 function syncOptions(select: HTMLSelectElement, any: string, values: string[], chosen: string): void {
   const options = [any, ...values, ...(chosen !== any && !values.includes(chosen) ? [chosen] : [])];
-  if ([...select.options].map((o) => o.value).join("\n") !== options.join("\n")) {
+  const shown = [...select.options].map((o) => o.value);
+  // Compared value by value: joined, an empty list and a list of one "" (the tag filter's "All") look alike.
+  if (shown.length !== options.length || shown.some((value, i) => value !== options[i])) {
     select.replaceChildren(...options.map((v) => h("option", { value: v }, v === any ? "All" : v)));
   }
   select.value = chosen;
