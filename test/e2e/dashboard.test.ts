@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
 import type { BrowserContext, Page } from "playwright-core";
@@ -129,7 +129,6 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
       await expect.poll(() => cellOf(id, "CPU").innerText(), { timeout: 30_000 }).toMatch(/^\d+(\.\d)? %$/);
     }
     await page.screenshot({ path: path.join(ARTIFACTS, "fleet.png"), fullPage: true });
-    if (process.env.UPDATE_README_SCREENSHOT === "1") await copyFile(path.join(ARTIFACTS, "fleet.png"), path.join(REPO, "docs/dashboard.png"));
   });
 
   it("filters by status, board and tag, and sorts from the keyboard", async () => {
