@@ -11,11 +11,9 @@ describe("the single-file bridge", async () => {
 
   it("starts without the code of SSH, containers, AI, GPIO and system administration, which stays in its one file", () => {
     const atStart = startupModules(metafile, ENTRY, ...COMMAND_MODULES.run);
-    // The Engine API client and the model store stay: workloads hold them, and they cost little (the
-    // schemas of the Engine's answers load with its first request).
+    // The Engine API client and the model store stay: workloads hold them, and they cost little.
     const lazy = [
       /node_modules\/ssh2\//,
-      /^src\/containers\/engine-schemas\.ts$/,
       /^src\/host\/ssh-/,
       /^src\/gateway\.ts$/,
       /^src\/actions\/(containers|ai|gpio|sysadmin)\.ts$/,

@@ -1,10 +1,16 @@
 import type { z } from "zod";
 import { type EngineClient, type EngineRequest, EngineUnreachableError, readBody } from "./engine-client.js";
 import { engineFailure, pullFailure, type Subject, unreachable } from "./engine-errors.js";
-
-type EngineSchemas = typeof import("./engine-schemas.js");
-/** The schemas of the Engine's answers load with the first request: a bridge that never runs a container action holds none. */
-const engineSchemas = (): Promise<EngineSchemas> => import("./engine-schemas.js");
+import {
+  EngineContainerInspectSchema,
+  EngineContainerSummarySchema,
+  EngineCreatedSchema,
+  EngineErrorBodySchema,
+  EngineImageInspectSchema,
+  EngineImageSummarySchema,
+  EngineInfoSchema,
+  EngineStatsSchema,
+} from "./engine-schemas.js";
 
 const path = encodeURIComponent;
 /** An image name keeps its slashes in the URL, as the docker CLI sends it. */
@@ -18,7 +24,7 @@ export class DockerEngine {
   constructor(private readonly client: EngineClient) {}
 
   info() {
-    return this.json({ method: "GET", path: "/info" }, (schemas) => schemas.EngineInfoSchema, {});
+    return this.json({ method: "GET", path: "/info" }, EngineInfoSchema, {});
   }
 
   /** Whether the engine can run containers under the NVIDIA runtime. */
@@ -28,11 +34,11 @@ export class DockerEngine {
   }
 
   listContainers(all: boolean) {
-    return this.json({ method: "GET", path: "/containers/json", query: { all } }, (schemas) => schemas.EngineContainerSummarySchema.array(), {});
+    return this.json({ method: "GET", path: "/containers/json", query: { all } }, EngineContainerSummarySchema.array(), {});
   }
 
   inspectContainer(container: string) {
-    return this.json({ method: "GET", path: `/containers/${path(container)}/json` }, (schemas) => schemas.EngineContainerInspectSchema, { container });
+    return this.json({ method: "GET", path: `/containers/${path(container)}/json` }, EngineContainerInspectSchema, { container });
   }
 
   /** True when it changed anything (the Engine answers 304 when the container already was so). */
@@ -53,7 +59,7 @@ export class DockerEngine {
   }
 
   createContainer(name: string | undefined, body: unknown, image: string) {
-    return this.json({ method: "POST", path: "/containers/create", query: { name }, body }, (schemas) => schemas.EngineCreatedSchema, { name, image });
+    return this.json({ method: "POST", path: "/containers/create", query: { name }, body }, EngineCreatedSchema, { name, image });
   }
 
   /** The raw log stream (multiplexed unless the container has a TTY). */
@@ -71,21 +77,21 @@ export class DockerEngine {
 
   /** One stats sample. The Engine fills precpu_stats from an earlier read only where it keeps one (Docker does, podman does not). */
   stats(container: string) {
-    return this.json({ method: "GET", path: `/containers/${path(container)}/stats`, query: { stream: false } }, (schemas) => schemas.EngineStatsSchema, { container });
+    return this.json({ method: "GET", path: `/containers/${path(container)}/stats`, query: { stream: false } }, EngineStatsSchema, { container });
   }
 
   listImages() {
-    return this.json({ method: "GET", path: "/images/json" }, (schemas) => schemas.EngineImageSummarySchema.array(), {});
+    return this.json({ method: "GET", path: "/images/json" }, EngineImageSummarySchema.array(), {});
   }
 
   inspectImage(image: string) {
-    return this.json({ method: "GET", path: `/images/${imagePath(image)}/json` }, (schemas) => schemas.EngineImageInspectSchema, { image });
+    return this.json({ method: "GET", path: `/images/${imagePath(image)}/json` }, EngineImageInspectSchema, { image });
   }
 
   /** The JSON-lines progress stream of a pull; most of its errors arrive in the stream, not as a status. */
   async pull(fromImage: string, tag: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
     const response = await this.open({ method: "POST", path: "/images/create", query: { fromImage, tag }, signal });
-    if (response.status >= 400) throw pullFailure(`${fromImage}:${tag}`, await errorMessage(await readBody(response.body)));
+    if (response.status >= 400) throw pullFailure(`${fromImage}:${tag}`, errorMessage(await readBody(response.body)));
     return response.body;
   }
 
@@ -99,15 +105,15 @@ export class DockerEngine {
 
   private async stream(request: EngineRequest, subject: Subject): Promise<AsyncIterable<Buffer>> {
     const response = await this.open(request);
-    if (response.status >= 400) throw engineFailure(response.status, await errorMessage(await readBody(response.body)), subject);
+    if (response.status >= 400) throw engineFailure(response.status, errorMessage(await readBody(response.body)), subject);
     return response.body;
   }
 
-  private async json<S extends z.ZodType>(request: EngineRequest, schema: (schemas: EngineSchemas) => S, subject: Subject): Promise<z.infer<S>> {
+  private async json<S extends z.ZodType>(request: EngineRequest, schema: S, subject: Subject): Promise<z.infer<S>> {
     const response = await this.open(request);
     const body = await readBody(response.body);
-    if (response.status >= 400) throw engineFailure(response.status, await errorMessage(body), subject);
-    const parsed = schema(await engineSchemas()).safeParse(JSON.parse(body.toString("utf8")));
+    if (response.status >= 400) throw engineFailure(response.status, errorMessage(body), subject);
+    const parsed = schema.safeParse(JSON.parse(body.toString("utf8")));
     if (!parsed.success) throw new Error(`Unexpected answer from the Docker Engine to ${request.method} ${request.path}: ${parsed.error.message}`);
     return parsed.data;
   }
@@ -115,15 +121,14 @@ export class DockerEngine {
   private async empty(request: EngineRequest, subject: Subject): Promise<number> {
     const response = await this.open(request);
     const body = await readBody(response.body);
-    if (response.status >= 400) throw engineFailure(response.status, await errorMessage(body), subject);
+    if (response.status >= 400) throw engineFailure(response.status, errorMessage(body), subject);
     return response.status;
   }
 }
 
 /** The Engine's `{"message": ...}`, or the raw text when it sent something else. */
-async function errorMessage(body: Buffer): Promise<string> {
+export function errorMessage(body: Buffer): string {
   const text = body.toString("utf8").trim();
-  const { EngineErrorBodySchema } = await engineSchemas();
   try {
     const parsed = EngineErrorBodySchema.safeParse(JSON.parse(text));
     if (parsed.success) return parsed.data.message;
