@@ -105,7 +105,11 @@ describe("launcher", () => {
 describe("the launcher process", () => {
   it("tells its memory on SIGUSR2, as systemctl kill sends it to the whole unit, and keeps its bridge running", async () => {
     const { releases } = await fixture({
-      "1.0.0": `process.on("SIGUSR2", () => console.error("release memory")); console.error("release up"); setInterval(() => {}, 1000);`,
+      // It ends with its launcher, whatever killed that: a launcher dying of the signal leaves nothing behind.
+      "1.0.0": `const launcher = process.ppid;
+        process.on("SIGUSR2", () => console.error("release memory"));
+        console.error("release up");
+        setInterval(() => { try { process.kill(launcher, 0); } catch { process.exit(0); } }, 200);`,
     });
     await releases.switchTo("1.0.0");
     const launcher = ManagedProcess.start("launcher", process.execPath, [BRIDGE_BIN, "launch", "--releases", releases.dir, "--", "run"]);
