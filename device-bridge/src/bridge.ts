@@ -9,7 +9,8 @@ import { createLogger } from "./log.js";
 import { Sampler } from "./telemetry/sampler.js";
 import { createWorkloads } from "./workloads.js";
 import { ReleaseDir } from "./update/release-dir.js";
-import { BridgeUpdater, RELEASES_DIR_VARIABLE, UPDATE_EXIT_CODE } from "./update/updater.js";
+import { RELEASES_DIR_VARIABLE, UPDATE_EXIT_CODE } from "./update/launcher-contract.js";
+import { BridgeUpdater } from "./update/updater.js";
 import { BRIDGE_VERSION } from "./version.js";
 
 export interface RunningBridge {

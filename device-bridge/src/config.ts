@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { AbsolutePathSchema, DeviceIdSchema, FleetIdSchema, PackageNameSchema, UnitNameSchema, UpdatePublicKeySchema } from "@jetson/protocol";
 import { z } from "zod";
+import { ConfigError } from "./config-error.js";
 import { PRIVILEGED_PROGRAMS, type PrivilegedProgram } from "./host/privileged.js";
 
 const DAY_MS = 86_400_000;
@@ -142,8 +143,6 @@ const ENVIRONMENT: ReadonlyArray<[variable: string, key: string, parse: (v: stri
   ["JETSON_BRIDGE_STATE_DIR", "stateDir", String],
   ["JETSON_BRIDGE_KEEPALIVE_SECONDS", "keepaliveSeconds", Number],
 ];
-
-export class ConfigError extends Error {}
 
 export async function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv): Promise<BridgeConfig> {
   const fromFile = file ? await readJson(file) : {};

@@ -1,9 +1,8 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
-import { CloudUrlSchema, ConfigError } from "./config.js";
-
-export const DEFAULT_CONFIG_FILE = "/etc/jetson-bridge/config.json";
+import { CloudUrlSchema } from "./config.js";
+import { ConfigError } from "./config-error.js";
 
 /** Trades a one-time enrollment code for a device's own credential (POST /enroll needs no other token). */
 export async function redeemEnrollmentCode(url: string, code: string): Promise<EnrolledDevice> {

@@ -4,7 +4,8 @@
  * the JetPack release parser and enrollment.
  */
 export { type BridgeConfig, BridgeConfigSchema, configProblems } from "./config.js";
-export { DEFAULT_CONFIG_FILE, redeemEnrollmentCode } from "./enroll.js";
+export { DEFAULT_CONFIG_FILE } from "./default-config-file.js";
+export { redeemEnrollmentCode } from "./enroll.js";
 export { HostPortError, type HostPort, type RunOptions } from "./host/port.js";
 export { machineSudoers, rootOnlyFolders } from "./host/privileged.js";
 export { HostKeyMismatchError, hostKeyFingerprint, SshConnection, type SshTarget } from "./host/ssh-connection.js";

@@ -1,13 +1,16 @@
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { bundleOptions } from "./options.js";
-import { startupModules } from "./startup-modules.js";
+import { COMMAND_MODULES, startupModules } from "./startup-modules.js";
 
-describe("the single-file bridge", () => {
-  it("starts without the code of SSH, containers, AI, GPIO and system administration, which stays in its one file", async () => {
-    const { metafile, outputFiles } = await build({ ...bundleOptions, metafile: true, write: false });
-    const atStart = startupModules(metafile, "src/cli/main.ts");
-    const bundled = Object.keys(metafile.inputs);
+const ENTRY = "src/cli/main.ts";
+
+describe("the single-file bridge", async () => {
+  const { metafile, outputFiles } = await build({ ...bundleOptions, metafile: true, write: false });
+  const bundled = Object.keys(metafile.inputs);
+
+  it("starts without the code of SSH, containers, AI, GPIO and system administration, which stays in its one file", () => {
+    const atStart = startupModules(metafile, ENTRY, ...COMMAND_MODULES.run);
     // The Engine API client and the model store stay: workloads hold them, and they cost little.
     const lazy = [
       /node_modules\/ssh2\//,
@@ -24,5 +27,12 @@ describe("the single-file bridge", () => {
     }
     expect(atStart).toContain("src/link/mqtt-link.ts");
     expect(outputFiles.map((file) => file.path)).toEqual([bundleOptions.outfile]);
+  });
+
+  it("runs as launcher without the bridge's code: no zod, protocol, mqtt.js or handlers in the process beside the bridge", () => {
+    const atStart = startupModules(metafile, ENTRY, ...COMMAND_MODULES.launch);
+    const bridgeOnly = [/node_modules\/(zod|mqtt|ws|ssh2)\//, /^\.\.\/protocol\//, /^src\/(bridge|config|dispatcher)\.ts$/, /^src\/(actions|link|telemetry)\//];
+    for (const pattern of bridgeOnly) expect(atStart.filter((file) => pattern.test(file)), String(pattern)).toEqual([]);
+    expect(atStart).toContain("src/update/launcher.ts");
   });
 });

@@ -1,17 +1,14 @@
-import { createReadStream, existsSync } from "node:fs";
-import { text } from "node:stream/consumers";
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { startBridge } from "../bridge.js";
-import { ConfigError, loadConfig } from "../config.js";
-import { DEFAULT_CONFIG_FILE, enroll } from "../enroll.js";
-import { NodeHost } from "../host/node-host.js";
-import { HELPER_SUBCOMMAND, machineSudoers, privilegedRule, thisBridgeHelper } from "../host/privileged.js";
-import { notRootOwned, runPrivilegedHelper } from "../host/privileged-helper.js";
-import { renderReadWritePaths } from "../host/unit-sandbox.js";
-import { BRIDGE_VERSION } from "../version.js";
-import { runParse } from "./parse.js";
+import { ConfigError } from "../config-error.js";
+import { DEFAULT_CONFIG_FILE } from "../default-config-file.js";
+import { HELPER_SUBCOMMAND } from "../host/helper-subcommand.js";
 import { createLogger } from "../log.js";
-import { LAUNCH_USAGE, launchCommand } from "../update/launcher.js";
+import { reportMemoryOnSignal } from "../memory-report.js";
+import { BRIDGE_VERSION } from "../version.js";
+
+// Each command loads its code when it runs: the launcher, a process of its own beside the bridge for
+// as long as the device is up, then holds none of the bridge's (zod, the protocol, mqtt.js, handlers).
 
 interface Command {
   usage: string;
@@ -24,9 +21,9 @@ const commands: Record<string, Command> = {
     async run(args) {
       const { values } = parseArgs({ args, options: { config: { type: "string", short: "c" } } });
       const file = values.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+      reportMemoryOnSignal(createLogger("bridge"));
+      const [{ startBridge }, { loadConfig }] = await Promise.all([import("../bridge.js"), import("../config.js")]);
       const bridge = await startBridge(await loadConfig(file, process.env));
-      // `kill -USR2` asks for the process's memory, in the journal (and what the footprint benchmark reads).
-      process.on("SIGUSR2", () => process.stderr.write(`info [bridge] memory ${JSON.stringify(process.memoryUsage())}\n`));
       const stop = () => {
         bridge.stop().finally(() => process.exit(0));
       };
@@ -36,8 +33,15 @@ const commands: Record<string, Command> = {
     },
   },
   launch: {
-    usage: LAUNCH_USAGE,
-    run: (args) => launchCommand(args, process.argv[1] ?? "", createLogger("launcher")),
+    usage:
+      "launch --releases DIR -- ARGS   run the installed release (DIR/current, else this bundle) with ARGS, start the new one after bridge.update, and roll back one that fails its health check",
+    async run(args) {
+      const log = createLogger("launcher");
+      // `systemctl kill -s USR2` signals every process of the unit: the launcher answers too, rather than die of it.
+      reportMemoryOnSignal(log);
+      const { launchCommand } = await import("../update/launcher.js");
+      return launchCommand(args, process.argv[1] ?? "", log);
+    },
   },
   enroll: {
     usage: `enroll --url URL --code CODE [--config FILE]   trade an enrollment code for this device's credential (default ${DEFAULT_CONFIG_FILE})`,
@@ -47,6 +51,7 @@ const commands: Record<string, Command> = {
         options: { url: { type: "string" }, code: { type: "string" }, config: { type: "string", short: "c" } },
       });
       if (!values.url || !values.code) throw new ConfigError("enroll needs --url and --code");
+      const { enroll } = await import("../enroll.js");
       const configFile = values.config ?? DEFAULT_CONFIG_FILE;
       const { fleet, deviceId } = await enroll(values.url, values.code, configFile);
       process.stdout.write(`Enrolled as ${deviceId} in fleet ${fleet}; credential written to ${configFile}\n`);
@@ -58,6 +63,12 @@ const commands: Record<string, Command> = {
     async run(args) {
       const { values } = parseArgs({ args, options: { user: { type: "string" }, config: { type: "string", short: "c" } } });
       if (!values.user) throw new ConfigError("sudoers needs --user");
+      const [{ loadConfig }, { NodeHost }, { machineSudoers, privilegedRule, thisBridgeHelper }, { notRootOwned }] = await Promise.all([
+        import("../config.js"),
+        import("../host/node-host.js"),
+        import("../host/privileged.js"),
+        import("../host/privileged-helper.js"),
+      ]);
       const config = await loadConfig(values.config, process.env);
       const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 });
       const helper = thisBridgeHelper();
@@ -75,6 +86,7 @@ const commands: Record<string, Command> = {
     usage: "read-write-paths [--config FILE]   print the systemd unit's ReadWritePaths lines for the configured actions",
     async run(args) {
       const { values } = parseArgs({ args, options: { config: { type: "string", short: "c" } } });
+      const [{ loadConfig }, { renderReadWritePaths }] = await Promise.all([import("../config.js"), import("../host/unit-sandbox.js")]);
       process.stdout.write(renderReadWritePaths(await loadConfig(values.config, process.env)));
       return 0;
     },
@@ -82,12 +94,14 @@ const commands: Record<string, Command> = {
   [HELPER_SUBCOMMAND]: {
     usage: `${HELPER_SUBCOMMAND} PROGRAM   (run by sudo as root) run apt-get or kill with the argument list on standard input, if the bridge builds it`,
     async run(args) {
+      const [{ text }, { runPrivilegedHelper }] = await Promise.all([import("node:stream/consumers"), import("../host/privileged-helper.js")]);
       return runPrivilegedHelper(args, await text(process.stdin), process.stderr);
     },
   },
   parse: {
     usage: "parse KIND [FILE]     parse tegrastats|nvpmodel|jetson-clocks|nv-tegra-release output to JSON",
     async run([kind = "", file]) {
+      const [{ createReadStream }, { runParse }] = await Promise.all([import("node:fs"), import("./parse.js")]);
       const input = file ? createReadStream(file) : process.stdin;
       return runParse(kind, input, process.stdout, process.stderr);
     },

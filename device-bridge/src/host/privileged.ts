@@ -1,4 +1,6 @@
 import { isAbsolute } from "node:path";
+import { HELPER_SCRIPT_VARIABLE } from "../update/launcher-contract.js";
+import { HELPER_SUBCOMMAND } from "./helper-subcommand.js";
 import type { ActionName } from "@jetson/protocol";
 import type { z } from "zod";
 import { type AptGetRequest, AptGetRequestSchema, aptGetArgs, readAptGetArgs } from "../machine/apt-get-commands.js";
@@ -162,7 +164,6 @@ export function privilegedRule(program: string): PrivilegedProgramRule | undefin
 }
 
 /** The subcommand of the bridge that sudo runs as the helper. */
-export const HELPER_SUBCOMMAND = "privileged";
 
 /** How sudo starts the helper: the bridge's own Node and script, as root owns them, and the subcommand. */
 export interface HelperCommand {
@@ -177,12 +178,6 @@ export interface HelperCommand {
 export function thisBridgeHelper(): HelperCommand {
   return { node: isAbsolute(process.argv0) ? process.argv0 : process.execPath, script: process.env[HELPER_SCRIPT_VARIABLE] ?? process.argv[1] ?? "" };
 }
-
-/**
- * Set by the launcher for the release it starts: the installed bundle it runs from. That root-owned
- * file stays the helper sudo runs, so an update never changes what runs as root.
- */
-export const HELPER_SCRIPT_VARIABLE = "JETSON_BRIDGE_HELPER_SCRIPT";
 
 export function helperArgv({ node, script }: HelperCommand, located: string): string[] {
   return [node, script, HELPER_SUBCOMMAND, located];

@@ -1,11 +1,15 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ManagedProcess } from "../../../scripts/processes.js";
 import { createLogger } from "../log.js";
 import { launch } from "./launcher.js";
 import { ReleaseDir } from "./release-dir.js";
-import { UPDATE_EXIT_CODE } from "./updater.js";
+import { UPDATE_EXIT_CODE } from "./launcher-contract.js";
+
+const BRIDGE_BIN = fileURLToPath(new URL("../../bin/jetson-bridge.js", import.meta.url));
 
 /** A release folder whose bundles are small scripts that note each start in runs.log and then do `body`. */
 async function fixture(bundles: Record<string, string>): Promise<{ releases: ReleaseDir; runs(): Promise<string[]>; helpers(): Promise<string[]> }> {
@@ -95,5 +99,30 @@ describe("launcher", () => {
     const { releases, runs } = await fixture({ "1.0.0": "process.exit(6);" });
     expect(await launch({ releases, args: ["run"], fallback: releases.bundle("1.0.0"), log: quiet })).toBe(6);
     expect(await runs()).toEqual(["1.0.0 run"]);
+  });
+});
+
+describe("the launcher process", () => {
+  it("tells its memory on SIGUSR2, as systemctl kill sends it to the whole unit, and keeps its bridge running", async () => {
+    const { releases } = await fixture({
+      // It ends with its launcher, whatever killed that: a launcher dying of the signal leaves nothing behind.
+      "1.0.0": `const launcher = process.ppid;
+        process.on("SIGUSR2", () => console.error("release memory"));
+        console.error("release up");
+        setInterval(() => { try { process.kill(launcher, 0); } catch { process.exit(0); } }, 200);`,
+    });
+    await releases.switchTo("1.0.0");
+    const launcher = ManagedProcess.start("launcher", process.execPath, [BRIDGE_BIN, "launch", "--releases", releases.dir, "--", "run"]);
+    try {
+      await launcher.waitForLine(/release up/);
+      const launcherMemory = launcher.nextLine(/info \[launcher\] memory (\{.*\})/);
+      const releaseMemory = launcher.nextLine(/release memory/);
+      launcher.signal("SIGUSR2");
+      const usage = JSON.parse((await launcherMemory)[1] ?? "") as NodeJS.MemoryUsage;
+      expect(usage.rss).toBeGreaterThan(usage.heapUsed);
+      await releaseMemory;
+    } finally {
+      await launcher.stop();
+    }
   });
 });

@@ -1,14 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../config.js";
-import { HELPER_SCRIPT_VARIABLE } from "../host/privileged.js";
+import { ConfigError } from "../config-error.js";
 import type { Logger } from "../log.js";
-import { type PendingUpdate, ReleaseDir } from "./release-dir.js";
-import { RELEASES_DIR_VARIABLE, UPDATE_EXIT_CODE } from "./updater.js";
-
-export const LAUNCH_USAGE =
-  "launch --releases DIR -- ARGS   run the installed release (DIR/current, else this bundle) with ARGS, start the new one after bridge.update, and roll back one that fails its health check";
+import type { PendingUpdate } from "./pending-update.js";
+import { ReleaseDir } from "./release-dir.js";
+import { HELPER_SCRIPT_VARIABLE, RELEASES_DIR_VARIABLE, UPDATE_EXIT_CODE } from "./launcher-contract.js";
 
 /** How often the launcher looks whether a release on trial has passed its health check. */
 const TRIAL_POLL_MS = 200;

@@ -1,21 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, readFile, readlink, rename, rm, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
-import { type BridgeUpdateRecord, BridgeUpdateRecordSchema, BridgeVersionSchema } from "@jetson/protocol";
-import { z } from "zod";
+import type { BridgeUpdateRecord } from "@jetson/protocol";
+import type { z } from "zod";
 import { syncFolder, writeDurably } from "../durable-write.js";
+import type { PendingUpdate } from "./pending-update.js";
 
 /** The bundle's file name inside each release folder. */
 export const BUNDLE_FILE = "jetson-bridge.mjs";
-
-/** An update waiting for its new bridge to prove itself: written before the switch, removed by the health check or the rollback. */
-export const PendingUpdateSchema = z.object({
-  version: BridgeVersionSchema,
-  from: z.string(),
-  healthTimeoutSeconds: z.number().int().positive(),
-  requestedAt: z.number().int().nonnegative(),
-});
-export type PendingUpdate = z.infer<typeof PendingUpdateSchema>;
 
 /**
  * The installed bridge releases of one device, beside each other:
@@ -82,7 +74,7 @@ export class ReleaseDir {
   }
 
   async pending(): Promise<PendingUpdate | undefined> {
-    return this.readJson("pending.json", PendingUpdateSchema);
+    return this.readJson("pending.json", async () => (await import("./pending-update.js")).PendingUpdateSchema);
   }
 
   async setPending(pending: PendingUpdate): Promise<void> {
@@ -97,7 +89,7 @@ export class ReleaseDir {
   }
 
   async lastUpdate(): Promise<BridgeUpdateRecord | undefined> {
-    return this.readJson("last-update.json", BridgeUpdateRecordSchema);
+    return this.readJson("last-update.json", async () => (await import("@jetson/protocol")).BridgeUpdateRecordSchema);
   }
 
   async recordOutcome(record: BridgeUpdateRecord): Promise<void> {
@@ -111,11 +103,16 @@ export class ReleaseDir {
     await syncFolder(this.dir);
   }
 
-  private async readJson<T>(name: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  /**
+   * The schema loads only when there is a file to read: the launcher reads this folder at each start
+   * and, but during an update, finds nothing to parse, so it never loads zod or the protocol.
+   */
+  private async readJson<T>(name: string, schema: () => Promise<z.ZodType<T>>): Promise<T | undefined> {
     const text = await readFile(path.join(this.dir, name), "utf8").catch(() => undefined);
     if (text === undefined) return undefined;
+    const parser = await schema();
     try {
-      const parsed = schema.safeParse(JSON.parse(text));
+      const parsed = parser.safeParse(JSON.parse(text));
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;

@@ -3,15 +3,12 @@ import { bridgeUpdate, type BridgeUpdateRecord, BridgeVersionSchema, catalogue, 
 import { ActionError } from "../action-error.js";
 import type { Handler, HandlerTable } from "../actions/types.js";
 import type { Logger } from "../log.js";
+import { UPDATE_EXIT_CODE } from "./launcher-contract.js";
 import { checkManifest } from "./release-check.js";
 import type { ReleaseDir } from "./release-dir.js";
 import { downloadBundle, fetchManifest } from "./release-download.js";
 import type { DeviceIdentity } from "../device-service.js";
 
-/** How a bridge asks its launcher to start the new `current` (EX_TEMPFAIL: any other code is a failure to the launcher). */
-export const UPDATE_EXIT_CODE = 75;
-/** Set by the launcher for the bridge it starts: the release folder it runs from. */
-export const RELEASES_DIR_VARIABLE = "JETSON_BRIDGE_RELEASES";
 export const DEFAULT_HEALTH_TIMEOUT_SECONDS = 120;
 
 export interface BridgeUpdaterOptions {

@@ -15,21 +15,23 @@ export const aiInventory = defineAction({
   title: "AI stack inventory",
   description:
     "Which AI stack the device has: CUDA, cuDNN, TensorRT, VPI and OpenCV versions (from the installed packages), whether PyTorch, TensorFlow and ONNX Runtime import in python3 and see the GPU, and which AI container images (l4t-*, jetson-containers, TensorRT, PyTorch, Triton, DeepStream) are present.",
-  input: z.object({}),
-  output: z.object({
-    libraries: z.object({
-      cuda: VersionSchema.optional(),
-      cudnn: VersionSchema.optional(),
-      tensorrt: VersionSchema.optional(),
-      vpi: VersionSchema.optional(),
-      opencv: VersionSchema.optional(),
-    }),
-    packagesReadable: z.boolean().describe("False when dpkg-query could not be run, so missing libraries are unknown rather than absent"),
-    frameworks: z.array(FrameworkProbeSchema),
-    images: z.object({
-      available: z.boolean(),
-      error: z.string().optional(),
-      ai: z.array(z.object({ tags: z.array(z.string()), id: z.string(), sizeBytes: z.number() })),
+  schemas: () => ({
+    input: z.object({}),
+    output: z.object({
+      libraries: z.object({
+        cuda: VersionSchema.optional(),
+        cudnn: VersionSchema.optional(),
+        tensorrt: VersionSchema.optional(),
+        vpi: VersionSchema.optional(),
+        opencv: VersionSchema.optional(),
+      }),
+      packagesReadable: z.boolean().describe("False when dpkg-query could not be run, so missing libraries are unknown rather than absent"),
+      frameworks: z.array(FrameworkProbeSchema),
+      images: z.object({
+        available: z.boolean(),
+        error: z.string().optional(),
+        ai: z.array(z.object({ tags: z.array(z.string()), id: z.string(), sizeBytes: z.number() })),
+      }),
     }),
   }),
   hints: READ_ONLY,
@@ -41,12 +43,14 @@ export const aiModelList = defineAction({
   title: "List stored models",
   description:
     "Models in the device's model store with size and sha256, the free space left, and downloads that were interrupted and can be resumed by deploying again.",
-  input: z.object({}),
-  output: z.object({
-    dir: z.string(),
-    models: z.array(StoredModelSchema),
-    partial: z.array(z.object({ name: z.string(), bytes: z.number() })),
-    freeBytes: z.number().optional(),
+  schemas: () => ({
+    input: z.object({}),
+    output: z.object({
+      dir: z.string(),
+      models: z.array(StoredModelSchema),
+      partial: z.array(z.object({ name: z.string(), bytes: z.number() })),
+      freeBytes: z.number().optional(),
+    }),
   }),
   hints: READ_ONLY,
   defaultTimeoutMs: 120_000,
@@ -57,17 +61,19 @@ export const aiModelDeploy = defineAction({
   title: "Deploy a model",
   description:
     "Downloads a model file into the device's model store from an http(s) URL. The sha256 is required: the file is kept only when it matches. Checks free space first, resumes an interrupted download, reports progress, and replaces nothing (remove a model of the same name first).",
-  input: z.object({
-    name: ModelNameSchema,
-    url: z.url({ protocol: /^https?$/ }).describe("http or https URL of the model file"),
-    sha256: Sha256Schema.describe("Expected SHA-256 of the file, 64 hex digits"),
-  }),
-  output: z.object({
-    name: z.string(),
-    sizeBytes: z.number(),
-    sha256: z.string(),
-    alreadyPresent: z.boolean(),
-    resumedFromBytes: z.number().describe("Bytes kept from an earlier, interrupted download (0 when it started afresh)"),
+  schemas: () => ({
+    input: z.object({
+      name: ModelNameSchema,
+      url: z.url({ protocol: /^https?$/ }).describe("http or https URL of the model file"),
+      sha256: Sha256Schema.describe("Expected SHA-256 of the file, 64 hex digits"),
+    }),
+    output: z.object({
+      name: z.string(),
+      sizeBytes: z.number(),
+      sha256: z.string(),
+      alreadyPresent: z.boolean(),
+      resumedFromBytes: z.number().describe("Bytes kept from an earlier, interrupted download (0 when it started afresh)"),
+    }),
   }),
   hints: { readOnly: false, destructive: false, idempotent: true },
   defaultTimeoutMs: 10 * 60_000,
@@ -77,8 +83,10 @@ export const aiModelRemove = defineAction({
   name: "ai.model_remove",
   title: "Remove a model",
   description: "Deletes a model file (and any interrupted download of it) from the device's model store.",
-  input: z.object({ name: ModelNameSchema }),
-  output: z.object({ name: z.string(), removed: z.literal(true), freedBytes: z.number() }),
+  schemas: () => ({
+    input: z.object({ name: ModelNameSchema }),
+    output: z.object({ name: z.string(), removed: z.literal(true), freedBytes: z.number() }),
+  }),
   hints: { readOnly: false, destructive: true, idempotent: false },
   defaultTimeoutMs: 15_000,
 });
@@ -88,23 +96,25 @@ export const aiBenchmark = defineAction({
   title: "Benchmark inference",
   description:
     "Runs TensorRT's trtexec on a model from the store (ONNX, or a serialized engine: .engine/.plan/.trt) and returns throughput and latency percentiles. Building an engine from ONNX can take minutes on a Jetson; progress tells the phase.",
-  input: z.object({
-    model: ModelNameSchema,
-    precision: z.enum(["fp32", "fp16", "int8"]).default("fp16"),
-    batch: z.number().int().min(1).max(256).optional().describe("Implicit batch size (--batch; TensorRT 8 only). For ONNX models use shapes"),
-    shapes: z
-      .string()
-      .max(1_000)
-      .regex(/^[A-Za-z0-9_./-]+:\d+(?:x\d+)*(?:,[A-Za-z0-9_./-]+:\d+(?:x\d+)*)*$/, "input:1x3x224x224[,input2:...]")
-      .optional()
-      .describe("Input shapes for dynamic-shape models (--shapes), e.g. images:4x3x640x640"),
-    durationSeconds: z.number().int().min(1).max(120).default(3).describe("How long to time inference (--duration)"),
-  }),
-  output: BenchmarkReportSchema.extend({
-    model: z.string(),
-    precision: z.string(),
-    batch: z.number().int().optional(),
-    shapes: z.string().optional(),
+  schemas: () => ({
+    input: z.object({
+      model: ModelNameSchema,
+      precision: z.enum(["fp32", "fp16", "int8"]).default("fp16"),
+      batch: z.number().int().min(1).max(256).optional().describe("Implicit batch size (--batch; TensorRT 8 only). For ONNX models use shapes"),
+      shapes: z
+        .string()
+        .max(1_000)
+        .regex(/^[A-Za-z0-9_./-]+:\d+(?:x\d+)*(?:,[A-Za-z0-9_./-]+:\d+(?:x\d+)*)*$/, "input:1x3x224x224[,input2:...]")
+        .optional()
+        .describe("Input shapes for dynamic-shape models (--shapes), e.g. images:4x3x640x640"),
+      durationSeconds: z.number().int().min(1).max(120).default(3).describe("How long to time inference (--duration)"),
+    }),
+    output: BenchmarkReportSchema.extend({
+      model: z.string(),
+      precision: z.string(),
+      batch: z.number().int().optional(),
+      shapes: z.string().optional(),
+    }),
   }),
   // Not read-only: it holds the GPU for the whole run, slowing whatever else serves on the device.
   hints: { readOnly: false, destructive: false, idempotent: true },
@@ -116,20 +126,22 @@ export const aiServe = defineAction({
   title: "Serve a model",
   description:
     "Starts a model-serving container (for example Triton, nvcr.io/nvidia/tritonserver:<release>-py3-igpu) for a model in the store: NVIDIA runtime, the model store mounted read-only at /models, MODEL_NAME and MODEL_PATH set, the port published, restart unless stopped. The image must already be on the device.",
-  input: z.object({
-    model: ModelNameSchema,
-    image: ImageRefSchema,
-    name: ContainerRefSchema.optional(),
-    port: z.number().int().min(1).max(65535).default(8000).describe("Port the server listens on, published on the device"),
-    healthPath: z
-      .string()
-      .regex(/^\/[A-Za-z0-9_./?=&-]*$/)
-      .optional()
-      .describe("HTTP path that answers 2xx when the server is ready, e.g. /v2/health/ready for Triton"),
-    command: z.array(z.string().max(4_096)).max(64).optional().describe("Command and arguments, replacing the image's CMD"),
-    network: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/).optional(),
+  schemas: () => ({
+    input: z.object({
+      model: ModelNameSchema,
+      image: ImageRefSchema,
+      name: ContainerRefSchema.optional(),
+      port: z.number().int().min(1).max(65535).default(8000).describe("Port the server listens on, published on the device"),
+      healthPath: z
+        .string()
+        .regex(/^\/[A-Za-z0-9_./?=&-]*$/)
+        .optional()
+        .describe("HTTP path that answers 2xx when the server is ready, e.g. /v2/health/ready for Triton"),
+      command: z.array(z.string().max(4_096)).max(64).optional().describe("Command and arguments, replacing the image's CMD"),
+      network: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/).optional(),
+    }),
+    output: z.object({ id: z.string(), name: z.string(), model: z.string(), state: ContainerStateSchema, healthUrl: z.string().optional() }),
   }),
-  output: z.object({ id: z.string(), name: z.string(), model: z.string(), state: ContainerStateSchema, healthUrl: z.string().optional() }),
   hints: { readOnly: false, destructive: false, idempotent: false },
   defaultTimeoutMs: 60_000,
 });
@@ -139,17 +151,19 @@ export const aiServeStatus = defineAction({
   title: "Serving health",
   description:
     "Health of a model-serving container: its state, restarts, Docker health check, and the answer of its HTTP health URL when it has one.",
-  input: z.object({ container: ContainerRefSchema }),
-  output: z.object({
-    container: z.string(),
-    model: z.string().optional(),
-    image: z.string(),
-    state: ContainerStateSchema,
-    running: z.boolean(),
-    restartCount: z.number().int(),
-    dockerHealth: z.string().optional(),
-    http: z.object({ url: z.string(), ok: z.boolean(), status: z.number().int().optional(), error: z.string().optional() }).optional(),
-    healthy: z.boolean().describe("Running, and every health signal it has is good"),
+  schemas: () => ({
+    input: z.object({ container: ContainerRefSchema }),
+    output: z.object({
+      container: z.string(),
+      model: z.string().optional(),
+      image: z.string(),
+      state: ContainerStateSchema,
+      running: z.boolean(),
+      restartCount: z.number().int(),
+      dockerHealth: z.string().optional(),
+      http: z.object({ url: z.string(), ok: z.boolean(), status: z.number().int().optional(), error: z.string().optional() }).optional(),
+      healthy: z.boolean().describe("Running, and every health signal it has is good"),
+    }),
   }),
   hints: READ_ONLY,
   defaultTimeoutMs: 20_000,

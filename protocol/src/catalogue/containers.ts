@@ -40,8 +40,10 @@ export const containersList = defineAction({
   title: "List containers",
   description:
     "Containers on the device through the Docker Engine API: name, image, state, status, published ports, and whether each uses the NVIDIA runtime (GPU access).",
-  input: z.object({ all: z.boolean().default(true).describe("Include stopped containers") }),
-  output: z.object({ containers: z.array(ContainerSummarySchema) }),
+  schemas: () => ({
+    input: z.object({ all: z.boolean().default(true).describe("Include stopped containers") }),
+    output: z.object({ containers: z.array(ContainerSummarySchema) }),
+  }),
   hints: READ_ONLY,
   defaultTimeoutMs: 20_000,
 });
@@ -51,23 +53,25 @@ export const containersInspect = defineAction({
   title: "Inspect a container",
   description:
     "One container in detail: image, state (exit code, start and finish times, health), command, restart policy, runtime, ports, mounts, labels. Environment variable names are listed without their values, which often hold secrets.",
-  input: z.object({ container: ContainerRefSchema }),
-  output: ContainerSummarySchema.omit({ status: true }).extend({
-    imageId: z.string(),
-    running: z.boolean(),
-    exitCode: z.number().int().optional(),
-    startedAt: z.string().optional(),
-    finishedAt: z.string().optional(),
-    error: z.string().optional(),
-    health: z.string().optional().describe("Docker HEALTHCHECK status, when the image defines one"),
-    restartCount: z.number().int(),
-    restartPolicy: z.string(),
-    command: z.array(z.string()),
-    entrypoint: z.array(z.string()),
-    envNames: z.array(z.string()),
-    networkMode: z.string().optional(),
-    mounts: z.array(MountSchema),
-    labels: z.record(z.string(), z.string()),
+  schemas: () => ({
+    input: z.object({ container: ContainerRefSchema }),
+    output: ContainerSummarySchema.omit({ status: true }).extend({
+      imageId: z.string(),
+      running: z.boolean(),
+      exitCode: z.number().int().optional(),
+      startedAt: z.string().optional(),
+      finishedAt: z.string().optional(),
+      error: z.string().optional(),
+      health: z.string().optional().describe("Docker HEALTHCHECK status, when the image defines one"),
+      restartCount: z.number().int(),
+      restartPolicy: z.string(),
+      command: z.array(z.string()),
+      entrypoint: z.array(z.string()),
+      envNames: z.array(z.string()),
+      networkMode: z.string().optional(),
+      mounts: z.array(MountSchema),
+      labels: z.record(z.string(), z.string()),
+    }),
   }),
   hints: READ_ONLY,
   defaultTimeoutMs: 15_000,
@@ -77,8 +81,10 @@ export const containersStart = defineAction({
   name: "containers.start",
   title: "Start a container",
   description: "Starts a created or stopped container. Starting a running container changes nothing.",
-  input: z.object({ container: ContainerRefSchema }),
-  output: ContainerStatusSchema,
+  schemas: () => ({
+    input: z.object({ container: ContainerRefSchema }),
+    output: ContainerStatusSchema,
+  }),
   hints: CONTROL,
   defaultTimeoutMs: 30_000,
 });
@@ -87,8 +93,10 @@ export const containersStop = defineAction({
   name: "containers.stop",
   title: "Stop a container",
   description: "Stops a running container (SIGTERM, then SIGKILL after the grace period). Stopping a stopped container changes nothing.",
-  input: z.object({ container: ContainerRefSchema, graceSeconds: stopGrace }),
-  output: ContainerStatusSchema,
+  schemas: () => ({
+    input: z.object({ container: ContainerRefSchema, graceSeconds: stopGrace }),
+    output: ContainerStatusSchema,
+  }),
   hints: CONTROL,
   defaultTimeoutMs: 60_000,
 });
@@ -97,8 +105,10 @@ export const containersRestart = defineAction({
   name: "containers.restart",
   title: "Restart a container",
   description: "Stops (with the grace period) and starts a container again.",
-  input: z.object({ container: ContainerRefSchema, graceSeconds: stopGrace }),
-  output: ContainerStatusSchema,
+  schemas: () => ({
+    input: z.object({ container: ContainerRefSchema, graceSeconds: stopGrace }),
+    output: ContainerStatusSchema,
+  }),
   hints: { readOnly: false, destructive: false, idempotent: false },
   defaultTimeoutMs: 60_000,
 });
@@ -108,12 +118,14 @@ export const containersRemove = defineAction({
   title: "Remove a container",
   description:
     "Deletes a container and its writable layer; whatever it wrote outside its volumes is lost. A running container is refused unless force is set.",
-  input: z.object({
-    container: ContainerRefSchema,
-    force: z.boolean().default(false).describe("Kill the container first if it is running"),
-    removeVolumes: z.boolean().default(false).describe("Also delete the anonymous volumes it created"),
+  schemas: () => ({
+    input: z.object({
+      container: ContainerRefSchema,
+      force: z.boolean().default(false).describe("Kill the container first if it is running"),
+      removeVolumes: z.boolean().default(false).describe("Also delete the anonymous volumes it created"),
+    }),
+    output: z.object({ container: z.string(), removed: z.literal(true) }),
   }),
-  output: z.object({ container: z.string(), removed: z.literal(true) }),
   hints: { readOnly: false, destructive: true, idempotent: false },
   defaultTimeoutMs: 30_000,
 });
@@ -123,19 +135,21 @@ export const containersLogs = defineAction({
   title: "Container logs",
   description:
     "The last lines a container printed, with their stream (stdout or stderr) and time. Cut to maxBytes, keeping the newest lines.",
-  input: z.object({
-    container: ContainerRefSchema,
-    tail: z.number().int().min(1).max(10_000).default(200).describe("How many of the last lines to read"),
-    since: z
-      .union([z.iso.datetime({ offset: true }), z.string().regex(/^\d{1,6}[smhd]$/)])
-      .optional()
-      .describe("Only lines after this: an ISO 8601 time, or a span back from now such as 90s, 15m, 2h, 1d"),
-    maxBytes: z.number().int().min(1_024).max(512 * 1024).default(64 * 1024).describe("Cap on the text returned"),
-  }),
-  output: z.object({
-    container: z.string(),
-    lines: z.array(LogLineSchema),
-    truncated: z.boolean().describe("Older lines were left out to stay under maxBytes"),
+  schemas: () => ({
+    input: z.object({
+      container: ContainerRefSchema,
+      tail: z.number().int().min(1).max(10_000).default(200).describe("How many of the last lines to read"),
+      since: z
+        .union([z.iso.datetime({ offset: true }), z.string().regex(/^\d{1,6}[smhd]$/)])
+        .optional()
+        .describe("Only lines after this: an ISO 8601 time, or a span back from now such as 90s, 15m, 2h, 1d"),
+      maxBytes: z.number().int().min(1_024).max(512 * 1024).default(64 * 1024).describe("Cap on the text returned"),
+    }),
+    output: z.object({
+      container: z.string(),
+      lines: z.array(LogLineSchema),
+      truncated: z.boolean().describe("Older lines were left out to stay under maxBytes"),
+    }),
   }),
   hints: READ_ONLY,
   defaultTimeoutMs: 30_000,
@@ -146,8 +160,10 @@ export const containersStats = defineAction({
   title: "Container resource usage",
   description:
     "A snapshot of one running container's CPU %, memory (usage, limit, %), network and block I/O totals, computed from the Engine's raw stats over about one second.",
-  input: z.object({ container: ContainerRefSchema }),
-  output: ContainerStatsSchema,
+  schemas: () => ({
+    input: z.object({ container: ContainerRefSchema }),
+    output: ContainerStatsSchema,
+  }),
   hints: READ_ONLY,
   defaultTimeoutMs: 20_000,
 });
@@ -156,8 +172,10 @@ export const containersImages = defineAction({
   name: "containers.images",
   title: "List images",
   description: "Container images stored on the device, with their tags and sizes.",
-  input: z.object({}),
-  output: z.object({ images: z.array(ImageSummarySchema) }),
+  schemas: () => ({
+    input: z.object({}),
+    output: z.object({ images: z.array(ImageSummarySchema) }),
+  }),
   hints: READ_ONLY,
   defaultTimeoutMs: 20_000,
 });
@@ -167,8 +185,10 @@ export const containersPull = defineAction({
   title: "Pull an image",
   description:
     "Downloads an image from its registry onto the device, reporting download progress. Without a tag, pulls :latest. Jetson images come from nvcr.io (l4t-base, l4t-pytorch, l4t-tensorrt) or jetson-containers (dustynv/...); pick a tag that matches the device's L4T release.",
-  input: z.object({ image: ImageRefSchema }),
-  output: z.object({ image: z.string(), id: z.string(), sizeBytes: z.number() }),
+  schemas: () => ({
+    input: z.object({ image: ImageRefSchema }),
+    output: z.object({ image: z.string(), id: z.string(), sizeBytes: z.number() }),
+  }),
   hints: CONTROL,
   defaultTimeoutMs: 10 * 60_000,
 });
@@ -180,32 +200,34 @@ export const containersRun = defineAction({
   title: "Run a container",
   description:
     "Creates and starts a container from an image already on the device (pull it first). gpu: true runs it under the NVIDIA runtime for CUDA/TensorRT access. Volumes may only mount folders under the bridge's configured volume roots.",
-  input: z.object({
-    image: ImageRefSchema,
-    name: ContainerRefSchema.optional().describe("Container name; the engine picks one when absent"),
-    command: z.array(z.string().max(4_096)).max(64).optional().describe("Command and arguments, replacing the image's CMD"),
-    env: z.record(envName, z.string().max(4_096)).optional().describe("Environment variables"),
-    ports: z
-      .array(
-        z.object({
-          containerPort: z.number().int().min(1).max(65535),
-          hostPort: z.number().int().min(1).max(65535).optional().describe("Defaults to the container port"),
-          protocol: z.enum(["tcp", "udp"]).default("tcp"),
-          hostIp: z.ipv4().optional().describe("Listen only on this address of the device"),
-        }),
-      )
-      .max(32)
-      .optional(),
-    volumes: z.array(VolumeSchema).max(16).optional(),
-    restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("no").describe("Restart policy"),
-    gpu: z.boolean().default(false).describe("Run under the NVIDIA container runtime (GPU, CUDA, TensorRT)"),
-    network: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
-      .optional()
-      .describe("Network mode: bridge (default), host, none, or a network's name"),
+  schemas: () => ({
+    input: z.object({
+      image: ImageRefSchema,
+      name: ContainerRefSchema.optional().describe("Container name; the engine picks one when absent"),
+      command: z.array(z.string().max(4_096)).max(64).optional().describe("Command and arguments, replacing the image's CMD"),
+      env: z.record(envName, z.string().max(4_096)).optional().describe("Environment variables"),
+      ports: z
+        .array(
+          z.object({
+            containerPort: z.number().int().min(1).max(65535),
+            hostPort: z.number().int().min(1).max(65535).optional().describe("Defaults to the container port"),
+            protocol: z.enum(["tcp", "udp"]).default("tcp"),
+            hostIp: z.ipv4().optional().describe("Listen only on this address of the device"),
+          }),
+        )
+        .max(32)
+        .optional(),
+      volumes: z.array(VolumeSchema).max(16).optional(),
+      restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("no").describe("Restart policy"),
+      gpu: z.boolean().default(false).describe("Run under the NVIDIA container runtime (GPU, CUDA, TensorRT)"),
+      network: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+        .optional()
+        .describe("Network mode: bridge (default), host, none, or a network's name"),
+    }),
+    output: z.object({ id: z.string(), name: z.string(), state: ContainerStateSchema, warnings: z.array(z.string()) }),
   }),
-  output: z.object({ id: z.string(), name: z.string(), state: ContainerStateSchema, warnings: z.array(z.string()) }),
   hints: { readOnly: false, destructive: false, idempotent: false },
   // Of what this schema allows, only the host's network reaches past the container (no privileged
   // mode, capabilities, devices, host PID or IPC; volumes only under the configured roots).

@@ -7,20 +7,11 @@ export interface ActionHints {
   idempotent: boolean;
 }
 
-/**
- * One catalogued action. The input must be an object (it becomes an MCP tool's
- * arguments), and so must the output (MCP structured content is an object).
- */
-export interface ActionDefinition<
-  Name extends string = string,
-  Input extends z.ZodObject = z.ZodObject,
-  Output extends z.ZodObject = z.ZodObject,
-> {
+/** An action's facts that cost nothing to hold: what the bridge and the cloud read without validating. */
+interface ActionFacts<Name extends string, Input extends z.ZodObject> {
   name: Name;
   title: string;
   description: string;
-  input: Input;
-  output: Output;
   hints: ActionHints;
   /**
    * For an action that is not destructive in general but is with some arguments (a container
@@ -32,10 +23,43 @@ export interface ActionDefinition<
   defaultTimeoutMs: number;
 }
 
+/** An action's argument and result schemas. */
+interface ActionSchemas<Input extends z.ZodObject, Output extends z.ZodObject> {
+  input: Input;
+  output: Output;
+}
+
+/**
+ * One catalogued action. The input must be an object (it becomes an MCP tool's
+ * arguments), and so must the output (MCP structured content is an object).
+ */
+export interface ActionDefinition<
+  Name extends string = string,
+  Input extends z.ZodObject = z.ZodObject,
+  Output extends z.ZodObject = z.ZodObject,
+> extends ActionFacts<Name, Input>,
+    ActionSchemas<Input, Output> {}
+
+/**
+ * An action whose schemas are built when first read: a bridge validates only the actions it is
+ * asked to run, and the whole catalogue's schemas cost it megabytes of heap (the Worker, listing
+ * every tool, builds them all on its first listing).
+ */
 export function defineAction<Name extends string, Input extends z.ZodObject, Output extends z.ZodObject>(
-  definition: ActionDefinition<Name, Input, Output>,
+  definition: ActionFacts<Name, Input> & { schemas: () => ActionSchemas<Input, Output> },
 ): ActionDefinition<Name, Input, Output> {
-  return definition;
+  const { schemas, ...facts } = definition;
+  let built: ActionSchemas<Input, Output> | undefined;
+  const build = () => (built ??= schemas());
+  return {
+    ...facts,
+    get input() {
+      return build().input;
+    },
+    get output() {
+      return build().output;
+    },
+  };
 }
 
 /** Validates arguments for an action, refusing keys the action does not define (cloud and device use the same rule). */

@@ -13,11 +13,13 @@ export const packagesList = defineAction({
   name: "packages.list",
   title: "Find installed packages",
   description: "Installed Debian packages whose name matches (dpkg-query): version, architecture, status, installed size and summary.",
-  input: z.object({
-    match: PackagePatternSchema,
-    limit: z.number().int().min(1).max(500).default(100).describe("At most this many packages"),
+  schemas: () => ({
+    input: z.object({
+      match: PackagePatternSchema,
+      limit: z.number().int().min(1).max(500).default(100).describe("At most this many packages"),
+    }),
+    output: z.object({ packages: z.array(InstalledPackageSchema), truncated: z.boolean() }),
   }),
-  output: z.object({ packages: z.array(InstalledPackageSchema), truncated: z.boolean() }),
   hints: READ_ONLY,
   defaultTimeoutMs: 30_000,
 });
@@ -27,8 +29,10 @@ export const packagesUpgradable = defineAction({
   title: "List upgradable packages",
   description:
     "Installed packages with a newer version in the package lists (apt list --upgradable), as of the last packages.refresh. NVIDIA's L4T packages (nvidia-l4t-*) upgrade the board support package: reboot afterwards.",
-  input: z.object({}),
-  output: z.object({ packages: z.array(UpgradablePackageSchema) }),
+  schemas: () => ({
+    input: z.object({}),
+    output: z.object({ packages: z.array(UpgradablePackageSchema) }),
+  }),
   hints: READ_ONLY,
   defaultTimeoutMs: 60_000,
 });
@@ -37,8 +41,10 @@ export const packagesRefresh = defineAction({
   name: "packages.refresh",
   title: "Refresh package lists",
   description: `Downloads the package lists from the configured repositories (apt-get update). ${APT}`,
-  input: z.object({ tailLines }),
-  output: AptRunSchema.omit({ packages: true, summary: true }),
+  schemas: () => ({
+    input: z.object({ tailLines }),
+    output: AptRunSchema.omit({ packages: true, summary: true }),
+  }),
   hints: { readOnly: false, destructive: false, idempotent: true },
   defaultTimeoutMs: 300_000,
 });
@@ -47,8 +53,10 @@ export const packagesInstall = defineAction({
   name: "packages.install",
   title: "Install packages",
   description: `Installs packages and what they depend on (apt-get install --no-remove: an install that would remove any package is refused). ${ALLOWLIST} ${APT}`,
-  input: z.object({ names: z.array(PackageSpecSchema).min(1).max(20), tailLines }),
-  output: AptRunSchema,
+  schemas: () => ({
+    input: z.object({ names: z.array(PackageSpecSchema).min(1).max(20), tailLines }),
+    output: AptRunSchema,
+  }),
   hints: { readOnly: false, destructive: false, idempotent: true },
   defaultTimeoutMs: 600_000,
 });
@@ -57,8 +65,10 @@ export const packagesRemove = defineAction({
   name: "packages.remove",
   title: "Remove packages",
   description: `Removes packages (apt-get remove; their configuration files stay), and any package that depends on them. ${ALLOWLIST} ${APT}`,
-  input: z.object({ names: z.array(PackageNameSchema).min(1).max(20), tailLines }),
-  output: AptRunSchema,
+  schemas: () => ({
+    input: z.object({ names: z.array(PackageNameSchema).min(1).max(20), tailLines }),
+    output: AptRunSchema,
+  }),
   hints: { readOnly: false, destructive: true, idempotent: true },
   defaultTimeoutMs: 300_000,
 });
@@ -67,8 +77,10 @@ export const packagesUpgrade = defineAction({
   name: "packages.upgrade",
   title: "Upgrade packages",
   description: `Upgrades the named installed packages to their candidate version (apt-get install --only-upgrade --no-remove); packages not installed are left alone. See packages.upgradable; run packages.refresh first for current lists. ${ALLOWLIST} ${APT}`,
-  input: z.object({ names: z.array(PackageSpecSchema).min(1).max(50), tailLines }),
-  output: AptRunSchema,
+  schemas: () => ({
+    input: z.object({ names: z.array(PackageSpecSchema).min(1).max(50), tailLines }),
+    output: AptRunSchema,
+  }),
   hints: { readOnly: false, destructive: true, idempotent: true },
   defaultTimeoutMs: 600_000,
 });

@@ -14,15 +14,17 @@ export const servicesList = defineAction({
   title: "List services",
   description:
     "Every systemd service unit systemd has loaded (systemctl list-units --type=service --all): load state, active state, sub-state and description. state narrows the list, e.g. failed.",
-  input: z.object({
-    state: z
-      .enum(["active", "inactive", "failed", "running", "exited", "dead", "activating", "deactivating"])
-      .optional()
-      .describe("Only units in this active state or sub-state"),
-  }),
-  output: z.object({
-    units: z.array(ServiceUnitSchema),
-    counts: z.object({ total: z.number().int(), active: z.number().int(), failed: z.number().int() }),
+  schemas: () => ({
+    input: z.object({
+      state: z
+        .enum(["active", "inactive", "failed", "running", "exited", "dead", "activating", "deactivating"])
+        .optional()
+        .describe("Only units in this active state or sub-state"),
+    }),
+    output: z.object({
+      units: z.array(ServiceUnitSchema),
+      counts: z.object({ total: z.number().int(), active: z.number().int(), failed: z.number().int() }),
+    }),
   }),
   hints: READ_ONLY,
   defaultTimeoutMs: 20_000,
@@ -33,8 +35,10 @@ export const servicesStatus = defineAction({
   title: "Service status",
   description:
     "One unit's state from systemctl show: active and sub-state, enabled or not, main PID, since when, automatic restarts, how it last ended, memory, unit file, and whether this device lets it be changed. For its log, use logs_journal with unit.",
-  input: z.object({ unit: UnitNameSchema }),
-  output: ServiceStatusSchema,
+  schemas: () => ({
+    input: z.object({ unit: UnitNameSchema }),
+    output: ServiceStatusSchema,
+  }),
   hints: READ_ONLY,
   defaultTimeoutMs: 15_000,
 });
@@ -52,8 +56,10 @@ function unitChange<Name extends string>(name: Name, title: string, what: string
     name,
     title,
     description: `${what} ${ALLOWLIST}`,
-    input: z.object({ unit: UnitNameSchema }),
-    output: changed,
+    schemas: () => ({
+      input: z.object({ unit: UnitNameSchema }),
+      output: changed,
+    }),
     hints,
     // systemctl waits for the job; systemd's default start and stop timeout is 90 s.
     defaultTimeoutMs: 120_000,

@@ -6,8 +6,10 @@ export const timeStatus = defineAction({
   name: "time.status",
   title: "Clock and time zone",
   description: "The device's clock, time zone, and whether NTP synchronisation is on and has synchronised the clock (timedatectl).",
-  input: z.object({}),
-  output: TimeStatusSchema,
+  schemas: () => ({
+    input: z.object({}),
+    output: TimeStatusSchema,
+  }),
   hints: READ_ONLY,
   defaultTimeoutMs: 15_000,
 });

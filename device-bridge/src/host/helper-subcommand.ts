@@ -1,0 +1,2 @@
+/** The bridge's subcommand that sudo runs as root (host/privileged-helper.ts). */
+export const HELPER_SUBCOMMAND = "privileged";

@@ -1,0 +1,11 @@
+import { BridgeVersionSchema } from "@jetson/protocol";
+import { z } from "zod";
+
+/** An update waiting for its new bridge to prove itself: written before the switch, removed by the health check or the rollback. */
+export const PendingUpdateSchema = z.object({
+  version: BridgeVersionSchema,
+  from: z.string(),
+  healthTimeoutSeconds: z.number().int().positive(),
+  requestedAt: z.number().int().nonnegative(),
+});
+export type PendingUpdate = z.infer<typeof PendingUpdateSchema>;
