@@ -70,10 +70,10 @@ export class Uplink {
     result: (result) => this.commands.finished(result),
     telemetry: async ({ samples }) => {
       const now = Date.now();
-      this.telemetry.ingest(samples, now);
+      const alertsChanged = this.telemetry.ingest(samples, now);
       await this.scheduler.ensure("retention", now + RETENTION_EVERY_MS);
-      // The publisher tells an alert raised or cleared from figures alone, which it holds back.
-      await this.publisher.refresh();
+      // An alert raised or cleared goes to the registry at once; figures alone are held back.
+      await this.publisher.refresh(alertsChanged);
     },
     state: async (state) => {
       const before = this.store.state()?.update;

@@ -1,5 +1,5 @@
 import type { RollupPoint, TelemetryRange, TelemetrySeries, TimedSample } from "@jetson/protocol";
-import { flatten, selected } from "./metrics.js";
+import { flatten, type Metrics, selected } from "./metrics.js";
 import {
   MAX_CLOCK_AHEAD_MS,
   MAX_RAW_ROWS,
@@ -39,14 +39,38 @@ export const TELEMETRY_SCHEMA: Schema = {
   ],
 };
 
-const FOLD = `
-  INSERT INTO rollups (minute, metric, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)
+/** A Durable Object's SQL statement binds at most 100 parameters: rows go in chunks that fit. */
+const MAX_BOUND_PARAMETERS = 100;
+
+const SAMPLE_COLUMNS = 2;
+const FOLD_COLUMNS = 6;
+
+/** Inserts samples not stored yet, answering the times of those it stored. */
+const insertSamples = (rows: number) =>
+  `INSERT INTO samples (t, sample) VALUES ${placeholders(rows, SAMPLE_COLUMNS)} ON CONFLICT DO NOTHING RETURNING t`;
+
+const fold = (rows: number) => `
+  INSERT INTO rollups (minute, metric, min, max, sum, count) VALUES ${placeholders(rows, FOLD_COLUMNS)}
   ON CONFLICT (minute, metric) DO UPDATE SET
     min = min(rollups.min, excluded.min),
     max = max(rollups.max, excluded.max),
     sum = rollups.sum + excluded.sum,
     count = rollups.count + excluded.count
 `;
+
+function placeholders(rows: number, columns: number): string {
+  const row = `(${Array.from({ length: columns }, () => "?").join(", ")})`;
+  return Array.from({ length: rows }, () => row).join(", ");
+}
+
+/** A statement per chunk of rows rather than per row: each `exec` crosses into SQLite, which costs more than the row. */
+function inChunks<Row>(rows: readonly Row[], columns: number, statement: (rows: number) => string, values: (row: Row) => SqlStorageValue[], run: (sql: string, bindings: SqlStorageValue[]) => void): void {
+  const perStatement = Math.floor(MAX_BOUND_PARAMETERS / columns);
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    run(statement(chunk.length), chunk.flatMap(values));
+  }
+}
 
 interface Fold {
   minute: number;
@@ -55,6 +79,12 @@ interface Fold {
   max: number;
   sum: number;
   count: number;
+}
+
+/** A stored sample with its metrics, which the alert rules read next. */
+export interface Fresh {
+  sample: TimedSample;
+  metrics: Metrics;
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
@@ -67,21 +97,26 @@ export class TelemetryStore {
     this.sql = storage.sql;
   }
 
-  /** Stores the samples not seen before and folds them into their minutes; returns those, oldest first. */
-  ingest(samples: readonly TimedSample[], now: number): TimedSample[] {
+  /** Stores the samples not seen before and folds them into their minutes; returns those with their metrics, oldest first. */
+  ingest(samples: readonly TimedSample[], now: number): Fresh[] {
     const oldest = now - ROLLUP_RETENTION_MS;
     const newest = now + MAX_CLOCK_AHEAD_MS;
+    const candidates = samples.filter((sample) => sample.t >= oldest && sample.t <= newest);
+    if (candidates.length === 0) return [];
     return this.storage.transactionSync(() => {
-      const fresh: TimedSample[] = [];
+      const stored = new Set<number>();
+      inChunks(candidates, SAMPLE_COLUMNS, insertSamples, ({ t, ...body }) => [t, JSON.stringify(body)], (sql, bindings) => {
+        for (const row of this.sql.exec<{ t: number }>(sql, ...bindings)) stored.add(row.t);
+      });
+      const fresh: Fresh[] = [];
       const folds = new Map<string, Fold>();
-      for (const sample of samples) {
-        if (sample.t < oldest || sample.t > newest) continue;
-        const { t, ...body } = sample;
-        const insert = this.sql.exec("INSERT INTO samples (t, sample) VALUES (?, ?) ON CONFLICT DO NOTHING", t, JSON.stringify(body));
-        if (insert.rowsWritten === 0) continue;
-        fresh.push(sample);
-        const minute = Math.floor(t / MINUTE);
-        for (const [metric, value] of flatten(sample)) {
+      for (const sample of candidates) {
+        // A time twice in one batch is stored once, as its first sample.
+        if (!stored.delete(sample.t)) continue;
+        const metrics = flatten(sample);
+        fresh.push({ sample, metrics });
+        const minute = Math.floor(sample.t / MINUTE);
+        for (const [metric, value] of metrics) {
           const key = `${minute} ${metric}`;
           const fold = folds.get(key);
           if (fold) {
@@ -94,8 +129,8 @@ export class TelemetryStore {
           }
         }
       }
-      for (const f of folds.values()) this.sql.exec(FOLD, f.minute, f.metric, f.min, f.max, f.sum, f.count);
-      return fresh.sort((a, b) => a.t - b.t);
+      inChunks([...folds.values()], FOLD_COLUMNS, fold, (f) => [f.minute, f.metric, f.min, f.max, f.sum, f.count], (sql, bindings) => this.sql.exec(sql, ...bindings));
+      return fresh.sort((a, b) => a.sample.t - b.sample.t);
     });
   }
 
