@@ -18,6 +18,12 @@ const MINUTE = 60_000;
  * differ from board to board, a late sample folds into its minute with one
  * UPSERT (min, max, sum and count combine in any order), and wider buckets are
  * one GROUP BY. The mean is sum / count, computed when read.
+ *
+ * The newest minute is folded once, when it ends, from its raw samples (which
+ * every batch stores anyway), not sample by sample: one UPSERT per metric per
+ * batch was most of a batch's cost. Which minute waits so is a row of its own,
+ * so a rebuilt object still knows; a query or the retention alarm folds it
+ * early, and a sample for a minute already folded folds into it at once.
  */
 export const TELEMETRY_SCHEMA: Schema = {
   name: "telemetry",
@@ -36,6 +42,7 @@ export const TELEMETRY_SCHEMA: Schema = {
   -- The first telemetry table had no retention and no rollups; its rows are not carried over.
   DROP TABLE IF EXISTS telemetry;
 `,
+    "CREATE TABLE IF NOT EXISTS open_minute (minute INTEGER NOT NULL)",
   ],
 };
 
@@ -46,17 +53,27 @@ const SAMPLE_COLUMNS = 2;
 const FOLD_COLUMNS = 6;
 
 /** Inserts samples not stored yet, answering the times of those it stored. */
-const insertSamples = (rows: number) =>
-  `INSERT INTO samples (t, sample) VALUES ${placeholders(rows, SAMPLE_COLUMNS)} ON CONFLICT DO NOTHING RETURNING t`;
+const insertSamples = cached((rows) =>
+  `INSERT INTO samples (t, sample) VALUES ${placeholders(rows, SAMPLE_COLUMNS)} ON CONFLICT DO NOTHING RETURNING t`);
 
-const fold = (rows: number) => `
+const foldRollups = cached((rows) => `
   INSERT INTO rollups (minute, metric, min, max, sum, count) VALUES ${placeholders(rows, FOLD_COLUMNS)}
   ON CONFLICT (minute, metric) DO UPDATE SET
     min = min(rollups.min, excluded.min),
     max = max(rollups.max, excluded.max),
     sum = rollups.sum + excluded.sum,
     count = rollups.count + excluded.count
-`;
+`);
+
+/** Each statement's text by its row count, made once: a batch asks for the same few. */
+function cached(statement: (rows: number) => string): (rows: number) => string {
+  const texts = new Map<number, string>();
+  return (rows) => {
+    let text = texts.get(rows);
+    if (text === undefined) texts.set(rows, (text = statement(rows)));
+    return text;
+  };
+}
 
 function placeholders(rows: number, columns: number): string {
   const row = `(${Array.from({ length: columns }, () => "?").join(", ")})`;
@@ -88,6 +105,7 @@ export interface Fresh {
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
+const minuteOf = (t: number) => Math.floor(t / MINUTE);
 
 /** A device's telemetry in its object's SQLite: raw samples for a day, 1-minute rollups for 30 days. */
 export class TelemetryStore {
@@ -97,7 +115,13 @@ export class TelemetryStore {
     this.sql = storage.sql;
   }
 
-  /** Stores the samples not seen before and folds them into their minutes; returns those with their metrics, oldest first. */
+  /** The minute whose rollups wait in its raw samples (null: none); read once, then kept as written. */
+  #open: number | null | undefined;
+
+  /**
+   * Stores the samples not seen before and folds them into their minutes (the newest minute when it
+   * ends); returns those with their metrics, oldest first.
+   */
   ingest(samples: readonly TimedSample[], now: number): Fresh[] {
     const oldest = now - ROLLUP_RETENTION_MS;
     const newest = now + MAX_CLOCK_AHEAD_MS;
@@ -109,29 +133,73 @@ export class TelemetryStore {
         for (const row of this.sql.exec<{ t: number }>(sql, ...bindings)) stored.add(row.t);
       });
       const fresh: Fresh[] = [];
-      const folds = new Map<string, Fold>();
       for (const sample of candidates) {
         // A time twice in one batch is stored once, as its first sample.
-        if (!stored.delete(sample.t)) continue;
-        const metrics = flatten(sample);
-        fresh.push({ sample, metrics });
-        const minute = Math.floor(sample.t / MINUTE);
-        for (const [metric, value] of metrics) {
-          const key = `${minute} ${metric}`;
-          const fold = folds.get(key);
-          if (fold) {
-            fold.min = Math.min(fold.min, value);
-            fold.max = Math.max(fold.max, value);
-            fold.sum += value;
-            fold.count += 1;
-          } else {
-            folds.set(key, { minute, metric, min: value, max: value, sum: value, count: 1 });
-          }
+        if (stored.delete(sample.t)) fresh.push({ sample, metrics: flatten(sample) });
+      }
+      fresh.sort((a, b) => a.sample.t - b.sample.t);
+      // In time order, so that a minute is only left open when nothing of it is folded yet.
+      this.fold(fresh.filter(({ sample }) => !this.leftOpen(minuteOf(sample.t))));
+      return fresh;
+    });
+  }
+
+  /** Whether a new sample of `minute` waits for its minute to end: it is the open minute, or a newer one with nothing folded. */
+  private leftOpen(minute: number): boolean {
+    const open = this.openMinute();
+    if (minute === open) return true;
+    if (open !== null && minute < open) return false;
+    this.closeOpenMinute();
+    const folded = this.sql.exec<{ minute: number | null }>("SELECT max(minute) AS minute FROM rollups").one().minute;
+    if (folded !== null && minute <= folded) return false;
+    this.setOpenMinute(minute);
+    return true;
+  }
+
+  /** Folds the open minute from its raw samples; from then on its samples fold as they come. */
+  private closeOpenMinute(): void {
+    const open = this.openMinute();
+    if (open === null) return;
+    const rows = this.sql.exec<{ t: number; sample: string }>("SELECT t, sample FROM samples WHERE t BETWEEN ? AND ?", open * MINUTE, (open + 1) * MINUTE - 1);
+    this.fold(rows.toArray().map((row) => {
+      const sample = toSample(row);
+      return { sample, metrics: flatten(sample) };
+    }));
+    this.setOpenMinute(null);
+  }
+
+  private openMinute(): number | null {
+    this.#open ??= this.sql.exec<{ minute: number }>("SELECT minute FROM open_minute").toArray()[0]?.minute ?? null;
+    return this.#open;
+  }
+
+  private setOpenMinute(minute: number | null): void {
+    // Forgotten first: a write that throws leaves memory to be read again.
+    this.#open = undefined;
+    this.sql.exec("DELETE FROM open_minute");
+    if (minute !== null) this.sql.exec("INSERT INTO open_minute (minute) VALUES (?)", minute);
+    this.#open = minute;
+  }
+
+  /** Adds samples to their minutes' rollups: one row per minute and metric, whatever the number of samples. */
+  private fold(samples: readonly Fresh[]): void {
+    const folds = new Map<string, Fold>();
+    for (const { sample, metrics } of samples) {
+      const minute = minuteOf(sample.t);
+      for (const [metric, value] of metrics) {
+        const key = `${minute} ${metric}`;
+        const fold = folds.get(key);
+        if (fold) {
+          fold.min = Math.min(fold.min, value);
+          fold.max = Math.max(fold.max, value);
+          fold.sum += value;
+          fold.count += 1;
+        } else {
+          folds.set(key, { minute, metric, min: value, max: value, sum: value, count: 1 });
         }
       }
-      inChunks([...folds.values()], FOLD_COLUMNS, fold, (f) => [f.minute, f.metric, f.min, f.max, f.sum, f.count], (sql, bindings) => this.sql.exec(sql, ...bindings));
-      return fresh.sort((a, b) => a.sample.t - b.sample.t);
-    });
+    }
+    inChunks([...folds.values()], FOLD_COLUMNS, foldRollups, (f) => [f.minute, f.metric, f.min, f.max, f.sum, f.count], (sql, bindings) => this.sql.exec(sql, ...bindings));
   }
 
   query(range: TelemetryRange): TelemetrySeries {
@@ -145,6 +213,8 @@ export class TelemetryStore {
 
   /** Removes what is past retention; returns when to trim next, or undefined once nothing is left. */
   expire(now: number): number | undefined {
+    // The open minute's raw samples may be past retention: its rollups are made before they go.
+    this.storage.transactionSync(() => this.closeOpenMinute());
     this.sql.exec("DELETE FROM samples WHERE t < ?", now - RAW_RETENTION_MS);
     this.sql.exec("DELETE FROM samples WHERE t <= (SELECT t FROM samples ORDER BY t DESC LIMIT 1 OFFSET ?)", MAX_RAW_ROWS);
     this.sql.exec("DELETE FROM rollups WHERE minute < ?", Math.floor((now - ROLLUP_RETENTION_MS) / MINUTE));
@@ -179,6 +249,7 @@ export class TelemetryStore {
 
   /** Minute rollups, merged into buckets of several minutes when the range holds more than maxPoints. */
   private rollups({ from, to, maxPoints, metrics }: TelemetryRange): TelemetrySeries {
+    this.storage.transactionSync(() => this.closeOpenMinute());
     const first = Math.floor(from / MINUTE);
     const last = Math.floor(to / MINUTE);
     const width = Math.max(1, Math.ceil((last - first + 1) / maxPoints));
