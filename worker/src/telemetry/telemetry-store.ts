@@ -46,15 +46,10 @@ export const TELEMETRY_SCHEMA: Schema = {
   ],
 };
 
-/** A Durable Object's SQL statement binds at most 100 parameters: rows go in chunks that fit. */
+/** A Durable Object's SQL statement binds at most 100 parameters: rollup rows go in chunks that fit. */
 const MAX_BOUND_PARAMETERS = 100;
 
-const SAMPLE_COLUMNS = 2;
 const FOLD_COLUMNS = 6;
-
-/** Inserts samples not stored yet, answering the times of those it stored. */
-const insertSamples = cached((rows) =>
-  `INSERT INTO samples (t, sample) VALUES ${placeholders(rows, SAMPLE_COLUMNS)} ON CONFLICT DO NOTHING RETURNING t`);
 
 const foldRollups = cached((rows) => `
   INSERT INTO rollups (minute, metric, min, max, sum, count) VALUES ${placeholders(rows, FOLD_COLUMNS)}
@@ -128,14 +123,12 @@ export class TelemetryStore {
     const candidates = samples.filter((sample) => sample.t >= oldest && sample.t <= newest);
     if (candidates.length === 0) return [];
     return this.storage.transactionSync(() => {
-      const stored = new Set<number>();
-      inChunks(candidates, SAMPLE_COLUMNS, insertSamples, ({ t, ...body }) => [t, JSON.stringify(body)], (sql, bindings) => {
-        for (const row of this.sql.exec<{ t: number }>(sql, ...bindings)) stored.add(row.t);
-      });
       const fresh: Fresh[] = [];
       for (const sample of candidates) {
-        // A time twice in one batch is stored once, as its first sample.
-        if (stored.delete(sample.t)) fresh.push({ sample, metrics: flatten(sample) });
+        const { t, ...body } = sample;
+        // A row per statement: measured, a multi-row INSERT ... RETURNING costs more than a batch's few single ones.
+        const insert = this.sql.exec("INSERT INTO samples (t, sample) VALUES (?, ?) ON CONFLICT DO NOTHING", t, JSON.stringify(body));
+        if (insert.rowsWritten > 0) fresh.push({ sample, metrics: flatten(sample) });
       }
       fresh.sort((a, b) => a.sample.t - b.sample.t);
       // In time order, so that a minute is only left open when nothing of it is folded yet.
