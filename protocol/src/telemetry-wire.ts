@@ -36,7 +36,8 @@ const NAME_CODES = new Map<string, number>(NAMES.map((name, index) => [name, -1 
 const MAX_INDEX = 1_023;
 
 /** A key: a string as it is, a known name as its negative code; or an index in an array (zero or more). */
-const SegmentSchema = z.union([z.string(), z.number().int().min(-NAMES.length).max(MAX_INDEX)]);
+// Numbers first: most segments are name codes and indices, and a union pays for each option that fails.
+const SegmentSchema = z.union([z.number().int().min(-NAMES.length).max(MAX_INDEX), z.string()]);
 type Segment = z.infer<typeof SegmentSchema>;
 type Path = Segment[];
 
