@@ -14,11 +14,11 @@ const sample = (t: number, tempC: number): TimedSample => ({ t, tempsC: { cpu: t
  * Runs `steps` in one object whose telemetry tables exist, each step with a TelemetryStore of its own:
  * what a rebuilt object (after hibernation or eviction) has, storage but no memory.
  */
-function inRebuiltObjects<T>(name: string, steps: (fresh: () => TelemetryStore) => T): Promise<T> {
+function inRebuiltObjects<T>(name: string, steps: (fresh: () => TelemetryStore, sql: SqlStorage) => T): Promise<T> {
   return runInDurableObject(env.DEVICE.get(env.DEVICE.idFromName(name)), (_instance, ctx) => {
     // A device object gets its tables when provisioned; this one never was.
     migrate(ctx.storage, [TELEMETRY_SCHEMA]);
-    return steps(() => new TelemetryStore(ctx.storage));
+    return steps(() => new TelemetryStore(ctx.storage), ctx.storage.sql);
   });
 }
 
@@ -61,4 +61,28 @@ describe("the newest minute's rollups, folded when it ends", () => {
       expect(raw).toBe(0);
       expect(rollups).toEqual([{ t: expect.any(Number), min: 55, mean: 60, max: 65, count: 2 }]);
     }));
+
+  it("lose nothing when storing a batch fails and is rolled back", () =>
+    inRebuiltObjects("open-minute-rollback", (fresh, sql) => {
+      const now = Date.now();
+      const minute = Math.floor(now / MINUTE) * MINUTE - 10 * MINUTE;
+      const store = fresh();
+      store.ingest([sample(minute, 50)], now);
+      // A query folds the open minute: the next sample of it folds at once, and a newer minute opens.
+      expect(minutes(store, minute, minute + MINUTE - 1)).toHaveLength(1);
+      sql.exec("CREATE TRIGGER storage_full BEFORE INSERT ON rollups BEGIN SELECT RAISE(ABORT, 'storage full'); END");
+      expect(() => store.ingest([sample(minute + 1_000, 60), sample(minute + MINUTE, 40)], now)).toThrow("storage full");
+      sql.exec("DROP TRIGGER storage_full");
+      // The device sends the batch again, as it does without a PUBACK.
+      store.ingest([sample(minute + 1_000, 60), sample(minute + MINUTE, 40)], now);
+      // Rebuilt before the open minute ends: the next minute's sample ends it.
+      fresh().ingest([sample(minute + 2 * MINUTE, 30)], now);
+      return minutes(fresh(), minute, minute + 3 * MINUTE - 1);
+    }).then((rollups) =>
+      expect(rollups).toEqual([
+        { t: expect.any(Number), min: 50, mean: 55, max: 60, count: 2 },
+        { t: expect.any(Number), min: 40, mean: 40, max: 40, count: 1 },
+        { t: expect.any(Number), min: 30, mean: 30, max: 30, count: 1 },
+      ]),
+    ));
 });

@@ -122,7 +122,7 @@ export class TelemetryStore {
     const newest = now + MAX_CLOCK_AHEAD_MS;
     const candidates = samples.filter((sample) => sample.t >= oldest && sample.t <= newest);
     if (candidates.length === 0) return [];
-    return this.storage.transactionSync(() => {
+    return this.atomically(() => {
       const fresh: Fresh[] = [];
       for (const sample of candidates) {
         const { t, ...body } = sample;
@@ -159,6 +159,16 @@ export class TelemetryStore {
       return { sample, metrics: flatten(sample) };
     }));
     this.setOpenMinute(null);
+  }
+
+  /** One transaction; when it rolls back, the open minute in memory may be ahead of SQLite's, so it is read again. */
+  private atomically<T>(work: () => T): T {
+    try {
+      return this.storage.transactionSync(work);
+    } catch (error) {
+      this.#open = undefined;
+      throw error;
+    }
   }
 
   private openMinute(): number | null {
@@ -207,7 +217,7 @@ export class TelemetryStore {
   /** Removes what is past retention; returns when to trim next, or undefined once nothing is left. */
   expire(now: number): number | undefined {
     // The open minute's raw samples may be past retention: its rollups are made before they go.
-    this.storage.transactionSync(() => this.closeOpenMinute());
+    this.atomically(() => this.closeOpenMinute());
     this.sql.exec("DELETE FROM samples WHERE t < ?", now - RAW_RETENTION_MS);
     this.sql.exec("DELETE FROM samples WHERE t <= (SELECT t FROM samples ORDER BY t DESC LIMIT 1 OFFSET ?)", MAX_RAW_ROWS);
     this.sql.exec("DELETE FROM rollups WHERE minute < ?", Math.floor((now - ROLLUP_RETENTION_MS) / MINUTE));
@@ -242,7 +252,7 @@ export class TelemetryStore {
 
   /** Minute rollups, merged into buckets of several minutes when the range holds more than maxPoints. */
   private rollups({ from, to, maxPoints, metrics }: TelemetryRange): TelemetrySeries {
-    this.storage.transactionSync(() => this.closeOpenMinute());
+    this.atomically(() => this.closeOpenMinute());
     const first = Math.floor(from / MINUTE);
     const last = Math.floor(to / MINUTE);
     const width = Math.max(1, Math.ceil((last - first + 1) / maxPoints));
