@@ -112,6 +112,11 @@ export class TelemetryStore {
 
   /** The minute whose rollups wait in its raw samples (null: none); read once, then kept as written. */
   #open: number | null | undefined;
+  /**
+   * The open minute's new samples with their metrics, when this object opened it: folding them at its end
+   * then reads nothing back. Absent (a rebuilt object, a rollback), the minute's raw samples are read instead.
+   */
+  #waiting: Fresh[] | undefined;
 
   /**
    * Stores the samples not seen before and folds them into their minutes (the newest minute when it
@@ -132,33 +137,40 @@ export class TelemetryStore {
       }
       fresh.sort((a, b) => a.sample.t - b.sample.t);
       // In time order, so that a minute is only left open when nothing of it is folded yet.
-      this.fold(fresh.filter(({ sample }) => !this.leftOpen(minuteOf(sample.t))));
+      this.fold(fresh.filter((stored) => !this.leftOpen(stored)));
       return fresh;
     });
   }
 
-  /** Whether a new sample of `minute` waits for its minute to end: it is the open minute, or a newer one with nothing folded. */
-  private leftOpen(minute: number): boolean {
+  /** Whether a new sample waits for its minute to end: the open minute, or a newer one with nothing folded. */
+  private leftOpen(stored: Fresh): boolean {
+    const minute = minuteOf(stored.sample.t);
     const open = this.openMinute();
-    if (minute === open) return true;
     if (open !== null && minute < open) return false;
-    this.closeOpenMinute();
-    const folded = this.sql.exec<{ minute: number | null }>("SELECT max(minute) AS minute FROM rollups").one().minute;
-    if (folded !== null && minute <= folded) return false;
-    this.setOpenMinute(minute);
+    if (minute !== open) {
+      this.closeOpenMinute();
+      const folded = this.sql.exec<{ minute: number | null }>("SELECT max(minute) AS minute FROM rollups").one().minute;
+      if (folded !== null && minute <= folded) return false;
+      this.setOpenMinute(minute);
+    }
+    this.#waiting?.push(stored);
     return true;
   }
 
-  /** Folds the open minute from its raw samples; from then on its samples fold as they come. */
+  /** Folds the open minute's samples; from then on its samples fold as they come. */
   private closeOpenMinute(): void {
     const open = this.openMinute();
     if (open === null) return;
-    const rows = this.sql.exec<{ t: number; sample: string }>("SELECT t, sample FROM samples WHERE t BETWEEN ? AND ?", open * MINUTE, (open + 1) * MINUTE - 1);
-    this.fold(rows.toArray().map((row) => {
+    this.fold(this.#waiting ?? this.rawOf(open));
+    this.setOpenMinute(null);
+  }
+
+  private rawOf(minute: number): Fresh[] {
+    const rows = this.sql.exec<{ t: number; sample: string }>("SELECT t, sample FROM samples WHERE t BETWEEN ? AND ?", minute * MINUTE, (minute + 1) * MINUTE - 1);
+    return rows.toArray().map((row) => {
       const sample = toSample(row);
       return { sample, metrics: flatten(sample) };
-    }));
-    this.setOpenMinute(null);
+    });
   }
 
   /** One transaction; when it rolls back, the open minute in memory may be ahead of SQLite's, so it is read again. */
@@ -167,6 +179,7 @@ export class TelemetryStore {
       return this.storage.transactionSync(work);
     } catch (error) {
       this.#open = undefined;
+      this.#waiting = undefined;
       throw error;
     }
   }
@@ -179,9 +192,12 @@ export class TelemetryStore {
   private setOpenMinute(minute: number | null): void {
     // Forgotten first: a write that throws leaves memory to be read again.
     this.#open = undefined;
+    this.#waiting = undefined;
     this.sql.exec("DELETE FROM open_minute");
     if (minute !== null) this.sql.exec("INSERT INTO open_minute (minute) VALUES (?)", minute);
     this.#open = minute;
+    // Opened here, the minute has no sample yet: each one left open joins this list.
+    if (minute !== null) this.#waiting = [];
   }
 
   /** Adds samples to their minutes' rollups: one row per minute and metric, whatever the number of samples. */
