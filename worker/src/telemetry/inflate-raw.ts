@@ -1,3 +1,4 @@
+/// <reference path="./node-zlib.d.ts" />
 import type { InflateRaw } from "@jetson/protocol";
 import { inflateRawSync } from "node:zlib";
 
