@@ -36,13 +36,15 @@ const NAME_CODES = new Map<string, number>(NAMES.map((name, index) => [name, -1 
 const MAX_INDEX = 1_023;
 
 /** A key: a string as it is, a known name as its negative code; or an index in an array (zero or more). */
-const SegmentSchema = z.union([z.string(), z.number().int().min(-NAMES.length).max(MAX_INDEX)]);
+// Numbers first: most segments are name codes and indices, and a union pays for each option that fails.
+const SegmentSchema = z.union([z.number().int().min(-NAMES.length).max(MAX_INDEX), z.string()]);
 type Segment = z.infer<typeof SegmentSchema>;
 type Path = Segment[];
 
 const ColumnarSchema = z.object({
   k: z.array(z.array(SegmentSchema)),
-  c: z.array(z.array(z.unknown())),
+  // Each value is judged later, as the sample's field it becomes: here a column need only be an array.
+  c: z.array(z.custom<unknown[]>((column) => Array.isArray(column), "a column is an array")),
   d: z.array(z.number().int().nonnegative()),
 });
 type Columnar = z.infer<typeof ColumnarSchema>;
@@ -63,10 +65,20 @@ const web = globalThis as unknown as WebGlobals;
 /** A payload that is neither version: the cloud refuses it with this message. */
 export class TelemetryWireError extends Error {}
 
+/**
+ * Inflates deflate-raw bytes, answering undefined once they would pass `maxBytes`; throws on bytes that are
+ * not deflate-raw. The web streams' DecompressionStream by default; a runtime with a synchronous inflater
+ * passes it instead (in workerd, node:zlib's costs a fraction of a stream's promises per message).
+ */
+export type InflateRaw = (deflated: Uint8Array, maxBytes: number) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+
+const inflateWithStreams: InflateRaw = (deflated, maxBytes) => pipe(new web.DecompressionStream("deflate-raw"), deflated, maxBytes);
+
 /** The bytes the bridge publishes for a batch: always the newest version. */
 export async function encodeTelemetryBatch(batch: TelemetryBatch): Promise<Uint8Array> {
   const json = new web.TextEncoder().encode(JSON.stringify(toColumnar(batch)));
   const deflated = await pipe(new web.CompressionStream("deflate-raw"), json, Number.POSITIVE_INFINITY);
+  if (deflated === undefined) throw new RangeError("deflate-raw output has no bound here");
   const payload = new Uint8Array(deflated.length + 1);
   payload[0] = TELEMETRY_WIRE_VERSION;
   payload.set(deflated, 1);
@@ -77,19 +89,19 @@ export async function encodeTelemetryBatch(batch: TelemetryBatch): Promise<Uint8
  * A telemetry payload of either version as the JSON a version 1 bridge would have sent, for the
  * per-sample checks to judge. Throws TelemetryWireError when it is neither.
  */
-export async function decodeTelemetryPayload(payload: Uint8Array): Promise<unknown> {
+export async function decodeTelemetryPayload(payload: Uint8Array, inflate: InflateRaw = inflateWithStreams): Promise<unknown> {
   const first = payload[0];
   if (first !== undefined && V1_FIRST_BYTES.has(first)) return parseJson(payload);
   if (first !== TELEMETRY_WIRE_VERSION) {
     throw new TelemetryWireError(`unknown telemetry wire version (first byte ${first ?? "none"}; this cloud reads 1 and 2)`);
   }
-  let inflated: Uint8Array;
+  let inflated: Uint8Array | undefined;
   try {
-    inflated = await pipe(new web.DecompressionStream("deflate-raw"), payload.subarray(1), MAX_INFLATED_BYTES);
+    inflated = await inflate(payload.subarray(1), MAX_INFLATED_BYTES);
   } catch (error) {
-    if (error instanceof TelemetryWireError) throw error;
     throw new TelemetryWireError(`telemetry version 2 is not deflate-raw data: ${(error as Error).message}`);
   }
+  if (inflated === undefined) throw new TelemetryWireError(`telemetry version 2 inflates past ${MAX_INFLATED_BYTES} bytes`);
   const columnar = ColumnarSchema.safeParse(parseJson(inflated));
   if (!columnar.success) throw new TelemetryWireError(`not a version 2 telemetry batch: ${columnar.error.issues[0]?.message ?? "invalid"}`);
   return { samples: fromColumnar(columnar.data) };
@@ -213,12 +225,11 @@ function place(root: Record<string, unknown>, path: (string | number)[], value: 
   });
 }
 
-async function pipe(stream: ByteStream, input: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+/** The stream's output for `input`, or undefined once past `maxBytes`. */
+async function pipe(stream: ByteStream, input: Uint8Array, maxBytes: number): Promise<Uint8Array | undefined> {
   const writer = stream.writable.getWriter();
   // The writes settle as the reader drains; their failure shows on the reader too.
   writer.write(input).catch(() => undefined);
   writer.close().catch(() => undefined);
-  const output = await readCapped(stream.readable.getReader(), maxBytes);
-  if (output === undefined) throw new TelemetryWireError(`telemetry version 2 inflates past ${maxBytes} bytes`);
-  return output;
+  return readCapped(stream.readable.getReader(), maxBytes);
 }

@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import { encodeTelemetryBatch, TELEMETRY_WIRE_VERSION, type TelemetrySeries, type TimedSample } from "@jetson/protocol";
+import { encodeTelemetryBatch, MAX_INFLATED_BYTES, TELEMETRY_WIRE_VERSION, type TelemetrySeries, type TimedSample } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { ADMIN, DeviceClient, provision } from "./device-client.js";
 
@@ -97,5 +97,20 @@ describe("telemetry in either wire version", () => {
     const puback = await client.next("puback");
     expect(puback).toMatchObject({ messageId: 43, reasonCode: 0x99 });
     expect(puback.properties?.reasonString).toMatch(/^unknown telemetry wire version \(first byte 7/);
+  });
+
+  it("refuses version 2 bytes that do not inflate, and a batch that inflates past the cap, saying why", async () => {
+    const client = await online("wire-bad-deflate");
+    client.publishBytes("jetson/wire-bad-deflate/telemetry", new Uint8Array([TELEMETRY_WIRE_VERSION, 0xff, 0xff, 0xff]), 44);
+    const garbage = await client.next("puback");
+    expect(garbage).toMatchObject({ messageId: 44, reasonCode: 0x99 });
+    expect(garbage.properties?.reasonString).toMatch(/^telemetry version 2 is not deflate-raw data: /);
+
+    const zeros = new Blob([new Uint8Array(MAX_INFLATED_BYTES + 1)]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+    const bomb = new Uint8Array([TELEMETRY_WIRE_VERSION, ...new Uint8Array(await new Response(zeros).arrayBuffer())]);
+    client.publishBytes("jetson/wire-bad-deflate/telemetry", bomb, 45);
+    const tooBig = await client.next("puback");
+    expect(tooBig).toMatchObject({ messageId: 45, reasonCode: 0x99 });
+    expect(tooBig.properties?.reasonString).toBe(`telemetry version 2 inflates past ${MAX_INFLATED_BYTES} bytes`);
   });
 });

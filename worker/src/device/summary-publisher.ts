@@ -29,8 +29,23 @@ export interface PublishedRecord {
  * subscriptions act on goes at once: the same aspects MCP listeners hear about (summary-changes.ts:
  * presence, online, alerts raised or cleared, state with power mode and versions, tags, drift).
  * Figures alone wait for the `publish` duty of the object's alarm, so the last of them is sent too.
+ *
+ * Telemetry comes many times a minute, so what each batch needs is kept in memory: the last summary
+ * sent (read from storage once per object life), whether the registry has every change but figures,
+ * and the due time of the duty already set. A rebuilt object starts with none and works them out again.
  */
 export class SummaryPublisher {
+  #last: Published | undefined;
+  /**
+   * The registry has every change but figures: each such change is sent by `publish`, so only a send that
+   * failed, or one still on its way, leaves one behind. Unknown (false) until a send or a comparison shows it.
+   */
+  #current = false;
+  /** Sends begun in this object's life: only the newest one's success makes the registry current. */
+  #begun = 0;
+  /** The `publish` duty's due time this object set, until the duty runs. */
+  #held: number | undefined;
+
   constructor(
     private readonly summary: () => Promise<DeviceSummary | undefined>,
     private readonly upsert: (summary: DeviceSummary) => Promise<void>,
@@ -45,27 +60,56 @@ export class SummaryPublisher {
     if (summary) await this.send(summary, Date.now());
   }
 
-  /** New telemetry: sends at once if it raised or cleared an alert or is the device's first, else no sooner than `everyMs` after the last send. */
-  async refresh(): Promise<void> {
+  /**
+   * New telemetry: sends at once if it raised or cleared an alert or is the device's first, else no sooner
+   * than `everyMs` after the last send. A batch of figures alone, with the registry current, builds no summary.
+   */
+  async refresh(alertsChanged: boolean): Promise<void> {
+    const now = Date.now();
+    const last = this.last();
+    if (!alertsChanged && this.#current && last?.summary.latest !== undefined && now < last.at + this.everyMs) return this.hold(last.at + this.everyMs);
     const summary = await this.summary();
     if (!summary) return;
-    const now = Date.now();
-    const last = this.record.published();
     // A device's first figures go at once too: until then the fleet list has none to show for it.
     const figuresOnly = last?.summary.latest !== undefined && changedUris(summary.id, last.summary, summary).length === 0;
-    if (figuresOnly && now < last.at + this.everyMs) return this.scheduler.ensure("publish", last.at + this.everyMs);
+    if (figuresOnly && now < last.at + this.everyMs) {
+      this.#current = true;
+      return this.hold(last.at + this.everyMs);
+    }
     await this.send(summary, now);
   }
 
   /** The `publish` duty: sends what waited, unless a send since has carried it. */
   async flush(now: number): Promise<undefined> {
+    this.#held = undefined;
     const summary = await this.summary();
-    if (summary && JSON.stringify(summary) !== JSON.stringify(this.record.published()?.summary)) await this.send(summary, now);
+    if (summary && JSON.stringify(summary) !== JSON.stringify(this.last()?.summary)) await this.send(summary, now);
     return undefined;
   }
 
+  private last(): Published | undefined {
+    this.#last ??= this.record.published();
+    return this.#last;
+  }
+
+  private async hold(until: number): Promise<void> {
+    if (this.#held === until) return;
+    await this.scheduler.ensure("publish", until);
+    this.#held = until;
+  }
+
   private async send(summary: DeviceSummary, now: number): Promise<void> {
-    await this.upsert(summary);
-    this.record.setPublished({ at: now, summary });
+    const begun = ++this.#begun;
+    this.#current = false;
+    try {
+      await this.upsert(summary);
+    } catch (error) {
+      this.#current = false;
+      throw error;
+    }
+    const published = { at: now, summary };
+    this.record.setPublished(published);
+    this.#last = published;
+    if (begun === this.#begun) this.#current = true;
   }
 }

@@ -1,6 +1,7 @@
 import { type BridgeUpdateRecord, type Channel, channels, type ChannelMessage, decodeTelemetryPayload, TelemetryWireError } from "@jetson/protocol";
 import type { z } from "zod";
 import { type CheckedMessage, checkBatch } from "../telemetry/batch-check.js";
+import { inflateRaw } from "../telemetry/inflate-raw.js";
 import type { DeviceTelemetry } from "../telemetry/device-telemetry.js";
 import { RETENTION_EVERY_MS } from "../telemetry/retention.js";
 import type { AlarmScheduler } from "./alarm-scheduler.js";
@@ -13,7 +14,7 @@ import type { SummaryPublisher } from "./summary-publisher.js";
 const PART_CHECKS: { [C in Channel]?: (json: unknown) => CheckedMessage<ChannelMessage<C>> } = { telemetry: checkBatch };
 
 /** Channels with a wire encoding of their own (telemetry: version 1 JSON or compact version 2); every other message is JSON. */
-const DECODERS: { [C in Channel]?: (payload: Uint8Array) => Promise<unknown> } = { telemetry: decodeTelemetryPayload };
+const DECODERS: { [C in Channel]?: (payload: Uint8Array) => Promise<unknown> } = { telemetry: (payload) => decodeTelemetryPayload(payload, inflateRaw) };
 
 async function asJson(payload: Uint8Array): Promise<unknown> {
   return JSON.parse(new TextDecoder().decode(payload));
@@ -70,10 +71,10 @@ export class Uplink {
     result: (result) => this.commands.finished(result),
     telemetry: async ({ samples }) => {
       const now = Date.now();
-      this.telemetry.ingest(samples, now);
+      const alertsChanged = this.telemetry.ingest(samples, now);
       await this.scheduler.ensure("retention", now + RETENTION_EVERY_MS);
-      // The publisher tells an alert raised or cleared from figures alone, which it holds back.
-      await this.publisher.refresh();
+      // An alert raised or cleared goes to the registry at once; figures alone are held back.
+      await this.publisher.refresh(alertsChanged);
     },
     state: async (state) => {
       const before = this.store.state()?.update;

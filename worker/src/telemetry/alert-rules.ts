@@ -94,12 +94,16 @@ function nextReference(m: Metrics, thresholds: AlertThresholds): number | undefi
   return cool && busy ? m.get("cpu.freqMHz") : undefined;
 }
 
-/** Runs every sample rule over new samples in time order; returns the raises and clears, and the new state. */
+/**
+ * Runs every sample rule over new samples in time order; returns the raises and clears, and the new state.
+ * `measured` gives a sample's metrics when the caller has them already (storing flattened it).
+ */
 export function evaluate(
   samples: readonly TimedSample[],
   active: ReadonlySet<AlertKind>,
   thresholds: AlertThresholds,
   state: EvaluatorState,
+  measured: (sample: TimedSample) => Metrics = flatten,
 ): { transitions: Transition[]; state: EvaluatorState } {
   const current = new Set(active);
   const transitions: Transition[] = [];
@@ -107,7 +111,7 @@ export function evaluate(
   for (const sample of samples) {
     if (sample.t <= lastT) continue;
     lastT = sample.t;
-    const m = flatten(sample);
+    const m = measured(sample);
     const ctx: RuleContext = { thresholds, referenceFreqMHz };
     for (const [kind, rule] of Object.entries(SAMPLE_RULES) as Array<[SampleAlertKind, SampleRule]>) {
       const isActive = current.has(kind);

@@ -31,26 +31,44 @@ type AlertRow = {
 
 const COLUMNS = "kind, since, cleared_at, value, message";
 
-/** A device's alerts (active and past), its thresholds and what the rules remember, in its object's SQLite. */
+/**
+ * A device's alerts (active and past), its thresholds and what the rules remember, in its object's SQLite.
+ * Every telemetry batch reads the thresholds, the rules' state and the active alerts: they are read once
+ * and then kept in memory as written, which holds because only this store writes them; a rebuilt object
+ * (after hibernation or eviction) starts empty and reads them again.
+ */
 export class AlertStore {
+  #thresholds: AlertThresholds | undefined;
+  #evaluator: EvaluatorState | undefined;
+  #active: Alert[] | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
 
   thresholds(): AlertThresholds {
-    const stored = this.setting("thresholds");
-    return AlertThresholdsSchema.parse(stored === undefined ? {} : JSON.parse(stored));
+    if (this.#thresholds === undefined) {
+      const stored = this.setting("thresholds");
+      this.#thresholds = AlertThresholdsSchema.parse(stored === undefined ? {} : JSON.parse(stored));
+    }
+    return this.#thresholds;
   }
 
   setThresholds(thresholds: AlertThresholds): void {
+    this.#thresholds = undefined;
     this.setSetting("thresholds", JSON.stringify(thresholds));
   }
 
   evaluatorState(): EvaluatorState {
-    const stored = this.setting("evaluator");
-    return stored === undefined ? { lastT: 0 } : (JSON.parse(stored) as EvaluatorState);
+    if (this.#evaluator === undefined) {
+      const stored = this.setting("evaluator");
+      this.#evaluator = stored === undefined ? { lastT: 0 } : (JSON.parse(stored) as EvaluatorState);
+    }
+    return this.#evaluator;
   }
 
+  /** Active alerts, oldest first; callers get their own copy of the list. */
   active(): Alert[] {
-    return this.sql.exec<AlertRow>(`SELECT ${COLUMNS} FROM alerts WHERE cleared_at IS NULL ORDER BY since`).toArray().map(toAlert);
+    this.#active ??= this.sql.exec<AlertRow>(`SELECT ${COLUMNS} FROM alerts WHERE cleared_at IS NULL ORDER BY since`).toArray().map(toAlert);
+    return [...this.#active];
   }
 
   activeKinds(): Set<AlertKind> {
@@ -67,6 +85,9 @@ export class AlertStore {
 
   /** Records raises and clears (a raise of an active kind or a clear of an inactive one changes nothing). */
   apply(transitions: readonly Transition[], state?: EvaluatorState): void {
+    // Forgotten before writing: a write that throws leaves memory to be read again, never ahead of or behind SQLite.
+    if (transitions.length > 0) this.#active = undefined;
+    if (state) this.#evaluator = undefined;
     for (const t of transitions) {
       if (t.change === "raise") {
         this.sql.exec(
@@ -80,7 +101,10 @@ export class AlertStore {
         this.sql.exec("UPDATE alerts SET cleared_at = ? WHERE kind = ? AND cleared_at IS NULL", t.at, t.kind);
       }
     }
-    if (state) this.setSetting("evaluator", JSON.stringify(state));
+    if (state) {
+      this.setSetting("evaluator", JSON.stringify(state));
+      this.#evaluator = state;
+    }
   }
 
   /** Forgets alerts cleared before `before`. */

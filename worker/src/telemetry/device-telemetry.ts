@@ -9,7 +9,7 @@ import type {
 } from "@jetson/protocol";
 import { evaluate } from "./alert-rules.js";
 import { AlertStore } from "./alert-store.js";
-import { latestOf } from "./metrics.js";
+import { flatten, latestOf } from "./metrics.js";
 import { ALERT_HISTORY_MS } from "./retention.js";
 import { TelemetryStore } from "./telemetry-store.js";
 
@@ -25,12 +25,20 @@ export class DeviceTelemetry {
     this.alerts = new AlertStore(storage.sql);
   }
 
-  /** Stores a batch and runs the alert rules over what it adds. */
-  ingest(samples: readonly TimedSample[], now: number): void {
+  /** Stores a batch and runs the alert rules over what it adds; answers whether an alert was raised or cleared. */
+  ingest(samples: readonly TimedSample[], now: number): boolean {
     const fresh = this.samples.ingest(samples, now);
-    if (fresh.length === 0) return;
-    const { transitions, state } = evaluate(fresh, this.alerts.activeKinds(), this.alerts.thresholds(), this.alerts.evaluatorState());
+    if (fresh.length === 0) return false;
+    const metrics = new Map(fresh.map(({ sample, metrics }) => [sample, metrics]));
+    const { transitions, state } = evaluate(
+      fresh.map(({ sample }) => sample),
+      this.alerts.activeKinds(),
+      this.alerts.thresholds(),
+      this.alerts.evaluatorState(),
+      (sample) => metrics.get(sample) ?? flatten(sample),
+    );
     this.alerts.apply(transitions, state);
+    return transitions.length > 0;
   }
 
   query(range: TelemetryRange): TelemetrySeries {
