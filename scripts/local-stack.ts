@@ -35,6 +35,8 @@ export interface WorkerOptions {
   persistDir: string;
   /** Extra Worker vars (wrangler dev --var). */
   vars?: Record<string, string>;
+  /** The DevTools inspector's port (a free one when left out): a tool can attach to the Worker's isolate there. */
+  inspectorPort?: number;
   echo?: (line: string) => void;
 }
 
@@ -51,7 +53,7 @@ export class LocalWorker {
   }
 
   async start(): Promise<void> {
-    const { port, operatorToken, persistDir, echo, vars = {} } = this.options;
+    const { port, operatorToken, persistDir, echo, vars = {}, inspectorPort } = this.options;
     // The confirmation state's signing key only has to outlive a confirmation (two minutes): a new one per start.
     const stateSecret = randomBytes(32).toString("base64url");
     const varArgs = Object.entries({ ADMIN_TOKEN: operatorToken, PUBLIC_URL: this.url, MCP_STATE_SECRET: stateSecret, ...vars }).flatMap(([k, v]) => [
@@ -62,7 +64,7 @@ export class LocalWorker {
       "wrangler dev",
       WRANGLER,
       // Its own inspector port too: the default (9229) is taken by whichever stack started first.
-      ["dev", "--config", path.join(REPO, "worker/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
+      ["dev", "--config", path.join(REPO, "worker/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort ?? (await freePort())),
         "--persist-to", persistDir, ...varArgs, "--show-interactive-dev-session=false"],
       {
         cwd: path.join(REPO, "worker"),
