@@ -27,31 +27,59 @@ export function slopePerMinute(points: readonly { minute: number; mib: number }[
   return sxx > 0 ? round(sxy / sxx) : Number.NaN;
 }
 
+/**
+ * What SQLite's page caches add to the Worker's workerd once full, whatever the number of objects
+ * or how much each stores: scripts/sqlite-cache-cap.ts measured +120 to +185 MiB with 40 objects
+ * and +135 to +160 MiB with 120, each storing 3 to 13 MiB of telemetry. workerd refuses
+ * `PRAGMA cache_size` (SQLITE_AUTH), so the Worker cannot set it.
+ */
+export const SQLITE_CACHES_MIB = 150;
+
 const SERIES = {
-  "the Worker's workerd": (sample: MemorySample) => sample.workerMiB,
-  "wrangler's proxy workerd": (sample: MemorySample) => sample.proxyMiB,
-  "the Worker's JS heap": (sample: MemorySample) => sample.jsHeapMiB,
+  worker: (sample: MemorySample) => sample.workerMiB,
+  proxy: (sample: MemorySample) => sample.proxyMiB,
+  jsHeap: (sample: MemorySample) => sample.jsHeapMiB,
 } as const;
 
+type Series = keyof typeof SERIES;
+
+/** What a series growing over the last third means; `plateau` is where the Worker's workerd should level off. */
+const GROWING: Record<Series, (slope: number, last: number, plateau: number) => string> = {
+  worker: (slope, last, plateau) =>
+    last < plateau
+      ? `the Worker's workerd +${slope} MiB a minute, at ${last} of the ~${plateau} MiB where SQLite's page caches are full (bounded)`
+      : `the Worker's workerd +${slope} MiB a minute past the ~${plateau} MiB where SQLite's page caches are full (not explained by them)`,
+  proxy: (slope) => `wrangler's proxy workerd +${slope} MiB a minute (about 80 KiB per reconnection, scripts/reconnect-memory.ts; local only)`,
+  jsHeap: (slope) => `the Worker's JS heap +${slope} MiB a minute (a leak in the Worker's code: run with --heap-census)`,
+};
+
 /**
- * Each series' slope over the run's last third (after the half-way restart, once the Worker has
- * settled again) and a one-line verdict: flat, or what grows and how fast.
+ * Each series' slope over the run's last third (after the half-way restart), where the Worker's
+ * workerd should level off (its first figure after the restart plus SQLite's page caches), and a
+ * one-line verdict.
  */
 export function memoryVerdict(samples: readonly MemorySample[], minutes: number) {
-  const last = samples.filter((sample) => sample.minute >= (2 * minutes) / 3);
+  const afterRestart = samples.filter((sample) => sample.minute > minutes / 2);
+  const lastThird = samples.filter((sample) => sample.minute >= (2 * minutes) / 3);
+  const plateau = (afterRestart[0]?.workerMiB ?? Number.NaN) + SQLITE_CACHES_MIB;
   const slopes = Object.fromEntries(
-    Object.entries(SERIES).map(([name, value]) => {
-      const points = last.flatMap((sample) => {
-        const mib = value(sample);
+    (Object.keys(SERIES) as Series[]).map((name) => {
+      const points = lastThird.flatMap((sample) => {
+        const mib = SERIES[name](sample);
         return mib === undefined ? [] : [{ minute: sample.minute, mib }];
       });
       return [name, slopePerMinute(points)];
     }),
-  );
-  const growing = Object.entries(slopes).filter(([, slope]) => !(slope < FLAT_MIB_PER_MINUTE));
+  ) as Record<Series, number>;
+  const last = lastThird.at(-1)?.workerMiB ?? Number.NaN;
+  const growing = (Object.keys(SERIES) as Series[]).filter((name) => !(slopes[name] < FLAT_MIB_PER_MINUTE));
   const verdict =
     growing.length === 0
       ? `flat: every series under ${FLAT_MIB_PER_MINUTE} MiB a minute over the last third`
-      : `not flat: ${growing.map(([name, slope]) => `${name} ${Number.isNaN(slope) ? "(too few figures)" : `+${slope} MiB a minute`}`).join(", ")} over the last third`;
-  return { "slope over the last third (MiB a minute)": slopes, verdict };
+      : `over the last third: ${growing.map((name) => GROWING[name](slopes[name], last, plateau)).join("; ")}`;
+  return {
+    "slope over the last third (MiB a minute)": slopes,
+    "the Worker's workerd levels off at about (MiB)": plateau,
+    verdict,
+  };
 }
