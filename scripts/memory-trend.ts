@@ -72,11 +72,15 @@ export function memoryVerdict(samples: readonly MemorySample[], minutes: number)
     }),
   ) as Record<Series, number>;
   const last = lastThird.at(-1)?.workerMiB ?? Number.NaN;
-  const growing = (Object.keys(SERIES) as Series[]).filter((name) => !(slopes[name] < FLAT_MIB_PER_MINUTE));
-  const verdict =
+  const names = Object.keys(SERIES) as Series[];
+  const growing = names.filter((name) => slopes[name] >= FLAT_MIB_PER_MINUTE);
+  const unknown = names.filter((name) => Number.isNaN(slopes[name]));
+  const verdict = [
     growing.length === 0
-      ? `flat: every series under ${FLAT_MIB_PER_MINUTE} MiB a minute over the last third`
-      : `over the last third: ${growing.map((name) => GROWING[name](slopes[name], last, plateau)).join("; ")}`;
+      ? `flat: every series with figures under ${FLAT_MIB_PER_MINUTE} MiB a minute over the last third`
+      : `over the last third: ${growing.map((name) => GROWING[name](slopes[name], last, plateau)).join("; ")}`,
+    ...(unknown.length > 0 ? [`too few figures for ${unknown.join(", ")}`] : []),
+  ].join("; ");
   return {
     "slope over the last third (MiB a minute)": slopes,
     "the Worker's workerd levels off at about (MiB)": plateau,

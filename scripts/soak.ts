@@ -122,6 +122,14 @@ async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
   };
 }
 
+/** The JS heap figures are worth having, not worth the soak: without the inspector the soak goes on. */
+async function attachInspector(port: number): Promise<WorkerInspector | undefined> {
+  return WorkerInspector.attach(port).catch((error: Error) => {
+    log(`no JS heap figures: the inspector did not answer (${error.message})`);
+    return undefined;
+  });
+}
+
 async function workerdCpuSeconds(worker: LocalWorker): Promise<number> {
   return worker.pid === undefined ? 0 : (await groupUsage(worker.pid, "workerd")).cpuSeconds;
 }
@@ -159,7 +167,7 @@ async function main(): Promise<void> {
     log(`${MINUTES} minutes, ${LINKS} device links in this process plus ${LOCAL_FLEET.length} simulated boards' bridges`);
     log(`rate limits lifted for the soak: ${JSON.stringify(LIFTED_RATE_LIMITS)}`);
     await worker.start();
-    inspector = await WorkerInspector.attach(inspectorPort);
+    inspector = await attachInspector(inspectorPort);
     await worker.createFleet("local");
     const ids = Array.from({ length: LINKS }, (_, i) => `soak-${String(i).padStart(4, "0")}`);
     let began = performance.now();
@@ -283,7 +291,7 @@ async function main(): Promise<void> {
         const stopped = Date.now();
         await worker.restart();
         const ready = Date.now();
-        inspector = await WorkerInspector.attach(inspectorPort);
+        inspector = await attachInspector(inspectorPort);
         log(`Worker restarted (${round((ready - stopped) / SECOND)} s down); waiting for ${wereUp.length} links`);
         const allBack = await until(() => wereUp.every((link) => link.up && link.connectedAt > ready), 5 * MINUTE);
         const linkMs = wereUp.filter((link) => link.connectedAt > ready).map((link) => link.connectedAt - ready);
