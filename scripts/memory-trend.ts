@@ -49,7 +49,8 @@ const GROWING: Record<Series, (slope: number, last: number, plateau: number) => 
     last < plateau
       ? `the Worker's workerd +${slope} MiB a minute, at ${last} of the ~${plateau} MiB where SQLite's page caches are full (bounded)`
       : `the Worker's workerd +${slope} MiB a minute past the ~${plateau} MiB where SQLite's page caches are full (not explained by them)`,
-  proxy: (slope) => `wrangler's proxy workerd +${slope} MiB a minute (about 80 KiB per reconnection, scripts/reconnect-memory.ts; local only)`,
+  proxy: (slope) =>
+    `wrangler's proxy workerd +${slope} MiB a minute (reconnections: it levels off about 145 MiB up after some 3,000, scripts/reconnect-memory.ts; local only)`,
   jsHeap: (slope) => `the Worker's JS heap +${slope} MiB a minute (a leak in the Worker's code: run with --heap-census)`,
 };
 
