@@ -35,7 +35,7 @@ export interface WorkerOptions {
   persistDir: string;
   /** Extra Worker vars (wrangler dev --var). */
   vars?: Record<string, string>;
-  /** The port of wrangler's inspector (Chrome DevTools Protocol, for a CPU profile of workerd); a free one when absent. */
+  /** The port of wrangler's inspector (Chrome DevTools Protocol: a CPU profile or the JS heap of the Worker's isolate); a free one when absent. */
   inspectorPort?: number;
   echo?: (line: string) => void;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -13,6 +14,9 @@ import { type LocalBridge, LocalWorker, tempDir } from "./local-stack.js";
 import { freePort } from "./ports.js";
 import { SAMPLES_PER_BATCH, SoakLink } from "./soak-link.js";
 import { inParallel } from "../bench/in-parallel.js";
+import { censusGrowth, type HeapCensus, WorkerInspector } from "./worker-inspector.js";
+import { type MemorySample, memoryVerdict } from "./memory-trend.js";
+import { WORKER_RUNTIME } from "./worker-runtime.js";
 
 /** How often a device's figures alone reach the registry; set here, not left to the Worker's default, so the implied rate below holds. */
 const FIGURES_EVERY_MS = 60_000;
@@ -23,6 +27,12 @@ const { values: flags } = parseArgs({
   options: {
     minutes: { type: "string", default: process.env.SOAK_MINUTES ?? "30" },
     links: { type: "string", default: process.env.SOAK_LINKS ?? "1000" },
+    /**
+     * Also count the isolate's heap by constructor early and just before the restart. Each census
+     * pauses every object for a while, and the snapshot's transfer leaves both workerd processes
+     * larger: leave it off for the memory figures.
+     */
+    "heap-census": { type: "boolean", default: false },
   },
 });
 const MINUTES = Number(flags.minutes);
@@ -112,14 +122,24 @@ async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
   };
 }
 
+/** The JS heap figures are worth having, not worth the soak: without the inspector the soak goes on. */
+async function attachInspector(port: number): Promise<WorkerInspector | undefined> {
+  return WorkerInspector.attach(port).catch((error: Error) => {
+    log(`no JS heap figures: the inspector did not answer (${error.message})`);
+    return undefined;
+  });
+}
+
 async function workerdCpuSeconds(worker: LocalWorker): Promise<number> {
   return worker.pid === undefined ? 0 : (await groupUsage(worker.pid, "workerd")).cpuSeconds;
 }
 
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-soak-");
+  const inspectorPort = await freePort();
   const worker = new LocalWorker({
     port: await freePort(),
+    inspectorPort,
     operatorToken: randomBytes(24).toString("base64url"),
     persistDir: path.join(dir, "state"),
     vars: { ...LIFTED_RATE_LIMITS, SUMMARY_FIGURES_EVERY_MS: String(FIGURES_EVERY_MS) },
@@ -129,13 +149,17 @@ async function main(): Promise<void> {
   const bridges: LocalBridge[] = [];
   const watchers: DashboardWatcher[] = [];
   const timers: NodeJS.Timeout[] = [];
+  let inspector: WorkerInspector | undefined;
   const shutdown = async () => {
     running = false;
+    inspector?.close();
     for (const timer of timers) clearInterval(timer);
     for (const watcher of watchers) watcher.stop();
     await Promise.all(links.map((link) => link.stop()));
     await Promise.all(bridges.map((bridge) => bridge.dispose()));
     await worker.stop();
+    // A 30-minute soak leaves gigabytes of SQLite files (each object's database and write-ahead log).
+    await rm(dir, { recursive: true, force: true });
   };
   process.once("SIGINT", () => void shutdown().then(() => process.exit(130)));
 
@@ -143,6 +167,7 @@ async function main(): Promise<void> {
     log(`${MINUTES} minutes, ${LINKS} device links in this process plus ${LOCAL_FLEET.length} simulated boards' bridges`);
     log(`rate limits lifted for the soak: ${JSON.stringify(LIFTED_RATE_LIMITS)}`);
     await worker.start();
+    inspector = await attachInspector(inspectorPort);
     await worker.createFleet("local");
     const ids = Array.from({ length: LINKS }, (_, i) => `soak-${String(i).padStart(4, "0")}`);
     let began = performance.now();
@@ -185,7 +210,7 @@ async function main(): Promise<void> {
       }, phase);
     }
 
-    const memory: { minute: number; workerdMiB: number; workerdCpuPct: number; soakCpuPct: number; loadAverage: number }[] = [];
+    const memory: MemorySample[] = [];
     let previous = { at: Date.now(), workerd: await workerdCpuSeconds(worker), soak: process.cpuUsage() };
     // While the Worker restarts no workerd runs: that moment has no figure. CPU is a share of one core since the previous figure.
     const sampleMemory = async () => {
@@ -194,10 +219,15 @@ async function main(): Promise<void> {
       const now = { at: Date.now(), workerd: usage.cpuSeconds, soak: process.cpuUsage() };
       const seconds = (now.at - previous.at) / SECOND;
       const soak = process.cpuUsage(previous.soak);
+      const runtime = group === undefined ? usage : await groupUsage(group, "workerd", WORKER_RUNTIME);
+      // Asked after the CPU figures, so that the collection it forces is not counted as the Worker's CPU.
+      const jsHeapMiB = await inspector?.liveHeapMiB().catch(() => undefined);
       if (usage.residentMiB > 0 && now.workerd >= previous.workerd) {
         memory.push({
           minute: round((now.at - start) / MINUTE, 1),
-          workerdMiB: usage.residentMiB,
+          workerMiB: runtime.residentMiB,
+          proxyMiB: usage.residentMiB - runtime.residentMiB,
+          jsHeapMiB,
           workerdCpuPct: Math.round((100 * (now.workerd - previous.workerd)) / seconds),
           soakCpuPct: Math.round((100 * (soak.user + soak.system)) / 1e6 / seconds),
           loadAverage: round(loadavg()[0] ?? 0),
@@ -214,6 +244,12 @@ async function main(): Promise<void> {
     /** What went wrong that is neither a lost sample nor a lost command (a fleet run that could not be started or followed). */
     const failures: string[] = [];
     const events: { at: number; name: string; run: () => Promise<void> }[] = [];
+    const censuses: { minute: number; census: HeapCensus }[] = [];
+    const takeCensus = async () => {
+      const minute = round((Date.now() - start) / MINUTE, 1);
+      if (inspector) censuses.push({ minute, census: await inspector.census() });
+    };
+    if (flags["heap-census"]) events.push({ at: start + (MINUTES * MINUTE) / 6, name: "heap census", run: takeCensus });
     for (let at = start + CUT_EVERY_MS; at < end; at += CUT_EVERY_MS) {
       events.push({
         at,
@@ -249,9 +285,13 @@ async function main(): Promise<void> {
         await Promise.all(runs);
         const wereUp = links.filter((link) => link.up);
         const bridgesBack = bridges.map((bridge) => bridge.running.nextLine(/connected to /, 5 * MINUTE).then(() => Date.now()));
+        if (flags["heap-census"]) await takeCensus();
+        inspector?.close();
+        inspector = undefined;
         const stopped = Date.now();
         await worker.restart();
         const ready = Date.now();
+        inspector = await attachInspector(inspectorPort);
         log(`Worker restarted (${round((ready - stopped) / SECOND)} s down); waiting for ${wereUp.length} links`);
         const allBack = await until(() => wereUp.every((link) => link.up && link.connectedAt > ready), 5 * MINUTE);
         const linkMs = wereUp.filter((link) => link.connectedAt > ready).map((link) => link.connectedAt - ready);
@@ -320,7 +360,17 @@ async function main(): Promise<void> {
       cuts,
       workerRestart: restart,
       failures,
-      "every 30 s: workerd resident memory (MiB), workerd and this process's CPU (% of one core), load average": memory,
+      memory: {
+        "every 30 s: resident memory (MiB) of the Worker's workerd and of wrangler's proxy workerd, the Worker's live JS heap after a full collection (MiB), both workerd's and this process's CPU (% of one core), load average":
+          memory,
+        ...memoryVerdict(memory, MINUTES),
+      },
+      ...(censuses.length === 2 && {
+        "JS heap census": {
+          minutes: censuses.map((c) => c.minute),
+          "what grew most between them (objects, own bytes)": censusGrowth(censuses[0]!.census, censuses[1]!.census),
+        },
+      }),
       registry: {
         "summary upserts per second, at most (implied)": round((Math.min(batches, (LINKS * seconds) / (FIGURES_EVERY_MS / 1000)) + connects) / seconds, 1),
         how: `Not observable from outside: a device's figures reach the registry at most once per ${FIGURES_EVERY_MS / 1000} s (its acknowledged batches, if fewer), and each connection's state message once; real bridges and alert changes add a few more.`,
