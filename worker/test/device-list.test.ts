@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { statusOf } from "../src/dashboard/view/fleet-rows.js";
 import { deviceAttributes } from "../src/fleet-ops/attributes.js";
 import { parseSelector, type SelectorKey, selects } from "../src/fleet-ops/selector.js";
+import { ADVERSARIAL_SELECTORS, ADVERSARIAL_VALUE } from "../src/fleet-ops/selector-adversarial.js";
 import { createFleet } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
 
@@ -237,6 +238,30 @@ describe("selectors answered in SQL", () => {
     const sizes = new Set(await runInDurableObject(registry, (object) => Promise.all(selectors.map(async (s) => (await object.select(parseSelector(s))).length))));
     expect(sizes.size).toBeGreaterThan(30);
   }, 30_000);
+
+  it("answer the selectors built to make a backtracking matcher explode, over 63-character values, as the language does", async () => {
+    const registry = env.REGISTRY.get(env.REGISTRY.idFromName("selector-adversarial"));
+    const fleet: DeviceSummary[] = Array.from({ length: 100 }, (_, i) => ({
+      id: `${"a".repeat(60)}${String(i).padStart(3, "0")}`,
+      fleet: "selector-adversarial",
+      online: true,
+      tags: [ADVERSARIAL_VALUE],
+      state: { hostname: "h", bridgeVersion: "0.1.0", capabilities: [], board: ADVERSARIAL_VALUE },
+    }));
+    await runInDurableObject(registry, async (object) => {
+      for (const summary of fleet) await object.upsert(summary);
+      for (const text of ADVERSARIAL_SELECTORS) {
+        const selector = parseSelector(text);
+        const expected = fleet.filter((d) => selects(selector, deviceAttributes(d))).sort(byId);
+        expect(ids(await object.select(selector)), text).toEqual(ids(expected));
+      }
+      // Values without * are compared whole, however long: SQLite refuses GLOB patterns over 50 bytes.
+      const one = fleet[7]?.id ?? "";
+      expect(ids(await object.select(parseSelector(`id:${one}`)))).toEqual([one]);
+      expect(await object.select(parseSelector(`tag:${ADVERSARIAL_VALUE} -board:${ADVERSARIAL_VALUE}`))).toEqual([]);
+      expect((await object.select(parseSelector(`tag:${ADVERSARIAL_VALUE}`))).length).toBe(100);
+    });
+  });
 
   it("follow a device's changes: a new tag, a new version, going offline", async () => {
     await createFleet("selector-follow");

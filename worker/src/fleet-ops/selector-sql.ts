@@ -14,9 +14,12 @@ type PatternSql = (pattern: string) => SqlCondition;
  * is special; glob columns hold the value lower-cased in JS, as `globMatches` compares it. A term on a value
  * the device never reported is false (never NULL), so its negation holds, as in JS.
  */
+/** GLOB only for a pattern with `*` (parseSelector keeps those within SQLite's pattern limit); any other value is compared as it is. */
+const matching = (column: string, pattern: string) => (pattern.includes("*") ? `${column} GLOB ?` : `${column} = ?`);
+
 const glob =
   (column: string): PatternSql =>
-  (pattern) => ({ sql: `(${column} IS NOT NULL AND ${column} GLOB ?)`, params: [pattern] });
+  (pattern) => ({ sql: `(${column} IS NOT NULL AND ${matching(column, pattern)})`, params: [pattern] });
 
 /** `6` matches 6 and 6.2 but not 60, compared as reported (case kept, as `release` in selector.ts); with a `*`, a glob. */
 const release =
@@ -29,7 +32,7 @@ const release =
 const TERM_SQL = {
   // Device ids are lower-case (DeviceIdSchema).
   id: glob("id"),
-  tag: (pattern) => ({ sql: "id IN (SELECT device FROM device_tags WHERE tag GLOB ?)", params: [pattern] }),
+  tag: (pattern) => ({ sql: `id IN (SELECT device FROM device_tags WHERE ${matching("tag", pattern)})`, params: [pattern] }),
   board: glob("board"),
   soc: glob("soc"),
   jetpack: release("jetpack", "jetpack_lower"),

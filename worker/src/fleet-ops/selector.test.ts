@@ -62,6 +62,7 @@ describe("the selector language", () => {
     ["tag:a,,b", /tag needs a value/],
     ["online:yes", /online takes true or false/],
     ["tag:wh$", /"wh\$" may hold only/],
+    [`id:${"*a".repeat(25)}*b`, /has 52 characters; a value with \* may have at most 50/],
     ["* tag:a", /term 1 "\*": \* chooses every device and cannot be combined/],
   ])("refuses %j with a clear error", (input, message) => {
     expect(() => parseSelector(input)).toThrow(SelectorError);

@@ -55,6 +55,11 @@ export type SelectorKey = keyof typeof KEYS;
 const SELECTOR_KEYS = Object.keys(KEYS) as SelectorKey[];
 const KEY_NAMES = Object.keys(KEYS).join(", ");
 const VALUE = /^[a-z0-9_.*-]+$/;
+/**
+ * Selectors are answered in SQL, and a Durable Object's SQLite refuses a GLOB pattern over 50 bytes
+ * (SQLITE_LIMIT_LIKE_PATTERN_LENGTH): a value without `*` (a whole 63-character id) is compared as it is.
+ */
+export const MAX_WILDCARD_VALUE = 50;
 
 function isKey(key: string): key is SelectorKey {
   return Object.hasOwn(KEYS, key);
@@ -85,6 +90,7 @@ function parseTerm(word: string, position: number): SelectorTerm {
   for (const value of values) {
     if (value === "") fail(`${key} needs a value after the colon (a,b for either)`);
     if (!VALUE.test(value)) fail(`"${value}" may hold only letters, digits, _ . - and *`);
+    if (value.includes("*") && value.length > MAX_WILDCARD_VALUE) fail(`"${value}" has ${value.length} characters; a value with * may have at most ${MAX_WILDCARD_VALUE}`);
     if (rule.allowed && !rule.allowed.includes(value)) fail(`${key} takes ${rule.allowed.join(" or ")}`);
   }
   return { key: key as SelectorKey, negate, values };
