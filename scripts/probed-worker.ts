@@ -8,6 +8,7 @@ import { LocalWorker, tempDir } from "./local-stack.js";
 import { freePort } from "./ports.js";
 import { groupUsage } from "./process-group.js";
 import { WORKER_RUNTIME } from "./worker-runtime.js";
+import { SoakLink } from "./soak-link.js";
 import { WorkerInspector } from "./worker-inspector.js";
 
 /** One look at where the local Worker's memory is (MiB). */
@@ -65,4 +66,28 @@ export class ProbedWorker {
     await this.worker.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs `probe` against a probed Worker with `count` device links connected (reconnecting as a bridge
+ * does while it runs), then stops the links and the Worker; a failure is printed and exits non-zero.
+ */
+export function probeWithLinks(count: number, prefix: string, probe: (worker: ProbedWorker, links: SoakLink[]) => Promise<void>): void {
+  const run = async () => {
+    const worker = await ProbedWorker.start(count, prefix);
+    let running = true;
+    const links = worker.devices.map((device) => new SoakLink({ url: worker.worker.url, device, reconnect: { minMs: 200, maxMs: 2_000 }, wanted: () => running }));
+    try {
+      await inParallel(links, 16, (link) => link.connect());
+      await probe(worker, links);
+    } finally {
+      running = false;
+      await Promise.all(links.map((link) => link.stop()));
+      await worker.stop();
+    }
+  };
+  run().catch((error: Error) => {
+    process.stderr.write(`${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
 }

@@ -1,8 +1,6 @@
 import { parseArgs } from "node:util";
-import { inParallel } from "../bench/in-parallel.js";
 import { round } from "../bench/stats.js";
-import { type MemoryLook, ProbedWorker } from "./probed-worker.js";
-import { SoakLink } from "./soak-link.js";
+import { type MemoryLook, probeWithLinks } from "./probed-worker.js";
 
 /*
  * What a device link's abrupt cut and reconnection leaves in workerd's memory: every link is cut
@@ -20,42 +18,27 @@ const ROUNDS = Number(flags.rounds);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function main(): Promise<void> {
-  const probe = await ProbedWorker.start(LINKS, "reconnect");
-  let running = true;
-  const links = probe.devices.map((device) => new SoakLink({ url: probe.worker.url, device, reconnect: { minMs: 200, maxMs: 2_000 }, wanted: () => running }));
-  try {
-    await inParallel(links, 16, (link) => link.connect());
-    const series: (MemoryLook & { reconnects: number })[] = [{ reconnects: 0, ...(await probe.look()) }];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const before = links.map((link) => link.connectedAt);
-      for (const link of links) link.cut();
-      while (links.some((link, i) => !link.up || link.connectedAt === before[i])) await sleep(100);
-      series.push({ reconnects: round * LINKS, ...(await probe.look()) });
-      process.stderr.write(`${JSON.stringify(series.at(-1))}\n`);
-    }
-    const [first, last] = [series[0]!, series.at(-1)!];
-    const perReconnectKiB = (key: keyof MemoryLook) => round(((last[key] - first[key]) * 1024) / (ROUNDS * LINKS), 1);
-    process.stdout.write(
-      `${JSON.stringify(
-        {
-          links: LINKS,
-          rounds: ROUNDS,
-          "after each round of cuts: workerd's memory (MiB)": series,
-          "growth per reconnect (KiB)": { runtime: perReconnectKiB("runtimeMiB"), proxy: perReconnectKiB("proxyMiB"), jsHeap: perReconnectKiB("jsHeapMiB") },
-        },
-        null,
-        2,
-      )}\n`,
-    );
-  } finally {
-    running = false;
-    await Promise.all(links.map((link) => link.stop()));
-    await probe.stop();
+probeWithLinks(LINKS, "reconnect", async (probe, links) => {
+  const series: (MemoryLook & { reconnects: number })[] = [{ reconnects: 0, ...(await probe.look()) }];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const before = links.map((link) => link.connectedAt);
+    for (const link of links) link.cut();
+    while (links.some((link, i) => !link.up || link.connectedAt === before[i])) await sleep(100);
+    series.push({ reconnects: round * LINKS, ...(await probe.look()) });
+    process.stderr.write(`${JSON.stringify(series.at(-1))}\n`);
   }
-}
-
-main().catch((error: Error) => {
-  process.stderr.write(`${error.stack ?? error.message}\n`);
-  process.exit(1);
+  const [first, last] = [series[0]!, series.at(-1)!];
+  const perReconnectKiB = (key: keyof MemoryLook) => round(((last[key] - first[key]) * 1024) / (ROUNDS * LINKS), 1);
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        links: LINKS,
+        rounds: ROUNDS,
+        "after each round of cuts: workerd's memory (MiB)": series,
+        "growth per reconnect (KiB)": { runtime: perReconnectKiB("runtimeMiB"), proxy: perReconnectKiB("proxyMiB"), jsHeap: perReconnectKiB("jsHeapMiB") },
+      },
+      null,
+      2,
+    )}\n`,
+  );
 });

@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
 import { busyOrinSample } from "../bench/orin-sample.js";
-import { inParallel } from "../bench/in-parallel.js";
 import { round } from "../bench/stats.js";
-import { type MemoryLook, ProbedWorker } from "./probed-worker.js";
-import { SAMPLES_PER_BATCH, SoakLink } from "./soak-link.js";
+import { type MemoryLook, probeWithLinks } from "./probed-worker.js";
+import { SAMPLES_PER_BATCH } from "./soak-link.js";
 
 /*
  * Does the Worker's memory stop growing once SQLite's page cache is full, however much telemetry
@@ -26,20 +25,17 @@ const SAMPLE_BYTES = JSON.stringify(busyOrinSample(0, 0)).length;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function main(): Promise<void> {
-  const probe = await ProbedWorker.start(LINKS, "cache-cap");
-  let running = true;
-  const links = probe.devices.map((device) => new SoakLink({ url: probe.worker.url, device, reconnect: { minMs: 200, maxMs: 2_000 }, wanted: () => running }));
+probeWithLinks(LINKS, "cache-cap", async (probe, links) => {
+  let feeding = true;
+  // Twenty hours back: inside raw retention (a day), never ahead of the Worker's clock.
+  const from = Date.now() - 20 * 3_600_000;
+  const fed = links.map(async (link) => {
+    for (let t = from; feeding; t += SAMPLES_PER_BATCH * 1_000) {
+      await link.tick(t);
+      while (feeding && link.queued > 0) await sleep(5);
+    }
+  });
   try {
-    await inParallel(links, 16, (link) => link.connect());
-    // Twenty hours back: inside raw retention (a day), never ahead of the Worker's clock.
-    const from = Date.now() - 20 * 3_600_000;
-    const feeding = links.map(async (link) => {
-      for (let t = from; running; t += SAMPLES_PER_BATCH * 1_000) {
-        await link.tick(t);
-        while (running && link.queued > 0) await sleep(5);
-      }
-    });
     const start = Date.now();
     const series: (MemoryLook & { second: number; storedMiBPerObject: number })[] = [];
     while (Date.now() - start < MINUTES * 60_000) {
@@ -48,19 +44,11 @@ async function main(): Promise<void> {
       process.stderr.write(`${JSON.stringify(series.at(-1))}\n`);
       await sleep(EVERY_MS);
     }
-    running = false;
-    await Promise.all(feeding);
     process.stdout.write(
       `${JSON.stringify({ links: LINKS, minutes: MINUTES, sampleBytes: SAMPLE_BYTES, "every 15 s: workerd's memory (MiB) and the telemetry each object has stored (MiB)": series }, null, 2)}\n`,
     );
   } finally {
-    running = false;
-    await Promise.all(links.map((link) => link.stop()));
-    await probe.stop();
+    feeding = false;
+    await Promise.all(fed);
   }
-}
-
-main().catch((error: Error) => {
-  process.stderr.write(`${error.stack ?? error.message}\n`);
-  process.exit(1);
 });
