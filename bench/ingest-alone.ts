@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import WebSocket from "ws";
 import { LocalWorker, tempDir } from "../scripts/local-stack.js";
 import { freePort } from "../scripts/ports.js";
+import { WorkerInspector } from "../scripts/worker-inspector.js";
 import { LIFTED_RATE_LIMITS } from "./lifted-limits.js";
 import { round } from "./stats.js";
 import { benchTelemetryIngest } from "./telemetry-ingest.js";
@@ -39,27 +39,16 @@ async function cpuSecondsUnder(root: number): Promise<Map<string, number>> {
   return under;
 }
 
-/** The Chrome DevTools Protocol on wrangler's inspector: one command at a time, answered in order. */
-async function devtools(port: number): Promise<{ send: (method: string, params?: object) => Promise<unknown>; close: () => void }> {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string }[];
-  const target = targets[0];
-  if (!target) throw new Error("the inspector lists no Worker");
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-  let id = 0;
-  const waiting = new Map<number, (result: unknown) => void>();
-  ws.on("message", (data) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
-    if (message.id !== undefined) waiting.get(message.id)?.(message.result ?? message.error);
-  });
-  return {
-    send: (method, params = {}) =>
-      new Promise((resolve) => {
-        waiting.set(++id, resolve);
-        ws.send(JSON.stringify({ id, method, params }));
-      }),
-    close: () => ws.close(),
-  };
+/** What `work` returns, with a CPU profile of the Worker's isolate while it ran written to `file`. */
+async function profiled<T>(work: () => Promise<T>, file: string): Promise<T> {
+  const inspector = await WorkerInspector.attach(inspectorPort);
+  try {
+    const { result, profile } = await inspector.profile(work, SAMPLING_US);
+    await writeFile(file, JSON.stringify(profile));
+    return result;
+  } finally {
+    inspector.close();
+  }
 }
 
 const dir = await tempDir("jetson-ingest-");
@@ -76,18 +65,10 @@ try {
   await worker.createFleet("local");
   const wrangler = worker.pid;
   if (wrangler === undefined) throw new Error("wrangler dev has no process id");
-  const inspector = PROFILE === undefined ? undefined : await devtools(inspectorPort);
-  await inspector?.send("Profiler.enable");
-  await inspector?.send("Profiler.setSamplingInterval", { interval: SAMPLING_US });
-  await inspector?.send("Profiler.start");
   const before = await cpuSecondsUnder(wrangler);
-  const result = await benchTelemetryIngest(worker, path.join(dir, "mosquitto"), MESSAGES);
+  const bench = () => benchTelemetryIngest(worker, path.join(dir, "mosquitto"), MESSAGES);
+  const result = PROFILE ? await profiled(bench, PROFILE) : await bench();
   const after = await cpuSecondsUnder(wrangler);
-  if (inspector && PROFILE) {
-    const { profile } = (await inspector.send("Profiler.stop")) as { profile: unknown };
-    await writeFile(PROFILE, JSON.stringify(profile));
-    inspector.close();
-  }
   // Both batch sizes' messages, and what else the run asks of workerd (provisioning, counting what was stored).
   const workerdSeconds = [...after].filter(([name]) => name.startsWith("workerd:")).reduce((sum, [name, seconds]) => sum + seconds - (before.get(name) ?? 0), 0);
   console.log(JSON.stringify({ ...result, "workerd CPU per message (ms, both batch sizes)": round((workerdSeconds * 1000) / (2 * MESSAGES), 3) }, null, 2));

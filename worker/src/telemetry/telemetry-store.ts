@@ -96,6 +96,30 @@ export interface Fresh {
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 const minuteOf = (t: number) => Math.floor(t / MINUTE);
 
+/** Each sample's metrics folded by minute and metric. */
+function foldsOf(samples: readonly Fresh[]): Map<string, Fold> {
+  const folds = new Map<string, Fold>();
+  for (const { sample, metrics } of samples) {
+    const minute = minuteOf(sample.t);
+    addMetrics(folds, minute, metrics, (metric) => `${minute} ${metric}`);
+  }
+  return folds;
+}
+
+function addMetrics(folds: Map<string, Fold>, minute: number, metrics: Metrics, key: (metric: string) => string): void {
+  for (const [metric, value] of metrics) {
+    const fold = folds.get(key(metric));
+    if (fold) {
+      fold.min = Math.min(fold.min, value);
+      fold.max = Math.max(fold.max, value);
+      fold.sum += value;
+      fold.count += 1;
+    } else {
+      folds.set(key(metric), { minute, metric, min: value, max: value, sum: value, count: 1 });
+    }
+  }
+}
+
 /** A device's telemetry in its object's SQLite: raw samples for a day, 1-minute rollups for 30 days. */
 export class TelemetryStore {
   private readonly sql: SqlStorage;
@@ -107,10 +131,11 @@ export class TelemetryStore {
   /** The minute whose rollups wait in its raw samples (null: none); read once, then kept as written. */
   #open: number | null | undefined;
   /**
-   * The open minute's new samples with their metrics, when this object opened it: folding them at its end
-   * then reads nothing back. Absent (a rebuilt object, a rollback), the minute's raw samples are read instead.
+   * The open minute's rollups so far, by metric, when this object opened it: folding them at its end then
+   * reads nothing back, and an object holds a few dozen running sums rather than the minute's samples.
+   * Absent (a rebuilt object, a rollback), the minute's raw samples are read instead.
    */
-  #waiting: Fresh[] | undefined;
+  #waiting: Map<string, Fold> | undefined;
 
   /**
    * Stores the samples not seen before and folds them into their minutes (the newest minute when it
@@ -147,7 +172,7 @@ export class TelemetryStore {
       if (folded !== null && minute <= folded) return false;
       this.setOpenMinute(minute);
     }
-    this.#waiting?.push(stored);
+    if (this.#waiting) addMetrics(this.#waiting, minute, stored.metrics, (metric) => metric);
     return true;
   }
 
@@ -155,7 +180,7 @@ export class TelemetryStore {
   private closeOpenMinute(): void {
     const open = this.openMinute();
     if (open === null) return;
-    this.fold(this.#waiting ?? this.rawOf(open));
+    this.writeFolds(this.#waiting ?? foldsOf(this.rawOf(open)));
     this.setOpenMinute(null);
   }
 
@@ -190,28 +215,16 @@ export class TelemetryStore {
     this.sql.exec("DELETE FROM open_minute");
     if (minute !== null) this.sql.exec("INSERT INTO open_minute (minute) VALUES (?)", minute);
     this.#open = minute;
-    // Opened here, the minute has no sample yet: each one left open joins this list.
-    if (minute !== null) this.#waiting = [];
+    // Opened here, the minute has no sample yet: each one left open adds to these sums.
+    if (minute !== null) this.#waiting = new Map();
   }
 
   /** Adds samples to their minutes' rollups: one row per minute and metric, whatever the number of samples. */
   private fold(samples: readonly Fresh[]): void {
-    const folds = new Map<string, Fold>();
-    for (const { sample, metrics } of samples) {
-      const minute = minuteOf(sample.t);
-      for (const [metric, value] of metrics) {
-        const key = `${minute} ${metric}`;
-        const fold = folds.get(key);
-        if (fold) {
-          fold.min = Math.min(fold.min, value);
-          fold.max = Math.max(fold.max, value);
-          fold.sum += value;
-          fold.count += 1;
-        } else {
-          folds.set(key, { minute, metric, min: value, max: value, sum: value, count: 1 });
-        }
-      }
-    }
+    this.writeFolds(foldsOf(samples));
+  }
+
+  private writeFolds(folds: ReadonlyMap<string, Fold>): void {
     const rows = [...folds.values()];
     for (let start = 0; start < rows.length; start += FOLDS_PER_STATEMENT) {
       const chunk = rows.slice(start, start + FOLDS_PER_STATEMENT);
