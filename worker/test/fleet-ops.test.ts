@@ -4,6 +4,7 @@ import type { AuditEntry, CommandDetail, DesiredStatus, DeviceAttributes, Device
 import { describe, expect, it } from "vitest";
 import { ADMIN, createFleet, DeviceClient, json, provision } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
+import { parseSelector } from "../src/fleet-ops/selector.js";
 
 const BOARDS = {
   "orin-nano": "NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super",
@@ -12,6 +13,7 @@ const BOARDS = {
 } as const;
 
 const stub = (device: string) => env.DEVICE.get(env.DEVICE.idFromName(`local/${device}`));
+const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("local"));
 
 async function rest<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await exports.default.fetch(`http://w${path}`, {
@@ -232,6 +234,25 @@ describe("desired state", () => {
     await rest("PUT", "/api/devices/ds-tagged/tags", { tags: ["ds-fans"] });
     const kept = await eventually(() => status("ds-tagged"), (s) => s.checkedAt !== undefined);
     expect(kept).toMatchObject({ desired: { fan: { pwmPct: 60 } }, rules: ["tag:ds-fans"], drift: [] });
+  });
+
+  it("reaches a device whose refresh after a rule change never arrived, on its next connection", async () => {
+    await offline(await online("ds-missed"));
+    // As if the Worker that set the rule died before it refreshed the device: only the registry knows.
+    await registry().setDesiredRule(parseSelector("id:ds-missed"), { powerModeId: 1 }, "test");
+    expect(await status("ds-missed")).toMatchObject({ desired: {}, rules: [] });
+
+    await online("ds-missed");
+    expect(await status("ds-missed")).toMatchObject({ desired: { powerModeId: 1 }, rules: ["id:ds-missed"] });
+  });
+
+  it("follows a selector on the device's reported state when it reconnects changed", async () => {
+    await rest("PUT", "/api/desired-state", { selector: "id:ds-upgraded jetpack:6*", state: { clocksLocked: true } });
+    await offline(await online("ds-upgraded", "nano", "4.6.6"));
+    expect(await status("ds-upgraded")).toMatchObject({ desired: {}, rules: [] });
+
+    await online("ds-upgraded", "orin-nano", "6.2");
+    expect(await status("ds-upgraded")).toMatchObject({ desired: { clocksLocked: true }, rules: ["id:ds-upgraded jetpack:6*"] });
   });
 });
 

@@ -138,6 +138,35 @@ describe("summary updates to the fleet's registry", () => {
       expect(await writes.next()).toMatchObject({ online: false, latest: { t, hottestC: 60 } });
     }));
 
+  it("writes nothing for a state a reconnecting device reports again, and a changed state at once", async () => {
+    const secret = await provision("co-again");
+    const connect = async () => {
+      const client = await DeviceClient.open("/tunnel/local/co-again");
+      expect(await client.connect("co-again", secret)).toMatchObject({ reasonCode: 0 });
+      await client.subscribeCommands("co-again");
+      return client;
+    };
+    const report = async (client: DeviceClient, bridgeVersion: string) => {
+      const messageId = nextMessageId++;
+      client.publishJson("jetson/co-again/state", { hostname: "co-again", board: "NVIDIA Jetson Orin Nano", jetpack: "6.2", bridgeVersion, capabilities: [] }, messageId);
+      expect(await client.next("puback")).toMatchObject({ messageId, reasonCode: 0 });
+    };
+    const first = await connect();
+    const writes = await registryWrites("co-again");
+    await report(first, "1.0.0");
+    expect(await writes.next()).toMatchObject({ online: true, state: { bridgeVersion: "1.0.0" } });
+    first.send({ type: "disconnect" });
+    await first.whenClosed();
+    expect(await writes.next()).toMatchObject({ online: false });
+
+    // A bridge reports its state on every connection: the same state again is no change for the registry.
+    const second = await connect();
+    expect(await writes.next()).toMatchObject({ online: true, state: { bridgeVersion: "1.0.0" } });
+    await report(second, "1.0.0");
+    await report(second, "1.1.0");
+    expect(await writes.next()).toMatchObject({ online: true, state: { bridgeVersion: "1.1.0" } });
+  });
+
   it("gives a device's page the figures the registry holds back, from the device itself", () =>
     withControlledClock(async (advance) => {
       const { client } = await reporting("co-page");

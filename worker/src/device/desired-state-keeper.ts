@@ -38,9 +38,14 @@ export class DesiredStateKeeper {
     return { device, desired, rules, drift, updatedAt, checkedAt };
   }
 
-  /** Takes the merged rules that choose the device now; returns whether they changed. */
-  update(desired: DesiredState, rules: string[], now: number): boolean {
-    return this.store.setDesired(desired, rules, now);
+  /** Takes the merged rules that choose the device now, and what the registry worked them out from; returns whether they changed. */
+  update(desired: DesiredState, rules: string[], now: number, basis: string): boolean {
+    return this.store.setDesired(desired, rules, now, basis);
+  }
+
+  /** Whether the rules kept were worked out from `basis`: asking again would give the same. */
+  pulledFrom(basis: string): boolean {
+    return this.store.current().basis === basis;
   }
 
   /** The alarm duty: while the device is online, brings it in line and records what could not be. */

@@ -15,6 +15,8 @@ export interface StoredDesiredState {
   drift: Drift[];
   updatedAt?: number;
   checkedAt?: number;
+  /** What the registry worked the rules out from (its desiredBasis); absent in what earlier releases stored. */
+  basis?: string;
 }
 
 /** Which field of the desired state each kind of drift is about. */
@@ -36,13 +38,16 @@ export class DesiredStateStore {
     return row ? (JSON.parse(row.value) as StoredDesiredState) : EMPTY;
   }
 
-  /** Returns whether anything changed. */
-  setDesired(desired: DesiredState, rules: string[], at: number): boolean {
+  /** Returns whether the desired state or its rules changed. */
+  setDesired(desired: DesiredState, rules: string[], at: number, basis: string): boolean {
     const current = this.current();
-    if (JSON.stringify(current.desired) === JSON.stringify(desired) && current.rules.join("\n") === rules.join("\n")) return false;
+    if (JSON.stringify(current.desired) === JSON.stringify(desired) && current.rules.join("\n") === rules.join("\n")) {
+      if (current.basis !== basis) this.save({ ...current, basis });
+      return false;
+    }
     // Drift about what is no longer asked for would mislead; the rest stands until the next comparison.
     const drift = current.drift.filter((d) => desired[ASPECT_FIELD[d.aspect]] !== undefined);
-    this.save({ ...current, desired, rules, updatedAt: at, drift });
+    this.save({ ...current, desired, rules, updatedAt: at, drift, basis });
     return true;
   }
 

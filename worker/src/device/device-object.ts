@@ -61,6 +61,8 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   private readonly uplink: Uplink;
   private readonly ports: PortTunnels;
   private identity: Identity | undefined;
+  /** The basis of this device's desired state, as the registry answered the last summary sent in this object's life. */
+  private desiredBasis: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,7 +84,8 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     this.publisher = new SummaryPublisher(
       () => this.summary(),
       async (summary) => {
-        await this.registry(summary.fleet).upsert(summary);
+        this.desiredBasis = undefined;
+        ({ desiredBasis: this.desiredBasis } = await this.registry(summary.fleet).upsert(summary));
       },
       this.store,
       this.scheduler,
@@ -116,7 +119,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
         if (this.identity) await auditPort(env, this.identity.fleet, { ...entry, device: this.identity.deviceId });
       },
     });
-    this.uplink = new Uplink(this.store, this.commandPath, this.telemetry, this.scheduler, this.publisher, () => this.refreshDesired(), async (record) => {
+    this.uplink = new Uplink(this.store, this.commandPath, this.telemetry, this.scheduler, this.publisher, () => this.refreshDesiredIfStale(), async (record) => {
       if (this.identity) await new AuditTrail(this.env, this.identity.fleet).record(updateAuditEntry(this.identity.deviceId, record));
     });
     // A device that was never provisioned has no tables, and gets none until provision().
@@ -183,11 +186,22 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   async refreshDesired(): Promise<void> {
     const summary = await this.summary();
     if (!summary) return;
-    const { state, rules } = await this.registry(summary.fleet).desiredFor(summary);
-    if (this.desired.update(state, rules, Date.now())) {
+    const { state, rules, basis } = await this.registry(summary.fleet).desiredFor(summary);
+    if (this.desired.update(state, rules, Date.now(), basis)) {
       await this.scheduler.ensure("desired", Date.now());
       await this.publisher.publish();
     }
+  }
+
+  /**
+   * A state report (every connection sends one): pulls the rules again only if the registry's basis
+   * for them moved since the last pull. A fleet reconnecting after a deploy then asks the registry
+   * for one summary write per device, not also for its rules; a rule change that never reached this
+   * object (its refresh failed part-way) still arrives with the next connection.
+   */
+  private async refreshDesiredIfStale(): Promise<void> {
+    if (this.desiredBasis !== undefined && this.desired.pulledFrom(this.desiredBasis)) return;
+    await this.refreshDesired();
   }
 
   /** As JSON text: a command's outcome is `unknown`, which RPC stub types drop. */

@@ -54,10 +54,17 @@ export class SummaryPublisher {
     private readonly everyMs: number,
   ) {}
 
-  /** Sends the summary now: a caller that changed what matters (identity, presence, tags, state, drift). */
+  /**
+   * Sends the summary now: a caller that changed what matters (identity, presence, tags, state, drift).
+   * If nothing a reader acts on differs from what the registry has (a device reports the same state on
+   * every connection), what is left are figures, which wait as in `refresh`.
+   */
   async publish(): Promise<void> {
     const summary = await this.summary();
-    if (summary) await this.send(summary, Date.now());
+    if (!summary) return;
+    const last = this.last();
+    if (this.#current && last && changedUris(summary.id, last.summary, summary).length === 0) return this.hold(last.at + this.everyMs);
+    await this.send(summary, Date.now());
   }
 
   /**

@@ -14,6 +14,8 @@ export const DESIRED_RULES_SCHEMA: Schema = {
     updated_by TEXT NOT NULL
   )
 `,
+    // A counter that moves with every change of the rules: a device object compares it with the one its rules came with.
+    "CREATE TABLE IF NOT EXISTS desired_rules_revision (n INTEGER NOT NULL); INSERT INTO desired_rules_revision (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM desired_rules_revision)",
   ],
 };
 
@@ -22,6 +24,17 @@ export interface EffectiveDesiredState {
   state: DesiredState;
   /** Selectors of the merged rules, oldest first. */
   rules: string[];
+  /** What the answer was worked out from (see `basis`): the same basis gives the same answer. */
+  basis: string;
+}
+
+/**
+ * What decides which rules choose a device: its attributes (what selectors read) and the revision of
+ * the fleet's rules. A device object keeps the basis of its rules and asks again only when the basis
+ * the registry reports with each summary differs, not on every reconnection.
+ */
+export function desiredBasis(attributes: DeviceAttributes, revision: number): string {
+  return JSON.stringify([revision, attributes]);
 }
 
 /**
@@ -41,7 +54,15 @@ export function mergeDesired(states: DesiredState[]): DesiredState {
 
 /** The fleet's desired-state declarations, kept by its registry (a device's own is the rule `id:<device>`). */
 export class DesiredRules {
+  /** The rules' revision, read once, then kept as changed. */
+  #revision: number | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
+
+  get revision(): number {
+    this.#revision ??= this.sql.exec<{ n: number }>("SELECT n FROM desired_rules_revision").one().n;
+    return this.#revision;
+  }
 
   set(selector: Selector, state: DesiredState, at: number, by: string): DesiredStateRule {
     this.sql.exec(
@@ -53,11 +74,14 @@ export class DesiredRules {
       at,
       by,
     );
+    this.changed();
     return { selector: selector.text, state, updatedAt: at, updatedBy: by };
   }
 
   remove(selector: string): boolean {
-    return this.sql.exec("DELETE FROM desired_rules WHERE selector = ?", selector).rowsWritten > 0;
+    const removed = this.sql.exec("DELETE FROM desired_rules WHERE selector = ?", selector).rowsWritten > 0;
+    if (removed) this.changed();
+    return removed;
   }
 
   list(): DesiredStateRule[] {
@@ -66,7 +90,13 @@ export class DesiredRules {
 
   forDevice(attributes: DeviceAttributes): EffectiveDesiredState {
     const chosen = this.rows().filter(({ selector }) => selects(selector, attributes));
-    return { state: mergeDesired(chosen.map(({ rule }) => rule.state)), rules: chosen.map(({ rule }) => rule.selector) };
+    return { state: mergeDesired(chosen.map(({ rule }) => rule.state)), rules: chosen.map(({ rule }) => rule.selector), basis: desiredBasis(attributes, this.revision) };
+  }
+
+  private changed(): void {
+    // Forgotten first: a write that throws leaves the count to be read again.
+    this.#revision = undefined;
+    this.sql.exec("UPDATE desired_rules_revision SET n = n + 1");
   }
 
   private rows(): Array<{ selector: Selector; rule: DesiredStateRule }> {

@@ -29,7 +29,7 @@ import type { DesiredState, DesiredStateRule, FleetRunBrief } from "@jetson/prot
 import { deviceAttributes } from "../fleet-ops/attributes.js";
 import { type DevicePageRequest, pageRequest } from "./device-query.js";
 import { DEVICES_SCHEMA, DeviceTable } from "./device-table.js";
-import { DESIRED_RULES_SCHEMA, DesiredRules, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
+import { DESIRED_RULES_SCHEMA, DesiredRules, desiredBasis, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
 import { RUN_INDEX_SCHEMA, RunIndex } from "../fleet-ops/run-index.js";
 import type { Selector, SelectorKey } from "../fleet-ops/selector.js";
 import { LazyTables } from "../lazy-tables.js";
@@ -108,7 +108,8 @@ export class RegistryObject extends DurableObject<Env> {
 
   // ---- devices ----
 
-  async upsert(summary: DeviceSummary): Promise<void> {
+  /** Keeps the device's summary; answers the basis of its desired state (see desiredBasis), for the device to compare. */
+  async upsert(summary: DeviceSummary): Promise<{ desiredBasis: string }> {
     this.tables.ensure();
     const before = this.listeners.open ? this.devices.get(summary.id) : undefined;
     const statusBefore = this.devices.write(summary);
@@ -116,6 +117,7 @@ export class RegistryObject extends DurableObject<Env> {
     this.live.broadcast({ type: "upsert", device: fleetDevice(summary) }, now);
     if (statusBefore !== statusOf(summary)) this.live.broadcastCounts(() => this.devices.counts(), now);
     if (this.listeners.open) this.listeners.announceUpdated(changedUris(summary.id, before, summary), now);
+    return { desiredBasis: desiredBasis(deviceAttributes(summary), this.desiredRules.revision) };
   }
 
   async remove(id: string): Promise<void> {
