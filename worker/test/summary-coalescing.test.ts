@@ -167,6 +167,39 @@ describe("summary updates to the fleet's registry", () => {
     expect(await writes.next()).toMatchObject({ online: true, state: { bridgeVersion: "1.1.0" } });
   });
 
+  it("acknowledges a device's connection and state while the registry fails, and sends the summary once it answers", async () => {
+    const secret = await provision("co-busy");
+    // The fleet's one registry refusing, as an overloaded Durable Object does when a whole fleet reconnects after a deploy.
+    const restore = await runInDurableObject(registry(), (instance) => {
+      const prototype = Object.getPrototypeOf(instance) as typeof instance;
+      const upsert = prototype.upsert;
+      prototype.upsert = async () => {
+        throw new Error("Durable Object is overloaded. Too many requests queued.");
+      };
+      return () => {
+        prototype.upsert = upsert;
+      };
+    });
+    let restored = false;
+    try {
+      const client = await DeviceClient.open("/tunnel/local/co-busy");
+      expect(await client.connect("co-busy", secret)).toMatchObject({ reasonCode: 0 });
+      await client.subscribeCommands("co-busy");
+      const messageId = nextMessageId++;
+      client.publishJson("jetson/co-busy/state", { hostname: "co-busy", board: "NVIDIA Jetson Orin Nano", jetpack: "6.2", bridgeVersion: "2.0.0", capabilities: [] }, messageId);
+      expect(await client.next("puback")).toMatchObject({ messageId, reasonCode: 0 });
+      expect(await device("co-busy")).toMatchObject({ online: true, state: { bridgeVersion: "2.0.0" } });
+
+      await runInDurableObject(registry(), () => restore());
+      restored = true;
+      const writes = await registryWrites("co-busy");
+      expect(await runDurableObjectAlarm(stub("co-busy"))).toBe(true);
+      expect(await writes.next()).toMatchObject({ online: true, state: { bridgeVersion: "2.0.0" } });
+    } finally {
+      if (!restored) await runInDurableObject(registry(), () => restore());
+    }
+  });
+
   it("gives a device's page the figures the registry holds back, from the device itself", () =>
     withControlledClock(async (advance) => {
       const { client } = await reporting("co-page");

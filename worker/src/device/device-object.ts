@@ -201,7 +201,12 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
    */
   private async refreshDesiredIfStale(): Promise<void> {
     if (this.desiredBasis !== undefined && this.desired.pulledFrom(this.desiredBasis)) return;
-    await this.refreshDesired();
+    try {
+      await this.refreshDesired();
+    } catch (error) {
+      // The state report still counts (it is stored); the basis kept is unchanged, so the next report or connection pulls again.
+      console.error(`desired state of ${this.identity?.deviceId} not pulled from the registry`, error);
+    }
   }
 
   /** As JSON text: a command's outcome is `unknown`, which RPC stub types drop. */

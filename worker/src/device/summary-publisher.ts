@@ -10,6 +10,13 @@ import type { Published } from "./store.js";
  */
 export const FIGURES_EVERY_MS = 60_000;
 
+/**
+ * After a send that failed (the fleet's registry overloaded, as when a whole fleet reconnects after a
+ * deploy), the object's alarm sends the summary again after this long plus up to as much again at
+ * random, so that the fleet's devices do not all come back at once.
+ */
+export const RETRY_AFTER_MS = 5_000;
+
 /** The Worker var that sets FIGURES_EVERY_MS (tests and benchmarks shorten it). */
 export function figuresEveryMs(setting: string | undefined): number {
   if (setting === undefined) return FIGURES_EVERY_MS;
@@ -64,7 +71,7 @@ export class SummaryPublisher {
     if (!summary) return;
     const last = this.last();
     if (this.#current && last && changedUris(summary.id, last.summary, summary).length === 0) return this.hold(last.at + this.everyMs);
-    await this.send(summary, Date.now());
+    await this.sendOrRetry(summary, Date.now());
   }
 
   /**
@@ -83,7 +90,7 @@ export class SummaryPublisher {
       this.#current = true;
       return this.hold(last.at + this.everyMs);
     }
-    await this.send(summary, now);
+    await this.sendOrRetry(summary, now);
   }
 
   /** The `publish` duty: sends what waited, unless a send since has carried it. */
@@ -103,6 +110,20 @@ export class SummaryPublisher {
     if (this.#held === until) return;
     await this.scheduler.ensure("publish", until);
     this.#held = until;
+  }
+
+  /**
+   * A device's message or connection never fails for the registry: what it carried is stored here
+   * already, and the `publish` duty (which sends whatever differs from the last summary sent) tries again.
+   */
+  private async sendOrRetry(summary: DeviceSummary, now: number): Promise<void> {
+    try {
+      await this.send(summary, now);
+    } catch (error) {
+      console.error(`summary of ${summary.id} not sent to the registry; trying again from the alarm`, error);
+      await this.scheduler.ensure("publish", now + RETRY_AFTER_MS + Math.floor(Math.random() * RETRY_AFTER_MS));
+      this.#held = undefined;
+    }
   }
 
   private async send(summary: DeviceSummary, now: number): Promise<void> {
