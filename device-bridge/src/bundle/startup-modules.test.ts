@@ -35,4 +35,9 @@ describe("the single-file bridge", async () => {
     for (const pattern of bridgeOnly) expect(atStart.filter((file) => pattern.test(file)), String(pattern)).toEqual([]);
     expect(atStart).toContain("src/update/launcher.ts");
   });
+
+  it("reads an update's pending.json at launch with the protocol's releases module alone, since what launch loads stays beside the release", () => {
+    const onTrial = startupModules(metafile, "src/update/pending-update.ts");
+    expect(onTrial.filter((file) => file.startsWith("../protocol/"))).toEqual(["../protocol/src/device-text.ts", "../protocol/src/releases.ts"]);
+  });
 });
