@@ -8,8 +8,9 @@ import { createLogger } from "../log.js";
 import { reportMemoryOnSignal } from "../memory-report.js";
 import { BRIDGE_VERSION } from "../version.js";
 
-// Each command loads its code when it runs: `launch` decides which release runs before any of the
-// bridge's code (zod, the protocol, mqtt.js, handlers) loads, then loads only that release's.
+// Each command loads its code when it runs: `launch` decides which release runs without the bridge's
+// code (mqtt.js, handlers; zod and the protocol's releases module only while an update is on trial),
+// which stays in the process beside what the release then loads.
 
 interface Command {
   usage: string;
@@ -35,7 +36,7 @@ const commands: Record<string, Command> = {
   },
   launch: {
     usage:
-      "launch --releases DIR -- ARGS   run the installed release (DIR/current, else this bundle) with ARGS in this process; at a start after bridge.update, roll back the new release if an earlier start of it ended, or its time ran out, before it passed its health check",
+      "launch --releases DIR -- ARGS   run the installed release (DIR/current, else this bundle) with ARGS in this process, for systemd to start again after bridge.update; a start after a new release ended, or ran out of time, before it passed its health check rolls it back",
     async run(args) {
       const log = createLogger("launcher");
       // `systemctl kill -s USR2` may come while the release loads: answer it rather than die of it,
