@@ -135,6 +135,23 @@ describe("launcher", () => {
     expect(await releases.lastUpdate()).toBeUndefined();
   });
 
+  it("takes a stop that comes before the release handles SIGTERM (it is still starting) for a clean stop too", async () => {
+    const { releases, runs } = await fixture({ "1.0.0": "process.exit(0);", "1.1.0": `console.error("release up"); setInterval(() => {}, 1000);` });
+    await onTrial(releases, "1.1.0", "1.0.0", 600);
+
+    const launched = start(releases);
+    await launched.waitForLine(/release up/);
+    await launched.stop("SIGTERM");
+    expect(await ending(launched)).toBe(0);
+    const again = start(releases);
+    await again.waitForLine(/release up/);
+    await again.stop("SIGTERM");
+
+    expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.1.0"]);
+    expect(await releases.pending()).toMatchObject({ version: "1.1.0" });
+    expect(await releases.lastUpdate()).toBeUndefined();
+  });
+
   it("keeps a release on trial that passes its health check, and its deadline watcher ends", async () => {
     const { releases, runs } = await fixture({
       "1.0.0": "process.exit(0);",

@@ -81,6 +81,12 @@ function whyFailed(pending: PendingUpdate, attempt: TrialAttempt): string | unde
 async function startAttempt(releases: ReleaseDir, attempt: TrialAttempt): Promise<void> {
   await releases.setTrialAttempt(attempt);
   process.once("exit", (exitCode) => releases.recordTrialExitSync({ ...attempt, exitCode }));
+  // A stop (systemctl stop: SIGTERM) before the release handles SIGTERM itself, as a bridge does
+  // once started, would kill it with nothing recorded, which the next start takes for a crash: it
+  // ends with 0 instead, a clean stop. Once the release listens too, its own handler stops it.
+  process.on("SIGTERM", () => {
+    if (process.listenerCount("SIGTERM") === 1) process.exit(0);
+  });
 }
 
 async function rollBack(releases: ReleaseDir, pending: PendingUpdate, reason: string, log: Logger): Promise<string | undefined> {
