@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { build } from "esbuild";
 import { BUNDLE_FILE, bundleOptions } from "../device-bridge/src/bundle/options.js";
 import { COMMAND_MODULES, startupModules } from "../device-bridge/src/bundle/startup-modules.js";
+import { BRIDGE_VERSION } from "../device-bridge/src/version.js";
 import { LocalBridge, LocalWorker, REPO, tempDir } from "../scripts/local-stack.js";
 import { freePort } from "../scripts/ports.js";
 import type { ManagedProcess } from "../scripts/processes.js";
@@ -19,11 +20,12 @@ const MB = 1024 * 1024;
 const WARM_UP_MS = 10_000;
 const UNIT_FILE = path.join(REPO, "infra/device/jetson-bridge.service");
 const ENTRY = "src/cli/main.ts";
-const TRIAL_VERSION = "99.0.0";
+/** A release version the build does not run: its health check never passes. */
+const NEVER_RUNNING_VERSION = "99.0.0";
 
 /** The trial's time: longer than the bench, so the release stays on trial (its watcher running) while it is measured. */
 const TRIAL_HEALTH_TIMEOUT_SECONDS = 3_600;
-/** How long the process on trial is sampled: it differs from the bridge by what it loads at start, not by what it does. */
+/** How long a process after an update is sampled: it differs from the bridge by what it loads at start, not by what it does. */
 const TRIAL_SECONDS = 20;
 
 interface Figures {
@@ -114,28 +116,32 @@ async function measure(bridge: LocalBridge, seconds: number) {
 /**
  * The single-file bridge on a simulated AGX Orin, sampling at 1 Hz and publishing every 5 s, started
  * as its systemd unit starts it: the installed bundle's `launch`, which runs the bridge in the same
- * process, the unit's only one. Then the same process during a trial, as after bridge.update: the
- * build installed as a release that is on trial for longer than the bench, so its deadline watcher
- * (a Worker thread) runs while it is measured; besides that thread, the process holds the release's
- * bundle as well as the installed one, and the launcher's reading of pending.json (zod, the protocol).
+ * process, the unit's only one. Then the same process as after bridge.update: the build installed
+ * as a release and put on trial, once as a version the build does not run (its health check never
+ * passes, so its deadline watcher, a Worker thread, runs while it is measured), once as the version
+ * it runs (the trial passes with the first telemetry batch and the watcher ends): beside the bridge,
+ * the process holds the installed bundle that launched it and what launch loaded to read pending.json.
  */
 export async function benchBridgeFootprint(worker: LocalWorker, dir: string, seconds: number) {
   await run("npm", ["run", "build", "-w", "@jetson/device-bridge"], { cwd: REPO });
   const env = await unitEnvironment();
   const device = async (id: string) => LocalBridge.create({ worker, device: await worker.provision(id), board: "agx-orin-jp6", dir: path.join(dir, id), installed: BUNDLE_FILE, env });
-  const bridge = await measure(await device("bench-footprint"), seconds);
-
-  const onTrial = await device("bench-footprint-trial");
-  const { releases } = onTrial;
-  // A version the build does not run, so its health check never passes: the trial lasts the whole bench.
-  await releases.install(TRIAL_VERSION, BUNDLE_FILE);
-  await releases.setPending({ version: TRIAL_VERSION, from: "(as installed)", healthTimeoutSeconds: TRIAL_HEALTH_TIMEOUT_SECONDS, requestedAt: Date.now() });
-  await releases.switchTo(TRIAL_VERSION);
-  const duringTrial = await measure(onTrial, Math.min(seconds, TRIAL_SECONDS));
+  /** A device whose bridge.update to `version` (this build) has just restarted it. */
+  const updated = async (id: string, version: string) => {
+    const bridge = await device(id);
+    await bridge.releases.install(version, BUNDLE_FILE);
+    await bridge.releases.setPending({ version, from: "(as installed)", healthTimeoutSeconds: TRIAL_HEALTH_TIMEOUT_SECONDS, requestedAt: Date.now() });
+    await bridge.releases.switchTo(version);
+    return bridge;
+  };
   return {
     environment: env,
-    ...bridge,
-    "during a trial (after bridge.update, until the health check passes; its deadline watcher running)": duringTrial,
+    ...(await measure(await device("bench-footprint"), seconds)),
+    "during a trial (after bridge.update, until the health check passes; its deadline watcher running)": await measure(
+      await updated("bench-footprint-trial", NEVER_RUNNING_VERSION),
+      Math.min(seconds, TRIAL_SECONDS),
+    ),
+    "after an update (the trial passed, its watcher ended), until the next restart": await measure(await updated("bench-footprint-updated", BRIDGE_VERSION), Math.min(seconds, TRIAL_SECONDS)),
     "Node's empty script here": await emptyScript(env),
     startup: await startup(),
   };
