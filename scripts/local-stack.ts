@@ -19,6 +19,7 @@ import { freePort } from "./ports.js";
 import { SAVED_CLOCKS_DIR } from "../device-bridge/src/machine/jetson-clocks-commands.js";
 import { type FlapSchedule, FlappingLink } from "./flapping-link.js";
 import { ManagedProcess } from "./processes.js";
+import { RestartOnFailure } from "./restart-on-failure.js";
 import { ReleaseDir } from "../device-bridge/src/update/release-dir.js";
 
 const run = promisify(execFile);
@@ -149,14 +150,15 @@ export interface BridgeOptions {
   /**
    * Runs the bridge as a provisioned device does: this single-file build, started as its own
    * launcher (`launch`), which runs itself until bridge.update installs a release, then whatever
-   * `current` points at, and rolls back a release that fails its health check.
+   * `current` points at, and rolls back a release that fails its health check; restarted as the
+   * device's unit restarts it (RestartOnFailure), since a release ends its process to be updated.
    */
   installed?: string;
 }
 
 /** A real bridge process serving a simulated Jetson. */
 export class LocalBridge {
-  private process: ManagedProcess | undefined;
+  private process: ManagedProcess | RestartOnFailure | undefined;
   /** The simulated board moves on its own (load, temperatures, counters) only while this runs. */
   private stopClock: (() => void) | undefined;
   private engine: { close(): Promise<void> } | undefined;
@@ -211,19 +213,16 @@ export class LocalBridge {
   }
 
   /** Starts the process without waiting for it to connect. */
-  launch(): ManagedProcess {
+  launch(): ManagedProcess | RestartOnFailure {
     const { scenario } = this.options;
     const run = scenario && !this.scenarioUnavailable ? { scenario: SCENARIOS[scenario.id], speed: scenario.speed ?? 1 } : undefined;
     this.stopClock ??= startSimulationClock(this.root, 1_000, run);
     const { installed } = this.options;
-    const args = installed
-      ? [installed, "launch", "--releases", this.releases.dir, "--", "run", "--config", this.configFile]
-      : [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile];
-    this.process = ManagedProcess.start(`bridge ${this.deviceId}`, process.execPath, args, {
-      cwd: REPO,
-      env: { ...process.env, ...this.options.env },
-      echo: this.options.echo,
-    });
+    const options = { cwd: REPO, env: { ...process.env, ...this.options.env }, echo: this.options.echo };
+    const name = `bridge ${this.deviceId}`;
+    this.process = installed
+      ? RestartOnFailure.start(name, process.execPath, [installed, "launch", "--releases", this.releases.dir, "--", "run", "--config", this.configFile], options)
+      : ManagedProcess.start(name, process.execPath, [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile], options);
     return this.process;
   }
 
@@ -233,7 +232,7 @@ export class LocalBridge {
     await this.launch().waitForLine(/connected to /);
   }
 
-  get running(): ManagedProcess {
+  get running(): ManagedProcess | RestartOnFailure {
     if (!this.process) throw new Error("bridge not started");
     return this.process;
   }

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
 import { createInterface } from "node:readline";
+import { OutputLines } from "./output-lines.js";
 
 /** A child process whose output lines can be awaited, stopped with its whole process group. */
 export class ManagedProcess {
-  private readonly lines: string[] = [];
-  private readonly listeners = new Set<(line: string) => void>();
+  private readonly lines: OutputLines;
   readonly exited: Promise<number | null>;
 
   private constructor(
@@ -12,15 +12,14 @@ export class ManagedProcess {
     readonly child: ChildProcess,
     echo: ((line: string) => void) | undefined,
   ) {
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    this.lines = new OutputLines(name, this.exited.then((code) => `exited (${code})`));
     const onLine = (line: string) => {
-      this.lines.push(line);
-      if (this.lines.length > 2000) this.lines.shift();
+      this.lines.add(line);
       echo?.(line);
-      for (const listener of this.listeners) listener(line);
     };
     if (child.stdout) createInterface({ input: child.stdout }).on("line", onLine);
     if (child.stderr) createInterface({ input: child.stderr }).on("line", onLine);
-    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
   static start(
@@ -35,41 +34,20 @@ export class ManagedProcess {
 
   /** Resolves with the first line (already printed or still to come) that matches. */
   waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-    const seen = this.lines.map((line) => line.match(pattern)).find(Boolean);
-    return seen ? Promise.resolve(seen) : this.nextLine(pattern, timeoutMs);
+    return this.lines.waitForLine(pattern, timeoutMs);
   }
 
   /** Resolves with the next line to be printed that matches. */
   nextLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-    return new Promise((resolve, reject) => {
-      const finish = (outcome: () => void) => {
-        clearTimeout(timer);
-        this.listeners.delete(listener);
-        outcome();
-      };
-      const timer = setTimeout(
-        () => finish(() => reject(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms.${this.tail()}`))),
-        timeoutMs,
-      );
-      const listener = (line: string) => {
-        const match = line.match(pattern);
-        if (match) finish(() => resolve(match));
-      };
-      this.listeners.add(listener);
-      void this.exited.then((code) => {
-        if (this.listeners.has(listener)) {
-          finish(() => reject(new Error(`${this.name} exited (${code}) before printing ${pattern}.${this.tail()}`)));
-        }
-      });
-    });
-  }
-
-  private tail(): string {
-    return ` Last lines:\n${this.lines.slice(-20).join("\n")}`;
+    return this.lines.nextLine(pattern, timeoutMs);
   }
 
   get output(): string {
-    return this.lines.join("\n");
+    return this.lines.output;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** Sends a signal to the whole process group (SIGSTOP freezes it, for tests). */

@@ -29,10 +29,15 @@ describe("the single-file bridge", async () => {
     expect(outputFiles.map((file) => file.path)).toEqual([bundleOptions.outfile]);
   });
 
-  it("runs as launcher without the bridge's code: no zod, protocol, mqtt.js or handlers in the process beside the bridge", () => {
+  it("launches without the bridge's code: no zod, protocol, mqtt.js or handlers load before it chose the release, whose own copies then load", () => {
     const atStart = startupModules(metafile, ENTRY, ...COMMAND_MODULES.launch);
     const bridgeOnly = [/node_modules\/(zod|mqtt|ws|ssh2)\//, /^\.\.\/protocol\//, /^src\/(bridge|config|dispatcher)\.ts$/, /^src\/(actions|link|telemetry)\//];
     for (const pattern of bridgeOnly) expect(atStart.filter((file) => pattern.test(file)), String(pattern)).toEqual([]);
     expect(atStart).toContain("src/update/launcher.ts");
+  });
+
+  it("reads an update's pending.json at launch with the protocol's releases module alone, since what launch loads stays beside the release", () => {
+    const onTrial = startupModules(metafile, "src/update/pending-update.ts");
+    expect(onTrial.filter((file) => file.startsWith("../protocol/"))).toEqual(["../protocol/src/device-text.ts", "../protocol/src/releases.ts"]);
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config-error.js";
 import { DEFAULT_CONFIG_FILE } from "../default-config-file.js";
@@ -7,8 +8,9 @@ import { createLogger } from "../log.js";
 import { reportMemoryOnSignal } from "../memory-report.js";
 import { BRIDGE_VERSION } from "../version.js";
 
-// Each command loads its code when it runs: the launcher, a process of its own beside the bridge for
-// as long as the device is up, then holds none of the bridge's (zod, the protocol, mqtt.js, handlers).
+// Each command loads its code when it runs: `launch` decides which release runs without the bridge's
+// code (mqtt.js, handlers; zod and the protocol's releases module only while an update is on trial),
+// which stays in the process beside what the release then loads.
 
 interface Command {
   usage: string;
@@ -34,13 +36,23 @@ const commands: Record<string, Command> = {
   },
   launch: {
     usage:
-      "launch --releases DIR -- ARGS   run the installed release (DIR/current, else this bundle) with ARGS, start the new one after bridge.update, and roll back one that fails its health check",
+      "launch --releases DIR -- ARGS   run the installed release (DIR/current, else this bundle) with ARGS in this process, for systemd to start again after bridge.update; a start after a new release ended, or ran out of time, before it passed its health check rolls it back",
     async run(args) {
       const log = createLogger("launcher");
-      // `systemctl kill -s USR2` signals every process of the unit: the launcher answers too, rather than die of it.
-      reportMemoryOnSignal(log);
+      // `systemctl kill -s USR2` may come while the release loads: answer it rather than die of it,
+      // until the release answers it itself (as every release does from its start).
+      const stopReporting = reportMemoryOnSignal(log);
       const { launchCommand } = await import("../update/launcher.js");
-      return launchCommand(args, process.argv[1] ?? "", log);
+      const release = await launchCommand(args, process.argv[1] ?? "", log);
+      if (release === undefined) {
+        const running = main(process.argv.slice(2));
+        stopReporting();
+        return running;
+      }
+      // A release's bundle runs its CLI as it loads (on the process.argv the launcher set), as every release has.
+      await import(pathToFileURL(release).href);
+      stopReporting();
+      return "running";
     },
   },
   enroll: {

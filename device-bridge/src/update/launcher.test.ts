@@ -4,39 +4,64 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ManagedProcess } from "../../../scripts/processes.js";
-import { createLogger } from "../log.js";
-import { launch } from "./launcher.js";
+import { BRIDGE_VERSION } from "../version.js";
 import { ReleaseDir } from "./release-dir.js";
 import { UPDATE_EXIT_CODE } from "./launcher-contract.js";
 
 const BRIDGE_BIN = fileURLToPath(new URL("../../bin/jetson-bridge.js", import.meta.url));
 
+/** What a fixture release notes at each start. */
+interface Run {
+  version: string;
+  pid: number;
+  script: string;
+  helper: string;
+  releases: string;
+  args: string[];
+}
+
 /** A release folder whose bundles are small scripts that note each start in runs.log and then do `body`. */
-async function fixture(bundles: Record<string, string>): Promise<{ releases: ReleaseDir; runs(): Promise<string[]>; helpers(): Promise<string[]> }> {
+async function fixture(bundles: Record<string, string>): Promise<{ releases: ReleaseDir; runs(): Promise<Run[]> }> {
   const dir = await mkdtemp(path.join(tmpdir(), "launcher-"));
   const releases = new ReleaseDir(path.join(dir, "bridge"));
   const log = path.join(dir, "runs.log");
-  const helpers = path.join(dir, "helpers.log");
   for (const [version, body] of Object.entries(bundles)) {
     const file = path.join(dir, `${version}.mjs`);
-    await writeFile(
-      file,
-      `import { appendFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(log)}, "${version} " + process.argv.slice(2).join(" ") + "\\n");\nappendFileSync(${JSON.stringify(helpers)}, process.env.JETSON_BRIDGE_HELPER_SCRIPT + "\\n");\n${body}\n`,
-    );
+    const run = `{ version: ${JSON.stringify(version)}, pid: process.pid, script: process.argv[1], helper: process.env.JETSON_BRIDGE_HELPER_SCRIPT, releases: process.env.JETSON_BRIDGE_RELEASES, args: process.argv.slice(2) }`;
+    await writeFile(file, `import { appendFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(log)}, JSON.stringify(${run}) + "\\n");\n${body}\n`);
     await releases.install(version, file);
   }
   return {
     releases,
-    runs: async () => (await readFile(log, "utf8")).split("\n").slice(0, -1),
-    helpers: async () => (await readFile(helpers, "utf8")).split("\n").slice(0, -1),
+    runs: async () =>
+      (await readFile(log, "utf8"))
+        .split("\n")
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as Run),
   };
 }
 
-const quiet = createLogger("launcher-test");
+/** `jetson-bridge launch` as the device's unit starts it. The tests play systemd: they start it again once it ended. */
+function start(releases: ReleaseDir, args: string[] = ["run"]): ManagedProcess {
+  return ManagedProcess.start("launcher", process.execPath, [BRIDGE_BIN, "launch", "--releases", releases.dir, "--", ...args]);
+}
+
+/** How a process ended: its exit code, or the signal that killed it. */
+async function ending(launched: ManagedProcess): Promise<number | NodeJS.Signals | null> {
+  const code = await launched.exited;
+  return code ?? launched.child.signalCode;
+}
+
+/** Puts `version` on trial as bridge.update leaves it: installed, pending.json written, `current` switched. */
+async function onTrial(releases: ReleaseDir, version: string, from: string, healthTimeoutSeconds: number): Promise<void> {
+  await releases.switchTo(from);
+  await releases.setPending({ version, from, healthTimeoutSeconds, requestedAt: Date.now() });
+  await releases.switchTo(version);
+}
 
 describe("launcher", () => {
-  it("starts the new current release when the bridge exits with the update exit code, passing the arguments on", async () => {
-    const { releases, runs, helpers } = await fixture({
+  it("runs the release in its own process with the arguments, and after an update exit the next start runs the new current", async () => {
+    const { releases, runs } = await fixture({
       "1.0.0": `import { renameSync, symlinkSync } from "node:fs";
         const dir = process.env.JETSON_BRIDGE_RELEASES;
         symlinkSync("releases/1.1.0", dir + "/.next"); renameSync(dir + "/.next", dir + "/current");
@@ -44,20 +69,30 @@ describe("launcher", () => {
       "1.1.0": "process.exit(4);",
     });
     await releases.switchTo("1.0.0");
-    expect(await launch({ releases, args: ["run", "--config", "/x.json"], fallback: "/opt/installed.mjs", log: quiet })).toBe(4);
-    expect(await runs()).toEqual(["1.0.0 run --config /x.json", "1.1.0 run --config /x.json"]);
-    // sudo's helper stays the installed (root-owned) bundle, whichever release runs.
-    expect(await helpers()).toEqual(["/opt/installed.mjs", "/opt/installed.mjs"]);
+    const first = start(releases, ["run", "--config", "/x.json"]);
+    expect(await ending(first)).toBe(UPDATE_EXIT_CODE);
+    const second = start(releases, ["run", "--config", "/x.json"]);
+    expect(await ending(second)).toBe(4);
+
+    // sudo's helper (and the script the release sees itself run from) stays the installed, root-owned bundle.
+    const same = { script: BRIDGE_BIN, helper: BRIDGE_BIN, releases: releases.dir, args: ["run", "--config", "/x.json"] };
+    expect(await runs()).toEqual([
+      { version: "1.0.0", pid: first.child.pid, ...same },
+      { version: "1.1.0", pid: second.child.pid, ...same },
+    ]);
   });
 
-  it("rolls back a release on trial that exits before passing its health check, records why, and runs the previous one", async () => {
+  it("rolls back, at the next start, a release on trial that exited before passing its health check, records the exit code and runs the previous one", async () => {
     const { releases, runs } = await fixture({ "1.0.0": "process.exit(0);", "1.1.0": "process.exit(3);" });
-    await releases.switchTo("1.0.0");
-    await releases.setPending({ version: "1.1.0", from: "1.0.0", healthTimeoutSeconds: 600, requestedAt: 1 });
-    await releases.switchTo("1.1.0");
+    await onTrial(releases, "1.1.0", "1.0.0", 600);
 
-    expect(await launch({ releases, args: ["run"], fallback: "/nonexistent", log: quiet })).toBe(0);
-    expect(await runs()).toEqual(["1.1.0 run", "1.0.0 run"]);
+    expect(await ending(start(releases))).toBe(3);
+    expect(await releases.linked("current")).toBe("1.1.0");
+    const next = start(releases);
+    await next.waitForLine(/bridge 1\.1\.0 exited with code 3 before it passed its health check: rolled back to 1\.0\.0/);
+    expect(await ending(next)).toBe(0);
+
+    expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.0.0"]);
     expect(await releases.linked("current")).toBe("1.0.0");
     expect(await releases.pending()).toBeUndefined();
     expect(await releases.lastUpdate()).toMatchObject({
@@ -68,61 +103,111 @@ describe("launcher", () => {
     });
   });
 
-  it("rolls back a release on trial that stays up but never passes its health check within its time", async () => {
-    const { releases, runs } = await fixture({ "1.0.0": "process.exit(0);", "1.1.0": "setInterval(() => {}, 1000);" });
-    await releases.switchTo("1.0.0");
-    await releases.setPending({ version: "1.1.0", from: "1.0.0", healthTimeoutSeconds: 1, requestedAt: 1 });
-    await releases.switchTo("1.1.0");
+  it("kills a release on trial that blocks its event loop past its deadline; the next start rolls it back and records why", async () => {
+    const { releases, runs } = await fixture({ "1.0.0": "process.exit(0);", "1.1.0": "for (;;) {}" });
+    await onTrial(releases, "1.1.0", "1.0.0", 1);
 
-    expect(await launch({ releases, args: [], fallback: "/nonexistent", log: quiet })).toBe(0);
-    expect(await runs()).toEqual(["1.1.0 ", "1.0.0 "]);
+    expect(await ending(start(releases))).toBe("SIGKILL");
+    expect(await ending(start(releases))).toBe(0);
+
+    expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.0.0"]);
+    expect(await releases.linked("current")).toBe("1.0.0");
     expect(await releases.lastUpdate()).toMatchObject({ outcome: "rolled-back", reason: "bridge 1.1.0 did not come online and pass its health check within 1 s" });
   });
 
-  it("keeps a release on trial that passes its health check (it ends the trial itself)", async () => {
+  it("tries a release on trial again after a clean stop (systemctl stop)", async () => {
     const { releases, runs } = await fixture({
       "1.0.0": "process.exit(0);",
-      "1.1.0": `import { unlinkSync } from "node:fs";
-        unlinkSync(process.env.JETSON_BRIDGE_RELEASES + "/pending.json");
-        process.exit(5);`,
+      "1.1.0": `process.on("SIGTERM", () => process.exit(0)); console.error("release up"); setInterval(() => {}, 1000);`,
     });
-    await releases.switchTo("1.0.0");
-    await releases.setPending({ version: "1.1.0", from: "1.0.0", healthTimeoutSeconds: 600, requestedAt: 1 });
-    await releases.switchTo("1.1.0");
+    await onTrial(releases, "1.1.0", "1.0.0", 600);
 
-    expect(await launch({ releases, args: [], fallback: "/nonexistent", log: quiet })).toBe(5);
-    expect(await runs()).toEqual(["1.1.0 "]);
+    for (let i = 0; i < 2; i++) {
+      const launched = start(releases);
+      await launched.waitForLine(/release up/);
+      await launched.stop("SIGTERM");
+      expect(await ending(launched)).toBe(0);
+    }
+
+    expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.1.0"]);
     expect(await releases.linked("current")).toBe("1.1.0");
+    expect(await releases.pending()).toMatchObject({ version: "1.1.0" });
+    expect(await releases.lastUpdate()).toBeUndefined();
   });
 
-  it("runs the installed bundle while no release is current", async () => {
-    const { releases, runs } = await fixture({ "1.0.0": "process.exit(6);" });
-    expect(await launch({ releases, args: ["run"], fallback: releases.bundle("1.0.0"), log: quiet })).toBe(6);
-    expect(await runs()).toEqual(["1.0.0 run"]);
+  it("takes a stop that comes before the release handles SIGTERM (it is still starting) for a clean stop too", async () => {
+    const { releases, runs } = await fixture({ "1.0.0": "process.exit(0);", "1.1.0": `console.error("release up"); setInterval(() => {}, 1000);` });
+    await onTrial(releases, "1.1.0", "1.0.0", 600);
+
+    const launched = start(releases);
+    await launched.waitForLine(/release up/);
+    await launched.stop("SIGTERM");
+    expect(await ending(launched)).toBe(0);
+    const again = start(releases);
+    await again.waitForLine(/release up/);
+    await again.stop("SIGTERM");
+
+    expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.1.0"]);
+    expect(await releases.pending()).toMatchObject({ version: "1.1.0" });
+    expect(await releases.lastUpdate()).toBeUndefined();
+  });
+
+  it("keeps a release on trial that passes its health check, and its deadline watcher ends", async () => {
+    const { releases, runs } = await fixture({
+      "1.0.0": "process.exit(0);",
+      "1.1.0": `import { rmSync } from "node:fs";
+        process.on("SIGTERM", () => process.exit(0));
+        rmSync(process.env.JETSON_BRIDGE_RELEASES + "/pending.json", { force: true });
+        console.error("release up");
+        setInterval(() => {}, 1000);`,
+    });
+    await onTrial(releases, "1.1.0", "1.0.0", 600);
+
+    const launched = start(releases);
+    await launched.waitForLine(/release up/);
+    await launched.waitForLine(/trial watcher ended/);
+    await launched.stop("SIGTERM");
+    expect(await ending(launched)).toBe(0);
+    const again = start(releases);
+    await again.waitForLine(/release up/);
+    await again.stop("SIGTERM");
+
+    expect(again.output).toMatch(/starting bridge 1\.1\.0$/m);
+    expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.1.0"]);
+    expect(await releases.linked("current")).toBe("1.1.0");
+    expect(await releases.lastUpdate()).toBeUndefined();
+  });
+
+  it("runs its own command in its own process while no release is current", async () => {
+    const { releases } = await fixture({});
+    const launched = start(releases, ["--version"]);
+    await launched.waitForLine(new RegExp(`^${BRIDGE_VERSION.replaceAll(".", "\\.")}$`));
+    expect(await ending(launched)).toBe(0);
   });
 });
 
 describe("the launcher process", () => {
   it("tells its memory on SIGUSR2, as systemctl kill sends it to the whole unit, and keeps its bridge running", async () => {
     const { releases } = await fixture({
-      // It ends with its launcher, whatever killed that: a launcher dying of the signal leaves nothing behind.
-      "1.0.0": `const launcher = process.ppid;
-        process.on("SIGUSR2", () => console.error("release memory"));
-        console.error("release up");
-        setInterval(() => { try { process.kill(launcher, 0); } catch { process.exit(0); } }, 200);`,
+      "1.0.0": `process.on("SIGUSR2", () => console.error("release memory"));
+        process.on("SIGTERM", () => process.exit(0));
+        setImmediate(() => console.error("release up"));
+        setInterval(() => {}, 1000);`,
     });
     await releases.switchTo("1.0.0");
-    const launcher = ManagedProcess.start("launcher", process.execPath, [BRIDGE_BIN, "launch", "--releases", releases.dir, "--", "run"]);
+    const launched = start(releases);
     try {
-      await launcher.waitForLine(/release up/);
-      const launcherMemory = launcher.nextLine(/info \[launcher\] memory (\{.*\})/);
-      const releaseMemory = launcher.nextLine(/release memory/);
-      launcher.signal("SIGUSR2");
-      const usage = JSON.parse((await launcherMemory)[1] ?? "") as NodeJS.MemoryUsage;
-      expect(usage.rss).toBeGreaterThan(usage.heapUsed);
-      await releaseMemory;
+      await launched.waitForLine(/release up/);
+      for (let i = 0; i < 2; i++) {
+        const answered = launched.nextLine(/release memory/);
+        launched.signal("SIGUSR2");
+        await answered;
+      }
+      // One report a signal, the release's: the launcher's own answered only while the release loaded.
+      expect(launched.output).not.toMatch(/\[launcher\] memory/);
     } finally {
-      await launcher.stop();
+      await launched.stop();
     }
+    expect(await ending(launched)).toBe(0);
   });
 });

@@ -1,116 +1,106 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { setTimeout as delay } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config-error.js";
 import type { Logger } from "../log.js";
 import type { PendingUpdate } from "./pending-update.js";
 import { ReleaseDir } from "./release-dir.js";
-import { HELPER_SCRIPT_VARIABLE, RELEASES_DIR_VARIABLE, UPDATE_EXIT_CODE } from "./launcher-contract.js";
-
-/** How often the launcher looks whether a release on trial has passed its health check. */
-const TRIAL_POLL_MS = 200;
-/** How long a bridge that is told to stop has before it is killed. */
-const STOP_GRACE_MS = 10_000;
+import { HELPER_SCRIPT_VARIABLE, RELEASES_DIR_VARIABLE } from "./launcher-contract.js";
+import type { TrialAttempt } from "./trial-attempt.js";
+import { watchTrial } from "./trial-watcher.js";
 
 export interface LaunchOptions {
   releases: ReleaseDir;
   /** The bridge's arguments (`run --config FILE`). */
   args: string[];
-  /** What runs when no release is installed: the bundle (or launcher script) this process was started from. */
-  fallback: string;
+  /** The bundle (or development script) this process was started from: it runs when no release is installed, and stays sudo's helper. */
+  installed: string;
   log: Logger;
 }
 
 /**
- * The supervisor between systemd (or the local stack) and the bridge. It lives in the bundle
- * that was installed by hand and is never replaced by an update, so a new release that crashes at
- * start, or never comes online, cannot stop its own rollback: the launcher gives a release on trial
- * its health timeout, and unless the bridge ends the trial itself (BridgeUpdater.telemetryDelivered)
- * it stops it, points `current` back at the previous release, records why and starts that one.
- * A bridge exiting with UPDATE_EXIT_CODE is started again on the new `current`; any other exit ends
- * the launcher with the same code, for systemd's Restart= to handle.
+ * The start of the device's one bridge process. It lives in the bundle that was installed by hand
+ * and is never replaced by an update, so a new release that crashes at start, or never comes online,
+ * cannot stop its own rollback. systemd restarts the process whenever it ends but for a stop asked
+ * for (the release's exit with UPDATE_EXIT_CODE after bridge.update among them), and each start
+ * decides here which release runs: `current`, unless the release on trial already ended without
+ * passing its health check (at an earlier start of this trial), or its time is up; then it points
+ * `current` back at the previous release, records why and runs that. A release on trial runs with
+ * a watcher that kills the process at the deadline.
+ *
+ * Prepares this process for the release (its environment and process.argv) and answers the bundle
+ * to import, or undefined while none is installed: this bundle then runs its own command.
  */
-export async function launch({ releases, args, fallback, log }: LaunchOptions): Promise<number> {
-  let stopping = false;
-  // systemd (KillMode=control-group) and the local stack (its process group) signal the bridge too: only stop restarting it.
-  const stop = () => {
-    stopping = true;
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  try {
-    for (;;) {
-      const version = await releases.linked("current");
-      let pending = await releases.pending();
-      if (pending && pending.version !== version) {
-        // The switch never happened (a crash in between): nothing is on trial.
-        await releases.clearPending();
-        pending = undefined;
-      }
-      const bundle = version === undefined ? fallback : releases.bundle(version);
-      log.info(`starting bridge ${version ?? "(as installed)"}${pending ? `, on trial for ${pending.healthTimeoutSeconds} s` : ""}`);
-      const child = spawn(process.execPath, [bundle, ...args], {
-        stdio: "inherit",
-        env: { ...process.env, [RELEASES_DIR_VARIABLE]: releases.dir, [HELPER_SCRIPT_VARIABLE]: fallback },
-      });
-      const exited = exitOf(child);
-      if (pending) {
-        const failure = await trial(releases, pending, exited);
-        if (failure !== undefined && !stopping) {
-          await stopBridge(child, exited);
-          await rollBack(releases, pending, failure, log);
-          continue;
-        }
-      }
-      const code = await exited;
-      if (stopping || code !== UPDATE_EXIT_CODE) return code;
-    }
-  } finally {
-    process.off("SIGTERM", stop);
-    process.off("SIGINT", stop);
+export async function launch({ releases, args, installed, log }: LaunchOptions): Promise<string | undefined> {
+  let version = await releases.linked("current");
+  let pending = await releases.pending();
+  if (pending && pending.version !== version) {
+    // The switch never happened (a crash in between): nothing is on trial.
+    await releases.clearPending();
+    pending = undefined;
   }
+  const attempt = pending && (await earlierAttempt(releases, pending));
+  const failure = pending && attempt && whyFailed(pending, attempt);
+  if (pending && failure) {
+    version = await rollBack(releases, pending, failure, log);
+    pending = undefined;
+  }
+  if (pending) {
+    const firstStartedAt = attempt?.firstStartedAt ?? Date.now();
+    await startAttempt(releases, { version: pending.version, requestedAt: pending.requestedAt, firstStartedAt });
+    const deadline = firstStartedAt + pending.healthTimeoutSeconds * 1_000;
+    watchTrial({ pendingFile: releases.pendingFile, deadline }, log);
+    log.info(`starting bridge ${pending.version}, on trial for ${Math.ceil((deadline - Date.now()) / 1_000)} s more`);
+  } else {
+    await releases.clearTrialAttempt();
+    log.info(`starting bridge ${version ?? "(as installed)"}`);
+  }
+  // The bridge's side of the contract (launcher-contract.ts), the same whether the release runs in
+  // this process or, under a launcher installed before, as its child: releases of either kind run under launchers of either kind.
+  process.env[RELEASES_DIR_VARIABLE] = releases.dir;
+  process.env[HELPER_SCRIPT_VARIABLE] = installed;
+  // The release's CLI parses the arguments after the script, which stays the installed bundle.
+  process.argv = [process.execPath, installed, ...args];
+  return version === undefined ? undefined : releases.bundle(version);
 }
 
-/** Resolves with why the release on trial failed, or undefined once it passed (it removed the pending marker). */
-async function trial(releases: ReleaseDir, pending: PendingUpdate, exited: Promise<number>): Promise<string | undefined> {
-  const deadline = Date.now() + pending.healthTimeoutSeconds * 1_000;
-  let exitCode: number | undefined;
-  void exited.then((code) => {
-    exitCode = code;
+/** The note of this trial's earlier start, if one ran (a note of another update's trial is not). */
+async function earlierAttempt(releases: ReleaseDir, pending: PendingUpdate): Promise<TrialAttempt | undefined> {
+  const attempt = await releases.trialAttempt();
+  return attempt?.version === pending.version && attempt.requestedAt === pending.requestedAt ? attempt : undefined;
+}
+
+/** Why the trial failed at its earlier start, or undefined when it may go on (a clean stop, with time left). */
+function whyFailed(pending: PendingUpdate, attempt: TrialAttempt): string | undefined {
+  const { version, healthTimeoutSeconds } = pending;
+  if (attempt.exitCode !== undefined && attempt.exitCode !== 0) return `bridge ${version} exited with code ${attempt.exitCode} before it passed its health check`;
+  if (Date.now() >= attempt.firstStartedAt + healthTimeoutSeconds * 1_000) return `bridge ${version} did not come online and pass its health check within ${healthTimeoutSeconds} s`;
+  if (attempt.exitCode === undefined) return `bridge ${version} died before it passed its health check (killed, out of memory or a power loss: it recorded no exit code)`;
+  return undefined;
+}
+
+/** Notes the attempt before the release runs, and its exit code when the process can still record it. */
+async function startAttempt(releases: ReleaseDir, attempt: TrialAttempt): Promise<void> {
+  await releases.setTrialAttempt(attempt);
+  process.once("exit", (exitCode) => releases.recordTrialExitSync({ ...attempt, exitCode }));
+  // A stop (systemctl stop: SIGTERM) before the release handles SIGTERM itself, as a bridge does
+  // once started, would kill it with nothing recorded, which the next start takes for a crash: it
+  // ends with 0 instead, a clean stop. Once the release listens too, its own handler stops it.
+  process.on("SIGTERM", () => {
+    if (process.listenerCount("SIGTERM") === 1) process.exit(0);
   });
-  for (;;) {
-    if ((await releases.pending()) === undefined) return undefined;
-    if (exitCode !== undefined) return `bridge ${pending.version} exited with code ${exitCode} before it passed its health check`;
-    if (Date.now() >= deadline) return `bridge ${pending.version} did not come online and pass its health check within ${pending.healthTimeoutSeconds} s`;
-    await Promise.race([delay(TRIAL_POLL_MS), exited]);
-  }
 }
 
-async function rollBack(releases: ReleaseDir, pending: PendingUpdate, reason: string, log: Logger): Promise<void> {
+async function rollBack(releases: ReleaseDir, pending: PendingUpdate, reason: string, log: Logger): Promise<string | undefined> {
   const back = await releases.rollBack();
   await releases.recordOutcome({ version: pending.version, from: pending.from, outcome: "rolled-back", reason, at: Date.now() });
   await releases.clearPending();
+  await releases.clearTrialAttempt();
   log.warn(`${reason}: rolled back to ${back ?? "the installed bridge"} (${pending.from})`);
-}
-
-function exitOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once("exit", (code, signal) => resolve(code ?? 128 + (signal === "SIGKILL" ? 9 : 15)));
-    child.once("error", () => resolve(127));
-  });
-}
-
-async function stopBridge(child: ChildProcess, exited: Promise<number>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
+  return back;
 }
 
 /** `jetson-bridge launch --releases DIR -- run --config FILE`. */
-export function launchCommand(args: string[], fallback: string, log: Logger): Promise<number> {
+export function launchCommand(args: string[], installed: string, log: Logger): Promise<string | undefined> {
   const { values, positionals } = parseArgs({ args, options: { releases: { type: "string" } }, allowPositionals: true });
   if (!values.releases?.startsWith("/")) throw new ConfigError("launch needs --releases with an absolute folder");
-  return launch({ releases: new ReleaseDir(values.releases), args: positionals, fallback, log });
+  return launch({ releases: new ReleaseDir(values.releases), args: positionals, installed, log });
 }

@@ -1,4 +1,6 @@
-import { BridgeVersionSchema } from "@jetson/protocol";
+// The releases module alone, not the whole protocol: the launcher parses pending.json at a trial's
+// start, and what it loads stays in the process beside the release's own copy (about 3 MB more).
+import { BridgeVersionSchema } from "@jetson/protocol/releases";
 import { z } from "zod";
 
 /** An update waiting for its new bridge to prove itself: written before the switch, removed by the health check or the rollback. */

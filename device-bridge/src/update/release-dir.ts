@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { renameSync, writeFileSync } from "node:fs";
 import { copyFile, mkdir, readFile, readlink, rename, rm, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { BridgeUpdateRecord } from "@jetson/protocol";
 import type { z } from "zod";
 import { syncFolder, writeDurably } from "../durable-write.js";
 import type { PendingUpdate } from "./pending-update.js";
+import type { TrialAttempt } from "./trial-attempt.js";
 
 /** The bundle's file name inside each release folder. */
 export const BUNDLE_FILE = "jetson-bridge.mjs";
@@ -12,8 +14,8 @@ export const BUNDLE_FILE = "jetson-bridge.mjs";
 /**
  * The installed bridge releases of one device, beside each other:
  * `releases/<version>/jetson-bridge.mjs`, the `current` link the launcher runs, the `previous`
- * link a rollback returns to, `pending.json` while an update is on trial and `last-update.json`,
- * how the last one ended. Links are switched by renaming a new link over the old one, so a crash
+ * link a rollback returns to, `pending.json` while an update is on trial, `trial.json`, the launcher's
+ * note of the trial's last start, and `last-update.json`, how the last one ended. Links are switched by renaming a new link over the old one, so a crash
  * leaves either the old or the new target, never none.
  */
 export class ReleaseDir {
@@ -81,11 +83,32 @@ export class ReleaseDir {
     await this.writeJson("pending.json", pending);
   }
 
+  /** pending.json's path, which the launcher's deadline watcher looks at without parsing it. */
+  get pendingFile(): string {
+    return path.join(this.dir, "pending.json");
+  }
+
   async clearPending(): Promise<void> {
-    await unlink(path.join(this.dir, "pending.json")).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw error;
-    });
-    await syncFolder(this.dir);
+    await this.remove("pending.json");
+  }
+
+  async trialAttempt(): Promise<TrialAttempt | undefined> {
+    return this.readJson("trial.json", async () => (await import("./trial-attempt.js")).TrialAttemptSchema);
+  }
+
+  async setTrialAttempt(attempt: TrialAttempt): Promise<void> {
+    await this.writeJson("trial.json", attempt);
+  }
+
+  /** From process.on("exit"), where nothing asynchronous runs; not synced, so a power loss reads as a death that recorded nothing. */
+  recordTrialExitSync(attempt: TrialAttempt): void {
+    const staging = path.join(this.dir, `.trial.json-${randomBytes(6).toString("hex")}`);
+    writeFileSync(staging, `${JSON.stringify(attempt)}\n`);
+    renameSync(staging, path.join(this.dir, "trial.json"));
+  }
+
+  async clearTrialAttempt(): Promise<void> {
+    await this.remove("trial.json");
   }
 
   async lastUpdate(): Promise<BridgeUpdateRecord | undefined> {
@@ -94,6 +117,18 @@ export class ReleaseDir {
 
   async recordOutcome(record: BridgeUpdateRecord): Promise<void> {
     await this.writeJson("last-update.json", record);
+  }
+
+  /** Removes a file of this folder if it is there; synced only when it was. */
+  private async remove(name: string): Promise<void> {
+    const removed = await unlink(path.join(this.dir, name)).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+        return false;
+      },
+    );
+    if (removed) await syncFolder(this.dir);
   }
 
   private async point(link: "current" | "previous", version: string): Promise<void> {
