@@ -47,6 +47,22 @@ describe("MqttLink", () => {
     expect(await unacknowledged).toBeInstanceOf(Error);
   });
 
+  it("ends gracefully (DISCONNECT, so no Will) once the cloud acknowledges what was in flight when it stopped", async () => {
+    broker = await ScriptedBroker.start();
+    broker.answer = () => "hold";
+    const linked = linkTo(broker);
+    const connected = linked.nextConnect();
+    linked.link.start();
+    await connected;
+    const inFlight = linked.link.publish("d/dev/telemetry", "last");
+    const held = await broker.publishWhere((p) => p.payload === "last");
+    const stopped = linked.link.stop();
+    broker.acknowledge(held);
+    await expect(inFlight).resolves.toEqual({});
+    await broker.disconnected(held.connection);
+    await stopped;
+  });
+
   it("sends a message the link lost unacknowledged again after reconnecting, before anything published later, and settles it", async () => {
     broker = await ScriptedBroker.start();
     const linked = linkTo(broker);

@@ -166,13 +166,24 @@ function describe(error: Error & { code?: number | string }): string {
   return error.message;
 }
 
-/** Whether every message in flight is acknowledged within `ms`. */
+/**
+ * Resolves true once nothing is in flight, false after `ms`. mqtt.js says so itself (outgoingEmpty)
+ * only once ending, which would make every stop with a message in flight wait out the whole grace and
+ * then force the end (no DISCONNECT, so the cloud fires the Will): each acknowledgement is looked at
+ * instead, once mqtt.js has handled it.
+ */
 function acknowledgedWithin(client: MqttClient, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    client.once("outgoingEmpty", () => {
+    const settle = (drained: boolean) => {
       clearTimeout(timer);
-      resolve(true);
-    });
+      client.off("packetreceive", look);
+      resolve(drained);
+    };
+    const look = () =>
+      setImmediate(() => {
+        if (Object.keys(client.outgoing).length === 0) settle(true);
+      });
+    const timer = setTimeout(() => settle(false), ms);
+    client.on("packetreceive", look);
   });
 }

@@ -28,12 +28,16 @@ export class ScriptedBroker {
   refuse: (topic: string) => boolean = () => false;
   /** Every topic subscribed to (granted or not), in order. */
   readonly subscriptions: string[] = [];
+  /** The connections that ended with a DISCONNECT (a graceful end: no Will), by number. */
+  readonly disconnects: number[] = [];
   private connections = 0;
+  private readonly sockets = new Map<number, WebSocket>();
   private readonly listeners = new Set<() => void>();
 
   private constructor(private readonly server: WebSocketServer) {
     server.on("connection", (socket: WebSocket) => {
       const connection = ++this.connections;
+      this.sockets.set(connection, socket);
       socket.on("message", (data: Buffer) => this.received(socket, connection, data));
     });
   }
@@ -56,6 +60,24 @@ export class ScriptedBroker {
         if (!found) return;
         this.listeners.delete(check);
         resolve(found);
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  /** Acknowledges a publish that was held, on the connection it came on. */
+  acknowledge(publish: ReceivedPublish): void {
+    this.sockets.get(publish.connection)?.send(puback(publish.messageId, 0, undefined));
+  }
+
+  /** Resolves once connection number `connection` sent DISCONNECT (already or still to come). */
+  disconnected(connection: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!this.disconnects.includes(connection)) return;
+        this.listeners.delete(check);
+        resolve();
       };
       this.listeners.add(check);
       check();
@@ -107,6 +129,10 @@ export class ScriptedBroker {
       for (const listener of [...this.listeners]) listener();
       const codes = topics.map((topic) => (this.refuse(topic) ? 0x87 : 0x01));
       socket.send(Buffer.from([0x90, 3 + codes.length, packet[0] ?? 0, packet[1] ?? 0, 0x00, ...codes]));
+    }
+    if (type === 14) {
+      this.disconnects.push(connection);
+      for (const listener of [...this.listeners]) listener();
     }
     if (type === 3) {
       const publish = readPublish(packet, connection);
