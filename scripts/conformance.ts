@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { TestStack } from "../test/support/stack.js";
@@ -35,10 +35,13 @@ async function main(): Promise<boolean> {
     const verdicts: Verdict[] = [];
     for (const revision of revisions) {
       const outputDir = await tempDir(`jetson-conformance-${revision}-`);
-      process.stdout.write(`── MCP conformance ${revision} (results in ${outputDir})\n`);
+      process.stdout.write(`── MCP conformance ${revision}\n`);
       const run = await runSuite(`${proxy.url}/mcp`, revision, outputDir, echo);
       const verdict = judge(revision, run.results, list);
       print(verdict);
+      // Kept for reading only when something failed: every test run would otherwise leave it in the temporary folder.
+      if (succeeded(verdict)) await rm(outputDir, { recursive: true, force: true });
+      else process.stdout.write(`The suite's results: ${outputDir}\n`);
       // A crashed scenario left no checks: only the suite's printout says why.
       if (!echo && run.results.some((result) => result.checks.length === 0)) process.stdout.write(`The suite's output:\n${run.output.slice(-8_000)}\n`);
       verdicts.push(verdict);

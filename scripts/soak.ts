@@ -76,6 +76,10 @@ interface RunOutcome {
   failed: Record<string, number>;
   lost: number;
   seconds: number;
+  /** From the first device's start to the last device's end, by the run's own times. */
+  devicesSpanSeconds: number;
+  /** The devices whose command took longest, from the run's own times: where a slow run spent them. */
+  slowest: { device: string; state: string; seconds: number }[];
 }
 
 /** A REST call tried again every 2 s for up to two minutes while it fails (a busy or restarting Worker). */
@@ -119,6 +123,14 @@ async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
     failed,
     lost,
     seconds: round((Date.now() - began) / SECOND),
+    devicesSpanSeconds: round(
+      (Math.max(...run.devices.map((device) => device.endedAt ?? 0)) - Math.min(...run.devices.map((device) => device.startedAt ?? Infinity))) / SECOND,
+    ),
+    slowest: run.devices
+      .filter((device) => device.startedAt !== undefined && device.endedAt !== undefined)
+      .map((device) => ({ device: device.device, state: device.state, seconds: round(((device.endedAt ?? 0) - (device.startedAt ?? 0)) / SECOND) }))
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 3),
   };
 }
 
@@ -273,7 +285,7 @@ async function main(): Promise<void> {
             return undefined;
           });
           runs.push(outcome);
-          void outcome.then((o) => o && log(`fleet run: ${o.succeeded} of ${o.devices} succeeded, ${o.lost} lost, in ${o.seconds} s`));
+          void outcome.then((o) => o && log(`fleet run: ${o.succeeded} of ${o.devices} succeeded, ${o.lost} lost, in ${o.seconds} s (devices ${o.devicesSpanSeconds} s); slowest ${JSON.stringify(o.slowest)}`));
         },
       });
     }
