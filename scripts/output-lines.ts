@@ -54,3 +54,22 @@ export class OutputLines {
     return this.lines.join("\n");
   }
 }
+
+/** What prints lines that a caller waits for: a process, or one that is started again and again. */
+export abstract class PrintsLines {
+  protected abstract readonly lines: OutputLines;
+
+  /** Resolves with the first line (already printed or still to come) that matches. */
+  waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    return this.lines.waitForLine(pattern, timeoutMs);
+  }
+
+  /** Resolves with the next line to be printed that matches. */
+  nextLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    return this.lines.nextLine(pattern, timeoutMs);
+  }
+
+  get output(): string {
+    return this.lines.output;
+  }
+}

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
 import { createInterface } from "node:readline";
-import { OutputLines } from "./output-lines.js";
+import { OutputLines, PrintsLines } from "./output-lines.js";
 
 /** A child process whose output lines can be awaited, stopped with its whole process group. */
-export class ManagedProcess {
-  private readonly lines: OutputLines;
+export class ManagedProcess extends PrintsLines {
+  protected readonly lines: OutputLines;
   readonly exited: Promise<number | null>;
 
   private constructor(
@@ -12,6 +12,7 @@ export class ManagedProcess {
     readonly child: ChildProcess,
     echo: ((line: string) => void) | undefined,
   ) {
+    super();
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     this.lines = new OutputLines(name, this.exited.then((code) => `exited (${code})`));
     const onLine = (line: string) => {
@@ -32,19 +33,8 @@ export class ManagedProcess {
     return new ManagedProcess(name, child, options.echo);
   }
 
-  /** Resolves with the first line (already printed or still to come) that matches. */
-  waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-    return this.lines.waitForLine(pattern, timeoutMs);
-  }
 
-  /** Resolves with the next line to be printed that matches. */
-  nextLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-    return this.lines.nextLine(pattern, timeoutMs);
-  }
 
-  get output(): string {
-    return this.lines.output;
-  }
 
   get pid(): number | undefined {
     return this.child.pid;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { SpawnOptions } from "node:child_process";
-import { OutputLines } from "./output-lines.js";
+import { OutputLines, PrintsLines } from "./output-lines.js";
 import { ManagedProcess } from "./processes.js";
 
 /** The device's unit, whose restarts this mirrors. */
@@ -21,11 +21,11 @@ function unitRestartDelayMs(): number {
  * RestartSec, when it exits non-zero (75 after bridge.update among them) or dies of a signal other
  * than a clean one, unless a stop was asked for. Its output is one log across restarts, as the unit's journal is.
  */
-export class RestartOnFailure {
+export class RestartOnFailure extends PrintsLines {
   private current: ManagedProcess;
   private stopping = false;
   private cancelRestart: (() => void) | undefined;
-  private readonly lines: OutputLines;
+  protected readonly lines: OutputLines;
   /** Settles with the last exit code once the process ended and is not started again. */
   readonly exited: Promise<number | null>;
 
@@ -34,6 +34,7 @@ export class RestartOnFailure {
     private readonly start: (echo: (line: string) => void) => ManagedProcess,
     private readonly echo: ((line: string) => void) | undefined,
   ) {
+    super();
     let ended: (how: string) => void = () => undefined;
     this.lines = new OutputLines(name, new Promise((resolve) => (ended = resolve)));
     this.current = start((line) => this.log(line));
@@ -70,19 +71,8 @@ export class RestartOnFailure {
     }
   }
 
-  /** Resolves with the first line (already printed, by any of its processes, or still to come) that matches. */
-  waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-    return this.lines.waitForLine(pattern, timeoutMs);
-  }
 
-  /** Resolves with the next line to be printed, by this process or one started after it, that matches. */
-  nextLine(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-    return this.lines.nextLine(pattern, timeoutMs);
-  }
 
-  get output(): string {
-    return this.lines.output;
-  }
 
   /** The process running now. */
   get pid(): number | undefined {

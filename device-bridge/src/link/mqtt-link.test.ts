@@ -34,29 +34,30 @@ describe("MqttLink", () => {
     await broker.close();
   });
 
-  it("stops even when the cloud never acknowledges a message in flight", async () => {
+  /** A link connected to a broker that acknowledges nothing until told to. */
+  async function connectedToHoldingBroker(): Promise<MqttLink> {
     broker = await ScriptedBroker.start();
     broker.answer = () => "hold";
     const linked = linkTo(broker);
     const connected = linked.nextConnect();
     linked.link.start();
     await connected;
-    const unacknowledged = linked.link.publish("d/dev/telemetry", "{}").catch((error: unknown) => error);
+    return linked.link;
+  }
+
+  it("stops even when the cloud never acknowledges a message in flight", async () => {
+    const held = await connectedToHoldingBroker();
+    const unacknowledged = held.publish("d/dev/telemetry", "{}").catch((error: unknown) => error);
     await broker.publishWhere(() => true);
-    await linked.link.stop();
+    await held.stop();
     expect(await unacknowledged).toBeInstanceOf(Error);
   });
 
   it("ends gracefully (DISCONNECT, so no Will) once the cloud acknowledges what was in flight when it stopped", async () => {
-    broker = await ScriptedBroker.start();
-    broker.answer = () => "hold";
-    const linked = linkTo(broker);
-    const connected = linked.nextConnect();
-    linked.link.start();
-    await connected;
-    const inFlight = linked.link.publish("d/dev/telemetry", "last");
+    const stopping = await connectedToHoldingBroker();
+    const inFlight = stopping.publish("d/dev/telemetry", "last");
     const held = await broker.publishWhere((p) => p.payload === "last");
-    const stopped = linked.link.stop();
+    const stopped = stopping.stop();
     broker.acknowledge(held);
     await expect(inFlight).resolves.toEqual({});
     await broker.disconnected(held.connection);

@@ -54,16 +54,7 @@ export class ScriptedBroker {
 
   /** Resolves with the first publish (already received or still to come) that matches. */
   publishWhere(matches: (publish: ReceivedPublish) => boolean): Promise<ReceivedPublish> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const found = this.publishes.find(matches);
-        if (!found) return;
-        this.listeners.delete(check);
-        resolve(found);
-      };
-      this.listeners.add(check);
-      check();
-    });
+    return this.first(() => this.publishes.find(matches));
   }
 
   /** Acknowledges a publish that was held, on the connection it came on. */
@@ -72,25 +63,23 @@ export class ScriptedBroker {
   }
 
   /** Resolves once connection number `connection` sent DISCONNECT (already or still to come). */
-  disconnected(connection: number): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (!this.disconnects.includes(connection)) return;
-        this.listeners.delete(check);
-        resolve();
-      };
-      this.listeners.add(check);
-      check();
-    });
+  async disconnected(connection: number): Promise<void> {
+    await this.first(() => this.disconnects.includes(connection) || undefined);
   }
 
   /** Resolves once a SUBSCRIBE named `topic` (already or still to come). */
-  subscribed(topic: string): Promise<void> {
+  async subscribed(topic: string): Promise<void> {
+    await this.first(() => this.subscriptions.includes(topic) || undefined);
+  }
+
+  /** Resolves with what `look` finds, now or after a packet that the broker received later. */
+  private first<T>(look: () => T | undefined): Promise<T> {
     return new Promise((resolve) => {
       const check = () => {
-        if (!this.subscriptions.includes(topic)) return;
+        const found = look();
+        if (found === undefined) return;
         this.listeners.delete(check);
-        resolve();
+        resolve(found);
       };
       this.listeners.add(check);
       check();
