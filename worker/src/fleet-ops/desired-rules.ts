@@ -24,7 +24,7 @@ export interface EffectiveDesiredState {
   state: DesiredState;
   /** Selectors of the merged rules, oldest first. */
   rules: string[];
-  /** What the answer was worked out from (see `basis`): the same basis gives the same answer. */
+  /** What the answer was worked out from (see `desiredBasis`): the same basis gives the same answer. */
   basis: string;
 }
 
