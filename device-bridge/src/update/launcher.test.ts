@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ManagedProcess } from "../../../scripts/processes.js";
 import { BRIDGE_VERSION } from "../version.js";
 import { ReleaseDir } from "./release-dir.js";
@@ -20,9 +20,14 @@ interface Run {
   args: string[];
 }
 
+/** Every fixture's folder, removed once the tests are done. */
+const made: string[] = [];
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+
 /** A release folder whose bundles are small scripts that note each start in runs.log and then do `body`. */
 async function fixture(bundles: Record<string, string>): Promise<{ releases: ReleaseDir; runs(): Promise<Run[]> }> {
   const dir = await mkdtemp(path.join(tmpdir(), "launcher-"));
+  made.push(dir);
   const releases = new ReleaseDir(path.join(dir, "bridge"));
   const log = path.join(dir, "runs.log");
   for (const [version, body] of Object.entries(bundles)) {
