@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { LocalWorker, tempDir } from "../scripts/local-stack.js";
 import { freePort } from "../scripts/ports.js";
@@ -74,4 +74,5 @@ try {
   console.log(JSON.stringify({ ...result, "workerd CPU per message (ms, both batch sizes)": round((workerdSeconds * 1000) / (2 * MESSAGES), 3) }, null, 2));
 } finally {
   await worker.stop();
+  await rm(dir, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     await sshd.stop();
     await bridge.stop();
     await worker.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -90,5 +91,7 @@ export class TestStack {
   async stop(): Promise<void> {
     await Promise.all([...this.bridges.values()].map((bridge) => bridge.dispose("SIGKILL")));
     await this.worker.stop();
+    // Every test file's stack leaves megabytes of SQLite and simulated boards otherwise.
+    await rm(this.dir, { recursive: true, force: true });
   }
 }
