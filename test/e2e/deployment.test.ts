@@ -45,6 +45,7 @@ describe("the single-file bridge build", () => {
       dir: path.join(stack.dir, "single-file-1"),
       bin: installed,
     });
+    stack.bridges.set("single-file-1", bridge);
     await bridge.start();
     const info = (await mcp.callTool({ name: "system_info", arguments: { device: "single-file-1" } })) as CallToolResult;
     expect(info.structuredContent).toMatchObject({ hostname: "single-file-1", soc: "tegra194" });

@@ -43,6 +43,8 @@ describe("a device enrolls with a one-time code from jetson-fleet", () => {
       board: "orin-nano-super-jp6",
       dir: path.join(stack.dir, "enrolled-1"),
     });
+    // The stack stops it with the others: left running, its process and simulated board outlived the file.
+    stack.bridges.set("enrolled-1", bridge);
     const { stdout } = await enrollWithCli(code, bridge.configFile);
     expect(stdout).toMatch(/Enrolled as enrolled-1 in fleet local/);
     expect((await stat(bridge.configFile)).mode & 0o777).toBe(0o600);
