@@ -6,6 +6,7 @@ import { statusOf } from "../src/dashboard/view/fleet-rows.js";
 import { deviceAttributes } from "../src/fleet-ops/attributes.js";
 import { parseSelector, type SelectorKey, selects } from "../src/fleet-ops/selector.js";
 import { ADVERSARIAL_SELECTORS, ADVERSARIAL_VALUE } from "../src/fleet-ops/selector-adversarial.js";
+import type { RegistryObject } from "../src/registry/registry-object.js";
 import { createFleet } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
 
@@ -220,20 +221,23 @@ describe("the device list, a page at a time", () => {
   });
 });
 
+/** Puts `fleet` in the registry, then checks that each selector's SQL chooses exactly what the selector language chooses. */
+async function expectSqlChoosesAsTheLanguage(object: RegistryObject, fleet: readonly DeviceSummary[], selectors: readonly string[]): Promise<void> {
+  for (const summary of fleet) await object.upsert(summary);
+  for (const text of selectors) {
+    const selector = parseSelector(text);
+    const expected = fleet.filter((d) => selects(selector, deviceAttributes(d))).sort(byId);
+    expect(ids(await object.select(selector)), text).toEqual(ids(expected));
+  }
+}
+
 describe("selectors answered in SQL", () => {
   it("choose exactly the devices the selector language chooses, over many generated fleets and selectors", async () => {
     const registry = env.REGISTRY.get(env.REGISTRY.idFromName("selector-sql"));
     await createFleet("selector-sql");
     const fleet = generateFleet("selector-sql", 400, 17);
     const selectors = generateSelectors(300, 18);
-    await runInDurableObject(registry, async (object) => {
-      for (const summary of fleet) await object.upsert(summary);
-      for (const text of selectors) {
-        const selector = parseSelector(text);
-        const expected = fleet.filter((d) => selects(selector, deviceAttributes(d))).sort(byId);
-        expect(ids(await object.select(selector)), text).toEqual(ids(expected));
-      }
-    });
+    await runInDurableObject(registry, (object) => expectSqlChoosesAsTheLanguage(object, fleet, selectors));
     // Not a degenerate comparison: the generated selectors choose many different sets.
     const sizes = new Set(await runInDurableObject(registry, (object) => Promise.all(selectors.map(async (s) => (await object.select(parseSelector(s))).length))));
     expect(sizes.size).toBeGreaterThan(30);
@@ -249,12 +253,7 @@ describe("selectors answered in SQL", () => {
       state: { hostname: "h", bridgeVersion: "0.1.0", capabilities: [], board: ADVERSARIAL_VALUE },
     }));
     await runInDurableObject(registry, async (object) => {
-      for (const summary of fleet) await object.upsert(summary);
-      for (const text of ADVERSARIAL_SELECTORS) {
-        const selector = parseSelector(text);
-        const expected = fleet.filter((d) => selects(selector, deviceAttributes(d))).sort(byId);
-        expect(ids(await object.select(selector)), text).toEqual(ids(expected));
-      }
+      await expectSqlChoosesAsTheLanguage(object, fleet, ADVERSARIAL_SELECTORS);
       // Values without * are compared whole, however long: SQLite refuses GLOB patterns over 50 bytes.
       const one = fleet[7]?.id ?? "";
       expect(ids(await object.select(parseSelector(`id:${one}`)))).toEqual([one]);
