@@ -10,8 +10,7 @@ import { COMMAND_MODULES, startupModules } from "../device-bridge/src/bundle/sta
 import { BRIDGE_VERSION } from "../device-bridge/src/version.js";
 import { LocalBridge, LocalWorker, REPO, tempDir } from "../scripts/local-stack.js";
 import { freePort } from "../scripts/ports.js";
-import type { ManagedProcess } from "../scripts/processes.js";
-import type { RestartOnFailure } from "../scripts/restart-on-failure.js";
+import type { PrintsLines } from "../scripts/output-lines.js";
 import { percentile, round } from "./stats.js";
 
 const run = promisify(execFile);
@@ -73,7 +72,7 @@ async function startup() {
 }
 
 /** The process's memoryUsage(), which the bridge prints on SIGUSR2. */
-async function memoryUsage(output: RestartOnFailure | ManagedProcess, pid: number) {
+async function memoryUsage(output: PrintsLines, pid: number) {
   const line = output.nextLine(/\[bridge\] memory (\{.*\})/);
   process.kill(pid, "SIGUSR2");
   const usage = JSON.parse((await line)[1] ?? "{}") as NodeJS.MemoryUsage;

@@ -33,9 +33,6 @@ export class ManagedProcess extends PrintsLines {
     return new ManagedProcess(name, child, options.echo);
   }
 
-
-
-
   get pid(): number | undefined {
     return this.child.pid;
   }

@@ -71,9 +71,6 @@ export class RestartOnFailure extends PrintsLines {
     }
   }
 
-
-
-
   /** The process running now. */
   get pid(): number | undefined {
     return this.current.pid;

@@ -15,8 +15,8 @@ export const BUNDLE_FILE = "jetson-bridge.mjs";
  * The installed bridge releases of one device, beside each other:
  * `releases/<version>/jetson-bridge.mjs`, the `current` link the launcher runs, the `previous`
  * link a rollback returns to, `pending.json` while an update is on trial, `trial.json`, the launcher's
- * note of the trial's last start, and `last-update.json`, how the last one ended. Links are switched by renaming a new link over the old one, so a crash
- * leaves either the old or the new target, never none.
+ * note of the trial's last start, and `last-update.json`, how the last one ended. Links are switched
+ * by renaming a new link over the old one, so a crash leaves either the old or the new target, never none.
  */
 export class ReleaseDir {
   constructor(readonly dir: string) {}
