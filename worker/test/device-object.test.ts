@@ -146,6 +146,27 @@ describe("the device's Durable Object", () => {
     expect((await summary("dev-twice")).online).toBe(true);
   });
 
+  it("stays online when the replaced connection's close arrives before the new one subscribes", async () => {
+    const first = await online("dev-close-between");
+    const second = await DeviceClient.open("/tunnel/local/dev-close-between");
+    expect(await second.connect("dev-close-between", tokens.get("dev-close-between") ?? "")).toMatchObject({ reasonCode: 0 });
+    expect((await first.whenClosed()).code).toBe(4000);
+    // The old socket's close is handled now, between the new link's CONNECT and its SUBSCRIBE (delivered here unless
+    // the runtime already has): the order that made the device look offline while its new link was up.
+    const stub = env.DEVICE.get(env.DEVICE.idFromName("local/dev-close-between"));
+    await runInDurableObject(stub, async (instance, ctx) => {
+      const replaced = ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as { retired?: boolean } | null)?.retired);
+      for (const ws of replaced) await instance.webSocketClose(ws, 4000, "replaced by a newer connection", true);
+    });
+    expect((await summary("dev-close-between")).online).toBe(true);
+    await second.subscribeCommands("dev-close-between");
+    const [response] = await Promise.all([
+      invoke("dev-close-between", "system.ping"),
+      answer(second, "dev-close-between", { pong: true, at: 1, bridgeVersion: "t" }),
+    ]);
+    expect(response.status).toBe(200);
+  });
+
   it("redelivers a command sent just before a disconnect, with the same id", async () => {
     const first = await online("dev-redeliver");
     const call = invoke("dev-redeliver", "system.ping", {}, 10_000);

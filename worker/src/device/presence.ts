@@ -70,6 +70,11 @@ export class Presence {
     return this.connections().find((c) => c.state.authenticated && c.state.subscribed && !c.state.retired);
   }
 
+  /** The authenticated link not yet closed or replaced, subscribed or not. */
+  private current(): Connection | undefined {
+    return this.connections().find((c) => c.state.authenticated && !c.state.retired);
+  }
+
   async closeAll(reason: string): Promise<void> {
     for (const connection of this.connections()) {
       connection.retire(CLOSE.revoked, reason);
@@ -83,7 +88,9 @@ export class Presence {
     const wasAuthenticated = connection.state.authenticated;
     const will = connection.state.will;
     connection.update({ retired: true, authenticated: false });
-    if (!wasAuthenticated || this.live()) return;
+    // Another authenticated link keeps the device online even before it subscribes: a replaced socket's close
+    // often trails its successor's CONNECT.
+    if (!wasAuthenticated || this.current()) return;
     if (fireWill && will) await this.host.fireWill(will);
     const presence = this.store.presence();
     if (!presence.online) return;
