@@ -156,7 +156,7 @@ describe("the device's Durable Object", () => {
     const stub = env.DEVICE.get(env.DEVICE.idFromName("local/dev-close-between"));
     await runInDurableObject(stub, async (instance, ctx) => {
       const replaced = ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as { retired?: boolean } | null)?.retired);
-      for (const ws of replaced) await instance.webSocketClose(ws, 4000, "replaced by a newer connection", true);
+      for (const ws of replaced) await instance.webSocketClose(ws);
     });
     expect((await summary("dev-close-between")).online).toBe(true);
     await second.subscribeCommands("dev-close-between");
