@@ -26,7 +26,7 @@ import { credentialCache } from "./credential-cache.js";
 import { hashSecret, newCommandId, newFleetSecret, newSecret } from "./credentials.js";
 import { LIVE_DEVICE_HEADER, LIVE_PAGE_HEADER, LIVE_SESSION_HEADER } from "./dashboard/live-channel.js";
 import { type DevicePageRequest, pageRequest } from "./registry/device-query.js";
-import type { SelectorKey } from "./fleet-ops/selector.js";
+import type { TermPrefix } from "./fleet-ops/selector.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener } from "./device/invoke.js";
 import type { Env } from "./env.js";
 import type { AlertThresholds, DeviceAlerts, TelemetryRange, TelemetrySeries } from "@jetson/protocol";
@@ -92,10 +92,16 @@ export class Fleet {
     return this.registry().list(this.pageRequest(query));
   }
 
-  /** Up to `limit` distinct values of a selector key in the fleet starting with `prefix`, in order: what completions offer. */
-  async termValues(key: SelectorKey, prefix: string, limit: number): Promise<string[]> {
+  /** For each term, up to `limit` distinct values of its key in the fleet starting with its prefix, in order: what completions offer. */
+  async termValues(terms: readonly TermPrefix[], limit: number): Promise<string[][]> {
     this.require("read");
-    return this.registry().termValues(key, prefix, limit);
+    return this.registry().termValues(terms, limit);
+  }
+
+  /** Up to `limit` device ids starting with `prefix`, in order, from the registry's index. */
+  async deviceIds(prefix: string, limit: number): Promise<string[]> {
+    const [ids = []] = await this.termValues([{ key: "id", prefix }], limit);
+    return ids;
   }
 
   private pageRequest(query: DeviceListQuery): DevicePageRequest {

@@ -3,9 +3,11 @@ import { env, exports } from "cloudflare:workers";
 import type { DevicePage, DeviceSummary, Drift } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { statusOf } from "../src/dashboard/view/fleet-rows.js";
+import { Fleet } from "../src/fleet.js";
 import { deviceAttributes } from "../src/fleet-ops/attributes.js";
 import { parseSelector, type SelectorKey, selects } from "../src/fleet-ops/selector.js";
 import { ADVERSARIAL_SELECTORS, ADVERSARIAL_VALUE } from "../src/fleet-ops/selector-adversarial.js";
+import { Completions } from "../src/mcp/completions.js";
 import type { RegistryObject } from "../src/registry/registry-object.js";
 import { createFleet } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
@@ -295,15 +297,42 @@ describe("what completions and the drift report read, from indexed columns", () 
     const fleet = generateFleet(FLEET, 230, 23);
     await seed(FLEET, fleet);
     const registry = env.REGISTRY.get(env.REGISTRY.idFromName(FLEET));
+    const termValues = async (key: SelectorKey, prefix: string, limit: number) => (await registry.termValues([{ key, prefix }], limit))[0];
     for (const [key, read] of Object.entries(READ) as Array<[SelectorKey, (typeof READ)[SelectorKey]]>) {
       const all = [...new Set(fleet.flatMap((summary) => read(deviceAttributes(summary))).flatMap((v) => (v === undefined ? [] : [v.toLowerCase()])))].sort();
-      expect(await registry.termValues(key, "", 1000), key).toEqual(all);
+      expect(await termValues(key, "", 1000), key).toEqual(all);
       for (const prefix of new Set(all.map((value) => value.slice(0, 2)))) {
-        expect(await registry.termValues(key, prefix, 1000), `${key}:${prefix}`).toEqual(all.filter((value) => value.startsWith(prefix)));
+        expect(await termValues(key, prefix, 1000), `${key}:${prefix}`).toEqual(all.filter((value) => value.startsWith(prefix)));
       }
-      expect(await registry.termValues(key, "", 2), key).toEqual(all.slice(0, 2));
+      expect(await termValues(key, "", 2), key).toEqual(all.slice(0, 2));
     }
-    expect(await registry.termValues("board", "zz", 10)).toEqual([]);
+    expect(await termValues("board", "zz", 10)).toEqual([]);
+  });
+
+  it("complete a bare selector with every key's values from one registry request", async () => {
+    const FLEET = "completion-requests";
+    const fleet = generateFleet(FLEET, 40, 7);
+    await seed(FLEET, fleet);
+    const registry = env.REGISTRY.get(env.REGISTRY.idFromName(FLEET));
+    const counted = await runInDurableObject(registry, (instance) => {
+      const prototype = Object.getPrototypeOf(instance) as typeof instance;
+      const termValues = prototype.termValues;
+      const calls = { count: 0, restore: () => void (prototype.termValues = termValues) };
+      prototype.termValues = function (this: typeof instance, ...args: Parameters<typeof termValues>) {
+        calls.count += 1;
+        return termValues.apply(this, args);
+      };
+      return calls;
+    });
+    try {
+      const offered = await new Completions(new Fleet(env, { fleet: FLEET, kind: "token", id: "t", scopes: ["read"] })).selectors("online:true ");
+      const keysOffered = new Set(offered.map((term) => term.slice("online:true ".length).split(":")[0]));
+      expect([...keysOffered].sort()).toEqual(Object.keys(READ).sort());
+      expect(offered).toContain(`online:true id:${fleet[0]?.id}`);
+      expect(counted.count).toBe(1);
+    } finally {
+      counted.restore();
+    }
   });
 
   it("list the drifting devices only, and follow a device that stops drifting", async () => {

@@ -100,8 +100,14 @@ function termText(term: SelectorTerm): string {
   return `${term.negate ? "-" : ""}${term.key}:${term.values.join(",")}`;
 }
 
+/** A selector key and the start of a value: what a completion looks up. */
+export interface TermPrefix {
+  key: SelectorKey;
+  prefix: string;
+}
+
 /** What a term being typed can still become: its possible keys and the value typed so far (`bo` → board and bridge, `board:or` → board "or"). */
-export function termInProgress(typed: string): Array<{ key: SelectorKey; prefix: string }> {
+export function termInProgress(typed: string): TermPrefix[] {
   const colon = typed.indexOf(":");
   if (colon < 0) return SELECTOR_KEYS.filter((key) => key.startsWith(typed.toLowerCase())).map((key) => ({ key, prefix: "" }));
   const key = typed.slice(0, colon).toLowerCase();

@@ -26,7 +26,7 @@ export class Completions {
     this.ops = new FleetOps(fleet);
   }
 
-  readonly devices: Complete = async (prefix) => this.fleet.termValues("id", prefix, MAX_VALUES);
+  readonly devices: Complete = async (prefix) => this.fleet.deviceIds(prefix, MAX_VALUES);
 
   readonly runs: Complete = async (prefix) => startingWith(prefix, (await this.ops.runs(RECENT_RUNS)).map((r) => r.id));
 
@@ -38,10 +38,10 @@ export class Completions {
     const [before, last] = [typed.slice(0, cut), typed.slice(cut)];
     // A leading `-` negates the term: complete what follows it.
     const sign = last.startsWith("-") ? "-" : "";
-    const terms = await Promise.all(
-      termInProgress(last.slice(sign.length)).map(async ({ key, prefix }) => (await this.fleet.termValues(key, prefix, MAX_VALUES)).map((value) => `${key}:${value}`)),
-    );
-    return terms.flat().sort().slice(0, MAX_VALUES).map((term) => `${before}${sign}${term}`);
+    const wanted = termInProgress(last.slice(sign.length));
+    const values = await this.fleet.termValues(wanted, MAX_VALUES);
+    const terms = wanted.flatMap(({ key }, i) => (values[i] ?? []).map((value) => `${key}:${value}`));
+    return terms.sort().slice(0, MAX_VALUES).map((term) => `${before}${sign}${term}`);
   };
 
   /** Power modes by id and by name (`0`, `MAXN`), as the device's nvpmodel.conf lists them. */

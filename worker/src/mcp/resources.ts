@@ -55,7 +55,7 @@ export function registerResources(server: McpServer, fleet: Fleet, complete: Com
     new ResourceTemplate("jetson://devices/{device}", {
       list: async () => ({
         // Ids only, from the registry's index: the SDK lists every template's resources in one answer.
-        resources: (await fleet.termValues("id", "", Number.MAX_SAFE_INTEGER)).map((id) => ({ uri: `jetson://devices/${id}`, name: id, mimeType: JSON_TYPE })),
+        resources: (await fleet.deviceIds("", Number.MAX_SAFE_INTEGER)).map((id) => ({ uri: `jetson://devices/${id}`, name: id, mimeType: JSON_TYPE })),
       }),
       complete: { device: completeDevice },
     }),

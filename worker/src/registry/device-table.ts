@@ -1,7 +1,7 @@
 import { type DevicePage, type DeviceStatus, type DeviceSummary, DeviceSummarySchema } from "@jetson/protocol";
 import { statusOf } from "../dashboard/view/fleet-rows.js";
 import { deviceAttributes } from "../fleet-ops/attributes.js";
-import type { Selector, SelectorKey } from "../fleet-ops/selector.js";
+import type { Selector, TermPrefix } from "../fleet-ops/selector.js";
 import { allOf, selectorCondition, type SqlCondition, termValuesQuery } from "../fleet-ops/selector-sql.js";
 import type { Schema } from "../sqlite-migrations.js";
 import { type DeviceFilter, encodeCursor, filterKey } from "./device-query.js";
@@ -144,10 +144,12 @@ export class DeviceTable {
     return parse(this.sql.exec<{ summary: string }>("SELECT summary FROM devices WHERE drift > 0 ORDER BY id").toArray());
   }
 
-  /** Up to `limit` distinct values of a selector key that start with `prefix` (lower-cased, as terms compare them). */
-  termValues(key: SelectorKey, prefix: string, limit: number): string[] {
-    const query = termValuesQuery(key, prefix, limit);
-    return this.sql.exec<{ value: string }>(query.sql, ...query.params).toArray().map((row) => row.value);
+  /** For each term, up to `limit` distinct values of its key that start with its prefix (lower-cased, as terms compare them). */
+  termValues(terms: readonly TermPrefix[], limit: number): string[][] {
+    return terms.map(({ key, prefix }) => {
+      const query = termValuesQuery(key, prefix, limit);
+      return this.sql.exec<{ value: string }>(query.sql, ...query.params).toArray().map((row) => row.value);
+    });
   }
 
   select(selector: Selector): DeviceSummary[] {

@@ -31,7 +31,7 @@ import { type DevicePageRequest, pageRequest } from "./device-query.js";
 import { DEVICES_SCHEMA, DeviceTable } from "./device-table.js";
 import { DESIRED_RULES_SCHEMA, DesiredRules, desiredBasis, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
 import { RUN_INDEX_SCHEMA, RunIndex } from "../fleet-ops/run-index.js";
-import type { Selector, SelectorKey } from "../fleet-ops/selector.js";
+import type { Selector, TermPrefix } from "../fleet-ops/selector.js";
 import { LazyTables } from "../lazy-tables.js";
 
 /** Requests per second each API token may make, with a burst allowance, unless the Worker's vars say otherwise. */
@@ -139,9 +139,9 @@ export class RegistryObject extends DurableObject<Env> {
     return this.tables.exist ? this.devices.drifting() : [];
   }
 
-  /** Values of a selector key in the fleet that start with `prefix`: what completions offer, from indexed columns. */
-  async termValues(key: SelectorKey, prefix: string, limit: number): Promise<string[]> {
-    return this.tables.exist ? this.devices.termValues(key, prefix, limit) : [];
+  /** For each term, the values of its key in the fleet that start with its prefix: what completions offer, from indexed columns, in one request. */
+  async termValues(terms: readonly TermPrefix[], limit: number): Promise<string[][]> {
+    return this.tables.exist ? this.devices.termValues(terms, limit) : terms.map(() => []);
   }
 
   async has(id: string): Promise<boolean> {
