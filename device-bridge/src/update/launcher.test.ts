@@ -98,6 +98,8 @@ describe("launcher", () => {
     expect(await ending(next)).toBe(0);
 
     expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.0.0"]);
+    // The new release's failed start does not hold back the previous one.
+    expect(next.output).not.toMatch(/waiting/);
     expect(await releases.linked("current")).toBe("1.0.0");
     expect(await releases.pending()).toBeUndefined();
     expect(await releases.lastUpdate()).toMatchObject({
@@ -181,6 +183,26 @@ describe("launcher", () => {
     expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.1.0"]);
     expect(await releases.linked("current")).toBe("1.1.0");
     expect(await releases.lastUpdate()).toBeUndefined();
+  });
+
+  it("waits longer before each start that follows starts failing within a minute; a stop during the wait ends it, and the next start runs at once", async () => {
+    const { releases, runs } = await fixture({ "1.0.0": "process.exit(3);" });
+    await releases.switchTo("1.0.0");
+
+    expect(await ending(start(releases))).toBe(3);
+    const second = start(releases);
+    await second.waitForLine(/the last 1 start\(s\) failed within 60 s \(the last with exit code 3\): waiting 1 s before this one/);
+    expect(await ending(second)).toBe(3);
+    const third = start(releases);
+    await third.waitForLine(/the last 2 start\(s\) failed .*: waiting 2 s before this one/);
+    await third.stop("SIGTERM");
+    expect(await ending(third)).toBe(0);
+    const fourth = start(releases);
+    expect(await ending(fourth)).toBe(3);
+
+    expect(fourth.output).not.toMatch(/waiting/);
+    // The start stopped while it waited never ran the release.
+    expect((await runs()).map((run) => run.pid)).toEqual([expect.any(Number), second.child.pid, fourth.child.pid]);
   });
 
   it("runs its own command in its own process while no release is current", async () => {

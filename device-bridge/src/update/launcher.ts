@@ -3,6 +3,7 @@ import { ConfigError } from "../config-error.js";
 import type { Logger } from "../log.js";
 import type { PendingUpdate } from "./pending-update.js";
 import { ReleaseDir } from "./release-dir.js";
+import { backOffAfterFailedStarts } from "./start-backoff.js";
 import { HELPER_SCRIPT_VARIABLE, RELEASES_DIR_VARIABLE } from "./launcher-contract.js";
 import type { TrialAttempt } from "./trial-attempt.js";
 import { watchTrial } from "./trial-watcher.js";
@@ -24,7 +25,7 @@ export interface LaunchOptions {
  * decides here which release runs: `current`, unless the release on trial already ended without
  * passing its health check (at an earlier start of this trial), or its time is up; then it points
  * `current` back at the previous release, records why and runs that. A release on trial runs with
- * a watcher that kills the process at the deadline.
+ * a watcher that kills the process at the deadline. A start after starts that failed waits first (start-backoff.ts).
  *
  * Prepares this process for the release (its environment and process.argv) and answers the bundle
  * to import, or undefined while none is installed: this bundle then runs its own command.
@@ -43,6 +44,8 @@ export async function launch({ releases, args, installed, log }: LaunchOptions):
     version = await rollBack(releases, pending, failure, log);
     pending = undefined;
   }
+  // A rollback forgot the failed starts (they were the new release's): the previous release runs at once.
+  await backOffAfterFailedStarts(releases, log);
   if (pending) {
     const firstStartedAt = attempt?.firstStartedAt ?? Date.now();
     await startAttempt(releases, { version: pending.version, requestedAt: pending.requestedAt, firstStartedAt });
@@ -94,6 +97,7 @@ async function rollBack(releases: ReleaseDir, pending: PendingUpdate, reason: st
   await releases.recordOutcome({ version: pending.version, from: pending.from, outcome: "rolled-back", reason, at: Date.now() });
   await releases.clearPending();
   await releases.clearTrialAttempt();
+  await releases.clearFailedStarts();
   log.warn(`${reason}: rolled back to ${back ?? "the installed bridge"} (${pending.from})`);
   return back;
 }

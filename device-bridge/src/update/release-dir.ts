@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { copyFile, mkdir, readFile, readlink, rename, rm, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { BridgeUpdateRecord } from "@jetson/protocol";
 import type { z } from "zod";
 import { syncFolder, writeDurably } from "../durable-write.js";
+import type { FailedStarts } from "./failed-starts.js";
 import type { PendingUpdate } from "./pending-update.js";
 import type { TrialAttempt } from "./trial-attempt.js";
 
@@ -15,8 +16,9 @@ export const BUNDLE_FILE = "jetson-bridge.mjs";
  * The installed bridge releases of one device, beside each other:
  * `releases/<version>/jetson-bridge.mjs`, the `current` link the launcher runs, the `previous`
  * link a rollback returns to, `pending.json` while an update is on trial, `trial.json`, the launcher's
- * note of the trial's last start, and `last-update.json`, how the last one ended. Links are switched
- * by renaming a new link over the old one, so a crash leaves either the old or the new target, never none.
+ * note of the trial's last start, `last-update.json`, how the last one ended, and `failed-starts.json`
+ * while the bridge's starts fail in a row. Links are switched by renaming a new link over the old one,
+ * so a crash leaves either the old or the new target, never none.
  */
 export class ReleaseDir {
   constructor(readonly dir: string) {}
@@ -102,13 +104,29 @@ export class ReleaseDir {
 
   /** From process.on("exit"), where nothing asynchronous runs; not synced, so a power loss reads as a death that recorded nothing. */
   recordTrialExitSync(attempt: TrialAttempt): void {
-    const staging = path.join(this.dir, `.trial.json-${randomBytes(6).toString("hex")}`);
-    writeFileSync(staging, `${JSON.stringify(attempt)}\n`);
-    renameSync(staging, path.join(this.dir, "trial.json"));
+    this.writeJsonSync("trial.json", attempt);
   }
 
   async clearTrialAttempt(): Promise<void> {
     await this.remove("trial.json");
+  }
+
+  async failedStarts(): Promise<FailedStarts | undefined> {
+    return this.readJson("failed-starts.json", async () => (await import("./failed-starts.js")).FailedStartsSchema);
+  }
+
+  /** From process.on("exit"), as recordTrialExitSync. */
+  recordFailedStartsSync(failed: FailedStarts): void {
+    this.writeJsonSync("failed-starts.json", failed);
+  }
+
+  async clearFailedStarts(): Promise<void> {
+    await this.remove("failed-starts.json");
+  }
+
+  /** From a signal handler that ends the process. */
+  clearFailedStartsSync(): void {
+    rmSync(path.join(this.dir, "failed-starts.json"), { force: true });
   }
 
   async lastUpdate(): Promise<BridgeUpdateRecord | undefined> {
@@ -152,6 +170,14 @@ export class ReleaseDir {
     } catch {
       return undefined;
     }
+  }
+
+  /** writeJson for process.on("exit") and signal handlers, where nothing asynchronous runs: replaced whole, not synced. */
+  private writeJsonSync(name: string, value: unknown): void {
+    mkdirSync(this.dir, { recursive: true });
+    const staging = path.join(this.dir, `.${name}-${randomBytes(6).toString("hex")}`);
+    writeFileSync(staging, `${JSON.stringify(value)}\n`);
+    renameSync(staging, path.join(this.dir, name));
   }
 
   private async writeJson(name: string, value: unknown): Promise<void> {
