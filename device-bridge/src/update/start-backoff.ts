@@ -3,11 +3,11 @@ import { UPDATE_EXIT_CODE } from "./launcher-contract.js";
 import type { ReleaseDir } from "./release-dir.js";
 
 /** A process that ends in failure within this long of its start failed to start: the next start waits. */
-export const FAILED_START_WITHIN_MS = 60_000;
+const FAILED_START_WITHIN_MS = 60_000;
 const LONGEST_WAIT_MS = 60_000;
 
 /** How long a start waits after `failures` failed starts in a row: 1 s, doubling, at most a minute. */
-export function waitAfterFailedStarts(failures: number): number {
+function waitAfterFailedStarts(failures: number): number {
   return failures === 0 ? 0 : Math.min(1_000 * 2 ** (failures - 1), LONGEST_WAIT_MS);
 }
 
@@ -36,8 +36,9 @@ export async function backOffAfterFailedStarts(releases: ReleaseDir, log: Logger
     if (exitCode === 0 || exitCode === UPDATE_EXIT_CODE || Date.now() - startedAt >= FAILED_START_WITHIN_MS) return;
     releases.recordFailedStartsSync({ count: failures + 1, lastExitCode: exitCode });
   });
-  // Past the first minute this start did not fail to start, whatever ends it later.
-  if (failed) setTimeout(() => void releases.clearFailedStarts(), FAILED_START_WITHIN_MS).unref();
+  // Past the first minute this start did not fail to start, whatever ends it later. A file that cannot be
+  // removed only makes a later start wait: it must not end the bridge.
+  if (failed) setTimeout(() => void releases.clearFailedStarts().catch(() => undefined), FAILED_START_WITHIN_MS).unref();
 }
 
 /**
