@@ -29,7 +29,8 @@ const IMAGE = "localhost/busybox:test";
 const APPLETS = ["sh", "sleep", "echo", "cat", "ls"];
 
 /**
- * podman's Docker-compatible API service on a unix socket under `dir`, with its own storage
+ * podman's Docker-compatible API service on a unix socket under `dir` (`dir`/run must be at most 50
+ * characters: podman refuses a longer runroot), with its own storage
  * (vfs, so it needs no overlay support) and a busybox image imported from busybox-static.
  */
 export async function startPodman(dir: string): Promise<LocalPodman> {

@@ -9,7 +9,8 @@ import path from "node:path";
  */
 export default async function scratchTmpdir(): Promise<() => Promise<void>> {
   const previous = process.env.TMPDIR;
-  const dir = await mkdtemp(path.join(tmpdir(), "jetson-test-run-"));
+  // Short: podman refuses a runroot path over 50 characters, and the e2e stack's podman runs under it.
+  const dir = await mkdtemp(path.join(tmpdir(), "jt-"));
   // Open to every user as /tmp is, sticky alike: some tests run programs as another user.
   await chmod(dir, 0o1777);
   process.env.TMPDIR = dir;
