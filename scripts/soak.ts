@@ -80,6 +80,15 @@ interface RunOutcome {
   devicesSpanSeconds: number;
   /** The devices whose command took longest, from the run's own times: where a slow run spent them. */
   slowest: { device: string; state: string; seconds: number }[];
+  /** Where the run's time went, in seconds: the request that started it, the run's own phases by its times, and this script's polls. */
+  phases: {
+    startRequest: number;
+    createdToFirstDevice: number;
+    lastDeviceToRunEnd: number;
+    runEndToSeen: number;
+    polls: number;
+    slowestPoll: number;
+  };
 }
 
 /** A REST call tried again every 2 s for up to two minutes while it fails (a busy or restarting Worker). */
@@ -102,11 +111,20 @@ async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
     method: "POST",
     body: JSON.stringify({ selector: "id:*", action: "system.ping", concurrency: 100 }),
   });
+  const startRequest = Date.now() - began;
   let run = started;
+  let polls = 0;
+  let slowestPoll = 0;
   while (run.state === "running") {
     await sleep(2 * SECOND);
+    const polled = Date.now();
     run = await patiently(() => worker.api<FleetRun>(`/api/runs/${started.id}`));
+    polls += 1;
+    slowestPoll = Math.max(slowestPoll, Date.now() - polled);
   }
+  const seen = Date.now();
+  const firstDeviceStart = Math.min(...run.devices.map((device) => device.startedAt ?? Infinity));
+  const lastDeviceEnd = Math.max(...run.devices.map((device) => device.endedAt ?? 0));
   const failed: Record<string, number> = {};
   let lost = 0;
   for (const device of run.devices) {
@@ -122,15 +140,21 @@ async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
     succeeded: run.counts.succeeded,
     failed,
     lost,
-    seconds: round((Date.now() - began) / SECOND),
-    devicesSpanSeconds: round(
-      (Math.max(...run.devices.map((device) => device.endedAt ?? 0)) - Math.min(...run.devices.map((device) => device.startedAt ?? Infinity))) / SECOND,
-    ),
+    seconds: round((seen - began) / SECOND),
+    devicesSpanSeconds: round((lastDeviceEnd - firstDeviceStart) / SECOND),
     slowest: run.devices
       .filter((device) => device.startedAt !== undefined && device.endedAt !== undefined)
       .map((device) => ({ device: device.device, state: device.state, seconds: round(((device.endedAt ?? 0) - (device.startedAt ?? 0)) / SECOND) }))
       .sort((a, b) => b.seconds - a.seconds)
       .slice(0, 3),
+    phases: {
+      startRequest: round(startRequest / SECOND),
+      createdToFirstDevice: round((firstDeviceStart - run.createdAt) / SECOND),
+      lastDeviceToRunEnd: round(((run.endedAt ?? seen) - lastDeviceEnd) / SECOND),
+      runEndToSeen: round((seen - (run.endedAt ?? seen)) / SECOND),
+      polls,
+      slowestPoll: round(slowestPoll / SECOND),
+    },
   };
 }
 
@@ -285,7 +309,7 @@ async function main(): Promise<void> {
             return undefined;
           });
           runs.push(outcome);
-          void outcome.then((o) => o && log(`fleet run: ${o.succeeded} of ${o.devices} succeeded, ${o.lost} lost, in ${o.seconds} s (devices ${o.devicesSpanSeconds} s); slowest ${JSON.stringify(o.slowest)}`));
+          void outcome.then((o) => o && log(`fleet run: ${o.succeeded} of ${o.devices} succeeded, ${o.lost} lost, in ${o.seconds} s (devices ${o.devicesSpanSeconds} s); slowest ${JSON.stringify(o.slowest)}; phases ${JSON.stringify(o.phases)}`));
         },
       });
     }

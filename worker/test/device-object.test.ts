@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import type { DeviceSummary } from "@jetson/protocol";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
 import { withControlledClock } from "./frozen-clock.js";
 
@@ -164,6 +164,22 @@ describe("the device's Durable Object", () => {
       invoke("dev-close-between", "system.ping"),
       answer(second, "dev-close-between", { pong: true, at: 1, bridgeVersion: "t" }),
     ]);
+    expect(response.status).toBe(200);
+  });
+
+  it("holds a command for a device that has connected but not yet subscribed, and delivers it when it subscribes", async () => {
+    const token = await provision("dev-subscribing");
+    const client = await DeviceClient.open("/tunnel/local/dev-subscribing");
+    expect(await client.connect("dev-subscribing", token)).toMatchObject({ reasonCode: 0 });
+    const call = invoke("dev-subscribing", "system.ping", {}, 10_000);
+    // The command reaches the device's ledger (or is refused) before the device subscribes: the window a
+    // reconnecting device is in between its CONNACK and its SUBACK, while it already reads as online.
+    const stub = env.DEVICE.get(env.DEVICE.idFromName("local/dev-subscribing"));
+    const ledgerRows = () => runInDurableObject(stub, (_instance, ctx) => ctx.storage.sql.exec("SELECT id FROM commands").toArray().length);
+    const inLedger = vi.waitFor(async () => expect(await ledgerRows()).toBeGreaterThan(0), { timeout: 5_000, interval: 20 });
+    expect(await Promise.race([call.then((refused) => refused.status), inLedger.then(() => "held")])).toBe("held");
+    await client.subscribeCommands("dev-subscribing");
+    const [response] = await Promise.all([call, answer(client, "dev-subscribing", { pong: true, at: 1, bridgeVersion: "t" })]);
     expect(response.status).toBe(200);
   });
 

@@ -49,7 +49,9 @@ export class CommandPath {
     const admitted = this.admit(request);
     if ("error" in admitted) return { ok: false, error: admitted.error };
     const { identity, action, args } = admitted;
-    const link = this.presence.live();
+    // Online from its CONNECT: a device between CONNACK and SUBACK (as a whole fleet is after a deploy)
+    // gets the command with its SUBSCRIBE (redeliver), not a refusal.
+    const link = this.presence.authenticated();
     const now = Date.now();
     if (!link) {
       const { lastSeen } = this.store.presence();
@@ -86,7 +88,7 @@ export class CommandPath {
   async start(request: StartRequest): Promise<StartOutcome> {
     const admitted = this.admit(request);
     if ("error" in admitted) return { ok: false, error: admitted.error };
-    const link = this.presence.live();
+    const link = this.presence.authenticated();
     if (!link) return { ok: false, error: { code: "device_offline", message: `${admitted.identity.deviceId} is offline.` } };
     const now = Date.now();
     const command: Command = { id: request.commandId, action: admitted.action.name, args: admitted.args, deadline: now + request.timeoutMs, requestedBy: request.requestedBy };
@@ -207,9 +209,10 @@ export class CommandPath {
     return { ok: false, error: { code: "device_offline", message: `${offline}; command ${queued.commandId} waits for it until ${until}.` }, lastSeen, queued };
   }
 
+  /** Sends a command to a subscribed link; a link that has not subscribed yet gets it at its SUBSCRIBE (redeliver). */
   private deliver(connection: Connection, command: Command): void {
     const identity = this.identity();
-    if (!identity) return;
+    if (!identity || !connection.state.subscribed) return;
     connection.send({
       type: "publish",
       topic: topicFor(identity.deviceId, "command"),

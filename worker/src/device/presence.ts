@@ -66,12 +66,14 @@ export class Presence {
     this.store.setPresence({ ...presence, lastSeen: now });
   }
 
+  /** The link that takes commands now: authenticated and subscribed. */
   live(): Connection | undefined {
-    return this.connections().find((c) => c.state.authenticated && c.state.subscribed && !c.state.retired);
+    const link = this.authenticated();
+    return link?.state.subscribed ? link : undefined;
   }
 
-  /** The authenticated link not yet closed or replaced, subscribed or not. */
-  private current(): Connection | undefined {
+  /** The device's authenticated link, not closed or replaced, subscribed or not yet: while there is one the device is online. */
+  authenticated(): Connection | undefined {
     return this.connections().find((c) => c.state.authenticated && !c.state.retired);
   }
 
@@ -90,7 +92,7 @@ export class Presence {
     connection.update({ retired: true, authenticated: false });
     // Another authenticated link keeps the device online even before it subscribes: a replaced socket's close
     // often trails its successor's CONNECT.
-    if (!wasAuthenticated || this.current()) return;
+    if (!wasAuthenticated || this.authenticated()) return;
     if (fireWill && will) await this.host.fireWill(will);
     const presence = this.store.presence();
     if (!presence.online) return;
