@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
@@ -33,12 +34,14 @@ const { values: flags } = parseArgs({
      * larger: leave it off for the memory figures.
      */
     "heap-census": { type: "boolean", default: false },
+    /** Also write wrangler's output (a line per HTTP request, with its time) to this file: where a slow request went. */
+    "worker-log": { type: "string" },
   },
 });
 const MINUTES = Number(flags.minutes);
 const LINKS = Number(flags.links);
 if (!(MINUTES > 0) || !Number.isInteger(LINKS) || LINKS < 1) {
-  process.stderr.write("usage: npm run soak -- [--minutes N] [--links N] (or SOAK_MINUTES, SOAK_LINKS)\n");
+  process.stderr.write("usage: npm run soak -- [--minutes N] [--links N] [--heap-census] [--worker-log FILE] (or SOAK_MINUTES, SOAK_LINKS)\n");
   process.exit(2);
 }
 const BATCH_EVERY_MS = 5 * SECOND;
@@ -91,13 +94,15 @@ interface RunOutcome {
   };
 }
 
-/** A REST call tried again every 2 s for up to two minutes while it fails (a busy or restarting Worker). */
+/** A REST call tried again every 2 s for up to two minutes while it fails (a busy or restarting Worker); each failure is logged. */
 async function patiently<T>(call: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 2 * MINUTE;
   for (;;) {
+    const tried = Date.now();
     try {
       return await call();
     } catch (error) {
+      log(`failed after ${round((Date.now() - tried) / SECOND)} s, trying again: ${(error as Error).message.slice(0, 300)}`);
       if (Date.now() > deadline) throw error;
       await sleep(2 * SECOND);
     }
@@ -173,12 +178,14 @@ async function workerdCpuSeconds(worker: LocalWorker): Promise<number> {
 async function main(): Promise<void> {
   const dir = await tempDir("jetson-soak-");
   const inspectorPort = await freePort();
+  const workerLog = flags["worker-log"] === undefined ? undefined : createWriteStream(flags["worker-log"]);
   const worker = new LocalWorker({
     port: await freePort(),
     inspectorPort,
     operatorToken: randomBytes(24).toString("base64url"),
     persistDir: path.join(dir, "state"),
     vars: { ...LIFTED_RATE_LIMITS, SUMMARY_FIGURES_EVERY_MS: String(FIGURES_EVERY_MS) },
+    echo: workerLog && ((line) => workerLog.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`)),
   });
   let running = true;
   const links: SoakLink[] = [];
@@ -194,6 +201,7 @@ async function main(): Promise<void> {
     await Promise.all(links.map((link) => link.stop()));
     await Promise.all(bridges.map((bridge) => bridge.dispose()));
     await worker.stop();
+    await new Promise((resolve) => (workerLog ? workerLog.end(resolve) : resolve(undefined)));
     // A 30-minute soak leaves gigabytes of SQLite files (each object's database and write-ahead log).
     await rm(dir, { recursive: true, force: true });
   };
@@ -257,7 +265,9 @@ async function main(): Promise<void> {
       const soak = process.cpuUsage(previous.soak);
       const runtime = group === undefined ? usage : await groupUsage(group, "workerd", WORKER_RUNTIME);
       // Asked after the CPU figures, so that the collection it forces is not counted as the Worker's CPU.
+      const asked = Date.now();
       const jsHeapMiB = await inspector?.liveHeapMiB().catch(() => undefined);
+      if (Date.now() - asked > 2 * SECOND) log(`the JS heap figure took ${round((Date.now() - asked) / SECOND)} s (the inspector pauses the Worker's isolate)`);
       if (usage.residentMiB > 0 && now.workerd >= previous.workerd) {
         memory.push({
           minute: round((now.at - start) / MINUTE, 1),
