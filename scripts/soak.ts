@@ -302,8 +302,10 @@ async function main(): Promise<void> {
         name: "cut",
         run: async () => {
           const chosen = links.filter((link) => link.up && Math.random() < CUT_SHARE);
+          const cutAt = Date.now();
           for (const link of chosen) link.cut();
-          const back = await until(() => chosen.every((link) => link.up), 10 * SECOND);
+          // Connected again since the cut: a cut link reads as up until its client has seen the close.
+          const back = await until(() => chosen.every((link) => link.up && link.connectedAt > cutAt), 10 * SECOND);
           cuts.push({ at: new Date().toISOString(), cut: chosen.length, reconnectedWithin10s: back });
           log(`cut ${chosen.length} links; ${back ? "all back within 10 s" : "not all back within 10 s"}`);
         },
