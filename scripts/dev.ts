@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { LocalBridge, LocalWorker, REPO, tempDir } from "./local-stack.js";
@@ -34,15 +34,18 @@ const worker = new LocalWorker({ port, operatorToken, persistDir, echo });
 /** The last run's administrator token: the operator secret creates the fleet only once. */
 const TOKEN_FILE = path.join(persistDir, "local-fleet-token");
 const bridges: LocalBridge[] = [];
+/** The simulated boards' folder, made anew at each start: shutdown removes it. */
+let work: string | undefined;
 
 async function main(): Promise<void> {
   process.stderr.write(`Starting the Worker (wrangler dev) on port ${port}...\n`);
   await worker.start();
   const fleetToken = await signIn();
-  const work = await tempDir("jetson-sim-");
+  const dir = await tempDir("jetson-sim-");
+  work = dir;
   for (const entry of FLEET) {
     const { id, board, scenario, flaps } = entry;
-    const bridge = await localFleetBridge(worker, await worker.provision(id), entry, { dir: work, scenarios, scenarioSpeed, echo });
+    const bridge = await localFleetBridge(worker, await worker.provision(id), entry, { dir, scenarios, scenarioSpeed, echo });
     await bridge.start();
     bridges.push(bridge);
     process.stderr.write(`Simulated ${board} connected as ${id}${describe(bridge, scenarios ? scenario : undefined, scenarios && flaps)}\n`);
@@ -73,16 +76,16 @@ async function signIn(): Promise<string> {
   return token;
 }
 
-async function shutdown(): Promise<void> {
+async function shutdown(exitCode = 0): Promise<void> {
   await Promise.all(bridges.map((bridge) => bridge.dispose()));
   await worker.stop();
-  process.exit(0);
+  if (work) await rm(work, { recursive: true, force: true });
+  process.exit(exitCode);
 }
 
 process.once("SIGINT", () => void shutdown());
 process.once("SIGTERM", () => void shutdown());
 main().catch(async (error: Error) => {
   process.stderr.write(`${error.message}\n`);
-  await shutdown();
-  process.exit(1);
+  await shutdown(1);
 });
