@@ -6,9 +6,9 @@ import type { ReleaseDir } from "./release-dir.js";
 const FAILED_START_WITHIN_MS = 60_000;
 const LONGEST_WAIT_MS = 60_000;
 
-/** How long a start waits after `failures` failed starts in a row: 1 s, doubling, at most a minute. */
+/** How long a start waits after `failures` (one or more) failed starts in a row: 1 s, doubling, at most a minute. */
 function waitAfterFailedStarts(failures: number): number {
-  return failures === 0 ? 0 : Math.min(1_000 * 2 ** (failures - 1), LONGEST_WAIT_MS);
+  return Math.min(1_000 * 2 ** (failures - 1), LONGEST_WAIT_MS);
 }
 
 /**
@@ -23,8 +23,8 @@ function waitAfterFailedStarts(failures: number): number {
 export async function backOffAfterFailedStarts(releases: ReleaseDir, log: Logger): Promise<void> {
   const failed = await releases.failedStarts();
   const failures = failed?.count ?? 0;
-  const ms = waitAfterFailedStarts(failures);
-  if (failed && ms > 0) {
+  if (failed) {
+    const ms = waitAfterFailedStarts(failures);
     await pause(ms, releases, () =>
       log.warn(
         `the last ${failures} start(s) failed within ${FAILED_START_WITHIN_MS / 1_000} s (the last with exit code ${failed.lastExitCode}): waiting ${ms / 1_000} s before this one; a restart of the service starts at once`,
