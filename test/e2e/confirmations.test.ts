@@ -60,9 +60,9 @@ async function askedFor(client: ModernClient, args: Record<string, unknown>): Pr
 }
 
 /** The retry a client sends once its user accepted, with whatever request state it holds. */
-function retry(client: ModernClient, args: Record<string, unknown>, requestState: string) {
+function retry(client: ModernClient, args: Record<string, unknown>, requestState: string, name = "processes_kill") {
   // The retry's params carry the answers and the state beside the call's own (2026-07-28 multi round-trip).
-  const params = { name: "processes_kill", arguments: { device: DEVICE, ...args }, inputResponses: { confirm: { action: "accept", content: { confirm: true } } }, requestState };
+  const params = { name, arguments: name === "processes_kill" ? { device: DEVICE, ...args } : args, inputResponses: { confirm: { action: "accept", content: { confirm: true } } }, requestState };
   return client.callTool(params, { allowInputRequired: true }) as Promise<CallToolResult>;
 }
 
@@ -139,6 +139,30 @@ describe("on MCP 2026-07-28 the user confirms through the client", () => {
     expect(asked[0]).toContain(DEVICE);
     const runs = await stack.worker.api<{ runs: unknown[] }>("/api/runs");
     expect(runs.runs).toHaveLength(0);
+    await client.close();
+  });
+
+  it("runs a confirmed fleet run on exactly the devices the user was shown, and nothing when the selector chooses others by the time they answer", async () => {
+    const setTags = (id: string, tags: string[]) => stack.worker.api(`/api/devices/${id}/tags`, { method: "PUT", body: JSON.stringify({ tags }) });
+    await setTags(DEVICE, ["dock-3"]);
+    const run = { selector: "tag:dock-3", action: "fan.set", args: { pwmPct: 55 } };
+    const client = await manual();
+    const asked = (await client.callTool({ name: "start_fleet_run", arguments: run }, { allowInputRequired: true })) as unknown as InputRequired;
+    expect(asked.resultType).toBe("input_required");
+
+    // Between the question and the answer another device joins the selection.
+    await stack.worker.provision("confirm-late");
+    await setTags("confirm-late", ["dock-3"]);
+    const refused = await retry(client, run, asked.requestState, "start_fleet_run");
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toMatch(/devices this call reaches changed after the user was asked/);
+    expect((await stack.worker.api<{ runs: unknown[] }>("/api/runs")).runs).toHaveLength(0);
+
+    // The same answer holds again once the selection is what the user saw.
+    await setTags("confirm-late", []);
+    const ran = await retry(client, run, asked.requestState, "start_fleet_run");
+    expect(ran.isError, text(ran)).toBeFalsy();
+    expect(ran.structuredContent).toMatchObject({ state: "succeeded", devices: [expect.objectContaining({ device: DEVICE, state: "succeeded" })] });
     await client.close();
   });
 });

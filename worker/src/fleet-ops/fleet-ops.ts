@@ -81,11 +81,17 @@ export class FleetOps {
     };
   }
 
-  async startRun(request: FleetRunRequest, confirmedBy = flagOf(request)): Promise<FleetRun> {
-    const plan = await this.planRun(request, confirmedBy);
-    if (plan.refusal) throw new FleetError("forbidden", plan.refusal);
-    if (plan.devices.length === 0) throw new FleetError("invalid", `The selector "${plan.selector}" chooses no device.`);
+  /**
+   * Starts a run. `planned`: the plan of this request that the user confirmed, so that the run
+   * reaches exactly the devices they were shown; without it the selector chooses them now.
+   */
+  async startRun(request: FleetRunRequest, confirmedBy = flagOf(request), planned?: FleetRunPlan): Promise<FleetRun> {
+    const plan = planned ?? (await this.planRun(request, confirmedBy));
     const action = findAction(plan.action);
+    // A confirmed plan was made as if confirmed by a human; the refusal stands on how this run was confirmed.
+    const refusal = action && refusalFor(this.fleet.caller, action, request.args, confirmedBy !== undefined);
+    if (refusal) throw new FleetError("forbidden", refusal);
+    if (plan.devices.length === 0) throw new FleetError("invalid", `The selector "${plan.selector}" chooses no device.`);
     const id = `run_${newSecret(12)}`;
     const spec: RunSpec = {
       id,

@@ -23,8 +23,8 @@ export const CONFIRMATION_TTL_SECONDS = 120;
 const INPUT_KEY = "confirm";
 const MIN_SECRET_BYTES = 32;
 
-/** What the signed request state carries: a digest of the exact call the user is asked about. */
-const StateSchema = z.object({ call: z.string() });
+/** What the signed request state carries: digests of the exact call the user is asked about and of the devices it named. */
+const StateSchema = z.object({ call: z.string(), devices: z.string() });
 type ConfirmationState = z.infer<typeof StateSchema>;
 
 const ElicitingClientSchema = z.object({ [CLIENT_CAPABILITIES_META_KEY]: z.object({ elicitation: z.object({}).loose() }).loose() }).loose();
@@ -32,6 +32,8 @@ const ElicitingClientSchema = z.object({ [CLIENT_CAPABILITIES_META_KEY]: z.objec
 /** What the user is asked: the message states the devices, the action, its arguments and what cannot be undone. */
 export interface ConfirmationQuestion {
   message: string;
+  /** Every device the call would reach when asked (the message may list only some): the answer holds while they stay the same. */
+  devices?: readonly string[];
 }
 
 /** Either go on (with how the call was confirmed, if it was), or answer the client with `result` now. */
@@ -51,8 +53,8 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-async function digest(tool: string, args: Record<string, unknown>): Promise<string> {
-  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical({ tool, args })));
+async function digest(value: unknown): Promise<string> {
+  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical(value)));
   return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -63,7 +65,8 @@ async function digest(tool: string, args: Record<string, unknown>): Promise<stri
  * `input_required` result); the request state that comes back is HMAC-signed with the
  * Worker's secret, bound to this caller and method, expires quickly, and names a digest
  * of the exact tool and arguments, so it cannot be replayed for another call, device or
- * caller. A 2025-11-25 client cannot be asked (a stateless server never receives its
+ * caller. It also names the devices the question named: when a selector chooses others by
+ * the time the answer comes (a device joined or was retagged), nothing runs. A 2025-11-25 client cannot be asked (a stateless server never receives its
  * answer): its `confirm` argument counts, unless the fleet accepts only human confirmations.
  */
 export class Confirmations {
@@ -114,21 +117,28 @@ export class Confirmations {
   private async modern(ctx: ServerContext, tool: string, args: Record<string, unknown>, question: ConfirmationQuestion): Promise<Gate> {
     if (!this.codec) return stop(toolError(`Nothing ran: this deployment cannot ask for confirmation (its MCP_STATE_SECRET is missing or shorter than ${MIN_SECRET_BYTES} bytes).`));
     const codec = this.codec;
-    const call = await digest(tool, args);
+    const asked: ConfirmationState = { call: await digest({ tool, args }), devices: await digest([...(question.devices ?? [])].sort()) };
     const state = ctx.mcpReq.requestState<ConfirmationState>();
-    if (state === undefined) return ask(ctx, codec, call, question);
-    if (!StateSchema.safeParse(state).success || state.call !== call) {
+    if (state === undefined) return ask(ctx, codec, asked, question);
+    if (!StateSchema.safeParse(state).success || state.call !== asked.call) {
       return stop(toolError("Nothing ran: the confirmation answers another call (a different tool, device or arguments). Make the call again to be asked."));
     }
+    if (state.devices !== asked.devices) {
+      return stop(
+        toolError(
+          "Nothing ran: the devices this call reaches changed after the user was asked (a device joined, left or was retagged). Make the call again to be asked about the devices it reaches now.",
+        ),
+      );
+    }
     const answer = inputResponse(ctx.mcpReq.inputResponses, INPUT_KEY);
-    if (answer.kind !== "elicit") return ask(ctx, codec, call, question);
+    if (answer.kind !== "elicit") return ask(ctx, codec, asked, question);
     if (answer.action === "accept" && answer.content?.[INPUT_KEY] === true) return { proceed: true, confirmedBy: "human" };
     return stop(toolError(answer.action === "cancel" ? "Nothing ran: the user dismissed the confirmation." : "Nothing ran: the user declined."));
   }
 }
 
-/** Asks the user through the client, with the call's digest in a signed request state. */
-async function ask(ctx: ServerContext, codec: RequestStateCodec<ConfirmationState>, call: string, question: ConfirmationQuestion): Promise<Gate> {
+/** Asks the user through the client, with what they are asked about in a signed request state. */
+async function ask(ctx: ServerContext, codec: RequestStateCodec<ConfirmationState>, asked: ConfirmationState, question: ConfirmationQuestion): Promise<Gate> {
   if (!ElicitingClientSchema.safeParse(ctx.mcpReq.envelope ?? {}).success) {
     return stop(toolError("Nothing ran: this needs the user's confirmation, and this client does not declare elicitation, so it cannot ask them."));
   }
@@ -144,7 +154,7 @@ async function ask(ctx: ServerContext, codec: RequestStateCodec<ConfirmationStat
           },
         }),
       },
-      requestState: await codec.mint({ call }, ctx),
+      requestState: await codec.mint(asked, ctx),
     }),
   );
 }
@@ -159,5 +169,6 @@ export function actionQuestion(action: ActionDefinition, devices: string[], args
   const shown = Object.keys(args).length === 0 ? "no arguments" : `arguments ${JSON.stringify(redact(args))}`;
   return {
     message: `Run "${action.title}" (${action.name}) ${where}, with ${shown}? ${why}. What it changes on a device cannot be undone from here.`,
+    devices,
   };
 }

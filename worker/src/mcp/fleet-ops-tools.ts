@@ -4,6 +4,7 @@ import {
   DesiredStateSchema,
   DesiredStatusSchema,
   DeviceAttributesSchema,
+  type FleetRunPlan,
   FleetRunPlanSchema,
   destructiveReason,
   findAction,
@@ -46,20 +47,29 @@ const QueueCommandSchema = z.strictObject({
   timeoutMs: z.number().int().min(1_000).max(600_000).default(60_000).describe("How long the device may take once it has the command"),
 });
 
+/** A fleet run's confirmation question, with the plan it names. */
+interface RunQuestion {
+  question: ConfirmationQuestion;
+  /** The devices the run is held to once confirmed; none where the question named none. */
+  plan?: FleetRunPlan;
+}
+
 /**
  * What the user is asked before a fleet run. On 2026-07-28 every run of an action that changes
- * devices is asked about; a 2025-11-25 client confirms, with its flag, the destructive ones only.
+ * devices is asked about, naming the devices planned; a 2025-11-25 client confirms, with its
+ * flag, the destructive ones only (nothing planned: it is never shown the devices).
  */
-async function runQuestion(ops: FleetOps, request: FleetRunRequest, era: Era): Promise<ConfirmationQuestion | undefined> {
+async function runQuestion(ops: FleetOps, request: FleetRunRequest, era: Era): Promise<RunQuestion | undefined> {
   const action = findAction(request.action);
   if (!action || action.hints.readOnly) return undefined;
   const why = destructiveReason(action, request.args);
-  if (era === "legacy") return why === undefined ? undefined : { message: why };
+  if (era === "legacy") return why === undefined ? undefined : { question: { message: why } };
   // Planned as if confirmed: a refusal left is one no answer can lift (scope, selector), and startRun reports it.
   const plan = await ops.planRun(request, "human");
   if (plan.refusal !== undefined || plan.devices.length === 0) return undefined;
   const canaries = plan.canaryCount > 0 ? `, ${plan.canaryCount} canary device(s) first` : "";
-  return actionQuestion(action, plan.devices.map((d) => d.id), request.args, `${why ?? `It changes every device the selector "${plan.selector}" chooses`}${canaries}`);
+  const question = actionQuestion(action, plan.devices.map((d) => d.id), request.args, `${why ?? `It changes every device the selector "${plan.selector}" chooses`}${canaries}`);
+  return { question, plan };
 }
 
 /** Tools for acting on many devices: selectors and tags, fleet runs, desired state, and commands that wait for offline devices. */
@@ -122,10 +132,11 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
     async ({ waitSeconds, ...fields }, ctx) =>
       guarded(async () => {
         const request: FleetRunRequest = fields;
-        const gate = await confirmations.gate(ctx, "start_fleet_run", request, await runQuestion(ops, request, confirmations.era), request.confirm);
+        const asked = await runQuestion(ops, request, confirmations.era);
+        const gate = await confirmations.gate(ctx, "start_fleet_run", request, asked?.question, request.confirm);
         if (!gate.proceed) return gate.result;
-        if (tasks.asTask("start_fleet_run")) return tasks.startRun(request, gate.confirmedBy);
-        return runResult(await followRun(ops, await ops.startRun(request, gate.confirmedBy), waitSeconds, ctx));
+        if (tasks.asTask("start_fleet_run")) return tasks.startRun(request, gate.confirmedBy, asked?.plan);
+        return runResult(await followRun(ops, await ops.startRun(request, gate.confirmedBy, asked?.plan), waitSeconds, ctx));
       }),
   );
 

@@ -1,4 +1,4 @@
-import type { CommandDetail, ConfirmedBy, FleetRun, FleetRunRequest } from "@jetson/protocol";
+import type { CommandDetail, ConfirmedBy, FleetRun, FleetRunPlan, FleetRunRequest } from "@jetson/protocol";
 import {
   CLIENT_CAPABILITIES_META_KEY,
   type CallToolResult,
@@ -122,10 +122,10 @@ export class TaskCalls {
     return created(commandTask(`device:${device}:${started.commandId}`, { state: "sent", createdAt: started.createdAt }));
   }
 
-  /** Starts a fleet run (its object drives it) and answers its task. */
-  async startRun(request: FleetRunRequest, confirmedBy?: ConfirmedBy): Promise<CallToolResult> {
+  /** Starts a fleet run (its object drives it) and answers its task; `planned` as FleetOps.startRun takes it. */
+  async startRun(request: FleetRunRequest, confirmedBy?: ConfirmedBy, planned?: FleetRunPlan): Promise<CallToolResult> {
     try {
-      return created(runTask(await this.ops.startRun(request, confirmedBy)));
+      return created(runTask(await this.ops.startRun(request, confirmedBy, planned)));
     } catch (error) {
       if (error instanceof FleetError) return toolError(error.message);
       throw error;
