@@ -52,6 +52,41 @@ export function releaseSigningPayload(facts: ReleaseFacts): Uint8Array {
   return new TextEncoder().encode(`jetson-bridge-release/v1\n${JSON.stringify([version, sha256, platform, arch, size])}`);
 }
 
+/**
+ * A change of the fleet's update key, signed by the key it replaces: a device that trusts `from`
+ * trusts `to` from then on. `at` (ms since the epoch) is when the operator signed it.
+ */
+export const KeyRotationSchema = z.object({
+  from: UpdatePublicKeySchema,
+  to: UpdatePublicKeySchema,
+  at: z.number().int().nonnegative(),
+  signature: ReleaseSignatureSchema,
+});
+export type KeyRotation = z.infer<typeof KeyRotationSchema>;
+
+/** A fleet keeps every rotation, oldest first, so a device enrolled under any earlier key can follow them. */
+export const MAX_KEY_ROTATIONS = 64;
+export const KeyRotationsSchema = z.array(KeyRotationSchema).max(MAX_KEY_ROTATIONS);
+
+/** The bytes the old key signs: a prefix of its own, so that neither a release nor a rotation passes for the other. */
+export function keyRotationPayload(rotation: Omit<KeyRotation, "signature">): Uint8Array {
+  const { from, to, at } = rotation;
+  return new TextEncoder().encode(`jetson-update-key-rotation/v1\n${JSON.stringify([from, to, at])}`);
+}
+
+/**
+ * The key a device that trusts `pinned` trusts after the fleet's rotations (oldest first): it
+ * takes each rotation whose `from` is the key it trusts at that point and whose signature that
+ * key made. A rotation that does not verify is skipped, so a forged step leads nowhere.
+ */
+export async function keyAfterRotations(pinned: string, rotations: readonly KeyRotation[], verify: (rotation: KeyRotation) => boolean | Promise<boolean>): Promise<string> {
+  let trusted = pinned;
+  for (const rotation of rotations) {
+    if (rotation.from === trusted && (await verify(rotation))) trusted = rotation.to;
+  }
+  return trusted;
+}
+
 /** What the device says about its last update (part of its state): kept until the next one. */
 export const BridgeUpdateRecordSchema = z.object({
   version: deviceText(32),

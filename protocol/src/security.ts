@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UpdatePublicKeySchema } from "./releases.js";
+import { KeyRotationsSchema, UpdatePublicKeySchema } from "./releases.js";
 import { DeviceIdSchema } from "./topics.js";
 import { AuditCursorSchema } from "./audit-cursor.js";
 
@@ -69,8 +69,10 @@ const ConfirmationsSettingSchema = z
 /** A fleet's settings, changed by its administrator. */
 export const FleetSettingsSchema = z.strictObject({
   confirmations: ConfirmationsSettingSchema.default("flag-allowed"),
-  /** The public half of the fleet's bridge update key; set once (PUT /releases/key), never through PATCH /api/settings. */
+  /** The public half of the fleet's bridge update key: pinned once (PUT /releases/key), changed only by a rotation it signed, never through PATCH /api/settings. */
   updateKey: UpdatePublicKeySchema.optional(),
+  /** Every rotation of the update key, oldest first (POST /releases/key/rotations). */
+  updateKeyRotations: KeyRotationsSchema.optional(),
 });
 export type FleetSettings = z.infer<typeof FleetSettingsSchema>;
 

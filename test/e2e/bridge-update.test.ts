@@ -34,8 +34,8 @@ async function build(version: string): Promise<string> {
   return outfile;
 }
 
-async function signAndPublish(version: string, bundle: string): Promise<void> {
-  await fleet("release", "sign", "--key", path.join(stack.dir, "update.key"), "--bundle", bundle, "--version", version, "--arch", ARCH);
+async function signAndPublish(version: string, bundle: string, keyFile = path.join(stack.dir, "update.key")): Promise<void> {
+  await fleet("release", "sign", "--key", keyFile, "--bundle", bundle, "--version", version, "--arch", ARCH);
   await fleet("release", "publish", "--bundle", bundle);
 }
 
@@ -183,5 +183,21 @@ describe("bridge updates over the tunnel, signed, with rollback", () => {
     expect(await bridge.releases.linked("current")).toBe("1.1.0");
     expect(await bridge.releases.pending()).toBeUndefined();
     expect((await summary()).state).toMatchObject({ bridgeVersion: "1.1.0", update: { version: "1.2.0", outcome: "rolled-back" } });
+  });
+
+  it("follows a rotation of the fleet's update key: a device that pinned the old key installs a release the new key signed, and trusts the new key from then on", async () => {
+    const oldKeyFile = path.join(stack.dir, "update.key");
+    const newKeyFile = path.join(stack.dir, "update-next.key");
+    const rotated = (await fleet("release", "rotate", "--key", oldKeyFile, "--new-key", newKeyFile)) as { key: string; updateKey: string; rotations: number };
+    expect(rotated).toMatchObject({ key: newKeyFile, rotations: 1 });
+    expect(rotated.updateKey).toBe((await readFile(`${newKeyFile}.pub`, "utf8")).trim());
+    expect(rotated.updateKey).not.toBe(updateKey);
+
+    const bundle = await build("1.4.0");
+    await expect(signAndPublish("1.4.0", bundle, oldKeyFile)).rejects.toThrow(/not signed by the fleet's update key/);
+    await signAndPublish("1.4.0", bundle, newKeyFile);
+    expect(await update({ version: "1.4.0" })).toMatchObject({ ok: true, data: { status: "updated", from: "1.1.0", to: "1.4.0" } });
+    expect(await bridge.releases.trustedKey()).toEqual({ enrolled: updateKey, trusted: rotated.updateKey });
+    expect(await summaryWhen((d) => d.state?.update?.version === "1.4.0")).toMatchObject({ online: true, state: { bridgeVersion: "1.4.0" } });
   });
 });

@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import { type ReleaseFacts, type ReleaseManifest, releaseSigningPayload } from "@jetson/protocol";
+import { type KeyRotation, keyRotationPayload, type ReleaseFacts, type ReleaseManifest, releaseSigningPayload } from "@jetson/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createFleet } from "./device-client.js";
 
@@ -11,13 +11,25 @@ function base64url(bytes: ArrayBuffer | Uint8Array): string {
   return btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
+interface UpdateKey {
+  publicKey: string;
+  sign(facts: ReleaseFacts): Promise<ReleaseManifest>;
+  /** A rotation from this key to `to`, as `jetson-fleet release rotate` signs one. */
+  rotateTo(to: string): Promise<KeyRotation>;
+}
+
 /** An operator's update key, made here as `jetson-fleet release keygen` makes one on the operator's machine. */
-async function updateKey(): Promise<{ publicKey: string; sign(facts: ReleaseFacts): Promise<ReleaseManifest> }> {
+async function updateKey(): Promise<UpdateKey> {
   const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
   const publicKey = base64url((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+  const signature = async (payload: Uint8Array) => base64url(await crypto.subtle.sign({ name: "Ed25519" }, pair.privateKey, payload));
   return {
     publicKey,
-    sign: async (facts) => ({ ...facts, signature: base64url(await crypto.subtle.sign({ name: "Ed25519" }, pair.privateKey, releaseSigningPayload(facts))) }),
+    sign: async (facts) => ({ ...facts, signature: await signature(releaseSigningPayload(facts)) }),
+    rotateTo: async (to) => {
+      const rotation = { from: publicKey, to, at: Date.now() };
+      return { ...rotation, signature: await signature(keyRotationPayload(rotation)) };
+    },
   };
 }
 
@@ -55,7 +67,7 @@ async function enrolled(admin: string, device: string): Promise<{ fleet: string;
 }
 
 let admin: string;
-let key: Awaited<ReturnType<typeof updateKey>>;
+let key: UpdateKey;
 
 beforeAll(async () => {
   admin = await createFleet("releases");
@@ -76,7 +88,7 @@ describe("bridge releases", () => {
     expect((await rest(admin, "PUT", "/releases/key", { body: JSON.stringify({ publicKey: key.publicKey }) })).status).toBe(200);
     const other = await rest(admin, "PUT", "/releases/key", { body: JSON.stringify({ publicKey: (await updateKey()).publicKey }) });
     expect(other.status).toBe(409);
-    expect(await other.text()).toMatch(/cannot be replaced/);
+    expect(await other.text()).toMatch(/only a rotation it signs can replace it/);
 
     expect((await enrolled(admin, "after-key")).updateKey).toBe(key.publicKey);
     expect(await (await rest(admin, "GET", "/api/settings")).json()).toMatchObject({ updateKey: key.publicKey });
@@ -123,5 +135,43 @@ describe("bridge releases", () => {
     expect((await get(other.token, "bundle")).status).toBe(401);
     expect((await get(admin, "bundle")).status).toBe(401);
     expect((await get(device.token, "bundle", "1.1.0", "nobody")).status).toBe(401);
+  });
+
+  it("replaces the update key only by a rotation the current key signed, and keeps every rotation for devices enrolled before it", async () => {
+    const fleetAdmin = await createFleet("rotations");
+    const [first, second, third] = [await updateKey(), await updateKey(), await updateKey()];
+    const rotate = (token: string, rotation: unknown) => rest(token, "POST", "/releases/key/rotations", { body: JSON.stringify(rotation), headers: { "Content-Type": "application/json" } });
+    const expectRefused = async (response: Response, status: number, why: RegExp) => {
+      expect(response.status).toBe(status);
+      expect(await response.text()).toMatch(why);
+    };
+    await expectRefused(await rotate(fleetAdmin, await first.rotateTo(second.publicKey)), 409, /no update key to rotate/);
+    expect((await rest(fleetAdmin, "PUT", "/releases/key", { body: JSON.stringify({ publicKey: first.publicKey }) })).status).toBe(200);
+    const early = await enrolled(fleetAdmin, "enrolled-under-first");
+
+    const toSecond = await first.rotateTo(second.publicKey);
+    await expectRefused(await rotate(await scoped(fleetAdmin, ["read", "operate"]), toSecond), 403, /admin/);
+    await expectRefused(await rotate(fleetAdmin, { ...toSecond, to: third.publicKey }), 400, /not signed by the key it replaces/);
+    await expectRefused(await rotate(fleetAdmin, await third.rotateTo(second.publicKey)), 409, /the fleet's update key is/);
+    await expectRefused(await rotate(fleetAdmin, await first.rotateTo(first.publicKey)), 400, /rotates to the key it replaces/);
+    await expectRefused(await rotate(fleetAdmin, { from: first.publicKey }), 400, /Invalid key rotation/);
+    expect(await (await rotate(fleetAdmin, toSecond)).json()).toEqual({ updateKey: second.publicKey, rotations: 1 });
+    // Replayed, the old key's rotation no longer starts from the fleet's key.
+    await expectRefused(await rotate(fleetAdmin, toSecond), 409, /the fleet's update key is/);
+    const toThird = await second.rotateTo(third.publicKey);
+    expect((await rotate(fleetAdmin, toThird)).status).toBe(201);
+
+    // Releases are the newest key's now; a device enrolled now pins it, and one enrolled under the first reads the way there.
+    const { bundle, facts } = await release("2.0.0", "console.log('bridge 2.0.0');\n");
+    await expectRefused(await publish(fleetAdmin, await first.sign(facts), bundle), 400, /not signed by the fleet's update key/);
+    expect((await publish(fleetAdmin, await third.sign(facts), bundle)).status).toBe(201);
+    expect((await enrolled(fleetAdmin, "enrolled-under-third")).updateKey).toBe(third.publicKey);
+    const rotations = (token: string, deviceId = early.deviceId) => rest(token, "GET", `/device-releases/${early.fleet}/${deviceId}/key-rotations`);
+    expect(await (await rotations(early.token)).json()).toEqual({ rotations: [toSecond, toThird] });
+    expect((await rotations(fleetAdmin)).status).toBe(401);
+    expect((await rotations(early.token, "enrolled-under-third")).status).toBe(401);
+
+    const audit = (await (await rest(fleetAdmin, "GET", "/api/audit?device=*")).json()) as { entries: Array<{ action: string; outcome: string; args: object }> };
+    expect(audit.entries.filter((entry) => entry.action === "release.key.rotate").map((entry) => entry.outcome)).toEqual(["succeeded", "refused", "succeeded", "refused", "refused", "refused", "refused"]);
   });
 });

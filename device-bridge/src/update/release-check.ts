@@ -5,6 +5,7 @@ import { signedBy } from "./release-signing.js";
 export interface ReleaseExpectation {
   /** The version the caller asked for. */
   version: string;
+  /** The update key this device trusts for this release. */
   pinnedKey: string;
   running: string;
   allowDowngrade: boolean;
@@ -15,7 +16,7 @@ export interface ReleaseExpectation {
 /** Refuses, with the reason, a manifest this device must not install; the bundle's hash is checked as it downloads. */
 export function checkManifest(manifest: ReleaseManifest, expected: ReleaseExpectation): void {
   if (!signedBy(manifest, expected.pinnedKey)) {
-    throw new ActionError("permission_denied", `Release ${expected.version} refused: its signature is not the fleet's update key's (the key pinned on this device). Nothing was changed.`);
+    throw new ActionError("permission_denied", `Release ${expected.version} refused: its signature is not the fleet's update key's (the key pinned on this device, or one the fleet's signed rotations lead to from it). Nothing was changed.`);
   }
   if (manifest.version !== expected.version) {
     throw new ActionError("permission_denied", `Release ${expected.version} refused: its signed manifest is for version ${manifest.version}. Nothing was changed.`);

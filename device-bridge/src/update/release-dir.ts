@@ -8,6 +8,7 @@ import { syncFolder, writeDurably } from "../durable-write.js";
 import type { FailedStarts } from "./failed-starts.js";
 import type { PendingUpdate } from "./pending-update.js";
 import type { TrialAttempt } from "./trial-attempt.js";
+import type { TrustedKey } from "./trusted-key.js";
 
 /** The bundle's file name inside each release folder. */
 export const BUNDLE_FILE = "jetson-bridge.mjs";
@@ -16,8 +17,9 @@ export const BUNDLE_FILE = "jetson-bridge.mjs";
  * The installed bridge releases of one device, beside each other:
  * `releases/<version>/jetson-bridge.mjs`, the `current` link the launcher runs, the `previous`
  * link a rollback returns to, `pending.json` while an update is on trial, `trial.json`, the launcher's
- * note of the trial's last start, `last-update.json`, how the last one ended, and `failed-starts.json`
- * while the bridge's starts fail in a row. Links are switched by renaming a new link over the old one,
+ * note of the trial's last start, `last-update.json`, how the last one ended, `failed-starts.json`
+ * while the bridge's starts fail in a row, and `update-key.json` once the device followed a rotation
+ * of the fleet's update key. Links are switched by renaming a new link over the old one,
  * so a crash leaves either the old or the new target, never none.
  */
 export class ReleaseDir {
@@ -127,6 +129,14 @@ export class ReleaseDir {
   /** From a signal handler that ends the process. */
   clearFailedStartsSync(): void {
     rmSync(path.join(this.dir, "failed-starts.json"), { force: true });
+  }
+
+  async trustedKey(): Promise<TrustedKey | undefined> {
+    return this.readJson("update-key.json", async () => (await import("./trusted-key.js")).TrustedKeySchema);
+  }
+
+  async setTrustedKey(key: TrustedKey): Promise<void> {
+    await this.writeJson("update-key.json", key);
   }
 
   async lastUpdate(): Promise<BridgeUpdateRecord | undefined> {

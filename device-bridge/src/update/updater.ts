@@ -1,12 +1,13 @@
 import { rm } from "node:fs/promises";
-import { bridgeUpdate, type BridgeUpdateRecord, BridgeVersionSchema, catalogue, type Command, type Result } from "@jetson/protocol";
+import { bridgeUpdate, type BridgeUpdateRecord, BridgeVersionSchema, catalogue, type Command, keyAfterRotations, type ReleaseManifest, type Result } from "@jetson/protocol";
 import { ActionError } from "../action-error.js";
 import type { Handler, HandlerTable } from "../actions/types.js";
 import type { Logger } from "../log.js";
 import { UPDATE_EXIT_CODE } from "./launcher-contract.js";
 import { checkManifest } from "./release-check.js";
 import type { ReleaseDir } from "./release-dir.js";
-import { downloadBundle, fetchManifest } from "./release-download.js";
+import { downloadBundle, fetchKeyRotations, fetchManifest } from "./release-download.js";
+import { rotationSigned, signedBy } from "./release-signing.js";
 import type { DeviceIdentity } from "../device-service.js";
 
 export const DEFAULT_HEALTH_TIMEOUT_SECONDS = 120;
@@ -77,9 +78,10 @@ export class BridgeUpdater {
     if (trial) throw new ActionError("too_busy", `The update to ${trial.version} has not passed its health check yet; try again once it has.`);
     context.progress(0, 3, `fetching release ${input.version}'s manifest`);
     const manifest = await fetchManifest(identity, input.version, context.signal);
+    const trust = await this.keyFor(manifest, releases, updateKey, context.signal);
     checkManifest(manifest, {
       version: input.version,
-      pinnedKey: updateKey,
+      pinnedKey: trust.trusted,
       running,
       allowDowngrade: input.allowDowngrade ?? false,
       platform: this.options.platform,
@@ -94,6 +96,8 @@ export class BridgeUpdater {
     } finally {
       await rm(download, { force: true });
     }
+    // Trusted from now on, even if this release is rolled back: the rotation's signature stands on its own.
+    if (trust.rotated) await releases.setTrustedKey({ enrolled: updateKey, trusted: trust.trusted });
     await releases.setPending({
       version: manifest.version,
       from: running,
@@ -106,6 +110,19 @@ export class BridgeUpdater {
     this.options.log.info(`bridge ${manifest.version} installed; restarting into it`);
     return this.options.restart();
   };
+
+  /**
+   * The key to check this manifest against: the one this device trusts (pinned at enrollment, or
+   * reached by rotations it followed before) or, when another key signed the manifest, the key the
+   * fleet's rotations lead to from it. Each rotation's signature is checked here, not taken from the cloud.
+   */
+  private async keyFor(manifest: ReleaseManifest, releases: ReleaseDir, enrolled: string, signal: AbortSignal): Promise<{ trusted: string; rotated: boolean }> {
+    const stored = await releases.trustedKey();
+    const trusted = stored?.enrolled === enrolled ? stored.trusted : enrolled;
+    if (signedBy(manifest, trusted)) return { trusted, rotated: false };
+    const rotatedTo = await keyAfterRotations(trusted, await fetchKeyRotations(this.options.identity, signal), rotationSigned);
+    return { trusted: rotatedTo, rotated: rotatedTo !== trusted };
+  }
 
   /**
    * The answer to a bridge.update that an earlier process started and restarted for: succeeded

@@ -22,6 +22,18 @@ describe("jetson-fleet release", () => {
     expect(await readFile(key, "utf8")).toBe(before);
   });
 
+  it("rotate keeps the new key it made when the fleet cannot be reached, and takes it up again when run again", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "release-rotate-"));
+    const [key, next] = [path.join(dir, "update.key"), path.join(dir, "update-next.key")];
+    await releaseCommand(offline, ["keygen", "--key", key]).catch(() => undefined);
+    await expect(releaseCommand(offline, ["rotate", "--key", key, "--new-key", next])).rejects.toThrow(/Set JETSON_FLEET_URL[\s\S]*The new key is in .*update-next\.key.*run the same rotate command again/);
+    expect((await stat(next)).mode & 0o777).toBe(0o600);
+    const made = await readFile(next, "utf8");
+    await expect(releaseCommand(offline, ["rotate", "--key", key, "--new-key", next])).rejects.toThrow(/run the same rotate command again/);
+    expect(await readFile(next, "utf8")).toBe(made);
+    await expect(releaseCommand(offline, ["rotate", "--key", key])).rejects.toThrow(/needs --key FILE .* and --new-key FILE/);
+  });
+
   it("sign writes a manifest a device holding the public key accepts", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "release-sign-"));
     const key = path.join(dir, "update.key");

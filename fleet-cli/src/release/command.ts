@@ -1,7 +1,7 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { ReleaseFactsSchema, ReleaseManifestSchema } from "@jetson/protocol";
-import { describeBundle, signRelease } from "@jetson/device-bridge/release-signing";
+import { describeBundle, signKeyRotation, signRelease } from "@jetson/device-bridge/release-signing";
 import { z } from "zod";
 import type { FleetApi } from "../api-client.js";
 import { readPrivateKey, writeNewKey } from "./key-files.js";
@@ -9,6 +9,7 @@ import { readPrivateKey, writeNewKey } from "./key-files.js";
 export const RELEASE_USAGE = [
   "release keygen --key FILE                  make the fleet's update key (FILE, mode 0600, stays with you; FILE.pub) and pin its public half on the fleet",
   "release pin --key FILE                     pin the public half of an existing update key on the fleet (once; never replaced)",
+  "release rotate --key FILE --new-key FILE   replace the fleet's update key (FILE) by a new one (written to the second FILE when absent), signed over by the old; devices follow at their next update",
   "release sign --key FILE --bundle FILE --version X.Y.Z [--arch arm64|x64] [--out FILE]   sign a bridge bundle (offline): writes its manifest (default BUNDLE.manifest.json)",
   "release publish --bundle FILE [--manifest FILE]   upload a signed release to the fleet (admin scope)",
   "release list                               the fleet's published releases",
@@ -25,6 +26,21 @@ const SUBCOMMANDS: Record<string, (api: FleetApi, args: string[]) => Promise<unk
     const { values } = parseArgs({ args, options: { key: { type: "string" } } });
     if (!values.key) throw new Error("release pin needs --key FILE");
     return pin(api, (await readPrivateKey(values.key)).publicKey, values.key);
+  },
+  async rotate(api, args) {
+    const { values } = parseArgs({ args, options: { key: { type: "string" }, "new-key": { type: "string" } } });
+    const newKey = values["new-key"];
+    if (!values.key || !newKey) throw new Error("release rotate needs --key FILE (the fleet's update key now) and --new-key FILE (the next one; made if absent)");
+    const current = await readPrivateKey(values.key);
+    // An existing file is the next key already made, by a rotation that did not reach the fleet.
+    const to = await stat(newKey).then(
+      async () => (await readPrivateKey(newKey)).publicKey,
+      () => writeNewKey(newKey),
+    );
+    const rotated = await api.request<object>("POST", "/releases/key/rotations", signKeyRotation(current.privateKeyPem, to)).catch((error: Error) => {
+      throw new Error(`${error.message}\nThe new key is in ${newKey}; once the problem is fixed, run the same rotate command again.`);
+    });
+    return { key: newKey, ...rotated };
   },
   async sign(_api, args) {
     const { values } = parseArgs({

@@ -8,6 +8,7 @@ import {
   type FleetSettings,
   type FleetSettingsChange,
   FleetSettingsSchema,
+  type KeyRotation,
   type Scope,
 } from "@jetson/protocol";
 import { LIVE_DEVICE_HEADER, LIVE_PAGE_HEADER, LIVE_SESSION_HEADER, LiveChannel } from "../dashboard/live-channel.js";
@@ -21,7 +22,7 @@ import { type AuditEnd, type AuditSlice, AuditTable } from "../audit/audit-table
 import { LEGACY_AUDIT_SCHEMA } from "./legacy-audit.js";
 import { ENROLLMENT_SCHEMA, EnrollmentTable, type Redemption } from "./enrollment-table.js";
 import { RateLimiter } from "../rate-limiter.js";
-import { SETTINGS_SCHEMA, SettingsTable } from "./settings-table.js";
+import { type RotationOutcome, SETTINGS_SCHEMA, SettingsTable } from "./settings-table.js";
 import { TOKEN_SCHEMA, TokenTable } from "./token-table.js";
 import { LISTEN_PATH, LISTEN_TOKEN_HEADER, ListenChannel } from "./listen-channel.js";
 import { changedUris } from "./summary-changes.js";
@@ -308,6 +309,12 @@ export class RegistryObject extends DurableObject<Env> {
   async pinUpdateKey(publicKey: string): Promise<string | undefined> {
     this.tables.ensure();
     return this.settingsTable.writeOnce("updateKey", publicKey);
+  }
+
+  /** Rotates the fleet's update key (see SettingsTable.rotateUpdateKey); the rotation's signature is checked before. */
+  async rotateUpdateKey(rotation: KeyRotation): Promise<RotationOutcome> {
+    this.tables.ensure();
+    return this.settingsTable.rotateUpdateKey(rotation);
   }
 
   // ---- audit: the index of days with rows (../audit/), and the rows kept here before the trail was sharded ----

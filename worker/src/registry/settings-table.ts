@@ -1,10 +1,13 @@
-import { type FleetSettings, type FleetSettingsChange, FleetSettingsSchema } from "@jetson/protocol";
+import { type FleetSettings, type FleetSettingsChange, FleetSettingsSchema, type KeyRotation, MAX_KEY_ROTATIONS } from "@jetson/protocol";
 import type { Schema } from "../sqlite-migrations.js";
 
 export const SETTINGS_SCHEMA: Schema = {
   name: "settings",
   migrations: ["CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"],
 };
+
+/** Whether a key rotation was taken: how many the fleet has now, or why not. */
+export type RotationOutcome = { ok: true; rotations: number } | { ok: false; why: string };
 
 /** A fleet's settings: one row per setting that was changed; the schema's defaults stand for the rest. */
 export class SettingsTable {
@@ -26,9 +29,26 @@ export class SettingsTable {
 
   write(changes: FleetSettingsChange): FleetSettings {
     for (const [name, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      this.sql.exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, JSON.stringify(value));
+      if (value !== undefined) this.put(name, value);
     }
     return this.read();
+  }
+
+  /**
+   * Replaces the update key by the one the rotation names, when it starts from the key the fleet
+   * has (its signature is the caller's to check), and keeps the rotation for devices to follow.
+   */
+  rotateUpdateKey(rotation: KeyRotation): RotationOutcome {
+    const { updateKey, updateKeyRotations = [] } = this.read();
+    if (updateKey === undefined) return { ok: false, why: "the fleet has no update key to rotate (jetson-fleet release keygen pins one)" };
+    if (rotation.from !== updateKey) return { ok: false, why: `it starts from ${rotation.from}, and the fleet's update key is ${updateKey}` };
+    if (updateKeyRotations.length >= MAX_KEY_ROTATIONS) return { ok: false, why: `the fleet has rotated its key ${MAX_KEY_ROTATIONS} times, the most it keeps` };
+    this.put("updateKey", rotation.to);
+    this.put("updateKeyRotations", [...updateKeyRotations, rotation]);
+    return { ok: true, rotations: updateKeyRotations.length + 1 };
+  }
+
+  private put(name: string, value: unknown): void {
+    this.sql.exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, JSON.stringify(value));
   }
 }

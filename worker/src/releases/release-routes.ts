@@ -1,4 +1,4 @@
-import { DeviceIdSchema, FleetIdSchema, MAX_RELEASE_BYTES, ReleaseManifestSchema, readCapped, UpdatePublicKeySchema } from "@jetson/protocol";
+import { DeviceIdSchema, FleetIdSchema, KeyRotationSchema, MAX_RELEASE_BYTES, ReleaseManifestSchema, readCapped, UpdatePublicKeySchema } from "@jetson/protocol";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
@@ -7,7 +7,7 @@ import { AuditTrail } from "../audit/audit-trail.js";
 import { bearer, type CallerVariables, requireCaller } from "../auth.js";
 import type { Env } from "../env.js";
 import { deviceStub, type Fleet, FleetError, registryStub } from "../fleet.js";
-import { ReleaseStore, signedBy } from "./release-store.js";
+import { ReleaseStore, rotationSigned, signedBy } from "./release-store.js";
 
 type AppEnv = { Bindings: Env; Variables: CallerVariables };
 
@@ -40,6 +40,17 @@ async function audit(c: Context<AppEnv>, fleet: Fleet, action: string, args: Rec
   });
 }
 
+const DEVICE_CREDENTIAL_REFUSED = "Missing or invalid device credential";
+
+/** The fleet in the path of a device's request, when the request carries that device's own credential. */
+async function deviceFleet(c: Context<AppEnv>): Promise<string | undefined> {
+  const fleet = FleetIdSchema.safeParse(c.req.param("fleet"));
+  const device = DeviceIdSchema.safeParse(c.req.param("device"));
+  const token = bearer(c.req.header("Authorization"));
+  if (!fleet.success || !device.success || token === undefined) return undefined;
+  return (await deviceStub(c.env, fleet.data, device.data).credentialsValid(device.data, new TextEncoder().encode(token))) ? fleet.data : undefined;
+}
+
 /**
  * Bridge releases. The fleet's administrator pins the update key and publishes signed releases
  * (the admin scope: publishing chooses the code every device may be told to run, a fleet-wide
@@ -56,10 +67,28 @@ export const releaseRoutes = new Hono<AppEnv>()
     const pinned = await registryStub(c.env, fleet.id).pinUpdateKey(parsed.data.publicKey);
     if (pinned !== parsed.data.publicKey) {
       await audit(c, fleet, "release.key", { publicKey: parsed.data.publicKey }, "the fleet has another update key");
-      return c.json({ error: `This fleet's update key is already ${pinned}; devices pinned it at enrollment, so it cannot be replaced.` }, 409);
+      return c.json({ error: `This fleet's update key is already ${pinned}; devices pinned it at enrollment, so only a rotation it signs can replace it (jetson-fleet release rotate).` }, 409);
     }
     await audit(c, fleet, "release.key", { publicKey: pinned });
     return c.json({ updateKey: pinned });
+  })
+  .post("/releases/key/rotations", requireCaller, bodyLimit({ maxSize: 4_096 }), async (c) => {
+    const fleet = c.var.fleet;
+    fleet.require("admin");
+    const parsed = KeyRotationSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) throw new FleetError("invalid", `Invalid key rotation: ${z.prettifyError(parsed.error)}`);
+    const rotation = parsed.data;
+    const about = { from: rotation.from, to: rotation.to };
+    const refuse = async (status: 400 | 409, why: string) => {
+      await audit(c, fleet, "release.key.rotate", about, why);
+      return c.json({ error: `Key rotation refused: ${why}.` }, status);
+    };
+    if (rotation.to === rotation.from) return refuse(400, "it rotates to the key it replaces");
+    if (!(await rotationSigned(rotation))) return refuse(400, "it is not signed by the key it replaces");
+    const outcome = await registryStub(c.env, fleet.id).rotateUpdateKey(rotation);
+    if (!outcome.ok) return refuse(409, outcome.why);
+    await audit(c, fleet, "release.key.rotate", about);
+    return c.json({ updateKey: rotation.to, rotations: outcome.rotations }, 201);
   })
   .get("/releases", requireCaller, async (c) => {
     c.var.fleet.require("read");
@@ -88,14 +117,16 @@ export const releaseRoutes = new Hono<AppEnv>()
     await audit(c, fleet, "release.publish", { version: manifest.version, sha256: manifest.sha256, arch: manifest.arch, size: manifest.size });
     return c.json(manifest, 201);
   })
+  .get("/device-releases/:fleet/:device/key-rotations", async (c) => {
+    const fleet = await deviceFleet(c);
+    if (fleet === undefined) return c.json({ error: DEVICE_CREDENTIAL_REFUSED }, 401);
+    const { updateKeyRotations = [] } = await registryStub(c.env, fleet).settings();
+    return c.json({ rotations: updateKeyRotations });
+  })
   .get("/device-releases/:fleet/:device/:version/:part{manifest|bundle}", async (c) => {
-    const fleet = FleetIdSchema.safeParse(c.req.param("fleet"));
-    const device = DeviceIdSchema.safeParse(c.req.param("device"));
-    const token = bearer(c.req.header("Authorization"));
-    const valid =
-      fleet.success && device.success && token !== undefined && (await deviceStub(c.env, fleet.data, device.data).credentialsValid(device.data, new TextEncoder().encode(token)));
-    if (!valid || !fleet.success) return c.json({ error: "Missing or invalid device credential" }, 401);
-    const store = new ReleaseStore(c.env.RELEASES, fleet.data);
+    const fleet = await deviceFleet(c);
+    if (fleet === undefined) return c.json({ error: DEVICE_CREDENTIAL_REFUSED }, 401);
+    const store = new ReleaseStore(c.env.RELEASES, fleet);
     const version = c.req.param("version");
     if (c.req.param("part") === "manifest") {
       const manifest = await store.manifest(version);

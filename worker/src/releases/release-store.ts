@@ -1,4 +1,4 @@
-import { type ReleaseManifest, ReleaseManifestSchema, releaseSigningPayload } from "@jetson/protocol";
+import { type KeyRotation, keyRotationPayload, type ReleaseManifest, ReleaseManifestSchema, releaseSigningPayload } from "@jetson/protocol";
 
 const BUNDLE = "jetson-bridge.mjs";
 const MANIFEST = "manifest.json";
@@ -8,10 +8,24 @@ function base64url(text: string): Uint8Array {
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
-/** Whether the manifest is signed by this Ed25519 public key (raw, base64url). */
-export async function signedBy(manifest: ReleaseManifest, publicKey: string): Promise<boolean> {
-  const key = await crypto.subtle.importKey("raw", base64url(publicKey), { name: "Ed25519" }, false, ["verify"]);
-  return crypto.subtle.verify({ name: "Ed25519" }, key, base64url(manifest.signature), releaseSigningPayload(manifest));
+/** Whether `signature` (base64url) is this Ed25519 public key's (raw, base64url) over `payload`; a key that is no Ed25519 point verifies nothing. */
+async function verified(publicKey: string, signature: string, payload: Uint8Array): Promise<boolean> {
+  try {
+    const key = await crypto.subtle.importKey("raw", base64url(publicKey), { name: "Ed25519" }, false, ["verify"]);
+    return await crypto.subtle.verify({ name: "Ed25519" }, key, base64url(signature), payload);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the manifest is signed by this update key. */
+export function signedBy(manifest: ReleaseManifest, publicKey: string): Promise<boolean> {
+  return verified(publicKey, manifest.signature, releaseSigningPayload(manifest));
+}
+
+/** Whether the rotation is signed by the key it replaces. */
+export function rotationSigned(rotation: KeyRotation): Promise<boolean> {
+  return verified(rotation.from, rotation.signature, keyRotationPayload(rotation));
 }
 
 /**
