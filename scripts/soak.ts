@@ -109,6 +109,29 @@ async function patiently<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A status poll not answered after this long gets a probe: the same request sent again. */
+const PROBE_AFTER_MS = 8 * SECOND;
+
+/**
+ * `request()`, and if it has not answered after PROBE_AFTER_MS, the same request again beside it,
+ * logging when each answered: a Worker busy with the run answers neither soon; a request held until
+ * something else arrives answers just after the probe does.
+ */
+async function probedPoll<T>(request: () => Promise<T>): Promise<T> {
+  const first = request();
+  const settledAt = () => Date.now();
+  const answered = first.then(settledAt, settledAt);
+  if ((await Promise.race([answered, sleep(PROBE_AFTER_MS).then(() => undefined)])) !== undefined) return first;
+  const probedAt = Date.now();
+  const probe = await request().then(settledAt, (error: Error) => {
+    log(`the probe failed: ${error.message.slice(0, 300)}`);
+    return Date.now();
+  });
+  const firstAt = await answered;
+  log(`a status poll had no answer after ${PROBE_AFTER_MS / SECOND} s; the same request sent again answered ${round((probe - probedAt) / SECOND)} s later, the first ${round((firstAt - probedAt) / SECOND)} s after the probe was sent`);
+  return first;
+}
+
 /** A fleet run of system.ping (read-only) on every device, through the REST route operators use, waited for to its end. */
 async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
   const began = Date.now();
@@ -123,7 +146,7 @@ async function fleetRun(worker: LocalWorker): Promise<RunOutcome> {
   while (run.state === "running") {
     await sleep(2 * SECOND);
     const polled = Date.now();
-    run = await patiently(() => worker.api<FleetRun>(`/api/runs/${started.id}`));
+    run = await patiently(() => probedPoll(() => worker.api<FleetRun>(`/api/runs/${started.id}`)));
     polls += 1;
     slowestPoll = Math.max(slowestPoll, Date.now() - polled);
   }
