@@ -55,4 +55,13 @@ describe("release folder", () => {
     await writeFile(path.join(releases.dir, "last-update.json"), "{not json");
     expect(await releases.lastUpdate()).toBeUndefined();
   });
+
+  it("trusts the update key the device followed rotations to until it is enrolled again with another key", async () => {
+    const { releases } = await releaseDir();
+    const [enrolled, rotatedTo, reEnrolled] = ["E".repeat(43), "R".repeat(43), "N".repeat(43)] as const;
+    expect(await releases.trustedKey(enrolled)).toBe(enrolled);
+    await releases.setTrustedKey({ enrolled, trusted: rotatedTo });
+    expect(await releases.trustedKey(enrolled)).toBe(rotatedTo);
+    expect(await releases.trustedKey(reEnrolled)).toBe(reEnrolled);
+  });
 });

@@ -131,8 +131,13 @@ export class ReleaseDir {
     rmSync(path.join(this.dir, "failed-starts.json"), { force: true });
   }
 
-  async trustedKey(): Promise<TrustedKey | undefined> {
-    return this.readJson("update-key.json", async () => (await import("./trusted-key.js")).TrustedKeySchema);
+  /**
+   * The update key this device trusts: the one it followed rotations to, while its configuration
+   * still pins the key it followed them from (`enrolled`); enrolled again with another key, that key.
+   */
+  async trustedKey(enrolled: string): Promise<string> {
+    const stored = await this.readJson("update-key.json", async () => (await import("./trusted-key.js")).TrustedKeySchema);
+    return stored?.enrolled === enrolled ? stored.trusted : enrolled;
   }
 
   async setTrustedKey(key: TrustedKey): Promise<void> {

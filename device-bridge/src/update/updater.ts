@@ -117,8 +117,7 @@ export class BridgeUpdater {
    * fleet's rotations lead to from it. Each rotation's signature is checked here, not taken from the cloud.
    */
   private async keyFor(manifest: ReleaseManifest, releases: ReleaseDir, enrolled: string, signal: AbortSignal): Promise<{ trusted: string; rotated: boolean }> {
-    const stored = await releases.trustedKey();
-    const trusted = stored?.enrolled === enrolled ? stored.trusted : enrolled;
+    const trusted = await releases.trustedKey(enrolled);
     if (signedBy(manifest, trusted)) return { trusted, rotated: false };
     const rotatedTo = await keyAfterRotations(trusted, await fetchKeyRotations(this.options.identity, signal), rotationSigned);
     return { trusted: rotatedTo, rotated: rotatedTo !== trusted };
