@@ -53,16 +53,16 @@ interface InputRequired {
   requestState: string;
 }
 
-async function askedFor(client: ModernClient, args: Record<string, unknown>): Promise<InputRequired> {
-  const result = (await client.callTool({ name: "processes_kill", arguments: { device: DEVICE, ...args } }, { allowInputRequired: true })) as unknown as InputRequired;
+async function askedFor(client: ModernClient, name: string, args: Record<string, unknown>): Promise<InputRequired> {
+  const result = (await client.callTool({ name, arguments: args }, { allowInputRequired: true })) as unknown as InputRequired;
   expect(result.resultType).toBe("input_required");
   return result;
 }
 
 /** The retry a client sends once its user accepted, with whatever request state it holds. */
-function retry(client: ModernClient, args: Record<string, unknown>, requestState: string, name = "processes_kill") {
+function retry(client: ModernClient, name: string, args: Record<string, unknown>, requestState: string) {
   // The retry's params carry the answers and the state beside the call's own (2026-07-28 multi round-trip).
-  const params = { name, arguments: name === "processes_kill" ? { device: DEVICE, ...args } : args, inputResponses: { confirm: { action: "accept", content: { confirm: true } } }, requestState };
+  const params = { name, arguments: args, inputResponses: { confirm: { action: "accept", content: { confirm: true } } }, requestState };
   return client.callTool(params, { allowInputRequired: true }) as Promise<CallToolResult>;
 }
 
@@ -113,18 +113,18 @@ describe("on MCP 2026-07-28 the user confirms through the client", () => {
   it("refuses a confirmation replayed for other arguments, or held by another caller", async () => {
     const [log, commands] = [await callLog(), await commandCount()];
     const client = await manual();
-    const { requestState } = await askedFor(client, { pid: PYTHON });
+    const { requestState } = await askedFor(client, "processes_kill", { device: DEVICE, pid: PYTHON });
 
-    const altered = await retry(client, { pid: 1 }, requestState);
+    const altered = await retry(client, "processes_kill", { device: DEVICE, pid: 1 }, requestState);
     expect(altered.isError).toBe(true);
     expect(text(altered)).toMatch(/answers another call/);
 
     const tampered = `${requestState.slice(0, -2)}${requestState.endsWith("A") ? "B" : "A"}${requestState.slice(-1)}`;
-    await expect(retry(client, { pid: PYTHON }, tampered)).rejects.toThrow(/requestState/i);
+    await expect(retry(client, "processes_kill", { device: DEVICE, pid: PYTHON }, tampered)).rejects.toThrow(/requestState/i);
 
     const other = await stack.worker.api<{ token: string }>("/api/tokens", { method: "POST", body: JSON.stringify({ name: "other-assistant", scopes: ["read", "operate"] }) });
     const otherClient = await manual(other.token);
-    await expect(retry(otherClient, { pid: PYTHON }, requestState)).rejects.toThrow(/requestState/i);
+    await expect(retry(otherClient, "processes_kill", { device: DEVICE, pid: PYTHON }, requestState)).rejects.toThrow(/requestState/i);
 
     expect(await callLog()).toBe(log);
     expect(await commandCount()).toBe(commands);
@@ -147,20 +147,19 @@ describe("on MCP 2026-07-28 the user confirms through the client", () => {
     await setTags(DEVICE, ["dock-3"]);
     const run = { selector: "tag:dock-3", action: "fan.set", args: { pwmPct: 55 } };
     const client = await manual();
-    const asked = (await client.callTool({ name: "start_fleet_run", arguments: run }, { allowInputRequired: true })) as unknown as InputRequired;
-    expect(asked.resultType).toBe("input_required");
+    const asked = await askedFor(client, "start_fleet_run", run);
 
     // Between the question and the answer another device joins the selection.
     await stack.worker.provision("confirm-late");
     await setTags("confirm-late", ["dock-3"]);
-    const refused = await retry(client, run, asked.requestState, "start_fleet_run");
+    const refused = await retry(client, "start_fleet_run", run, asked.requestState);
     expect(refused.isError).toBe(true);
     expect(text(refused)).toMatch(/devices this call reaches changed after the user was asked/);
     expect((await stack.worker.api<{ runs: unknown[] }>("/api/runs")).runs).toHaveLength(0);
 
     // The same answer holds again once the selection is what the user saw.
     await setTags("confirm-late", []);
-    const ran = await retry(client, run, asked.requestState, "start_fleet_run");
+    const ran = await retry(client, "start_fleet_run", run, asked.requestState);
     expect(ran.isError, text(ran)).toBeFalsy();
     expect(ran.structuredContent).toMatchObject({ state: "succeeded", devices: [expect.objectContaining({ device: DEVICE, state: "succeeded" })] });
     await client.close();
