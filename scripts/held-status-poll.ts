@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { FleetRun } from "@jetson/protocol";
 import { round } from "../bench/stats.js";
+import { probedRequest } from "./probed-request.js";
 import { type ProbedWorker, probeWithLinks } from "./probed-worker.js";
 
 /*
@@ -53,26 +54,15 @@ async function phase(worker: ProbedWorker, inspecting: boolean): Promise<Phase> 
   const get = () => worker.worker.api<FleetRun>(`/api/runs/${run.id}`);
   while (Date.now() < end) {
     if (run.state !== "running") run = await startRun(worker);
-    const sent = Date.now();
-    const answered = get().then(
-      (status) => {
-        run = status;
-        return Date.now();
-      },
-      () => Date.now(),
-    );
+    const { answer, tookMs, held } = await probedRequest(get, HELD_AFTER_MS);
+    run = await answer.catch(() => run);
     result.requests += 1;
-    const early = await Promise.race([answered, sleep(HELD_AFTER_MS).then(() => undefined)]);
-    if (early !== undefined) {
-      result.slowestOtherMs = Math.max(result.slowestOtherMs, early - sent);
+    if (!held) {
+      result.slowestOtherMs = Math.max(result.slowestOtherMs, tookMs);
     } else {
       result.held += 1;
-      const nextSent = Date.now();
-      const next = get().catch(() => undefined);
-      const at = await answered;
-      await next;
-      if (at - nextSent <= WOKEN_WITHIN_MS) result.wokenByTheNext += 1;
-      result.heldFor.push({ waited: round((nextSent - sent) / 1_000), answeredAfterTheNext: round((at - nextSent) / 1_000) });
+      if (held.firstMs <= WOKEN_WITHIN_MS) result.wokenByTheNext += 1;
+      result.heldFor.push({ waited: round(held.waitedMs / 1_000), answeredAfterTheNext: round(held.firstMs / 1_000) });
     }
     await sleep(Math.random() * 200);
   }

@@ -17,6 +17,7 @@ import { SAMPLES_PER_BATCH, SoakLink } from "./soak-link.js";
 import { inParallel } from "../bench/in-parallel.js";
 import { censusGrowth, type HeapCensus, WorkerInspector } from "./worker-inspector.js";
 import { type MemorySample, memoryVerdict } from "./memory-trend.js";
+import { probedRequest } from "./probed-request.js";
 import { WORKER_RUNTIME } from "./worker-runtime.js";
 
 /** How often a device's figures alone reach the registry; set here, not left to the Worker's default, so the implied rate below holds. */
@@ -112,24 +113,14 @@ async function patiently<T>(call: () => Promise<T>): Promise<T> {
 /** A status poll not answered after this long gets a probe: the same request sent again. */
 const PROBE_AFTER_MS = 8 * SECOND;
 
-/**
- * `request()`, and if it has not answered after PROBE_AFTER_MS, the same request again beside it,
- * logging when each answered: a Worker busy with the run answers neither soon; a request held until
- * something else arrives answers just after the probe does.
- */
+/** A status poll, probed when slow (see probedRequest), logging when each answered. */
 async function probedPoll<T>(request: () => Promise<T>): Promise<T> {
-  const first = request();
-  const settledAt = () => Date.now();
-  const answered = first.then(settledAt, settledAt);
-  if ((await Promise.race([answered, sleep(PROBE_AFTER_MS).then(() => undefined)])) !== undefined) return first;
-  const probedAt = Date.now();
-  const probe = await request().then(settledAt, (error: Error) => {
-    log(`the probe failed: ${error.message.slice(0, 300)}`);
-    return Date.now();
-  });
-  const firstAt = await answered;
-  log(`a status poll had no answer after ${PROBE_AFTER_MS / SECOND} s; the same request sent again answered ${round((probe - probedAt) / SECOND)} s later, the first ${round((firstAt - probedAt) / SECOND)} s after the probe was sent`);
-  return first;
+  const { answer, held } = await probedRequest(request, PROBE_AFTER_MS);
+  if (held) {
+    if (held.secondError !== undefined) log(`the probe failed: ${held.secondError.slice(0, 300)}`);
+    log(`a status poll had no answer after ${PROBE_AFTER_MS / SECOND} s; the same request sent again answered ${round(held.secondMs / SECOND)} s later, the first ${round(held.firstMs / SECOND)} s after the probe was sent`);
+  }
+  return answer;
 }
 
 /** A fleet run of system.ping (read-only) on every device, through the REST route operators use, waited for to its end. */
