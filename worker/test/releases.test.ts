@@ -1,4 +1,5 @@
-import { exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { type KeyRotation, keyRotationPayload, type ReleaseFacts, type ReleaseManifest, releaseSigningPayload } from "@jetson/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createFleet } from "./device-client.js";
@@ -173,5 +174,24 @@ describe("bridge releases", () => {
 
     const audit = (await (await rest(fleetAdmin, "GET", "/api/audit?device=*")).json()) as { entries: Array<{ action: string; outcome: string; args: object }> };
     expect(audit.entries.filter((entry) => entry.action === "release.key.rotate").map((entry) => entry.outcome)).toEqual(["succeeded", "refused", "succeeded", "refused", "refused", "refused", "refused"]);
+  });
+
+  it("keeps the update key and every other setting when one stored setting no longer parses", async () => {
+    const fleetAdmin = await createFleet("settings-one-bad");
+    expect((await rest(fleetAdmin, "PUT", "/releases/key", { body: JSON.stringify({ publicKey: key.publicKey }) })).status).toBe(200);
+    const confirm = await rest(fleetAdmin, "PATCH", "/api/settings", { body: JSON.stringify({ confirmations: "human-only" }), headers: { "Content-Type": "application/json" } });
+    expect(confirm.status).toBe(200);
+    const registry = env.REGISTRY.get(env.REGISTRY.idFromName("settings-one-bad"));
+    const stored = (statement: string) => runInDurableObject(registry, (_object, state) => void state.storage.sql.exec(statement));
+    const settings = async () => (await rest(fleetAdmin, "GET", "/api/settings")).json();
+
+    // As a later version might leave them: a setting this one does not know, and a value it reads differently.
+    await stored("INSERT INTO settings (name, value) VALUES ('retiredSetting', '1')");
+    await stored("INSERT INTO settings (name, value) VALUES ('updateKeyRotations', '{\"format\":2}')");
+    expect(await settings()).toEqual({ confirmations: "human-only", updateKey: key.publicKey });
+    // The one setting that no longer parses stands at its default, alone.
+    await stored("UPDATE settings SET value = '\"always\"' WHERE name = 'confirmations'");
+    expect(await settings()).toEqual({ confirmations: "flag-allowed", updateKey: key.publicKey });
+    expect((await enrolled(fleetAdmin, "enrolled-after-bad-setting")).updateKey).toBe(key.publicKey);
   });
 });

@@ -1,4 +1,7 @@
-import { mkdtemp } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createServer, type ServerResponse } from "node:http";
+import { mkdtemp, readdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,6 +9,7 @@ import { handlers } from "../actions/index.js";
 import type { ActionContext } from "../actions/types.js";
 import { createLogger } from "../log.js";
 import { ReleaseDir } from "./release-dir.js";
+import { generateUpdateKey, signRelease } from "./release-signing.js";
 import { BridgeUpdater, type BridgeUpdaterOptions } from "./updater.js";
 
 async function updater(options: Partial<BridgeUpdaterOptions>): Promise<BridgeUpdater> {
@@ -37,6 +41,90 @@ describe("bridge.update on a device that cannot take it", () => {
   it("refuses an update when the bridge was not started by its launcher, which alone can switch and roll back", async () => {
     const refusal = (await updater({ releases: undefined })).handler({ version: "1.1.0" }, context);
     await expect(refusal).rejects.toMatchObject({ code: "not_supported", message: expect.stringMatching(/not started by its launcher/) });
+  });
+});
+
+/**
+ * A fleet's release endpoint serving one signed release, whose bundle it sends in two halves: the
+ * second only once `sendRest` is called, so a test can act while the download is under way.
+ */
+async function releaseServer(version: string) {
+  const key = generateUpdateKey();
+  const bundle = Buffer.from(`console.log("bridge ${version}");\n`.repeat(4_000));
+  const manifest = signRelease({ version, sha256: createHash("sha256").update(bundle).digest("hex"), platform: "linux", arch: "arm64", size: bundle.byteLength }, key.privateKeyPem);
+  let halfSent!: () => void;
+  const downloading = new Promise<void>((resolve) => {
+    halfSent = resolve;
+  });
+  const held: ServerResponse[] = [];
+  const server = createServer((request, response) => {
+    if (request.url?.endsWith(`/${version}/manifest`)) return void response.end(JSON.stringify(manifest));
+    if (!request.url?.endsWith(`/${version}/bundle`)) return void response.writeHead(404).end();
+    response.writeHead(200, { "Content-Length": bundle.byteLength });
+    response.write(bundle.subarray(0, bundle.byteLength / 2), () => halfSent());
+    held.push(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    updateKey: key.publicKey,
+    downloading,
+    sendRest: () => held.splice(0).forEach((response) => response.end(bundle.subarray(bundle.byteLength / 2))),
+    close: () => new Promise((resolve) => server.close(resolve).closeAllConnections()),
+  };
+}
+
+describe("bridge.update cancelled before it switched", () => {
+  /** An update of a bridge running 1.0.0 (current) to 1.1.0, cancelled as it reports the step `cancelAt` (or when the test aborts `cancel`). */
+  async function updateTo11(server: Awaited<ReturnType<typeof releaseServer>>, cancelAt?: string) {
+    const releases = new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-")));
+    await releases.install("1.0.0", path.join(import.meta.dirname, "updater.test.ts"));
+    await releases.switchTo("1.0.0");
+    const cancel = new AbortController();
+    const steps: string[] = [];
+    const progress = (_done: number, _total: number, step: string) => {
+      steps.push(step);
+      if (cancelAt && step.startsWith(cancelAt)) cancel.abort();
+    };
+    const bridge = await updater({ identity: { url: server.url, fleet: "f", deviceId: "d", token: "t".repeat(16) }, updateKey: server.updateKey, releases });
+    const update = bridge.handler({ version: "1.1.0" }, { signal: cancel.signal, progress } as unknown as ActionContext);
+    return { releases, cancel, steps, update };
+  }
+
+  /** The device as it was: 1.0.0 current, no trial, no download left behind. */
+  async function unchanged(releases: ReleaseDir) {
+    expect(await releases.linked("current")).toBe("1.0.0");
+    expect(await releases.linked("previous")).toBeUndefined();
+    expect(await releases.pending()).toBeUndefined();
+    expect((await readdir(releases.dir)).filter((name) => name.startsWith(".download-"))).toEqual([]);
+  }
+
+  it("stops the download, installs nothing and keeps the running release", async () => {
+    const server = await releaseServer("1.1.0");
+    try {
+      const { releases, cancel, update } = await updateTo11(server);
+      await server.downloading;
+      cancel.abort();
+      await expect(update).rejects.toThrow();
+      await unchanged(releases);
+      expect(await readdir(path.join(releases.dir, "releases"))).toEqual(["1.0.0"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("does not switch to a release it finished downloading when the cancel came", async () => {
+    const server = await releaseServer("1.1.0");
+    try {
+      const { releases, steps, update } = await updateTo11(server, "installing");
+      await server.downloading;
+      server.sendRest();
+      await expect(update).rejects.toMatchObject({ code: "cancelled", message: expect.stringMatching(/cancelled before it switched to 1\.1\.0: 1\.0\.0 keeps running/) });
+      await unchanged(releases);
+      expect(steps).not.toContain("restarting into 1.1.0");
+    } finally {
+      await server.close();
+    }
   });
 });
 

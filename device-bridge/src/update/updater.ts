@@ -96,6 +96,9 @@ export class BridgeUpdater {
     } finally {
       await rm(download, { force: true });
     }
+    // The last moment a cancel stops it (the cloud has already recorded it as cancelled); one that comes
+    // later, in the milliseconds before the restart, is too late: the device's state shows the new version.
+    if (context.signal.aborted) throw new ActionError("cancelled", `The update was cancelled before it switched to ${manifest.version}: ${running} keeps running.`);
     // Trusted from now on, even if this release is rolled back: the rotation's signature stands on its own.
     if (trust.rotated) await releases.setTrustedKey({ enrolled: updateKey, trusted: trust.trusted });
     await releases.setPending({

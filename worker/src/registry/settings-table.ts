@@ -9,16 +9,23 @@ export const SETTINGS_SCHEMA: Schema = {
 /** Whether a key rotation was taken: how many the fleet has now, or why not. */
 export type RotationOutcome = { ok: true; rotations: number } | { ok: false; why: string };
 
+function settingSchema(name: string) {
+  return Object.hasOwn(FleetSettingsSchema.shape, name) ? FleetSettingsSchema.shape[name as keyof FleetSettings] : undefined;
+}
+
 /** A fleet's settings: one row per setting that was changed; the schema's defaults stand for the rest. */
 export class SettingsTable {
   constructor(private readonly sql: SqlStorage) {}
 
   read(): FleetSettings {
     const rows = this.sql.exec<{ name: string; value: string }>("SELECT name, value FROM settings").toArray();
-    // A stored value a later version no longer accepts falls back to its default rather than failing every read.
-    const stored = Object.fromEntries(rows.map((row) => [row.name, JSON.parse(row.value) as unknown]));
-    const parsed = FleetSettingsSchema.safeParse(stored);
-    return parsed.success ? parsed.data : FleetSettingsSchema.parse({});
+    // Each stored setting is read on its own: one that a later version no longer accepts, or no longer
+    // has, stands at its default alone instead of taking the others (the update key) with it.
+    const stored = rows.flatMap((row) => {
+      const parsed = settingSchema(row.name)?.safeParse(JSON.parse(row.value));
+      return parsed?.success ? [[row.name, parsed.data]] : [];
+    });
+    return FleetSettingsSchema.parse(Object.fromEntries(stored));
   }
 
   /** Sets a setting that never changes once set; answers the value it holds (the existing one when there was one). */
