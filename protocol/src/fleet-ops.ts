@@ -151,6 +151,11 @@ export const CommandDetailSchema = CommandRecordSchema.extend({
   outcome: StoredOutcomeSchema.optional(),
   /** The last progress the device reported while it ran, and when. */
   progress: ProgressSchema.omit({ id: true }).extend({ at: z.number() }).optional(),
+  /**
+   * A command cancelled here that the device had already finished (or that failed on its own) before
+   * the cancel reached it: what the device reported afterwards. The state stays `cancelled`.
+   */
+  outcomeOnDevice: StoredOutcomeSchema.optional(),
 });
 export type CommandDetail = z.infer<typeof CommandDetailSchema>;
 

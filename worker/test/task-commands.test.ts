@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import type { AuditEntry, Caller, CommandDetail } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { Fleet } from "../src/fleet.js";
+import { TaskCalls } from "../src/mcp/tasks.js";
 import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
 
 /** Commands started as MCP tasks: nobody waits for them in memory, so the device's object settles them itself. */
@@ -58,19 +59,38 @@ describe("task commands", () => {
     expect(await auditOf("dev-task-silent", started.commandId)).toMatchObject({ outcome: "failed", error: expect.stringMatching(/^timed_out:/) });
   });
 
-  it("are cancelled in the ledger at once, the device is told, and its later answer changes nothing", async () => {
+  it("are cancelled in the ledger at once, the device is told, and its later answer keeps the cancel, beside what the device did", async () => {
     const client = await online("dev-task-cancel");
-    const started = await new Fleet(env, caller).start("dev-task-cancel", { action: "system.ping", args: {}, timeoutMs: 60_000 });
+    const fleet = new Fleet(env, caller);
+    const started = await fleet.start("dev-task-cancel", { action: "system.ping", args: {}, timeoutMs: 60_000 });
     if (!started.ok) throw new Error(started.error.message);
     await client.next("publish");
     expect(await stub("dev-task-cancel").cancel(started.commandId, "token:tok_tasks")).toBe(true);
     const cancel = await client.next("publish");
     expect(cancel.topic).toBe("jetson/dev-task-cancel/cancel");
     expect(json(cancel)).toEqual({ id: started.commandId });
-    client.publishJson("jetson/dev-task-cancel/result", { id: started.commandId, ok: true, data: { pong: true, at: 1, bridgeVersion: "t" }, startedAt: 1, endedAt: 2 }, 3);
+    // The device had finished before the cancel reached it: the user must not read it as never done.
+    const finished = { id: started.commandId, ok: true, data: { pong: true, at: 1, bridgeVersion: "t" }, startedAt: 1, endedAt: 2 };
+    client.publishJson("jetson/dev-task-cancel/result", finished, 3);
     await client.next("puback");
-    expect(await ledger("dev-task-cancel", started.commandId)).toMatchObject({ state: "cancelled", outcome: { ok: false, error: { code: "cancelled" } } });
+    expect(await ledger("dev-task-cancel", started.commandId)).toMatchObject({ state: "cancelled", outcome: { ok: false, error: { code: "cancelled" } }, outcomeOnDevice: { ok: true, data: finished.data } });
     expect(await auditOf("dev-task-cancel", started.commandId)).toMatchObject({ outcome: "failed", error: expect.stringMatching(/^cancelled:/) });
+    const task = await new TaskCalls(fleet, {}).get(`device:dev-task-cancel:${started.commandId}`);
+    expect(task).toMatchObject({ status: "cancelled", statusMessage: "system.ping was cancelled by token:tok_tasks. The device had already finished it when the cancel came (it succeeded)." });
+    // Repeated, or answered again, the device's first answer stands.
+    client.publishJson("jetson/dev-task-cancel/result", { ...finished, ok: false, error: { code: "handler_failed", message: "again" } }, 4);
+    await client.next("puback");
+    expect(await ledger("dev-task-cancel", started.commandId)).toMatchObject({ outcomeOnDevice: { ok: true, data: finished.data } });
+
+    // A device that stopped it on the cancel says only what the ledger already says.
+    const stopped = await fleet.start("dev-task-cancel", { action: "system.ping", args: {}, timeoutMs: 60_000 });
+    if (!stopped.ok) throw new Error(stopped.error.message);
+    await client.next("publish");
+    expect(await stub("dev-task-cancel").cancel(stopped.commandId, "token:tok_tasks")).toBe(true);
+    await client.next("publish");
+    client.publishJson("jetson/dev-task-cancel/result", { id: stopped.commandId, ok: false, error: { code: "cancelled", message: "stopped" }, startedAt: 1, endedAt: 2 }, 5);
+    await client.next("puback");
+    expect(await ledger("dev-task-cancel", stopped.commandId)).not.toHaveProperty("outcomeOnDevice");
     expect(await stub("dev-task-cancel").cancel("cmd_nosuchcommand", "token:tok_tasks")).toBe(false);
   });
 

@@ -169,7 +169,9 @@ export class CommandPath {
   async finished(result: ChannelMessage<"result">): Promise<void> {
     const recorded = this.store.finish(result.id, result.ok ? "succeeded" : "failed", Date.now(), result);
     this.pending.resolve(result.id, result);
-    if (recorded) await this.settle(result.id, result);
+    if (recorded) return this.settle(result.id, result);
+    // Cancelled here after the device had finished it: the ledger says what the device did too.
+    if (result.ok || result.error.code !== "cancelled") this.store.keepOutcomeOnDevice(result.id, result);
   }
 
   /** The checks every command passes before it is written: a provisioned device, a catalogued action, valid arguments, room and rate. */

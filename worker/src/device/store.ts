@@ -69,6 +69,8 @@ export const LEDGER_SCHEMA: Schema = {
     "CREATE INDEX IF NOT EXISTS commands_created ON commands (created_at)",
     // The last progress the device reported, and when: what tasks/get shows of a running command.
     "ALTER TABLE commands ADD COLUMN progress TEXT; ALTER TABLE commands ADD COLUMN progress_at INTEGER;",
+    // What the device reported for a command after the ledger recorded it as cancelled.
+    "ALTER TABLE commands ADD COLUMN outcome_on_device TEXT",
   ],
 };
 
@@ -168,6 +170,16 @@ export class DeviceStore {
     return cursor.rowsWritten > 0;
   }
 
+  /** Keeps the first result the device sent for a command already cancelled here (the cancel stands). Returns whether it was kept. */
+  keepOutcomeOnDevice(id: string, result: unknown): boolean {
+    const cursor = this.sql.exec(
+      "UPDATE commands SET outcome_on_device = ? WHERE id = ? AND state = 'cancelled' AND outcome_on_device IS NULL",
+      JSON.stringify(result),
+      id,
+    );
+    return cursor.rowsWritten > 0;
+  }
+
   command(id: string): LedgerRow | undefined {
     return this.sql.exec<Record<string, SqlStorageValue>>(
       "SELECT id, action, args, requested_by, deadline, state, created_at, ended_at FROM commands WHERE id = ?",
@@ -179,7 +191,7 @@ export class DeviceStore {
   detail(id: string, expiresAt?: number): CommandDetail | undefined {
     const row = this.sql
       .exec<Record<string, SqlStorageValue>>(
-        "SELECT id, action, args, state, requested_by, deadline, created_at, ended_at, result, progress, progress_at FROM commands WHERE id = ?",
+        "SELECT id, action, args, state, requested_by, deadline, created_at, ended_at, result, progress, progress_at, outcome_on_device FROM commands WHERE id = ?",
         id,
       )
       .toArray()[0];
@@ -196,6 +208,7 @@ export class DeviceStore {
       expiresAt,
       outcome: row.result === null ? undefined : JSON.parse(String(row.result)),
       progress: row.progress === null ? undefined : { ...(JSON.parse(String(row.progress)) as object), at: row.progress_at },
+      outcomeOnDevice: row.outcome_on_device === null ? undefined : JSON.parse(String(row.outcome_on_device)),
     });
   }
 

@@ -210,7 +210,8 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
     "get_command",
     {
       title: "A command's outcome",
-      description: "One command of a device's ledger: its state (queued, sent, running, succeeded, failed, timed_out, expired), arguments and result.",
+      description:
+        "One command of a device's ledger: its state (queued, sent, running, succeeded, failed, timed_out, expired, cancelled), arguments and result; for a cancelled command the device had already finished, what it reported (outcomeOnDevice).",
       inputSchema: z.strictObject({ device, commandId: z.string().describe("As queue_command answered") }),
       outputSchema: CommandDetailSchema,
       annotations: READ_ONLY,

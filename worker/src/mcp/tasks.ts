@@ -197,7 +197,7 @@ function commandTask(taskId: string, detail: Pick<CommandDetail, "state" | "crea
   };
   const outcome = detail.outcome;
   const status = TASK_STATUS[detail.state];
-  if (status === "cancelled") return { ...base, status, statusMessage: outcome && !outcome.ok ? outcome.error.message : "cancelled" };
+  if (status === "cancelled") return { ...base, status, statusMessage: cancelledMessage(detail) };
   if (status === "completed") {
     // A device's failure is the tool's error result (completed); `failed` is for protocol errors only.
     const result = outcome?.ok ? toolData(outcome.data as Record<string, unknown>) : toolError(outcome?.error.message ?? `The command ended ${detail.state}.`);
@@ -208,6 +208,14 @@ function commandTask(taskId: string, detail: Pick<CommandDetail, "state" | "crea
     ? `${progress.done}${progress.total === undefined ? "" : ` of ${progress.total}`}${progress.message ? `: ${progress.message}` : ""}`
     : `${detail.state === "running" ? "running on" : "sent to"} the device`;
   return { ...base, status, statusMessage };
+}
+
+/** Who cancelled it, and what the device did when it had finished before the cancel reached it. */
+function cancelledMessage({ outcome, outcomeOnDevice }: Partial<CommandDetail>): string {
+  const cancel = outcome && !outcome.ok ? outcome.error.message : "cancelled";
+  if (!outcomeOnDevice) return cancel;
+  const did = outcomeOnDevice.ok ? "it succeeded" : `it failed: ${outcomeOnDevice.error.message}`;
+  return `${cancel} The device had already finished it when the cancel came (${did}).`;
 }
 
 function runTask(run: FleetRun): DetailedTask {
