@@ -91,4 +91,20 @@ describe("a container on the host's network needs confirmation, like any destruc
     const confirmedPlan = (await (await rest(admin, "POST", "/api/runs/plan", { ...request, confirm: true })).json()) as { refusal?: string };
     expect(confirmedPlan.refusal).toBeUndefined();
   });
+
+  it("holds for ai_serve too, which starts a container with the same network option", async () => {
+    const { tools } = (await mcpRequest(admin, "tools/list")).body.result as { tools: Array<{ name: string; inputSchema: { properties: object }; annotations: object }> };
+    const serve = tools.find((t) => t.name === "ai_serve");
+    expect(Object.keys(serve?.inputSchema.properties ?? {})).toContain("confirm");
+    expect(serve?.annotations).toMatchObject({ destructiveHint: true });
+
+    const before = (await commandsSent()).length;
+    const args = { model: "yolov8n.onnx", image: IMAGE, network: "host" };
+    const refused = (await mcpRequest(admin, "tools/call", { name: "ai_serve", arguments: { device: DEVICE, ...args, timeoutMs: 1_000 } })).body.result;
+    expect(refused?.isError).toBe(true);
+    expect(refused?.content?.[0]?.text).toMatch(/host's network.*"confirm": true/);
+    const direct = await rest(admin, "POST", `/api/devices/${DEVICE}/actions/ai.serve`, { args, timeoutMs: 1_000 });
+    expect(direct.status).toBe(403);
+    expect(await commandsSent()).toHaveLength(before);
+  });
 });

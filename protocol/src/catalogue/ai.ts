@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BenchmarkReportSchema, FrameworkProbeSchema, ModelNameSchema, StoredModelSchema } from "../ai.js";
 import { ContainerRefSchema, ContainerStateSchema, ImageRefSchema } from "../containers.js";
+import { hostNetworkReason, NetworkModeSchema } from "./containers.js";
 import { defineAction, READ_ONLY } from "./define.js";
 
 const Sha256Schema = z
@@ -138,11 +139,12 @@ export const aiServe = defineAction({
         .optional()
         .describe("HTTP path that answers 2xx when the server is ready, e.g. /v2/health/ready for Triton"),
       command: z.array(z.string().max(4_096)).max(64).optional().describe("Command and arguments, replacing the image's CMD"),
-      network: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/).optional(),
+      network: NetworkModeSchema.optional(),
     }),
     output: z.object({ id: z.string(), name: z.string(), model: z.string(), state: ContainerStateSchema, healthUrl: z.string().optional() }),
   }),
   hints: { readOnly: false, destructive: false, idempotent: false },
+  destructiveWhen: ({ network }) => hostNetworkReason(network),
   defaultTimeoutMs: 60_000,
 });
 

@@ -40,6 +40,15 @@ describe("the action catalogue", () => {
     expect(destructiveReason(findAction("system.ping")!, {})).toBeUndefined();
   });
 
+  it("asks for confirmation of the host's network in every action that takes a container's network", () => {
+    const takesNetwork = catalogue.filter((action) => action.input instanceof z.ZodObject && "network" in action.input.shape);
+    expect(takesNetwork.map((action) => action.name)).toEqual(expect.arrayContaining(["containers.run", "ai.serve"]));
+    const required: Record<string, Record<string, unknown>> = { "containers.run": { image: "nginx:1" }, "ai.serve": { model: "m.onnx", image: "nginx:1" } };
+    for (const action of takesNetwork) {
+      expect(destructiveReason(action, { ...required[action.name], network: "host" }), action.name).toMatch(/host's network/);
+    }
+  });
+
   it("finds actions by name and nothing else", () => {
     expect(findAction("system.info")?.name).toBe("system.info");
     expect(findAction("system.info; reboot")).toBeUndefined();

@@ -195,6 +195,19 @@ export const containersPull = defineAction({
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
 
+/** A container's network: every action that starts one takes it, and asks for confirmation for the host's. */
+export const NetworkModeSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+  .describe("Network mode: bridge (default), host, none, or a network's name");
+
+/** Why a container started with this network needs a confirmation: the host's network reaches past it. */
+export function hostNetworkReason(network: string | undefined): string | undefined {
+  return network?.toLowerCase() === "host"
+    ? `is destructive with network "host" (the container would share the host's network: every interface, port and local service of the device)`
+    : undefined;
+}
+
 export const containersRun = defineAction({
   name: "containers.run",
   title: "Run a container",
@@ -220,21 +233,14 @@ export const containersRun = defineAction({
       volumes: z.array(VolumeSchema).max(16).optional(),
       restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("no").describe("Restart policy"),
       gpu: z.boolean().default(false).describe("Run under the NVIDIA container runtime (GPU, CUDA, TensorRT)"),
-      network: z
-        .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
-        .optional()
-        .describe("Network mode: bridge (default), host, none, or a network's name"),
+      network: NetworkModeSchema.optional(),
     }),
     output: z.object({ id: z.string(), name: z.string(), state: ContainerStateSchema, warnings: z.array(z.string()) }),
   }),
   hints: { readOnly: false, destructive: false, idempotent: false },
   // Of what this schema allows, only the host's network reaches past the container (no privileged
   // mode, capabilities, devices, host PID or IPC; volumes only under the configured roots).
-  destructiveWhen: ({ network }) =>
-    network?.toLowerCase() === "host"
-      ? `is destructive with network "host" (the container would share the host's network: every interface, port and local service of the device)`
-      : undefined,
+  destructiveWhen: ({ network }) => hostNetworkReason(network),
   defaultTimeoutMs: 60_000,
 });
 
