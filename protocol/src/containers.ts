@@ -72,7 +72,7 @@ export const ImageSummarySchema = z.object({
 export type ImageSummary = z.infer<typeof ImageSummarySchema>;
 
 export const VolumeSchema = z.object({
-  hostPath: z.string().startsWith("/").describe("Folder on the device; must lie under one of the bridge's docker.volumeRoots"),
+  hostPath: z.string().startsWith("/").describe("Folder on the device: one of the bridge's docker.volumeRoots itself (not a folder inside one)"),
   containerPath: z.string().startsWith("/").describe("Where it appears inside the container"),
   readOnly: z.boolean().default(false),
 });

@@ -3,10 +3,12 @@ import path from "node:path";
 import { ActionError } from "../action-error.js";
 
 /**
- * The canonical form of a host path a container asks to mount, refused unless it lies under one
- * of the configured roots: no `..`, and every symlink resolved before the comparison (as
- * host/root-path.ts does), so a link inside a root cannot lead out of it. The path must exist,
- * as the Engine's bind mounts need it to.
+ * The canonical form of a host path a container asks to mount, refused unless it is one of the
+ * configured roots itself (or a link to one). Not a folder inside a root: the Engine resolves a
+ * mount's source again at every start of the container, so a container that mounts the root
+ * read-write could swap that folder for a link to `/`, and the other container would get the host's
+ * whole file system at its next restart. Nothing a container can write lies above a root, as long as
+ * no root lies inside another, which is refused too.
  */
 export async function checkVolumeHostPath(hostPath: string, roots: readonly string[]): Promise<string> {
   if (roots.length === 0) {
@@ -19,26 +21,32 @@ export async function checkVolumeHostPath(hostPath: string, roots: readonly stri
     throw new ActionError("invalid_input", `Volume host path must be absolute and free of "..": ${JSON.stringify(hostPath)}`);
   }
   const resolved = await realpath(hostPath).catch(() => undefined);
-  if (resolved === undefined) {
-    if (!roots.some((root) => isInside(path.posix.normalize(hostPath), root))) throw outside(hostPath, roots);
-    throw new ActionError("invalid_input", `Volume host path ${hostPath} does not exist on the device: create it first.`);
+  const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => undefined)));
+  const root = realRoots.find((realRoot) => realRoot !== undefined && realRoot === resolved);
+  if (root === undefined) {
+    const configured = roots.some((candidate) => path.posix.normalize(candidate).replace(/\/$/, "") === path.posix.normalize(hostPath).replace(/\/$/, ""));
+    if (configured) throw new ActionError("invalid_input", `Volume host path ${hostPath} does not exist on the device: create it first.`);
+    throw outside(hostPath, roots);
   }
-  for (const root of roots) {
-    const realRoot = await realpath(root).catch(() => undefined);
-    if (realRoot !== undefined && isInside(resolved, realRoot)) return resolved;
+  const nested = realRoots.find((other) => other !== undefined && other !== root && (isInside(root, other) || isInside(other, root)));
+  if (nested !== undefined) {
+    throw new ActionError(
+      "permission_denied",
+      `docker.volumeRoots lists ${root} and ${nested}, one inside the other: a container mounting the outer one could replace the inner one with a link anywhere. List folders side by side.`,
+    );
   }
-  throw outside(hostPath, roots);
+  return root;
 }
 
 function outside(hostPath: string, roots: readonly string[]): ActionError {
   return new ActionError(
     "permission_denied",
-    `Volume host path ${hostPath} is outside the folders containers may mount (${roots.join(", ")}): use a folder under one of them, or add a root to docker.volumeRoots in the bridge configuration.`,
+    `Volume host path ${hostPath} is not one of the folders containers may mount (${roots.join(", ")}). A folder inside one cannot be mounted on its own (a container could replace it with a link to anywhere): mount the folder itself, or add it to docker.volumeRoots in the bridge configuration.`,
   );
 }
 
 function isInside(candidate: string, root: string): boolean {
-  return candidate === root || candidate.startsWith(root.endsWith("/") ? root : `${root}/`);
+  return candidate.startsWith(root.endsWith("/") ? root : `${root}/`);
 }
 
 /** A path inside the container: absolute, no `..`, no `:` or `,` (separators in Docker's mount syntaxes). */

@@ -212,7 +212,7 @@ export const containersRun = defineAction({
   name: "containers.run",
   title: "Run a container",
   description:
-    "Creates and starts a container from an image already on the device (pull it first). gpu: true runs it under the NVIDIA runtime for CUDA/TensorRT access. Volumes may only mount folders under the bridge's configured volume roots.",
+    "Creates and starts a container from an image already on the device (pull it first). gpu: true runs it under the NVIDIA runtime for CUDA/TensorRT access. Volumes may only mount the folders the bridge's configuration lists (docker.volumeRoots), each as a whole.",
   schemas: () => ({
     input: z.object({
       image: ImageRefSchema,
