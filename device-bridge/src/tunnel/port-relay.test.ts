@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decodePortFrame, encodePortFrame, INITIAL_WINDOW_BYTES, type PortFrame, type PortFrameHeader, type PortFrameOf } from "@jetson/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
 import { createLogger } from "../log.js";
 import { PortRelay } from "./port-relay.js";
 
@@ -20,6 +21,8 @@ beforeAll(async () => {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => res.end(`${req.method} ${req.url} ${Buffer.concat(chunks).toString()}`));
   });
+  // Echoes WebSocket messages; agrees to the first subprotocol asked for.
+  new WebSocketServer({ server }).on("connection", (socket) => socket.on("message", (data, isBinary) => socket.send(data, { binary: isBinary })));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
 });
@@ -111,5 +114,38 @@ describe("the device's port relay", () => {
     send({ type: "end", stream: 1 });
     await until((f) => f.length > 0);
     expect(frames[0]!.header).toMatchObject({ type: "reset", status: 502, reason: expect.stringContaining("ECONNREFUSED") });
+  });
+
+  // Valid HTTP from the tunnel's client that node:http or ws refuse as the stream is built.
+  it.each<[string, Partial<PortFrameOf<"open">>]>([
+    ["a duplicated WebSocket subprotocol", { websocket: true, headers: [["Sec-WebSocket-Protocol", "chat, chat"]] }],
+    ["a WebSocket subprotocol with a /", { websocket: true, headers: [["Sec-WebSocket-Protocol", "graphql/ws"]] }],
+    ["a header value holding DEL", { headers: [["x-test", "a\x7fb"]] }],
+    ["a path with a space", { path: "/a b" }],
+    // node:http's message names the header; the reset's reason must stay within what the cloud accepts.
+    ["DEL in the value of a long-named header", { headers: [["x".repeat(600), "\x7f"]] }],
+  ])("answers an open with %s as that stream's failure, and serves the next stream", async (_, change) => {
+    const { frames, until, send } = relayFor([port]);
+    send({ ...get(1, "/"), ...change });
+    send(get(2, "/after"));
+    send({ type: "end", stream: 2 });
+    await until((f) => f.some((x) => x.header.type === "end" && x.header.stream === 2));
+    expect(frames.filter((f) => f.header.stream === 1).map((f) => f.header)).toEqual([{ type: "reset", stream: 1, reason: expect.any(String), status: 400 }]);
+    const body = Buffer.concat(frames.filter((f) => f.header.type === "data" && f.header.stream === 2).map((f) => f.body)).toString();
+    expect(body).toBe("GET /after ");
+  });
+
+  it("opens a WebSocket after one whose subprotocols it could not use", async () => {
+    const { frames, until, send } = relayFor([port]);
+    const ws = (stream: number, protocols: string): PortFrameOf<"open"> => ({ ...get(stream, "/"), websocket: true, headers: [["Sec-WebSocket-Protocol", protocols]] });
+    send(ws(1, "chat, chat"));
+    send(ws(2, "chat, superchat"));
+    await until((f) => f.some((x) => x.header.type === "response"));
+    expect(frames.find((f) => f.header.type === "response")!.header).toEqual({ type: "response", stream: 2, status: 101, headers: [["sec-websocket-protocol", "chat"]] });
+    send({ type: "data", stream: 2, text: true }, new TextEncoder().encode("hi"));
+    await until((f) => f.some((x) => x.header.type === "data" && x.header.stream === 2));
+    expect(Buffer.from(frames.find((f) => f.header.type === "data")!.body).toString()).toBe("hi");
+    send({ type: "end", stream: 2, code: 1000 });
+    await until((f) => f.some((x) => x.header.type === "end"));
   });
 });

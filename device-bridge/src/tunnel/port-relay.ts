@@ -7,6 +7,9 @@ import { WsStream } from "./ws-stream.js";
 /** More streams than this at once are refused: each holds a local connection and up to a window of bytes. */
 export const MAX_DEVICE_STREAMS = 64;
 
+/** The frame schema's cap on a reset's reason: the cloud drops a frame with a longer one. */
+const MAX_RESET_REASON = 500;
+
 /**
  * The device's end of the port tunnel: answers the cloud's frames, opens streams to 127.0.0.1 only
  * on the ports this device's configuration allows (whatever the cloud asks), and sends frames back.
@@ -70,7 +73,17 @@ export class PortRelay {
       return this.link.send({ type: "reset", stream: open.stream, reason: `the device serves at most ${MAX_DEVICE_STREAMS} tunnel streams at once`, status: 503 });
     }
     this.log.debug(() => `port tunnel: ${open.websocket ? "WebSocket" : open.method} 127.0.0.1:${open.port}${open.path}`);
-    this.streams.set(open.stream, open.websocket ? new WsStream(open, this.link) : new HttpStream(open, this.link));
+    let stream: PortStream;
+    try {
+      stream = open.websocket ? new WsStream(open, this.link) : new HttpStream(open, this.link);
+    } catch (error) {
+      // node:http and ws refuse some valid HTTP (a duplicated subprotocol, DEL in a header, a space in the
+      // path) as the stream is built: that request fails alone. A refused connection comes later, as a 502.
+      const reason = `cannot forward the request to 127.0.0.1:${open.port}: ${error instanceof Error ? error.message : String(error)}`;
+      this.log.warn(`port tunnel: stream ${open.stream}: ${reason}`);
+      return this.link.send({ type: "reset", stream: open.stream, reason: reason.slice(0, MAX_RESET_REASON), status: 400 });
+    }
+    this.streams.set(open.stream, stream);
   }
 
   private refusal(port: number): { reason?: string } {

@@ -19,8 +19,12 @@ export function portTunnel(allowed: readonly number[], topic: string, publish: (
     }));
   return {
     topics: allowed.length > 0 ? [topic] : [],
-    // One promise, so frames are handled in the order they came.
-    receive: (payload) => void load().then((r) => r.receive(payload)),
+    // One promise, so frames are handled in the order they came. Each frame hangs off it alone, so one
+    // that throws is logged and the next still runs; unhandled, its rejection would end the bridge.
+    receive: (payload) =>
+      void load()
+        .then((r) => r.receive(payload))
+        .catch((error: unknown) => log.error(`port tunnel: a frame failed: ${error instanceof Error ? error.message : String(error)}`)),
     linkLost: () => loaded?.linkLost(),
   };
 }
