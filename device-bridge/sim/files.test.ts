@@ -8,7 +8,7 @@ import { readSim, readSimNumber, tempJetson } from "./testing.js";
 
 const STAND_INS = [
   "apt", "apt-get", "cat", "df", "dpkg-query", "du", "getent", "gpiodetect", "gpioget", "gpioinfo", "gpioset", "groupadd", "id", "install", "ip",
-  "jetson_clocks", "journalctl", "kill", "nvpmodel", "ping", "ps", "rm", "sed", "sudo", "systemctl", "tegrastats", "timedatectl", "trtexec", "uname", "useradd", "visudo",
+  "jetson_clocks", "journalctl", "kill", "nvpmodel", "ping", "ps", "realpath", "rm", "sed", "sudo", "systemctl", "tegrastats", "timedatectl", "trtexec", "uname", "useradd", "visudo",
 ];
 
 // "0-3,8" -> [0, 1, 2, 3, 8]

@@ -1,10 +1,18 @@
+import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { findAction } from "@jetson/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { NodeHost } from "../host/node-host.js";
+import { createWorkloads } from "../workloads.js";
+import { handlers } from "./index.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
-
-let board: SimulatedBoard;
-afterEach(() => board.remove());
+import type { ActionContext } from "./types.js";
 
 describe("storage on a simulated AGX Orin", () => {
+  let board: SimulatedBoard;
+  afterEach(() => board.remove());
+
   it("reports usage per mount, memory filesystems only when asked", async () => {
     board = await simulatedBoard("agx-orin-jp6");
     const { mounts } = await board.run("storage.usage", {});
@@ -56,5 +64,31 @@ describe("storage on a simulated AGX Orin", () => {
     await expect(board.run("storage.largest", { path: "/var/../etc" })).rejects.toThrow(/without .. segments/);
     expect(await board.calls()).toEqual([]);
     await expect(board.run("storage.largest", { path: "/home/nobody" })).rejects.toMatchObject({ code: "invalid_input", message: "There is no folder /home/nobody on the device." });
+  });
+});
+
+describe("storage.largest with this machine's own du and realpath", () => {
+  it("measures only where a path leads inside storage.roots: a link in a root that leads out of it is refused", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "storage-roots-"));
+    try {
+      const root = path.join(dir, "root");
+      await mkdir(path.join(root, "data/inner"), { recursive: true });
+      await mkdir(path.join(dir, "outside/secrets"), { recursive: true });
+      // As /var/run -> /run is on Ubuntu: a link inside a root to a folder outside every root.
+      await symlink(path.join(dir, "outside"), path.join(root, "elsewhere"));
+      const context = {
+        host: new NodeHost({ root: "/", programDirs: ["/usr/bin", "/bin"], defaultTimeoutMs: 10_000, defaultMaxOutputBytes: 1 << 20 }),
+        workloads: createWorkloads({ docker: { socket: path.join(dir, "no-engine"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 }, storage: { roots: [root] } }),
+        signal: new AbortController().signal,
+      } as unknown as ActionContext;
+      const largest = (asked: string) => handlers["storage.largest"](findAction("storage.largest")!.input.parse({ path: asked, depth: 1 }) as never, context);
+
+      for (const asked of [`${root}/elsewhere`, `${root}/elsewhere/.`, `${root}/elsewhere/secrets`]) {
+        await expect(largest(asked), asked).rejects.toMatchObject({ code: "permission_denied", message: expect.stringContaining(`it leads to ${dir}/outside`) });
+      }
+      expect(await largest(`${root}/data/`)).toMatchObject({ path: `${root}/data`, folders: [{ path: `${root}/data/inner` }], complete: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

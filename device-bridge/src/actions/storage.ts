@@ -18,14 +18,14 @@ export const storageHandlers = {
     // du prints paths as it was given them: "/var/" would come back as "/var//lib".
     const path = asked.replace(/\/+$/, "") || "/";
     const roots = workloads.admin.storageRoots;
-    if (!roots.some((root) => isUnder(path, root))) {
-      throw new ActionError(
-        "permission_denied",
-        `${path} is outside the folders this device lets storage_largest measure (storage.roots: ${roots.join(", ")}).`,
-      );
-    }
+    const outside = (why = "") =>
+      new ActionError("permission_denied", `${path} is outside the folders this device lets storage_largest measure (storage.roots: ${roots.join(", ")})${why}.`);
+    if (!roots.some((root) => isUnder(path, root))) throw outside();
+    // A link inside a root (/var/run -> /run) would take du out of it: the roots hold for the folder the path leads to.
+    const [real = path, ...realRoots] = (await runChecked(host, "realpath", ["-m", "--", path, ...roots], { timeoutMs: 10_000 })).stdout.trimEnd().split("\n");
+    if (!realRoots.some((root) => isUnder(real, root))) throw outside(`: it leads to ${real}`);
     // -x: stay on this filesystem (not into /proc, network mounts or other disks).
-    const args = ["-x", "-B1", `--max-depth=${depth}`, "--", path];
+    const args = ["-x", "-B1", `--max-depth=${depth}`, "--", real];
     const result = await host.run("du", args, { timeoutMs: timeoutSeconds * 1000, signal, maxOutputBytes: 8 << 20 });
     if (/cannot access/.test(result.stderr) && result.stdout === "") {
       throw new ActionError("invalid_input", `There is no folder ${path} on the device.`);
@@ -33,10 +33,10 @@ export const storageHandlers = {
     // du exits 1 when it skipped folders it could not read, and still reports the rest.
     if (result.exitCode !== 0 && result.exitCode !== 1 && !result.timedOut) throw new ActionError("handler_failed", `du failed: ${result.stderr.trim().slice(-1000)}`);
     const sizes = parseDu(result.stdout);
-    const folders = sizes.filter((f) => f.path !== path).sort((a, b) => b.bytes - a.bytes);
+    const folders = sizes.filter((f) => f.path !== real).sort((a, b) => b.bytes - a.bytes);
     return {
-      path,
-      totalBytes: sizes.find((f) => f.path === path)?.bytes,
+      path: real,
+      totalBytes: sizes.find((f) => f.path === real)?.bytes,
       folders: folders.slice(0, count),
       complete: !result.timedOut && !result.truncated && !result.aborted,
       unreadable: parseDuDenied(result.stderr).slice(0, MAX_UNREADABLE),
