@@ -26,6 +26,9 @@ describe("the root helper (jetson-bridge privileged)", () => {
       { operation: "install", names: ["htop", "tmux=3.2a-4"] },
       { operation: "upgrade", names: ["nvidia-l4t-core"] },
       { operation: "remove", names: ["htop"] },
+      // The longest lists the catalogue allows: packages.upgrade takes 50 names, install and remove 20.
+      { operation: "upgrade", names: Array.from({ length: 50 }, (_, i) => `pkg${i}`) },
+      { operation: "install", names: Array.from({ length: 20 }, (_, i) => `pkg${i}`) },
     ];
     for (const request of requests) {
       const args = aptGetArgs(request);
@@ -76,6 +79,7 @@ describe("the root helper (jetson-bridge privileged)", () => {
     expect(() => checkedHelperCommand([APT_GET, "--", "/bin/sh"], "[]")).toThrow(/usage/);
     expect(() => checkedHelperCommand([APT_GET], "update")).toThrow(/not a JSON argument list/);
     expect(check(APT_GET, { operation: "update" })).toThrow(/not a JSON list of arguments/);
+    expect(check(APT_GET, Array.from({ length: 129 }, () => "htop"))).toThrow(/not a JSON list of arguments/);
   });
 });
 

@@ -6,7 +6,8 @@ import { privilegedRule } from "./privileged.js";
 
 /** sudo's secure_path: what the programs the helper runs may find (sudo has cleared the bridge's PATH). */
 const SECURE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const ArgumentsSchema = z.array(z.string().max(4096)).max(64);
+/** A bound on what is parsed before the rule checks it: above the longest list a request builds (apt-get's options and 50 package names). */
+const ArgumentsSchema = z.array(z.string().max(4096)).max(128);
 
 export class HelperRefusal extends Error {}
 
