@@ -7,7 +7,7 @@ import type { SimulatedJetson } from "./create.js";
 import { readSim, readSimNumber, tempJetson } from "./testing.js";
 
 const STAND_INS = [
-  "apt", "apt-get", "cat", "df", "dpkg-query", "du", "getent", "gpiodetect", "gpioget", "gpioinfo", "gpioset", "groupadd", "id", "install", "ip",
+  "apt", "apt-cache", "apt-get", "cat", "df", "dpkg-query", "du", "getent", "gpiodetect", "gpioget", "gpioinfo", "gpioset", "groupadd", "id", "install", "ip",
   "jetson_clocks", "journalctl", "kill", "nvpmodel", "ping", "ps", "realpath", "rm", "sed", "sudo", "systemctl", "tegrastats", "timedatectl", "trtexec", "uname", "useradd", "visudo",
 ];
 

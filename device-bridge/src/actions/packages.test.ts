@@ -102,6 +102,23 @@ describe("packages on a simulated Orin Nano (JetPack 6)", () => {
     await expect(board.run("packages.install", { names: ["htop=9.9"], tailLines: 20 })).rejects.toMatchObject({ code: "invalid_input", message: expect.stringMatching(/Version 9.9 of htop/) });
   });
 
+  it("acts only on packages named exactly: a name apt-get would take for a regular expression is refused before it runs", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    // apt-get would read "nvidia.l4t-core" as a pattern: nvidia-l4t-core, and with it every package that depends on it.
+    for (const names of [["nvidia.l4t-core"], ["htop", "nvidia.l4t-camera"]]) {
+      await expect(board.run("packages.remove", { names, tailLines: 20 }), names.join()).rejects.toMatchObject({
+        code: "invalid_input",
+        message: expect.stringMatching(/^No package is named exactly nvidia\.l4t.*: apt-get would read it as a regular expression/),
+      });
+    }
+    await expect(board.run("packages.install", { names: ["python3.1"], tailLines: 20 })).rejects.toMatchObject({ code: "invalid_input" });
+    expect((await board.calls()).map((call) => call.program)).not.toContain("apt-get");
+    expect((await board.run("packages.list", { match: "nvidia-l4t-core" })).packages).toHaveLength(1);
+    // A package whose own name has a dot is itself.
+    const upgraded = await board.run("packages.upgrade", { names: ["python3.10"], tailLines: 20 });
+    expect(upgraded.packages).toEqual([{ name: "python3.10", installed: true, version: "3.10.12-1~22.04.9" }]);
+  });
+
   it("refuses packages outside packages.allow, and invalid names, before running anything", async () => {
     board = await simulatedBoard("orin-nano-super-jp6", undefined, { packages: { allow: ["htop"] } });
     await expect(board.run("packages.install", { names: ["htop", "tmux"], tailLines: 20 })).rejects.toMatchObject({

@@ -1,7 +1,7 @@
 import type { AptRun } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
 import { type AptGetRun, aptGet } from "../machine/apt-get.js";
-import { parseAptSummary, parseAptUpgradable } from "../parsers/apt.js";
+import { parseAptPolicyNames, parseAptSummary, parseAptUpgradable } from "../parsers/apt.js";
 import { ABSENT_STATES, DPKG_QUERY_FORMAT, parseDpkgQuery } from "../parsers/dpkg-query.js";
 import { programFailed, runChecked } from "./run-checked.js";
 import { ActionError } from "../action-error.js";
@@ -26,19 +26,19 @@ export const packageHandlers = {
   },
 
   "packages.install": async ({ names, tailLines }, { host, workloads, progress, signal }) => {
-    const packages = allowed(names, workloads.admin.packages);
+    const packages = await exactly(host, allowed(names, workloads.admin.packages));
     const run = await aptGet(host, { operation: "install", names }, progress, signal);
     return report(host, packages, run, tailLines);
   },
 
   "packages.remove": async ({ names, tailLines }, { host, workloads, progress, signal }) => {
-    const packages = allowed(names, workloads.admin.packages);
+    const packages = await exactly(host, allowed(names, workloads.admin.packages));
     const run = await aptGet(host, { operation: "remove", names }, progress, signal);
     return report(host, packages, run, tailLines);
   },
 
   "packages.upgrade": async ({ names, tailLines }, { host, workloads, progress, signal }) => {
-    const packages = allowed(names, workloads.admin.packages);
+    const packages = await exactly(host, allowed(names, workloads.admin.packages));
     const run = await aptGet(host, { operation: "upgrade", names }, progress, signal);
     return report(host, packages, run, tailLines);
   },
@@ -52,6 +52,25 @@ function allowed(specs: readonly string[], allow: readonly string[] | undefined)
     throw new ActionError(
       "permission_denied",
       `Not in this device's packages.allow list: ${outside.join(", ")}. Allowed: ${allow?.join(", ") || "none"}. To allow them, add them to packages.allow in the bridge configuration.`,
+    );
+  }
+  return names;
+}
+
+/**
+ * The names, once each is a package's exact name. apt-get takes a name it finds no package of that
+ * holds a `.` for a regular expression and acts on every package it matches ("openssh.client" removes
+ * openssh-client, -server and -sftp-server), which neither packages.allow nor the audit would show.
+ */
+async function exactly(host: HostPort, names: string[]): Promise<string[]> {
+  const dotted = names.filter((name) => name.includes("."));
+  if (dotted.length === 0) return names;
+  const known = new Set(parseAptPolicyNames((await runChecked(host, "apt-cache", ["policy", "--", ...dotted], { timeoutMs: 30_000 })).stdout));
+  const inexact = dotted.filter((name) => !known.has(name));
+  if (inexact.length > 0) {
+    throw new ActionError(
+      "invalid_input",
+      `No package is named exactly ${inexact.join(", ")}: apt-get would read ${inexact.length === 1 ? "it" : "them"} as a regular expression and act on every package that matches. Give exact package names (packages_list shows the installed ones).`,
     );
   }
   return names;

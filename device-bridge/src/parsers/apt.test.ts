@@ -1,5 +1,13 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { aptProblems, parseAptStatus, parseAptSummary, parseAptUpgradable } from "./apt.js";
+import { aptProblems, parseAptPolicyNames, parseAptStatus, parseAptSummary, parseAptUpgradable } from "./apt.js";
+
+const run = promisify(execFile);
+const hasApt = await run("apt-cache", ["--version"]).then(
+  () => true,
+  () => false,
+);
 
 describe("apt list --upgradable", () => {
   it("reads name, suites, candidate, architecture and installed version", () => {
@@ -58,5 +66,17 @@ describe("apt-get summaries and problems", () => {
     ].join("\n");
     expect(aptProblems(text)).toHaveLength(3);
     expect(aptProblems(text)[0]).toMatch(/^Err:2 /);
+  });
+});
+
+describe.skipIf(!hasApt)("apt-cache policy on this machine (Debian's own apt; skipped where there is none)", () => {
+  it("names the packages apt takes each name for: a dotted package's own name, and a regular expression's matches but never the expression", async () => {
+    const installed = (await run("dpkg-query", ["-W", "-f=${Package}\n"])).stdout.split("\n");
+    const dotted = installed.find((name) => name.includes(".")) ?? "";
+    expect(dotted).not.toBe("");
+    const names = parseAptPolicyNames((await run("apt-cache", ["policy", "--", dotted, "openssh.client"])).stdout);
+    expect(names).toContain(dotted);
+    expect(names).toContain("openssh-client");
+    expect(names).not.toContain("openssh.client");
   });
 });

@@ -4,6 +4,14 @@ import type { AptSummary, UpgradablePackage } from "@jetson/protocol";
 const UPGRADABLE = /^([a-z0-9][a-z0-9+.-]+)\/(\S+)\s+(\S+)\s+(\S+)\s+\[upgradable from: ([^\]]+)\]$/;
 
 /** `apt list --upgradable` (its "Listing..." line and stderr warning are not packages). */
+/** `apt-cache policy` heads each package's block with its name (and `:arch` for a foreign one) alone on a line. */
+const POLICY_HEADER = /^([a-z0-9][a-z0-9+.-]+)(?::[a-z0-9-]+)?:$/;
+
+/** The names of the packages `apt-cache policy` reported on. */
+export function parseAptPolicyNames(text: string): string[] {
+  return text.split("\n").flatMap((line) => POLICY_HEADER.exec(line)?.[1] ?? []);
+}
+
 export function parseAptUpgradable(text: string): UpgradablePackage[] {
   const packages: UpgradablePackage[] = [];
   for (const line of text.split("\n")) {

@@ -4,7 +4,7 @@
 // the real one it asks before changing anything unless -y, and a package with a debconf question
 // waits for an answer on standard input unless DEBIAN_FRONTEND=noninteractive.
 import { loadAdmin, saveAdmin } from "../lib/jetson-sim/admin.mjs";
-import { archive, candidate, codename, isInstalled, nvidiaSuite, socFolder, upgradable } from "../lib/jetson-sim/packages.mjs";
+import { archive, candidate, codename, isInstalled, nvidiaSuite, packagesNamed, socFolder, upgradable } from "../lib/jetson-sim/packages.mjs";
 import { loadSpec, startProgram } from "../lib/jetson-sim/runtime.mjs";
 
 const { root, args } = startProgram(import.meta.url, "apt-get");
@@ -75,13 +75,16 @@ async function update() {
   saveAdmin(root, { ...admin, listsUpdatedAt: Date.now() });
 }
 
-/** name[=version] -> the archive entry, or apt's error. */
+/** name[=version] -> the packages apt takes it for (a regular expression's matches too, with its note), or apt's error. */
 function resolve(spec) {
   const [name, version] = spec.split("=");
-  const pkg = packages[name];
-  if (!pkg) fail(`Unable to locate package ${name}`);
-  if (version !== undefined && version !== candidate(pkg, admin)) fail(`Version '${version}' for '${name}' was not found`);
-  return name;
+  const named = packagesNamed(packages, name);
+  if (named.length === 0) fail(`Unable to locate package ${name}`);
+  for (const match of named) {
+    if (match !== name) say(`Note, selecting '${match}' for regex '${name}'`);
+    if (version !== undefined && version !== candidate(packages[match], admin)) fail(`Version '${version}' for '${match}' was not found`);
+  }
+  return named;
 }
 
 function readingLists() {
@@ -92,7 +95,7 @@ function readingLists() {
 
 async function install() {
   readingLists();
-  const named = specs.map(resolve);
+  const named = specs.flatMap(resolve);
   const fresh = [];
   const upgrades = [];
   const want = (name, explicit) => {
@@ -159,7 +162,7 @@ async function install() {
 
 async function remove() {
   readingLists();
-  const named = specs.map(resolve);
+  const named = specs.flatMap(resolve);
   const removing = [];
   const drop = (name) => {
     if (removing.includes(name) || !isInstalled(admin, name)) return;

@@ -52,6 +52,7 @@ export function archive(board) {
     libcurl4: ubuntu("7.81.0-1ubuntu1.16", "easy-to-use client-side URL transfer library (OpenSSL flavour)", 832, { installed: "7.81.0-1ubuntu1.16", newer: "7.81.0-1ubuntu1.18" }),
     curl: ubuntu("7.81.0-1ubuntu1.16", "command line tool for transferring data with URL syntax", 453, { installed: "7.81.0-1ubuntu1.16", newer: "7.81.0-1ubuntu1.18", depends: ["libcurl4"] }),
     python3: ubuntu("3.10.6-1~22.04.1", "interactive high-level object-oriented language (default python3 version)", 96, { installed: "3.10.6-1~22.04.1" }),
+    "python3.10": ubuntu("3.10.12-1~22.04.9", "Interactive high-level object-oriented language (version 3.10)", 638, { installed: "3.10.12-1~22.04.9" }),
     nano: ubuntu("6.2-1", "small, friendly text editor inspired by Pico", 868, { installed: "6.2-1" }),
     nginx: ubuntu("1.18.0-6ubuntu14.5", "small, powerful, scalable web/proxy server", 1_470, { installed: "1.18.0-6ubuntu14.5" }),
     "man-db": ubuntu("2.10.2-1", "tools for reading manual pages", 2_808, { installed: "2.10.2-1" }),
@@ -61,6 +62,20 @@ export function archive(board) {
     libiperf0: ubuntu("3.9-1", "Internet Protocol bandwidth measuring tool (runtime files)", 220),
     tmux: ubuntu("3.2a-4ubuntu0.2", "terminal multiplexer", 1_070),
   };
+}
+
+/**
+ * The packages apt means by a name on its command line: the package of that exact name; failing
+ * that, a name holding `.`, `?` or `*` is a regular expression (unanchored) matched against every
+ * name, as apt-get(8) says; otherwise none.
+ */
+export function packagesNamed(packages, name) {
+  if (packages[name]) return [name];
+  if (!/[.?*]/.test(name)) return [];
+  const pattern = new RegExp(name);
+  return Object.keys(packages)
+    .filter((candidateName) => pattern.test(candidateName))
+    .sort();
 }
 
 /** The version apt would install: lists refreshed by apt-get update may know a newer one. */
