@@ -128,6 +128,37 @@ describe("ai.serve", () => {
   });
 });
 
+describe("ai.serve_status of a container whose image set the health URL label itself", () => {
+  it("asks only 127.0.0.1 over plain HTTP, never another address the label names", async () => {
+    const asked: string[] = [];
+    // Another address of this machine (all of 127/8 is loopback on Linux): a stand-in for the LAN or a metadata service.
+    const elsewhere = createServer((request, response) => {
+      asked.push(request.url ?? "");
+      response.end("ok");
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.2", resolve));
+    try {
+      const port = (elsewhere.address() as AddressInfo).port;
+      for (const label of [`http://127.0.0.2:${port}/latest/meta-data`, `https://127.0.0.1:${port}/`, `http://user:pass@127.0.0.1:${port}/`, "not a url"]) {
+        const inspect = {
+          Id: "badc0ffeebadc0ff",
+          Name: "/labelled",
+          Image: "sha256:bb",
+          State: { Status: "running", Running: true },
+          Config: { Image: "someone/image:1", Labels: { "io.jetson-bridge.model": "m.onnx", "io.jetson-bridge.health-url": label } },
+          HostConfig: {},
+        };
+        engine.routes.set("GET /containers/labelled/json", (_r, res) => json(res, 200, inspect));
+        const status = await run("ai.serve_status", { container: "labelled" });
+        expect(status.http, label).toBeUndefined();
+      }
+      expect(asked).toEqual([]);
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  });
+});
+
 describe("a symlink planted in the model store", () => {
   it("is neither listed, nor benchmarked, nor followed when removed", async () => {
     const outside = path.join(board.stateDir, "secret.onnx");

@@ -3,7 +3,7 @@ import { isAiImage } from "../ai/ai-images.js";
 import { probeFrameworks } from "../ai/frameworks.js";
 import { readLibraryVersions } from "../ai/libraries.js";
 import { deployModel } from "../ai/model-download.js";
-import { probeHealth, SERVE_LABELS, servingSpec } from "../ai/serving.js";
+import { probeHealth, SERVE_LABELS, servedHealthUrl, servingSpec } from "../ai/serving.js";
 import { TRTEXEC_PHASES, TrtexecOutput, trtexecArgs } from "../ai/trtexec.js";
 import { launchContainer } from "../containers/launch.js";
 import { containerName, containerState } from "../containers/summaries.js";
@@ -96,7 +96,7 @@ export const aiHandlers = {
   "ai.serve_status": async ({ container }, { workloads: { engine }, signal }) => {
     const c = await engine.inspectContainer(container);
     const labels = c.Config.Labels ?? {};
-    const url = labels[SERVE_LABELS.healthUrl];
+    const url = servedHealthUrl(labels);
     const http = url && c.State.Running ? await probeHealth(url, signal) : undefined;
     const dockerHealth = c.State.Health?.Status || undefined;
     return {

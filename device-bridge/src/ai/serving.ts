@@ -30,6 +30,17 @@ export function servingSpec(options: {
   };
 }
 
+/**
+ * The health URL a container's label names, when it is one ai.serve could have written: plain HTTP to
+ * 127.0.0.1. An image sets its own labels, so any other address (the LAN, a cloud's metadata service)
+ * is not asked.
+ */
+export function servedHealthUrl(labels: Record<string, string>): string | undefined {
+  const label = labels[SERVE_LABELS.healthUrl];
+  const url = label === undefined || !URL.canParse(label) ? undefined : new URL(label);
+  return url?.protocol === "http:" && url.hostname === "127.0.0.1" && url.username === "" && url.password === "" ? url.href : undefined;
+}
+
 /** GET on the health URL, answered within a few seconds or counted as failing. */
 export async function probeHealth(url: string, signal: AbortSignal): Promise<{ url: string; ok: boolean; status?: number; error?: string }> {
   try {
