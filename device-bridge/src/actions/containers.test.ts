@@ -14,13 +14,13 @@ let engine: FakeEngine;
 let dir: string;
 let progress: Array<[number, number | undefined, string | undefined]>;
 
-function context(socketPath = engine.socketPath, volumeRoots = [path.join(dir, "volumes/data")]): ActionContext {
+function context(socketPath = engine.socketPath): ActionContext {
   return {
     host: new NodeHost({ root: dir, programDirs: [dir], defaultTimeoutMs: 1_000, defaultMaxOutputBytes: 1_000 }),
     stateDir: dir,
     bridgeVersion: "test",
     workloads: createWorkloads({
-      docker: { socket: socketPath, volumeRoots },
+      docker: { socket: socketPath, volumeRoots: [path.join(dir, "volumes/data")] },
       models: { dir: path.join(dir, "models"), minFreeBytes: 0 },
     }),
     signal: new AbortController().signal,
@@ -119,24 +119,15 @@ describe("containers.run", () => {
     expect(engine.requests).toEqual([]);
   });
 
-  it("mounts a configured folder only as a whole: a folder inside it could be swapped for a link to / by a container that mounts the root", async () => {
+  it("mounts a configured folder only as a whole, by its real path: a folder inside it could be swapped for a link to / by a container that mounts the root", async () => {
     const root = path.join(dir, "volumes/data");
     await mkdir(path.join(root, "inner"));
-    const mount = (hostPath: string, roots?: string[]) =>
-      run("containers.run", { image: "busybox", volumes: [{ hostPath, containerPath: "/d" }] }, context(engine.socketPath, roots));
-
-    const inner = await failure(mount(path.join(root, "inner")));
-    expect(inner).toMatchObject({ code: "permission_denied", message: expect.stringMatching(/is not one of the folders containers may mount.*mount the folder itself/) });
-    // Named through a link, the root is mounted by its real path, which no container can change.
+    const mount = (hostPath: string) => run("containers.run", { image: "busybox", volumes: [{ hostPath, containerPath: "/d" }] });
+    expect(await failure(mount(path.join(root, "inner")))).toMatchObject({ code: "permission_denied" });
+    expect(engine.requests).toEqual([]);
     await symlink(root, path.join(dir, "link-to-data"));
     await mount(path.join(dir, "link-to-data/"));
     expect(engine.requests.find((r) => r.path === "/containers/create")?.body).toMatchObject({ HostConfig: { Mounts: [{ Source: root, Target: "/d" }] } });
-
-    engine.requests.length = 0;
-    const nested = await failure(mount(root, [root, path.join(root, "inner")]));
-    expect(nested).toMatchObject({ code: "permission_denied", message: expect.stringMatching(/one inside the other/) });
-    expect((await failure(mount(path.join(dir, "volumes/absent"), [path.join(dir, "volumes/absent")]))).message).toMatch(/does not exist on the device: create it first/);
-    expect(engine.requests).toEqual([]);
   });
 
   it("says to pull a missing image, and that a name is taken (Docker's 409 or podman's 500)", async () => {

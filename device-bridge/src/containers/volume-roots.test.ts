@@ -18,26 +18,35 @@ beforeAll(async () => {
 });
 
 describe("volume host paths", () => {
-  it("accepts folders under a root, as their canonical path", async () => {
-    expect(await checkVolumeHostPath(path.join(root, "app/config"), [root])).toBe(path.join(root, "app/config"));
+  it("accepts a root itself, as its canonical path, also named through a link or with a trailing slash", async () => {
     expect(await checkVolumeHostPath(root, [root])).toBe(root);
-    expect(await checkVolumeHostPath(path.join(root, "alias/config"), [root])).toBe(path.join(root, "app/config"));
-    // A root given through a symlink is compared by its real path.
-    expect(await checkVolumeHostPath(path.join(root, "app"), [path.join(base, "linked-root")])).toBe(path.join(root, "app"));
+    expect(await checkVolumeHostPath(`${root}/`, [root])).toBe(root);
+    expect(await checkVolumeHostPath(path.join(base, "linked-root"), [root])).toBe(root);
+    // A root given through a link is compared by its real path.
+    expect(await checkVolumeHostPath(root, [path.join(base, "linked-root")])).toBe(root);
   });
 
-  it("refuses paths outside the roots, with .., or through a symlink that leads out", async () => {
-    await expect(checkVolumeHostPath(path.join(base, "secret"), [root])).rejects.toThrow(/outside the folders containers may mount/);
-    await expect(checkVolumeHostPath(path.join(root, "escape"), [root])).rejects.toThrow(/outside/);
+  it("refuses a folder inside a root, which a container mounting the root could replace with a link, and paths outside", async () => {
+    for (const inside of [path.join(root, "app/config"), path.join(root, "alias/config"), path.join(root, "escape")]) {
+      await expect(checkVolumeHostPath(inside, [root]), inside).rejects.toThrow(/is not one of the folders containers may mount.*mount the folder itself/);
+    }
+    await expect(checkVolumeHostPath(path.join(base, "secret"), [root])).rejects.toThrow(/is not one of the folders containers may mount/);
     await expect(checkVolumeHostPath(`${root}/../secret`, [root])).rejects.toThrow(/free of ".."/);
     await expect(checkVolumeHostPath("relative/path", [root])).rejects.toThrow(/absolute/);
-    await expect(checkVolumeHostPath(`${root}-sibling`, [root])).rejects.toThrow(/outside/);
+    await expect(checkVolumeHostPath(`${root}-sibling`, [root])).rejects.toThrow(/is not one of/);
     await expect(checkVolumeHostPath("/etc", [])).rejects.toThrow(/allows no volumes: .*docker.volumeRoots/);
   });
 
-  it("says a missing folder under a root must be created first", async () => {
-    await expect(checkVolumeHostPath(path.join(root, "not-yet"), [root])).rejects.toThrow(/does not exist on the device: create it first/);
-    await expect(checkVolumeHostPath("/nowhere/at/all", [root])).rejects.toThrow(/outside/);
+  it("refuses roots that lie one inside the other, whichever is asked for", async () => {
+    const roots = [root, path.join(root, "app")];
+    await expect(checkVolumeHostPath(root, roots)).rejects.toThrow(/one inside the other/);
+    await expect(checkVolumeHostPath(path.join(root, "app"), roots)).rejects.toThrow(/one inside the other/);
+  });
+
+  it("says a configured root that is missing must be created first", async () => {
+    const missing = path.join(base, "not-yet");
+    await expect(checkVolumeHostPath(missing, [root, missing])).rejects.toThrow(/does not exist on the device: create it first/);
+    await expect(checkVolumeHostPath("/nowhere/at/all", [root])).rejects.toThrow(/is not one of/);
   });
 
   it("checks the path inside the container", () => {
