@@ -86,6 +86,16 @@ describe("bridge configuration", () => {
     await expect(loadConfig(await configFile(valid), { JETSON_BRIDGE_URL: "http://fleet.example.com" })).rejects.toThrow(/url: /);
   });
 
+  it("lets model downloads come from no loopback or link-local origin but those named, refusing what is not an origin", async () => {
+    expect((await loadConfig(await configFile(valid), {})).models.localSources).toBeUndefined();
+    const named = await loadConfig(await configFile({ ...valid, models: { localSources: ["http://127.0.0.1:8080", "https://[::1]:443/", "http://localhost:80"] } }), {});
+    expect(named.models.localSources).toEqual(["http://127.0.0.1:8080", "https://[::1]", "http://localhost"]);
+    const error = String(await loadConfig(await configFile({ ...valid, models: { localSources: ["http://127.0.0.1:8080/models", "ftp://127.0.0.1", "127.0.0.1:8080"] } }), {}).catch((e: Error) => e));
+    expect(error).toMatch(/models\.localSources\.0: .*no path/);
+    expect(error).toMatch(/models\.localSources\.1:/);
+    expect(error).toMatch(/models\.localSources\.2:/);
+  });
+
   it("says when the file is missing or not JSON", async () => {
     await expect(loadConfig("/nonexistent/bridge.json", {})).rejects.toThrow(/Cannot read configuration file/);
     await expect(loadConfig(await configFile("{nope"), {})).rejects.toThrow(/not a JSON object/);

@@ -89,6 +89,12 @@ export const CloudUrlSchema = z
     message: "must be https: or wss: (http: and ws: only to a loopback address: 127.0.0.0/8, ::1 or localhost)",
   });
 
+/** An http(s) origin, as URL.origin writes it (http://127.0.0.1:80/ becomes http://127.0.0.1). */
+const OriginSchema = z
+  .url({ protocol: /^https?$/ })
+  .refine((url) => URL.canParse(url) && new URL(url).href === `${new URL(url).origin}/`, "an origin such as http://127.0.0.1:8080: scheme, host and port, no path")
+  .transform((url) => new URL(url).origin);
+
 export const BridgeConfigSchema = z.object({
   url: CloudUrlSchema,
   fleet: FleetIdSchema,
@@ -122,6 +128,12 @@ export const BridgeConfigSchema = z.object({
     .object({
       dir: z.string().startsWith("/").default("/var/lib/jetson-bridge/models"),
       minFreeBytes: z.number().int().nonnegative().default(1 << 30),
+      /**
+       * Origins on a loopback or link-local address ai.model_deploy may download from all the same (a model
+       * server on the device itself, a test's); none by default: such a download could copy a service
+       * meant for this machine alone into the store.
+       */
+      localSources: z.array(OriginSchema).optional(),
     })
     .prefault({}),
   ...AdminShape,

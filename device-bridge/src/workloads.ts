@@ -11,6 +11,8 @@ export interface Workloads {
   engine: DockerEngine;
   volumeRoots: readonly string[];
   models: ModelStore;
+  /** Origins on a loopback or link-local address ai.model_deploy may download from all the same (models.localSources). */
+  localModelSources: readonly string[];
   admin: AdminPolicy;
 }
 
@@ -34,5 +36,6 @@ export function createWorkloads(
     engine: new DockerEngine(client),
     volumeRoots: config.docker.volumeRoots,
     models: new ModelStore(config.models.dir, config.models.minFreeBytes),
+    localModelSources: config.models.localSources ?? [],
   };
 }

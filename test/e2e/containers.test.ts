@@ -33,7 +33,8 @@ beforeAll(async () => {
   await stack.addBridge(DEVICE, "orin-nano-super-jp6", {
     extraConfig: {
       docker: { socket: podman.socketPath, volumeRoots: [path.join(volumes, "data")] },
-      models: { dir: path.join(stack.dir, "models"), minFreeBytes: 0 },
+      // The test's model server runs on this machine, which a device downloads from only when told to.
+      models: { dir: path.join(stack.dir, "models"), minFreeBytes: 0, localSources: [modelsUrl] },
     },
   });
   mcp = await stack.mcp();

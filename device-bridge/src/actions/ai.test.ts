@@ -191,8 +191,8 @@ describe("ai.model_deploy with links planted in the model store", () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   /** The handler with a store at `dir`, as the bridge's dispatcher calls it. */
-  async function deployInto(dir: string, name: string): Promise<unknown> {
-    const workloads = createWorkloads({ docker: { socket: engine.socketPath, volumeRoots: [] }, models: { dir, minFreeBytes: 0 } });
+  async function deployInto(dir: string, name: string, localSources = [new URL(url).origin]): Promise<unknown> {
+    const workloads = createWorkloads({ docker: { socket: engine.socketPath, volumeRoots: [] }, models: { dir, minFreeBytes: 0, localSources } });
     const definition = findAction("ai.model_deploy");
     if (!definition) throw new Error("no ai.model_deploy");
     const handler = handlers["ai.model_deploy"] as (input: unknown, context: ActionContext) => Promise<unknown>;
@@ -221,6 +221,8 @@ describe("ai.model_deploy with links planted in the model store", () => {
   it("still deploys into a plain store", async () => {
     const store = await mkdtemp(path.join(board.stateDir, "store-"));
     expect(await deployInto(store, "net.onnx")).toMatchObject({ name: "net.onnx", sizeBytes: model.length, sha256, alreadyPresent: false });
+    // This server is on the device itself: only models.localSources lets a download come from it.
+    await expect(deployInto(store, "other.onnx", [])).rejects.toMatchObject({ code: "permission_denied", message: expect.stringMatching(/does not download from 127\.0\.0\.1/) });
     expect((await readFile(path.join(store, "net.onnx"))).equals(model)).toBe(true);
   });
 });

@@ -39,8 +39,8 @@ export const aiHandlers = {
     freeBytes: await models.availableBytes(),
   }),
 
-  "ai.model_deploy": async (input, { workloads: { models }, progress, signal }) =>
-    deployModel(models, input, { signal, onProgress: monotonicProgress(progress) }),
+  "ai.model_deploy": async (input, { workloads: { models, localModelSources }, progress, signal }) =>
+    deployModel(models, input, { signal, onProgress: monotonicProgress(progress), localSources: localModelSources }),
 
   "ai.model_remove": async ({ name }, { workloads: { models } }) => ({ name, removed: true as const, freedBytes: await models.remove(name) }),
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { contentRange, deployModel } from "./model-download.js";
+import { contentRange, type DeployOptions, deployModel, isLocalAddress } from "./model-download.js";
 import { ModelStore } from "./model-store.js";
 
 const MODEL = randomBytes(3 * 1024 * 1024 + 17);
@@ -51,7 +51,7 @@ function deploy(store: ModelStore, sha256 = SHA, events: string[] = []) {
   return deployModel(
     store,
     { name: "net.onnx", url: `${base}/model.onnx`, sha256 },
-    { signal: new AbortController().signal, retryDelayMs: 10, onProgress: (done, total) => events.push(`progress ${done}/${total}`) },
+    { signal: new AbortController().signal, retryDelayMs: 10, onProgress: (done, total) => events.push(`progress ${done}/${total}`), localSources: [base] },
   );
 }
 
@@ -76,11 +76,14 @@ describe("deploying a model", () => {
     expect(requests).toHaveLength(1);
   });
 
-  it("keeps nothing when the checksum does not match", async () => {
+  it("keeps nothing when the checksum does not match, and does not tell the download's own sha256", async () => {
     const wrong = createHash("sha256").update("something else").digest("hex");
-    await expect(deploy(new ModelStore(dir, 0), wrong)).rejects.toThrow(
-      new RegExp(`Checksum mismatch for net.onnx: expected sha256 ${wrong}, the download has ${SHA}. Nothing was kept`),
+    const failure = await deploy(new ModelStore(dir, 0), wrong).catch((error: Error) => error);
+    expect(String(failure)).toMatch(
+      new RegExp(`Checksum mismatch for net.onnx: the ${MODEL.length} bytes downloaded do not have the expected sha256 ${wrong}. Nothing was kept`),
     );
+    // Told the real hash, a caller could deploy again with it and keep content it could not have known.
+    expect(String(failure)).not.toContain(SHA);
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -111,7 +114,7 @@ describe("deploying a model", () => {
     await writeFile(path.join(dir, "other.onnx.part"), Buffer.from("stale bytes"));
     behave = (_req, res) => serveModel(res, undefined);
     const store = new ModelStore(dir, 0);
-    const result = await deployModel(store, { name: "other.onnx", url: `${base}/model.onnx`, sha256: SHA }, { signal: new AbortController().signal, onProgress: () => undefined });
+    const result = await deployModel(store, { name: "other.onnx", url: `${base}/model.onnx`, sha256: SHA }, { signal: new AbortController().signal, onProgress: () => undefined, localSources: [base] });
     expect(result.resumedFromBytes).toBe(0);
     expect((await readFile(path.join(dir, "other.onnx"))).equals(MODEL)).toBe(true);
   });
@@ -163,6 +166,96 @@ describe("deploying a model", () => {
   it("reads Content-Range", () => {
     expect(contentRange("bytes 100-199/200")).toEqual({ start: 100, total: 200 });
     expect(contentRange("bytes 100-199/*")).toEqual({ start: 100, total: undefined });
-    expect(contentRange(null)).toBeUndefined();
+    expect(contentRange(undefined)).toBeUndefined();
+  });
+});
+
+describe("where a model may come from", () => {
+  const refusal = (host: string, address: string) =>
+    `ai.model_deploy does not download from ${host} (${address}): a loopback or link-local address. Serve the model from another host.`;
+
+  function deployFrom(url: string, localSources?: DeployOptions["localSources"], name = "net.onnx") {
+    return deployModel(new ModelStore(dir, 0), { name, url, sha256: SHA }, { signal: new AbortController().signal, onProgress: () => undefined, localSources });
+  }
+
+  it("refuses a server on a loopback address by default, before any request, keeping nothing", async () => {
+    const { host } = new URL(base);
+    await expect(deployFrom(`${base}/model.onnx`)).rejects.toThrow(refusal(host, "127.0.0.1"));
+    expect(requests).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("refuses a host name that resolves to a loopback address", async () => {
+    const { port } = new URL(base);
+    await expect(deployFrom(`http://localhost:${port}/model.onnx`)).rejects.toThrow(
+      new RegExp(`does not download from localhost:${port} \\((127\\.0\\.0\\.1|::1)\\): a loopback or link-local address`),
+    );
+    expect(requests).toEqual([]);
+  });
+
+  it("refuses link-local, unspecified and disguised loopback addresses", async () => {
+    const { port } = new URL(base);
+    const refused: Array<[url: string, host: string, address: string]> = [
+      ["http://169.254.169.254/latest/meta-data/", "169.254.169.254", "169.254.169.254"],
+      ["http://[fe80::1]/model.onnx", "[fe80::1]", "fe80::1"],
+      [`http://0.0.0.0:${port}/model.onnx`, `0.0.0.0:${port}`, "0.0.0.0"],
+      [`http://[::]:${port}/model.onnx`, `[::]:${port}`, "::"],
+      [`http://[::1]:${port}/model.onnx`, `[::1]:${port}`, "::1"],
+      [`http://[::ffff:127.0.0.1]:${port}/model.onnx`, `[::ffff:7f00:1]:${port}`, "::ffff:7f00:1"],
+      [`http://2130706433:${port}/model.onnx`, `127.0.0.1:${port}`, "127.0.0.1"],
+    ];
+    for (const [url, host, address] of refused) await expect(deployFrom(url), url).rejects.toThrow(refusal(host, address));
+    expect(requests).toEqual([]);
+  });
+
+  it("tells loopback and link-local addresses from the LAN ones a model server may have", () => {
+    for (const address of ["127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1", "169.254.169.254", "fe80::1", "febf::ff", "0.0.0.0", "::"]) {
+      expect(isLocalAddress(address), address).toBe(true);
+    }
+    for (const address of ["10.0.0.5", "172.16.3.4", "192.168.1.20", "fd00::2", "::ffff:192.168.1.20", "203.0.113.7", "2001:db8::1"]) {
+      expect(isLocalAddress(address), address).toBe(false);
+    }
+  });
+
+  it("downloads from a loopback server whose origin is in localSources, and only from that one", async () => {
+    const { port } = new URL(base);
+    await expect(deployFrom(`${base}/model.onnx`, [`http://127.0.0.1:${Number(port) + 1}`, `https://127.0.0.1:${port}`])).rejects.toThrow(
+      /does not download from 127\.0\.0\.1/,
+    );
+    expect(requests).toEqual([]);
+    expect(await deployFrom(`${base}/model.onnx`, [base])).toMatchObject({ sizeBytes: MODEL.length, sha256: SHA });
+  });
+
+  it("follows redirects on an allowed server, at most five", async () => {
+    let target = "/model.onnx";
+    behave = (req, res) => (req.url === "/model.onnx" ? serveModel(res, req.headers.range) : res.writeHead(302, { Location: target }).end());
+    expect(await deployFrom(`${base}/moved.onnx`, [base])).toMatchObject({ sizeBytes: MODEL.length, sha256: SHA });
+    expect(requests).toHaveLength(2);
+
+    target = "/moved.onnx";
+    requests = [];
+    await expect(deployFrom(`${base}/moved.onnx`, [base], "loop.onnx")).rejects.toThrow(/More than 5 redirects, the last from http:\/\/127\.0\.0\.1:\d+\/moved\.onnx: give the model's final URL/);
+    expect(requests).toHaveLength(6);
+  });
+
+  it("checks every redirect: an allowed server cannot send the download on to a loopback or link-local one", async () => {
+    // Both servers are on 127.0.0.1 here: localSources allows the first one's origin only.
+    const inner = createServer((_req, res) => res.end("internal admin page"));
+    let innerRequests = 0;
+    inner.on("request", () => innerRequests++);
+    await new Promise<void>((resolve) => inner.listen(0, "127.0.0.1", resolve));
+    const innerHost = `127.0.0.1:${(inner.address() as AddressInfo).port}`;
+    try {
+      let target = `http://${innerHost}/admin`;
+      behave = (_req, res) => res.writeHead(302, { Location: target }).end();
+      await expect(deployFrom(`${base}/moved.onnx`, [base])).rejects.toThrow(refusal(innerHost, "127.0.0.1"));
+      target = "http://169.254.169.254/latest/meta-data/";
+      await expect(deployFrom(`${base}/moved.onnx`, [base])).rejects.toThrow(refusal("169.254.169.254", "169.254.169.254"));
+      expect(requests).toHaveLength(2);
+      expect(innerRequests).toBe(0);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => inner.close(() => resolve()));
+    }
   });
 });

@@ -1,4 +1,8 @@
+import { lookup } from "node:dns/promises";
 import { mkdir, rename, rm } from "node:fs/promises";
+import { type IncomingMessage, request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { BlockList, isIPv6 } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ActionError } from "../action-error.js";
 import { syncFolder } from "../durable-write.js";
@@ -8,6 +12,24 @@ const ATTEMPTS = 3;
 const MB = 1024 * 1024;
 /** Without a Content-Length the space is checked again after every this many bytes. */
 const SPACE_CHECK_BYTES = 64 * MB;
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** How long the server may stay silent, before the headers or between bytes: fetch's (undici's) default. */
+const IDLE_TIMEOUT_MS = 300_000;
+
+/**
+ * Loopback, link-local (cloud metadata at 169.254.169.254) and unspecified addresses: services of the
+ * device itself, whose answers must not become a model that ai.serve mounts into a container. IPv4
+ * rules also match IPv4-mapped IPv6 (::ffff:127.0.0.1). Private LAN ranges stay open: a model server
+ * on the site's network is a normal source.
+ */
+const LOCAL_ADDRESSES = new BlockList();
+LOCAL_ADDRESSES.addSubnet("127.0.0.0", 8, "ipv4");
+LOCAL_ADDRESSES.addSubnet("169.254.0.0", 16, "ipv4");
+LOCAL_ADDRESSES.addSubnet("0.0.0.0", 8, "ipv4");
+LOCAL_ADDRESSES.addAddress("::1", "ipv6");
+LOCAL_ADDRESSES.addAddress("::", "ipv6");
+LOCAL_ADDRESSES.addSubnet("fe80::", 10, "ipv6");
 
 export interface DeployRequest {
   name: string;
@@ -20,6 +42,8 @@ export interface DeployOptions {
   onProgress(done: number, total: number | undefined, message: string, final?: boolean): void;
   /** Pause before retrying an interrupted transfer, times the attempt number. */
   retryDelayMs?: number;
+  /** Origins (`http://127.0.0.1:8080`) on a loopback or link-local address that downloads may come from all the same. */
+  localSources?: readonly string[];
 }
 
 /** The transfer stopped early in a way a retry with Range can mend. */
@@ -29,6 +53,8 @@ class Interrupted extends Error {}
  * Downloads a model into the store: to `<name>.part`, resuming what an earlier attempt left with
  * a Range request, after checking that the rest fits while leaving `minFreeBytes` free. The file
  * gets its name (an atomic rename) only once its sha256 matches; on a mismatch nothing is kept.
+ * It connects to no loopback or link-local address (see LOCAL_ADDRESSES), redirects included,
+ * unless the origin is one of `localSources`.
  */
 export async function deployModel(store: ModelStore, request: DeployRequest, options: DeployOptions) {
   const { name, url, sha256 } = request;
@@ -67,41 +93,39 @@ export async function deployModel(store: ModelStore, request: DeployRequest, opt
 async function transfer(store: ModelStore, { name, url }: DeployRequest, options: DeployOptions): Promise<number> {
   const partPath = store.partPathOf(name);
   const offset = (await store.sizeOf(partPath)) ?? 0;
-  const response = await fetch(url, {
-    // identity: Content-Length and Range must count the file's own bytes, not a compressed form.
-    headers: { "accept-encoding": "identity", ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) },
-    signal: options.signal,
-    redirect: "follow",
-  }).catch((error: unknown) => {
-    if (options.signal.aborted) throw error;
+  // identity: Content-Length and Range must count the file's own bytes, not a compressed form.
+  const headers = { "accept-encoding": "identity", ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) };
+  const response = await get(new URL(url), headers, options).catch((error: unknown) => {
+    if (options.signal.aborted || error instanceof ActionError) throw error;
     throw new Interrupted(describe(error));
   });
+  const status = response.statusCode ?? 0;
   // The part already holds the whole file: the checksum decides whether it is the right one.
-  if (response.status === 416 && offset > 0) {
-    await response.body?.cancel();
+  if (status === 416 && offset > 0) {
+    response.destroy();
     return offset;
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    if (response.status >= 500) throw new Interrupted(`the server answered ${response.status}`);
-    throw new ActionError("invalid_input", `The server answered ${response.status} ${response.statusText} for ${url}: check the URL.`);
+  if (status < 200 || status > 299) {
+    response.destroy();
+    if (status >= 500) throw new Interrupted(`the server answered ${status}`);
+    throw new ActionError("invalid_input", `The server answered ${status} ${response.statusMessage ?? ""} for ${url}: check the URL.`);
   }
 
-  const range = response.status === 206 ? contentRange(response.headers.get("content-range")) : undefined;
-  if (response.status === 206 && range?.start !== offset) {
+  const range = status === 206 ? contentRange(response.headers["content-range"]) : undefined;
+  if (status === 206 && range?.start !== offset) {
     // A range other than the one asked for: start again from nothing rather than splice bytes.
-    await response.body?.cancel();
+    response.destroy();
     await rm(partPath, { force: true });
-    throw new Interrupted(`the server sent an unexpected range (${response.headers.get("content-range")})`);
+    throw new Interrupted(`the server sent an unexpected range (${response.headers["content-range"]})`);
   }
   const start = range ? offset : 0;
-  const length = response.headers.get("content-length");
-  const total = range ? range.total : length === null ? undefined : Number(length);
+  const length = response.headers["content-length"];
+  const total = range ? range.total : length === undefined ? undefined : Number(length);
   const remaining = total === undefined ? undefined : total - start;
 
   const available = await store.availableBytes();
   if (remaining !== undefined && available !== undefined && available - remaining < store.minFreeBytes) {
-    await response.body?.cancel();
+    response.destroy();
     throw noSpace(store, name, remaining, available);
   }
 
@@ -110,8 +134,7 @@ async function transfer(store: ModelStore, { name, url }: DeployRequest, options
   let nextSpaceCheck = start + SPACE_CHECK_BYTES;
   options.onProgress(written, total, progressText(written, total, start));
   try {
-    if (!response.body) throw new Interrupted("the server sent no body");
-    for await (const chunk of response.body) {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
       if (total !== undefined && written + chunk.length > total) {
         throw new ActionError("invalid_input", `The server sent more than the ${total} bytes it announced for ${url}; nothing was kept.`);
       }
@@ -140,6 +163,53 @@ async function transfer(store: ModelStore, { name, url }: DeployRequest, options
   return start;
 }
 
+/** GETs `url`, following at most MAX_REDIRECTS redirects, each to a destination `open` checks. */
+async function get(url: URL, headers: Record<string, string>, options: DeployOptions): Promise<IncomingMessage> {
+  for (let hop = 0; ; hop++) {
+    const response = await open(url, headers, options);
+    const location = REDIRECT_STATUSES.has(response.statusCode ?? 0) ? response.headers.location : undefined;
+    if (location === undefined) return response;
+    response.destroy();
+    if (hop === MAX_REDIRECTS) throw new ActionError("invalid_input", `More than ${MAX_REDIRECTS} redirects, the last from ${url}: give the model's final URL.`);
+    url = new URL(location, url);
+  }
+}
+
+/** One GET, to an address that is neither loopback nor link-local unless the origin is one of `localSources`. */
+async function open(url: URL, headers: Record<string, string>, { signal, localSources = [] }: DeployOptions): Promise<IncomingMessage> {
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ActionError("invalid_input", `ai.model_deploy downloads over http or https only, not from ${url.href}.`);
+  }
+  // Resolved here and handed to the connection below, so the address checked is the one connected to.
+  const addresses = await lookup(url.hostname.replace(/^\[(.*)\]$/, "$1"), { all: true });
+  const local = localSources.includes(url.origin) ? undefined : addresses.find(({ address }) => isLocalAddress(address));
+  if (local) {
+    throw new ActionError(
+      "permission_denied",
+      `ai.model_deploy does not download from ${url.host} (${local.address}): a loopback or link-local address. Serve the model from another host.`,
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, {
+      headers,
+      signal,
+      timeout: IDLE_TIMEOUT_MS,
+      // A connection of its own: a pooled one may have been opened elsewhere, to an address never checked.
+      agent: false,
+      lookup: (_hostname, lookupOptions, callback) =>
+        lookupOptions.all ? callback(null, addresses) : callback(null, addresses[0]?.address ?? "", addresses[0]?.family),
+    });
+    request.on("response", resolve).on("error", reject);
+    request.on("timeout", () => request.destroy(new Error(`the server sent nothing for ${IDLE_TIMEOUT_MS / 1000} s`)));
+    request.end();
+  });
+}
+
+/** Whether an IP address is one of LOCAL_ADDRESSES. */
+export function isLocalAddress(address: string): boolean {
+  return LOCAL_ADDRESSES.check(address, isIPv6(address) ? "ipv6" : "ipv4");
+}
+
 /** Checks the finished .part and gives it the model's name, or deletes it. */
 async function finish(store: ModelStore, { name, sha256 }: DeployRequest, options: DeployOptions) {
   const partPath = store.partPathOf(name);
@@ -148,9 +218,10 @@ async function finish(store: ModelStore, { name, sha256 }: DeployRequest, option
   const actual = await sha256File(partPath);
   if (actual !== sha256) {
     await rm(partPath, { force: true });
+    // The download's own hash stays unsaid: it would let a caller learn, then keep, content it could not predict.
     throw new ActionError(
       "invalid_input",
-      `Checksum mismatch for ${name}: expected sha256 ${sha256}, the download has ${actual}. Nothing was kept in the store; check the URL and the checksum.`,
+      `Checksum mismatch for ${name}: the ${sizeBytes} bytes downloaded do not have the expected sha256 ${sha256}. Nothing was kept in the store; check the URL and the checksum.`,
     );
   }
   await rename(partPath, store.pathOf(name));
@@ -160,7 +231,7 @@ async function finish(store: ModelStore, { name, sha256 }: DeployRequest, option
 }
 
 /** `bytes START-END/TOTAL` (TOTAL may be `*`). */
-export function contentRange(header: string | null): { start: number; total?: number } | undefined {
+export function contentRange(header: string | undefined): { start: number; total?: number } | undefined {
   const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header?.trim() ?? "");
   if (!match) return undefined;
   return { start: Number(match[1]), total: match[2] === "*" ? undefined : Number(match[2]) };
