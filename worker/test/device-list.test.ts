@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { statusOf } from "../src/dashboard/view/fleet-rows.js";
 import { Fleet } from "../src/fleet.js";
 import { deviceAttributes } from "../src/fleet-ops/attributes.js";
-import { parseSelector, type SelectorKey, selects } from "../src/fleet-ops/selector.js";
+import { MAX_SELECTOR_VALUES, parseSelector, type SelectorKey, selects } from "../src/fleet-ops/selector.js";
 import { ADVERSARIAL_SELECTORS, ADVERSARIAL_VALUE } from "../src/fleet-ops/selector-adversarial.js";
 import { Completions } from "../src/mcp/completions.js";
 import type { RegistryObject } from "../src/registry/registry-object.js";
@@ -194,6 +194,22 @@ describe("the device list, a page at a time", () => {
     }
   });
 
+  it("answers a selector of many alternatives, and refuses one that names too many values with the limit, never an engine error", async () => {
+    // Each of these bound three SQL parameters before: 34 of them, 102, were past SQLite's 100.
+    const versions = `jetpack:${Array(34).fill("6").join(",")}`;
+    const answered = await listPage(token, { selector: versions });
+    expect(answered.status, answered.body.error).toBe(200);
+    expect(answered.body.total).toBe(fleet.filter((d) => selects(parseSelector("jetpack:6"), deviceAttributes(d))).length);
+
+    const refusal = `The selector names 99 values; a selector may name at most ${MAX_SELECTOR_VALUES} values in all.`;
+    const refused = await listPage(token, { selector: `id:${Array(99).fill("a").join(",")}` });
+    expect(refused).toEqual({ status: 400, body: expect.objectContaining({ error: refusal }) });
+    const tool = (await mcpRequest(token, "tools/call", { name: "list_devices", arguments: { selector: `tag:${Array(99).fill("a").join(",")}` } }, { waitOnRateLimit: true })).body.result;
+    expect(tool?.isError).toBe(true);
+    expect(tool?.content?.[0]?.text).toBe(refusal);
+    expect(JSON.stringify(tool)).not.toMatch(/SQLITE|SQL variables/i);
+  });
+
   it("list_devices pages with a cursor and says the total; a bad cursor is an error result", async () => {
     const call = async (args: Record<string, unknown>) => (await mcpRequest(token, "tools/call", { name: "list_devices", arguments: args }, { waitOnRateLimit: true })).body.result;
     const seen: string[] = [];
@@ -262,6 +278,31 @@ describe("selectors answered in SQL", () => {
       expect(await object.select(parseSelector(`tag:${ADVERSARIAL_VALUE} -board:${ADVERSARIAL_VALUE}`))).toEqual([]);
       expect((await object.select(parseSelector(`tag:${ADVERSARIAL_VALUE}`))).length).toBe(100);
     });
+  });
+
+  it("answer the largest selectors the language accepts under every list filter and a cursor, as the language does", async () => {
+    // SQLite in a Durable Object binds at most 100 parameters and nests an expression at most 100 deep: the
+    // deepest selectors are one term of every value and every value its own term, negated.
+    const FLEET = "selector-largest";
+    await createFleet(FLEET);
+    const registry = env.REGISTRY.get(env.REGISTRY.idFromName(FLEET));
+    const fleet = generateFleet(FLEET, 60, 19);
+    await seed(FLEET, fleet);
+    const after = ids([...fleet].sort(byId))[3] ?? "";
+    const largest = Object.entries(SELECTOR_VALUES).flatMap(([key, values]) => {
+      const all = Array.from({ length: MAX_SELECTOR_VALUES }, (_, i) => values[i % values.length]);
+      return [`-${key}:${all.join(",")}`, all.map((value) => `-${key}:${value}`).join(" ")];
+    });
+    for (const text of largest) {
+      const selector = parseSelector(text);
+      expect(selector.terms.flatMap((term) => term.values)).toHaveLength(MAX_SELECTOR_VALUES);
+      const chosen = fleet.filter((d) => selects(selector, deviceAttributes(d))).sort(byId);
+      expect(ids(await registry.select(selector)), text).toEqual(ids(chosen));
+      const kept = chosen.filter((d) => statusOf(d) === "alerting" && d.id.includes("-") && d.id > after);
+      const page = await registry.list({ filter: { status: "alerting", alerts: true, selector, text: "-" }, after, limit: 5 });
+      expect(ids(page.devices), text).toEqual(ids(kept.slice(0, 5)));
+      expect(page.total, text).toBe(chosen.filter((d) => statusOf(d) === "alerting").length);
+    }
   });
 
   it("follow a device's changes: a new tag, a new version, going offline", async () => {

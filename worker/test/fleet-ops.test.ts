@@ -1,10 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import type { AuditEntry, CommandDetail, DesiredStatus, DeviceAttributes, DeviceSummary, FleetRun } from "@jetson/protocol";
+import type { AuditEntry, CommandDetail, DesiredStateRule, DesiredStatus, DeviceAttributes, DeviceSummary, FleetRun } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { ADMIN, createFleet, DeviceClient, json, provision } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
-import { parseSelector } from "../src/fleet-ops/selector.js";
+import { MAX_SELECTOR_VALUES, parseSelector } from "../src/fleet-ops/selector.js";
 
 const BOARDS = {
   "orin-nano": "NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super",
@@ -106,6 +106,27 @@ describe("tags and selectors", () => {
     await provision("sel-tags");
     expect((await rest("PUT", "/api/devices/sel-tags/tags", { tags: ["Has Spaces"] })).status).toBe(400);
     expect((await rest("PUT", "/api/devices/no-such-device/tags", { tags: ["a"] })).status).toBe(404);
+  });
+
+  it("answers a selector of many alternatives, and refuses one that names too many values with the limit, never an engine error", async () => {
+    await online("sel-many", "orin-nano", "6.2");
+    // Each of these bound three SQL parameters before: 34 of them, 102, were past SQLite's 100.
+    const versions = `id:sel-many jetpack:${Array(34).fill("6").join(",")}`;
+    const chosen = await rest<{ devices: DeviceAttributes[] }>("GET", `/api/select?selector=${encodeURIComponent(versions)}`);
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.devices.map((d) => d.id)).toEqual(["sel-many"]);
+    expect((await rest("POST", "/api/runs/plan", { selector: versions, action: "system.info" })).status).toBe(200);
+
+    const ids = `id:${Array(99).fill("a").join(",")}`;
+    const refusal = `The selector names 99 values; a selector may name at most ${MAX_SELECTOR_VALUES} values in all.`;
+    const refused = await rest<{ error: string }>("GET", `/api/select?selector=${encodeURIComponent(ids)}`);
+    expect(refused).toEqual({ status: 400, body: expect.objectContaining({ error: refusal }) });
+    expect((await rest<{ error: string }>("POST", "/api/runs/plan", { selector: ids, action: "system.info" })).body.error).toBe(refusal);
+
+    const tool = (await mcpRequest(ADMIN.Authorization?.slice("Bearer ".length), "tools/call", { name: "select_devices", arguments: { selector: ids } })).body.result;
+    expect(tool?.isError).toBe(true);
+    expect(tool?.content?.[0]?.text).toBe(refusal);
+    expect(JSON.stringify(tool)).not.toMatch(/SQLITE|SQL variables/i);
   });
 });
 
@@ -244,6 +265,17 @@ describe("desired state", () => {
 
     await online("ds-missed");
     expect(await status("ds-missed")).toMatchObject({ desired: { powerModeId: 1 }, rules: ["id:ds-missed"] });
+  });
+
+  it("writes nothing for a selector it refuses", async () => {
+    await online("ds-refused");
+    const selector = `id:ds-refused,${Array(98).fill("a").join(",")}`;
+    const refused = await rest<{ error: string }>("PUT", "/api/desired-state", { selector, state: { clocksLocked: true } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(`a selector may name at most ${MAX_SELECTOR_VALUES} values in all`);
+    const rules = (await rest<{ rules: DesiredStateRule[] }>("GET", "/api/desired-state")).body.rules;
+    expect(rules.map((rule) => rule.selector)).not.toContain(selector);
+    expect(await status("ds-refused")).toMatchObject({ desired: {}, rules: [] });
   });
 
   it("follows a selector on the device's reported state when it reconnects changed", async () => {

@@ -142,12 +142,14 @@ export class FleetOps {
   async setDesired(selectorText: string, state: DesiredState): Promise<{ rule?: DesiredStateRule; devices: string[] }> {
     this.require("operate");
     const selector = parse(selectorText);
+    // Chosen before the write (a rule does not change which devices its selector chooses): a refused selection writes nothing.
+    const devices = (await this.chosen(selector)).map((d) => d.id);
     if (Object.keys(state).length === 0) {
       await this.registry().removeDesiredRule(selector.text);
-      return { devices: await this.refreshChosen(selector) };
+      return { devices: await this.refresh(devices) };
     }
     const rule = await this.registry().setDesiredRule(selector, state, this.fleet.callerName());
-    return { rule, devices: await this.refreshChosen(selector) };
+    return { rule, devices: await this.refresh(devices) };
   }
 
   /** Answers the device's status, so it needs `read` as well as `operate`: both are checked before the write. */
@@ -209,8 +211,8 @@ export class FleetOps {
     return this.registry().select(selector);
   }
 
-  private async refreshChosen(selector: Selector): Promise<string[]> {
-    const ids = (await this.chosen(selector)).map((d) => d.id);
+  /** Tells each device that its desired state changed; answers their ids. */
+  private async refresh(ids: string[]): Promise<string[]> {
     for (let i = 0; i < ids.length; i += REFRESH_CONCURRENCY) {
       await Promise.all(ids.slice(i, i + REFRESH_CONCURRENCY).map((id) => this.device(id).refreshDesired()));
     }

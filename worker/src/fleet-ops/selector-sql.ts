@@ -12,7 +12,8 @@ type PatternSql = (pattern: string) => SqlCondition;
  * Every selector term is answered in SQL, with the same meaning as `selects()` (selector.ts), over the
  * columns device-table.ts keeps beside each summary. Patterns hold only [a-z0-9_.*-], so in GLOB only `*`
  * is special; glob columns hold the value lower-cased in JS, as `globMatches` compares it. A term on a value
- * the device never reported is false (never NULL), so its negation holds, as in JS.
+ * the device never reported is false (never NULL), so its negation holds, as in JS. Each value binds at most
+ * one parameter: MAX_SELECTOR_VALUES (selector.ts) keeps a statement within SQLite's limits.
  */
 /** GLOB only for a pattern with `*` (parseSelector keeps those within SQLite's pattern limit); any other value is compared as it is. */
 const matching = (column: string, pattern: string) => (pattern.includes("*") ? `${column} GLOB ?` : `${column} = ?`);
@@ -21,13 +22,17 @@ const glob =
   (column: string): PatternSql =>
   (pattern) => ({ sql: `(${column} IS NOT NULL AND ${matching(column, pattern)})`, params: [pattern] });
 
-/** `6` matches 6 and 6.2 but not 60, compared as reported (case kept, as `release` in selector.ts); with a `*`, a glob. */
+/**
+ * `6` matches 6 and 6.2 but not 60, compared as reported (case kept, as `release` in selector.ts): "6." starts
+ * the value with a "." added. The length is ours, written into the SQL, so the value binds one parameter
+ * (MAX_SELECTOR_VALUES counts on it). With a `*`, a glob.
+ */
 const release =
   (reported: string, lower: string): PatternSql =>
   (pattern) =>
     pattern.includes("*")
       ? glob(lower)(pattern)
-      : { sql: `(${reported} IS NOT NULL AND (${reported} = ? OR substr(${reported}, 1, ?) = ?))`, params: [pattern, pattern.length + 1, `${pattern}.`] };
+      : { sql: `(${reported} IS NOT NULL AND substr(${reported} || '.', 1, ${pattern.length + 1}) = ?)`, params: [`${pattern}.`] };
 
 const TERM_SQL = {
   // Device ids are lower-case (DeviceIdSchema).

@@ -1,7 +1,7 @@
 import type { DeviceAttributes } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { boardSlug } from "./attributes.js";
-import { parseSelector, SelectorError, selects } from "./selector.js";
+import { MAX_SELECTOR_VALUES, parseSelector, SelectorError, selects } from "./selector.js";
 
 const device = (overrides: Partial<DeviceAttributes>): DeviceAttributes => ({
   id: "cam-1",
@@ -64,9 +64,16 @@ describe("the selector language", () => {
     ["tag:wh$", /"wh\$" may hold only/],
     [`id:${"*a".repeat(25)}*b`, /has 52 characters; a value with \* may have at most 50/],
     ["* tag:a", /term 1 "\*": \* chooses every device and cannot be combined/],
+    [`id:${Array(99).fill("a").join(",")}`, `The selector names 99 values; a selector may name at most ${MAX_SELECTOR_VALUES} values in all.`],
+    [`jetpack:6 ${Array(MAX_SELECTOR_VALUES).fill("tag:a").join(" ")}`, `names ${MAX_SELECTOR_VALUES + 1} values; a selector may name at most ${MAX_SELECTOR_VALUES}`],
   ])("refuses %j with a clear error", (input, message) => {
     expect(() => parseSelector(input)).toThrow(SelectorError);
     expect(() => parseSelector(input)).toThrow(message);
+  });
+
+  it("takes as many values as a selector may name, counted over all its terms", () => {
+    const values = Array.from({ length: MAX_SELECTOR_VALUES - 2 }, (_, i) => `cam-${i}`);
+    expect(parseSelector(`id:${values.join(",")} online:true,false`).terms.flatMap((t) => t.values)).toHaveLength(MAX_SELECTOR_VALUES);
   });
 });
 

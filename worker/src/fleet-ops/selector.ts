@@ -60,6 +60,13 @@ const VALUE = /^[a-z0-9_.*-]+$/;
  * (SQLITE_LIMIT_LIKE_PATTERN_LENGTH): a value without `*` (a whole 63-character id) is compared as it is.
  */
 export const MAX_WILDCARD_VALUE = 50;
+/**
+ * A Durable Object's SQLite takes at most 100 parameters in a statement and nests an expression at most 100
+ * deep. Each value binds at most one parameter and adds one level of OR or AND (selector-sql.ts); a device-list
+ * page adds four parameters (status, text, cursor, limit) and a few levels (device-table.ts). 64 values keep
+ * both well within: the deepest selectors fail only past 92.
+ */
+export const MAX_SELECTOR_VALUES = 64;
 
 function isKey(key: string): key is SelectorKey {
   return Object.hasOwn(KEYS, key);
@@ -71,6 +78,8 @@ export function parseSelector(input: string): Selector {
   if (words.length === 0) throw new SelectorError("The selector is empty; use * to choose every device.");
   if (words.length === 1 && words[0] === "*") return { text: "*", terms: [] };
   const terms = words.map((word, index) => parseTerm(word, index + 1));
+  const values = terms.reduce((sum, term) => sum + term.values.length, 0);
+  if (values > MAX_SELECTOR_VALUES) throw new SelectorError(`The selector names ${values} values; a selector may name at most ${MAX_SELECTOR_VALUES} values in all.`);
   return { text: terms.map(termText).join(" "), terms };
 }
 
