@@ -15,7 +15,8 @@ export const MAX_CACHED_CREDENTIALS = 10_000;
 
 type Refusal = Extract<TokenCheck, { ok: false }>;
 export type CachedCheck = { ok: true; id: string; scopes: Scope[] } | Refusal;
-export type CredentialKind = "token" | "session";
+/** An OAuth grant's entry holds only its rate: the provider checks the grant's tokens itself. */
+export type CredentialKind = "token" | "session" | "grant";
 
 interface Entry {
   fleet: string;

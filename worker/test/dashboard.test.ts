@@ -117,6 +117,24 @@ describe("dashboard sign-in", () => {
     expect((await signIn(viewer.token, { next: "//evil.example/x" })).headers.get("Location")).toBe("/");
   });
 
+  it("answers a body that is not a form with 400, opening no session", async () => {
+    const form = new URLSearchParams({ token: viewer.token, next: "/" }).toString();
+    const bodies: Array<[string | undefined, BodyInit]> = [
+      ["application/json", JSON.stringify({ token: viewer.token, next: "/" })],
+      // A byte body gets no Content-Type of its own.
+      [undefined, new TextEncoder().encode(form)],
+      ["multipart/form-data", form],
+      ["multipart/form-data; boundary=xyz", "--xyz\r\ngarbage"],
+    ];
+    for (const [type, body] of bodies) {
+      const headers: Record<string, string> = { Origin: ORIGIN, ...(type && { "Content-Type": type }) };
+      const response = await exports.default.fetch(`${ORIGIN}/signin`, { method: "POST", redirect: "manual", headers, body });
+      expect(response.status, type).toBe(400);
+      expect(response.headers.get("Set-Cookie"), type).toBeNull();
+      expect(await response.text(), type).toContain("Send the form as application/x-www-form-urlencoded.");
+    }
+  });
+
   it("refuses a request whose Origin matches its own Host but not the deployment (DNS rebinding)", async () => {
     // A name the attacker controls, pointed at this Worker: the browser calls that page and this request same-origin.
     const rebound = "http://evil.example:8787";
@@ -130,6 +148,7 @@ describe("dashboard sign-in", () => {
   });
 
   it("brings a person back only to a path of this site, however `next` is disguised", async () => {
+    const dotted = ["/.//evil.example.com/x", "/..//evil.example.com", "/a/..//evil.example.com", "/%2e//evil.example.com", "/%2E%2E//evil.example.com"];
     const offSite = [
       "/\t/evil.example.com",
       "/\\evil.example.com",
@@ -144,6 +163,8 @@ describe("dashboard sign-in", () => {
       " //evil.example.com",
       "/\n/evil.example.com",
       "/devices/cam-1\r\nSet-Cookie: x=y",
+      // Each looks like a path, but resolving its dot segments leaves `//evil.example.com`.
+      ...dotted,
     ];
     const cookie = await session(viewer.token);
     for (const next of offSite) {
@@ -160,9 +181,12 @@ describe("dashboard sign-in", () => {
     expect(encoded.headers.get("Location")).toBe("/");
     const page = await get(`/signin?next=${encodeURIComponent("/devices/cam-1?range=24h")}`, cookie);
     expect(page.headers.get("Location")).toBe("/devices/cam-1?range=24h");
-    const form = await get(`/signin?next=${encodeURIComponent("/\t/evil.example.com")}`);
-    expect(form.status).toBe(200);
-    expect(await form.text()).toContain('name="next" value="/"');
+    // Not signed in: the form carries `next` on, and only as a path of this site.
+    for (const next of ["/\t/evil.example.com", ...dotted]) {
+      const form = await get(`/signin?next=${encodeURIComponent(next)}`);
+      expect(form.status, JSON.stringify(next)).toBe(200);
+      expect(await form.text(), JSON.stringify(next)).toContain('name="next" value="/"');
+    }
   });
 });
 

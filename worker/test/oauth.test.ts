@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createOAuthProvider } from "../src/oauth/provider.js";
 import { createFleet } from "./device-client.js";
 import { withFrozenClock } from "./frozen-clock.js";
-import type { Send } from "./mcp-request.js";
+import type { McpAnswer, Send } from "./mcp-request.js";
 import { type AuthorizeOptions, BASE, authorizeUrl, exchange, MCP_URL, mcp, openConsent, pkcePair, REDIRECT_URI, submitConsent, type Tokens, worker } from "./oauth-flow.js";
 
 interface ServerMetadata {
@@ -105,6 +105,9 @@ function minimalArguments(tool: ListedTool, device: string): Record<string, unkn
 }
 
 let admin: string;
+
+/** What /mcp answers a caller over its rate limit, whichever its credential. */
+const RATE_LIMITED = { error: "temporarily_unavailable", error_description: "Too many requests for this token" };
 
 beforeAll(async () => {
   admin = await createFleet("oauth");
@@ -246,6 +249,52 @@ describe("the authorization code flow with PKCE", () => {
     expect(replayed.status).toBe(400);
     expect(await replayed.text()).toMatch(/expired or was already used/);
   });
+
+  it("answers a consent body that is not a form with 400, changing nothing", async () => {
+    // No sign-in and no transaction needed: the body alone was a 500.
+    const bare = await worker(new Request(`${BASE}/authorize`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }));
+    expect(bare.status).toBe(400);
+    expect(await bare.text()).toContain("Send the form as application/x-www-form-urlencoded.");
+
+    const page = await openConsent({ clientId: await register(), challenge: (await pkcePair()).challenge });
+    const form = `handle=${encodeURIComponent(page.handle)}&decision=approve&token=${admin}&scope=read`;
+    const bodies: Array<[string | undefined, BodyInit]> = [
+      ["application/json", JSON.stringify({ handle: page.handle, decision: "approve", token: admin, scope: "read" })],
+      // A byte body gets no Content-Type of its own.
+      [undefined, new TextEncoder().encode(form)],
+      ["multipart/form-data", form],
+      ["multipart/form-data; boundary=xyz", "--xyz\r\ngarbage"],
+    ];
+    for (const [type, body] of bodies) {
+      const headers: Record<string, string> = { Cookie: page.cookie, ...(type && { "Content-Type": type }) };
+      const response = await worker(new Request(page.url, { method: "POST", headers, body, redirect: "manual" }));
+      expect(response.status, type).toBe(400);
+      expect(response.headers.get("Location"), type).toBeNull();
+      expect(await response.text(), type).toContain("Send the form as application/x-www-form-urlencoded.");
+    }
+    // The handle was never used: the operator can still approve.
+    expect((await submitConsent(page, { token: admin, scopes: ["read"] })).status).toBe(302);
+  });
+
+  it("refuses a consent form over 16 KiB with 413 without reading it whole, changing nothing", async () => {
+    const page = await openConsent({ clientId: await register(), challenge: (await pkcePair()).challenge });
+    const form = `handle=${encodeURIComponent(page.handle)}&decision=approve&token=${admin}&scope=read&pad=`;
+    const headers = { Cookie: page.cookie, "Content-Type": "application/x-www-form-urlencoded" };
+    const declared = await worker(new Request(page.url, { method: "POST", headers, body: form + "x".repeat(5 * 1024 * 1024), redirect: "manual" }));
+    expect(declared.status).toBe(413);
+    expect(await declared.text()).toContain("The form is larger than 16 KiB.");
+    // Without a Content-Length, the body is counted as it arrives.
+    const bytes = new TextEncoder().encode(form + "x".repeat(16 * 1024));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+    const streamed = await worker(new Request(page.url, { method: "POST", headers, body, redirect: "manual" }));
+    expect(streamed.status).toBe(413);
+    expect((await submitConsent(page, { token: admin, scopes: ["read"] })).status).toBe(302);
+  });
 });
 
 describe("access tokens", () => {
@@ -320,6 +369,30 @@ describe("the approving token", () => {
   });
 });
 
+describe("OAuth access tokens on /mcp", () => {
+  it("are charged the per-caller rate limit of API tokens, each grant its own: 429 with Retry-After past the burst", async () => {
+    const approver = await apiToken(admin, "approver of two", ["read", "admin"]);
+    const busy = await accessToken(approver, ["read"]);
+    const other = await accessToken(approver, ["read"]);
+    const answers = await withFrozenClock(async () => {
+      // More within one instant than the burst (60) allows; as for an API token, this isolate's cache answers
+      // up to 20 requests between two charges, so the refusal comes within 20 past the burst.
+      const seen: McpAnswer[] = [];
+      for (let i = 0; i < 100; i++) seen.push(await mcp(busy.access_token, "tools/list"));
+      // Another grant, and the token that approved both, keep their own budgets.
+      return { seen, other: await mcp(other.access_token, "tools/list"), approver: await mcp(approver, "tools/list") };
+    });
+    const statuses = answers.seen.map((answer) => answer.response.status);
+    expect(statuses.slice(0, 60)).toEqual(Array(60).fill(200));
+    const limited = answers.seen.find((answer) => answer.response.status === 429);
+    expect(statuses.indexOf(429)).toBeLessThanOrEqual(60 + 20);
+    expect(Number(limited?.response.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(limited?.body).toEqual(RATE_LIMITED);
+    expect(answers.other.response.status).toBe(200);
+    expect(answers.approver.response.status).toBe(200);
+  }, 30_000);
+});
+
 describe("API tokens on /mcp", () => {
   it("still work, and one sent faster than its rate gets 429 with Retry-After", async () => {
     const busy = await apiToken(admin, "busy", ["read"]);
@@ -327,8 +400,9 @@ describe("API tokens on /mcp", () => {
     expect(JSON.stringify(listed.body.result?.structuredContent)).toContain("oauth-cam");
     // More within one instant than the token's burst allows.
     const answers = await withFrozenClock(() => Promise.all(Array.from({ length: 100 }, () => mcp(busy, "tools/list"))));
-    const response = answers.map((answer) => answer.response).find((r) => r.status === 429);
-    expect(response?.status).toBe(429);
-    expect(Number(response?.headers.get("Retry-After"))).toBeGreaterThan(0);
+    const limited = answers.find((answer) => answer.response.status === 429);
+    expect(limited?.response.status).toBe(429);
+    expect(Number(limited?.response.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(limited?.body).toEqual(RATE_LIMITED);
   }, 30_000);
 });

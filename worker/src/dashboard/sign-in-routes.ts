@@ -6,6 +6,7 @@ import { credentialCache } from "../credential-cache.js";
 import { hashSecret } from "../credentials.js";
 import { registryStub } from "../fleet.js";
 import { PAGE_HEADERS, signInPage } from "./pages.js";
+import { field, NOT_A_FORM, postedForm } from "./posted-form.js";
 import { type DashboardEnv, resolveSession, sameOrigin } from "./session.js";
 import { fleetOfSession, newSessionValue, SESSION_COOKIE, SESSION_TTL_MS, sessionCookieOptions } from "./session-cookie.js";
 
@@ -26,21 +27,22 @@ function decoded(text: string): string | undefined {
   }
 }
 
-/**
- * Only a path on this site: `next` must not send a person elsewhere after signing in.
- * It must look like a path as written and once percent-decoded, and stay on this origin
- * when parsed as a URL; anything else goes to `/`. The parsed form is what is sent back.
- */
-function safeNext(next: string | undefined): string {
-  const plain = next === undefined ? undefined : decoded(next);
-  if (next === undefined || plain === undefined || !looksSafe(next) || !looksSafe(plain)) return "/";
-  const url = new URL(next, HERE);
-  return url.origin === HERE ? `${url.pathname}${url.search}${url.hash}` : "/";
+/** A path of this site as written and once percent-decoded. */
+function isSitePath(path: string): boolean {
+  const plain = decoded(path);
+  return plain !== undefined && looksSafe(path) && looksSafe(plain);
 }
 
-function field(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
+/**
+ * Only a path on this site: `next` must not send a person elsewhere after signing in.
+ * It must be a site path, and stay on this origin when parsed as a URL; anything else goes to `/`.
+ * The parsed form is what is sent back, so it is checked too: resolving dot segments turns `/.//host` into `//host`.
+ */
+function safeNext(next: string | undefined): string {
+  if (next === undefined || !isSitePath(next)) return "/";
+  const url = new URL(next, HERE);
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return url.origin === HERE && isSitePath(path) ? path : "/";
 }
 
 /** Signing in with an API token of the fleet, and out again. */
@@ -51,7 +53,8 @@ export const signInRoutes = new Hono<DashboardEnv>()
     return c.html(signInPage({ next }), 200, PAGE_HEADERS);
   })
   .post("/signin", bodyLimit({ maxSize: 4096 }), sameOrigin, async (c) => {
-    const form = await c.req.formData();
+    const form = await postedForm(c.req);
+    if (!form) return c.html(signInPage({ next: "/", error: NOT_A_FORM }), 400, PAGE_HEADERS);
     const next = safeNext(field(form, "next"));
     const refuse = (status: 401 | 403 | 429, error: string) => c.html(signInPage({ next, error }), status, PAGE_HEADERS);
     const resolution = await resolveApiToken(c.env, field(form, "token").trim(), true);

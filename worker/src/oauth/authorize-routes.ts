@@ -1,7 +1,9 @@
 import { type AuthRequest, AuthorizationError, authorizationErrorRedirect, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import { ALL_SCOPES, type Caller, type Scope } from "@jetson/protocol";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { resolveApiToken } from "../auth.js";
+import { field, NOT_A_FORM, postedForm } from "../dashboard/posted-form.js";
 import type { Env } from "../env.js";
 import { publisherOf } from "./client-metadata-document.js";
 import { authorizeErrorPage, authorizePageResponse, CONSENT_CSP, consentPage } from "./consent-page.js";
@@ -57,10 +59,12 @@ function grantProblem(ticked: readonly Scope[], operator: Caller): Problem | und
   return beyond.length > 0 ? { status: 403, message: `That token cannot grant ${beyond.join(", ")}.` } : undefined;
 }
 
-function field(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-}
+/** The consent form is a handle, a decision, a token and a few scopes: anyone may post to it, so nothing larger is read. */
+const MAX_CONSENT_FORM_BYTES = 16 * 1024;
+const limitConsentForm = bodyLimit({
+  maxSize: MAX_CONSENT_FORM_BYTES,
+  onError: () => authorizePageResponse(authorizeErrorPage(`The form is larger than ${MAX_CONSENT_FORM_BYTES / 1024} KiB.`), 413),
+});
 
 /**
  * The authorization endpoint: the provider validates the request (client, redirect URI,
@@ -75,9 +79,10 @@ export const authorizeRoutes = new Hono<{ Bindings: Env }>()
     const named = ALL_SCOPES.filter((scope) => request.scope.includes(scope));
     return showConsent(oauth, request, named.length > 0 ? named : ["read"]);
   })
-  .post("/authorize", async (c) => {
+  .post("/authorize", limitConsentForm, async (c) => {
     const oauth = oauthHelpers(c.env);
-    const form = await c.req.formData();
+    const form = await postedForm(c.req);
+    if (!form) return authorizePageResponse(authorizeErrorPage(NOT_A_FORM), 400);
     const handle = field(form, "handle");
     if (field(form, "decision") !== "approve") {
       const denied = await oauth.denyConsent(c.req.raw, handle);

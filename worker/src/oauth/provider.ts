@@ -3,7 +3,7 @@ import { ALL_SCOPES } from "@jetson/protocol";
 import { app } from "../app.js";
 import { resolveApiToken } from "../auth.js";
 import type { Env } from "../env.js";
-import { mcpHandler } from "./mcp-handler.js";
+import { mcpHandler, rateLimited } from "./mcp-handler.js";
 import { type OAuthFront, type OAuthEndpoints, withMetadataDocumentClients } from "./metadata-document-clients.js";
 
 const ENDPOINTS = { authorize: "/authorize", token: "/oauth/token" } as const satisfies OAuthEndpoints;
@@ -32,11 +32,8 @@ export function createOAuthProvider(publicUrl: string): OAuthFront {
       const resolution = await resolveApiToken(env, token);
       if (resolution.ok) return { props: resolution.caller, audience: resource };
       if (resolution.status === 429) {
-        throw new ExternalTokenError("temporarily_unavailable", {
-          description: resolution.message,
-          statusCode: 429,
-          headers: { "Retry-After": String(resolution.retryAfterSeconds) },
-        });
+        const refusal = rateLimited(resolution.retryAfterSeconds);
+        throw new ExternalTokenError(refusal.code, refusal);
       }
       return null;
     },

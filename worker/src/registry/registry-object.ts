@@ -223,6 +223,16 @@ export class RegistryObject extends DurableObject<Env> {
     return allowed.ok ? { ok: true, ...token } : { ok: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
   }
 
+  /**
+   * Charges an OAuth grant the `served` requests the Worker's cache answered since its last check, on the same
+   * per-caller limit as a token's under the grant's own key, and says whether it may make another. The provider
+   * checks its own tokens; this is only their rate (oauth/mcp-handler.ts).
+   */
+  async chargeGrant(key: string, served: number): Promise<TokenCheck> {
+    const allowed = this.limiter.charge(key, Date.now(), served);
+    return allowed.ok ? { ok: true, id: key, scopes: [] } : { ok: false, reason: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
+  }
+
   // ---- dashboard sessions and their live channel ----
 
   async createSession(hash: string, session: DashboardSession): Promise<void> {
