@@ -2,9 +2,10 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import type { AuditEntry, CommandDetail, DesiredStateRule, DesiredStatus, DeviceAttributes, DeviceSummary, FleetRun } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
-import { ADMIN, createFleet, DeviceClient, json, provision } from "./device-client.js";
+import { ADMIN, createFleet, DeviceClient, json, provision, signIn } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
 import { MAX_SELECTOR_VALUES, parseSelector } from "../src/fleet-ops/selector.js";
+import { RegistryObject } from "../src/registry/registry-object.js";
 
 const BOARDS = {
   "orin-nano": "NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super",
@@ -127,6 +128,24 @@ describe("tags and selectors", () => {
     expect(tool?.isError).toBe(true);
     expect(tool?.content?.[0]?.text).toBe(refusal);
     expect(JSON.stringify(tool)).not.toMatch(/SQLITE|SQL variables/i);
+  });
+
+  it("answers a tool call that fails inside with a reference, never the failure's own text", async () => {
+    // A fault the registry never meant to show (as an engine error was): the objects run in this isolate.
+    await signIn();
+    const select = RegistryObject.prototype.select;
+    RegistryObject.prototype.select = () => Promise.reject(new Error("too many SQL variables at offset 2471: SQLITE_ERROR"));
+    try {
+      const token = ADMIN.Authorization?.slice("Bearer ".length);
+      for (const [name, args] of [["select_devices", { selector: "tag:x" }], ["plan_fleet_run", { selector: "tag:x", action: "system.info" }]] as const) {
+        const tool = (await mcpRequest(token, "tools/call", { name, arguments: args })).body.result;
+        expect(tool?.isError, name).toBe(true);
+        expect(tool?.content?.[0]?.text, name).toMatch(/^Internal error \(reference [0-9a-f]{8}\): .*Worker log has the details\.$/);
+        expect(JSON.stringify(tool), name).not.toMatch(/SQL/);
+      }
+    } finally {
+      RegistryObject.prototype.select = select;
+    }
   });
 });
 

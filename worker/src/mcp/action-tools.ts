@@ -6,7 +6,7 @@ import { PANEL_TOOL_META } from "./app-panel.js";
 import { actionQuestion, type Confirmations, type Era } from "./confirmation.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
 import type { TaskCalls } from "./tasks.js";
-import { toolData, toolError } from "./tool-result.js";
+import { guarded, toolData, toolError } from "./tool-result.js";
 
 /** `system.info` becomes the tool `system_info`. */
 export function toolName(action: string): string {
@@ -69,7 +69,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
           openWorldHint: false,
         },
       },
-      async ({ device, timeoutMs, ...fields }, ctx) => {
+      async ({ device, timeoutMs, ...fields }, ctx) => guarded(async () => {
         // `confirm` is a field only where the client cannot be asked (inputSchemaOf).
         const { confirm, ...args }: { confirm?: boolean } & Record<string, unknown> = fields;
         const why = destructiveReason(action, args);
@@ -95,7 +95,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
         );
         if (!outcome.ok) return toolError(outcome.error.message);
         return toolData(outcome.data as Record<string, unknown>);
-      },
+      }),
     );
   }
 }
