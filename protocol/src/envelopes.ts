@@ -33,7 +33,7 @@ export const ProgressSchema = z.object({
   id: CommandIdSchema,
   done: z.number().nonnegative(),
   total: z.number().positive().optional(),
-  message: z.string().max(500).optional(),
+  message: deviceText(500).optional(),
 });
 export type Progress = z.infer<typeof ProgressSchema>;
 

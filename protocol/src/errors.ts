@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { deviceMessage } from "./device-text.js";
+
+/** An error message is read by people and models: a program's output tail fits, a flood does not. */
+export const MAX_ERROR_MESSAGE = 4_000;
 
 /** Error codes shared by the bridge (action failures) and the Worker (delivery failures). */
 export const ErrorCodeSchema = z.enum([
@@ -18,6 +22,7 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
 export const ActionErrorSchema = z.object({
   code: ErrorCodeSchema,
-  message: z.string(),
+  // Often the device's words: cleaned of what a person would not see, and shortened.
+  message: deviceMessage(MAX_ERROR_MESSAGE),
 });
 export type ActionErrorBody = z.infer<typeof ActionErrorSchema>;

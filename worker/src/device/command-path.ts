@@ -8,6 +8,7 @@ import {
   topicFor,
 } from "@jetson/protocol";
 import { newCommandId } from "../credentials.js";
+import { readDeviceAnswer } from "./device-answer.js";
 import type { Env } from "../env.js";
 import { RateLimiter } from "../rate-limiter.js";
 import type { AlarmScheduler } from "./alarm-scheduler.js";
@@ -166,7 +167,9 @@ export class CommandPath {
     this.pending.progress(id, progress);
   }
 
-  async finished(result: ChannelMessage<"result">): Promise<void> {
+  async finished(answer: ChannelMessage<"result">): Promise<void> {
+    const action = findAction(this.store.command(answer.id)?.action ?? "");
+    const result = action ? readDeviceAnswer(action, answer) : answer;
     const recorded = this.store.finish(result.id, result.ok ? "succeeded" : "failed", Date.now(), result);
     this.pending.resolve(result.id, result);
     if (recorded) return this.settle(result.id, result);
