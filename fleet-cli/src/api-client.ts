@@ -1,3 +1,5 @@
+import { CloudUrlSchema } from "@jetson/protocol";
+
 /** The fleet's REST API as the operator's token sees it. */
 export class FleetApi {
   constructor(
@@ -12,6 +14,9 @@ export class FleetApi {
   /** A request with a body of any kind (a release's bundle). */
   async send<T>(method: string, path: string, body: string | Uint8Array | undefined, headers: Record<string, string>): Promise<T> {
     if (!this.baseUrl || !this.token) throw new Error("Set JETSON_FLEET_URL (the Worker's URL) and JETSON_FLEET_TOKEN (an API token of the fleet).");
+    // Checked before the token is sent anywhere.
+    const url = CloudUrlSchema.safeParse(this.baseUrl);
+    if (!url.success) throw new Error(`JETSON_FLEET_URL ${this.baseUrl} ${url.error.issues[0]?.message ?? "is not a URL"}: the token would travel in clear text.`);
     const response = await fetch(new URL(path, this.baseUrl), { method, headers: { Authorization: `Bearer ${this.token}`, ...headers }, body });
     const text = await response.text();
     if (!response.ok) {

@@ -1,3 +1,4 @@
+import { cleanDeviceMessage } from "@jetson/protocol";
 import { FleetApi } from "./api-client.js";
 import { commands } from "./commands.js";
 
@@ -7,6 +8,9 @@ ${Object.entries(commands)
   .map(([, command]) => `  jetson-fleet ${command.usage}`)
   .join("\n")}
 `;
+
+/** What an error may print: enough for any message of ours, not a flood. */
+const MAX_TERMINAL_MESSAGE = 16_000;
 
 async function main([name, ...args]: string[]): Promise<number> {
   const command = name ? commands[name] : undefined;
@@ -25,7 +29,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: Error) => {
-    process.stderr.write(`${error.message}\n`);
+    // The message may hold the server's words, and through it a device's: nothing in it may drive the terminal.
+    process.stderr.write(`${cleanDeviceMessage(error.message, MAX_TERMINAL_MESSAGE)}\n`);
     process.exitCode = 1;
   },
 );

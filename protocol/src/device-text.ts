@@ -30,8 +30,13 @@ export function cleanDeviceText(text: string, max: number): string {
  */
 export const deviceText = (max: number) => z.string().overwrite((text) => cleanDeviceText(text, max));
 
+/** Drops invisible characters but line breaks and tabs, and keeps the first `max` characters: a message of several lines. */
+export function cleanDeviceMessage(text: string, max: number): string {
+  return clean(text, max, INVISIBLE_IN_MESSAGE);
+}
+
 /** A message a device writes (an error, a progress step): as deviceText, but its lines stay lines. */
-export const deviceMessage = (max: number) => z.string().overwrite((text) => clean(text, max, INVISIBLE_IN_MESSAGE));
+export const deviceMessage = (max: number) => z.string().overwrite((text) => cleanDeviceMessage(text, max));
 
 /** The longest string of a device's answer kept whole: a log line is bounded to 64 KiB on the device already. */
 export const MAX_ANSWER_STRING = 65_536;
@@ -41,7 +46,7 @@ export const MAX_ANSWER_STRING = 65_536;
  * shortened: whatever its schema says of a field, a person and a model then read the same text.
  */
 export function cleanDeviceAnswer(value: unknown): unknown {
-  if (typeof value === "string") return clean(value, MAX_ANSWER_STRING, INVISIBLE_IN_MESSAGE);
+  if (typeof value === "string") return cleanDeviceMessage(value, MAX_ANSWER_STRING);
   if (Array.isArray(value)) return value.map(cleanDeviceAnswer);
   if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cleanDeviceAnswer(item)]));
   return value;

@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { cleanDeviceMessage } from "@jetson/protocol";
 import type { FleetApi } from "../api-client.js";
 import { type ProvisionReport, provision } from "./provision.js";
 
@@ -50,7 +51,8 @@ export async function provisionCommand(api: FleetApi, args: string[]): Promise<P
       bridgeFile,
       reenroll: values.reenroll,
       onlineTimeoutMs: timeout * 1000,
-      report: (line) => process.stderr.write(`${line}\n`),
+      // A line may quote the target (its node --version): nothing in it may drive the terminal.
+      report: (line) => process.stderr.write(`${cleanDeviceMessage(line, 2_000)}\n`),
     },
     process.env,
   );
