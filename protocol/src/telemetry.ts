@@ -1,12 +1,36 @@
 import { z } from "zod";
 import { DeviceKeySchema } from "./device-text.js";
 
-const mb = z.number().nonnegative();
+/**
+ * What a reading can physically be, generously: a sample outside is refused like any malformed one.
+ * Beyond meaning nothing, a value near the largest double (1e308) overflowed every sum, mean and
+ * rounding made of it into Infinity, which JSON stores as null. Within these, they stay finite.
+ */
+export const READING_BOUNDS = {
+  /** Absolute zero, so the -256 °C the kernel gives an offline sensor still passes; 1000 °C is past any sensor's range. */
+  celsius: { min: -273.15, max: 1_000 },
+  percent: { min: 0, max: 100 },
+  /** 100 GHz: fifty times any Jetson clock (Thor's CPU, 2.6 GHz; AGX Orin's memory, 3.2 GHz). */
+  megahertz: { min: 0, max: 100_000 },
+  /** 2^40 MB, an exbibyte: past any memory or disk a board has. */
+  megabytes: { min: 0, max: 2 ** 40 },
+  /** 10 kW either way: an INA3221 rail's current is signed, so an idle rail can read a little below zero. */
+  milliwatts: { min: -10_000_000, max: 10_000_000 },
+  /** Ten times the fastest fan. */
+  rpm: { min: 0, max: 100_000 },
+} as const;
+
+const bounded = ({ min, max }: { min: number; max: number }) => z.number().min(min).max(max);
+const celsius = bounded(READING_BOUNDS.celsius);
+const percent = bounded(READING_BOUNDS.percent);
+const megahertz = bounded(READING_BOUNDS.megahertz);
+const mb = bounded(READING_BOUNDS.megabytes);
+const milliwatts = bounded(READING_BOUNDS.milliwatts);
 
 /**
  * One telemetry sample in the canonical shape both `jetson-bridge parse tegrastats`
  * and the live telemetry use. Every key is optional: a field the board did not
- * report is absent, never 0.
+ * report is absent, never 0. Every reading is within READING_BOUNDS.
  */
 export const TelemetrySampleSchema = z.object({
   /** Local wall-clock time printed by tegrastats (JetPack 5+), ISO without zone. */
@@ -17,23 +41,23 @@ export const TelemetrySampleSchema = z.object({
     .array(
       z.object({
         online: z.literal(false).optional(),
-        loadPct: z.number().optional(),
-        freqMHz: z.number().optional(),
+        loadPct: percent.optional(),
+        freqMHz: megahertz.optional(),
       }),
     )
     .optional(),
-  gpu: z.object({ loadPct: z.number().optional(), freqMHz: z.number().optional() }).optional(),
-  emc: z.object({ loadPct: z.number().optional(), freqMHz: z.number().optional() }).optional(),
+  gpu: z.object({ loadPct: percent.optional(), freqMHz: megahertz.optional() }).optional(),
+  emc: z.object({ loadPct: percent.optional(), freqMHz: megahertz.optional() }).optional(),
   /** Hardware engines by tegrastats' name (NVENC, NVDEC, NVJPG, NVJPG1, VIC, OFA, APE, NVDLA0, PVA0, ...): clock on or off, and its rate. */
   engines: z
-    .record(DeviceKeySchema, z.object({ online: z.boolean(), freqMHz: z.number().optional(), loadPct: z.number().optional() }))
+    .record(DeviceKeySchema, z.object({ online: z.boolean(), freqMHz: megahertz.optional(), loadPct: percent.optional() }))
     .optional(),
-  tempsC: z.record(DeviceKeySchema, z.number()).optional(),
+  tempsC: z.record(DeviceKeySchema, celsius).optional(),
   powerMW: z
-    .record(DeviceKeySchema, z.object({ now: z.number(), avg: z.number().optional(), max: z.number().optional() }))
+    .record(DeviceKeySchema, z.object({ now: milliwatts, avg: milliwatts.optional(), max: milliwatts.optional() }))
     .optional(),
-  totalPowerMW: z.number().optional(),
-  fan: z.object({ pwmPct: z.number().optional(), rpm: z.number().optional() }).optional(),
+  totalPowerMW: milliwatts.optional(),
+  fan: z.object({ pwmPct: percent.optional(), rpm: bounded(READING_BOUNDS.rpm).optional() }).optional(),
   disk: z.object({ usedMB: mb, totalMB: mb }).optional(),
 });
 export type TelemetrySample = z.infer<typeof TelemetrySampleSchema>;

@@ -41,7 +41,8 @@ export async function readEmc(host: HostPort, files: EmcFiles): Promise<LoadFreq
   ]);
   if (hz === undefined || hz <= 0) return undefined;
   return {
-    ...(activity === undefined ? {} : { loadPct: Math.floor(activity / Math.floor(hz / 1000)) }),
+    // Activity counted across a clock change can pass the new clock: a sample's load is 100 % at most.
+    ...(activity === undefined ? {} : { loadPct: Math.min(100, Math.floor(activity / Math.floor(hz / 1000))) }),
     freqMHz: Math.floor(hz / 1e6),
   };
 }

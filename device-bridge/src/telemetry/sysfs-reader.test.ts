@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { TelemetrySampleSchema } from "@jetson/protocol";
 import { NodeHost } from "../host/node-host.js";
 import { fixturesMissing, readFixture } from "../parsers/fixtures.js";
 import { parseTegrastatsLine } from "../parsers/tegrastats.js";
@@ -69,6 +70,13 @@ describe("the sysfs reader", () => {
       NVENC: { online: true, freqMHz: 166 },
       NVDLA0: { online: false },
     });
+  });
+
+  it("counts the EMC's load at 100 % at most, though actmon's count can pass the clock it just changed to", async () => {
+    const host = await machineWith({ "/sys/kernel/debug/bpmp/debug/clk/emc/rate": 665_000_000, "/sys/kernel/debug/cactmon/mc_all": 70_000_000 });
+    const sample = await new SysfsReader(host).read();
+    expect(sample.emc).toStrictEqual({ loadPct: 100, freqMHz: 665 });
+    expect(TelemetrySampleSchema.safeParse(sample).success).toBe(true);
   });
 
   it("reads Thor's EMC clock from its bwmgr devfreq, and leaves out what it cannot read", async () => {

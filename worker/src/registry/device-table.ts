@@ -42,14 +42,51 @@ function writeTags(sql: SqlStorage, id: string, tags: readonly string[]): void {
   for (const tag of tags) sql.exec("INSERT INTO device_tags (device, tag) VALUES (?, ?)", id, tag);
 }
 
-/** Fills columns a migration added in rows written before it (and their tags, with `tags`); a summary that no longer parses keeps the defaults. */
+/** A row as every read takes it: the id is the table's key, the summary the JSON written. */
+type StoredRow = { id: string; summary: string };
+
+/** The stored JSON, or undefined (which JSON cannot hold) when it is not JSON. */
+function storedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A stored summary as the schema reads it. One that does not parse (an Infinity that JSON stored as null, a
+ * value written before a bound it breaks) must not fail every page, selection and scrape it falls in: the
+ * device is kept under its id with each field that still parses, and logged. A row without even its fleet
+ * and presence is left out.
+ */
+function readSummary(row: StoredRow): DeviceSummary | undefined {
+  const stored = storedJson(row.summary);
+  const whole = DeviceSummarySchema.safeParse(stored);
+  if (whole.success) return whole.data;
+  const fields = new Map(typeof stored === "object" && stored !== null ? Object.entries(stored) : []);
+  const salvaged = Object.fromEntries(
+    Object.entries(DeviceSummarySchema.shape).flatMap(([key, schema]) => {
+      const field = schema.safeParse(fields.get(key));
+      return field.success && field.data !== undefined ? [[key, field.data]] : [];
+    }),
+  );
+  const partial = DeviceSummarySchema.safeParse({ ...salvaged, id: row.id });
+  const issue = whole.error.issues[0];
+  const why = stored === undefined ? "not JSON" : `${issue?.path.join(".") || "(whole)"}: ${issue?.message ?? "invalid"}`;
+  const kept = partial.success ? `kept with the fields that parse: ${Object.keys(partial.data).join(", ")}` : "left out";
+  console.error(`stored summary of device ${row.id} does not parse (${why}); ${kept}`);
+  return partial.success ? partial.data : undefined;
+}
+
+/** Fills columns a migration added in rows written before it (and their tags, with `tags`), from each summary as the list reads it. */
 function fillColumns(sql: SqlStorage, columns: readonly Column[], tags: "tags" | "no tags"): void {
-  const rows = sql.exec<{ id: string; summary: string }>("SELECT id, summary FROM devices").toArray();
+  const rows = sql.exec<StoredRow>("SELECT id, summary FROM devices").toArray();
   const update = `UPDATE devices SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`;
   for (const row of rows) {
-    const parsed = DeviceSummarySchema.safeParse(JSON.parse(row.summary));
-    if (!parsed.success) continue;
-    const values = indexed(parsed.data);
+    const summary = readSummary(row);
+    if (!summary) continue;
+    const values = indexed(summary);
     sql.exec(update, ...columns.map((c) => values[c]), row.id);
     if (tags === "tags") writeTags(sql, row.id, values.tags);
   }
@@ -98,7 +135,7 @@ const FILTERS: ReadonlyArray<(filter: DeviceFilter) => SqlCondition | undefined>
   (f) => (f.text === undefined ? undefined : { sql: "instr(id, ?) > 0", params: [f.text.toLowerCase()] }),
 ];
 
-const parse = (rows: { summary: string }[]) => rows.map((row) => DeviceSummarySchema.parse(JSON.parse(row.summary)));
+const parse = (rows: readonly StoredRow[]) => rows.flatMap((row) => readSummary(row) ?? []);
 
 /** Devices of the fleet by status, and the boards and tags they have: what the dashboard's counts and filters offer. */
 export interface FleetFacets {
@@ -132,7 +169,7 @@ export class DeviceTable {
   }
 
   get(id: string): DeviceSummary | undefined {
-    return parse(this.sql.exec<{ summary: string }>("SELECT summary FROM devices WHERE id = ?", id).toArray())[0];
+    return parse(this.sql.exec<StoredRow>("SELECT id, summary FROM devices WHERE id = ?", id).toArray())[0];
   }
 
   has(id: string): boolean {
@@ -141,7 +178,7 @@ export class DeviceTable {
 
   /** The devices that drift from their desired state, by id. */
   drifting(): DeviceSummary[] {
-    return parse(this.sql.exec<{ summary: string }>("SELECT summary FROM devices WHERE drift > 0 ORDER BY id").toArray());
+    return parse(this.sql.exec<StoredRow>("SELECT id, summary FROM devices WHERE drift > 0 ORDER BY id").toArray());
   }
 
   /** For each term, up to `limit` distinct values of its key that start with its prefix (lower-cased, as terms compare them). */
@@ -154,7 +191,7 @@ export class DeviceTable {
 
   select(selector: Selector): DeviceSummary[] {
     const where = selectorCondition(selector);
-    return parse(this.sql.exec<{ summary: string }>(`SELECT summary FROM devices WHERE ${where.sql} ORDER BY id`, ...where.params).toArray());
+    return parse(this.sql.exec<StoredRow>(`SELECT id, summary FROM devices WHERE ${where.sql} ORDER BY id`, ...where.params).toArray());
   }
 
   /** Up to `limit` devices after `after` (by id) that the filter keeps, how many it keeps in all, and the cursor of the next page. */
@@ -162,15 +199,11 @@ export class DeviceTable {
     const where = allOf(FILTERS.flatMap((f) => f(filter) ?? []));
     const total = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM devices WHERE ${where.sql}`, ...where.params).one().n;
     const rows = this.sql
-      .exec<{ id: string; summary: string }>(
-        `SELECT id, summary FROM devices WHERE ${where.sql} AND id > ? ORDER BY id LIMIT ?`,
-        ...where.params,
-        after ?? "",
-        limit + 1,
-      )
+      .exec<StoredRow>(`SELECT id, summary FROM devices WHERE ${where.sql} AND id > ? ORDER BY id LIMIT ?`, ...where.params, after ?? "", limit + 1)
       .toArray();
     const devices = parse(rows.slice(0, limit));
-    const last = devices.at(-1);
+    // The page's last row, read or not: a row left out must not hold the next page back.
+    const last = rows[limit - 1];
     return { devices, total, ...(rows.length > limit && last && { nextCursor: encodeCursor(last.id, filterKey(filter)) }) };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { flatten, latestOf, MAX_LATEST_ENTRIES, MAX_METRICS, selected } from "./metrics.js";
+import { flatten, latestOf, MAX_LATEST_ENTRIES, MAX_METRICS, roundTo, selected } from "./metrics.js";
 
 describe("flatten", () => {
   it("reads each metric of a sample, and leaves out what the sample does not say", () => {
@@ -44,6 +44,13 @@ describe("flatten", () => {
 
   it("summarizes the newest sample in a few numbers", () => {
     expect(latestOf({ t: 5, tempsC: { cpu: 61.26 }, ram: { usedMB: 1, totalMB: 3 } })).toMatchObject({ t: 5, hottestC: 61.3, ramUsedPct: 33.3 });
+  });
+
+  it("rounds a value near the largest double to itself, not to Infinity (which JSON stores as null)", () => {
+    expect([roundTo(1.8e307, 1), roundTo(-1.7e308, 3), roundTo(2 ** 52 + 1, 1), roundTo(61.26, 1), roundTo(53.3333, 3)]).toEqual([1.8e307, -1.7e308, 2 ** 52 + 1, 61.3, 53.333]);
+    const latest = latestOf({ t: 5, tempsC: { cpu: 1e308 }, cpus: [{ loadPct: 1.7e308 }], gpu: { loadPct: 1e308 }, disk: { usedMB: 1e306, totalMB: 1 } });
+    expect(latest).toMatchObject({ hottestC: 1e308, cpuLoadPct: 1.7e308, gpuLoadPct: 1e308, diskUsedPct: 1e308 });
+    expect(JSON.stringify(latest)).not.toMatch(/null/);
   });
 
   it("keeps each sensor, rail and engine of the newest sample exactly, for metrics scrapes", () => {

@@ -70,7 +70,17 @@ export function selected(metric: string, filter: readonly string[] | undefined):
   return !filter || filter.some((f) => metric === f || metric.startsWith(`${f}.`));
 }
 
-const round1 = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 10) / 10);
+/**
+ * `value` to `decimals` places. Scaling it first would overflow a finite value near the largest double into
+ * Infinity (which JSON stores as null); past 2^52 a double has no fraction to round away, so it stays as it is.
+ */
+export function roundTo(value: number, decimals: number): number {
+  if (Math.abs(value) >= 2 ** 52) return value;
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}
+
+const round1 = (value: number | undefined) => (value === undefined ? undefined : roundTo(value, 1));
 
 /** Bounds what each sensor, rail or engine table adds to a device's summary, whatever a bridge sends. */
 export const MAX_LATEST_ENTRIES = 32;

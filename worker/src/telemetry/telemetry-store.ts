@@ -1,5 +1,5 @@
 import type { RollupPoint, TelemetryRange, TelemetrySeries, TimedSample } from "@jetson/protocol";
-import { flatten, type Metrics, selected } from "./metrics.js";
+import { flatten, type Metrics, roundTo, selected } from "./metrics.js";
 import {
   MAX_CLOCK_AHEAD_MS,
   MAX_RAW_ROWS,
@@ -93,7 +93,6 @@ export interface Fresh {
   metrics: Metrics;
 }
 
-const round3 = (value: number) => Math.round(value * 1000) / 1000;
 const minuteOf = (t: number) => Math.floor(t / MINUTE);
 
 /** Each sample's metrics folded by minute and metric. */
@@ -293,11 +292,13 @@ export class TelemetryStore {
     );
     const points: RollupPoint[] = [];
     for (const row of rows) {
-      if (!selected(row.metric, metrics)) continue;
+      // A sum that overflowed (minutes stored before samples were bounded) has no mean: the metric is left out, not sent as null.
+      const mean = row.sum / row.count;
+      if (!selected(row.metric, metrics) || !Number.isFinite(mean)) continue;
       const t = (first + row.bucket * width) * MINUTE;
       let point = points.at(-1);
       if (point?.t !== t) points.push((point = { t, metrics: {} }));
-      point.metrics[row.metric] = { min: row.min, mean: round3(row.sum / row.count), max: row.max, count: row.count };
+      point.metrics[row.metric] = { min: row.min, mean: roundTo(mean, 3), max: row.max, count: row.count };
     }
     return { from, to, resolution: "1m", stepMs: width * MINUTE, rollups: points };
   }

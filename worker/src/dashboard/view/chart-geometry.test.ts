@@ -15,6 +15,24 @@ describe("chart geometry", () => {
     expect(valueExtent([[5, 5]], false)).toEqual([4, 6]);
   });
 
+  it("leaves values that are not finite out of the value axis, and keeps one near the largest double finite", () => {
+    expect(valueExtent([[42, Number.POSITIVE_INFINITY, Number.NaN, null, Number.NEGATIVE_INFINITY, 57]], false)).toEqual([40, 60]);
+    expect(valueExtent([[1.7e308, -1.7e308]], false)).toEqual([-1.7e308, 1.7e308]);
+    expect(niceTicks(-1.7e308, 1.7e308)).toEqual([-1e308, 0, 1e308]);
+    // Below a double's precision the steps coincide: one tick, and the loop still ends.
+    expect(niceTicks(1e17, 1e17 + 16)).toEqual([1e17]);
+    expect(valueExtent([[1e17, 1e17 + 16]], false)).toEqual([1e17, 1e17 + 16]);
+  });
+
+  it("draws a line through values near the largest double without NaN, lifting the pen at values that are not finite", () => {
+    const x = linearScale([0, 10], [0, 100]);
+    const y = linearScale(valueExtent([[1.7e308, -1.7e308, 0]], false), [100, 0]);
+    expect(linePath([0, 1, 2], [1.7e308, -1.7e308, 0], x, y, 3)).toBe("M0.0 0.0L10.0 100.0L20.0 50.0");
+    const flat = linearScale(valueExtent([[1.7e308]], false), [100, 0]);
+    expect(linePath([0, 1], [1.7e308, 1.7e308], x, flat, 3)).not.toMatch(/NaN/);
+    expect(linePath([0, 1, 2, 3], [0, Number.POSITIVE_INFINITY, 1, Number.NaN], x, linearScale([0, 1], [10, 0]), 3)).toBe("M0.0 10.0M20.0 0.0");
+  });
+
   it("lifts the pen at missing values and at gaps longer than allowed", () => {
     const x = linearScale([0, 10], [0, 100]);
     const y = linearScale([0, 1], [10, 0]);

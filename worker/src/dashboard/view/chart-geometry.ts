@@ -4,22 +4,35 @@ export interface Scale {
   (value: number): number;
 }
 
+/** A value that can be drawn: a finite number (a null or non-finite one is a gap). */
+const drawable = (value: number | null): value is number => value !== null && Number.isFinite(value);
+
 export function linearScale(domain: readonly [number, number], range: readonly [number, number]): Scale {
   const [d0, d1] = domain;
   const [r0, r1] = range;
-  const span = d1 - d0 || 1;
-  return (value) => r0 + ((value - d0) / span) * (r1 - r0);
+  // Halved before subtracting: the distance between values near ±1.8e308 overflows to Infinity.
+  const fromStart = (value: number) => value / 2 - d0 / 2;
+  const span = fromStart(d1) || 1;
+  return (value) => r0 + (fromStart(value) / span) * (r1 - r0);
 }
 
 /** Round tick values (1, 2 or 5 times a power of ten) covering [min, max] in about `count` steps. */
 export function niceTicks(min: number, max: number, count = 4): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
   if (min === max) return [min];
-  const raw = (max - min) / count;
+  // Divided before subtracting, for the same overflow.
+  const raw = max / count - min / count;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+  const first = Math.ceil(min / step);
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  // Counted in steps: a step below the values' precision would never pass max, and i * step alone could overflow.
+  for (let i = 0; i <= count + 1; i++) {
+    const v = (first + i) * step;
+    if (!(v <= max + step * 1e-9)) break;
+    const tick = Number(v.toPrecision(12));
+    if (ticks.at(-1) !== tick) ticks.push(tick);
+  }
   return ticks;
 }
 
@@ -32,7 +45,7 @@ export function valueExtent(columns: ReadonlyArray<ReadonlyArray<number | null>>
   let max = -Infinity;
   for (const column of columns) {
     for (const value of column) {
-      if (value === null) continue;
+      if (!drawable(value)) continue;
       min = Math.min(min, value);
       max = Math.max(max, value);
     }
@@ -41,7 +54,10 @@ export function valueExtent(columns: ReadonlyArray<ReadonlyArray<number | null>>
   if (min === max) return [min - 1, max + 1];
   const [first = min, second = max] = niceTicks(min, max);
   const step = second - first;
-  return [Math.floor(min / step) * step, Math.ceil(max / step) * step];
+  const low = Math.floor(min / step) * step;
+  const high = Math.ceil(max / step) * step;
+  // Near the largest double the tick beyond the data overflows, and below a double's precision ticks coincide: the data's own extent then.
+  return Number.isFinite(low) && Number.isFinite(high) && low < high ? [low, high] : [min, max];
 }
 
 /**
@@ -53,7 +69,7 @@ export function linePath(t: readonly number[], values: ReadonlyArray<number | nu
   let previous: number | undefined;
   values.forEach((value, i) => {
     const time = t[i];
-    if (value === null || time === undefined) {
+    if (!drawable(value) || time === undefined) {
       previous = undefined;
       return;
     }

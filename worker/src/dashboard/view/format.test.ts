@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ago, celsius, percent, powerMode, watts } from "./format.js";
+import { ago, celsius, duration, megahertz, percent, powerMode, watts } from "./format.js";
 
 describe("formatting", () => {
   it("shows a dash for what the device did not report", () => {
     expect([percent(undefined), celsius(undefined), watts(undefined), powerMode(undefined)]).toEqual(["–", "–", "–", "–"]);
+  });
+
+  it("shows a dash, never throws, for a reading JSON carried as null or that is not finite", () => {
+    const odd = [null, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    for (const format of [percent, celsius, watts, megahertz, duration]) expect(odd.map(format)).toEqual(["–", "–", "–", "–"]);
+    expect([celsius(1.7e308), watts(-1e308)]).toEqual(["1.7e+308 °C", "-1e+305 W"]);
   });
 
   it("keeps small percentages precise and large ones short", () => {

@@ -1,19 +1,27 @@
 import type { CurrentPowerMode } from "@jetson/protocol";
 
-/** How values read on the page; every function answers "–" for a value the device did not report. */
+/**
+ * How values read on the page; every function answers "–" for a value the device did not report. The page's
+ * data is JSON from elsewhere, so a reading may also arrive as null (JSON's Infinity or NaN): it reads the same.
+ */
 
 const DASH = "–";
 
-export function percent(value: number | undefined): string {
-  return value === undefined ? DASH : `${value.toFixed(value < 10 ? 1 : 0)} %`;
+type Reading = number | null | undefined;
+
+/** A reading the page can show: a finite number. */
+const shown = (value: Reading): value is number => typeof value === "number" && Number.isFinite(value);
+
+export function percent(value: Reading): string {
+  return shown(value) ? `${value.toFixed(value < 10 ? 1 : 0)} %` : DASH;
 }
 
-export function celsius(value: number | undefined): string {
-  return value === undefined ? DASH : `${value.toFixed(1)} °C`;
+export function celsius(value: Reading): string {
+  return shown(value) ? `${value.toFixed(1)} °C` : DASH;
 }
 
-export function watts(milliwatts: number | undefined): string {
-  return milliwatts === undefined ? DASH : `${(milliwatts / 1000).toFixed(1)} W`;
+export function watts(milliwatts: Reading): string {
+  return shown(milliwatts) ? `${(milliwatts / 1000).toFixed(1)} W` : DASH;
 }
 
 /** As `nvpmodel -q` names it, with its id: ids and names differ per board. */
@@ -35,10 +43,11 @@ export function dateTime(epochMs: number): string {
   return new Date(epochMs).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
 }
 
-export function duration(ms: number): string {
+export function duration(ms: Reading): string {
+  if (!shown(ms)) return DASH;
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function megahertz(value: number | undefined): string {
-  return value === undefined ? DASH : `${Math.round(value)} MHz`;
+export function megahertz(value: Reading): string {
+  return shown(value) ? `${Math.round(value)} MHz` : DASH;
 }
