@@ -1,8 +1,9 @@
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
 import { CloudUrlSchema } from "./config.js";
 import { ConfigError } from "./config-error.js";
+import { replaceDurably } from "./durable-write.js";
 
 /** Trades a one-time enrollment code for a device's own credential (POST /enroll needs no other token). */
 export async function redeemEnrollmentCode(url: string, code: string): Promise<EnrolledDevice> {
@@ -22,7 +23,7 @@ export async function redeemEnrollmentCode(url: string, code: string): Promise<E
   return EnrolledDeviceSchema.parse(body);
 }
 
-/** Redeems the code and writes the credential into the bridge's configuration (mode 0600), keeping other fields. */
+/** Redeems the code and writes the credential into the bridge's configuration (mode 0600, durably), keeping other fields. */
 export async function enroll(url: string, code: string, configFile: string): Promise<{ fleet: string; deviceId: string }> {
   const enrolled = await redeemEnrollmentCode(url, code);
   const existing = await readFile(configFile, "utf8").then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}));
@@ -31,8 +32,10 @@ export async function enroll(url: string, code: string, configFile: string): Pro
   // A fleet without an update key yet pins none (and an older key goes): that device refuses every update until it is enrolled again.
   if (enrolled.updateKey === undefined) delete config.updateKey;
   else config.updateKey = enrolled.updateKey;
-  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  // writeFile's mode applies only when it creates the file.
-  await chmod(configFile, 0o600);
+  // Replaced whole, and on disk before enroll returns: a crash or power cut leaves the old file or the new one, never a
+  // truncated one, and the credential the one-time code bought is not lost once reported. It keeps the owner of the
+  // file it replaces (the service's user, who reads it), as writing in place did.
+  const owner = await stat(configFile).then(({ uid, gid }) => ({ uid, gid }), () => undefined);
+  await replaceDurably(configFile, `${JSON.stringify(config, null, 2)}\n`, owner);
   return { fleet: enrolled.fleet, deviceId: enrolled.deviceId };
 }
