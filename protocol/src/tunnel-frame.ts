@@ -104,6 +104,8 @@ export function headerBytes(headers: ReadonlyArray<readonly [string, string]>): 
 /**
  * Hop-by-hop headers (RFC 9110 7.6.1) and those each side sets itself: never forwarded.
  * Cookies are dropped both ways: the tunnel shares the Worker's origin with the dashboard's session.
+ * What a response may carry to the client is decided by the Worker alone, by its own allow-list
+ * (worker/src/tunnel/tunnel-headers.ts): a device's bridge is not trusted with that.
  */
 const NOT_FORWARDED = new Set([
   "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host",

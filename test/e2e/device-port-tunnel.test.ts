@@ -23,15 +23,53 @@ const download = { sent: 0, blocked: false };
 /** Resolves the endless response's request once it reached the device's server. */
 let endlessStarted: () => void = () => {};
 
+/** Headers a device's web app needs to work through the tunnel. */
+const APP_HEADERS: Record<string, string> = {
+  "content-type": "text/html; charset=utf-8",
+  "content-language": "en",
+  "content-disposition": 'inline; filename="status.html"',
+  "cache-control": "private, max-age=60",
+  etag: '"v7"',
+  "last-modified": "Wed, 21 Oct 2015 07:28:00 GMT",
+  vary: "Accept-Encoding",
+  "access-control-allow-origin": "*",
+  "x-request-id": "r-1",
+};
+/** Headers a browser would act on for the Worker's whole origin or site (or that prompt, or navigate away): none may pass. */
+const HOSTILE_HEADERS: Record<string, string> = {
+  "clear-site-data": '"cookies", "storage", "cache"',
+  nel: '{"report_to":"default","max_age":31536000,"include_subdomains":true}',
+  "report-to": '{"group":"default","max_age":31536000,"endpoints":[{"url":"https://attacker.example/r"}]}',
+  "strict-transport-security": "max-age=0; includeSubDomains",
+  "alt-svc": 'h3=":443"; ma=2592000',
+  "service-worker-allowed": "/",
+  "origin-agent-cluster": "?0",
+  "speculation-rules": '"/rules.json"',
+  refresh: "0; url=https://attacker.example/",
+  link: "</>; rel=prerender",
+  "www-authenticate": 'Basic realm="Your fleet session expired: sign in again"',
+  "set-cookie": "jetson_session=planted; Path=/",
+  "device-note": "a header of the app's own, not X-",
+};
+
 /** The "device's" web server on 127.0.0.1: a page, an echo, a 50 MB download, an endless stream, and a WebSocket echo. */
 function startWebServer(): Server {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://device");
     if (url.pathname === "/hello") {
       res.writeHead(201, { "content-type": "text/plain", "x-device": "orin", "set-cookie": "device=1" });
-      return res.end(`hello ${url.searchParams.get("name")} (${req.headers["x-asked"] ?? "-"}, cookie ${req.headers.cookie ?? "none"}, authorization ${req.headers.authorization ?? "none"})`);
+      const edge = ["cf-access-jwt-assertion", "cf-connecting-ip", "x-forwarded-for", "true-client-ip"].filter((name) => req.headers[name] !== undefined);
+      return res.end(`hello ${url.searchParams.get("name")} (${req.headers["x-asked"] ?? "-"}, cookie ${req.headers.cookie ?? "none"}, authorization ${req.headers.authorization ?? "none"}, edge ${edge.join(",") || "none"})`);
     }
     if (url.pathname === "/echo") return req.pipe(res);
+    if (url.pathname === "/headers") {
+      // What a web app needs, and what a hostile one adds to act on the whole origin it is served from.
+      res.writeHead(200, { ...APP_HEADERS, ...HOSTILE_HEADERS, "content-security-policy": "default-src *", "referrer-policy": "unsafe-url" });
+      return res.end("<h1>status</h1>");
+    }
+    if (url.pathname === "/settings/save") return res.writeHead(303, { location: "/login?next=%2Fsettings" }).end();
+    if (url.pathname === "/away") return res.writeHead(302, { location: "https://sso.example/authorize?client=device" }).end();
+    if (url.pathname === "/private") return res.writeHead(401, { "content-type": "text/plain", "www-authenticate": 'Basic realm="device"' }).end("sign in first");
     if (url.pathname === "/download") {
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(DOWNLOAD_BYTES) });
       const chunk = Buffer.alloc(64 * 1024, 0x5a);
@@ -137,21 +175,30 @@ function rssKb(match: (cmdline: string) => boolean): number {
 }
 
 describe("a time-limited tunnel to a device's web port", () => {
-  it("forwards a request with its status, headers and body, and keeps cookies, the Worker's bearer tokens and the Referer out", async () => {
+  it("forwards a request with its status, headers and body, and keeps cookies, the Worker's bearer tokens, the edge's visitor headers and the Referer out", async () => {
     const { url, port, id } = await open();
     expect(port).toBe(webPort);
     expect(url).toMatch(new RegExp(`^${stack.worker.url}/t/[0-9a-f]{64}[A-Za-z0-9_-]{43}/$`));
     const response = await fetch(`${url}hello?name=jetson`, {
-      headers: { "x-asked": "yes", cookie: "session=dashboard-secret", authorization: `Bearer ${stack.worker.fleetToken}` },
+      headers: {
+        "x-asked": "yes",
+        cookie: "session=dashboard-secret",
+        authorization: `Bearer ${stack.worker.fleetToken}`,
+        // As Cloudflare's edge (and Access) would add them in front of a deployment.
+        "cf-access-jwt-assertion": "eyJ.signed.identity",
+        "cf-connecting-ip": "203.0.113.9",
+        "x-forwarded-for": "203.0.113.9",
+        "true-client-ip": "203.0.113.9",
+      },
     });
     expect(response.status).toBe(201);
     expect(response.headers.get("x-device")).toBe("orin");
     expect(response.headers.get("set-cookie")).toBeNull();
     expect(response.headers.get("content-security-policy")).toMatch(/^sandbox/);
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
-    expect(await response.text()).toBe("hello jetson (yes, cookie none, authorization none)");
+    expect(await response.text()).toBe("hello jetson (yes, cookie none, authorization none, edge none)");
     const basic = await fetch(`${url}hello?name=basic`, { headers: { authorization: "Basic ZGV2aWNlOnB3" } });
-    expect(await basic.text()).toBe("hello basic (-, cookie none, authorization Basic ZGV2aWNlOnB3)");
+    expect(await basic.text()).toBe("hello basic (-, cookie none, authorization Basic ZGV2aWNlOnB3, edge none)");
 
     const echoed = await fetch(`${url}echo`, { method: "POST", body: "a body for the device" });
     expect(await echoed.text()).toBe("a body for the device");
@@ -160,6 +207,30 @@ describe("a time-limited tunnel to a device's web port", () => {
     expect(listed.ports).toContainEqual(expect.objectContaining({ id, port: webPort }));
     const entries = await audit();
     expect(entries).toContainEqual(expect.objectContaining({ action: "open_device_port", outcome: "succeeded", args: expect.objectContaining({ id, port: webPort }) }));
+  });
+
+  it("forwards the headers a web app needs and none that act on the Worker's whole origin, and keeps the device's redirects in the tunnel", async () => {
+    const { url } = await open();
+    const response = await fetch(`${url}headers`);
+    expect(response.status).toBe(200);
+    for (const [name, value] of Object.entries(APP_HEADERS)) expect([name, response.headers.get(name)]).toEqual([name, value]);
+    for (const name of Object.keys(HOSTILE_HEADERS)) expect([name, response.headers.get(name)]).toEqual([name, null]);
+    expect(response.headers.get("content-security-policy")).toMatch(/^sandbox /);
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(await response.text()).toBe("<h1>status</h1>");
+
+    const saved = await fetch(`${url}settings/save`, { method: "POST", redirect: "manual" });
+    expect(saved.status).toBe(303);
+    expect(new URL(saved.headers.get("location")!, `${url}settings/save`).href).toBe(`${url}login?next=%2Fsettings`);
+    const away = await fetch(`${url}away`, { redirect: "manual" });
+    expect(away.headers.get("location")).toBe("https://sso.example/authorize?client=device");
+    const followed = await fetch(`${url}settings/save`, { method: "POST" });
+    expect([followed.url, followed.status]).toEqual([`${url}login?next=%2Fsettings`, 404]);
+
+    const basic = await fetch(`${url}private`);
+    expect(basic.status).toBe(401);
+    expect(basic.headers.get("www-authenticate")).toBeNull();
+    expect(await basic.text()).toBe("sign in first");
   });
 
   it("streams a 50 MB download with back-pressure: a client that stops reading halts the device's server", async () => {

@@ -13,6 +13,24 @@ function rest(headers: Record<string, string>, method: string, path: string, bod
 
 let reader: Record<string, string>;
 
+/** A device (frames by hand, no bridge) with a tunnel open to its port 8080; `url` as this test's Worker answers it. */
+async function openTunnel(id: string) {
+  const token = await provision(id);
+  const device = await DeviceClient.open(`/tunnel/local/${id}`);
+  await device.connect(id, token);
+  await device.subscribeCommands(id);
+  const send = (header: PortFrameHeader, body?: Uint8Array) => device.publishBytes(`jetson/${id}/port-up`, encodePortFrame(header, body));
+  const nextFrame = async () => decodePortFrame((await device.next("publish")).payload).header;
+  const opening = rest(ADMIN, "POST", `/api/devices/${id}/ports`, { port: 8080 });
+  const check = await nextFrame();
+  expect(check).toMatchObject({ type: "check", port: 8080 });
+  send({ type: "checked", stream: check.stream, allowed: true });
+  const opened = await opening;
+  expect(opened.status).toBe(201);
+  const url = ((await opened.json()) as { url: string }).url.replace(/^https?:\/\/[^/]+/, "http://w");
+  return { device, send, nextFrame, url };
+}
+
 beforeAll(async () => {
   await provision("web-1");
   const response = await rest(ADMIN, "POST", "/api/tokens", { name: "viewer", scopes: ["read"] });
@@ -84,22 +102,8 @@ describe("the device's side of the link", () => {
 
 describe("credit, as the device's object enforces it", () => {
   it("streams what the device sends within its credit, and ends the stream of a device that sends more", async () => {
-    const token = await provision("web-3");
-    const device = await DeviceClient.open("/tunnel/local/web-3");
-    await device.connect("web-3", token);
-    await device.subscribeCommands("web-3");
-    const send = (header: PortFrameHeader, body?: Uint8Array) => device.publishBytes("jetson/web-3/port-up", encodePortFrame(header, body));
-    const nextFrame = async () => decodePortFrame((await device.next("publish")).payload).header;
-
-    const opening = rest(ADMIN, "POST", "/api/devices/web-3/ports", { port: 8080 });
-    const check = await nextFrame();
-    expect(check).toMatchObject({ type: "check", port: 8080 });
-    send({ type: "checked", stream: check.stream, allowed: true });
-    const opened = await opening;
-    expect(opened.status).toBe(201);
-    const { url } = (await opened.json()) as { url: string };
-
-    const fetching = exports.default.fetch(url.replace(/^https?:\/\/[^/]+/, "http://w") + "video");
+    const { device, send, nextFrame, url } = await openTunnel("web-3");
+    const fetching = exports.default.fetch(`${url}video`);
     const open = await nextFrame();
     expect(open).toMatchObject({ type: "open", port: 8080, method: "GET", path: "/video", websocket: false });
     send({ type: "response", stream: open.stream, status: 200, headers: [["content-type", "video/mp4"]] });
@@ -115,5 +119,103 @@ describe("credit, as the device's object enforces it", () => {
     expect(reset).toMatchObject({ stream: open.stream, reason: "the device sent more than its credit" });
     await expect(response.text()).rejects.toThrow();
     device.ws.close();
+  });
+});
+
+describe("the device's response headers, as the client gets them", () => {
+  /** Fetches `path` through the tunnel and has the device answer it with `status` and `headers`, and no body. */
+  async function answered(tunnel: Awaited<ReturnType<typeof openTunnel>>, path: string, status: number, headers: Array<[string, string]>) {
+    const fetching = exports.default.fetch(`${tunnel.url}${path}`, { redirect: "manual" });
+    let open: PortFrameHeader;
+    // Past the frames of the requests before (a GET's end).
+    do open = await tunnel.nextFrame();
+    while (open.type !== "open");
+    expect(open).toMatchObject({ type: "open", path: `/${path}` });
+    tunnel.send({ type: "response", stream: open.stream, status, headers });
+    // The end only once the response is in: the test pool may reorder a socket's messages.
+    const response = await fetching;
+    tunnel.send({ type: "end", stream: open.stream });
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
+    return response;
+  }
+
+  it("passes what a web app needs, and nothing that acts on the Worker's origin beyond the page (Clear-Site-Data signing the dashboard out, HSTS, reporting, ...)", async () => {
+    const tunnel = await openTunnel("web-4");
+    const kept: Array<[string, string]> = [
+      ["content-type", "text/html; charset=utf-8"],
+      ["content-language", "en"],
+      ["content-disposition", 'inline; filename="status.html"'],
+      ["cache-control", "no-cache"],
+      ["expires", "Thu, 01 Jan 2099 00:00:00 GMT"],
+      ["etag", '"v1"'],
+      ["last-modified", "Wed, 21 Oct 2015 07:28:00 GMT"],
+      ["vary", "Accept-Encoding"],
+      ["accept-ranges", "bytes"],
+      ["access-control-allow-origin", "*"],
+      ["x-total-count", "42"],
+    ];
+    const dropped: Array<[string, string]> = [
+      ["clear-site-data", '"cookies", "storage", "cache"'],
+      ["nel", '{"report_to":"default","max_age":31536000,"include_subdomains":true}'],
+      ["report-to", '{"group":"default","max_age":31536000,"endpoints":[{"url":"https://attacker.example/r"}]}'],
+      ["reporting-endpoints", 'default="https://attacker.example/r"'],
+      ["strict-transport-security", "max-age=0; includeSubDomains"],
+      ["alt-svc", 'h3=":443"; ma=2592000'],
+      ["service-worker-allowed", "/"],
+      ["origin-agent-cluster", "?0"],
+      ["speculation-rules", '"/rules.json"'],
+      ["accept-ch", "Sec-CH-UA-Full-Version-List"],
+      ["set-login", "logged-out"],
+      ["refresh", "0; url=https://attacker.example/"],
+      ["link", "</>; rel=prerender"],
+      ["www-authenticate", 'Basic realm="Your session expired: sign in again"'],
+      ["set-cookie", "jetson_session=planted; Path=/"],
+      ["content-location", "/elsewhere"],
+      ["device-note", "a header of the app's own, not X-"],
+    ];
+    const response = await answered(tunnel, "status", 200, [
+      ...kept,
+      ...dropped,
+      ["content-security-policy", "default-src *"],
+      ["referrer-policy", "unsafe-url"],
+      ["x-content-type-options", "none"],
+    ]);
+    expect(response.status).toBe(200);
+    for (const [name, value] of kept) expect([name, response.headers.get(name)]).toEqual([name, value]);
+    for (const [name] of dropped) expect([name, response.headers.get(name)]).toEqual([name, null]);
+    // The Worker's own, not the device's.
+    expect(response.headers.get("content-security-policy")).toMatch(/^sandbox /);
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+
+    // A 401 stays a 401, but raises no credential prompt for the Worker's origin.
+    const unauthorized = await answered(tunnel, "admin", 401, [["content-type", "text/plain"], ["www-authenticate", 'Basic realm="device"'], ["proxy-authenticate", "Basic"]]);
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get("www-authenticate")).toBeNull();
+    expect(unauthorized.headers.get("proxy-authenticate")).toBeNull();
+    tunnel.device.ws.close();
+  });
+
+  it("keeps a redirect to the device's own pages inside the tunnel, whatever its dots, and passes one to another site as it is", async () => {
+    const tunnel = await openTunnel("web-5");
+    /** Where the client lands after the device answers `path` with a redirect to `location`. */
+    const landing = async (path: string, location: string) => {
+      const response = await answered(tunnel, path, 302, [["location", location]]);
+      expect(response.status).toBe(302);
+      const sent = response.headers.get("location");
+      return sent === null ? null : new URL(sent, `${tunnel.url}${path}`).href;
+    };
+    expect(await landing("app/settings/page?x=1", "/login?next=%2Fapp")).toBe(`${tunnel.url}login?next=%2Fapp`);
+    expect(await landing("app/settings/page", "/")).toBe(tunnel.url);
+    expect(await landing("app/settings/page", "next?step=2#top")).toBe(`${tunnel.url}app/settings/next?step=2#top`);
+    expect(await landing("", "login")).toBe(`${tunnel.url}login`);
+    expect(await landing("app/", "../../../../signout")).toBe(`${tunnel.url}signout`);
+    expect(await landing("app/", "/../../signout")).toBe(`${tunnel.url}signout`);
+    expect(await landing("app/", "/.//attacker.example/")).toBe(`${tunnel.url}/attacker.example/`);
+    expect(await landing("/elsewhere/x", "/login")).toBe(`${tunnel.url}login`);
+    expect(await landing("app", "https://sso.example/login?back=1")).toBe("https://sso.example/login?back=1");
+    expect(await landing("app", "//sso.example/login")).toBe("http://sso.example/login");
+    expect(await landing("app", "http://[not a url")).toBeNull();
+    tunnel.device.ws.close();
   });
 });

@@ -91,7 +91,7 @@ describe("a client that names itself by a Client ID Metadata Document", () => {
     expect(page.html).toMatch(/Invalid redirect URI/);
   });
 
-  it("refuses a client_id URL with a fragment, credentials, dot segments, no path or a second spelling, without fetching it", async () => {
+  it("refuses a client_id URL with a fragment, credentials, dot segments, no path, a second spelling or on this server's own host, without fetching it", async () => {
     const before = await hits("assistant.json");
     const refusals: Array<[string, RegExp]> = [
       [`${documentUrl("assistant.json")}#top`, /must not have a fragment/],
@@ -101,6 +101,8 @@ describe("a client that names itself by a Client ID Metadata Document", () => {
       [`${DOCUMENTS}/`, /must have a path/],
       [documentUrl("assistant.json").replace("http://", "HTTP://"), /must be written in its normal form/],
       [`${documentUrl("assistant.json")}?${"x".repeat(400)}`, /must be at most 400 characters long/],
+      // Anyone who can open a device's port serves pages on this server's own origin (/t/<token>/).
+      [`${BASE}/t/0123456789abcdef/client.json`, /must not be on the same host as this server/],
     ];
     for (const [clientId, reason] of refusals) expect(await refusedAt(clientId), clientId).toMatch(reason);
     expect(await hits("assistant.json")).toBe(before);

@@ -74,6 +74,8 @@ const URL_RULES: Array<[(clientId: string, url: URL, deployment: URL) => boolean
   [(_, url) => url.username === "" && url.password === "", "must not carry a user name or password"],
   [(clientId) => !hasDotSegment(clientId), "must not have . or .. path segments"],
   [(_, url) => url.pathname !== "/", "must have a path"],
+  // The consent page would name this server as the publisher, and anyone who can open a device's port serves pages here.
+  [(_, url, deployment) => url.host !== deployment.host, "must not be on the same host as this server (device ports are served there)"],
   // The document's client_id is compared to it as a string: no second spelling of the same URL.
   [(clientId, url) => url.href === clientId, "must be written in its normal form (lower-case scheme and host, no default port, no spaces)"],
 ];

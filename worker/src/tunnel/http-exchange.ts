@@ -1,5 +1,5 @@
 import { MAX_CHUNK_BYTES, type PortFrameOf } from "@jetson/protocol";
-import { Exchange } from "./exchange.js";
+import { Exchange, type SendFrame } from "./exchange.js";
 import { tunnelResponseHeaders } from "./tunnel-headers.js";
 
 /** Statuses whose response has no body (a Response with one is refused). */
@@ -15,6 +15,18 @@ export class HttpExchange extends Exchange {
   private ended = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+
+  constructor(
+    stream: number,
+    tunnelId: string,
+    socket: WebSocket,
+    sendFrame: SendFrame,
+    forget: (stream: number) => void,
+    /** The request's path (and query) on the device: where its answer's Location is relative to. */
+    private readonly path: string,
+  ) {
+    super(stream, tunnelId, socket, sendFrame, forget);
+  }
 
   /** Sends the request's body (none for a GET), then its end. */
   async upload(body: ReadableStream<Uint8Array> | null): Promise<void> {
@@ -39,7 +51,7 @@ export class HttpExchange extends Exchange {
     if (this.answered) return this.abort("a second response");
     let headers: Headers;
     try {
-      headers = tunnelResponseHeaders(frame.headers);
+      headers = tunnelResponseHeaders(frame.headers, this.path);
     } catch {
       return this.abort("the device's server sent a header this Worker cannot forward");
     }

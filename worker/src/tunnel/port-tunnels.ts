@@ -107,7 +107,7 @@ export class PortTunnels {
     const stream = this.takeStreamId();
     const send = this.sender(link);
     const forget = (id: number) => this.exchanges.delete(id);
-    const exchange = websocket ? new WsExchange(stream, tunnel.id, link.ws, send, forget) : new HttpExchange(stream, tunnel.id, link.ws, send, forget);
+    const exchange = websocket ? new WsExchange(stream, tunnel.id, link.ws, send, forget) : new HttpExchange(stream, tunnel.id, link.ws, send, forget, path);
     this.exchanges.set(stream, exchange);
     send({ type: "open", stream, port: tunnel.port, method: request.method, path, headers, websocket });
     if (exchange instanceof HttpExchange) exchange.upload(request.body).catch(() => exchange.abort("the client's request body failed"));
