@@ -20,6 +20,12 @@ export interface ReconnectPolicy {
   attempts?: number;
 }
 
+/** How long a server has, unless told otherwise, to answer a request: open a channel, finish an SFTP operation. */
+const DEFAULT_REPLY_TIMEOUT_MS = 15_000;
+
+/** The server did not answer in time; the connection it was asked on has been dropped. */
+export class SshTimeoutError extends Error {}
+
 export class HostKeyMismatchError extends Error {
   constructor(
     message: string,
@@ -39,6 +45,9 @@ export function hostKeyFingerprint(key: Buffer): string {
  * One SSH connection to a device, kept open (with keepalives) and reused by
  * every command, reconnecting with backoff when it drops. The host key is
  * checked against its pin on every connect; agent forwarding is never asked for.
+ * A server that leaves a request unanswered past the reply timeout loses the
+ * connection: keepalives alone cannot tell a hung or hostile server from a slow
+ * one, and dropping it frees everything ssh2 keeps for the unanswered request.
  */
 export class SshConnection {
   private client: Client | undefined;
@@ -51,6 +60,7 @@ export class SshConnection {
     private readonly target: SshTarget,
     private readonly log: Logger,
     private readonly reconnect: ReconnectPolicy = { minMs: 500, maxMs: 30_000 },
+    private readonly replyTimeoutMs = DEFAULT_REPLY_TIMEOUT_MS,
   ) {}
 
   /** A ready client, connecting (or waiting for the reconnect in progress) first. */
@@ -63,24 +73,66 @@ export class SshConnection {
     return this.connecting;
   }
 
+  /** A channel running `command`, once the server has opened it (within the reply timeout; waiting for a connection is not counted). */
   async exec(command: string): Promise<ClientChannel> {
     const client = await this.ready();
-    return new Promise((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel))));
+    const opening = new Promise<ClientChannel>((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel))));
+    return this.answered(opening, "opening a channel for a command", () => client);
   }
 
-  sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= this.ready().then(
-      (client) => new Promise<SFTPWrapper>((resolve, reject) => client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)))),
-    );
-    this.sftpSession.catch(() => {
-      this.sftpSession = undefined;
+  /**
+   * Runs `use` with the SFTP session. All of it, connecting included, must end within the reply timeout,
+   * or the call fails (and a connection it was using is dropped, closing the session with it).
+   */
+  withSftp<T>(what: string, use: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
+    let client: Client | undefined;
+    const work = this.ready().then(async (ready) => {
+      client = ready;
+      return use(await this.sftp());
     });
-    return this.sftpSession;
+    return this.answered(work, what, () => client);
   }
 
   close(): void {
     this.closed = true;
     this.client?.end();
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    if (this.sftpSession) return this.sftpSession;
+    const session = this.ready().then(
+      (client) => new Promise<SFTPWrapper>((resolve, reject) => client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)))),
+    );
+    // A session that failed or that the server closed is opened again on next use, not kept.
+    const forget = () => {
+      if (this.sftpSession === session) this.sftpSession = undefined;
+    };
+    session.then((sftp) => sftp.once("close", forget), forget);
+    this.sftpSession = session;
+    return session;
+  }
+
+  /** `work`, or an SshTimeoutError once the reply timeout has passed, which drops the connection `work` was using. */
+  private answered<T>(work: Promise<T>, what: string, using: () => Client | undefined): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const message = `${what} on ${this.target.host}:${this.target.port} had no answer within ${this.replyTimeoutMs} ms`;
+        const client = using();
+        if (client) this.drop(client, message);
+        reject(new SshTimeoutError(message));
+      }, this.replyTimeoutMs);
+      work.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+
+  private drop(client: Client, reason: string): void {
+    if (this.client === client) {
+      this.client = undefined;
+      this.sftpSession = undefined;
+    }
+    this.log.warn(`${reason}; dropping the connection`);
+    // destroy, not end: a server that stopped answering may never finish a graceful close either.
+    client.destroy();
   }
 
   private async connectWithRetry(): Promise<Client> {
@@ -108,7 +160,9 @@ export class SshConnection {
           this.client = client;
           resolve(client);
         })
-        .once("error", (error) => reject(mismatch ?? error))
+        // on, not once: ssh2 may report more than one error for a connection (a parser error, then the socket's reset),
+        // and an error event with no listener would end the whole bridge. Once connected, close reports the loss.
+        .on("error", (error) => reject(mismatch ?? error))
         .once("close", () => {
           if (this.client === client) {
             this.client = undefined;

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { SFTPWrapper } from "ssh2";
+import type { ClientChannel, SFTPWrapper } from "ssh2";
 import { assertProgramName, commandLine, type HostOptions, notInstalled } from "./host-options.js";
 import { DEFAULT_STOP_GRACE_MS, GracefulStop, type StopSignal } from "./graceful-stop.js";
 import { CappedText, GuardedLines, runResult } from "./output.js";
@@ -19,22 +19,36 @@ interface StatVfs {
   f_bavail: number | bigint;
 }
 
-/** Takes the remote pid off the front of a command's output. */
-class PidPrefix {
-  value: number | undefined;
-  private pending: Buffer | undefined = Buffer.alloc(0);
+/** The longest file readFile takes; a longer one (a hostile target's /dev/zero, a sparse 1 TiB file) reads as unreadable. */
+export const MAX_READ_FILE_BYTES = 1 << 20;
+/** The most entries listDir takes (sysfs folders hold tens); a folder with more lists as empty. */
+export const MAX_DIR_ENTRIES = 1_000;
+const READ_CHUNK_BYTES = 64 * 1024;
+/** SSH_FX_EOF: the status that ends a listing. */
+const SFTP_STATUS_EOF = 1;
+/** A pid is a number below 2^32: ten digits at most. */
+const MAX_PID_DIGITS = 10;
 
+const OUTPUT_BEFORE_PID =
+  "The gateway target printed something before the command's pid: check its shell startup files (~/.bashrc) for output";
+
+/** Takes the remote pid, the first line of a command's output, off the front of it. */
+class PidLine {
+  value: number | undefined;
+  private digits = "";
+
+  /** The output after the pid line; throws as soon as what comes first cannot be a pid, so it is never buffered. */
   strip(chunk: Buffer): Buffer {
-    if (!this.pending) return chunk;
-    const joined = Buffer.concat([this.pending, chunk]);
-    const newline = joined.indexOf(0x0a);
-    if (newline < 0) {
-      this.pending = joined;
-      return Buffer.alloc(0);
-    }
-    this.value = Number(joined.subarray(0, newline).toString());
-    this.pending = undefined;
-    return joined.subarray(newline + 1);
+    if (this.value !== undefined) return chunk;
+    const newline = chunk.indexOf(0x0a);
+    const end = newline < 0 ? chunk.length : newline;
+    this.digits += chunk.toString("latin1", 0, Math.min(end, MAX_PID_DIGITS + 1));
+    if (!/^\d*$/.test(this.digits) || this.digits.length > MAX_PID_DIGITS) throw new Error(OUTPUT_BEFORE_PID);
+    if (newline < 0) return chunk.subarray(chunk.length);
+    // `kill -TERM -0` would signal the kill's own group and `-1` every process of the user: neither is a command's group.
+    if (Number(this.digits) < 2) throw new Error(OUTPUT_BEFORE_PID);
+    this.value = Number(this.digits);
+    return chunk.subarray(newline + 1);
   }
 }
 
@@ -49,19 +63,19 @@ export class SshHost implements HostPort {
   constructor(private readonly options: SshHostOptions) {}
 
   async run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const { argv, stdin } = commandLine(this.options, program, await this.locate(program), args, options);
-    // sshd starts each command as a process group leader; printing its pid first lets a timeout signal the group.
-    const command = `echo $$; LC_ALL=C DEBIAN_FRONTEND=noninteractive exec ${argv.map(shellQuote).join(" ")}`;
-    const channel = await this.options.connection.exec(command);
     const maxBytes = options.maxOutputBytes ?? this.options.defaultMaxOutputBytes;
+    const graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     const out = new CappedText(maxBytes);
     const err = new CappedText(maxBytes);
     return new Promise((resolve, reject) => {
+      /** Undefined until the server has opened it: a stop before then ends the run at once. */
+      let channel: ClientChannel | undefined;
       let timedOut = false;
       let settled = false;
       let exitCode: number | null = null;
       let signal: string | null = null;
-      const pid = new PidPrefix();
+      let killWait: NodeJS.Timeout | undefined;
+      const pid = new PidLine();
       /** A signal asked for before the remote pid arrived, sent as soon as it does. */
       let pending: StopSignal | undefined;
       const signalRemote = async (signalName: StopSignal) => {
@@ -70,94 +84,137 @@ export class SshHost implements HostPort {
       };
       const stopper = new GracefulStop((signalName) => {
         const sent = signalRemote(signalName);
-        // Past the grace, answer once the kill has run, even if something beyond its reach (a root program under sudo) holds the output open.
+        // Past the grace, answer once the kill has run, even if something beyond its reach (a root program under sudo) holds the output open;
+        // or once another grace has passed, as the kill's own channel may never open.
         if (signalName === "SIGKILL") {
-          void sent.finally(() => {
-            channel.close();
+          const answer = () => {
+            channel?.close();
             finish();
-          });
+          };
+          killWait = setTimeout(answer, graceMs);
+          void sent.then(answer, answer);
         }
-      }, this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
-      const finish = () => {
-        if (settled) return;
+      }, graceMs);
+      const settle = () => {
+        if (settled) return false;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(killWait);
         stopper.ended();
         options.signal?.removeEventListener("abort", stop);
+        return true;
+      };
+      const finish = () => {
+        if (!settle()) return;
         lines?.flush();
         if (lines?.error !== undefined) return reject(lines.error);
         resolve(runResult({ exitCode, signal, timedOut, aborted: options.signal?.aborted ?? false }, out, err));
       };
-      const stop = () => stopper.begin();
+      const fail = (error: unknown) => {
+        if (!settle()) return;
+        channel?.close();
+        reject(error);
+      };
+      const stop = () => (channel ? stopper.begin() : finish());
+      // Armed before the program is looked up and its channel opened: a server that never opens it cannot outlast the timeout.
       const timer = setTimeout(() => {
         timedOut = true;
         stop();
       }, options.timeoutMs ?? this.options.defaultTimeoutMs);
+      const lines = options.onStdoutLine ? new GuardedLines(options.onStdoutLine, stop) : undefined;
       options.signal?.addEventListener("abort", stop, { once: true });
       if (options.signal?.aborted) stop();
-      const lines = options.onStdoutLine ? new GuardedLines(options.onStdoutLine, stop) : undefined;
-      channel.on("data", (data: Buffer) => {
-        const chunk = pid.strip(data);
-        if (pending && pid.value !== undefined) {
-          void this.signalGroup(pid.value, pending);
-          pending = undefined;
-        }
-        if (!chunk.length) return;
-        out.add(chunk);
-        lines?.add(chunk);
-      });
-      channel.stderr.on("data", (chunk: Buffer) => err.add(chunk));
-      channel.on("exit", (code: number | null, signalName?: string) => {
-        exitCode = code;
-        signal = signalName ?? null;
-      });
-      channel.on("close", finish);
-      channel.end(stdin ?? "");
+      const wire = ({ channel: opened, stdin }: { channel: ClientChannel; stdin?: string }) => {
+        // Too late: nothing waits for it any more.
+        if (settled) return opened.close();
+        channel = opened;
+        opened.on("data", (data: Buffer) => {
+          if (settled) return;
+          let chunk: Buffer;
+          try {
+            chunk = pid.strip(data);
+          } catch (error) {
+            return fail(error);
+          }
+          if (pending && pid.value !== undefined) {
+            void this.signalGroup(pid.value, pending);
+            pending = undefined;
+          }
+          if (!chunk.length) return;
+          out.add(chunk);
+          lines?.add(chunk);
+        });
+        opened.stderr.on("data", (chunk: Buffer) => err.add(chunk));
+        opened.on("exit", (code: number | null, signalName?: string) => {
+          exitCode = code;
+          signal = signalName ?? null;
+        });
+        opened.on("close", finish);
+        opened.end(stdin ?? "");
+      };
+      this.start(program, args, options).then(wire, fail);
     });
   }
 
-  async readFile(machinePath: string): Promise<string | undefined> {
-    const sftp = await this.options.connection.sftp();
-    const real = await this.resolve(sftp, machinePath);
-    return new Promise((resolve) => sftp.readFile(real, (error, data) => resolve(error ? undefined : data.toString("utf8"))));
+  /** Finds the program and opens the channel that runs it, its pid printed first. */
+  private async start(program: string, args: readonly string[], options: RunOptions): Promise<{ channel: ClientChannel; stdin?: string }> {
+    const { argv, stdin } = commandLine(this.options, program, await this.locate(program), args, options);
+    // sshd starts each command as a process group leader; printing its pid first lets a timeout signal the group.
+    const command = `echo $$; LC_ALL=C DEBIAN_FRONTEND=noninteractive exec ${argv.map(shellQuote).join(" ")}`;
+    return { channel: await this.options.connection.exec(command), stdin };
   }
 
-  async writeFile(machinePath: string, data: string): Promise<void> {
-    const sftp = await this.options.connection.sftp();
-    const real = await this.resolve(sftp, machinePath);
-    await new Promise<void>((resolve, reject) => sftp.writeFile(real, data, (error) => (error ? reject(error) : resolve())));
+  /** Undefined also for a file longer than MAX_READ_FILE_BYTES; rejects when the device does not answer in time. */
+  readFile(machinePath: string): Promise<string | undefined> {
+    return this.options.connection.withSftp(`reading ${machinePath}`, async (sftp) => {
+      const bytes = await readCapped(sftp, await this.resolve(sftp, machinePath), MAX_READ_FILE_BYTES);
+      return bytes?.toString("utf8");
+    });
   }
 
-  async listDir(machinePath: string): Promise<string[]> {
-    const sftp = await this.options.connection.sftp();
-    const real = await this.resolve(sftp, machinePath);
-    return new Promise((resolve) => sftp.readdir(real, (error, list) => resolve(error ? [] : list.map((entry) => entry.filename))));
+  writeFile(machinePath: string, data: string): Promise<void> {
+    return this.options.connection.withSftp(`writing ${machinePath}`, async (sftp) => {
+      const real = await this.resolve(sftp, machinePath);
+      await new Promise<void>((resolve, reject) => sftp.writeFile(real, data, (error) => (error ? reject(error) : resolve())));
+    });
   }
 
-  async statFs(machinePath: string): Promise<FsSpace | undefined> {
-    const sftp = await this.options.connection.sftp();
-    const real = await this.resolve(sftp, machinePath);
-    return new Promise((resolve) =>
-      sftp.ext_openssh_statvfs(real, (error, info: StatVfs | undefined) => {
-        if (error || !info) return resolve(undefined);
-        const unit = Number(info.f_frsize);
-        resolve({ totalBytes: Number(info.f_blocks) * unit, freeBytes: Number(info.f_bfree) * unit, availableBytes: Number(info.f_bavail) * unit });
-      }),
+  /** Empty also for a folder with more than MAX_DIR_ENTRIES entries. */
+  listDir(machinePath: string): Promise<string[]> {
+    return this.options.connection.withSftp(
+      `listing ${machinePath}`,
+      async (sftp) => (await listCapped(sftp, await this.resolve(sftp, machinePath), MAX_DIR_ENTRIES)) ?? [],
     );
+  }
+
+  statFs(machinePath: string): Promise<FsSpace | undefined> {
+    return this.options.connection.withSftp(`reading the disk space of ${machinePath}`, async (sftp) => {
+      const real = await this.resolve(sftp, machinePath);
+      return new Promise((resolve) =>
+        sftp.ext_openssh_statvfs(real, (error, info: StatVfs | undefined) => {
+          if (error || !info) return resolve(undefined);
+          const unit = Number(info.f_frsize);
+          resolve({ totalBytes: Number(info.f_blocks) * unit, freeBytes: Number(info.f_bfree) * unit, availableBytes: Number(info.f_bavail) * unit });
+        }),
+      );
+    });
   }
 
   /** The absolute path of a program in the configured folders on the device. */
   async locate(program: string): Promise<string> {
     assertProgramName(program);
-    const sftp = await this.options.connection.sftp();
-    for (const dir of this.options.programDirs) {
-      const candidate = path.posix.join(dir, program);
-      const executable = await new Promise<boolean>((resolve) =>
-        sftp.stat(candidate, (error, stats) => resolve(!error && stats.isFile() && (stats.mode & 0o111) !== 0)),
-      );
-      if (executable) return candidate;
-    }
-    throw notInstalled(program, this.options);
+    const found = await this.options.connection.withSftp(`looking for ${program}`, async (sftp) => {
+      for (const dir of this.options.programDirs) {
+        const candidate = path.posix.join(dir, program);
+        const executable = await new Promise<boolean>((resolve) =>
+          sftp.stat(candidate, (error, stats) => resolve(!error && stats.isFile() && (stats.mode & 0o111) !== 0)),
+        );
+        if (executable) return candidate;
+      }
+      return undefined;
+    });
+    if (found === undefined) throw notInstalled(program, this.options);
+    return found;
   }
 
   /**
@@ -178,5 +235,53 @@ export class SshHost implements HostPort {
     return resolveUnderRoot(this.options.root, machinePath, (p) =>
       new Promise((resolve, reject) => sftp.realpath(p, (error, real) => (error ? reject(error) : resolve(real)))),
     );
+  }
+}
+
+/** A file's first bytes, read until its end; undefined when it cannot be read or is longer than `cap` (its size is not trusted: /proc files say 0). */
+async function readCapped(sftp: SFTPWrapper, file: string, cap: number): Promise<Buffer | undefined> {
+  const handle = await new Promise<Buffer | undefined>((resolve) => sftp.open(file, "r", (error, opened) => resolve(error ? undefined : opened)));
+  if (!handle) return undefined;
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // One byte past the cap tells a file of exactly `cap` bytes from a longer one.
+    while (size <= cap) {
+      const buffer = Buffer.alloc(Math.min(READ_CHUNK_BYTES, cap + 1 - size));
+      const read = await new Promise<number | undefined>((resolve) =>
+        sftp.read(handle, buffer, 0, buffer.length, size, (error, bytesRead) => resolve(error ? undefined : bytesRead)),
+      );
+      if (read === undefined) return undefined;
+      if (read === 0) return Buffer.concat(chunks, size);
+      chunks.push(buffer.subarray(0, read));
+      size += read;
+    }
+    return undefined;
+  } finally {
+    sftp.close(handle, () => undefined);
+  }
+}
+
+/** A folder's entry names; undefined when it cannot be listed or has more than `cap` entries. */
+async function listCapped(sftp: SFTPWrapper, dir: string, cap: number): Promise<string[] | undefined> {
+  const handle = await new Promise<Buffer | undefined>((resolve) => sftp.opendir(dir, (error, opened) => resolve(error ? undefined : opened)));
+  if (!handle) return undefined;
+  try {
+    const names: string[] = [];
+    while (names.length <= cap) {
+      // A batch, or false at the end (an EOF status).
+      const batch = await new Promise<string[] | false | undefined>((resolve) =>
+        sftp.readdir(handle, (error, list) => {
+          if (!error) return resolve(list.map((entry) => entry.filename));
+          resolve((error as { code?: number }).code === SFTP_STATUS_EOF ? false : undefined);
+        }),
+      );
+      if (batch === undefined) return undefined;
+      if (batch === false) return names;
+      names.push(...batch);
+    }
+    return undefined;
+  } finally {
+    sftp.close(handle, () => undefined);
   }
 }
