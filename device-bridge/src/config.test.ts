@@ -96,6 +96,34 @@ describe("bridge configuration", () => {
     expect(error).toMatch(/models\.localSources\.2:/);
   });
 
+  it("refuses a stateDir or models.dir the unit file could not hold as one plain folder of the bridge's own, naming the field", async () => {
+    const refused = async (content: unknown, env: NodeJS.ProcessEnv = {}) => String(await loadConfig(await configFile(content), env).catch((e: Error) => e));
+    // Written into ReadWritePaths= as root: a line break would add a setting of its own, run as root.
+    const injected = "/var/lib/jb\nExecStartPre=+/bin/sh -c 'id > /root/pwned'\n#";
+    expect(await refused({ ...valid, stateDir: injected })).toMatch(/stateDir: must be an absolute path of plain names/);
+    expect(await refused(valid, { JETSON_BRIDGE_STATE_DIR: injected })).toMatch(/stateDir: must be an absolute path of plain names/);
+    expect(await refused({ ...valid, models: { dir: "/data/my models" } })).toMatch(/models\.dir: must be an absolute path of plain names/);
+    for (const folder of ["/var/lib/jb\tx", '/var/lib/"jb"', "/var/lib/%h", "/var/lib/jb\\x0a", "/var/lib/jb/", "/var//lib/jb", "var/lib/jb"]) {
+      expect(await refused({ ...valid, stateDir: folder }), folder).toMatch(/stateDir: must be an absolute path of plain names/);
+    }
+    // "/" or a top-level folder would leave all of it writable; the system's own trees stay read-only.
+    for (const folder of ["/", "/var", "/data"]) {
+      expect(await refused({ ...valid, stateDir: folder }), folder).toMatch(/stateDir: must be a folder of its own, at least two levels below \//);
+      expect(await refused({ ...valid, models: { dir: folder } }), folder).toMatch(/models\.dir: must be a folder of its own/);
+    }
+    expect(await refused({ ...valid, stateDir: "/etc/jetson-bridge" })).toMatch(/stateDir: must lie outside \/etc/);
+    expect(await refused({ ...valid, models: { dir: "/usr/lib/models" } })).toMatch(/models\.dir: must lie outside \/usr/);
+    expect(await refused({ ...valid, stateDir: "/var/lib/../../etc" })).toMatch(/stateDir: must not have \. or \.\. segments/);
+    const fine = await loadConfig(await configFile({ ...valid, stateDir: "/srv/bridge", models: { dir: "/data/models" } }), {});
+    expect([fine.stateDir, fine.models.dir]).toEqual(["/srv/bridge", "/data/models"]);
+  });
+
+  it("refuses a program folder with .. or control characters, naming the field", async () => {
+    const error = String(await loadConfig(await configFile({ ...valid, programDirs: ["/usr/bin", "/usr/bin/../../tmp", "/usr/bin\n"] }), {}).catch((e: Error) => e));
+    expect(error).toMatch(/programDirs\.1: a path without \.\. segments/);
+    expect(error).toMatch(/programDirs\.2: an absolute path \(starting with \/\) without control characters/);
+  });
+
   it("says when the file is missing or not JSON", async () => {
     await expect(loadConfig("/nonexistent/bridge.json", {})).rejects.toThrow(/Cannot read configuration file/);
     await expect(loadConfig(await configFile("{nope"), {})).rejects.toThrow(/not a JSON object/);

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { AbsolutePathSchema, DeviceIdSchema, FleetIdSchema, PackageNameSchema, UnitNameSchema, UpdatePublicKeySchema } from "@jetson/protocol";
+import { AbsolutePathSchema, CloudUrlSchema, DeviceIdSchema, FleetIdSchema, PackageNameSchema, UnitNameSchema, UpdatePublicKeySchema } from "@jetson/protocol";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
 import { PRIVILEGED_PROGRAMS, type PrivilegedProgram } from "./host/privileged.js";
+import { dataFolderProblem } from "./host/unit-sandbox.js";
 
 const DAY_MS = 86_400_000;
 
@@ -31,11 +32,18 @@ const TelemetryConfigSchema = z
     { message: "telemetry.buffer.maxSamples cannot hold 24 hours of thinned samples after the full-resolution window", path: ["buffer", "maxSamples"] },
   );
 
+/** A folder of the bridge's own data, which the systemd unit makes writable (ReadWritePaths=) when it lies outside the StateDirectory. */
+const DataFolderSchema = z.string().superRefine((folder, ctx) => {
+  const problem = dataFolderProblem(folder);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 /** Where a machine's files and programs are, and which programs need sudo: for this machine and each SSH target. */
 const MachineShape = {
   /** Where the machine's `/` is; a simulated Jetson uses its generated folder. */
   root: z.string().startsWith("/").default("/"),
-  programDirs: z.array(z.string().startsWith("/")).min(1).default(["/usr/sbin", "/usr/bin", "/sbin", "/bin"]),
+  /** Where programs are found, sudo's included: `jetson-bridge sudoers` names a program only where root alone can change it and the folders above it. */
+  programDirs: z.array(AbsolutePathSchema).min(1).default(["/usr/sbin", "/usr/bin", "/sbin", "/bin"]),
   /** Programs run through sudo; empty where the bridge runs as a user that needs none (a simulation). */
   sudo: z
     .object({
@@ -76,19 +84,6 @@ const AdminShape = {
 export const AdminConfigSchema = z.object(AdminShape);
 export type AdminConfig = z.infer<typeof AdminConfigSchema>;
 
-/** 127.0.0.0/8, ::1 and localhost, as the URL parser writes them (it turns 127.1 into 127.0.0.1). */
-const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/;
-
-/**
- * The Worker's base URL. The device's credential travels over it, so only https: or wss:, except to
- * a loopback address (the local stack and tests), where nothing leaves the machine.
- */
-export const CloudUrlSchema = z
-  .url({ protocol: /^(https?|wss?)$/ })
-  .refine((url) => /^(https|wss):$/.test(new URL(url).protocol) || LOOPBACK_HOST.test(new URL(url).hostname), {
-    message: "must be https: or wss: (http: and ws: only to a loopback address: 127.0.0.0/8, ::1 or localhost)",
-  });
-
 /** An http(s) origin, as URL.origin writes it (http://127.0.0.1:80/ becomes http://127.0.0.1). */
 const OriginSchema = z
   .url({ protocol: /^https?$/ })
@@ -104,7 +99,7 @@ export const BridgeConfigSchema = z.object({
   updateKey: UpdatePublicKeySchema.optional(),
   /** Where the machine's `/` is; a simulated Jetson uses its generated folder. */
   ...MachineShape,
-  stateDir: z.string().startsWith("/").default("/var/lib/jetson-bridge"),
+  stateDir: DataFolderSchema.default("/var/lib/jetson-bridge"),
   keepaliveSeconds: z.number().int().min(10).max(1200).default(60),
   reconnect: z
     .object({ minMs: z.number().int().positive().default(500), maxMs: z.number().int().positive().default(30_000) })
@@ -126,7 +121,7 @@ export const BridgeConfigSchema = z.object({
   /** The model store (a real path, like stateDir) and the space a model download must leave free. */
   models: z
     .object({
-      dir: z.string().startsWith("/").default("/var/lib/jetson-bridge/models"),
+      dir: DataFolderSchema.default("/var/lib/jetson-bridge/models"),
       minFreeBytes: z.number().int().nonnegative().default(1 << 30),
       /**
        * Origins on a loopback or link-local address ai.model_deploy may download from all the same (a model

@@ -1,7 +1,6 @@
 import { mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
-import { CloudUrlSchema } from "./config.js";
+import { CloudUrlSchema, type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
 import { ConfigError } from "./config-error.js";
 import { replaceDurably } from "./durable-write.js";
 

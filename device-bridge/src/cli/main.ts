@@ -75,7 +75,7 @@ const commands: Record<string, Command> = {
     async run(args) {
       const { values } = parseArgs({ args, options: { user: { type: "string" }, config: { type: "string", short: "c" } } });
       if (!values.user) throw new ConfigError("sudoers needs --user");
-      const [{ loadConfig }, { NodeHost }, { machineSudoers, privilegedRule, thisBridgeHelper }, { notRootOwned }] = await Promise.all([
+      const [{ loadConfig }, { NodeHost }, { machineSudoers, thisBridgeHelper }, { notRootOwned }] = await Promise.all([
         import("../config.js"),
         import("../host/node-host.js"),
         import("../host/privileged.js"),
@@ -83,14 +83,8 @@ const commands: Record<string, Command> = {
       ]);
       const config = await loadConfig(values.config, process.env);
       const host = new NodeHost({ root: config.root, programDirs: config.programDirs, defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 });
-      const helper = thisBridgeHelper();
-      if (config.sudo.programs.some((program) => privilegedRule(program)?.via === "helper")) {
-        for (const file of [helper.node, helper.script]) {
-          const problem = await notRootOwned(file);
-          if (problem) throw new ConfigError(`sudo would run ${file} as root for apt-get and kill, but ${problem}. Install the bridge where only root may change it (/opt/jetson-bridge) and run it from there.`);
-        }
-      }
-      process.stdout.write(await machineSudoers(host, values.user, config, helper));
+      // Root runs what the file names, and the configuration may be the bridge's user's to change: only files root alone can change pass.
+      process.stdout.write(await machineSudoers(host, values.user, config, thisBridgeHelper(), notRootOwned));
       return 0;
     },
   },

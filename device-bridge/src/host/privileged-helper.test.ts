@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmod, chown, copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, copyFile, lchown, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -133,7 +133,17 @@ describe("apt-get and kill through sudo and the helper on a simulated board", ()
   }, 60_000);
 });
 
-describe.skipIf(process.getuid?.() !== 0)("a helper only root may change (skipped unless the tests run as root)", () => {
+/** `jetson-bridge sudoers` as the operator runs it, started from `script`. */
+function sudoersCommand(script: string, config: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [script, "sudoers", "--user", "jetson-bridge", "--config", config], (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
+  });
+}
+
+const bridgeConfig = (programDirs: string[], programs: string[]) =>
+  JSON.stringify({ url: "http://127.0.0.1:1", fleet: "local", deviceId: "d", token: "t".repeat(32), programDirs, sudo: { programs } });
+
+describe.skipIf(process.getuid?.() !== 0)("files root runs, only where root alone may change them (skipped unless the tests run as root)", () => {
   it("is refused where the script or a folder above it belongs to another user or is writable by others", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "helper-"));
     try {
@@ -152,20 +162,87 @@ describe.skipIf(process.getuid?.() !== 0)("a helper only root may change (skippe
     }
   });
 
+  it("follows a link to where it leads: a link in a root-only folder to a file in a folder others may write is refused, and so is a link others may replace", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "helper-"));
+    try {
+      await chmod(dir, 0o755);
+      const safe = path.join(dir, "safe");
+      const open = path.join(dir, "open");
+      const sticky = path.join(dir, "sticky");
+      for (const folder of [safe, open, sticky]) await mkdir(folder);
+      await chmod(open, 0o777);
+      await chmod(sticky, 0o1777);
+      const node = path.join(open, "node");
+      await copyFile(process.execPath, node);
+      // The reviewer's case: the link and the folders above it are root's, but anyone may replace the file it leads to.
+      await symlink(node, path.join(safe, "node"));
+      expect(await notRootOwned(path.join(safe, "node"))).toBe(`${open} is writable by its group or by others (mode 777), reached through the link ${path.join(safe, "node")}`);
+      // Relative, and through a folder link: the real path's folders count, not the link's.
+      await symlink("../open", path.join(safe, "bin"));
+      expect(await notRootOwned(path.join(safe, "bin/node"))).toBe(`${open} is writable by its group or by others (mode 777), reached through the link ${path.join(safe, "bin")}`);
+      // Root's own file, but the link to it lies in a sticky folder and belongs to another user, who may replace it.
+      await copyFile(process.execPath, path.join(safe, "real-node"));
+      await symlink(path.join(safe, "real-node"), path.join(sticky, "node"));
+      expect(await notRootOwned(path.join(sticky, "node"))).toBeUndefined();
+      await lchown(path.join(sticky, "node"), 65534, 65534);
+      expect(await notRootOwned(path.join(sticky, "node"))).toBe(`${path.join(sticky, "node")} belongs to uid 65534, not root`);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
   it("makes jetson-bridge sudoers refuse to name a helper the bridge's user could change", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "helper-"));
     try {
       const config = path.join(dir, "config.json");
-      await writeFile(config, JSON.stringify({ url: "http://127.0.0.1:1", fleet: "local", deviceId: "d", token: "t".repeat(32), programDirs: ["/usr/bin", "/bin"], sudo: { programs: ["kill"] } }));
+      await writeFile(config, bridgeConfig(["/usr/bin", "/bin"], ["kill"]));
       // A copy of the launcher in a folder another user owns, started from there.
       const launcher = path.join(dir, "jetson-bridge.js");
       await writeFile(launcher, `import ${JSON.stringify(BRIDGE)};\n`);
       await chown(dir, 65534, 65534);
-      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [launcher, "sudoers", "--user", "jetson-bridge", "--config", config], (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
-      });
+      const result = await sudoersCommand(launcher, config);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`sudo would run ${launcher} as root for apt-get and kill, but ${dir} belongs to uid 65534, not root`);
+      expect(result.stderr).toContain(`sudo would run ${launcher} as root (the helper for kill), but ${dir} belongs to uid 65534, not root`);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it("makes jetson-bridge sudoers refuse a program the bridge's user could change, there or through a link, printing no line", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "programs-"));
+    try {
+      await chmod(dir, 0o755);
+      const config = path.join(dir, "config.json");
+      const systemctl = (folder: string) => path.join(folder, "systemctl");
+      // A folder the bridge's user owns (as /var/lib/jetson-bridge/bin would be), one anyone may write, and a root-only one linking into the latter.
+      const owned = path.join(dir, "owned");
+      const open = path.join(dir, "open");
+      const linked = path.join(dir, "linked");
+      for (const folder of [owned, open, linked]) await mkdir(folder);
+      for (const folder of [owned, open]) {
+        await writeFile(systemctl(folder), "#!/bin/sh\nexit 0\n");
+        await chmod(systemctl(folder), 0o755);
+      }
+      await chown(owned, 65534, 65534);
+      await chmod(open, 0o777);
+      await symlink(systemctl(open), systemctl(linked));
+      const refusals: Array<[folder: string, refusal: string]> = [
+        [owned, `sudo would run ${systemctl(owned)} as root (systemctl), but ${owned} belongs to uid 65534, not root.`],
+        [open, `sudo would run ${systemctl(open)} as root (systemctl), but ${open} is writable by its group or by others (mode 777).`],
+        [linked, `sudo would run ${systemctl(linked)} as root (systemctl), but ${open} is writable by its group or by others (mode 777), reached through the link ${systemctl(linked)}.`],
+      ];
+      for (const [folder, refusal] of refusals) {
+        await writeFile(config, bridgeConfig([folder, "/usr/bin"], ["systemctl"]));
+        const result = await sudoersCommand(BRIDGE, config);
+        expect(result, folder).toMatchObject({ code: 2, stdout: "" });
+        expect(result.stderr, folder).toContain(refusal);
+      }
+      // The same program where root alone can change it and the folders above it.
+      await chown(owned, 0, 0);
+      await writeFile(config, bridgeConfig([owned], ["systemctl"]));
+      const named = await sudoersCommand(BRIDGE, config);
+      expect(named.code, named.stderr).toBe(0);
+      expect(named.stdout).toContain(`jetson-bridge ALL=(root) NOPASSWD: ${systemctl(owned)} reboot\n`);
     } finally {
       await rm(dir, { recursive: true });
     }

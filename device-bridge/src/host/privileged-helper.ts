@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { lstat, readlink } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { privilegedRule } from "./privileged.js";
@@ -53,20 +54,56 @@ export async function runPrivilegedHelper(argv: readonly string[], stdin: string
   });
 }
 
+/** Links followed on the way to a file before giving up, as the kernel does (MAXSYMLINKS). */
+const MAX_LINKS = 40;
+
 /**
- * Why sudo must not name this file as root's helper, or undefined: it and every folder above it
- * must belong to root and be writable by no one else, or the bridge's user could change what runs as root.
+ * Why sudo must not have root run this file, or undefined. The way to it, followed as the kernel
+ * follows it at exec (each link from where it leads, not from where it is), may pass only through
+ * folders and links that belong to root and that no one else may write, and must end at a file of
+ * root's that no one else may write: otherwise the bridge's user could change what runs as root, by
+ * writing the file, renaming it in its folder, or replacing a link on the way.
  */
 export async function notRootOwned(file: string): Promise<string | undefined> {
-  for (let at = path.resolve(file); ; at = path.dirname(at)) {
-    const info = await stat(at).catch(() => undefined);
-    if (!info) return `${at} does not exist`;
-    if (info.uid !== 0) return `${at} belongs to uid ${info.uid}, not root`;
-    // A sticky folder (/tmp) lets no one else rename or remove the root-owned entry below it.
-    const sticky = info.isDirectory() && (info.mode & 0o1000) !== 0 && at !== path.resolve(file);
-    if ((info.mode & 0o022) !== 0 && !sticky) {
-      return `${at} is writable by its group or by others (mode ${(info.mode & 0o7777).toString(8)})`;
+  if (!path.isAbsolute(file)) return `${file} is not an absolute path`;
+  const pending = names(file);
+  const rootProblem = entryProblem("/", await lstat("/"), pending.length === 0);
+  if (rootProblem) return rootProblem;
+  let folder = "/";
+  let viaLink: string | undefined;
+  let links = 0;
+  for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
+    // ".." leads to the real parent of the real folder, which was checked on the way down.
+    if (name === "." || name === "..") {
+      folder = name === "." ? folder : path.dirname(folder);
+      continue;
     }
-    if (at === path.dirname(at)) return undefined;
+    const at = path.join(folder, name);
+    const info = await lstat(at).catch(() => undefined);
+    const problem = info ? entryProblem(at, info, pending.length === 0) : `${at} does not exist`;
+    if (problem) return viaLink ? `${problem}, reached through the link ${viaLink}` : problem;
+    if (info?.isSymbolicLink()) {
+      if (++links > MAX_LINKS) return `${file} leads through more than ${MAX_LINKS} links`;
+      const target = await readlink(at);
+      if (path.isAbsolute(target)) folder = "/";
+      pending.unshift(...names(target));
+      viaLink = at;
+      continue;
+    }
+    folder = at;
   }
+  return undefined;
+}
+
+const names = (p: string) => p.split("/").filter((name) => name !== "");
+
+/** Why an entry on the way may not lead to what root runs: another owner (of a link too: in a sticky folder its owner may replace it), or others may write it. */
+function entryProblem(at: string, info: Stats, last: boolean): string | undefined {
+  if (info.uid !== 0) return `${at} belongs to uid ${info.uid}, not root`;
+  if (info.isSymbolicLink()) return undefined;
+  // A sticky folder (/tmp) lets no one else rename or remove the root-owned entry below it.
+  const sticky = info.isDirectory() && !last && (info.mode & 0o1000) !== 0;
+  if ((info.mode & 0o022) !== 0 && !sticky) return `${at} is writable by its group or by others (mode ${(info.mode & 0o7777).toString(8)})`;
+  if (last && !info.isFile()) return `${at} is not a file`;
+  return undefined;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeHost } from "./node-host.js";
-import { renderSudoers, sudoersEntries } from "./privileged.js";
+import { machineSudoers, renderSudoers, sudoersEntries } from "./privileged.js";
 
 async function program(dir: string, name: string, body: string): Promise<string> {
   const file = path.join(dir, name);
@@ -104,6 +104,28 @@ describe("privileged programs", () => {
       "/usr/bin/systemctl poweroff",
       "/usr/bin/node /opt/jetson-bridge/jetson-bridge.mjs privileged /usr/bin/sed",
     ]);
+  });
+
+  it("asks of every file the sudoers file has root run, each program and the helper's Node and script, whether only root can change it, and writes nothing when one fails", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "sudo-"));
+    const systemctl = await program(dir, "systemctl", "exit 0");
+    const aptGet = await program(dir, "apt-get", "exit 0");
+    const host = new NodeHost({ root: dir, programDirs: [dir], defaultTimeoutMs: 5_000, defaultMaxOutputBytes: 10_000 });
+    const helper = { node: "/usr/bin/node", script: "/opt/jetson-bridge/jetson-bridge.mjs" };
+    const config = { services: { allow: [] }, sudo: { programs: ["systemctl", "apt-get"] } };
+    const asked: string[] = [];
+    const text = await machineSudoers(host, "jetson-bridge", config, helper, async (file) => {
+      asked.push(file);
+      return undefined;
+    });
+    expect(asked).toEqual([systemctl, aptGet, helper.node, helper.script]);
+    expect(text).toContain(`NOPASSWD: ${systemctl} reboot\n`);
+    await expect(machineSudoers(host, "jetson-bridge", config, helper, async (file) => (file === aptGet ? `${dir} belongs to uid 1001, not root` : undefined))).rejects.toThrow(
+      `sudo would run ${aptGet} as root (apt-get), but ${dir} belongs to uid 1001, not root. List in programDirs only folders that root alone may change.`,
+    );
+    await expect(machineSudoers(host, "jetson-bridge", config, helper, async (file) => (file === helper.script ? "it is not root's" : undefined))).rejects.toThrow(
+      `sudo would run ${helper.script} as root (the helper for apt-get), but it is not root's.`,
+    );
   });
 
   it("escapes sudoers' special characters in arguments and refuses spaces and wildcards", () => {
