@@ -56,18 +56,25 @@ export async function startBridge(config: BridgeConfig, env: NodeJS.ProcessEnv =
     }),
   ];
   const connections: SshConnection[] = [];
-  // SSH (ssh2, with its 16 MiB WebAssembly heap) loads only for a bridge that serves Jetsons in gateway mode.
-  if (config.gateway.length > 0) {
-    const { gatewayService } = await import("./gateway.js");
-    for (const device of config.gateway) {
-      const { service, connection } = await gatewayService(config, device, workloads, env);
-      connections.push(connection);
-      services.push(await startDeviceService(service));
-    }
-  }
   async function stop(): Promise<void> {
     await Promise.all(services.map((service) => service.stop()));
     for (const connection of connections) connection.close();
+  }
+  try {
+    // SSH (ssh2, with its 16 MiB WebAssembly heap) loads only for a bridge that serves Jetsons in gateway mode.
+    if (config.gateway.length > 0) {
+      const { gatewayService } = await import("./gateway.js");
+      for (const device of config.gateway) {
+        const { service, connection } = await gatewayService(config, device, workloads, env);
+        connections.push(connection);
+        services.push(await startDeviceService(service));
+      }
+    }
+  } catch (error) {
+    // A device it cannot serve (its key unreadable, its journal damaged) fails the start, so systemd says so
+    // and starts it again: what started already stops, or the process would run on without that device.
+    await stop();
+    throw error;
   }
   return { stop };
 }
