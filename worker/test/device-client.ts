@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import { encodePacket, type Packet, PacketReader } from "../src/mqtt/index.js";
 
 /** The operator secret the pool config sets; it only creates fleets. */
@@ -30,6 +31,14 @@ export async function provision(id: string): Promise<string> {
   });
   if (response.status !== 201) throw new Error(`provision ${id}: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
+}
+
+/** A device of the fleet "local", provisioned now, its link open and its CONNECT accepted. */
+export async function connectedDevice(id: string, version: 4 | 5 = 5): Promise<DeviceClient> {
+  const token = await provision(id);
+  const client = await DeviceClient.open(`/tunnel/local/${id}`, version);
+  expect(await client.connect(id, token)).toMatchObject({ reasonCode: 0 });
+  return client;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodePortFrame, encodePortFrame, INITIAL_WINDOW_BYTES, MAX_CHUNK_BYTES, type PortFrameHeader } from "@jetson/protocol";
-import { ADMIN, DeviceClient, provision } from "./device-client.js";
+import { ADMIN, connectedDevice, DeviceClient, provision } from "./device-client.js";
 
 function rest(headers: Record<string, string>, method: string, path: string, body?: unknown) {
   return exports.default.fetch(`http://w${path}`, {
@@ -15,9 +15,7 @@ let reader: Record<string, string>;
 
 /** A device (frames by hand, no bridge) with a tunnel open to its port 8080; `url` as this test's Worker answers it. */
 async function openTunnel(id: string) {
-  const token = await provision(id);
-  const device = await DeviceClient.open(`/tunnel/local/${id}`);
-  await device.connect(id, token);
+  const device = await connectedDevice(id);
   await device.subscribeCommands(id);
   const send = (header: PortFrameHeader, body?: Uint8Array) => device.publishBytes(`jetson/${id}/port-up`, encodePortFrame(header, body));
   const nextFrame = async () => decodePortFrame((await device.next("publish")).payload).header;

@@ -3,13 +3,13 @@ import { env, exports } from "cloudflare:workers";
 import type { DevicePage, DeviceSummary, Drift, TelemetrySeries, TimedSample } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import type { LiveMessage } from "../src/dashboard/live-messages.js";
-import { ADMIN, createFleet, DeviceClient, provision } from "./device-client.js";
+import { ADMIN, connectedDevice, createFleet } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
 
 const ORIGIN = new URL(env.PUBLIC_URL).origin;
 const MINUTE = 60_000;
 
-/** The `local` fleet administrator's token, once `provision` has signed in. */
+/** The `local` fleet administrator's token, once a device of it was provisioned (which signs in). */
 const admin = () => ADMIN.Authorization?.slice("Bearer ".length) ?? "";
 
 const get = (token: string, path: string) => exports.default.fetch(`${ORIGIN}${path}`, { headers: { Authorization: `Bearer ${token}` } });
@@ -54,8 +54,7 @@ async function liveSnapshot(token: string): Promise<LiveMessage> {
 describe("a sample past physical bounds", () => {
   it("is refused like any malformed sample, its valid neighbours kept, and the fleet's list, metrics and list_devices still answer", async () => {
     const device = "bounds-huge";
-    const client = await DeviceClient.open(`/tunnel/local/${device}`);
-    expect(await client.connect(device, await provision(device))).toMatchObject({ reasonCode: 0 });
+    const client = await connectedDevice(device);
     const minute = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
     const valid = (t: number, cpu: number): TimedSample => ({ t, tempsC: { cpu } });
 
@@ -128,8 +127,7 @@ describe("a stored summary that does not parse", () => {
 describe("a minute whose rollup sum overflowed before samples were bounded", () => {
   it("answers without that metric's point rather than a null mean, over REST and telemetry_range", async () => {
     const device = "bounds-overflowed";
-    const client = await DeviceClient.open(`/tunnel/local/${device}`);
-    expect(await client.connect(device, await provision(device))).toMatchObject({ reasonCode: 0 });
+    const client = await connectedDevice(device);
     const minute = Math.floor(Date.now() / MINUTE) * MINUTE - 3 * MINUTE;
     client.publishJson(`jetson/${device}/telemetry`, { samples: [{ t: minute + 1_000, tempsC: { cpu: 50 } }] }, 71);
     expect(await client.next("puback")).toMatchObject({ messageId: 71, reasonCode: 0 });

@@ -7,7 +7,7 @@ import { LIVE_DEVICE_HEADER, LIVE_SESSION_HEADER } from "../src/dashboard/live-c
 import type { FleetDevice, LiveMessage } from "../src/dashboard/live-messages.js";
 import { newSessionValue, SESSION_COOKIE } from "../src/dashboard/session-cookie.js";
 import { FIGURES_EVERY_MS } from "../src/device/summary-publisher.js";
-import { ADMIN, DeviceClient, provision } from "./device-client.js";
+import { ADMIN, connectedDevice, DeviceClient, provision } from "./device-client.js";
 import { withControlledClock } from "./frozen-clock.js";
 
 const DAY = 86_400_000;
@@ -18,9 +18,7 @@ const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("local"));
 const sample = (t: number, tempC: number): TimedSample => ({ t, tempsC: { cpu: tempC }, cpus: [{ loadPct: 10, freqMHz: 1500 }], totalPowerMW: 5000 });
 
 async function online(device: string): Promise<DeviceClient> {
-  const secret = await provision(device);
-  const client = await DeviceClient.open(`/tunnel/local/${device}`);
-  expect(await client.connect(device, secret)).toMatchObject({ reasonCode: 0 });
+  const client = await connectedDevice(device);
   await client.subscribeCommands(device);
   return client;
 }

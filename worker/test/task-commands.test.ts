@@ -4,15 +4,13 @@ import type { AuditEntry, Caller, CommandDetail } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { Fleet } from "../src/fleet.js";
 import { TaskCalls } from "../src/mcp/tasks.js";
-import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
+import { ADMIN, connectedDevice, DeviceClient, json, provision } from "./device-client.js";
 
 /** Commands started as MCP tasks: nobody waits for them in memory, so the device's object settles them itself. */
 const caller: Caller = { fleet: "local", kind: "token", id: "tok_tasks", scopes: ["read", "operate"] };
 
 async function online(id: string): Promise<DeviceClient> {
-  const token = await provision(id);
-  const client = await DeviceClient.open(`/tunnel/local/${id}`, 5);
-  expect(await client.connect(id, token)).toMatchObject({ reasonCode: 0 });
+  const client = await connectedDevice(id);
   await client.subscribeCommands(id);
   return client;
 }

@@ -1,14 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { encodeTelemetryBatch, MAX_INFLATED_BYTES, TELEMETRY_WIRE_VERSION, type TelemetrySeries, type TimedSample } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
-import { ADMIN, DeviceClient, provision } from "./device-client.js";
-
-async function online(device: string): Promise<DeviceClient> {
-  const token = await provision(device);
-  const client = await DeviceClient.open(`/tunnel/local/${device}`);
-  expect(await client.connect(device, token)).toMatchObject({ reasonCode: 0 });
-  return client;
-}
+import { ADMIN, connectedDevice } from "./device-client.js";
 
 async function storedTimes(device: string, from: number, to: number): Promise<number[]> {
   const query = new URLSearchParams({ from: String(from), to: String(to), resolution: "raw" });
@@ -21,7 +14,7 @@ const sample = (t: number): TimedSample => ({ t, tempsC: { cpu: 50 }, ram: { use
 
 describe("a telemetry batch holding invalid samples", () => {
   it("stores every valid sample, and its PUBACK says how many were refused and why the first was", async () => {
-    const client = await online("batch-one-bad");
+    const client = await connectedDevice("batch-one-bad");
     const t = Date.now() - 60_000;
     // A reading the bridge computed as NaN: JSON.stringify writes null.
     const odd = { t: t + 1_000, tempsC: { cpu: null }, ram: { usedMB: 1000, totalMB: 4000 } };
@@ -33,7 +26,7 @@ describe("a telemetry batch holding invalid samples", () => {
   });
 
   it("answers a valid batch with plain success, and refuses one with no valid sample, or that is not a batch, saying why", async () => {
-    const client = await online("batch-refused");
+    const client = await connectedDevice("batch-refused");
     const t = Date.now() - 60_000;
     client.publishJson("jetson/batch-refused/telemetry", { samples: [sample(t)] }, 31);
     const accepted = await client.next("puback");
@@ -76,10 +69,10 @@ describe("telemetry in either wire version", () => {
   it("stores the same values from a version 1 batch and a version 2 batch", async () => {
     const t = Date.now() - 60_000;
     const samples = Array.from({ length: 5 }, (_, step) => orin(t + step * 1_000, step));
-    const v1 = await online("wire-v1");
+    const v1 = await connectedDevice("wire-v1");
     v1.publishJson("jetson/wire-v1/telemetry", { samples }, 41);
     expect(await v1.next("puback")).toMatchObject({ messageId: 41, reasonCode: 0 });
-    const v2 = await online("wire-v2");
+    const v2 = await connectedDevice("wire-v2");
     const payload = await encodeTelemetryBatch({ samples });
     expect(payload[0]).toBe(TELEMETRY_WIRE_VERSION);
     v2.publishBytes("jetson/wire-v2/telemetry", payload, 42);
@@ -92,7 +85,7 @@ describe("telemetry in either wire version", () => {
 
   // Not 9: a tab, like any leading whitespace, starts version 1 JSON.
   it("refuses a payload of neither version, saying why", async () => {
-    const client = await online("wire-unknown");
+    const client = await connectedDevice("wire-unknown");
     client.publishBytes("jetson/wire-unknown/telemetry", new Uint8Array([7, 1, 2, 3]), 43);
     const puback = await client.next("puback");
     expect(puback).toMatchObject({ messageId: 43, reasonCode: 0x99 });
@@ -100,7 +93,7 @@ describe("telemetry in either wire version", () => {
   });
 
   it("refuses version 2 bytes that do not inflate, and a batch that inflates past the cap, saying why", async () => {
-    const client = await online("wire-bad-deflate");
+    const client = await connectedDevice("wire-bad-deflate");
     client.publishBytes("jetson/wire-bad-deflate/telemetry", new Uint8Array([TELEMETRY_WIRE_VERSION, 0xff, 0xff, 0xff]), 44);
     const garbage = await client.next("puback");
     expect(garbage).toMatchObject({ messageId: 44, reasonCode: 0x99 });
