@@ -81,6 +81,24 @@ describe("tunnel URLs", () => {
     expect(neverProvisioned.status).toBe(404);
     const texts = new Set([await malformed.text(), await noObject.text(), await wrongSecret.text(), await neverProvisioned.text()]);
     expect(texts.size).toBe(1);
+    for (const answer of [malformed, noObject, wrongSecret, neverProvisioned]) expect(answer.headers.get("content-security-policy")).toMatch(/^sandbox /);
+  });
+
+  it("serve the Worker's own answers (device offline, stream ended) sandboxed like the device's pages", async () => {
+    const { device, nextFrame, url } = await openTunnel("web-3");
+    const pending = exports.default.fetch(`${url}slow`);
+    const open = await nextFrame();
+    expect(open).toMatchObject({ type: "open", path: "/slow" });
+    device.ws.close();
+    const dropped = await pending;
+    expect(dropped.status).toBe(502);
+    const offline = await exports.default.fetch(`${url}again`);
+    expect(offline.status).toBe(502);
+    expect(await offline.text()).toMatch(/offline/);
+    for (const answer of [dropped, offline]) {
+      expect(answer.headers.get("content-security-policy")).toMatch(/^sandbox /);
+      expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+    }
   });
 });
 

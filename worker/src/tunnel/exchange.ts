@@ -1,4 +1,5 @@
 import { type PortFrameHeader, type PortFrameOf, ReceiveWindow, SendWindow } from "@jetson/protocol";
+import { tunnelNotice } from "./tunnel-headers.js";
 
 export type SendFrame = (header: PortFrameHeader, body?: Uint8Array) => void;
 
@@ -42,7 +43,7 @@ export abstract class Exchange {
   /** The device reset the stream (or the link is gone, or a limit was hit here). */
   reset(reason: string, status = 502): void {
     if (this.over) return;
-    if (!this.answered) this.respond(new Response(`${reason}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8" } }));
+    if (!this.answered) this.respond(tunnelNotice(status, reason));
     else this.broken(reason);
     this.finish();
   }

@@ -6,10 +6,11 @@ import type { CallerVariables } from "../auth.js";
 import type { Env } from "../env.js";
 import { DevicePorts } from "./port-operations.js";
 import { parseTunnelPath } from "./port-token.js";
+import { tunnelNotice } from "./tunnel-headers.js";
 
 type AppEnv = { Bindings: Env; Variables: CallerVariables };
 
-const NOT_FOUND = () => new Response("Not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+const NOT_FOUND = () => tunnelNotice(404, "Not found");
 
 /** `/t/<token>/...`: any method, WebSocket upgrades too, handed to the device's object. A bad or unknown token is a plain 404. */
 export async function portTunnelRoute(request: Request, env: Env): Promise<Response> {

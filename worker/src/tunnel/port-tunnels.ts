@@ -16,7 +16,7 @@ import type { Exchange } from "./exchange.js";
 import { HttpExchange } from "./http-exchange.js";
 import type { PortAuditAction } from "./port-audit.js";
 import { PortStore } from "./port-store.js";
-import { tunnelRequestHeaders } from "./tunnel-headers.js";
+import { tunnelNotice, tunnelRequestHeaders } from "./tunnel-headers.js";
 import { WsExchange } from "./ws-exchange.js";
 
 /** Streams open at once through one tunnel, and through all of a device's tunnels. */
@@ -37,8 +37,6 @@ export interface PortTunnelsHost {
 }
 
 export type PortOpening = { ok: true; port: DevicePort; secret: string } | { ok: false; error: string };
-
-const NOT_FOUND = () => new Response("Not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
 
 /**
  * The device object's part of the port tunnel: the open tunnels (stored by their secret's hash),
@@ -94,15 +92,15 @@ export class PortTunnels {
   /** A client's request through `/t/<token>/...`: `secret` from the token, `path` what follows it. */
   async fetch(request: Request, secret: string, path: string): Promise<Response> {
     const tunnel = this.store.bySecretHash(await hashSecret(secret), Date.now());
-    if (!tunnel) return NOT_FOUND();
+    if (!tunnel) return tunnelNotice(404, "Not found");
     const link = this.host.live();
-    if (!link) return new Response("The device is offline.\n", { status: 502 });
+    if (!link) return tunnelNotice(502, "The device is offline.");
     const inTunnel = [...this.exchanges.values()].filter((e) => e.tunnelId === tunnel.id).length;
     if (inTunnel >= MAX_TUNNEL_STREAMS || this.exchanges.size >= MAX_DEVICE_STREAMS) {
-      return new Response("Too many requests through this device's tunnels at once; try again shortly.\n", { status: 503, headers: { "retry-after": "1" } });
+      return tunnelNotice(503, "Too many requests through this device's tunnels at once; try again shortly.", { "retry-after": "1" });
     }
     const headers = tunnelRequestHeaders(request.headers);
-    if (headerBytes(headers) > MAX_HEADER_BYTES) return new Response(`Request headers over ${MAX_HEADER_BYTES} bytes\n`, { status: 431 });
+    if (headerBytes(headers) > MAX_HEADER_BYTES) return tunnelNotice(431, `Request headers over ${MAX_HEADER_BYTES} bytes`);
     const websocket = request.headers.get("upgrade")?.toLowerCase() === "websocket";
     const stream = this.takeStreamId();
     const send = this.sender(link);

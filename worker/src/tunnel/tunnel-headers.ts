@@ -13,6 +13,16 @@ const ADDED: Array<[string, string]> = [
 ];
 
 /**
+ * The Worker's own answer under `/t/` (unknown tunnel, device offline, too busy): the same security
+ * headers as a device's page, so nothing served on a tunnel URL runs with the Worker's origin.
+ */
+export function tunnelNotice(status: number, text: string, extra: Record<string, string> = {}): Response {
+  const headers = new Headers({ "content-type": "text/plain; charset=utf-8", ...extra });
+  for (const [name, value] of ADDED) headers.set(name, value);
+  return new Response(`${text}\n`, { status, headers });
+}
+
+/**
  * The device's response headers that reach the client: what a web app or an API needs to be served
  * through the tunnel, nothing else. A browser acts on many response headers for the whole origin or
  * site, beyond the page itself (Clear-Site-Data signs the dashboard's user out, Strict-Transport-Security,

@@ -1,5 +1,6 @@
 import { concatBytes, MAX_CHUNK_BYTES, MAX_WS_MESSAGE_BYTES, type PortFrameOf, sendableCloseCode } from "@jetson/protocol";
 import { Exchange } from "./exchange.js";
+import { tunnelNotice } from "./tunnel-headers.js";
 
 /**
  * A client's messages wait here while the device grants no credit (a WebSocket accepted in a Worker
@@ -24,7 +25,7 @@ export class WsExchange extends Exchange {
   answer(frame: PortFrameOf<"response">): void {
     if (this.answered) return this.abort("a second response");
     if (frame.status !== 101) {
-      this.respond(new Response(`The device's server refused the WebSocket (status ${frame.status}).\n`, { status: 502 }));
+      this.respond(tunnelNotice(502, `The device's server refused the WebSocket (status ${frame.status}).`));
       return this.finish();
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
