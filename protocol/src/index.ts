@@ -15,6 +15,7 @@ export * from "./containers.js";
 export * from "./ai.js";
 export * from "./sysadmin/index.js";
 export * from "./cloud-url.js";
+export * from "./loopback.js";
 export * from "./device-text.js";
 export * from "./tunnel-frame.js";
 export * from "./tunnel-credit.js";

@@ -50,13 +50,15 @@ describe("/mcp checks Host and Origin (DNS rebinding)", () => {
     expect(own.response.headers.get("Access-Control-Allow-Origin")).toBe(OWN);
     // PUBLIC_URL is 127.0.0.1 here (the local stack): a tool on another loopback port, such as an inspector, may call.
     expect((await fromPage("http://localhost:6274", admin)).response.status).toBe(200);
+    // Loopback is one rule product-wide (the CLI's and devices' cleartext URLs too): all of 127.0.0.0/8.
+    expect((await fromPage("http://127.0.0.2:6274", admin)).response.status).toBe(200);
     expect((await fromPage(undefined, admin)).response.status).toBe(200);
     expect((await fromPage(OWN)).response.status).toBe(401);
     expect((await preflight(OWN)).status).toBe(204);
   });
 
   it("refuses a request addressed to another host (a rebound name) with 403, even with a valid token and no Origin", async () => {
-    for (const host of ["evil.example", "evil.example:8787", "127.0.0.1.evil.example"]) {
+    for (const host of ["evil.example", "evil.example:8787", "127.0.0.1.evil.example", "127.0.0.2.evil.example"]) {
       const { response } = await mcpRequest(admin, "tools/list", {}, { url: `http://${host}/mcp` });
       expect(response.status, host).toBe(403);
     }

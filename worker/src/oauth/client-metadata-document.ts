@@ -1,6 +1,5 @@
-import { readCapped } from "@jetson/protocol";
+import { isLoopbackHost, readCapped } from "@jetson/protocol";
 import { z } from "zod";
-import { isLoopbackHost } from "./loopback.js";
 
 /**
  * Bounds on fetching a Client ID Metadata Document: anyone can name any URL as their

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from "./loopback.js";
+import { isLoopbackHost } from "@jetson/protocol";
 
 /** Where the MCP endpoint lives; the OAuth provider treats paths below it as the same API. */
 const MCP_PATH = "/mcp";
