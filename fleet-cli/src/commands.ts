@@ -34,8 +34,20 @@ export const commands: Record<string, Command> = {
       });
     },
   },
+  "enroll-codes": {
+    usage: "enroll-codes                              list unused enrollment codes: device, expiry, who made each (never the code)",
+    run: (api) => api.request("GET", "/api/enrollments"),
+  },
+  "enroll-code-cancel": {
+    usage: "enroll-code-cancel --device ID            cancel a device's unused enrollment codes",
+    run: (api, args) => {
+      const { values } = parseArgs({ args, options: { device: { type: "string" } } });
+      if (!values.device) throw new Error("enroll-code-cancel needs --device");
+      return api.request("DELETE", `/api/enrollments/${encodeURIComponent(values.device)}`);
+    },
+  },
   revoke: {
-    usage: "revoke --device ID                        revoke a device: closes its link and refuses it",
+    usage: "revoke --device ID                        revoke a device: closes its link and refuses it; its open commands, tunnels and codes end",
     run: (api, args) => {
       const { values } = parseArgs({ args, options: { device: { type: "string" } } });
       if (!values.device) throw new Error("revoke needs --device");

@@ -39,6 +39,27 @@ describe("the jetson-fleet CLI", () => {
     }
   }, 30_000);
 
+  it("lists a fleet's unused enrollment codes and cancels a device's", async () => {
+    const asked: string[] = [];
+    const server = createServer((request, response) => {
+      asked.push(`${request.method} ${request.url}`);
+      if (request.method === "DELETE") response.writeHead(204).end();
+      else response.end(JSON.stringify({ enrollments: [{ device: "cam 1", expiresAt: 1, createdBy: "token:tok_a" }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const listed = await cli(url, "enroll-codes");
+      expect(listed.code).toBe(0);
+      expect(JSON.parse(listed.stdout)).toEqual({ enrollments: [{ device: "cam 1", expiresAt: 1, createdBy: "token:tok_a" }] });
+      expect((await cli(url, "enroll-code-cancel", "--device", "cam 1")).code).toBe(0);
+      expect((await cli(url, "enroll-code-cancel")).stderr).toMatch(/enroll-code-cancel needs --device/);
+      expect(asked).toEqual(["GET /api/enrollments", "DELETE /api/enrollments/cam%201"]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 30_000);
+
   it("prints a server's error without the escape sequences that would drive the terminal", async () => {
     const server = createServer((_request, response) => {
       response.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "no such device \u001b]0;owned-title\u0007\u001b[2Jcam-1\u202e" }));

@@ -47,3 +47,12 @@ export const CommandRecordSchema = z.object({
   endedAt: z.number().optional(),
 });
 export type CommandRecord = z.infer<typeof CommandRecordSchema>;
+
+/** An unused enrollment code as its fleet lists it (GET /api/enrollments): never the code, nor its hash. */
+export const OpenEnrollmentSchema = z.object({
+  device: z.string(),
+  expiresAt: z.number(),
+  /** Who made the code; absent for codes made before this was recorded. */
+  createdBy: z.string().optional(),
+});
+export type OpenEnrollment = z.infer<typeof OpenEnrollmentSchema>;

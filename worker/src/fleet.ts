@@ -16,6 +16,7 @@ import {
   DeviceIdSchema,
   type EnrollmentCode,
   findAction,
+  type OpenEnrollment,
   parseActionInput,
   type ProvisionedDevice,
   type Scope,
@@ -148,11 +149,14 @@ export class Fleet {
     return provisionDevice(this.env, this.id, deviceId);
   }
 
-  /** Revokes a device: its live link is closed and its credential refused from now on. */
+  /** Revokes a device: its live link is closed and its credential refused from now on; its open commands, tunnels and enrollment codes end. */
   async revoke(deviceId: string): Promise<void> {
     this.require("admin");
     await this.mustExist(deviceId);
-    await this.device(deviceId).revoke();
+    // Its codes first: one redeemed while the device is removed would provision it again.
+    const voided = await this.registry().cancelEnrollments(deviceId);
+    if (voided > 0) await this.recordAdministration(deviceId, "enrollment.cancel", { codes: voided, reason: "the device was removed" });
+    await this.device(deviceId).revoke(this.callerName());
     await this.registry().remove(deviceId);
   }
 
@@ -160,10 +164,24 @@ export class Fleet {
     this.require("admin");
     const code = newFleetSecret("enrollment", this.id);
     const expiresAt = Date.now() + ttlSeconds * 1000;
-    if (!(await this.registry().createEnrollment(await hashSecret(code), DeviceIdSchema.parse(device), expiresAt))) {
+    if (!(await this.registry().createEnrollment(await hashSecret(code), DeviceIdSchema.parse(device), expiresAt, this.callerName()))) {
       throw new FleetError("invalid", `This fleet already has ${MAX_OPEN_ENROLLMENTS} unused enrollment codes; use them or let them expire first.`);
     }
     return { device, code, expiresAt };
+  }
+
+  /** The fleet's unused enrollment codes: for which device, until when, made by whom (never a code). */
+  async listEnrollments(): Promise<OpenEnrollment[]> {
+    this.require("admin");
+    return this.registry().openEnrollments();
+  }
+
+  /** Voids a device's unused enrollment codes: none of them can be redeemed from now on. */
+  async cancelEnrollments(device: string): Promise<void> {
+    this.require("admin");
+    const cancelled = DeviceIdSchema.safeParse(device).success ? await this.registry().cancelEnrollments(device) : 0;
+    if (cancelled === 0) throw new FleetError("not_found", "No unused enrollment code for this device.");
+    await this.recordAdministration(device, "enrollment.cancel", { codes: cancelled });
   }
 
   async createToken(name: string, scopes: Scope[]): Promise<ApiToken & { token: string }> {
@@ -286,6 +304,11 @@ export class Fleet {
       error: `${error.code}: ${error.message}`,
       durationMs: 0,
     });
+  }
+
+  /** Audits a change to the fleet's administration (enrollment codes) that was made. */
+  private async recordAdministration(device: string, action: string, args: Record<string, unknown>): Promise<void> {
+    await this.auditTrail().record({ at: Date.now(), caller: this.callerName(), device, action, args, outcome: "succeeded", durationMs: 0 });
   }
 
   /** How the caller appears in the audit log and the device's ledger. */

@@ -43,8 +43,13 @@ function redactEntry(key: string, value: unknown): unknown {
   return redactValue(value);
 }
 
+/** A string as the audit trail keeps it: cut after MAX_AUDITED_STRING characters, saying how long it was. */
+export function shorten(text: string): string {
+  return text.length > MAX_AUDITED_STRING ? `${text.slice(0, MAX_AUDITED_STRING)}… (${text.length} chars)` : text;
+}
+
 function redactValue(value: unknown): unknown {
-  if (typeof value === "string" && value.length > MAX_AUDITED_STRING) return `${value.slice(0, MAX_AUDITED_STRING)}… (${value.length} chars)`;
+  if (typeof value === "string") return shorten(value);
   if (Array.isArray(value)) return value.map(redactValue);
   if (value && typeof value === "object") return redact(value as Record<string, unknown>);
   return value;

@@ -138,6 +138,65 @@ describe("bridge releases", () => {
     expect((await get(device.token, "bundle", "1.1.0", "nobody")).status).toBe(401);
   });
 
+  it("publishes exactly one of two uploads of a version sent at once, and serves the bundle its manifest describes", async () => {
+    const signal = () => {
+      let fire = () => {};
+      const fired = new Promise<void>((resolve) => (fire = resolve));
+      return { fired, fire };
+    };
+    const gate = signal();
+    /** A bundle sent in three parts; the last waits for the gate, which opens once the Worker reads both uploads' bodies (past its check for a published version). */
+    const slowly = (bundle: Uint8Array, reading: () => void) => {
+      const parts = [bundle.slice(0, 8), bundle.slice(8, 16), bundle.slice(16)];
+      let pulls = 0;
+      return new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            // The Worker's side holds at most one part ahead of what the route has read: a third pull means the route reads.
+            if (++pulls === 3) {
+              reading();
+              await gate.fired;
+            }
+            const part = parts.shift();
+            if (part) controller.enqueue(part);
+            if (parts.length === 0) controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+    };
+    const uploads = await Promise.all(["first", "second"].map((which) => release("3.0.0", `console.log('bridge 3.0.0, the ${which} build');\n`)));
+    const reading = uploads.map(signal);
+    const answers = uploads.map(async ({ bundle, facts }, i) => {
+      const manifest = await key.sign(facts);
+      const body = slowly(bundle, () => reading[i]?.fire());
+      return rest(admin, "PUT", "/releases/3.0.0", { body, headers: { "Release-Manifest": base64url(new TextEncoder().encode(JSON.stringify(manifest))) } });
+    });
+    await Promise.all(reading.map((r) => r.fired));
+    gate.fire();
+    const responses = await Promise.all(answers);
+    expect(responses.map((response) => response.status).sort()).toEqual([201, 409]);
+    const loser = responses.find((response) => response.status === 409);
+    expect(await loser?.text()).toMatch(/published already/);
+
+    const device = await enrolled(admin, "race-watcher");
+    const read = (part: string) => rest(device.token, "GET", `/device-releases/${device.fleet}/${device.deviceId}/3.0.0/${part}`);
+    const served = (await (await read("manifest")).json()) as ReleaseManifest;
+    const bytes = new Uint8Array(await (await read("bundle")).arrayBuffer());
+    expect(base16(await crypto.subtle.digest("SHA-256", bytes))).toBe(served.sha256);
+    const winner = responses.findIndex((response) => response.status === 201);
+    expect(bytes).toEqual(uploads[winner]?.bundle);
+  });
+
+  it("publishes a release again after an upload cut off between its bundle and its manifest, refusing other bytes for that version", async () => {
+    const { bundle, facts } = await release("3.1.0", "console.log('bridge 3.1.0');\n");
+    // As an upload cut off after its bundle leaves it: the bundle, no manifest.
+    await env.RELEASES.put("releases/3.1.0/jetson-bridge.mjs", bundle, { sha256: facts.sha256 });
+    const other = await release("3.1.0", "console.log('bridge 3.1.0, rebuilt');\n");
+    expect((await publish(admin, await key.sign(other.facts), other.bundle)).status).toBe(409);
+    expect((await publish(admin, await key.sign(facts), bundle)).status).toBe(201);
+  });
+
   it("replaces the update key only by a rotation the current key signed, and keeps every rotation for devices enrolled before it", async () => {
     const fleetAdmin = await createFleet("rotations");
     const [first, second, third] = [await updateKey(), await updateKey(), await updateKey()];

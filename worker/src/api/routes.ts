@@ -69,6 +69,11 @@ export const api = new Hono<AppEnv>()
     const { device, ttlSeconds } = await body(c, EnrollmentRequestSchema);
     return c.json(await c.var.fleet.createEnrollment(device, ttlSeconds), 201);
   })
+  .get("/enrollments", async (c) => c.json({ enrollments: await c.var.fleet.listEnrollments() }))
+  .delete("/enrollments/:device", async (c) => {
+    await c.var.fleet.cancelEnrollments(c.req.param("device"));
+    return c.body(null, 204);
+  })
   .get("/settings", async (c) => c.json(await c.var.fleet.settings()))
   .patch("/settings", async (c) => c.json(await c.var.fleet.updateSettings(await body(c, FleetSettingsChangeSchema))))
   .get("/tokens", async (c) => c.json({ tokens: await c.var.fleet.listTokens() }))

@@ -17,9 +17,10 @@ export const DAY_MS = 86_400_000;
 /**
  * A fleet's trail keeps 90 days (a day's object is deleted whole once its last row is that old), at most five million
  * rows a day: 57 commands a second all day (two writes, one row each), about 1.7 GiB at 360 bytes a row, within an
- * object's 10 GB.
+ * object's 10 GB. A page answers at most 1 MiB of entries as JSON (fewer than its limit, with a cursor, when they are
+ * larger): some hundreds of rows at the largest a row may be, all of a page of 1,000 ordinary ones.
  */
-export const AUDIT_LIMITS = { retentionMs: 90 * DAY_MS, maxRowsPerDay: 5_000_000 };
+export const AUDIT_LIMITS = { retentionMs: 90 * DAY_MS, maxRowsPerDay: 5_000_000, maxPageBytes: 1_048_576 };
 
 /** Entry ids are `day × ROW_SPAN + row`: the id names the object that holds the row. A day never holds 2³² rows. */
 const ROW_SPAN = 2 ** 32;

@@ -1,5 +1,7 @@
 import type { AuditEntry, AuditPosition, AuditQuery, ConfirmedBy } from "@jetson/protocol";
+import { shorten } from "../policy.js";
 import type { Schema } from "../sqlite-migrations.js";
+import { boundedArgs } from "./audit-bounds.js";
 import { idBase } from "./audit-days.js";
 
 /** A day's rows, as its AuditShardObject stores them (the registry's table from before shards has the same columns). */
@@ -25,7 +27,8 @@ export type AuditSlice = Omit<AuditQuery, "cursor"> & { after?: AuditPosition };
  * One table of audit rows: a day's, or the registry's from before shards. Rows are never edited
  * but for one step: a row written `pending` before its command reaches the device is completed
  * once with the outcome. Entry ids are the day's id base plus the row's id, so an id found in any
- * page names its table (audit-days.ts).
+ * page names its table (audit-days.ts). A row is bounded in size (its arguments, action and error),
+ * when written and, for rows written before there was a bound, when read: a page of them is too.
  */
 export class AuditTable {
   private readonly base: number;
@@ -45,10 +48,10 @@ export class AuditTable {
         entry.at,
         entry.caller,
         entry.device,
-        entry.action,
-        JSON.stringify(entry.args),
+        shorten(entry.action),
+        JSON.stringify(boundedArgs(entry.args)),
         entry.outcome,
-        entry.error ?? null,
+        entry.error === undefined ? null : shorten(entry.error),
         entry.durationMs,
         entry.commandId ?? null,
         entry.confirmedBy ?? null,
@@ -101,21 +104,19 @@ export class AuditTable {
       values.push(slice.after.at, slice.after.at, slice.after.id - this.base);
     }
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, id DESC LIMIT ?`;
-    return this.sql
-      .exec<Record<string, SqlStorageValue>>(sql, ...values, slice.limit)
-      .toArray()
-      .map((row) => ({
-        id: this.base + Number(row.id),
-        at: Number(row.at),
-        caller: String(row.caller),
-        device: String(row.device),
-        action: String(row.action),
-        args: JSON.parse(String(row.args)) as Record<string, unknown>,
-        outcome: row.outcome as AuditEntry["outcome"],
-        error: row.error === null ? undefined : String(row.error),
-        durationMs: Number(row.duration_ms),
-        commandId: row.command_id === null ? undefined : String(row.command_id),
-        confirmedBy: row.confirmed_by === null ? undefined : (row.confirmed_by as ConfirmedBy),
-      }));
+    // Row by row, each bounded as it is read: a page of rows written before the bound never sits whole in memory.
+    return Array.from(this.sql.exec<Record<string, SqlStorageValue>>(sql, ...values, slice.limit), (row) => ({
+      id: this.base + Number(row.id),
+      at: Number(row.at),
+      caller: String(row.caller),
+      device: String(row.device),
+      action: shorten(String(row.action)),
+      args: boundedArgs(JSON.parse(String(row.args)) as Record<string, unknown>),
+      outcome: row.outcome as AuditEntry["outcome"],
+      error: row.error === null ? undefined : shorten(String(row.error)),
+      durationMs: Number(row.duration_ms),
+      commandId: row.command_id === null ? undefined : String(row.command_id),
+      confirmedBy: row.confirmed_by === null ? undefined : (row.confirmed_by as ConfirmedBy),
+    }));
   }
 }

@@ -1,5 +1,6 @@
 import { type AuditEntry, type AuditPage, type AuditQuery, encodeAuditCursor } from "@jetson/protocol";
 import type { Env } from "../env.js";
+import { jsonBytes } from "./audit-bounds.js";
 import { AUDIT_LIMITS, dayOf, dayOfId, dayStart, LEGACY_DAY, shardName } from "./audit-days.js";
 import type { AuditEnd, AuditSlice, AuditStart } from "./audit-table.js";
 
@@ -36,7 +37,8 @@ export class AuditTrail {
    * One page, newest first by (at, id). The days are disjoint in time, so the walk asks day after
    * day (1, then 2, then 4 at once, for sparse filters) only until more than a page is known to be
    * newer than everything in the days not asked yet. Rows from before shards may lie anywhere in
-   * time, so they are always asked (only while there are any).
+   * time, so they are always asked (only while there are any). A page stops early, with its cursor,
+   * at AUDIT_LIMITS.maxPageBytes.
    */
   async query(query: AuditQuery): Promise<AuditPage> {
     const { cursor, ...filters } = query;
@@ -54,9 +56,15 @@ export class AuditTrail {
       found.push(...pages.flat());
     }
     found.sort(newestFirst);
-    const entries = found.slice(0, query.limit);
+    const entries: AuditEntry[] = [];
+    let bytes = 0;
+    for (const entry of found.slice(0, query.limit)) {
+      bytes += jsonBytes(entry);
+      if (bytes > AUDIT_LIMITS.maxPageBytes && entries.length > 0) break;
+      entries.push(entry);
+    }
     const last = entries.at(-1);
-    return found.length > query.limit && last ? { entries, nextCursor: encodeAuditCursor({ at: last.at, id: last.id }) } : { entries };
+    return found.length > entries.length && last ? { entries, nextCursor: encodeAuditCursor({ at: last.at, id: last.id }) } : { entries };
   }
 
   private async append(entry: Omit<AuditEntry, "id">): Promise<number> {

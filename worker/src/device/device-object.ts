@@ -146,9 +146,15 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     await this.publisher.publish();
   }
 
-  /** Refuses the device from now on and closes its live link. */
-  async revoke(): Promise<void> {
+  /**
+   * Removes the device (`by` removed it): its open commands are cancelled and its tunnels closed, so
+   * nothing of it reaches a board provisioned later under the same id; then its credential is refused
+   * from now on and its live link closed.
+   */
+  async revoke(by: string): Promise<void> {
     if (!this.identity) return;
+    for (const id of this.store.openCommandIds()) await this.commandPath.cancel(id, `${by}, who removed the device`);
+    await this.ports.closeAll(by);
     this.identity = { ...this.identity, credentialHash: "", revoked: true };
     this.store.setIdentity(this.identity);
     await this.presence.closeAll("device revoked");

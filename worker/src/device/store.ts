@@ -212,6 +212,14 @@ export class DeviceStore {
     });
   }
 
+  /** Every command not finished (queued, sent or running), deadline passed or not. */
+  openCommandIds(): string[] {
+    return this.sql
+      .exec<{ id: string }>(`SELECT id FROM commands WHERE state IN ${OPEN_STATES} ORDER BY created_at`)
+      .toArray()
+      .map((row) => row.id);
+  }
+
   /** Commands sent but not finished whose deadline is still ahead: to deliver again after a reconnect. */
   unfinished(now: number): LedgerRow[] {
     return this.sql

@@ -9,6 +9,7 @@ import {
   type FleetSettingsChange,
   FleetSettingsSchema,
   type KeyRotation,
+  type OpenEnrollment,
   type Scope,
 } from "@jetson/protocol";
 import { LIVE_DEVICE_HEADER, LIVE_PAGE_HEADER, LIVE_SESSION_HEADER, LiveChannel } from "../dashboard/live-channel.js";
@@ -296,8 +297,17 @@ export class RegistryObject extends DurableObject<Env> {
   // ---- enrollment ----
 
   /** Returns false, storing nothing, when the fleet holds too many open codes already. */
-  async createEnrollment(hash: string, device: string, expiresAt: number): Promise<boolean> {
-    return this.enrollments.insert(hash, device, expiresAt, Date.now());
+  async createEnrollment(hash: string, device: string, expiresAt: number, by: string): Promise<boolean> {
+    return this.enrollments.insert(hash, device, expiresAt, Date.now(), by);
+  }
+
+  async openEnrollments(): Promise<OpenEnrollment[]> {
+    return this.tables.exist ? this.enrollments.open(Date.now()) : [];
+  }
+
+  /** Voids a device's unused codes; answers how many. */
+  async cancelEnrollments(device: string): Promise<number> {
+    return this.tables.exist ? this.enrollments.cancel(device, Date.now()) : 0;
   }
 
   async redeemEnrollment(hash: string): Promise<Redemption> {

@@ -109,11 +109,13 @@ export const releaseRoutes = new Hono<AppEnv>()
     if (!updateKey) return refuse(409, "the fleet has no update key yet (jetson-fleet release keygen pins one)");
     if (!(await signedBy(manifest, updateKey))) return refuse(400, "its manifest is not signed by the fleet's update key");
     const store = new ReleaseStore(c.env.RELEASES, fleet.id);
-    if (await store.manifest(manifest.version)) return refuse(409, "that version is published already, and a published release never changes (publish a new version)");
+    const taken = "that version is published already, and a published release never changes (publish a new version)";
+    // Refused before the bundle is read; an upload of the same version that gets past this meanwhile loses in publish().
+    if (await store.manifest(manifest.version)) return refuse(409, taken);
     const bundle = c.req.raw.body && (await readCapped(c.req.raw.body.getReader(), manifest.size));
     if (!bundle || bundle.byteLength !== manifest.size) return refuse(400, `the bundle is not the ${manifest.size} bytes its manifest states`);
     if ((await sha256Hex(bundle)) !== manifest.sha256) return refuse(400, "the bundle's sha256 is not its manifest's");
-    await store.publish(manifest, bundle);
+    if (!(await store.publish(manifest, bundle))) return refuse(409, taken);
     await audit(c, fleet, "release.publish", { version: manifest.version, sha256: manifest.sha256, arch: manifest.arch, size: manifest.size });
     return c.json(manifest, 201);
   })

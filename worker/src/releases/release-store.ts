@@ -28,10 +28,15 @@ export function rotationSigned(rotation: KeyRotation): Promise<boolean> {
   return verified(rotation.from, rotation.signature, keyRotationPayload(rotation));
 }
 
+/** R2 writes only where no object is: two uploads of one version cannot both write it. */
+const CREATE_ONLY: R2PutOptions = { onlyIf: { etagDoesNotMatch: "*" } };
+
 /**
  * A fleet's bridge releases in the RELEASES bucket (R2; its local simulation under `wrangler dev`
  * and the test pool): `<fleet>/<version>/jetson-bridge.mjs` and, written after it, its
- * `manifest.json`, so a manifest is never served without its bundle.
+ * `manifest.json`, so a manifest is never served without its bundle. Both are written only where
+ * nothing is, so of two uploads of one version exactly one is published, and its manifest
+ * describes the bundle served.
  */
 export class ReleaseStore {
   constructor(
@@ -43,9 +48,22 @@ export class ReleaseStore {
     return `${this.fleet}/${version}/${name}`;
   }
 
-  async publish(manifest: ReleaseManifest, bundle: Uint8Array): Promise<void> {
-    await this.bucket.put(this.key(manifest.version, BUNDLE), bundle, { sha256: manifest.sha256 });
-    await this.bucket.put(this.key(manifest.version, MANIFEST), JSON.stringify(manifest), { httpMetadata: { contentType: "application/json" } });
+  /**
+   * Publishes a release unless its version is taken; answers whether it did. A bundle already there
+   * without a manifest is another upload of the version under way (refused), or one cut off before
+   * its manifest: the same bytes go on to their manifest, so the same release can be published again.
+   */
+  async publish(manifest: ReleaseManifest, bundle: Uint8Array): Promise<boolean> {
+    const bundleKey = this.key(manifest.version, BUNDLE);
+    if (!(await this.bucket.put(bundleKey, bundle, { ...CREATE_ONLY, sha256: manifest.sha256 }))) {
+      const there = await this.bucket.head(bundleKey);
+      if (there?.checksums.toJSON().sha256 !== manifest.sha256) return false;
+    }
+    const written = await this.bucket.put(this.key(manifest.version, MANIFEST), JSON.stringify(manifest), {
+      ...CREATE_ONLY,
+      httpMetadata: { contentType: "application/json" },
+    });
+    return written !== null;
   }
 
   async manifest(version: string): Promise<ReleaseManifest | undefined> {

@@ -52,6 +52,11 @@ export class PortStore {
     return row && asPort(row);
   }
 
+  /** Deletes and answers every tunnel, open or expired. */
+  takeAll(): DevicePort[] {
+    return this.sql.exec<Row>(`DELETE FROM device_ports RETURNING ${COLUMNS}`).toArray().map(asPort);
+  }
+
   /** Deletes and answers the tunnels expired by `now`. */
   takeExpired(now: number): DevicePort[] {
     return this.sql.exec<Row>(`DELETE FROM device_ports WHERE expires_at <= ? RETURNING ${COLUMNS}`, now).toArray().map(asPort);

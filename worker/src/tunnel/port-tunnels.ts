@@ -76,6 +76,14 @@ export class PortTunnels {
     return closed !== undefined;
   }
 
+  /** The device was removed: every tunnel closes, ending its streams, audited as a close by whoever removed it; its URL answers as one never opened. */
+  async closeAll(by: string): Promise<void> {
+    for (const closed of this.store.takeAll()) {
+      this.endStreams(closed.id, "the device was removed");
+      await this.host.audit({ caller: by, action: "close_device_port", args: { id: closed.id, reason: "the device was removed" }, outcome: "succeeded" });
+    }
+  }
+
   list(): DevicePort[] {
     return this.store.list(Date.now());
   }
