@@ -1,9 +1,23 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import type { AuditEntry, CommandDetail, DesiredStateRule, DesiredStatus, DeviceAttributes, DeviceSummary, FleetRun } from "@jetson/protocol";
+import {
+  type AuditEntry,
+  type Caller,
+  type CommandDetail,
+  decodePortFrame,
+  type DesiredStateRule,
+  type DesiredStatus,
+  type DeviceAttributes,
+  type DeviceSummary,
+  encodePortFrame,
+  type FleetRun,
+  type PortFrameHeader,
+} from "@jetson/protocol";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { describe, expect, it } from "vitest";
 import { ADMIN, createFleet, DeviceClient, json, provision, signIn } from "./device-client.js";
 import { mcpRequest } from "./mcp-request.js";
+import { Fleet } from "../src/fleet.js";
 import { MAX_SELECTOR_VALUES, parseSelector } from "../src/fleet-ops/selector.js";
 import { RegistryObject } from "../src/registry/registry-object.js";
 
@@ -305,6 +319,85 @@ describe("desired state", () => {
     await online("ds-upgraded", "orin-nano", "6.2");
     expect(await status("ds-upgraded")).toMatchObject({ desired: { clocksLocked: true }, rules: ["id:ds-upgraded jetpack:6*"] });
   });
+
+  it("lets a tunnel expire and a task time out while it waits on the device", async () => {
+    const client = await online("ds-held");
+    await rest("PUT", "/api/desired-state", { selector: "id:ds-held", state: { powerModeId: 7 } });
+    // The comparison asks for the power mode, and the device never answers.
+    expect(await nextCommand(client)).toMatchObject({ action: "power.get" });
+
+    const caller: Caller = { fleet: "local", kind: "token", id: "tok_held", scopes: ["read", "operate"] };
+    const task = await new Fleet(env, caller).start("ds-held", { action: "system.ping", args: {}, timeoutMs: 60_000 });
+    if (!task.ok) throw new Error(task.error.message);
+    expect(await nextCommand(client)).toMatchObject({ id: task.commandId });
+
+    const nextFrame = async () => decodePortFrame((await client.next("publish")).payload).header;
+    const send = (header: PortFrameHeader) => client.publishBytes("jetson/ds-held/port-up", encodePortFrame(header), nextMessageId++);
+    const opening = rest<{ url: string }>("POST", "/api/devices/ds-held/ports", { port: 8080, seconds: 60 });
+    const check = await nextFrame();
+    send({ type: "checked", stream: check.stream, allowed: true });
+    const url = (await opening).body.url.replace(/^https?:\/\/[^/]+/, "http://w");
+    const fetching = exports.default.fetch(`${url}stream`);
+    const open = await nextFrame();
+    send({ type: "response", stream: open.stream, status: 200, headers: [["content-type", "text/event-stream"]] });
+    const streamed = await fetching;
+    expect(streamed.status).toBe(200);
+
+    // As if their time had come: the tunnel's expiry and the task's deadline pass, and the alarm fires on its own.
+    await runInDurableObject(stub("ds-held"), async (_instance, ctx) => {
+      const past = Date.now() - 1;
+      ctx.storage.sql.exec("UPDATE device_ports SET expires_at = ?", past);
+      ctx.storage.sql.exec("UPDATE commands SET deadline = ? WHERE id = ?", past, task.commandId);
+      ctx.storage.sql.exec("UPDATE alarm_duties SET due = ? WHERE name IN ('ports', 'tasks')", past);
+      await ctx.storage.setAlarm(past);
+    });
+    let reset: PortFrameHeader;
+    do reset = await nextFrame();
+    while (reset.type !== "reset");
+    expect(reset).toMatchObject({ stream: open.stream, reason: "the tunnel expired" });
+    await expect(streamed.text()).rejects.toThrow(/the tunnel expired/);
+    const timedOut = await eventually(
+      async () => (await rest<CommandDetail>("GET", `/api/devices/ds-held/commands/${task.commandId}`)).body,
+      (detail) => detail.state === "timed_out",
+    );
+    expect(timedOut.state).toBe("timed_out");
+  });
+
+  it.each([
+    { device: "ds-withdrawn-1", reply: { data: { id: 0, name: "MAXN" } } },
+    { device: "ds-withdrawn-2", reply: { error: { code: "not_supported", message: "nvpmodel is not installed." } } },
+  ])("stops applying a rule withdrawn while the device answers, and keeps no drift of it ($device)", async ({ device, reply }) => {
+    const client = await online(device);
+    await rest("PUT", "/api/desired-state", { selector: `id:${device}`, state: { powerModeId: 7 } });
+    const read = await nextCommand(client);
+    expect(read.action).toBe("power.get");
+    const withdrawnAt = Date.now();
+    expect((await rest("PUT", "/api/desired-state", { selector: `id:${device}`, state: {} })).status).toBe(200);
+    answer(client, device, read.id, reply);
+
+    // Compared after the withdrawal: the comparison of the withdrawn rule has ended before it.
+    const kept = await eventually(() => status(device), (s) => (s.checkedAt ?? 0) >= withdrawnAt);
+    expect(kept).toMatchObject({ desired: {}, drift: [], checkedAt: expect.any(Number) });
+    const commands = (await rest<{ commands: Array<{ action: string }> }>("GET", `/api/devices/${device}/commands`)).body.commands;
+    expect(commands.map((c) => c.action)).toEqual(["power.get"]);
+    const fleetDrift = (await rest<{ devices: Array<{ device: string }> }>("GET", "/api/drift")).body.devices;
+    expect(fleetDrift.map((d) => d.device)).not.toContain(device);
+  });
+
+  it("needs read as well as operate to declare, since it answers the devices chosen", async () => {
+    await online("ds-secret-1");
+    const operateOnly = (await rest<{ token: string }>("POST", "/api/tokens", { name: "operate-only", scopes: ["operate"] })).body.token;
+    const declared = await exports.default.fetch("http://w/api/desired-state", {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${operateOnly}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ selector: "id:ds-secret-*", state: {} }),
+    });
+    expect(declared.status).toBe(403);
+    expect(await declared.text()).not.toContain("ds-secret-1");
+    const tool = (await mcpRequest(operateOnly, "tools/call", { name: "set_desired_state", arguments: { selector: "id:ds-secret-*", state: {} } })).body;
+    expect(tool.result?.isError).toBe(true);
+    expect(JSON.stringify(tool)).not.toContain("ds-secret-1");
+  });
 });
 
 describe("fleet runs", () => {
@@ -355,5 +448,51 @@ describe("fleet runs", () => {
     const theirs = await read(started.body.id);
     expect(theirs.status).toBe(404);
     expect(theirs).toEqual(await read("run_AAAAAAAAAAAAAAAA"));
+  });
+
+  it("does not start a run the fleet's list could not note, so a retry runs the action once", async () => {
+    serve(await online("run-noted", "agx-orin"), "run-noted", () => ({ data: { pong: true, at: 1, bridgeVersion: "t" } }));
+    const noteRun = RegistryObject.prototype.noteRun;
+    RegistryObject.prototype.noteRun = () => Promise.reject(new Error("overloaded"));
+    try {
+      const failed = await exports.default.fetch("http://w/api/runs", {
+        method: "POST",
+        headers: { ...ADMIN, "Content-Type": "application/json" },
+        body: JSON.stringify({ selector: "id:run-noted", action: "system.ping" }),
+      });
+      expect(failed.status).toBe(500);
+    } finally {
+      RegistryObject.prototype.noteRun = noteRun;
+    }
+    const retried = await rest<FleetRun>("POST", "/api/runs", { selector: "id:run-noted", action: "system.ping" });
+    expect(retried.status).toBe(201);
+    const run = await eventually(async () => (await rest<FleetRun>("GET", `/api/runs/${retried.body.id}`)).body, (r) => r.state !== "running");
+    expect(run.state).toBe("succeeded");
+    const commands = (await rest<{ commands: Array<{ action: string }> }>("GET", "/api/devices/run-noted/commands")).body.commands;
+    expect(commands.filter((c) => c.action === "system.ping")).toHaveLength(1);
+  });
+
+  it("refuses, on MCP 2026-07-28, a run whose plan to ask about chooses no device, rather than start one unasked", async () => {
+    await online("run-late", "agx-orin");
+    const mcp = new Client({ name: "fleet-runs-test", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } }, capabilities: { elicitation: { form: {} } }, inputRequired: { autoFulfill: false } });
+    await mcp.connect(
+      new StreamableHTTPClientTransport(new URL(`${env.PUBLIC_URL}/mcp`), {
+        requestInit: { headers: ADMIN },
+        fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+      }),
+    );
+    // As if the device joined the selection just after the plan the user would be asked about.
+    const select = RegistryObject.prototype.select;
+    RegistryObject.prototype.select = function () {
+      RegistryObject.prototype.select = select;
+      return Promise.resolve([]);
+    };
+    try {
+      const result = await mcp.callTool({ name: "start_fleet_run", arguments: { selector: "id:run-late", action: "fan.set", args: { pwmPct: 60 }, waitSeconds: 0 } }, { allowInputRequired: true });
+      expect(result).toMatchObject({ isError: true, content: [{ text: 'The selector "id:run-late" chooses no device.' }] });
+    } finally {
+      RegistryObject.prototype.select = select;
+    }
+    expect((await rest<{ commands: unknown[] }>("GET", "/api/devices/run-late/commands")).body.commands).toEqual([]);
   });
 });

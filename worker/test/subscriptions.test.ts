@@ -6,7 +6,7 @@ import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.j
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
 import { registryStub } from "../src/fleet.js";
-import { LISTEN_PATH, LISTEN_TOKEN_HEADER, MAX_LISTENERS_PER_FLEET } from "../src/registry/listen-channel.js";
+import { LISTEN_PATH, LISTEN_TOKEN_HEADER, MAX_LISTENERS_PER_FLEET, MAX_LISTENERS_PER_TOKEN } from "../src/registry/listen-channel.js";
 import { ADMIN, createFleet, DeviceClient, provision } from "./device-client.js";
 
 const MODERN = "2026-07-28";
@@ -40,9 +40,9 @@ async function modernClient(token: string): Promise<{ client: Client; updates: s
   return { client, updates, updated };
 }
 
-/** A raw link to a fleet registry's listen channel, as the Worker opens it, with each frame's URIs awaitable in order. */
-async function link(fleet: string): Promise<{ ws: WebSocket; next: () => Promise<string[]>; closed: Promise<number> }> {
-  const response = await registryStub(env, fleet).fetch(`https://registry${LISTEN_PATH}`, { headers: { Upgrade: "websocket", [LISTEN_TOKEN_HEADER]: "tok_test" } });
+/** A raw link to a fleet registry's listen channel, as the Worker opens it for `token`, with each frame's URIs awaitable in order. */
+async function link(fleet: string, token = "tok_test"): Promise<{ ws: WebSocket; next: () => Promise<string[]>; closed: Promise<number> }> {
+  const response = await registryStub(env, fleet).fetch(`https://registry${LISTEN_PATH}`, { headers: { Upgrade: "websocket", [LISTEN_TOKEN_HEADER]: token } });
   const ws = response.webSocket;
   if (!ws) throw new Error(`no link: ${response.status}`);
   ws.accept();
@@ -118,11 +118,12 @@ describe("the fleet registry's listen channel", () => {
 
   it(`holds at most ${MAX_LISTENERS_PER_FLEET} listeners per fleet, and a listen request past them is refused in-band`, async () => {
     const token = await createFleet("subs-cap");
-    const links = await Promise.all(Array.from({ length: MAX_LISTENERS_PER_FLEET }, () => link("subs-cap")));
+    // Each under a token of its own: no token reaches its own limit.
+    const links = await Promise.all(Array.from({ length: MAX_LISTENERS_PER_FLEET }, (_, i) => link("subs-cap", `tok_${i}`)));
     const refused = await registryStub(env, "subs-cap").fetch(`https://registry${LISTEN_PATH}`, { headers: { Upgrade: "websocket", [LISTEN_TOKEN_HEADER]: "tok_test" } });
     expect(refused.status).toBe(429);
     const { client } = await modernClient(token);
-    await expect(client.listen({ resourceSubscriptions: [DEVICES] })).rejects.toThrow(/Subscription limit reached/);
+    await expect(client.listen({ resourceSubscriptions: [DEVICES] })).rejects.toThrow(`Subscription limit reached: this fleet has ${MAX_LISTENERS_PER_FLEET} listen streams open`);
 
     links[0]?.ws.close(1000, "done");
     await expect.poll(() => openLinks("subs-cap")).toBe(MAX_LISTENERS_PER_FLEET - 1);
@@ -130,6 +131,34 @@ describe("the fleet registry's listen channel", () => {
     expect(subscription.honoredFilter).toEqual({ resourceSubscriptions: [DEVICES] });
     await subscription.close();
     await client.close();
+    for (const open of links) open.ws.close(1000, "done");
+  });
+});
+
+describe("listen streams per token", () => {
+  it(`holds at most ${MAX_LISTENERS_PER_TOKEN} per token, so one read-only token cannot take the fleet's, and the refusal says so`, async () => {
+    const admin = await createFleet("subs-token-cap");
+    const created = await exports.default.fetch("http://w/api/tokens", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "reader", scopes: ["read"] }),
+    });
+    const { token, id } = (await created.json()) as { token: string; id: string };
+    const links = await Promise.all(Array.from({ length: MAX_LISTENERS_PER_TOKEN }, () => link("subs-token-cap", id)));
+    const reader = await modernClient(token);
+    await expect(reader.client.listen({ resourceSubscriptions: [DEVICES] })).rejects.toThrow(
+      `Subscription limit reached: this token has ${MAX_LISTENERS_PER_TOKEN} listen streams open, as many as one token may.`,
+    );
+    expect(await openLinks("subs-token-cap")).toBe(MAX_LISTENERS_PER_TOKEN);
+
+    // Another token of the fleet still listens, and so does this one once a stream of its own ends.
+    const other = await modernClient(admin);
+    const otherSubscription = await other.client.listen({ resourceSubscriptions: [DEVICES] });
+    links[0]?.ws.close(1000, "done");
+    await expect.poll(() => openLinks("subs-token-cap")).toBe(MAX_LISTENERS_PER_TOKEN);
+    const subscription = await reader.client.listen({ resourceSubscriptions: [DEVICES] });
+    expect(subscription.honoredFilter).toEqual({ resourceSubscriptions: [DEVICES] });
+    await Promise.all([subscription.close(), otherSubscription.close(), reader.client.close(), other.client.close()]);
     for (const open of links) open.ws.close(1000, "done");
   });
 });

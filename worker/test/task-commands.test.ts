@@ -3,8 +3,9 @@ import { env, exports } from "cloudflare:workers";
 import type { AuditEntry, Caller, CommandDetail } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { Fleet } from "../src/fleet.js";
-import { TaskCalls } from "../src/mcp/tasks.js";
+import { TASKS_EXTENSION, TaskCalls } from "../src/mcp/tasks.js";
 import { ADMIN, connectedDevice, DeviceClient, json, provision } from "./device-client.js";
+import { rest } from "./rest-call.js";
 
 /** Commands started as MCP tasks: nobody waits for them in memory, so the device's object settles them itself. */
 const caller: Caller = { fleet: "local", kind: "token", id: "tok_tasks", scopes: ["read", "operate"] };
@@ -24,6 +25,35 @@ async function ledger(device: string, id: string): Promise<CommandDetail> {
 async function auditOf(device: string, commandId: string): Promise<AuditEntry | undefined> {
   const response = await exports.default.fetch(`http://w/api/audit?device=${device}`, { headers: ADMIN });
   return ((await response.json()) as { entries: AuditEntry[] }).entries.find((entry) => entry.commandId === commandId);
+}
+
+async function tokenWith(scopes: string[]): Promise<string> {
+  const created = await rest<{ token: string }>(ADMIN.Authorization?.slice("Bearer ".length) ?? "", "POST", "/api/tokens", { name: `tasks ${scopes.join(" ")}`, scopes });
+  return created.body.token;
+}
+
+const MODERN = "2026-07-28";
+
+/** telemetry_watch for a minute, called as an MCP task by a 2026-07-28 client that declares the tasks extension. */
+async function watchAsTask(token: string, device: string): Promise<{ result?: Record<string, unknown> }> {
+  const _meta = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientInfo": { name: "task-commands", version: "1.0.0" },
+    "io.modelcontextprotocol/clientCapabilities": { extensions: { [TASKS_EXTENSION]: {} } },
+  };
+  const response = await exports.default.fetch(`${env.PUBLIC_URL}/mcp`, {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${token}`,
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+      "MCP-Protocol-Version": MODERN,
+      "Mcp-Method": "tools/call",
+      "Mcp-Name": "telemetry_watch",
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "telemetry_watch", arguments: { device, seconds: 60, intervalMs: 100 }, _meta } }),
+  });
+  return (await response.json()) as { result?: Record<string, unknown> };
 }
 
 describe("task commands", () => {
@@ -90,6 +120,24 @@ describe("task commands", () => {
     await client.next("puback");
     expect(await ledger("dev-task-cancel", stopped.commandId)).not.toHaveProperty("outcomeOnDevice");
     expect(await stub("dev-task-cancel").cancel("cmd_nosuchcommand", "token:tok_tasks")).toBe(false);
+  });
+
+  it("count against the device's 16 commands in flight: past them, a task or a REST call is refused until one ends", async () => {
+    const client = await online("dev-task-busy");
+    const reader = await tokenWith(["read"]);
+    const commands: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      expect(await watchAsTask(reader, "dev-task-busy")).toMatchObject({ result: { resultType: "task", status: "working" } });
+      commands.push(String(json(await client.next("publish")).id));
+    }
+    expect(await watchAsTask(reader, "dev-task-busy")).toMatchObject({ result: { isError: true, content: [{ text: "dev-task-busy already has 16 commands in flight." }] } });
+    const ping = await rest<{ error: { code: string } }>(reader, "POST", "/api/devices/dev-task-busy/actions/system.ping", {});
+    expect(ping).toMatchObject({ status: 429, body: { error: { code: "too_busy" } } });
+
+    client.publishJson("jetson/dev-task-busy/result", { id: commands[0], ok: true, data: { samples: [] }, startedAt: 1, endedAt: 2 }, 1);
+    await client.next("puback");
+    expect(await watchAsTask(reader, "dev-task-busy")).toMatchObject({ result: { resultType: "task", status: "working" } });
+    expect(json(await client.next("publish")).action).toBe("telemetry.watch");
   });
 
   it("are refused for an offline device, and the refusal is audited", async () => {

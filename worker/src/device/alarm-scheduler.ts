@@ -16,16 +16,35 @@ const RETRY_MS = 60_000;
 /** A duty asking for a time already past runs on the next alarm, not in a tight loop. */
 const MIN_GAP_MS = 1_000;
 
+/** Duties run outside the alarm handler, and how the object stays alive for them. */
+export interface Detached<Name extends string> {
+  duties: readonly Name[];
+  keepAlive: (work: Promise<void>) => void;
+}
+
 /**
  * A Durable Object has one alarm; this shares it between duties. Each duty's
  * next due time is a row, so it survives eviction, and the alarm is set to the
  * earliest row, as partywhen does with its task table.
+ *
+ * No alarm fires while the handler runs, so a duty that may await a device for
+ * minutes runs detached: the handler starts it and returns. While it runs, its
+ * row waits (it never runs twice at once) and arms nothing.
  */
 export class AlarmScheduler<Name extends string> {
+  private readonly detached: ReadonlySet<string>;
+  private readonly keepAlive: (work: Promise<void>) => void;
+  /** Detached duties now running. */
+  private readonly running = new Set<string>();
+
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly duties: Record<Name, Duty>,
-  ) {}
+    { duties: detached, keepAlive }: Detached<NoInfer<Name>> = { duties: [], keepAlive: () => undefined },
+  ) {
+    this.detached = new Set(detached);
+    this.keepAlive = keepAlive;
+  }
 
   /** Makes a duty run no later than `at`; an earlier due time stands, since every duty works out its own next time. */
   async ensure(name: Name, at: number): Promise<void> {
@@ -38,16 +57,29 @@ export class AlarmScheduler<Name extends string> {
    * (as when a test runs the alarm by hand after moving stored times back).
    */
   async run(now: number): Promise<void> {
-    const due = this.storage.sql
-      .exec<{ name: string }>("SELECT name FROM alarm_duties WHERE due <= max(?, (SELECT min(due) FROM alarm_duties)) ORDER BY due", now)
-      .toArray();
+    const waiting = this.waiting();
+    const due = waiting.filter((row) => row.due <= Math.max(now, waiting[0]?.due ?? now));
     for (const { name } of due) {
       // Claimed before it runs: an ensure() made while it awaits survives if earlier than what the duty returns.
       this.storage.sql.exec("DELETE FROM alarm_duties WHERE name = ?", name);
-      const next = await this.runDuty(name, now);
-      if (next !== undefined) this.storage.sql.exec(BRING_FORWARD, name, Math.max(next, now + MIN_GAP_MS));
+      if (this.detached.has(name)) this.detach(name, now);
+      else this.plan(name, await this.runDuty(name, now), now);
     }
     await this.arm();
+  }
+
+  private detach(name: string, now: number): void {
+    this.running.add(name);
+    const work = this.runDuty(name, now).then(async (next) => {
+      this.running.delete(name);
+      this.plan(name, next, Date.now());
+      await this.arm();
+    });
+    this.keepAlive(work.catch((error: unknown) => console.error(`alarm not set after duty ${name}`, error)));
+  }
+
+  private plan(name: string, next: number | undefined, now: number): void {
+    if (next !== undefined) this.storage.sql.exec(BRING_FORWARD, name, Math.max(next, now + MIN_GAP_MS));
   }
 
   private async runDuty(name: string, now: number): Promise<number | undefined> {
@@ -56,13 +88,21 @@ export class AlarmScheduler<Name extends string> {
       return await this.duties[name as Name](now);
     } catch (error) {
       console.error(`alarm duty ${name} failed`, error);
-      return now + RETRY_MS;
+      return Date.now() + RETRY_MS;
     }
   }
 
+  /** Due times, earliest first, of the duties not running now. */
+  private waiting(): Array<{ name: string; due: number }> {
+    return this.storage.sql
+      .exec<{ name: string; due: number }>("SELECT name, due FROM alarm_duties ORDER BY due")
+      .toArray()
+      .filter((row) => !this.running.has(row.name));
+  }
+
   private async arm(): Promise<void> {
-    const next = this.storage.sql.exec<{ due: number | null }>("SELECT min(due) AS due FROM alarm_duties").one().due;
-    if (next === null) return this.storage.deleteAlarm();
+    const next = this.waiting()[0]?.due;
+    if (next === undefined) return this.storage.deleteAlarm();
     if ((await this.storage.getAlarm()) !== next) await this.storage.setAlarm(next);
   }
 }

@@ -185,10 +185,12 @@ export class CommandPath {
     if (!action) return { error: { code: "unknown_action", message: `No action ${request.action}.` } };
     const args = parseActionInput(action, request.args);
     if (!args.success) return { error: { code: "invalid_input", message: `Invalid arguments for ${action.name}: ${args.error.message}` } };
-    if (this.pending.size >= MAX_IN_FLIGHT) {
+    const now = Date.now();
+    // In flight: the commands callers wait on here, and the task commands nobody waits on (each still holds the device).
+    if (this.pending.size + this.tasks.open(now) >= MAX_IN_FLIGHT) {
       return { error: { code: "too_busy", message: `${identity.deviceId} already has ${MAX_IN_FLIGHT} commands in flight.` } };
     }
-    const rate = this.rate.take("commands", Date.now());
+    const rate = this.rate.take("commands", now);
     if (!rate.ok) return { error: { code: "too_busy", message: `Too many commands for ${identity.deviceId}; retry in ${rate.retryAfterSeconds} s.` } };
     return { identity, action, args: args.data };
   }

@@ -1,11 +1,14 @@
 import { type ActionName, type AuditEntry, type DesiredState, type DesiredStatus, type Drift, findAction } from "@jetson/protocol";
 import { redact } from "../policy.js";
-import { DeviceAway, reconcile } from "./desired-state.js";
+import { type DeviceCall, DeviceAway, reconcile } from "./desired-state.js";
 import { DesiredStateStore } from "./desired-state-store.js";
 import type { InvokeOutcome, InvokeRequest } from "./invoke.js";
 
 /** How commands sent to keep the desired state appear in the ledger and the audit trail. */
 export const DESIRED_STATE_CALLER = "desired-state";
+
+/** The desired state changed while a pass was applying it. */
+class Replaced extends Error {}
 
 /** What the keeper needs from the device's object. */
 export interface KeeperHost {
@@ -48,16 +51,29 @@ export class DesiredStateKeeper {
     return this.store.current().basis === basis;
   }
 
-  /** The alarm duty: while the device is online, brings it in line and records what could not be. */
+  /**
+   * The alarm duty (detached: it awaits the device): while the device is online, brings it in line
+   * and records what could not be. A pass whose desired state was replaced meanwhile stops sending
+   * and records nothing.
+   */
   async keep(host: KeeperHost): Promise<undefined> {
     const { desired, drift: before } = this.store.current();
-    if (!host.online() || Object.keys(desired).length === 0) return undefined;
+    if (Object.keys(desired).length === 0) {
+      // Nothing is asked, so nothing drifts.
+      if (this.store.setChecked([], Date.now())) await host.driftChanged();
+      return undefined;
+    }
+    if (!host.online()) return undefined;
+    const call: DeviceCall = async (action, args, timeoutMs) => {
+      if (!this.store.holds(desired)) throw new Replaced();
+      return this.call(host, action, args, timeoutMs);
+    };
     try {
-      const drift = await reconcile(desired, (action, args, timeoutMs) => this.call(host, action, args, timeoutMs), before, Date.now());
-      if (this.store.setChecked(drift, Date.now())) await host.driftChanged();
+      const drift = await reconcile(desired, call, before, Date.now());
+      if (this.store.holds(desired) && this.store.setChecked(drift, Date.now())) await host.driftChanged();
     } catch (error) {
-      // Offline part-way: its next connection runs the comparison again.
-      if (!(error instanceof DeviceAway)) throw error;
+      // Offline part-way: its next connection runs the comparison again. Replaced: the pass after this one does.
+      if (!(error instanceof DeviceAway || error instanceof Replaced)) throw error;
     }
     return undefined;
   }

@@ -29,6 +29,8 @@ const ASPECT_FIELD: Record<DriftAspect, keyof DesiredState> = {
 
 const EMPTY: StoredDesiredState = { desired: {}, rules: [], drift: [] };
 
+const same = (a: DesiredState, b: DesiredState) => JSON.stringify(a) === JSON.stringify(b);
+
 /** The device's desired state as last pulled from the fleet's rules, and the drift its last comparison found. */
 export class DesiredStateStore {
   constructor(private readonly sql: SqlStorage) {}
@@ -41,7 +43,7 @@ export class DesiredStateStore {
   /** Returns whether the desired state or its rules changed. */
   setDesired(desired: DesiredState, rules: string[], at: number, basis: string): boolean {
     const current = this.current();
-    if (JSON.stringify(current.desired) === JSON.stringify(desired) && current.rules.join("\n") === rules.join("\n")) {
+    if (same(current.desired, desired) && current.rules.join("\n") === rules.join("\n")) {
       if (current.basis !== basis) this.save({ ...current, basis });
       return false;
     }
@@ -49,6 +51,11 @@ export class DesiredStateStore {
     const drift = current.drift.filter((d) => desired[ASPECT_FIELD[d.aspect]] !== undefined);
     this.save({ ...current, desired, rules, updatedAt: at, drift, basis });
     return true;
+  }
+
+  /** Whether `desired` is still the desired state: a comparison made for one since replaced is stale. */
+  holds(desired: DesiredState): boolean {
+    return same(this.current().desired, desired);
   }
 
   /** Returns whether the drift changed. */

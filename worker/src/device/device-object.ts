@@ -71,16 +71,21 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     this.telemetry = new DeviceTelemetry(ctx.storage);
     this.queue = new CommandQueue(this.store, new QueueStore(ctx.storage.sql));
     this.desired = new DesiredStateKeeper(ctx.storage.sql);
-    this.scheduler = new AlarmScheduler(ctx.storage, {
-      keepalive: (now) => this.presence.closeSilentLinks(now),
-      retention: (now) => this.telemetry.expire(now),
-      offline: (now) => this.presence.checkOffline(now),
-      publish: (now) => this.publisher.flush(now),
-      queue: (now) => this.queue.settle(now),
-      desired: () => this.desired.keep(this.keeperHost()),
-      tasks: (now) => this.commandPath.expireTasks(now),
-      ports: (now) => this.ports.expire(now),
-    });
+    this.scheduler = new AlarmScheduler(
+      ctx.storage,
+      {
+        keepalive: (now) => this.presence.closeSilentLinks(now),
+        retention: (now) => this.telemetry.expire(now),
+        offline: (now) => this.presence.checkOffline(now),
+        publish: (now) => this.publisher.flush(now),
+        queue: (now) => this.queue.settle(now),
+        desired: () => this.desired.keep(this.keeperHost()),
+        tasks: (now) => this.commandPath.expireTasks(now),
+        ports: (now) => this.ports.expire(now),
+      },
+      // Keeping the desired state awaits device commands for minutes: detached, it holds up no tunnel expiry or deadline.
+      { duties: ["desired"], keepAlive: (work) => ctx.waitUntil(work) },
+    );
     this.tables = new LazyTables(ctx.storage, "meta", DEVICE_SCHEMAS);
     this.publisher = new SummaryPublisher(
       () => this.summary(),

@@ -91,7 +91,7 @@ export class FleetOps {
     // A confirmed plan was made as if confirmed by a human; the refusal stands on how this run was confirmed.
     const refusal = action && refusalFor(this.fleet.caller, action, request.args, confirmedBy !== undefined);
     if (refusal) throw new FleetError("forbidden", refusal);
-    if (plan.devices.length === 0) throw new FleetError("invalid", `The selector "${plan.selector}" chooses no device.`);
+    mustChooseDevices(plan);
     const id = `run_${newSecret(12)}`;
     const spec: RunSpec = {
       id,
@@ -140,7 +140,7 @@ export class FleetOps {
    * compares and applies at once, an offline one when it reconnects.
    */
   async setDesired(selectorText: string, state: DesiredState): Promise<{ rule?: DesiredStateRule; devices: string[] }> {
-    this.require("operate");
+    this.requireToSetDesired();
     const selector = parse(selectorText);
     // Chosen before the write (a rule does not change which devices its selector chooses): a refused selection writes nothing.
     const devices = (await this.chosen(selector)).map((d) => d.id);
@@ -152,9 +152,8 @@ export class FleetOps {
     return { rule, devices: await this.refresh(devices) };
   }
 
-  /** Answers the device's status, so it needs `read` as well as `operate`: both are checked before the write. */
   async setDeviceDesired(deviceId: string, state: DesiredState): Promise<DesiredStatus> {
-    this.require("operate", "read");
+    this.requireToSetDesired();
     await this.mustExist(deviceId);
     await this.setDesired(`id:${deviceId}`, state);
     return this.desiredStatus(deviceId);
@@ -223,6 +222,11 @@ export class FleetOps {
     this.fleet.require(...scopes);
   }
 
+  /** Setting desired state answers the devices chosen (or the device's status), so it needs `read` as well as `operate`: both are checked before the write. */
+  private requireToSetDesired(): void {
+    this.require("operate", "read");
+  }
+
   private async mustExist(deviceId: string): Promise<void> {
     await this.fleet.mustExist(deviceId);
   }
@@ -260,6 +264,11 @@ function parse(selector: string): Selector {
     if (error instanceof SelectorError) throw new FleetError("invalid", error.message);
     throw error;
   }
+}
+
+/** A run starts on at least one device: on none, it is refused. */
+export function mustChooseDevices(plan: FleetRunPlan): void {
+  if (plan.devices.length === 0) throw new FleetError("invalid", `The selector "${plan.selector}" chooses no device.`);
 }
 
 /** The canary group: the first N chosen devices by id, or the chosen devices a second selector also chooses. */

@@ -5,7 +5,7 @@ import { newCommandId } from "../credentials.js";
 import { deviceStub, Fleet, registryStub } from "../fleet.js";
 import { nextStep } from "./run-policy.js";
 import { migrate } from "../sqlite-migrations.js";
-import { RUN_SCHEMA, type RunSpec, RunStore } from "./run-store.js";
+import { RUN_SCHEMA, type RunSpec, RunStore, startingBrief } from "./run-store.js";
 
 /**
  * One alarm starts devices for this long, then hands over to the next alarm once the
@@ -43,9 +43,10 @@ export class FleetRunObject extends DurableObject<Env> {
 
   async start(spec: RunSpec, devices: Array<{ device: string; canary: boolean }>): Promise<string | undefined> {
     if (!this.store.spec()) {
+      // Listed before it exists: a run the fleet's list could not note never starts, so a retry cannot run the action twice.
+      await registryStub(this.env, spec.fleet).noteRun(startingBrief(spec, devices.length));
       this.store.create(spec, devices);
       await this.ctx.storage.setAlarm(Date.now());
-      await this.index();
     }
     return this.view();
   }

@@ -171,23 +171,9 @@ export class RunStore {
     const spec = this.spec();
     const run = this.sql.exec<{ state: FleetRunState; reason: string | null; ended_at: number | null }>("SELECT state, reason, ended_at FROM run").toArray()[0];
     if (!spec || !run) return undefined;
-    const counts: RunCounts = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 };
+    const counts = noCounts();
     for (const { state } of this.progress()) counts[state] += 1;
-    return {
-      id: spec.id,
-      action: spec.action,
-      selector: spec.selector,
-      canary: spec.canary,
-      concurrency: spec.concurrency,
-      abortThresholdPct: spec.abortThresholdPct,
-      timeoutMs: spec.timeoutMs,
-      requestedBy: spec.requestedBy,
-      createdAt: spec.createdAt,
-      endedAt: run.ended_at ?? undefined,
-      state: run.state,
-      reason: run.reason ?? undefined,
-      counts,
-    };
+    return briefOf(spec, counts, { state: run.state, reason: run.reason ?? undefined, endedAt: run.ended_at ?? undefined });
   }
 
   private devices(): DeviceRow[] {
@@ -199,6 +185,31 @@ export class RunStore {
   private bump(): void {
     this.sql.exec("UPDATE run SET version = version + 1");
   }
+}
+
+/** The brief of a run about to start on `devices` devices, before its record exists. */
+export function startingBrief(spec: RunSpec, devices: number): FleetRunBrief {
+  return briefOf(spec, { ...noCounts(), pending: devices }, { state: "running" });
+}
+
+const noCounts = (): RunCounts => ({ pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 });
+
+function briefOf(spec: RunSpec, counts: RunCounts, run: Pick<FleetRunBrief, "state" | "reason" | "endedAt">): FleetRunBrief {
+  return {
+    id: spec.id,
+    action: spec.action,
+    selector: spec.selector,
+    canary: spec.canary,
+    concurrency: spec.concurrency,
+    abortThresholdPct: spec.abortThresholdPct,
+    timeoutMs: spec.timeoutMs,
+    requestedBy: spec.requestedBy,
+    createdAt: spec.createdAt,
+    endedAt: run.endedAt,
+    state: run.state,
+    reason: run.reason,
+    counts,
+  };
 }
 
 function deviceView(row: DeviceRow): FleetRunDevice {

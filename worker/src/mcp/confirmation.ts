@@ -32,8 +32,11 @@ const ElicitingClientSchema = z.object({ [CLIENT_CAPABILITIES_META_KEY]: z.objec
 /** What the user is asked: the message states the devices, the action, its arguments and what cannot be undone. */
 export interface ConfirmationQuestion {
   message: string;
-  /** Every device the call would reach when asked (the message may list only some): the answer holds while they stay the same. */
-  devices?: readonly string[];
+  /** The action asked about and its arguments, as a refusal is audited. */
+  action: string;
+  args: Record<string, unknown>;
+  /** Every device the call would reach when asked (the message may list only some): the answer holds while they stay the same, and a refusal is audited on each. */
+  devices: readonly string[];
 }
 
 /** Either go on (with how the call was confirmed, if it was), or answer the client with `result` now. */
@@ -68,6 +71,7 @@ async function digest(value: unknown): Promise<string> {
  * caller. It also names the devices the question named: when a selector chooses others by
  * the time the answer comes (a device joined or was retagged), nothing runs. A 2025-11-25 client cannot be asked (a stateless server never receives its
  * answer): its `confirm` argument counts, unless the fleet accepts only human confirmations.
+ * Every refusal here is audited on each device the call would have reached.
  */
 export class Confirmations {
   private readonly codec: RequestStateCodec<ConfirmationState> | undefined;
@@ -96,67 +100,72 @@ export class Confirmations {
    */
   async gate(ctx: ServerContext, tool: string, args: Record<string, unknown>, question: ConfirmationQuestion | undefined, confirmArgument?: boolean): Promise<Gate> {
     if (question === undefined) return { proceed: true, confirmedBy: undefined };
-    return this.era === "legacy" ? this.legacy(confirmArgument === true) : this.modern(ctx, tool, args, question);
+    return this.era === "legacy" ? this.legacy(question, confirmArgument === true) : this.modern(ctx, tool, args, question);
   }
 
-  private async legacy(confirmed: boolean): Promise<Gate> {
+  private async legacy(question: ConfirmationQuestion, confirmed: boolean): Promise<Gate> {
     // Unconfirmed, the call goes on to the policy, which refuses it and says how to confirm.
     if (!confirmed) return { proceed: true, confirmedBy: undefined };
     const { confirmations } = await this.fleet.settings();
     if (confirmations === "human-only") {
-      return stop(
-        toolError(
-          "Nothing ran: this fleet accepts the confirmation of a destructive action only from the user. This client speaks MCP 2025-11-25, " +
-            'where the model itself sets "confirm"; a client of revision 2026-07-28 with elicitation asks the user instead.',
-        ),
+      return this.refuse(
+        question,
+        "Nothing ran: this fleet accepts the confirmation of a destructive action only from the user. This client speaks MCP 2025-11-25, " +
+          'where the model itself sets "confirm"; a client of revision 2026-07-28 with elicitation asks the user instead.',
       );
     }
     return { proceed: true, confirmedBy: "flag" };
   }
 
   private async modern(ctx: ServerContext, tool: string, args: Record<string, unknown>, question: ConfirmationQuestion): Promise<Gate> {
-    if (!this.codec) return stop(toolError(`Nothing ran: this deployment cannot ask for confirmation (its MCP_STATE_SECRET is missing or shorter than ${MIN_SECRET_BYTES} bytes).`));
+    if (!this.codec) return this.refuse(question, `Nothing ran: this deployment cannot ask for confirmation (its MCP_STATE_SECRET is missing or shorter than ${MIN_SECRET_BYTES} bytes).`);
     const codec = this.codec;
-    const asked: ConfirmationState = { call: await digest({ tool, args }), devices: await digest([...(question.devices ?? [])].sort()) };
+    const asked: ConfirmationState = { call: await digest({ tool, args }), devices: await digest([...question.devices].sort()) };
     const state = ctx.mcpReq.requestState<ConfirmationState>();
-    if (state === undefined) return ask(ctx, codec, asked, question);
+    if (state === undefined) return this.ask(ctx, codec, asked, question);
     if (!StateSchema.safeParse(state).success || state.call !== asked.call) {
-      return stop(toolError("Nothing ran: the confirmation answers another call (a different tool, device or arguments). Make the call again to be asked."));
+      return this.refuse(question, "Nothing ran: the confirmation answers another call (a different tool, device or arguments). Make the call again to be asked.");
     }
     if (state.devices !== asked.devices) {
-      return stop(
-        toolError(
-          "Nothing ran: the devices this call reaches changed after the user was asked (a device joined, left or was retagged). Make the call again to be asked about the devices it reaches now.",
-        ),
+      return this.refuse(
+        question,
+        "Nothing ran: the devices this call reaches changed after the user was asked (a device joined, left or was retagged). Make the call again to be asked about the devices it reaches now.",
       );
     }
     const answer = inputResponse(ctx.mcpReq.inputResponses, INPUT_KEY);
-    if (answer.kind !== "elicit") return ask(ctx, codec, asked, question);
+    if (answer.kind !== "elicit") return this.ask(ctx, codec, asked, question);
     if (answer.action === "accept" && answer.content?.[INPUT_KEY] === true) return { proceed: true, confirmedBy: "human" };
-    return stop(toolError(answer.action === "cancel" ? "Nothing ran: the user dismissed the confirmation." : "Nothing ran: the user declined."));
+    return this.refuse(question, answer.action === "cancel" ? "Nothing ran: the user dismissed the confirmation." : "Nothing ran: the user declined.");
   }
-}
 
-/** Asks the user through the client, with what they are asked about in a signed request state. */
-async function ask(ctx: ServerContext, codec: RequestStateCodec<ConfirmationState>, asked: ConfirmationState, question: ConfirmationQuestion): Promise<Gate> {
-  if (!ElicitingClientSchema.safeParse(ctx.mcpReq.envelope ?? {}).success) {
-    return stop(toolError("Nothing ran: this needs the user's confirmation, and this client does not declare elicitation, so it cannot ask them."));
+  /** Asks the user through the client, with what they are asked about in a signed request state. */
+  private async ask(ctx: ServerContext, codec: RequestStateCodec<ConfirmationState>, asked: ConfirmationState, question: ConfirmationQuestion): Promise<Gate> {
+    if (!ElicitingClientSchema.safeParse(ctx.mcpReq.envelope ?? {}).success) {
+      return this.refuse(question, "Nothing ran: this needs the user's confirmation, and this client does not declare elicitation, so it cannot ask them.");
+    }
+    return stop(
+      inputRequired({
+        inputRequests: {
+          [INPUT_KEY]: inputRequired.elicit({
+            message: question.message,
+            requestedSchema: {
+              type: "object",
+              properties: { [INPUT_KEY]: { type: "boolean", title: "Run it", description: "Check to run exactly this; leave unchecked or decline to do nothing" } },
+              required: [INPUT_KEY],
+            },
+          }),
+        },
+        requestState: await codec.mint(asked, ctx),
+      }),
+    );
   }
-  return stop(
-    inputRequired({
-      inputRequests: {
-        [INPUT_KEY]: inputRequired.elicit({
-          message: question.message,
-          requestedSchema: {
-            type: "object",
-            properties: { [INPUT_KEY]: { type: "boolean", title: "Run it", description: "Check to run exactly this; leave unchecked or decline to do nothing" } },
-            required: [INPUT_KEY],
-          },
-        }),
-      },
-      requestState: await codec.mint(asked, ctx),
-    }),
-  );
+
+  /** Nothing runs: the caller is told why, and the refusal is audited on every device the call would have reached. */
+  private async refuse(question: ConfirmationQuestion, message: string): Promise<Gate> {
+    const error = { code: "permission_denied" as const, message };
+    await Promise.all(question.devices.map((device) => this.fleet.auditRefusal(device, { action: question.action, args: question.args }, error)));
+    return stop(toolError(message));
+  }
 }
 
 const MAX_LISTED_DEVICES = 10;
@@ -169,6 +178,8 @@ export function actionQuestion(action: ActionDefinition, devices: string[], args
   const shown = Object.keys(args).length === 0 ? "no arguments" : `arguments ${JSON.stringify(redact(args))}`;
   return {
     message: `Run "${action.title}" (${action.name}) ${where}, with ${shown}? ${why}. What it changes on a device cannot be undone from here.`,
+    action: action.name,
+    args,
     devices,
   };
 }

@@ -23,8 +23,8 @@ export class FleetEventBus implements ServerEventBus {
     link.addEventListener("error", () => this.close());
   }
 
-  /** Checks the caller may read the fleet, then opens the link; undefined when the fleet has as many listeners as it may. */
-  static async open(fleet: Fleet): Promise<FleetEventBus | undefined> {
+  /** Checks the caller may read the fleet, then opens the link; or the registry's words on the limit its fleet or token has reached. */
+  static async open(fleet: Fleet): Promise<FleetEventBus | { refused: string }> {
     fleet.require("read");
     const { caller } = fleet;
     // An OAuth client's streams go with the API token that approved it.
@@ -32,11 +32,10 @@ export class FleetEventBus implements ServerEventBus {
     const response = await registryStub(fleet.env, fleet.id).fetch(`https://registry${LISTEN_PATH}`, {
       headers: { Upgrade: "websocket", [LISTEN_TOKEN_HEADER]: token },
     });
-    if (!response.webSocket) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    return new FleetEventBus(response.webSocket);
+    if (response.webSocket) return new FleetEventBus(response.webSocket);
+    const text = await response.text();
+    if (response.status === 429) return { refused: text };
+    throw new Error(`The fleet registry refused a listen link: ${response.status} ${text}`);
   }
 
   /** Aborts once the link has closed, for whatever reason. */

@@ -19,7 +19,7 @@ import {
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Fleet } from "../fleet.js";
-import { FleetOps } from "../fleet-ops/fleet-ops.js";
+import { FleetOps, mustChooseDevices } from "../fleet-ops/fleet-ops.js";
 import { followRun, MAX_WAIT_SECONDS } from "./run-progress.js";
 import { actionQuestion, type ConfirmationQuestion, type Confirmations, type Era } from "./confirmation.js";
 import type { SchemaRefusals } from "./schema-refusals.js";
@@ -50,23 +50,26 @@ const QueueCommandSchema = z.strictObject({
 /** A fleet run's confirmation question, with the plan it names. */
 interface RunQuestion {
   question: ConfirmationQuestion;
-  /** The devices the run is held to once confirmed; none where the question named none. */
-  plan?: FleetRunPlan;
+  /** The devices the run is held to once confirmed. */
+  plan: FleetRunPlan;
 }
 
 /**
  * What the user is asked before a fleet run. On 2026-07-28 every run of an action that changes
  * devices is asked about, naming the devices planned; a 2025-11-25 client confirms, with its
- * flag, the destructive ones only (nothing planned: it is never shown the devices).
+ * flag, the destructive ones only. Either way the run is held to the devices planned, and a
+ * refused confirmation is audited on each of them.
  */
 async function runQuestion(ops: FleetOps, request: FleetRunRequest, era: Era): Promise<RunQuestion | undefined> {
   const action = findAction(request.action);
   if (!action || action.hints.readOnly) return undefined;
   const why = destructiveReason(action, request.args);
-  if (era === "legacy") return why === undefined ? undefined : { question: { message: why } };
+  if (era === "legacy" && why === undefined) return undefined;
   // Planned as if confirmed: a refusal left is one no answer can lift (scope, selector), and startRun reports it.
   const plan = await ops.planRun(request, "human");
-  if (plan.refusal !== undefined || plan.devices.length === 0) return undefined;
+  if (plan.refusal !== undefined) return undefined;
+  // Refused rather than left unasked: the selector may choose devices by the time the run starts.
+  mustChooseDevices(plan);
   const canaries = plan.canaryCount > 0 ? `, ${plan.canaryCount} canary device(s) first` : "";
   const question = actionQuestion(action, plan.devices.map((d) => d.id), request.args, `${why ?? `It changes every device the selector "${plan.selector}" chooses`}${canaries}`);
   return { question, plan };

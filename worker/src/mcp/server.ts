@@ -13,6 +13,7 @@ import { registerFleetOpsTools } from "./fleet-ops-tools.js";
 import { registerFleetTools } from "./fleet-tools.js";
 import { registerPortTools } from "./port-tools.js";
 import { registerPrompts } from "./prompts.js";
+import { invalidParams } from "./request-params.js";
 import { registerResources } from "./resources.js";
 import { SchemaRefusals } from "./schema-refusals.js";
 import { registerTaskPrompts } from "./task-prompts.js";
@@ -74,6 +75,8 @@ const serverFactory =
  */
 export async function handleMcpRequest(request: Request, message: unknown, fleet: Fleet): Promise<Response> {
   if (isListen(message)) return listen(request, message, fleet);
+  const invalid = await invalidParams(request, message);
+  if (invalid) return jsonRpcError(invalid.id, -32602, invalid.message);
   const refusals = new SchemaRefusals();
   const handler = createMcpHandler(serverFactory(fleet, refusals, new TaskCalls(fleet, message)));
   const response = await handler.fetch(request, { parsedBody: message });
@@ -102,14 +105,14 @@ async function listen(request: Request, message: ListenRequest, fleet: Fleet): P
     throw error;
   });
   if (bus instanceof FleetError) return jsonRpcError(message.id, -32602, bus.message);
-  if (!bus) return jsonRpcError(message.id, -32603, "Subscription limit reached: this fleet has as many listen streams open as it may.");
+  if ("refused" in bus) return jsonRpcError(message.id, -32603, `Subscription limit reached: ${bus.refused}`);
   const handler = createMcpHandler(serverFactory(fleet, new SchemaRefusals(), new TaskCalls(fleet, message)), { bus });
   const response = await handler.fetch(new Request(request, { signal: bus.ended }), { parsedBody: message }).finally(() => bus.closeIfUnused());
   if (!response.body || response.headers.get("Content-Type") !== "text/event-stream") return response;
   return new Response(boundedStream(response.body, LISTEN_BACKLOG_BYTES, () => bus.close()), response);
 }
 
-/** An in-band JSON-RPC error, as the SDK answers a listen request it refuses. */
+/** An in-band JSON-RPC error, as the SDK answers a request it refuses. */
 function jsonRpcError(id: string | number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", id, error: { code, message } });
 }

@@ -10,6 +10,8 @@ export const MAX_LINK_MS = 60 * 60 * 1000;
 
 /** Open listen streams per fleet: each holds a socket on the registry and a stream on a Worker. */
 export const MAX_LISTENERS_PER_FLEET = 100;
+/** Open listen streams per token: a client listens on a few streams at most, so one token (read-only will do) cannot take all of its fleet's. */
+export const MAX_LISTENERS_PER_TOKEN = 10;
 
 const TAG = "listen";
 const tokenTag = (id: string) => `listen-token:${id}`;
@@ -45,10 +47,13 @@ export class ListenChannel {
     return this.ctx.getTags(ws).includes(TAG);
   }
 
-  /** A new link, or 429 when the fleet has as many as it may. */
+  /** A new link, or 429 saying which limit the fleet or the token has reached. */
   accept(tokenId: string, now: number): Response {
     if (this.ctx.getWebSockets(TAG).length >= MAX_LISTENERS_PER_FLEET) {
-      return new Response(`At most ${MAX_LISTENERS_PER_FLEET} listen streams per fleet.`, { status: 429 });
+      return new Response(`this fleet has ${MAX_LISTENERS_PER_FLEET} listen streams open, as many as a fleet may.`, { status: 429 });
+    }
+    if (this.ctx.getWebSockets(tokenTag(tokenId)).length >= MAX_LISTENERS_PER_TOKEN) {
+      return new Response(`this token has ${MAX_LISTENERS_PER_TOKEN} listen streams open, as many as one token may.`, { status: 429 });
     }
     const { 0: worker, 1: socket } = new WebSocketPair();
     this.ctx.acceptWebSocket(socket, [TAG, tokenTag(tokenId)]);
