@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type ByteReader, readCapped } from "./capped-read.js";
-import type { TelemetryBatch } from "./telemetry.js";
+import { MAX_BATCH_SAMPLES, MAX_SAMPLE_ENTRIES, type TelemetryBatch } from "./telemetry.js";
 
 /**
  * How a telemetry batch travels. Version 1 is the batch's JSON (first byte `{`). Version 2
@@ -32,17 +32,27 @@ const NAMES = [
 ] as const;
 const NAME_CODES = new Map<string, number>(NAMES.map((name, index) => [name, -1 - index]));
 
-/** Past any board's CPU count: an index beyond it would only make a vast sparse array. */
-const MAX_INDEX = 1_023;
+/**
+ * The sample's deepest leaf is three keys down (`cpus.0.loadPct`, `engines.NVENC.freqMHz`, `powerMW.VDD_IN.now`):
+ * a longer path is no field of a sample, and each of its keys would be one more object built per row.
+ */
+const MAX_PATH_KEYS = 3;
 
-/** A key: a string as it is, a known name as its negative code; or an index in an array (zero or more). */
+/**
+ * The most values one batch may place. A real sample's version 1 JSON spends at least 16 bytes per value
+ * (every board's fixtures), so a batch the bridge cuts under the 1 MiB packet holds about 65,000 of them:
+ * this leaves four times that. With MAX_PATH_KEYS, it bounds the objects decoding builds before any is.
+ */
+export const MAX_BATCH_VALUES = 262_144;
+
+/** A key: a string as it is, a known name as its negative code; or an index in an array (zero or more, within a list's bound). */
 // Numbers first: most segments are name codes and indices, and a union pays for each option that fails.
-const SegmentSchema = z.union([z.number().int().min(-NAMES.length).max(MAX_INDEX), z.string()]);
+const SegmentSchema = z.union([z.number().int().min(-NAMES.length).max(MAX_SAMPLE_ENTRIES - 1), z.string()]);
 type Segment = z.infer<typeof SegmentSchema>;
 type Path = Segment[];
 
 const ColumnarSchema = z.object({
-  k: z.array(z.array(SegmentSchema)),
+  k: z.array(z.array(SegmentSchema).max(MAX_PATH_KEYS, `a path of more than ${MAX_PATH_KEYS} keys, deeper than any field of a sample`)),
   // Each value is judged later, as the sample's field it becomes: here a column need only be an array.
   c: z.array(z.custom<unknown[]>((column) => Array.isArray(column), "a column is an array")),
   d: z.array(z.number().int().nonnegative()),
@@ -181,14 +191,19 @@ function finite(value: unknown): unknown {
   return typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
 }
 
+/** The samples a columnar batch holds; every bound is checked before the first sample is built. */
 function fromColumnar({ k, c, d }: Columnar): unknown[] {
   if (c.length !== k.length) throw new TelemetryWireError(`${c.length} columns for ${k.length} paths`);
   const height = c[0]?.length ?? 0;
-  const delta = new Set(d);
-  const columns = c.map((column, index) => {
+  if (height > MAX_BATCH_SAMPLES) throw new TelemetryWireError(`a version 2 batch of ${height} samples, more than ${MAX_BATCH_SAMPLES}`);
+  let values = 0;
+  c.forEach((column, index) => {
     if (column.length !== height) throw new TelemetryWireError(`column ${index} holds ${column.length} values, not ${height}`);
-    return delta.has(index) ? sums(column, index) : column;
+    for (const value of column) if (value !== null) values += 1;
   });
+  if (values > MAX_BATCH_VALUES) throw new TelemetryWireError(`a version 2 batch of ${values} values, more than ${MAX_BATCH_VALUES}`);
+  const delta = new Set(d);
+  const columns = c.map((column, index) => (delta.has(index) ? sums(column, index) : column));
   return Array.from({ length: height }, (_, row) => {
     const sample: Record<string, unknown> = {};
     columns.forEach((column, index) => {

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { LatestTelemetrySchema, READING_BOUNDS, TimedSampleSchema, type TimedSample } from "./telemetry.js";
+import { LatestTelemetrySchema, MAX_SAMPLE_ENTRIES, READING_BOUNDS, TimedSampleSchema, type TimedSample } from "./telemetry.js";
 
 const T = Date.parse("2026-12-04T12:00:00Z");
 const accepted = (sample: TimedSample) => TimedSampleSchema.safeParse(sample).success;
@@ -92,6 +92,25 @@ describe("telemetry bounds", () => {
     ["Infinity", { tempsC: { cpu: Number.POSITIVE_INFINITY } }],
   ])("refuses %s", (_what, fields) => {
     expect(accepted({ t: T, ...fields })).toBe(false);
+  });
+
+  it("bounds each list and table of a sample, so that a stored sample has a size limit", () => {
+    const entries = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`);
+    const sized = (n: number): TimedSample => ({
+      t: T,
+      time: "2026-12-04T12:00:00",
+      cpus: Array.from({ length: n }, () => ({ loadPct: 1 })),
+      engines: Object.fromEntries(entries(n).map((name) => [name, { online: true }])),
+      tempsC: Object.fromEntries(entries(n).map((name) => [name, 40])),
+      powerMW: Object.fromEntries(entries(n).map((name) => [name, { now: 1 }])),
+    });
+    expect(accepted(sized(MAX_SAMPLE_ENTRIES))).toBe(true);
+    const over = sized(MAX_SAMPLE_ENTRIES + 1);
+    for (const field of ["cpus", "engines", "tempsC", "powerMW"] as const) {
+      const result = TimedSampleSchema.safeParse({ ...sized(MAX_SAMPLE_ENTRIES), [field]: over[field] });
+      expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual([field]);
+    }
+    expect(accepted({ t: T, time: "x".repeat(1_000) })).toBe(false);
   });
 
   it("bounds the summary's sensor table as the sample's, so a summary of an unbounded sample does not parse", () => {

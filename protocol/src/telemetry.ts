@@ -28,34 +28,42 @@ const mb = bounded(READING_BOUNDS.megabytes);
 const milliwatts = bounded(READING_BOUNDS.milliwatts);
 
 /**
+ * The most entries one of a sample's lists or tables may hold (CPUs, engines, sensors, rails): a stored
+ * sample's size must have a bound. The real boards have at most 14 CPUs (Thor), 10 engines, 7 sensors
+ * and 6 rails (the tegrastats fixtures).
+ */
+export const MAX_SAMPLE_ENTRIES = 64;
+
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_SAMPLE_ENTRIES);
+const table = <T extends z.ZodType>(value: T) =>
+  z
+    .record(DeviceKeySchema, value)
+    .refine((entries) => Object.keys(entries).length <= MAX_SAMPLE_ENTRIES, `at most ${MAX_SAMPLE_ENTRIES} entries`);
+
+/**
  * One telemetry sample in the canonical shape both `jetson-bridge parse tegrastats`
  * and the live telemetry use. Every key is optional: a field the board did not
- * report is absent, never 0. Every reading is within READING_BOUNDS.
+ * report is absent, never 0. Every reading is within READING_BOUNDS, every list
+ * and table within MAX_SAMPLE_ENTRIES.
  */
 export const TelemetrySampleSchema = z.object({
-  /** Local wall-clock time printed by tegrastats (JetPack 5+), ISO without zone. */
-  time: z.string().optional(),
+  /** Local wall-clock time printed by tegrastats (JetPack 5+), ISO without zone: 19 characters. */
+  time: z.string().max(32).optional(),
   ram: z.object({ usedMB: mb, totalMB: mb }).optional(),
   swap: z.object({ usedMB: mb, totalMB: mb }).optional(),
-  cpus: z
-    .array(
-      z.object({
-        online: z.literal(false).optional(),
-        loadPct: percent.optional(),
-        freqMHz: megahertz.optional(),
-      }),
-    )
-    .optional(),
+  cpus: list(
+    z.object({
+      online: z.literal(false).optional(),
+      loadPct: percent.optional(),
+      freqMHz: megahertz.optional(),
+    }),
+  ).optional(),
   gpu: z.object({ loadPct: percent.optional(), freqMHz: megahertz.optional() }).optional(),
   emc: z.object({ loadPct: percent.optional(), freqMHz: megahertz.optional() }).optional(),
   /** Hardware engines by tegrastats' name (NVENC, NVDEC, NVJPG, NVJPG1, VIC, OFA, APE, NVDLA0, PVA0, ...): clock on or off, and its rate. */
-  engines: z
-    .record(DeviceKeySchema, z.object({ online: z.boolean(), freqMHz: megahertz.optional(), loadPct: percent.optional() }))
-    .optional(),
-  tempsC: z.record(DeviceKeySchema, celsius).optional(),
-  powerMW: z
-    .record(DeviceKeySchema, z.object({ now: milliwatts, avg: milliwatts.optional(), max: milliwatts.optional() }))
-    .optional(),
+  engines: table(z.object({ online: z.boolean(), freqMHz: megahertz.optional(), loadPct: percent.optional() })).optional(),
+  tempsC: table(celsius).optional(),
+  powerMW: table(z.object({ now: milliwatts, avg: milliwatts.optional(), max: milliwatts.optional() })).optional(),
   totalPowerMW: milliwatts.optional(),
   fan: z.object({ pwmPct: percent.optional(), rpm: bounded(READING_BOUNDS.rpm).optional() }).optional(),
   disk: z.object({ usedMB: mb, totalMB: mb }).optional(),
@@ -162,7 +170,10 @@ export const AlertSchema = z.object({
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
-/** Raise at `raise`, clear only once past `clear`: the gap between them keeps an alert from flapping. */
+/**
+ * Raise at `raise`, clear only once past `clear`: the gap between them keeps an alert from flapping. The
+ * Worker also waits for the reading to stay past `clear` for `clearAfterSeconds`, so that one swinging across both stays raised.
+ */
 const HysteresisSchema = z
   .object({ raise: z.number(), clear: z.number() })
   .refine((band) => band.clear < band.raise, "clear must be below raise");
@@ -177,14 +188,25 @@ export const AlertThresholdsSchema = z.object({
   powerMW: HysteresisSchema.optional(),
   diskPct: HysteresisSchema.default({ raise: 90, clear: 85 }),
   offlineMinutes: z.number().int().min(1).max(10_080).default(10),
+  /**
+   * How long (in sample time) a raised alert's condition must stay off before it clears. The band alone
+   * lets a reading that swings across all of it (a load that comes and goes every second) raise and
+   * clear once per swing; held a minute, such a swing keeps one alert open.
+   */
+  clearAfterSeconds: z.number().int().min(0).max(3_600).default(60),
 });
 export type AlertThresholds = z.infer<typeof AlertThresholdsSchema>;
 export type AlertThresholdsInput = z.input<typeof AlertThresholdsSchema>;
 
+/** The most cleared alerts a device's alerts list: an answer stays small however often a reading crossed its band. */
+export const MAX_RECENT_ALERTS = 100;
+
 export const DeviceAlertsSchema = z.object({
   active: z.array(AlertSchema),
-  /** Cleared in the last 24 hours, newest first. */
-  recent: z.array(AlertSchema),
+  /** Cleared in the last 24 hours, newest first: the newest MAX_RECENT_ALERTS. */
+  recent: z.array(AlertSchema).max(MAX_RECENT_ALERTS),
+  /** How many more were cleared in the last 24 hours than `recent` holds; absent when it holds them all. */
+  recentOmitted: z.number().int().positive().optional(),
   thresholds: AlertThresholdsSchema,
 });
 export type DeviceAlerts = z.infer<typeof DeviceAlertsSchema>;

@@ -40,6 +40,8 @@ let otherToken: string;
 beforeAll(async () => {
   stack = await TestStack.start();
   hot = await stack.addBridge("hot-1", "agx-orin-jp6", { extraConfig: FAST_TELEMETRY });
+  // Cleared as soon as the board is cool (an alert waits a minute by default, so that a swinging reading keeps one open).
+  await stack.worker.api("/api/devices/hot-1/alerts/thresholds", { method: "PUT", body: JSON.stringify({ clearAfterSeconds: 0 }) });
   localToken = stack.worker.fleetToken;
   otherToken = await stack.worker.createFleet("elsewhere");
   stack.worker.fleetToken = localToken;

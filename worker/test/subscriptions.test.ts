@@ -190,6 +190,13 @@ describe("subscriptions/listen on /mcp (2026-07-28)", () => {
     const [subscription, otherSubscription] = await Promise.all([mine.client.listen(filter), other.client.listen(filter)]);
     expect(subscription.honoredFilter).toEqual(filter);
 
+    // Cleared as soon as one cool sample comes (an alert waits a minute by default).
+    const thresholds = await exports.default.fetch("http://w/api/devices/subs-hot/alerts/thresholds", {
+      method: "PUT",
+      headers: { ...ADMIN, "Content-Type": "application/json" },
+      body: JSON.stringify({ clearAfterSeconds: 0 }),
+    });
+    expect(thresholds.status).toBe(200);
     const board = await DeviceClient.open("/tunnel/local/subs-hot");
     expect(await board.connect("subs-hot", secret)).toMatchObject({ reasonCode: 0 });
     const raised = mine.updated(alertsOf("subs-hot"));

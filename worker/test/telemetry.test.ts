@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import type { DeviceAlerts, DeviceSummary, TelemetrySeries, TimedSample } from "@jetson/protocol";
+import { AlertThresholdsSchema, type DeviceAlerts, type DeviceSummary, type TelemetrySeries, type TimedSample } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { Fleet } from "../src/fleet.js";
 import { handleMcpRequest } from "../src/mcp/server.js";
@@ -12,6 +12,8 @@ import { ADMIN, DeviceClient, provision } from "./device-client.js";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+/** How long an alert waits, by default, for its reading to stay past the clear level. */
+const CLEAR_AFTER_MS = AlertThresholdsSchema.parse({}).clearAfterSeconds * 1000;
 
 /** A small sample: the hottest sensor at `tempC`, one busy core, a tenth of the disk used. */
 function sample(t: number, tempC: number, extra: Partial<TimedSample> = {}): TimedSample {
@@ -247,7 +249,7 @@ describe("retention", () => {
 });
 
 describe("alerts", () => {
-  it("raise and clear with hysteresis, without flapping between the two thresholds, and show in the summary", async () => {
+  it("raise and clear with hysteresis and a hold, without flapping between the two thresholds, and show in the summary", async () => {
     const { client } = await online("tel-alerts");
     const t = Date.now() - 10_000;
     await publish(client, "tel-alerts", [sample(t, 86)]);
@@ -263,10 +265,14 @@ describe("alerts", () => {
     expect(view.active.map((a) => a.since)).toEqual([t]);
     expect(view.recent).toEqual([]);
 
+    // Below the clear level, then back inside the band before the hold is over: still raised.
     await publish(client, "tel-alerts", [sample(t + 4_000, 79.5), sample(t + 5_000, 84)]);
+    expect((await alerts("tel-alerts")).active.map((a) => a.since)).toEqual([t]);
+
+    await publish(client, "tel-alerts", [sample(t + 6_000, 79), sample(t + 6_000 + CLEAR_AFTER_MS, 79.5)]);
     view = await alerts("tel-alerts");
     expect(view.active).toEqual([]);
-    expect(view.recent).toEqual([expect.objectContaining({ kind: "temperature", since: t, clearedAt: t + 4_000 })]);
+    expect(view.recent).toEqual([expect.objectContaining({ kind: "temperature", since: t, clearedAt: t + 6_000 + CLEAR_AFTER_MS })]);
     expect((await get<DeviceSummary>("/api/devices/tel-alerts")).alerts).toEqual([]);
   });
 
@@ -317,7 +323,7 @@ describe("alerts", () => {
     const view = await alerts("tel-thresholds");
     expect(view.thresholds.powerMW).toEqual({ raise: 4_000, clear: 3_500 });
     expect(view.active.map((a) => a.kind).sort()).toEqual(["power", "temperature"]);
-    expect(view.active.find((a) => a.kind === "power")?.message).toBe("Drawing 5 W (limit 4 W, clears below 3.5 W).");
+    expect(view.active.find((a) => a.kind === "power")?.message).toBe("Drawing 5 W (limit 4 W, clears after 60 s below 3.5 W).");
   });
 });
 

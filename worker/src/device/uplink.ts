@@ -1,6 +1,6 @@
 import { type BridgeUpdateRecord, type Channel, channels, type ChannelMessage, decodeTelemetryPayload, TelemetryWireError } from "@jetson/protocol";
 import type { z } from "zod";
-import { type CheckedMessage, checkBatch } from "../telemetry/batch-check.js";
+import { type CheckedMessage, checkBatch, joinRefusals } from "../telemetry/batch-check.js";
 import { inflateRaw } from "../telemetry/inflate-raw.js";
 import type { DeviceTelemetry } from "../telemetry/device-telemetry.js";
 import { RETENTION_EVERY_MS } from "../telemetry/retention.js";
@@ -18,6 +18,12 @@ const DECODERS: { [C in Channel]?: (payload: Uint8Array) => Promise<unknown> } =
 
 async function asJson(payload: Uint8Array): Promise<unknown> {
   return JSON.parse(new TextDecoder().decode(payload));
+}
+
+/** What a handler adds to its message's PUBACK: what it left out of it, and whether it kept none of it. */
+interface Handled {
+  refused: readonly string[];
+  keptNone: boolean;
 }
 
 function wholly(schema: z.ZodType, json: unknown): CheckedMessage<unknown> {
@@ -51,11 +57,11 @@ export class Uplink {
     }
     const partly = PART_CHECKS[channel];
     const { message, refused } = partly ? partly(json) : wholly(definition.schema, json);
-    const said = refused === undefined ? {} : { reasonString: refused };
-    if (message === undefined) return { reason: Reason.payloadInvalid, ...said };
+    if (message === undefined) return { reason: Reason.payloadInvalid, ...(refused !== undefined && { reasonString: refused }) };
     // The message was checked against this channel's own schema.
-    await (this.handlers[channel] as ((message: unknown) => void | Promise<void>) | undefined)?.(message);
-    return { reason: Reason.success, ...said };
+    const handled = await (this.handlers[channel] as ((message: unknown) => Promise<Handled | void> | Handled | void) | undefined)?.(message);
+    const reasonString = joinRefusals([refused, ...(handled?.refused ?? [])]);
+    return { reason: handled?.keptNone ? Reason.payloadInvalid : Reason.success, ...(reasonString !== undefined && { reasonString }) };
   }
 
   /** The Last Will is delivered as if the device had published it. */
@@ -65,16 +71,18 @@ export class Uplink {
   }
 
   /** What each device-to-cloud message does; `status` is informational (presence follows the socket). */
-  private readonly handlers: { [C in Channel]?: (message: ChannelMessage<C>) => void | Promise<void> } = {
+  private readonly handlers: { [C in Channel]?: (message: ChannelMessage<C>) => void | Handled | Promise<void | Handled> } = {
     ack: (ack) => this.commands.acknowledged(ack),
     progress: (progress) => this.commands.progressed(progress),
     result: (result) => this.commands.finished(result),
     telemetry: async ({ samples }) => {
       const now = Date.now();
-      const alertsChanged = this.telemetry.ingest(samples, now);
+      const { alertsChanged, refused, noneInWindow } = this.telemetry.ingest(samples, now);
       await this.scheduler.ensure("retention", now + RETENTION_EVERY_MS);
       // An alert raised or cleared goes to the registry at once; figures alone are held back.
       await this.publisher.refresh(alertsChanged);
+      // Like a batch with no valid sample: none could be kept, and sending it again would not change that.
+      return { refused, keptNone: noneInWindow };
     },
     state: async (state) => {
       const before = this.store.state()?.update;

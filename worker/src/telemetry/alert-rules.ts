@@ -10,6 +10,8 @@ export interface EvaluatorState {
   lastT: number;
   /** The fastest core's clock in the newest sample taken while busy and cool: what "capped" is measured against. */
   referenceFreqMHz?: number;
+  /** Per active alert whose condition is off: the first sample since which it has stayed off. */
+  offSince?: Partial<Record<SampleAlertKind, number>>;
 }
 
 export interface RuleContext {
@@ -40,6 +42,7 @@ function above(value: number | undefined, band: Band | undefined, active: boolea
 }
 
 const fixed = (value: number, digits = 1) => Number(value.toFixed(digits));
+const held = ({ thresholds }: RuleContext) => `after ${thresholds.clearAfterSeconds} s`;
 
 /*
  * Throttling, kept simple: the board is hot (the temperature band), the CPU is
@@ -63,8 +66,8 @@ export const SAMPLE_RULES: Record<SampleAlertKind, SampleRule> = {
   temperature: {
     value: (m) => m.get("temp.max"),
     holds: (m, { thresholds }, active) => above(m.get("temp.max"), thresholds.temperatureC, active),
-    message: (v, { thresholds: { temperatureC: band } }) =>
-      `Hottest sensor at ${fixed(v)} °C (raised at ${band.raise} °C, clears below ${band.clear} °C).`,
+    message: (v, ctx) =>
+      `Hottest sensor at ${fixed(v)} °C (raised at ${ctx.thresholds.temperatureC.raise} °C, clears ${held(ctx)} below ${ctx.thresholds.temperatureC.clear} °C).`,
   },
   throttling: {
     value: (m) => m.get("cpu.freqMHz"),
@@ -75,13 +78,13 @@ export const SAMPLE_RULES: Record<SampleAlertKind, SampleRule> = {
   power: {
     value: (m) => m.get("power.totalMW"),
     holds: (m, { thresholds }, active) => above(m.get("power.totalMW"), thresholds.powerMW, active),
-    message: (v, { thresholds: { powerMW: band } }) =>
-      `Drawing ${fixed(v / 1000)} W (limit ${(band?.raise ?? 0) / 1000} W, clears below ${(band?.clear ?? 0) / 1000} W).`,
+    message: (v, ctx) =>
+      `Drawing ${fixed(v / 1000)} W (limit ${(ctx.thresholds.powerMW?.raise ?? 0) / 1000} W, clears ${held(ctx)} below ${(ctx.thresholds.powerMW?.clear ?? 0) / 1000} W).`,
   },
   disk: {
     value: (m) => m.get("disk.usedPct"),
     holds: (m, { thresholds }, active) => above(m.get("disk.usedPct"), thresholds.diskPct, active),
-    message: (v, { thresholds: { diskPct: band } }) => `Disk ${fixed(v)} % full (raised at ${band.raise} %, clears below ${band.clear} %).`,
+    message: (v, ctx) => `Disk ${fixed(v)} % full (raised at ${ctx.thresholds.diskPct.raise} %, clears ${held(ctx)} below ${ctx.thresholds.diskPct.clear} %).`,
   },
 };
 
@@ -96,6 +99,7 @@ function nextReference(m: Metrics, thresholds: AlertThresholds): number | undefi
 
 /**
  * Runs every sample rule over new samples in time order; returns the raises and clears, and the new state.
+ * An alert clears once its condition has stayed off for the thresholds' clearAfterSeconds.
  * `measured` gives a sample's metrics when the caller has them already (storing flattened it).
  */
 export function evaluate(
@@ -108,6 +112,7 @@ export function evaluate(
   const current = new Set(active);
   const transitions: Transition[] = [];
   let { lastT, referenceFreqMHz } = state;
+  const offSince = { ...state.offSince };
   for (const sample of samples) {
     if (sample.t <= lastT) continue;
     lastT = sample.t;
@@ -117,15 +122,20 @@ export function evaluate(
       const isActive = current.has(kind);
       const holds = rule.holds(m, ctx, isActive);
       const value = rule.value(m);
+      if (holds === true) delete offSince[kind];
       if (holds === true && !isActive && value !== undefined) {
         current.add(kind);
         transitions.push({ kind, change: "raise", at: sample.t, value: fixed(value, 3), message: rule.message(value, ctx) });
       } else if (holds === false && isActive) {
-        current.delete(kind);
-        transitions.push({ kind, change: "clear", at: sample.t });
+        const since = (offSince[kind] ??= sample.t);
+        if (sample.t - since >= thresholds.clearAfterSeconds * 1000) {
+          current.delete(kind);
+          delete offSince[kind];
+          transitions.push({ kind, change: "clear", at: sample.t });
+        }
       }
     }
     referenceFreqMHz = nextReference(m, thresholds) ?? referenceFreqMHz;
   }
-  return { transitions, state: { lastT, referenceFreqMHz } };
+  return { transitions, state: { lastT, referenceFreqMHz, ...(Object.keys(offSince).length > 0 && { offSince }) } };
 }

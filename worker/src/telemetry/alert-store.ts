@@ -75,12 +75,15 @@ export class AlertStore {
     return new Set(this.active().map((alert) => alert.kind));
   }
 
-  /** Alerts cleared at or after `since`, newest first. */
-  clearedSince(since: number): Alert[] {
-    return this.sql
-      .exec<AlertRow>(`SELECT ${COLUMNS} FROM alerts WHERE cleared_at >= ? ORDER BY cleared_at DESC`, since)
+  /** The newest `limit` alerts cleared at or after `since`, newest first, and how many more there are. */
+  clearedSince(since: number, limit: number): { alerts: Alert[]; omitted: number } {
+    const alerts = this.sql
+      .exec<AlertRow>(`SELECT ${COLUMNS} FROM alerts WHERE cleared_at >= ? ORDER BY cleared_at DESC, id DESC LIMIT ?`, since, limit)
       .toArray()
       .map(toAlert);
+    if (alerts.length < limit) return { alerts, omitted: 0 };
+    const all = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM alerts WHERE cleared_at >= ?", since).one().n;
+    return { alerts, omitted: all - alerts.length };
   }
 
   /** Records raises and clears (a raise of an active kind or a clear of an inactive one changes nothing). */

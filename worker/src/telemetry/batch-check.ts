@@ -43,6 +43,16 @@ function timeOf(raw: unknown): unknown {
   return typeof raw === "object" && raw !== null && "t" in raw ? raw.t : undefined;
 }
 
-function clip(text: string): string {
-  return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS - 1)}…` : text;
+const SEPARATOR = "; ";
+
+/** Several refusals (the check's, then what storing left out) as one Reason String, each clipped to its share so that none is lost. */
+export function joinRefusals(parts: readonly (string | undefined)[]): string | undefined {
+  const present = parts.filter((part) => part !== undefined);
+  if (present.length === 0) return undefined;
+  const share = Math.floor((MAX_REASON_CHARS - SEPARATOR.length * (present.length - 1)) / present.length);
+  return present.map((part) => clip(part, share)).join(SEPARATOR);
+}
+
+function clip(text: string, chars = MAX_REASON_CHARS): string {
+  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
 }

@@ -1,19 +1,23 @@
-import type {
-  Alert,
-  AlertThresholds,
-  DeviceAlerts,
-  LatestTelemetry,
-  TelemetryRange,
-  TelemetrySeries,
-  TimedSample,
+import {
+  type Alert,
+  type AlertThresholds,
+  type DeviceAlerts,
+  type LatestTelemetry,
+  MAX_RECENT_ALERTS,
+  type TelemetryRange,
+  type TelemetrySeries,
+  type TimedSample,
 } from "@jetson/protocol";
 import { evaluate } from "./alert-rules.js";
 import { AlertStore } from "./alert-store.js";
 import { flatten, latestOf } from "./metrics.js";
 import { ALERT_HISTORY_MS } from "./retention.js";
-import { TelemetryStore } from "./telemetry-store.js";
+import { type Ingested, TelemetryStore } from "./telemetry-store.js";
 
 const RECENT_MS = 24 * 3_600_000;
+
+/** What storing a batch did: what of it was left out, and whether an alert was raised or cleared. */
+export type Stored = Omit<Ingested, "fresh"> & { alertsChanged: boolean };
 
 /** A device's telemetry and alerts as its object uses them: the object only wires these calls to its events. */
 export class DeviceTelemetry {
@@ -25,10 +29,10 @@ export class DeviceTelemetry {
     this.alerts = new AlertStore(storage.sql);
   }
 
-  /** Stores a batch and runs the alert rules over what it adds; answers whether an alert was raised or cleared. */
-  ingest(samples: readonly TimedSample[], now: number): boolean {
-    const fresh = this.samples.ingest(samples, now);
-    if (fresh.length === 0) return false;
+  /** Stores a batch and runs the alert rules over what it adds. */
+  ingest(samples: readonly TimedSample[], now: number): Stored {
+    const { fresh, refused, noneInWindow } = this.samples.ingest(samples, now);
+    if (fresh.length === 0) return { alertsChanged: false, refused, noneInWindow };
     const metrics = new Map(fresh.map(({ sample, metrics }) => [sample, metrics]));
     const { transitions, state } = evaluate(
       fresh.map(({ sample }) => sample),
@@ -38,7 +42,7 @@ export class DeviceTelemetry {
       (sample) => metrics.get(sample) ?? flatten(sample),
     );
     this.alerts.apply(transitions, state);
-    return transitions.length > 0;
+    return { alertsChanged: transitions.length > 0, refused, noneInWindow };
   }
 
   query(range: TelemetryRange): TelemetrySeries {
@@ -46,7 +50,8 @@ export class DeviceTelemetry {
   }
 
   view(now: number): DeviceAlerts {
-    return { active: this.alerts.active(), recent: this.alerts.clearedSince(now - RECENT_MS), thresholds: this.alerts.thresholds() };
+    const { alerts, omitted } = this.alerts.clearedSince(now - RECENT_MS, MAX_RECENT_ALERTS);
+    return { active: this.alerts.active(), recent: alerts, ...(omitted > 0 && { recentOmitted: omitted }), thresholds: this.alerts.thresholds() };
   }
 
   /** New thresholds apply from the next sample (and the next offline check). */

@@ -1,4 +1,4 @@
-import type { LatestTelemetry, TelemetrySample } from "@jetson/protocol";
+import { type LatestTelemetry, MAX_SAMPLE_ENTRIES, type TelemetrySample } from "@jetson/protocol";
 
 /** A sample flattened to named numbers: what rollups keep and alert rules read. */
 export type Metrics = ReadonlyMap<string, number>;
@@ -42,8 +42,8 @@ const FAMILIES: Record<string, (s: TelemetrySample) => Record<string, number>> =
   power: (s) => Object.fromEntries(Object.entries(s.powerMW ?? {}).map(([rail, { now }]) => [rail, now])),
 };
 
-/** Bounds what one sample can add to storage, whatever a bridge sends. */
-export const MAX_METRICS = 64;
+/** Bounds what one sample can add to storage, whatever a bridge sends: as many as one of its tables may hold. */
+export const MAX_METRICS = MAX_SAMPLE_ENTRIES;
 const MAX_NAME = 64;
 
 export const FIXED_METRICS = Object.keys(FIXED);

@@ -1,4 +1,5 @@
 import type { RollupPoint, TelemetryRange, TelemetrySeries, TimedSample } from "@jetson/protocol";
+import { MAX_METRIC_NAMES, MetricNames } from "./metric-names.js";
 import { flatten, type Metrics, roundTo, selected } from "./metrics.js";
 import {
   MAX_CLOCK_AHEAD_MS,
@@ -24,6 +25,9 @@ const MINUTE = 60_000;
  * so is a row of its own, and its samples are its raw rows, so a rebuilt object
  * still knows; a query or the retention alarm folds it early, and a sample for
  * a minute already folded folds into it at once.
+ *
+ * Sensor and rail names are a device's own: MetricNames bounds how many it has
+ * rollups of (metric_names), so rollup rows per minute stay bounded.
  */
 export const TELEMETRY_SCHEMA: Schema = {
   name: "telemetry",
@@ -43,6 +47,7 @@ export const TELEMETRY_SCHEMA: Schema = {
   DROP TABLE IF EXISTS telemetry;
 `,
     "CREATE TABLE IF NOT EXISTS open_minute (minute INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS metric_names (metric TEXT PRIMARY KEY, day INTEGER NOT NULL) WITHOUT ROWID",
   ],
 };
 
@@ -87,10 +92,20 @@ interface Fold {
   count: number;
 }
 
-/** A stored sample with its metrics, which the alert rules read next. */
+/** A stored sample with the metrics its rollups keep, which the alert rules read next. */
 export interface Fresh {
   sample: TimedSample;
   metrics: Metrics;
+}
+
+/** What a batch added, and what of it was left out. */
+export interface Ingested {
+  /** The samples not seen before, oldest first. */
+  fresh: Fresh[];
+  /** What was left out, each in a sentence for the device's log. */
+  refused: string[];
+  /** Whether the batch had samples and none was within the accepted time window. */
+  noneInWindow: boolean;
 }
 
 const minuteOf = (t: number) => Math.floor(t / MINUTE);
@@ -122,10 +137,15 @@ function addMetrics(folds: Map<string, Fold>, minute: number, metrics: Metrics, 
 /** A device's telemetry in its object's SQLite: raw samples for a day, 1-minute rollups for 30 days. */
 export class TelemetryStore {
   private readonly sql: SqlStorage;
+  private readonly names: MetricNames;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
+    this.names = new MetricNames(storage.sql);
   }
+
+  /** Raw samples stored: counted once, then kept as written, so that each batch can keep to MAX_RAW_ROWS without counting. */
+  #rawRows: number | undefined;
 
   /** The minute whose rollups wait in its raw samples (null: none); read once, then kept as written. */
   #open: number | null | undefined;
@@ -138,26 +158,50 @@ export class TelemetryStore {
 
   /**
    * Stores the samples not seen before and folds them into their minutes (the newest minute when it
-   * ends); returns those with their metrics, oldest first.
+   * ends); returns those with their metrics, and what was left out.
    */
-  ingest(samples: readonly TimedSample[], now: number): Fresh[] {
+  ingest(samples: readonly TimedSample[], now: number): Ingested {
     const oldest = now - ROLLUP_RETENTION_MS;
     const newest = now + MAX_CLOCK_AHEAD_MS;
     const candidates = samples.filter((sample) => sample.t >= oldest && sample.t <= newest);
-    if (candidates.length === 0) return [];
-    return this.atomically(() => {
-      const fresh: Fresh[] = [];
+    const outside = samples.length - candidates.length;
+    const refused = outside > 0 ? [`${outside} of ${samples.length} samples outside the accepted time window: check the device clock`] : [];
+    if (candidates.length === 0) return { fresh: [], refused, noneInWindow: outside > 0 };
+    const unnamed = new Set<string>();
+    const fresh = this.atomically(() => {
+      const stored: Fresh[] = [];
       for (const sample of candidates) {
         const { t, ...body } = sample;
         // A row per statement: measured, a multi-row INSERT ... RETURNING costs more than a batch's few single ones.
         const insert = this.sql.exec("INSERT INTO samples (t, sample) VALUES (?, ?) ON CONFLICT DO NOTHING", t, JSON.stringify(body));
-        if (insert.rowsWritten > 0) fresh.push({ sample, metrics: flatten(sample) });
+        if (insert.rowsWritten > 0) stored.push({ sample, metrics: this.names.admit(flatten(sample), t, unnamed) });
       }
-      fresh.sort((a, b) => a.sample.t - b.sample.t);
+      if (this.#rawRows !== undefined) this.#rawRows += stored.length;
+      this.capRaw();
+      stored.sort((a, b) => a.sample.t - b.sample.t);
       // In time order, so that a minute is only left open when nothing of it is folded yet.
-      this.fold(fresh.filter((stored) => !this.leftOpen(stored)));
-      return fresh;
+      this.fold(stored.filter((one) => !this.leftOpen(one)));
+      return stored;
     });
+    const [first] = unnamed;
+    if (first !== undefined) {
+      refused.push(
+        `${unnamed.size} sensor and rail names past the ${MAX_METRIC_NAMES} this device has rollups of (the first, ${first}): their readings are kept in raw samples only`,
+      );
+    }
+    return { fresh, refused, noneInWindow: false };
+  }
+
+  /**
+   * Keeps the newest MAX_RAW_ROWS raw samples, at each batch and not only at the alarm, whatever rate a bridge
+   * sends at. The open minute's samples are the newest, so it never loses the raw samples its rollups wait in.
+   */
+  private capRaw(): void {
+    this.#rawRows ??= Number(this.sql.exec("SELECT count(*) AS n FROM samples").one().n);
+    const excess = this.#rawRows - MAX_RAW_ROWS;
+    if (excess <= 0) return;
+    this.sql.exec("DELETE FROM samples WHERE t IN (SELECT t FROM samples ORDER BY t LIMIT ?)", excess);
+    this.#rawRows = MAX_RAW_ROWS;
   }
 
   /** Whether a new sample waits for its minute to end: the open minute, or a newer one with nothing folded. */
@@ -187,17 +231,19 @@ export class TelemetryStore {
     const rows = this.sql.exec<{ t: number; sample: string }>("SELECT t, sample FROM samples WHERE t BETWEEN ? AND ?", minute * MINUTE, (minute + 1) * MINUTE - 1);
     return rows.toArray().map((row) => {
       const sample = toSample(row);
-      return { sample, metrics: flatten(sample) };
+      return { sample, metrics: this.names.kept(flatten(sample)) };
     });
   }
 
-  /** One transaction; when it rolls back, the open minute in memory may be ahead of SQLite's, so it is read again. */
+  /** One transaction; when it rolls back, what memory holds may be ahead of SQLite, so it is read again. */
   private atomically<T>(work: () => T): T {
     try {
       return this.storage.transactionSync(work);
     } catch (error) {
       this.#open = undefined;
       this.#waiting = undefined;
+      this.#rawRows = undefined;
+      this.names.reset();
       throw error;
     }
   }
@@ -244,9 +290,11 @@ export class TelemetryStore {
   expire(now: number): number | undefined {
     // The open minute's raw samples may be past retention: its rollups are made before they go.
     this.atomically(() => this.closeOpenMinute());
+    this.#rawRows = undefined;
     this.sql.exec("DELETE FROM samples WHERE t < ?", now - RAW_RETENTION_MS);
-    this.sql.exec("DELETE FROM samples WHERE t <= (SELECT t FROM samples ORDER BY t DESC LIMIT 1 OFFSET ?)", MAX_RAW_ROWS);
+    this.capRaw();
     this.sql.exec("DELETE FROM rollups WHERE minute < ?", Math.floor((now - ROLLUP_RETENTION_MS) / MINUTE));
+    this.names.expire(now);
     const oldest = this.sql
       .exec<{ t: number | null; minute: number | null }>("SELECT (SELECT min(t) FROM samples) AS t, (SELECT min(minute) FROM rollups) AS minute")
       .one();
