@@ -219,6 +219,11 @@ export class Fleet {
     return this.registry().settings();
   }
 
+  /** Uses up the user's confirmation `nonce` (good until `until`); false when it ran a call before. */
+  async spendConfirmation(nonce: string, until: number): Promise<boolean> {
+    return this.registry().spendConfirmation(nonce, until);
+  }
+
   async updateSettings(changes: FleetSettingsChange): Promise<FleetSettings> {
     this.require("admin");
     return this.registry().updateSettings(changes);

@@ -11,6 +11,7 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { newSecret } from "../credentials.js";
 import type { Fleet } from "../fleet.js";
 import { redact } from "../policy.js";
 import { toolError } from "./tool-result.js";
@@ -23,8 +24,11 @@ export const CONFIRMATION_TTL_SECONDS = 120;
 const INPUT_KEY = "confirm";
 const MIN_SECRET_BYTES = 32;
 
-/** What the signed request state carries: digests of the exact call the user is asked about and of the devices it named. */
-const StateSchema = z.object({ call: z.string(), devices: z.string() });
+/**
+ * What the signed request state carries: digests of the exact call the user is asked about and of
+ * the devices it named, and a nonce, so that the user's yes runs the call once.
+ */
+const StateSchema = z.object({ call: z.string(), devices: z.string(), once: z.string() });
 type ConfirmationState = z.infer<typeof StateSchema>;
 
 const ElicitingClientSchema = z.object({ [CLIENT_CAPABILITIES_META_KEY]: z.object({ elicitation: z.object({}).loose() }).loose() }).loose();
@@ -68,7 +72,7 @@ async function digest(value: unknown): Promise<string> {
  * `input_required` result); the request state that comes back is HMAC-signed with the
  * Worker's secret, bound to this caller and method, expires quickly, and names a digest
  * of the exact tool and arguments, so it cannot be replayed for another call, device or
- * caller. It also names the devices the question named: when a selector chooses others by
+ * caller, nor for the same call twice (its nonce is spent in the fleet's registry). It also names the devices the question named: when a selector chooses others by
  * the time the answer comes (a device joined or was retagged), nothing runs. A 2025-11-25 client cannot be asked (a stateless server never receives its
  * answer): its `confirm` argument counts, unless the fleet accepts only human confirmations.
  * Every refusal here is audited on each device the call would have reached.
@@ -120,7 +124,7 @@ export class Confirmations {
   private async modern(ctx: ServerContext, tool: string, args: Record<string, unknown>, question: ConfirmationQuestion): Promise<Gate> {
     if (!this.codec) return this.refuse(question, `Nothing ran: this deployment cannot ask for confirmation (its MCP_STATE_SECRET is missing or shorter than ${MIN_SECRET_BYTES} bytes).`);
     const codec = this.codec;
-    const asked: ConfirmationState = { call: await digest({ tool, args }), devices: await digest([...question.devices].sort()) };
+    const asked: ConfirmationState = { call: await digest({ tool, args }), devices: await digest([...question.devices].sort()), once: newSecret(16) };
     const state = ctx.mcpReq.requestState<ConfirmationState>();
     if (state === undefined) return this.ask(ctx, codec, asked, question);
     if (!StateSchema.safeParse(state).success || state.call !== asked.call) {
@@ -134,7 +138,13 @@ export class Confirmations {
     }
     const answer = inputResponse(ctx.mcpReq.inputResponses, INPUT_KEY);
     if (answer.kind !== "elicit") return this.ask(ctx, codec, asked, question);
-    if (answer.action === "accept" && answer.content?.[INPUT_KEY] === true) return { proceed: true, confirmedBy: "human" };
+    if (answer.action === "accept" && answer.content?.[INPUT_KEY] === true) {
+      // A client that sends the answer again (a retry after a lost response) must not run the call again.
+      if (!(await this.fleet.spendConfirmation(state.once, Date.now() + CONFIRMATION_TTL_SECONDS * 1000))) {
+        return this.refuse(question, "Nothing ran: this confirmation was used already, and each runs its call once. Make the call again to be asked.");
+      }
+      return { proceed: true, confirmedBy: "human" };
+    }
     return this.refuse(question, answer.action === "cancel" ? "Nothing ran: the user dismissed the confirmation." : "Nothing ran: the user declined.");
   }
 

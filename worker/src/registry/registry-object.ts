@@ -24,6 +24,7 @@ import { LEGACY_AUDIT_SCHEMA } from "./legacy-audit.js";
 import { ENROLLMENT_SCHEMA, EnrollmentTable, type Redemption } from "./enrollment-table.js";
 import { RateLimiter } from "../rate-limiter.js";
 import { type RotationOutcome, SETTINGS_SCHEMA, SettingsTable } from "./settings-table.js";
+import { SPENT_CONFIRMATIONS_SCHEMA, SpentConfirmations } from "./spent-confirmations.js";
 import { TOKEN_SCHEMA, TokenTable } from "./token-table.js";
 import { LISTEN_PATH, LISTEN_TOKEN_HEADER, ListenChannel } from "./listen-channel.js";
 import { changedUris } from "./summary-changes.js";
@@ -50,6 +51,7 @@ export const REGISTRY_SCHEMAS = [
   RUN_INDEX_SCHEMA,
   SETTINGS_SCHEMA,
   AUDIT_DAYS_SCHEMA,
+  SPENT_CONFIRMATIONS_SCHEMA,
 ];
 
 /** What a query of the audit trail visits: the days with rows, newest first, and whether rows from before shards are left. */
@@ -82,6 +84,7 @@ export class RegistryObject extends DurableObject<Env> {
   private readonly settingsTable: SettingsTable;
   private readonly tables: LazyTables;
   private readonly devices: DeviceTable;
+  private readonly confirmations: SpentConfirmations;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -97,6 +100,7 @@ export class RegistryObject extends DurableObject<Env> {
     this.runs = new RunIndex(sql);
     this.settingsTable = new SettingsTable(sql);
     this.devices = new DeviceTable(sql);
+    this.confirmations = new SpentConfirmations(sql);
     // Dashboards keep their sockets open with pings; answering them must not wake the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.limiter = new RateLimiter(
@@ -315,6 +319,10 @@ export class RegistryObject extends DurableObject<Env> {
   }
 
   // ---- settings ----
+
+  async spendConfirmation(nonce: string, until: number): Promise<boolean> {
+    return this.confirmations.spend(nonce, until, Date.now());
+  }
 
   async settings(): Promise<FleetSettings> {
     return this.tables.exist ? this.settingsTable.read() : FleetSettingsSchema.parse({});
