@@ -196,6 +196,27 @@ describe("commands queued for an offline device", () => {
     expect(audit.find((e) => e.action === "system.ping")).toMatchObject({ outcome: "queued" });
   });
 
+  it("counts the queued commands it delivers at reconnect among the device's 16 in flight", async () => {
+    await offline(await online("q-many"));
+    for (let i = 0; i < 20; i++) {
+      const queued = await rest("POST", "/api/devices/q-many/actions/system.ping", { queue: { expiresInMs: 60_000 }, timeoutMs: 30_000 });
+      expect(queued.status).toBe(202);
+    }
+    const back = await online("q-many");
+    const delivered: string[] = [];
+    for (let i = 0; i < 20; i++) delivered.push((await nextCommand(back)).id);
+    const busy = await rest<{ error: { message: string } }>("POST", "/api/devices/q-many/actions/system.ping", { timeoutMs: 5_000 });
+    expect(busy.status).toBe(429);
+    expect(busy.body.error.message).toMatch(/16 commands in flight/);
+    // As the device answers them, commands go through again.
+    for (const id of delivered.slice(0, 5)) answer(back, "q-many", id, { data: { pong: true, at: 5, bridgeVersion: "t" } });
+    await eventually(async () => (await rest<CommandDetail>("GET", `/api/devices/q-many/commands/${delivered[4]}`)).body, (detail) => detail.state === "succeeded");
+    const next = rest("POST", "/api/devices/q-many/actions/system.ping", { timeoutMs: 5_000 });
+    const command = await nextCommand(back);
+    answer(back, "q-many", command.id, { data: { pong: true, at: 6, bridgeVersion: "t" } });
+    expect((await next).status).toBe(200);
+  });
+
   it("never delivers a command whose expiry passed, and marks it expired", async () => {
     await offline(await online("q-expire"));
     const queued = await rest<{ queued: { commandId: string } }>("POST", "/api/devices/q-expire/actions/system.ping", {
@@ -470,6 +491,45 @@ describe("fleet runs", () => {
     expect(run.state).toBe("succeeded");
     const commands = (await rest<{ commands: Array<{ action: string }> }>("GET", "/api/devices/run-noted/commands")).body.commands;
     expect(commands.filter((c) => c.action === "system.ping")).toHaveLength(1);
+  });
+
+  it("never runs a command cancelled while it was still on its way to the device", async () => {
+    const device = await online("run-held", "agx-orin");
+    // The run's command for the device is held where Fleet admits it (the registry's existence check), as a slow registry would.
+    const has = RegistryObject.prototype.has;
+    let reached!: () => void;
+    const admitting = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    RegistryObject.prototype.has = async function (this: RegistryObject, id: string) {
+      if (id === "run-held") {
+        RegistryObject.prototype.has = has;
+        reached();
+        await released;
+      }
+      return has.call(this, id);
+    };
+    let started: { status: number; body: FleetRun };
+    try {
+      started = await rest<FleetRun>("POST", "/api/runs", { selector: "id:run-held", action: "system.ping" });
+      expect(started.status).toBe(201);
+      await admitting;
+      await env.FLEET_RUN.get(env.FLEET_RUN.idFromName(`local/${started.body.id}`)).cancel("token:test");
+    } finally {
+      RegistryObject.prototype.has = has;
+      release();
+    }
+    const run = await eventually(async () => (await rest<FleetRun>("GET", `/api/runs/${started.body.id}`)).body, (r) => r.devices[0]?.state !== "running");
+    expect(run.state).toBe("cancelled");
+    expect(run.devices[0]).toMatchObject({ device: "run-held", state: "failed", error: { code: "cancelled" } });
+    const commands = (await rest<{ commands: Array<{ id: string; action: string; state: string; requestedBy: string }> }>("GET", "/api/devices/run-held/commands")).body.commands;
+    expect(commands).toEqual([expect.objectContaining({ action: "system.ping", state: "cancelled", requestedBy: "token:test" })]);
+    // The first command the device receives is the next one sent, not the cancelled run's.
+    const next = rest("POST", "/api/devices/run-held/actions/system.ping", { timeoutMs: 5_000 });
+    const received = await nextCommand(device);
+    expect(received.id).not.toBe(commands[0]?.id);
+    answer(device, "run-held", received.id, { data: { pong: true, at: 1, bridgeVersion: "t" } });
+    expect((await next).status).toBe(200);
   });
 
   it("refuses, on MCP 2026-07-28, a run whose plan to ask about chooses no device, rather than start one unasked", async () => {

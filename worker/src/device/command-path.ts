@@ -103,11 +103,17 @@ export class CommandPath {
   /**
    * Stops an open command: the ledger records `cancelled` at once, and a device that has it is
    * told to abort its handler (its later `cancelled` result changes nothing). Answers false
-   * for a command the ledger does not have.
+   * for a command the ledger does not have; given the `action` it is on its way with, such a
+   * command is recorded as cancelled, and refused when it comes.
    */
-  async cancel(id: string, by: string): Promise<boolean> {
+  async cancel(id: string, by: string, action?: string): Promise<boolean> {
     const row = this.store.command(id);
-    if (!row) return false;
+    if (!row) {
+      if (action !== undefined) {
+        this.store.insertCancelled(id, action, by, Date.now(), { ok: false, error: { code: "cancelled", message: `${action} was cancelled by ${by} before it reached the device.` } });
+      }
+      return false;
+    }
     const error = { code: "cancelled" as const, message: `${row.action} was cancelled by ${by}.` };
     if (!this.store.finish(id, "cancelled", Date.now(), { ok: false, error })) return true;
     const link = this.presence.live();
@@ -177,17 +183,24 @@ export class CommandPath {
     if (result.ok || result.error.code !== "cancelled") this.store.keepOutcomeOnDevice(result.id, result);
   }
 
-  /** The checks every command passes before it is written: a provisioned device, a catalogued action, valid arguments, room and rate. */
-  private admit(request: Pick<InvokeRequest, "action" | "args">): { identity: Identity; action: ActionDefinition; args: Record<string, unknown> } | { error: ActionErrorBody } {
+  /**
+   * The checks every command passes before it is written: a provisioned device, an id not used
+   * (one cancelled on its way is refused), a catalogued action, valid arguments, room and rate.
+   */
+  private admit(request: Pick<InvokeRequest, "action" | "args" | "commandId">): { identity: Identity; action: ActionDefinition; args: Record<string, unknown> } | { error: ActionErrorBody } {
     const identity = this.identity();
     if (!identity) return { error: { code: "unknown_device", message: "No such device." } };
+    const earlier = request.commandId === undefined ? undefined : this.store.command(request.commandId);
+    if (earlier) {
+      if (earlier.state === "cancelled") return { error: { code: "cancelled", message: `${earlier.action} was cancelled by ${earlier.requested_by} before it reached the device.` } };
+      return { error: { code: "invalid_input", message: `Command ${earlier.id} exists already.` } };
+    }
     const action = findAction(request.action);
     if (!action) return { error: { code: "unknown_action", message: `No action ${request.action}.` } };
     const args = parseActionInput(action, request.args);
     if (!args.success) return { error: { code: "invalid_input", message: `Invalid arguments for ${action.name}: ${args.error.message}` } };
     const now = Date.now();
-    // In flight: the commands callers wait on here, and the task commands nobody waits on (each still holds the device).
-    if (this.pending.size + this.tasks.open(now) >= MAX_IN_FLIGHT) {
+    if (this.store.onDevice(now) >= MAX_IN_FLIGHT) {
       return { error: { code: "too_busy", message: `${identity.deviceId} already has ${MAX_IN_FLIGHT} commands in flight.` } };
     }
     const rate = this.rate.take("commands", now);

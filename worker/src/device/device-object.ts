@@ -253,9 +253,9 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     return this.commandPath.start(request);
   }
 
-  /** Cancels an open command (and stops it on the device); false if the ledger has no such command. */
-  async cancel(id: string, by: string): Promise<boolean> {
-    return this.commandPath.cancel(id, by);
+  /** Cancels an open command (and stops it on the device); false if the ledger has no such command (see CommandPath.cancel for `action`). */
+  async cancel(id: string, by: string, action?: string): Promise<boolean> {
+    return this.commandPath.cancel(id, by, action);
   }
 
   /** A command started as a task, as JSON text (see commandDetail); undefined for any other id. */

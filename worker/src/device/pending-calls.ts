@@ -9,10 +9,6 @@ interface PendingCall {
 export class PendingCalls {
   private readonly calls = new Map<string, PendingCall>();
 
-  get size(): number {
-    return this.calls.size;
-  }
-
   /** Sends the command with `send`, then waits for its outcome; `timedOut` runs if none came within `timeoutMs`. */
   async wait(id: string, onProgress: ProgressListener | undefined, send: () => void, timeoutMs: number, timedOut: () => void): Promise<InvokeOutcome> {
     const outcome = new Promise<InvokeOutcome>((resolve) => this.calls.set(id, { resolve, onProgress }));

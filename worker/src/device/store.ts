@@ -170,6 +170,23 @@ export class DeviceStore {
     return cursor.rowsWritten > 0;
   }
 
+  /**
+   * Records a command cancelled before it reached this object (a fleet run cancelled while the
+   * command was still on its way): the ledger shows it cancelled, and its id is refused when it comes.
+   */
+  insertCancelled(id: string, action: string, by: string, at: number, result: unknown): void {
+    this.sql.exec(
+      "INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at, ended_at, result) VALUES (?, ?, '{}', ?, ?, 'cancelled', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      id,
+      action,
+      by,
+      at,
+      at,
+      at,
+      JSON.stringify(result),
+    );
+  }
+
   /** Keeps the first result the device sent for a command already cancelled here (the cancel stands). Returns whether it was kept. */
   keepOutcomeOnDevice(id: string, result: unknown): boolean {
     const cursor = this.sql.exec(
@@ -178,6 +195,14 @@ export class DeviceStore {
       id,
     );
     return cursor.rowsWritten > 0;
+  }
+
+  /**
+   * Commands the device holds: sent to it (or running) and within their deadline, whoever waits for
+   * them (a caller, an MCP task, nobody: a queued command delivered at reconnect).
+   */
+  onDevice(now: number): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM commands WHERE state IN ('sent', 'running') AND deadline > ?", now).one().n;
   }
 
   command(id: string): LedgerRow | undefined {

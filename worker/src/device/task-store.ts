@@ -26,11 +26,6 @@ export class TaskStore {
     return this.sql.exec<{ audit_id: number }>("SELECT audit_id FROM task_commands WHERE id = ?", id).toArray()[0]?.audit_id;
   }
 
-  /** How many task commands are open and within their deadline: each counts as a command in flight on the device. */
-  open(now: number): number {
-    return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM task_commands t JOIN commands c ON c.id = t.id WHERE ${OPEN} AND c.deadline > ?`, now).one().n;
-  }
-
   /** Open task commands whose deadline has passed. */
   overdue(now: number): string[] {
     return this.sql

@@ -81,7 +81,8 @@ export class FleetRunObject extends DurableObject<Env> {
       this.store.end("cancelled", `Cancelled by ${by}.`, Date.now());
       this.changed();
       await this.index();
-      if (spec) await Promise.all(this.store.running().map(({ device, commandId }) => deviceStub(this.env, spec.fleet, device).cancel(commandId, by)));
+      // With the action: a command still on its way to its device (being admitted) is refused when it arrives.
+      if (spec) await Promise.all(this.store.running().map(({ device, commandId }) => deviceStub(this.env, spec.fleet, device).cancel(commandId, by, spec.action)));
     }
     return this.view();
   }
