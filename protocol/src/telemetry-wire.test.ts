@@ -1,6 +1,6 @@
 /// <reference types="node" />
 import { describe, expect, it } from "vitest";
-import { MAX_BATCH_SAMPLES, MAX_SAMPLE_ENTRIES, type TimedSample } from "./telemetry.js";
+import { MAX_BATCH_SAMPLES, MAX_SAMPLE_CPUS, type TimedSample } from "./telemetry.js";
 import {
   decodeTelemetryPayload,
   encodeTelemetryBatch,
@@ -79,7 +79,7 @@ describe("telemetry on the wire", () => {
     const deep = await deflate({ k: [Array.from({ length: 1_000 }, () => 0)], c: [Array.from({ length: 10_000 }, () => 1)], d: [] });
     expect(deep.length).toBeLessThan(100);
     await expect(decodeTelemetryPayload(deep)).rejects.toThrow(
-      new TelemetryWireError("not a version 2 telemetry batch: a path of more than 3 keys, deeper than any field of a sample"),
+      new TelemetryWireError("not a version 2 telemetry batch: a path of more than 3 keys, deeper than any field of a sample (at k.0)"),
     );
     const tall = await deflate({ k: [[-1]], c: [Array.from({ length: MAX_BATCH_SAMPLES + 1 }, () => 0)], d: [0] });
     await expect(decodeTelemetryPayload(tall)).rejects.toThrow(
@@ -95,8 +95,18 @@ describe("telemetry on the wire", () => {
     await expect(decodeTelemetryPayload(full)).rejects.toThrow(
       new TelemetryWireError(`a version 2 batch of ${sensors * 1_000} values, more than ${MAX_BATCH_VALUES}`),
     );
-    const farIndex = await deflate({ k: [[-5, MAX_SAMPLE_ENTRIES, -17]], c: [[5]], d: [] });
-    await expect(decodeTelemetryPayload(farIndex)).rejects.toThrow(/^not a version 2 telemetry batch: /);
+    const farIndex = await deflate({ k: [[-5, MAX_SAMPLE_CPUS, -17]], c: [[5]], d: [] });
+    await expect(decodeTelemetryPayload(farIndex)).rejects.toThrow(/^not a version 2 telemetry batch: .* \(at k\.0\.1\)$/);
+  });
+
+  it("carries a discrete-GPU server's samples: 256 CPUs and four GPUs", async () => {
+    const samples: TimedSample[] = Array.from({ length: 5 }, (_, i) => ({
+      t: T + i * 1_000,
+      cpus: Array.from({ length: 256 }, (_, cpu) => ({ loadPct: (cpu + i) % 100, freqMHz: 3_000 })),
+      tempsC: { gpu0: 45, gpu1: 45, gpu2: 44, gpu3: 45 },
+      powerMW: { GPU0: { now: 58_980 }, GPU1: { now: 62_350 }, GPU2: { now: 59_570 }, GPU3: { now: 61_760 } },
+    }));
+    expect(await decodeTelemetryPayload(await encodeTelemetryBatch({ samples }))).toEqual({ samples });
   });
 
   it("still carries the largest batches a bridge cuts: the most samples, and 1 MiB of an AGX Orin's fullest samples", async () => {

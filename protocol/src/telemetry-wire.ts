@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type ByteReader, readCapped } from "./capped-read.js";
-import { MAX_BATCH_SAMPLES, MAX_SAMPLE_ENTRIES, type TelemetryBatch } from "./telemetry.js";
+import { MAX_BATCH_SAMPLES, MAX_SAMPLE_CPUS, type TelemetryBatch } from "./telemetry.js";
 
 /**
  * How a telemetry batch travels. Version 1 is the batch's JSON (first byte `{`). Version 2
@@ -45,9 +45,9 @@ const MAX_PATH_KEYS = 3;
  */
 export const MAX_BATCH_VALUES = 262_144;
 
-/** A key: a string as it is, a known name as its negative code; or an index in an array (zero or more, within a list's bound). */
+/** A key: a string as it is, a known name as its negative code; or an index in an array (zero or more, within the bound of a sample's one list). */
 // Numbers first: most segments are name codes and indices, and a union pays for each option that fails.
-const SegmentSchema = z.union([z.number().int().min(-NAMES.length).max(MAX_SAMPLE_ENTRIES - 1), z.string()]);
+const SegmentSchema = z.union([z.number().int().min(-NAMES.length).max(MAX_SAMPLE_CPUS - 1), z.string()]);
 type Segment = z.infer<typeof SegmentSchema>;
 type Path = Segment[];
 
@@ -113,7 +113,11 @@ export async function decodeTelemetryPayload(payload: Uint8Array, inflate: Infla
   }
   if (inflated === undefined) throw new TelemetryWireError(`telemetry version 2 inflates past ${MAX_INFLATED_BYTES} bytes`);
   const columnar = ColumnarSchema.safeParse(parseJson(inflated));
-  if (!columnar.success) throw new TelemetryWireError(`not a version 2 telemetry batch: ${columnar.error.issues[0]?.message ?? "invalid"}`);
+  if (!columnar.success) {
+    const issue = columnar.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` (at ${issue.path.join(".")})` : "";
+    throw new TelemetryWireError(`not a version 2 telemetry batch: ${issue?.message ?? "invalid"}${where}`);
+  }
   return { samples: fromColumnar(columnar.data) };
 }
 

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { LatestTelemetrySchema, MAX_SAMPLE_ENTRIES, READING_BOUNDS, TimedSampleSchema, type TimedSample } from "./telemetry.js";
+import { LatestTelemetrySchema, MAX_SAMPLE_CPUS, MAX_SAMPLE_ENTRIES, READING_BOUNDS, TimedSampleSchema, type TimedSample } from "./telemetry.js";
 
 const T = Date.parse("2026-12-04T12:00:00Z");
 const accepted = (sample: TimedSample) => TimedSampleSchema.safeParse(sample).success;
@@ -94,18 +94,20 @@ describe("telemetry bounds", () => {
     expect(accepted({ t: T, ...fields })).toBe(false);
   });
 
-  it("bounds each list and table of a sample, so that a stored sample has a size limit", () => {
+  it("bounds each list and table of a sample, so that a stored sample has a size limit, with room for a many-core GPU server's CPUs", () => {
     const entries = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`);
-    const sized = (n: number): TimedSample => ({
+    const sized = (n: number, cpus = n): TimedSample => ({
       t: T,
       time: "2026-12-04T12:00:00",
-      cpus: Array.from({ length: n }, () => ({ loadPct: 1 })),
+      cpus: Array.from({ length: cpus }, () => ({ loadPct: 1 })),
       engines: Object.fromEntries(entries(n).map((name) => [name, { online: true }])),
       tempsC: Object.fromEntries(entries(n).map((name) => [name, 40])),
       powerMW: Object.fromEntries(entries(n).map((name) => [name, { now: 1 }])),
     });
-    expect(accepted(sized(MAX_SAMPLE_ENTRIES))).toBe(true);
-    const over = sized(MAX_SAMPLE_ENTRIES + 1);
+    // A four-A10 server with 256 threads, say.
+    expect(accepted(sized(MAX_SAMPLE_ENTRIES, 256))).toBe(true);
+    expect(accepted(sized(MAX_SAMPLE_ENTRIES, MAX_SAMPLE_CPUS))).toBe(true);
+    const over = sized(MAX_SAMPLE_ENTRIES + 1, MAX_SAMPLE_CPUS + 1);
     for (const field of ["cpus", "engines", "tempsC", "powerMW"] as const) {
       const result = TimedSampleSchema.safeParse({ ...sized(MAX_SAMPLE_ENTRIES), [field]: over[field] });
       expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual([field]);

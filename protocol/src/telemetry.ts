@@ -28,13 +28,17 @@ const mb = bounded(READING_BOUNDS.megabytes);
 const milliwatts = bounded(READING_BOUNDS.milliwatts);
 
 /**
- * The most entries one of a sample's lists or tables may hold (CPUs, engines, sensors, rails): a stored
- * sample's size must have a bound. The real boards have at most 14 CPUs (Thor), 10 engines, 7 sensors
- * and 6 rails (the tegrastats fixtures).
+ * The most entries one of a sample's tables may hold (engines, sensors, rails): a stored sample's size
+ * must have a bound. The real boards have at most 10 engines, 7 sensors and 6 rails (the tegrastats fixtures).
  */
 export const MAX_SAMPLE_ENTRIES = 64;
 
-const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_SAMPLE_ENTRIES);
+/**
+ * The most CPUs a sample lists, its one list. Jetsons have at most 14 (Thor), but a discrete-GPU host
+ * the bridge also serves (a gateway server with four A10s) has hundreds of threads.
+ */
+export const MAX_SAMPLE_CPUS = 1_024;
+
 const table = <T extends z.ZodType>(value: T) =>
   z
     .record(DeviceKeySchema, value)
@@ -43,21 +47,24 @@ const table = <T extends z.ZodType>(value: T) =>
 /**
  * One telemetry sample in the canonical shape both `jetson-bridge parse tegrastats`
  * and the live telemetry use. Every key is optional: a field the board did not
- * report is absent, never 0. Every reading is within READING_BOUNDS, every list
- * and table within MAX_SAMPLE_ENTRIES.
+ * report is absent, never 0. Every reading is within READING_BOUNDS, every table
+ * within MAX_SAMPLE_ENTRIES, the CPUs within MAX_SAMPLE_CPUS.
  */
 export const TelemetrySampleSchema = z.object({
   /** Local wall-clock time printed by tegrastats (JetPack 5+), ISO without zone: 19 characters. */
   time: z.string().max(32).optional(),
   ram: z.object({ usedMB: mb, totalMB: mb }).optional(),
   swap: z.object({ usedMB: mb, totalMB: mb }).optional(),
-  cpus: list(
-    z.object({
-      online: z.literal(false).optional(),
-      loadPct: percent.optional(),
-      freqMHz: megahertz.optional(),
-    }),
-  ).optional(),
+  cpus: z
+    .array(
+      z.object({
+        online: z.literal(false).optional(),
+        loadPct: percent.optional(),
+        freqMHz: megahertz.optional(),
+      }),
+    )
+    .max(MAX_SAMPLE_CPUS)
+    .optional(),
   gpu: z.object({ loadPct: percent.optional(), freqMHz: megahertz.optional() }).optional(),
   emc: z.object({ loadPct: percent.optional(), freqMHz: megahertz.optional() }).optional(),
   /** Hardware engines by tegrastats' name (NVENC, NVDEC, NVJPG, NVJPG1, VIC, OFA, APE, NVDLA0, PVA0, ...): clock on or off, and its rate. */

@@ -46,7 +46,7 @@ describe("a hostile version 2 telemetry packet", () => {
     const deep = await deflated({ k: [Array.from({ length: 1_000 }, () => 0)], c: [Array.from({ length: 10_000 }, () => 1)], d: [] });
     expect(await published(client, "wire-hostile", deep)).toEqual({
       reasonCode: 0x99,
-      reasonString: "not a version 2 telemetry batch: a path of more than 3 keys, deeper than any field of a sample",
+      reasonString: "not a version 2 telemetry batch: a path of more than 3 keys, deeper than any field of a sample (at k.0)",
     });
     // One column 2,000,000 rows tall.
     const tall = await deflated({ k: [[-1]], c: [Array.from({ length: 2_000_000 }, () => 0)], d: [0] });

@@ -102,4 +102,19 @@ describe("a device's sensor and rail names", () => {
       expect(series.rollups?.map((point) => point.metrics["temp.cpu"]?.max)).toEqual([50, 60]);
       expect(sql.exec<{ metric: string }>("SELECT metric FROM metric_names").toArray()).toEqual([{ metric: "temp.cpu" }]);
     }));
+
+  it("are kept for a minute the release before left open in its raw samples, folded before the device sends again", () =>
+    runInDurableObject(env.DEVICE.get(env.DEVICE.idFromName("names-open-minute")), (_instance, ctx) => {
+      const sql = ctx.storage.sql;
+      migrate(ctx.storage, [{ ...TELEMETRY_SCHEMA, migrations: TELEMETRY_SCHEMA.migrations.slice(0, 2) }]);
+      const minute = Math.floor(Date.now() / MINUTE) - 3;
+      for (let i = 0; i < 5; i++) {
+        sql.exec("INSERT INTO samples (t, sample) VALUES (?, ?)", minute * MINUTE + i * 1_000, JSON.stringify({ tempsC: { cpu: 50 + i, gpu: 45 }, powerMW: { VDD_IN: { now: 5_000 } } }));
+      }
+      sql.exec("INSERT INTO open_minute (minute) VALUES (?)", minute);
+      migrate(ctx.storage, [TELEMETRY_SCHEMA]);
+      const series = new TelemetryStore(ctx.storage).query({ from: minute * MINUTE, to: (minute + 1) * MINUTE - 1, resolution: "1m", maxPoints: 10 });
+      expect(boardNames(series)[0]?.sort()).toEqual(["power.VDD_IN", "temp.cpu", "temp.gpu"]);
+      expect(series.rollups?.[0]?.metrics["temp.cpu"]?.max).toBe(54);
+    }));
 });

@@ -44,12 +44,6 @@ export class MetricNames {
     return kept;
   }
 
-  /** The metrics rollups keep, admitting nothing: for samples admitted before (a minute read back from raw samples). */
-  kept(metrics: Metrics): Metrics {
-    const known = this.known();
-    return new Map([...metrics].filter(([name]) => FIXED.has(name) || known.has(name)));
-  }
-
   /** Lets go of the names not seen for the rollup retention. */
   expire(now: number): void {
     this.#known = undefined;

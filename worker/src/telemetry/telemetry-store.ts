@@ -231,7 +231,8 @@ export class TelemetryStore {
     const rows = this.sql.exec<{ t: number; sample: string }>("SELECT t, sample FROM samples WHERE t BETWEEN ? AND ?", minute * MINUTE, (minute + 1) * MINUTE - 1);
     return rows.toArray().map((row) => {
       const sample = toSample(row);
-      return { sample, metrics: this.names.kept(flatten(sample)) };
+      // Admitted again, not only filtered: samples stored by the release before the names had a table were never admitted.
+      return { sample, metrics: this.names.admit(flatten(sample), sample.t, new Set()) };
     });
   }
 
