@@ -127,7 +127,7 @@ describe("fleet runs as tasks", () => {
 
   it("runs to the end, and the task's result is the run", async () => {
     const { result: created } = await run({ seconds: 1, intervalMs: 200 });
-    expect(created).toMatchObject({ resultType: "task", status: "working", ttlMs: null, taskId: expect.stringMatching(/^run:run_/) });
+    expect(created).toMatchObject({ resultType: "task", status: "working", ttlMs: 90 * 86_400_000, taskId: expect.stringMatching(/^run:run_/) });
     const done = await tasks.until(String(created?.taskId), (task) => task.status !== "working");
     expect(done).toMatchObject({ status: "completed", result: { structuredContent: { state: "succeeded", counts: { succeeded: 1 } } } });
   });

@@ -16,6 +16,7 @@ import {
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { describe, expect, it } from "vitest";
 import { ADMIN, createFleet, DeviceClient, json, provision, signIn } from "./device-client.js";
+import { withControlledClock } from "./frozen-clock.js";
 import { mcpRequest } from "./mcp-request.js";
 import { Fleet } from "../src/fleet.js";
 import { MAX_SELECTOR_VALUES, parseSelector } from "../src/fleet-ops/selector.js";
@@ -491,6 +492,25 @@ describe("fleet runs", () => {
     expect(run.state).toBe("succeeded");
     const commands = (await rest<{ commands: Array<{ action: string }> }>("GET", "/api/devices/run-noted/commands")).body.commands;
     expect(commands.filter((c) => c.action === "system.ping")).toHaveLength(1);
+  });
+
+  it("keeps a run's record 90 days after it ends: then it reads as missing and leaves the fleet's list", async () => {
+    serve(await online("run-aged", "agx-orin"), "run-aged", () => ({ data: { pong: true, at: 1, bridgeVersion: "t" } }));
+    const started = await rest<FleetRun>("POST", "/api/runs", { selector: "id:run-aged", action: "system.ping" });
+    const ended = await eventually(async () => (await rest<FleetRun>("GET", `/api/runs/${started.body.id}`)).body, (r) => r.state !== "running");
+    expect(ended.state).toBe("succeeded");
+    const runObject = env.FLEET_RUN.get(env.FLEET_RUN.idFromName(`local/${started.body.id}`));
+    const listed = async () => (await rest<{ runs: Array<{ id: string }> }>("GET", "/api/runs?limit=200")).body.runs.map((r) => r.id);
+    await withControlledClock(async (advance) => {
+      advance(89 * 86_400_000);
+      expect(await runDurableObjectAlarm(runObject)).toBe(true);
+      expect((await rest("GET", `/api/runs/${started.body.id}`)).status).toBe(200);
+      expect(await listed()).toContain(started.body.id);
+      advance(2 * 86_400_000);
+      expect(await runDurableObjectAlarm(runObject)).toBe(true);
+      expect((await rest("GET", `/api/runs/${started.body.id}`)).status).toBe(404);
+      expect(await listed()).not.toContain(started.body.id);
+    }, (ended.endedAt ?? 0) + 1);
   });
 
   it("never runs a command cancelled while it was still on its way to the device", async () => {

@@ -5,6 +5,7 @@ import { newCommandId } from "../credentials.js";
 import { deviceStub, Fleet, registryStub } from "../fleet.js";
 import { nextStep } from "./run-policy.js";
 import { migrate } from "../sqlite-migrations.js";
+import { RUN_RETENTION_MS } from "./run-index.js";
 import { RUN_SCHEMA, type RunSpec, RunStore, startingBrief } from "./run-store.js";
 
 /**
@@ -34,11 +35,17 @@ export class FleetRunObject extends DurableObject<Env> {
   /** Devices whose command this instance is awaiting. */
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly watchers = new Set<() => void>();
+  /** Its storage was deleted (RUN_RETENTION_MS after it ended): this instance answers as if it never existed. */
+  private deleted = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RunStore(ctx.storage);
-    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, [RUN_SCHEMA]));
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, [RUN_SCHEMA]);
+      // A run that ended before runs were deleted has no alarm for it yet.
+      if (this.store.ended && this.store.spec() && (await ctx.storage.getAlarm()) === null) await this.expireAfterEnd();
+    });
   }
 
   async start(spec: RunSpec, devices: Array<{ device: string; canary: boolean }>): Promise<string | undefined> {
@@ -52,11 +59,12 @@ export class FleetRunObject extends DurableObject<Env> {
   }
 
   async view(): Promise<string | undefined> {
-    return wire(this.store.view());
+    return this.deleted ? undefined : wire(this.store.view());
   }
 
   /** Answers once the run has changed since `version` (or has ended), or after `timeoutMs`: a long poll for progress. */
   async watch(version: number, timeoutMs: number): Promise<RunWatch> {
+    if (this.deleted) return { run: undefined, version };
     if (this.store.version <= version && !this.store.ended) {
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -76,11 +84,12 @@ export class FleetRunObject extends DurableObject<Env> {
    * their devices (each then reads `failed` with a `cancelled` error). A run that has ended stays as it is.
    */
   async cancel(by: string): Promise<string | undefined> {
-    if (this.store.spec() && !this.store.ended) {
+    if (!this.deleted && this.store.spec() && !this.store.ended) {
       const spec = this.store.spec();
       this.store.end("cancelled", `Cancelled by ${by}.`, Date.now());
       this.changed();
       await this.index();
+      await this.expireAfterEnd();
       // With the action: a command still on its way to its device (being admitted) is refused when it arrives.
       if (spec) await Promise.all(this.store.running().map(({ device, commandId }) => deviceStub(this.env, spec.fleet, device).cancel(commandId, by, spec.action)));
     }
@@ -88,8 +97,14 @@ export class FleetRunObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const spec = this.store.spec();
-    if (!spec || this.store.ended) return;
+    const spec = this.deleted ? undefined : this.store.spec();
+    if (!spec) return;
+    if (this.store.ended) {
+      if (Date.now() < (this.store.endedAt ?? 0) + RUN_RETENTION_MS) return this.expireAfterEnd();
+      await this.ctx.storage.deleteAll();
+      this.deleted = true;
+      return;
+    }
     this.store.interrupt(new Set(this.inFlight.keys()), Date.now());
     const fleet = new Fleet(this.env, spec.caller);
     const stopStarting = Date.now() + START_BUDGET_MS;
@@ -101,6 +116,7 @@ export class FleetRunObject extends DurableObject<Env> {
         this.store.end(step.end, step.reason, Date.now());
         this.changed();
         await this.index();
+        await this.expireAfterEnd();
         return;
       }
       if (Date.now() < stopStarting) for (const device of step.start) this.launch(fleet, spec, device);
@@ -124,6 +140,11 @@ export class FleetRunObject extends DurableObject<Env> {
       })
       .finally(() => this.inFlight.delete(device));
     this.inFlight.set(device, work);
+  }
+
+  /** An ended run's record goes RUN_RETENTION_MS after it ended: the alarm then deletes the object's storage. */
+  private async expireAfterEnd(): Promise<void> {
+    await this.ctx.storage.setAlarm((this.store.endedAt ?? Date.now()) + RUN_RETENTION_MS);
   }
 
   private changed(): void {

@@ -99,6 +99,11 @@ export class RunStore {
     return spec.confirm === true && spec.confirmedBy === undefined ? { ...spec, confirmedBy: "flag" } : spec;
   }
 
+  /** When the run ended; undefined while it runs (or before it exists). */
+  get endedAt(): number | undefined {
+    return this.sql.exec<{ ended_at: number | null }>("SELECT ended_at FROM run").toArray()[0]?.ended_at ?? undefined;
+  }
+
   get ended(): boolean {
     return this.sql.exec<{ state: string }>("SELECT state FROM run").toArray()[0]?.state !== "running";
   }

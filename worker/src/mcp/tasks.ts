@@ -11,6 +11,7 @@ import {
 import { z } from "zod";
 import { type Fleet, FleetError, type InvokeCall } from "../fleet.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
+import { RUN_RETENTION_MS } from "../fleet-ops/run-index.js";
 import { LEDGER_RETENTION_MS } from "../device/store.js";
 import { runResult } from "./fleet-ops-tools.js";
 import { runLine } from "./run-progress.js";
@@ -224,8 +225,8 @@ function runTask(run: FleetRun): DetailedTask {
     statusMessage: runLine(run),
     createdAt: iso(run.createdAt),
     lastUpdatedAt: iso(Math.max(run.createdAt, run.endedAt ?? 0, ...run.devices.map((d) => d.endedAt ?? d.startedAt ?? 0))),
-    // A run's record is kept for good (jetson://runs).
-    ttlMs: null,
+    // A run's record is kept 90 days after it ends, so at least that long after it was created.
+    ttlMs: RUN_RETENTION_MS,
     pollIntervalMs: 2_000,
   };
   if (run.state === "running") return { ...base, status: "working" };
