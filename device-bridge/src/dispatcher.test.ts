@@ -111,6 +111,25 @@ describe("the dispatcher", () => {
     expect(pings).toBe(0);
   });
 
+  it("measures a deadline from when the Worker sent the command, whatever this device's clock says", async () => {
+    const d = await dispatcher();
+    const minutes = 60_000;
+    // The device's clock 10 minutes ahead of the Worker's: the deadline is in its past, yet 10 s were left when it was sent.
+    const behind = Date.now() - 10 * minutes;
+    await d.handle(command({ id: "cmd-fastclk1", deadline: behind + 10_000, sentAt: behind }));
+    // Its time had run out before the Worker sent it: refused even on a device clock 10 minutes behind.
+    const ahead = Date.now() + 10 * minutes;
+    await d.handle(command({ id: "cmd-spent001", deadline: ahead - 1, sentAt: ahead }));
+    // From a Worker that does not say when it sent it: this clock decides, as before.
+    await d.handle(command({ id: "cmd-nosent01", deadline: behind + 10_000 }));
+    expect(results().map((r) => [r.id, r.ok ? "ok" : r.error.code])).toEqual([
+      ["cmd-fastclk1", "ok"],
+      ["cmd-spent001", "timed_out"],
+      ["cmd-nosent01", "timed_out"],
+    ]);
+    expect(pings).toBe(1);
+  });
+
   it("aborts a running command on cancel, answers `cancelled` once, and answers a redelivery from the journal", async () => {
     const d = await dispatcher();
     const entered = new Promise<void>((resolve) => (untilAborted = { entered: resolve, aborted: false }));

@@ -17,6 +17,13 @@ describe("envelopes and topics", () => {
     expect(CommandSchema.safeParse({ ...command, id: "../../x" }).success).toBe(false);
   });
 
+  it("carries when the Worker sent a command, and still accepts one from a Worker that does not say", () => {
+    const command = { id: "c12345678", action: "system.info", args: {}, deadline: 30_001, sentAt: 1, requestedBy: "t" };
+    expect(CommandSchema.parse(command).sentAt).toBe(1);
+    expect(CommandSchema.parse({ ...command, sentAt: undefined }).sentAt).toBeUndefined();
+    expect(CommandSchema.safeParse({ ...command, sentAt: -1 }).success).toBe(false);
+  });
+
   it("keeps ok and error results apart", () => {
     expect(ResultSchema.safeParse({ id: "c12345678", ok: true, data: { a: 1 }, startedAt: 1, endedAt: 2 }).success).toBe(true);
     expect(ResultSchema.safeParse({ id: "c12345678", ok: false, startedAt: 1, endedAt: 2 }).success).toBe(false);

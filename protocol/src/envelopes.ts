@@ -14,8 +14,13 @@ export const CommandSchema = z.object({
   id: CommandIdSchema,
   action: z.string().min(1).max(64),
   args: z.record(z.string(), z.unknown()),
-  /** After this instant the device must not start the command. */
+  /** After this instant (on the Worker's clock) the device must not start the command. */
   deadline: EpochMs,
+  /**
+   * When the Worker sent it, on the Worker's clock: the device counts `deadline - sentAt` from the
+   * command's arrival on its own clock, so a device clock ahead or behind moves no deadline. Absent from older Workers.
+   */
+  sentAt: EpochMs.optional(),
   /** Who asked, for the device's own log. */
   requestedBy: z.string().max(200),
 });

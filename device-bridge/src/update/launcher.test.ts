@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,7 +88,7 @@ describe("launcher", () => {
   });
 
   it("rolls back, at the next start, a release on trial that exited before passing its health check, records the exit code and runs the previous one", async () => {
-    const { releases, runs } = await fixture({ "1.0.0": "process.exit(0);", "1.1.0": "process.exit(3);" });
+    const { releases, runs } = await fixture({ "0.9.0": "process.exit(0);", "1.0.0": "process.exit(0);", "1.1.0": "process.exit(3);" });
     await onTrial(releases, "1.1.0", "1.0.0", 600);
 
     expect(await ending(start(releases))).toBe(3);
@@ -108,6 +108,21 @@ describe("launcher", () => {
       outcome: "rolled-back",
       reason: "bridge 1.1.0 exited with code 3 before it passed its health check",
     });
+    // Only the release it rolled back to is needed now.
+    expect(await readdir(path.join(releases.dir, "releases"))).toEqual(["1.0.0"]);
+  });
+
+  it("removes at start what a process that died left half-written, and runs current", async () => {
+    const { releases, runs } = await fixture({ "1.0.0": "process.exit(0);" });
+    await releases.switchTo("1.0.0");
+    await writeFile(await releases.scratchFile(), "half a download");
+    await mkdir(path.join(releases.dir, "releases", ".staging-0123456789ab"));
+    await mkdir(path.join(releases.dir, "releases", ".discarded-0123456789ab"));
+
+    expect(await ending(start(releases))).toBe(0);
+    expect((await runs()).map((run) => run.version)).toEqual(["1.0.0"]);
+    expect((await readdir(releases.dir)).sort()).toEqual(["current", "releases"]);
+    expect(await readdir(path.join(releases.dir, "releases"))).toEqual(["1.0.0"]);
   });
 
   it("kills a release on trial that blocks its event loop past its deadline; the next start rolls it back and records why", async () => {

@@ -26,11 +26,13 @@ export interface LaunchOptions {
  * passing its health check (at an earlier start of this trial), or its time is up; then it points
  * `current` back at the previous release, records why and runs that. A release on trial runs with
  * a watcher that kills the process at the deadline. A start after starts that failed waits first (start-backoff.ts).
+ * Each start removes what a process that died left half-written, and a rollback the releases no link needs any more.
  *
  * Prepares this process for the release (its environment and process.argv) and answers the bundle
  * to import, or undefined while none is installed: this bundle then runs its own command.
  */
 export async function launch({ releases, args, installed, log }: LaunchOptions): Promise<string | undefined> {
+  await tidy(releases.clearLeftovers(), "remove leftover temporary files", log);
   let version = await releases.linked("current");
   let pending = await releases.pending();
   if (pending && pending.version !== version) {
@@ -99,7 +101,13 @@ async function rollBack(releases: ReleaseDir, pending: PendingUpdate, reason: st
   await releases.clearTrialAttempt();
   await releases.clearFailedStarts();
   log.warn(`${reason}: rolled back to ${back ?? "the installed bridge"} (${pending.from})`);
+  await tidy(releases.prune(), "delete the releases it no longer needs", log);
   return back;
+}
+
+/** Tidying the release folder never stops a start: what is left is tried again later. */
+async function tidy(work: Promise<void>, what: string, log: Logger): Promise<void> {
+  await work.catch((error: Error) => log.warn(`could not ${what}: ${error.message}`));
 }
 
 /** `jetson-bridge launch --releases DIR -- run --config FILE`. */

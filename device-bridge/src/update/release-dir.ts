@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { copyFile, mkdir, readFile, readlink, rename, rm, symlink, unlink } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { BridgeUpdateRecord } from "@jetson/protocol";
 import type { z } from "zod";
@@ -14,13 +14,25 @@ import type { TrustedKey } from "./trusted-key.js";
 export const BUNDLE_FILE = "jetson-bridge.mjs";
 
 /**
+ * A temporary name in the folder (or in `releases/`): a dot, what it is for, a dash and 12 hex digits.
+ * Nothing else is named so, and no release version starts with a dot, so launch can tell what a dead process left.
+ */
+function scratchName(purpose: string): string {
+  return `.${purpose}-${randomBytes(6).toString("hex")}`;
+}
+const SCRATCH_NAME = /^\.[a-z.-]+-[0-9a-f]{12}$/;
+/** What a release folder is renamed to before it is deleted. */
+const DISCARDED = "discarded";
+
+/**
  * The installed bridge releases of one device, beside each other:
  * `releases/<version>/jetson-bridge.mjs`, the `current` link the launcher runs, the `previous`
  * link a rollback returns to, `pending.json` while an update is on trial, `trial.json`, the launcher's
  * note of the trial's last start, `last-update.json`, how the last one ended, `failed-starts.json`
  * while the bridge's starts fail in a row, and `update-key.json` once the device followed a rotation
  * of the fleet's update key. Links are switched by renaming a new link over the old one,
- * so a crash leaves either the old or the new target, never none.
+ * so a crash leaves either the old or the new target, never none. A release folder is complete or
+ * absent: it is renamed into place whole, and renamed aside before it is deleted.
  */
 export class ReleaseDir {
   constructor(readonly dir: string) {}
@@ -38,23 +50,42 @@ export class ReleaseDir {
   /** A new file name for a download, in this folder (made on the first update of a bridge installed by provisioning). */
   async scratchFile(): Promise<string> {
     await mkdir(this.dir, { recursive: true });
-    return path.join(this.dir, `.download-${randomBytes(6).toString("hex")}`);
+    return path.join(this.dir, scratchName("download"));
   }
 
   /** Copies a checked bundle into its release folder (replacing an earlier copy of that version) without touching the links. */
   async install(version: string, file: string): Promise<void> {
     const releases = path.join(this.dir, "releases");
-    const staging = path.join(releases, `.staging-${randomBytes(6).toString("hex")}`);
+    const staging = path.join(releases, scratchName("staging"));
     await mkdir(staging, { recursive: true, mode: 0o755 });
     try {
       await copyFile(file, path.join(staging, BUNDLE_FILE));
       await writeDurably(path.join(staging, ".installed"), "w", `${version}\n`);
-      await rm(path.join(releases, version), { recursive: true, force: true });
+      await this.discard([version]);
       await rename(staging, path.join(releases, version));
       await syncFolder(releases);
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Deletes every release folder but those `current`, `previous` and a pending update name, and
+   * `running` (the release this process runs), and what a prune or install that died left half-deleted.
+   * Only the process that changes the links may call it, never while it installs or switches.
+   */
+  async prune(running?: string): Promise<void> {
+    const pending = await this.pending();
+    const keep = new Set([await this.linked("current"), await this.linked("previous"), pending?.version, running]);
+    const names = await this.entries("releases");
+    await this.discard(names.filter((name) => !name.startsWith(".") && !keep.has(name)));
+    await this.removeAll("releases", names.filter((name) => name.startsWith(`.${DISCARDED}-`)));
+  }
+
+  /** At launch, before anything else uses the folder: removes the temporary files and folders of a process that died. */
+  async clearLeftovers(): Promise<void> {
+    await this.removeAll(".", (await this.entries(".")).filter((name) => SCRATCH_NAME.test(name)));
+    await this.removeAll("releases", (await this.entries("releases")).filter((name) => SCRATCH_NAME.test(name)));
   }
 
   /** Makes `version` current and what was current the previous one. */
@@ -152,6 +183,38 @@ export class ReleaseDir {
     await this.writeJson("last-update.json", record);
   }
 
+  /** The names in a subfolder (`.` for this folder); none when it does not exist (no release was installed yet). */
+  private async entries(folder: string): Promise<string[]> {
+    return readdir(path.join(this.dir, folder)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+      return [];
+    });
+  }
+
+  private async removeAll(folder: string, names: string[]): Promise<void> {
+    for (const name of names) await rm(path.join(this.dir, folder, name), { recursive: true, force: true });
+  }
+
+  /** Deletes these release folders, each renamed aside first (and that on disk), so a crash never leaves part of one under its version's name. */
+  private async discard(versions: string[]): Promise<void> {
+    const releases = path.join(this.dir, "releases");
+    const aside: string[] = [];
+    for (const version of versions) {
+      const name = scratchName(DISCARDED);
+      const moved = await rename(path.join(releases, version), path.join(releases, name)).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT") throw error;
+          return false;
+        },
+      );
+      if (moved) aside.push(name);
+    }
+    if (aside.length === 0) return;
+    await syncFolder(releases);
+    await this.removeAll("releases", aside);
+  }
+
   /** Removes a file of this folder if it is there; synced only when it was. */
   private async remove(name: string): Promise<void> {
     const removed = await unlink(path.join(this.dir, name)).then(
@@ -165,7 +228,7 @@ export class ReleaseDir {
   }
 
   private async point(link: "current" | "previous", version: string): Promise<void> {
-    const staging = path.join(this.dir, `.${link}-${randomBytes(6).toString("hex")}`);
+    const staging = path.join(this.dir, scratchName(link));
     await symlink(path.join("releases", version), staging);
     await rename(staging, path.join(this.dir, link));
     await syncFolder(this.dir);
@@ -190,14 +253,14 @@ export class ReleaseDir {
   /** writeJson for process.on("exit") and signal handlers, where nothing asynchronous runs: replaced whole, not synced. */
   private writeJsonSync(name: string, value: unknown): void {
     mkdirSync(this.dir, { recursive: true });
-    const staging = path.join(this.dir, `.${name}-${randomBytes(6).toString("hex")}`);
+    const staging = path.join(this.dir, scratchName(name));
     writeFileSync(staging, `${JSON.stringify(value)}\n`);
     renameSync(staging, path.join(this.dir, name));
   }
 
   private async writeJson(name: string, value: unknown): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const staging = path.join(this.dir, `.${name}-${randomBytes(6).toString("hex")}`);
+    const staging = path.join(this.dir, scratchName(name));
     await writeDurably(staging, "w", `${JSON.stringify(value)}\n`);
     await rename(staging, path.join(this.dir, name));
     await syncFolder(this.dir);

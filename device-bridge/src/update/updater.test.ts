@@ -147,6 +147,24 @@ describe("the health check of a release on trial", () => {
     expect(await complete.telemetryDelivered()).toBe(false);
   });
 
+  it("keeps only the release that passed and the one it replaced, update after update", async () => {
+    const releases = new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-")));
+    let running = "1.0.0";
+    await releases.install(running, path.join(import.meta.dirname, "updater.test.ts"));
+    await releases.switchTo(running);
+    for (let minor = 1; minor <= 50; minor++) {
+      const version = `1.${minor}.0`;
+      await releases.install(version, path.join(import.meta.dirname, "updater.test.ts"));
+      await releases.setPending({ version, from: running, healthTimeoutSeconds: 60, requestedAt: minor });
+      await releases.switchTo(version);
+      running = version;
+      expect(await (await updater({ releases, running, handlers })).telemetryDelivered()).toBe(true);
+    }
+    expect((await readdir(path.join(releases.dir, "releases"))).sort()).toEqual(["1.49.0", "1.50.0"]);
+    expect(await releases.linked("current")).toBe("1.50.0");
+    expect(await releases.linked("previous")).toBe("1.49.0");
+  });
+
   it("leaves a trial of another version to the launcher", async () => {
     const releases = new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-")));
     await releases.setPending({ version: "1.2.0", from: "1.1.0", healthTimeoutSeconds: 60, requestedAt: 1 });

@@ -47,6 +47,8 @@ export class BridgeUpdater {
   private readonly trialPassed = new Promise<void>((resolve) => {
     this.passed = resolve;
   });
+  /** The last change of the release folder's releases and links: an install and its switch, or a prune, run one at a time. */
+  private linking: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: BridgeUpdaterOptions) {}
 
@@ -92,22 +94,25 @@ export class BridgeUpdater {
     try {
       await downloadBundle(identity, manifest, download, context.signal);
       context.progress(2, 3, `installing ${manifest.version} beside ${running}`);
-      await releases.install(manifest.version, download);
+      // A prune meanwhile would take the new release, installed but not yet linked, for one no link needs.
+      await this.oneAtATime(async () => {
+        await releases.install(manifest.version, download);
+        // The last moment a cancel stops it (the cloud has already recorded it as cancelled); one that comes
+        // later, in the milliseconds before the restart, is too late: the device's state shows the new version.
+        if (context.signal.aborted) throw new ActionError("cancelled", `The update was cancelled before it switched to ${manifest.version}: ${running} keeps running.`);
+        // Trusted from now on, even if this release is rolled back: the rotation's signature stands on its own.
+        if (trust.rotated) await releases.setTrustedKey({ enrolled: updateKey, trusted: trust.trusted });
+        await releases.setPending({
+          version: manifest.version,
+          from: running,
+          healthTimeoutSeconds: input.healthTimeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS,
+          requestedAt: Date.now(),
+        });
+        await releases.switchTo(manifest.version);
+      });
     } finally {
       await rm(download, { force: true });
     }
-    // The last moment a cancel stops it (the cloud has already recorded it as cancelled); one that comes
-    // later, in the milliseconds before the restart, is too late: the device's state shows the new version.
-    if (context.signal.aborted) throw new ActionError("cancelled", `The update was cancelled before it switched to ${manifest.version}: ${running} keeps running.`);
-    // Trusted from now on, even if this release is rolled back: the rotation's signature stands on its own.
-    if (trust.rotated) await releases.setTrustedKey({ enrolled: updateKey, trusted: trust.trusted });
-    await releases.setPending({
-      version: manifest.version,
-      from: running,
-      healthTimeoutSeconds: input.healthTimeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS,
-      requestedAt: Date.now(),
-    });
-    await releases.switchTo(manifest.version);
     this.restartInto = manifest.version;
     context.progress(3, 3, `restarting into ${manifest.version}`);
     this.options.log.info(`bridge ${manifest.version} installed; restarting into it`);
@@ -169,6 +174,14 @@ export class BridgeUpdater {
     await releases.clearPending();
     this.passed();
     log.info(`bridge ${running} passed its health check; the update from ${pending.from} is kept`);
+    // Only this release and the one it replaced are needed from now on (a rollback returns to that one).
+    await this.oneAtATime(() => releases.prune(running)).catch((error: Error) => log.warn(`could not delete the releases no longer needed: ${error.message}`));
     return true;
+  }
+
+  private oneAtATime(work: () => Promise<void>): Promise<void> {
+    const done = this.linking.then(work);
+    this.linking = done.catch(() => undefined);
+    return done;
   }
 }
