@@ -64,7 +64,7 @@ function refusalOf(caller: Caller, call: InvokeCall): ActionErrorBody | undefine
   return invalid === undefined ? undefined : { code: "invalid_input", message: invalid };
 }
 
-export interface InvokeCall extends Omit<InvokeRequest, "requestedBy"> {
+export interface InvokeCall extends Omit<InvokeRequest, "requestedBy" | "auditId"> {
   /** The caller's confirmation of a destructive action, and how it was given. */
   confirmedBy?: ConfirmedBy;
   /** What the caller acts through (a fleet run's id), shown beside the caller in the ledger and audit trail. */
@@ -244,7 +244,7 @@ export class Fleet {
     if ("error" in admitted) return { ok: false, error: admitted.error };
     const { started, requestedBy, commandId, auditId } = admitted;
     const outcome = await this.device(deviceId).invoke(
-      { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId },
+      { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId, auditId },
       onProgress,
     );
     await this.auditTrail().complete(auditId, {

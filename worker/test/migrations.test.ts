@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { AlertThresholdsSchema } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { DEVICE_SCHEMAS, DeviceObject } from "../src/device/device-object.js";
-import { DeviceStore } from "../src/device/store.js";
+import { DeviceStore, LEDGER_SCHEMA } from "../src/device/store.js";
 import { FleetRunObject } from "../src/fleet-ops/run-object.js";
 import { RUN_SCHEMA, RunStore } from "../src/fleet-ops/run-store.js";
 import { REGISTRY_SCHEMAS, RegistryObject } from "../src/registry/registry-object.js";
@@ -163,7 +163,7 @@ describe("objects written before schemas had versions", () => {
       const old = new DeviceStore(sql);
       old.setIdentity({ fleet: "old-fleet", deviceId: "old-device", credentialHash: "h" });
       old.setTags(["warehouse"]);
-      old.insertCommand({ id: "cmd_old", action: "system.ping", args: {}, deadline: NOW + 60_000, requestedBy: "token:t" }, NOW);
+      sql.exec("INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES ('cmd_old', 'system.ping', '{}', 'token:t', ?, 'queued', ?)", NOW + 60_000, NOW);
       old.finish("cmd_old", "succeeded", NOW + 5, { id: "cmd_old", ok: true, data: { pong: true }, startedAt: NOW, endedAt: NOW + 5 });
       const thresholds = AlertThresholdsSchema.parse({ temperatureC: { raise: 70, clear: 65 } });
       new AlertStore(sql).setThresholds(thresholds);
@@ -215,6 +215,34 @@ describe("objects written before schemas had versions", () => {
       new RegistryObject(state, env);
       await state.blockConcurrencyWhile(async () => undefined);
       expect(dump(sql)).toEqual(migrated);
+    });
+  });
+});
+
+describe("a device's ledger written before it kept audit ids", () => {
+  it("keeps its commands, gains the audit column (empty for them), and keeps the audit id of each command from then on", async () => {
+    const fresh = await runInDurableObject(scratch("fresh-ledger"), (_object, state) => {
+      migrate(state.storage, DEVICE_SCHEMAS);
+      return columns(state.storage.sql);
+    });
+    await runInDurableObject(env.DEVICE.get(env.DEVICE.idFromName("old-fleet/old-ledger")), async (_object, state) => {
+      const sql = state.storage.sql;
+      const before = DEVICE_SCHEMAS.map((schema) => (schema === LEDGER_SCHEMA ? { ...schema, migrations: schema.migrations.slice(0, 4) } : schema));
+      migrate(state.storage, before);
+      const old = new DeviceStore(sql);
+      old.setIdentity({ fleet: "old-fleet", deviceId: "old-ledger", credentialHash: "h" });
+      sql.exec("INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES ('cmd_old', 'system.ping', '{}', 'token:t', ?, 'sent', ?)", NOW + 60_000, NOW);
+
+      const started = new DeviceObject(state, env);
+      await state.blockConcurrencyWhile(async () => undefined);
+
+      expect(schemaVersion(sql, LEDGER_SCHEMA.name)).toBe(LEDGER_SCHEMA.migrations.length);
+      expect(columns(sql)).toEqual(fresh);
+      expect(await started.commands(10)).toMatchObject([{ id: "cmd_old", action: "system.ping", state: "sent" }]);
+      const store = new DeviceStore(sql);
+      expect(store.auditId("cmd_old")).toBeUndefined();
+      store.insertCommand({ id: "cmd_new", action: "system.ping", args: {}, deadline: NOW + 60_000, requestedBy: "token:t" }, NOW, 7);
+      expect(store.auditId("cmd_new")).toBe(7);
     });
   });
 });

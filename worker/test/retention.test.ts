@@ -1,5 +1,5 @@
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_SESSIONS_PER_TOKEN, SessionTable } from "../src/dashboard/session-table.js";
 import { LEDGER_RETENTION_MS, LEDGER_SCHEMA, MAX_LEDGER_ROWS, DeviceStore } from "../src/device/store.js";
@@ -7,6 +7,8 @@ import { AUDIT_SHARD_SCHEMA, AuditTable } from "../src/audit/audit-table.js";
 import type { RegistryObject } from "../src/registry/registry-object.js";
 import { ENROLLMENT_RETENTION_MS, EnrollmentTable, MAX_OPEN_ENROLLMENTS } from "../src/registry/enrollment-table.js";
 import { migrate } from "../src/sqlite-migrations.js";
+import { ADMIN, connectedDevice, json } from "./device-client.js";
+import { withControlledClock } from "./frozen-clock.js";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 10);
@@ -38,6 +40,30 @@ describe("the command ledger", () => {
       expect(store.command("old-open")?.state).toBe("queued");
       expect(store.command("c4")).toBeUndefined();
       expect(store.command("c5")?.state).toBe("succeeded");
+    });
+  });
+
+  it("lets a finished command go once past retention also on a device that gets no new command, by the object's alarm", async () => {
+    const client = await connectedDevice("idle-ledger");
+    await client.subscribeCommands("idle-ledger");
+    const commands = async () => {
+      const response = await exports.default.fetch("http://w/api/devices/idle-ledger/commands", { headers: ADMIN });
+      return ((await response.json()) as { commands: Array<{ action: string; state: string }> }).commands;
+    };
+    await withControlledClock(async (advance) => {
+      const ping = exports.default.fetch("http://w/api/devices/idle-ledger/actions/system.ping", {
+        method: "POST",
+        headers: { ...ADMIN, "Content-Type": "application/json" },
+        body: JSON.stringify({ args: {}, timeoutMs: 5_000 }),
+      });
+      const command = json(await client.next("publish"));
+      client.publishJson("jetson/idle-ledger/result", { id: command.id, ok: true, data: { pong: true, at: 1, bridgeVersion: "t" }, startedAt: 1, endedAt: 2 });
+      expect((await ping).status).toBe(200);
+      expect(await commands()).toMatchObject([{ action: "system.ping", state: "succeeded" }]);
+
+      advance(LEDGER_RETENTION_MS + 1);
+      await runDurableObjectAlarm(env.DEVICE.get(env.DEVICE.idFromName("local/idle-ledger")));
+      expect(await commands()).toEqual([]);
     });
   });
 });

@@ -3,6 +3,12 @@ import type { Schema } from "../sqlite-migrations.js";
 /** Runs at `now`; returns when it wants to run next, or undefined when it has nothing left to do. */
 export type Duty = (now: number) => Promise<number | undefined> | number | undefined;
 
+/** The earliest of the times several parts of one duty want it again; undefined when none does. */
+export function earliest(...dues: Array<number | undefined>): number | undefined {
+  const wanted = dues.filter((due) => due !== undefined);
+  return wanted.length === 0 ? undefined : Math.min(...wanted);
+}
+
 export const ALARM_SCHEMA: Schema = {
   name: "alarm_duties",
   migrations: ["CREATE TABLE IF NOT EXISTS alarm_duties (name TEXT PRIMARY KEY, due INTEGER NOT NULL)"],
@@ -36,6 +42,8 @@ export class AlarmScheduler<Name extends string> {
   private readonly keepAlive: (work: Promise<void>) => void;
   /** Detached duties now running. */
   private readonly running = new Set<string>();
+  /** Replaced by another scheduler (the device's storage was deleted): a detached duty ending plans nothing. */
+  private retired = false;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -68,10 +76,16 @@ export class AlarmScheduler<Name extends string> {
     await this.arm();
   }
 
+  /** Its storage was deleted: duties still running plan nothing in what comes next. */
+  retire(): void {
+    this.retired = true;
+  }
+
   private detach(name: string, now: number): void {
     this.running.add(name);
     const work = this.runDuty(name, now).then(async (next) => {
       this.running.delete(name);
+      if (this.retired) return;
       this.plan(name, next, Date.now());
       await this.arm();
     });

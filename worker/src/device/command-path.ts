@@ -17,7 +17,7 @@ import type { InvokeOutcome, InvokeRequest, ProgressListener, StartOutcome, Star
 import { PendingCalls } from "./pending-calls.js";
 import type { Presence } from "./presence.js";
 import { type CommandQueue, MAX_QUEUED } from "./queue.js";
-import type { DeviceStore, Identity } from "./store.js";
+import { type DeviceStore, type Identity, LEDGER_RETENTION_MS } from "./store.js";
 import type { TaskStore } from "./task-store.js";
 import type { AuditEnd } from "../audit/audit-table.js";
 
@@ -36,9 +36,9 @@ export class CommandPath {
     private readonly store: DeviceStore,
     private readonly queue: CommandQueue,
     private readonly presence: Presence,
-    private readonly scheduler: AlarmScheduler<"queue" | "tasks">,
+    private readonly scheduler: AlarmScheduler<"queue" | "tasks" | "retention">,
     private readonly tasks: TaskStore,
-    /** Completes a task command's audit row in the fleet's registry. */
+    /** Completes a command's audit row in the fleet's audit trail. */
     private readonly completeAudit: (auditId: number, end: AuditEnd) => Promise<void>,
     env: Pick<Env, "COMMAND_RATE_PER_SECOND" | "COMMAND_RATE_BURST">,
   ) {
@@ -62,7 +62,7 @@ export class CommandPath {
       // A queued command's expiry is its deadline: the device must not start it later.
       const deadline = now + request.queue.expiresInMs;
       const command = { id: request.commandId ?? newCommandId(), action: action.name, args: args, deadline, requestedBy: request.requestedBy };
-      return this.enqueue(command, request.timeoutMs, offline, lastSeen);
+      return this.enqueue(command, request, offline, lastSeen);
     }
     const command: Command = {
       id: request.commandId ?? newCommandId(),
@@ -71,14 +71,18 @@ export class CommandPath {
       deadline: now + request.timeoutMs,
       requestedBy: request.requestedBy,
     };
-    this.store.insertCommand(command, now);
-    return this.pending.wait(
+    this.store.insertCommand(command, now, request.auditId);
+    const outcome = this.pending.wait(
       command.id,
       onProgress,
       () => this.deliver(link, command),
       request.timeoutMs,
       () => this.expire(command.id, action.name, request.timeoutMs),
     );
+    // The caller's timer is in memory: should this object restart, the `tasks` duty ends the command instead.
+    await this.scheduler.ensure("tasks", command.deadline);
+    await this.retain(now);
+    return outcome;
   }
 
   /**
@@ -93,10 +97,11 @@ export class CommandPath {
     if (!link) return { ok: false, error: { code: "device_offline", message: `${admitted.identity.deviceId} is offline.` } };
     const now = Date.now();
     const command: Command = { id: request.commandId, action: admitted.action.name, args: admitted.args, deadline: now + request.timeoutMs, requestedBy: request.requestedBy };
-    this.store.insertCommand(command, now);
+    this.store.insertCommand(command, now, request.auditId);
     this.tasks.add(command.id, request.auditId);
     this.deliver(link, command);
     await this.scheduler.ensure("tasks", command.deadline);
+    await this.retain(now);
     return { ok: true, createdAt: now };
   }
 
@@ -110,7 +115,9 @@ export class CommandPath {
     const row = this.store.command(id);
     if (!row) {
       if (action !== undefined) {
-        this.store.insertCancelled(id, action, by, Date.now(), { ok: false, error: { code: "cancelled", message: `${action} was cancelled by ${by} before it reached the device.` } });
+        const now = Date.now();
+        this.store.insertCancelled(id, action, by, now, { ok: false, error: { code: "cancelled", message: `${action} was cancelled by ${by} before it reached the device.` } });
+        await this.retain(now);
       }
       return false;
     }
@@ -130,8 +137,7 @@ export class CommandPath {
       });
     }
     const outcome = { ok: false as const, error };
-    this.pending.resolve(id, outcome);
-    await this.settle(id, outcome);
+    if (!this.pending.resolve(id, outcome)) await this.settle(id, outcome);
     return true;
   }
 
@@ -139,13 +145,19 @@ export class CommandPath {
     return this.tasks.auditId(id) !== undefined;
   }
 
-  /** The `tasks` duty: times out task commands whose deadline passed without a result; returns the next deadline. */
-  async expireTasks(now: number): Promise<number | undefined> {
-    for (const id of this.tasks.overdue(now)) {
+  /**
+   * The `tasks` duty (named when it timed out task commands only): times out every command whose deadline
+   * passed without a result, a queued one aside (the queue's duty does), and completes its audit row. A
+   * command whose caller waits in this object is left to the caller's timer, which answers the caller as
+   * it always has; this covers task commands, and calls whose object restarted since. Returns the next deadline.
+   */
+  async expireOverdue(now: number): Promise<number | undefined> {
+    for (const id of this.store.overdue(now)) {
+      if (this.pending.waits(id)) continue;
       const error = { code: "timed_out" as const, message: "The device did not answer before the command's deadline." };
       if (this.store.finish(id, "timed_out", now, { ok: false, error })) await this.settle(id, { ok: false, error });
     }
-    return this.tasks.nextDue();
+    return this.store.nextDeadline();
   }
 
   /** The device listens for commands again: deliver what it has not answered yet. */
@@ -177,19 +189,20 @@ export class CommandPath {
     const action = findAction(this.store.command(answer.id)?.action ?? "");
     const result = action ? readDeviceAnswer(action, answer) : answer;
     const recorded = this.store.finish(result.id, result.ok ? "succeeded" : "failed", Date.now(), result);
-    this.pending.resolve(result.id, result);
-    if (recorded) return this.settle(result.id, result);
+    const waited = this.pending.resolve(result.id, result);
+    if (recorded && !waited) return this.settle(result.id, result);
     // Cancelled here after the device had finished it: the ledger says what the device did too.
     if (result.ok || result.error.code !== "cancelled") this.store.keepOutcomeOnDevice(result.id, result);
   }
 
   /**
-   * The checks every command passes before it is written: a provisioned device, an id not used
+   * The checks every command passes before it is written: a provisioned device not being removed, an id not used
    * (one cancelled on its way is refused), a catalogued action, valid arguments, room and rate.
    */
   private admit(request: Pick<InvokeRequest, "action" | "args" | "commandId">): { identity: Identity; action: ActionDefinition; args: Record<string, unknown> } | { error: ActionErrorBody } {
     const identity = this.identity();
-    if (!identity) return { error: { code: "unknown_device", message: "No such device." } };
+    // A device being removed is refused as a missing one: its removal cancels the commands it has, not those that come after.
+    if (!identity || identity.revoked) return { error: { code: "unknown_device", message: "No such device." } };
     const earlier = request.commandId === undefined ? undefined : this.store.command(request.commandId);
     if (earlier) {
       if (earlier.state === "cancelled") return { error: { code: "cancelled", message: `${earlier.action} was cancelled by ${earlier.requested_by} before it reached the device.` } };
@@ -208,9 +221,10 @@ export class CommandPath {
     return { identity, action, args: args.data };
   }
 
-  /** A task command ended: its audit row gets the outcome (nobody waited for it to do so). */
+  /** A command ended with no caller waiting for it here (a task, or one whose caller's object restarted): its audit row gets the outcome. */
   private async settle(id: string, outcome: InvokeOutcome): Promise<void> {
-    const auditId = this.tasks.auditId(id);
+    // Task commands started before the ledger kept audit ids have theirs in the task table.
+    const auditId = this.store.auditId(id) ?? this.tasks.auditId(id);
     const row = this.store.command(id);
     if (auditId === undefined || !row) return;
     await this.completeAudit(auditId, {
@@ -221,12 +235,19 @@ export class CommandPath {
   }
 
   /** Keeps a command for an offline device until it reconnects (see redeliver) or the expiry passes (the queue duty). */
-  private async enqueue(command: Command, timeoutMs: number, offline: string, lastSeen: number | undefined): Promise<InvokeOutcome> {
+  private async enqueue(command: Command, request: InvokeRequest, offline: string, lastSeen: number | undefined): Promise<InvokeOutcome> {
     if (this.queue.full) return { ok: false, error: { code: "too_busy", message: `${offline} and already has ${MAX_QUEUED} commands waiting for it.` }, lastSeen };
-    const queued = this.queue.enqueue(command, timeoutMs, Date.now());
+    const now = Date.now();
+    const queued = this.queue.enqueue(command, request.timeoutMs, now, request.auditId);
     await this.scheduler.ensure("queue", queued.expiresAt);
+    await this.retain(now);
     const until = new Date(queued.expiresAt).toISOString();
     return { ok: false, error: { code: "device_offline", message: `${offline}; command ${queued.commandId} waits for it until ${until}.` }, lastSeen, queued };
+  }
+
+  /** A row entered the ledger at `now`: the retention duty removes it once finished and past retention, whether or not more commands come. */
+  private async retain(now: number): Promise<void> {
+    await this.scheduler.ensure("retention", now + LEDGER_RETENTION_MS);
   }
 
   /** Sends a command to a subscribed link; a link that has not subscribed yet gets it at its SUBSCRIBE (redeliver). */
@@ -236,7 +257,7 @@ export class CommandPath {
     connection.send({
       type: "publish",
       topic: topicFor(identity.deviceId, "command"),
-      payload: new TextEncoder().encode(JSON.stringify(command)),
+      payload: new TextEncoder().encode(JSON.stringify({ ...command, sentAt: Date.now() } satisfies Command)),
       qos: 1,
       retain: false,
       dup: false,

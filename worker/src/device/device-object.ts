@@ -18,7 +18,7 @@ import { DeviceTelemetry } from "../telemetry/device-telemetry.js";
 import { ALERT_SCHEMA } from "../telemetry/alert-store.js";
 import { TELEMETRY_SCHEMA } from "../telemetry/telemetry-store.js";
 import { LazyTables } from "../lazy-tables.js";
-import { ALARM_SCHEMA, AlarmScheduler } from "./alarm-scheduler.js";
+import { ALARM_SCHEMA, AlarmScheduler, earliest } from "./alarm-scheduler.js";
 import { CommandPath } from "./command-path.js";
 import { CLOSE, Connection } from "./connection.js";
 import type { InvokeOutcome, InvokeRequest, ProgressListener, StartOutcome, StartRequest } from "./invoke.js";
@@ -49,24 +49,36 @@ export const DEVICE_SCHEMAS = [LEDGER_SCHEMA, TELEMETRY_SCHEMA, ALERT_SCHEMA, AL
  * This class is the RPC surface and the hibernation hooks; the parts do the work.
  */
 export class DeviceObject extends DurableObject<Env> implements SessionHost {
-  private readonly store: DeviceStore;
-  private readonly telemetry: DeviceTelemetry;
-  private readonly queue: CommandQueue;
-  private readonly desired: DesiredStateKeeper;
-  private readonly scheduler: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish" | "queue" | "desired" | "tasks" | "ports">;
-  private readonly tables: LazyTables;
-  private readonly publisher: SummaryPublisher;
-  private readonly readers = new PacketReaders();
-  private readonly presence: Presence;
-  private readonly commandPath: CommandPath;
-  private readonly uplink: Uplink;
-  private readonly ports: PortTunnels;
+  // Made by assemble(), again when a removed device is forgotten: a part may keep what it read in memory.
+  private store!: DeviceStore;
+  private telemetry!: DeviceTelemetry;
+  private queue!: CommandQueue;
+  private desired!: DesiredStateKeeper;
+  private scheduler!: AlarmScheduler<"keepalive" | "retention" | "offline" | "publish" | "queue" | "desired" | "tasks" | "ports">;
+  private tables!: LazyTables;
+  private publisher!: SummaryPublisher;
+  private readers!: PacketReaders;
+  private presence!: Presence;
+  private commandPath!: CommandPath;
+  private uplink!: Uplink;
+  private ports!: PortTunnels;
   private identity: Identity | undefined;
   /** The basis of this device's desired state, as the registry answered the last summary sent in this object's life. */
   private desiredBasis: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.assemble();
+    // A device that was never provisioned has no tables, and gets none until provision().
+    ctx.blockConcurrencyWhile(async () => {
+      this.tables.migrateIfPresent();
+      if (this.tables.exist) this.identity = this.store.identity();
+    });
+  }
+
+  /** Makes the parts, each reading its storage afresh. */
+  private assemble(): void {
+    const { ctx, env } = this;
     this.store = new DeviceStore(ctx.storage.sql);
     this.telemetry = new DeviceTelemetry(ctx.storage);
     this.queue = new CommandQueue(this.store, new QueueStore(ctx.storage.sql));
@@ -75,18 +87,19 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       ctx.storage,
       {
         keepalive: (now) => this.presence.closeSilentLinks(now),
-        retention: (now) => this.telemetry.expire(now),
+        retention: (now) => earliest(this.telemetry.expire(now), this.store.expire(now)),
         offline: (now) => this.presence.checkOffline(now),
         publish: (now) => this.publisher.flush(now),
         queue: (now) => this.queue.settle(now),
         desired: () => this.desired.keep(this.keeperHost()),
-        tasks: (now) => this.commandPath.expireTasks(now),
+        tasks: (now) => this.commandPath.expireOverdue(now),
         ports: (now) => this.ports.expire(now),
       },
       // Keeping the desired state awaits device commands for minutes: detached, it holds up no tunnel expiry or deadline.
       { duties: ["desired"], keepAlive: (work) => ctx.waitUntil(work) },
     );
     this.tables = new LazyTables(ctx.storage, "meta", DEVICE_SCHEMAS);
+    this.readers = new PacketReaders();
     this.publisher = new SummaryPublisher(
       () => this.summary(),
       async (summary) => {
@@ -128,11 +141,6 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     this.uplink = new Uplink(this.store, this.commandPath, this.telemetry, this.scheduler, this.publisher, () => this.refreshDesiredIfStale(), async (record) => {
       if (this.identity) await new AuditTrail(this.env, this.identity.fleet).record(updateAuditEntry(this.identity.deviceId, record));
     });
-    // A device that was never provisioned has no tables, and gets none until provision().
-    ctx.blockConcurrencyWhile(async () => {
-      this.tables.migrateIfPresent();
-      if (this.tables.exist) this.identity = this.store.identity();
-    });
   }
 
   get deviceId(): string | undefined {
@@ -143,6 +151,8 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
 
   /** Creates the device, or gives it a new credential (closing a link made with the old one). */
   async provision(identity: Identity): Promise<void> {
+    // A removal an earlier release made (or one cut short) left the old board's data: the new board starts without it.
+    if (this.identity?.revoked) await this.forget();
     const rotated = this.identity !== undefined;
     this.tables.ensure();
     this.identity = identity;
@@ -152,17 +162,19 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   }
 
   /**
-   * Removes the device (`by` removed it): its open commands are cancelled and its tunnels closed, so
-   * nothing of it reaches a board provisioned later under the same id; then its credential is refused
-   * from now on and its live link closed.
+   * Removes the device (`by` removed it). From its first step its credential and any new command are
+   * refused; its open commands are cancelled (a caller waiting is told who removed it), its tunnels
+   * and live link closed, and then everything it stored is deleted: a board provisioned later under
+   * the same id starts as a new device. The audit trail, kept apart, keeps its history.
    */
   async revoke(by: string): Promise<void> {
     if (!this.identity) return;
-    for (const id of this.store.openCommandIds()) await this.commandPath.cancel(id, `${by}, who removed the device`);
-    await this.ports.closeAll(by);
     this.identity = { ...this.identity, credentialHash: "", revoked: true };
     this.store.setIdentity(this.identity);
+    for (const id of this.store.openCommandIds()) await this.commandPath.cancel(id, `${by}, who removed the device`);
+    await this.ports.closeAll(by);
     await this.presence.closeAll("device revoked");
+    await this.forget();
   }
 
   async summary(): Promise<DeviceSummary | undefined> {
@@ -351,6 +363,19 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   }
 
   // ---- internals ----
+
+  /**
+   * Deletes all the device stored (its alarm too) and makes its parts again: what they hold in memory
+   * (the summary last sent, telemetry counts, presence) goes with it. The object is then as one never provisioned.
+   */
+  private async forget(): Promise<void> {
+    this.scheduler.retire();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.identity = undefined;
+    this.desiredBasis = undefined;
+    this.assemble();
+  }
 
   private registry(fleet: string) {
     return this.env.REGISTRY.get(this.env.REGISTRY.idFromName(fleet));

@@ -9,6 +9,8 @@ export interface InvokeRequest {
   commandId?: string;
   /** If the device is offline, wait for it this long instead of refusing. */
   queue?: QueueOption;
+  /** The command's audit row, already begun: the device's object completes it when the command ends with nobody waiting. */
+  auditId?: number;
 }
 
 export type InvokeOutcome =

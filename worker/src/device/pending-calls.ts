@@ -26,7 +26,14 @@ export class PendingCalls {
     this.calls.get(id)?.onProgress?.(progress);
   }
 
-  resolve(id: string, outcome: InvokeOutcome): void {
-    this.calls.get(id)?.resolve(outcome);
+  /** Answers the call waiting for this command; false when none waits in this object's life. */
+  resolve(id: string, outcome: InvokeOutcome): boolean {
+    const call = this.calls.get(id);
+    call?.resolve(outcome);
+    return call !== undefined;
+  }
+
+  waits(id: string): boolean {
+    return this.calls.has(id);
   }
 }

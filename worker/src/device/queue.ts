@@ -23,8 +23,8 @@ export class CommandQueue {
     return this.queue.waiting() >= MAX_QUEUED;
   }
 
-  enqueue(command: Command, timeoutMs: number, now: number): QueuedCommand {
-    this.ledger.insertCommand(command, now);
+  enqueue(command: Command, timeoutMs: number, now: number, auditId: number | undefined): QueuedCommand {
+    this.ledger.insertCommand(command, now, auditId);
     this.queue.add(command.id, command.deadline, timeoutMs);
     return { commandId: command.id, expiresAt: command.deadline };
   }

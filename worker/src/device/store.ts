@@ -71,6 +71,8 @@ export const LEDGER_SCHEMA: Schema = {
     "ALTER TABLE commands ADD COLUMN progress TEXT; ALTER TABLE commands ADD COLUMN progress_at INTEGER;",
     // What the device reported for a command after the ledger recorded it as cancelled.
     "ALTER TABLE commands ADD COLUMN outcome_on_device TEXT",
+    // The audit row the command completes: an object restarted while nobody waits for it completes the row itself.
+    "ALTER TABLE commands ADD COLUMN audit_id INTEGER",
   ],
 };
 
@@ -78,6 +80,7 @@ export const LEDGER_SCHEMA: Schema = {
 export const LEDGER_RETENTION_MS = 30 * 86_400_000;
 export const MAX_LEDGER_ROWS = 1_000;
 const OPEN_STATES = "('queued', 'sent', 'running')";
+const NOT_QUEUED = "id NOT IN (SELECT id FROM queued_commands)";
 
 /** The device object's SQLite tables: identity and presence, the command ledger (telemetry lives in ../telemetry). */
 export class DeviceStore {
@@ -129,17 +132,35 @@ export class DeviceStore {
     this.setMeta("published", JSON.stringify(published));
   }
 
-  /** A new command enters the ledger `queued`, whether it goes out now or waits for the device; finished ones past retention leave it. */
-  insertCommand(command: Command, now: number): void {
+  /**
+   * A new command enters the ledger `queued`, whether it goes out now or waits for the device, with the
+   * audit row it completes (none for the object's own commands); finished ones past retention leave it.
+   */
+  insertCommand(command: Command, now: number, auditId?: number): void {
     this.sql.exec(
-      "INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+      "INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at, audit_id) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)",
       command.id,
       command.action,
       JSON.stringify(command.args),
       command.requestedBy,
       command.deadline,
       now,
+      auditId ?? null,
     );
+    this.prune(now);
+  }
+
+  /**
+   * The retention duty's part: finished commands past retention leave the ledger also when no new
+   * command comes. Returns when the oldest row left reaches retention (rows already past it are open ones).
+   */
+  expire(now: number): number | undefined {
+    this.prune(now);
+    const oldest = this.sql.exec<{ t: number | null }>("SELECT min(created_at) AS t FROM commands WHERE created_at >= ?", now - LEDGER_RETENTION_MS).one().t;
+    return oldest === null ? undefined : oldest + LEDGER_RETENTION_MS;
+  }
+
+  private prune(now: number): void {
     // rowid grows with every insert, so the newest MAX_LEDGER_ROWS are those above max(rowid) - MAX_LEDGER_ROWS. Two range deletes, each on an index.
     this.sql.exec(`DELETE FROM commands WHERE rowid <= (SELECT max(rowid) FROM commands) - ? AND state NOT IN ${OPEN_STATES}`, MAX_LEDGER_ROWS);
     this.sql.exec(`DELETE FROM commands WHERE created_at < ? AND state NOT IN ${OPEN_STATES}`, now - LEDGER_RETENTION_MS);
@@ -243,6 +264,24 @@ export class DeviceStore {
       .exec<{ id: string }>(`SELECT id FROM commands WHERE state IN ${OPEN_STATES} ORDER BY created_at`)
       .toArray()
       .map((row) => row.id);
+  }
+
+  /** The audit row a command completes; undefined for the object's own commands and those of earlier releases. */
+  auditId(id: string): number | undefined {
+    return this.sql.exec<{ audit_id: number | null }>("SELECT audit_id FROM commands WHERE id = ?", id).toArray()[0]?.audit_id ?? undefined;
+  }
+
+  /** Open commands past their deadline, but for queued ones: the queue times those out by its own clock (queue.ts). */
+  overdue(now: number): string[] {
+    return this.sql
+      .exec<{ id: string }>(`SELECT id FROM commands WHERE state IN ${OPEN_STATES} AND deadline <= ? AND ${NOT_QUEUED}`, now)
+      .toArray()
+      .map((row) => row.id);
+  }
+
+  /** The earliest deadline of an open command that is not queued, if any. */
+  nextDeadline(): number | undefined {
+    return this.sql.exec<{ due: number | null }>(`SELECT min(deadline) AS due FROM commands WHERE state IN ${OPEN_STATES} AND ${NOT_QUEUED}`).one().due ?? undefined;
   }
 
   /** Commands sent but not finished whose deadline is still ahead: to deliver again after a reconnect. */
