@@ -1,8 +1,6 @@
-import { env, exports } from "cloudflare:workers";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CONFIRMATION_TTL_SECONDS } from "../src/mcp/confirmation.js";
-import { createFleet } from "./device-client.js";
+import { elicitingClient, fleetWithDevice } from "./eliciting-client.js";
 
 // A confirmation's request state expires: the same accepted answer that passes within the
 // time limit is refused after it. The Worker runs in this isolate, so its clock is ours to move.
@@ -11,24 +9,10 @@ const DEVICE = "expiring-1";
 let token: string;
 
 beforeAll(async () => {
-  token = await createFleet("confirmations");
-  const response = await exports.default.fetch(`${env.PUBLIC_URL}/api/devices`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ id: DEVICE }),
-  });
-  expect(response.status).toBe(201);
+  token = await fleetWithDevice("confirmations", DEVICE);
 });
 
-async function client(): Promise<Client> {
-  const mcp = new Client({ name: "expiry-test", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } }, capabilities: { elicitation: { form: {} } }, inputRequired: { autoFulfill: false } });
-  const transport = new StreamableHTTPClientTransport(new URL(`${env.PUBLIC_URL}/mcp`), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    fetch: (input, init) => exports.default.fetch(new Request(input, init)),
-  });
-  await mcp.connect(transport);
-  return mcp;
-}
+const client = () => elicitingClient(token, "expiry-test");
 
 const call = { name: "processes_kill", arguments: { device: DEVICE, pid: 2290 } };
 const accepted = (requestState: string) => ({ ...call, inputResponses: { confirm: { action: "accept", content: { confirm: true } } }, requestState });

@@ -5,6 +5,7 @@ import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.j
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createFleet } from "./device-client.js";
+import { elicitingClient } from "./eliciting-client.js";
 import { rest } from "./rest-call.js";
 
 // A call refused at the confirmation step ran nothing, and the audit trail says so: a refused row
@@ -72,8 +73,7 @@ describe("a refusal at the confirmation step", () => {
       await client.close();
     }
 
-    const manual = new Client({ name: "refusals-test", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } }, capabilities: { elicitation: { form: {} } }, inputRequired: { autoFulfill: false } });
-    await manual.connect(new StreamableHTTPClientTransport(new URL(`${env.PUBLIC_URL}/mcp`), transportOptions()));
+    const manual = await elicitingClient(admin, "refusals-test");
     const asked = (await manual.callTool(call, { allowInputRequired: true })) as unknown as { requestState: string };
     const other = { name: "processes_kill", arguments: { device: "refused-modern", pid: 1 }, inputResponses: { confirm: { action: "accept", content: { confirm: true } } }, requestState: asked.requestState };
     expect(text(await manual.callTool(other, { allowInputRequired: true }))).toMatch(/answers another call/);

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { Client } from "@modelcontextprotocol/client";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createFleet } from "./device-client.js";
+import { elicitingClient, fleetWithDevice } from "./eliciting-client.js";
 
 // The user's yes runs its call once: a client that sends the accepted answer again (a retry
 // after a lost response, or on purpose) gets a refusal, not a second kill.
@@ -10,24 +10,10 @@ const DEVICE = "replayed-1";
 let token: string;
 
 beforeAll(async () => {
-  token = await createFleet("replays");
-  const response = await exports.default.fetch(`${env.PUBLIC_URL}/api/devices`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ id: DEVICE }),
-  });
-  expect(response.status).toBe(201);
+  token = await fleetWithDevice("replays", DEVICE);
 });
 
-async function client(): Promise<Client> {
-  const mcp = new Client({ name: "replay-test", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } }, capabilities: { elicitation: { form: {} } }, inputRequired: { autoFulfill: false } });
-  const transport = new StreamableHTTPClientTransport(new URL(`${env.PUBLIC_URL}/mcp`), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    fetch: (input, init) => exports.default.fetch(new Request(input, init)),
-  });
-  await mcp.connect(transport);
-  return mcp;
-}
+const client = () => elicitingClient(token, "replay-test");
 
 const call = { name: "processes_kill", arguments: { device: DEVICE, pid: 2290 } };
 const accepted = (requestState: string) => ({ ...call, inputResponses: { confirm: { action: "accept", content: { confirm: true } } }, requestState });

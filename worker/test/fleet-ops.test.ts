@@ -13,9 +13,9 @@ import {
   type FleetRun,
   type PortFrameHeader,
 } from "@jetson/protocol";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { describe, expect, it } from "vitest";
 import { ADMIN, createFleet, DeviceClient, json, provision, signIn } from "./device-client.js";
+import { elicitingClient } from "./eliciting-client.js";
 import { withControlledClock } from "./frozen-clock.js";
 import { mcpRequest } from "./mcp-request.js";
 import { Fleet } from "../src/fleet.js";
@@ -554,13 +554,7 @@ describe("fleet runs", () => {
 
   it("refuses, on MCP 2026-07-28, a run whose plan to ask about chooses no device, rather than start one unasked", async () => {
     await online("run-late", "agx-orin");
-    const mcp = new Client({ name: "fleet-runs-test", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } }, capabilities: { elicitation: { form: {} } }, inputRequired: { autoFulfill: false } });
-    await mcp.connect(
-      new StreamableHTTPClientTransport(new URL(`${env.PUBLIC_URL}/mcp`), {
-        requestInit: { headers: ADMIN },
-        fetch: (input, init) => exports.default.fetch(new Request(input, init)),
-      }),
-    );
+    const mcp = await elicitingClient(ADMIN.Authorization?.slice("Bearer ".length) ?? "", "fleet-runs-test");
     // As if the device joined the selection just after the plan the user would be asked about.
     const select = RegistryObject.prototype.select;
     RegistryObject.prototype.select = function () {
