@@ -130,6 +130,26 @@ describe("the dispatcher", () => {
     expect(pings).toBe(1);
   });
 
+  it("refuses a command that spent longer on its way than it had left, on a device clock 10 minutes ahead", async () => {
+    const d = await dispatcher();
+    const ahead = 10 * 60_000;
+    // Each sentAt as the Worker stamped it: its clock is 10 minutes behind this one.
+    const sent = (secondsAgo: number) => Date.now() - ahead - secondsAgo * 1_000;
+    const onTime = sent(0);
+    await d.handle(command({ id: "cmd-ontime01", deadline: onTime + 10_000, sentAt: onTime }));
+    // Held 60 s on the way (a stalled link) with 10 s left: the cloud has answered its caller already.
+    const stalled = sent(60);
+    await d.handle(command({ id: "cmd-stalled1", deadline: stalled + 10_000, sentAt: stalled }));
+    // Held 5 s with 10 s left: still in time.
+    const slow = sent(5);
+    await d.handle(command({ id: "cmd-slow0001", deadline: slow + 10_000, sentAt: slow }));
+    expect(results().map((r) => [r.id, r.ok ? "ok" : r.error.code])).toEqual([
+      ["cmd-ontime01", "ok"],
+      ["cmd-stalled1", "timed_out"],
+      ["cmd-slow0001", "ok"],
+    ]);
+  });
+
   it("aborts a running command on cancel, answers `cancelled` once, and answers a redelivery from the journal", async () => {
     const d = await dispatcher();
     const entered = new Promise<void>((resolve) => (untilAborted = { entered: resolve, aborted: false }));

@@ -9,6 +9,7 @@ import {
   parseActionInput,
   type Result,
 } from "@jetson/protocol";
+import { CommandDeadlines } from "./command-deadline.js";
 import type { CommandJournal } from "./command-journal.js";
 import { HostPortError, type HostPort } from "./host/port.js";
 import { ActionError } from "./action-error.js";
@@ -46,6 +47,7 @@ export class Dispatcher {
   private readonly running = new Map<string, AbortController>();
   /** Running commands the cloud cancelled: their result says so, whatever the aborted handler returned. */
   private readonly cancelled = new Set<string>();
+  private readonly deadlines = new CommandDeadlines();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -129,8 +131,7 @@ export class Dispatcher {
     const { send, journal } = this.deps;
     const startedAt = Date.now();
     const reject = (error: ActionErrorBody) => send("result", failure(command.id, startedAt, error));
-    // A command runs as it arrives: its start is its arrival.
-    if (startedAt > deadlineHere(command, startedAt)) {
+    if (this.deadlines.passed(command, startedAt)) {
       return reject({ code: "timed_out", message: `Not started: its deadline passed before it reached the device.` });
     }
     const action = findAction(command.action);
@@ -180,15 +181,6 @@ export class Dispatcher {
     await journal.finished(result);
     send("result", result);
   }
-}
-
-/**
- * The command's deadline on this device's clock: what was left of it when the Worker sent it, counted
- * from its arrival, so a clock set wrong here refuses nothing that has time left. A command from a
- * Worker that does not say when it sent it is compared with this clock, as it states it.
- */
-function deadlineHere(command: Command, receivedAt: number): number {
-  return command.sentAt === undefined ? command.deadline : receivedAt + (command.deadline - command.sentAt);
 }
 
 function failure(id: string, startedAt: number, error: ActionErrorBody): Result {

@@ -152,8 +152,8 @@ export const CommandDetailSchema = CommandRecordSchema.extend({
   /** The last progress the device reported while it ran, and when. */
   progress: ProgressSchema.omit({ id: true }).extend({ at: z.number() }).optional(),
   /**
-   * A command cancelled here that the device had already finished (or that failed on its own) before
-   * the cancel reached it: what the device reported afterwards. The state stays `cancelled`.
+   * A command cancelled or timed out here that the device finished anyway (it had finished before the
+   * cancel reached it, or answered after the deadline): what the device reported. The state stays.
    */
   outcomeOnDevice: StoredOutcomeSchema.optional(),
 });

@@ -72,3 +72,24 @@ describe("a call whose device's object restarts while the device holds it", () =
     expect(await auditOf("dl-answer", String(command.id))).toMatchObject({ outcome: "succeeded" });
   });
 });
+
+describe("a command the device finishes after the cloud timed it out", () => {
+  it("stays timed out, and its ledger keeps what the device reported", async () => {
+    const client = await online("dl-late", await provision("dl-late"));
+    const waiting = call("dl-late", 1_000);
+    const command = json(await client.next("publish"));
+    await waiting;
+    expect(await ledger("dl-late", String(command.id))).toMatchObject({ state: "timed_out" });
+    client.publishJson("jetson/dl-late/result", { id: command.id, ok: true, data: { pong: true, at: 1, bridgeVersion: "t" }, startedAt: 1, endedAt: 2 }, 7);
+    await client.next("puback");
+    expect(await ledger("dl-late", String(command.id))).toMatchObject({ state: "timed_out", outcomeOnDevice: { ok: true, data: { pong: true } } });
+  });
+});
+
+describe("a removed device", () => {
+  it("has nothing to cancel, when a fleet run asks without the registry", async () => {
+    await online("dl-removed", await provision("dl-removed"));
+    expect((await exports.default.fetch("http://w/api/devices/dl-removed", { method: "DELETE", headers: ADMIN })).status).toBe(204);
+    expect(await stub("dl-removed").cancel("cAAAAAAAAAAAA", "token:test", "system.ping")).toBe(false);
+  });
+});

@@ -191,7 +191,7 @@ export class CommandPath {
     const recorded = this.store.finish(result.id, result.ok ? "succeeded" : "failed", Date.now(), result);
     const waited = this.pending.resolve(result.id, result);
     if (recorded && !waited) return this.settle(result.id, result);
-    // Cancelled here after the device had finished it: the ledger says what the device did too.
+    // Cancelled or timed out here before the device finished it: the ledger says what the device did too.
     if (result.ok || result.error.code !== "cancelled") this.store.keepOutcomeOnDevice(result.id, result);
   }
 

@@ -267,6 +267,8 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
 
   /** Cancels an open command (and stops it on the device); false if the ledger has no such command (see CommandPath.cancel for `action`). */
   async cancel(id: string, by: string, action?: string): Promise<boolean> {
+    // A fleet run cancels without asking the registry first: a device removed meanwhile has nothing to cancel.
+    if (!this.identity || this.identity.revoked) return false;
     return this.commandPath.cancel(id, by, action);
   }
 

@@ -208,10 +208,13 @@ export class DeviceStore {
     );
   }
 
-  /** Keeps the first result the device sent for a command already cancelled here (the cancel stands). Returns whether it was kept. */
+  /**
+   * Keeps the first result the device sent for a command already cancelled or timed out here (that
+   * state stands: its caller was answered). Returns whether it was kept.
+   */
   keepOutcomeOnDevice(id: string, result: unknown): boolean {
     const cursor = this.sql.exec(
-      "UPDATE commands SET outcome_on_device = ? WHERE id = ? AND state = 'cancelled' AND outcome_on_device IS NULL",
+      "UPDATE commands SET outcome_on_device = ? WHERE id = ? AND state IN ('cancelled', 'timed_out') AND outcome_on_device IS NULL",
       JSON.stringify(result),
       id,
     );
