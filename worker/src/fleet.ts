@@ -155,7 +155,7 @@ export class Fleet {
     await this.mustExist(deviceId);
     // Its codes first: one redeemed while the device is removed would provision it again.
     const voided = await this.registry().cancelEnrollments(deviceId);
-    if (voided > 0) await this.recordAdministration(deviceId, "enrollment.cancel", { codes: voided, reason: "the device was removed" });
+    if (voided > 0) await this.auditAdministration(deviceId, "enrollment.cancel", { codes: voided, reason: "the device was removed" });
     await this.device(deviceId).revoke(this.callerName());
     await this.registry().remove(deviceId);
   }
@@ -181,7 +181,7 @@ export class Fleet {
     this.require("admin");
     const cancelled = DeviceIdSchema.safeParse(device).success ? await this.registry().cancelEnrollments(device) : 0;
     if (cancelled === 0) throw new FleetError("not_found", "No unused enrollment code for this device.");
-    await this.recordAdministration(device, "enrollment.cancel", { codes: cancelled });
+    await this.auditAdministration(device, "enrollment.cancel", { codes: cancelled });
   }
 
   async createToken(name: string, scopes: Scope[]): Promise<ApiToken & { token: string }> {
@@ -311,9 +311,21 @@ export class Fleet {
     });
   }
 
-  /** Audits a change to the fleet's administration (enrollment codes) that was made. */
-  private async recordAdministration(device: string, action: string, args: Record<string, unknown>): Promise<void> {
-    await this.auditTrail().record({ at: Date.now(), caller: this.callerName(), device, action, args, outcome: "succeeded", durationMs: 0 });
+  /**
+   * Audits a change to the fleet's administration (enrollment codes, its update key, releases), made
+   * or, with `error`, refused; `device` is `*` where it concerns the whole fleet.
+   */
+  async auditAdministration(device: string, action: string, args: Record<string, unknown>, error?: string): Promise<void> {
+    await this.auditTrail().record({
+      at: Date.now(),
+      caller: this.callerName(),
+      device,
+      action,
+      args,
+      outcome: error === undefined ? "succeeded" : "refused",
+      error,
+      durationMs: 0,
+    });
   }
 
   /** How the caller appears in the audit log and the device's ledger. */

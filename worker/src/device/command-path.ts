@@ -26,6 +26,11 @@ const MAX_IN_FLIGHT = 16;
 /** Commands per second per device, with a burst allowance, unless the Worker's vars say otherwise. */
 const COMMAND_RATE = { perSecond: 10, burst: 30 };
 
+/** The error of a command cancelled (by `by`) before it reached this object, as its ledger row keeps it and as it is refused when it arrives. */
+function cancelledOnItsWay(action: string, by: string): ActionErrorBody {
+  return { code: "cancelled", message: `${action} was cancelled by ${by} before it reached the device.` };
+}
+
 /** A command's way: checked, written to the ledger, sent (or queued), and settled by the device's answer or its deadline. */
 export class CommandPath {
   private readonly pending = new PendingCalls();
@@ -116,7 +121,7 @@ export class CommandPath {
     if (!row) {
       if (action !== undefined) {
         const now = Date.now();
-        this.store.insertCancelled(id, action, by, now, { ok: false, error: { code: "cancelled", message: `${action} was cancelled by ${by} before it reached the device.` } });
+        this.store.insertCancelled(id, action, by, now, { ok: false, error: cancelledOnItsWay(action, by) });
         await this.retain(now);
       }
       return false;
@@ -205,7 +210,7 @@ export class CommandPath {
     if (!identity || identity.revoked) return { error: { code: "unknown_device", message: "No such device." } };
     const earlier = request.commandId === undefined ? undefined : this.store.command(request.commandId);
     if (earlier) {
-      if (earlier.state === "cancelled") return { error: { code: "cancelled", message: `${earlier.action} was cancelled by ${earlier.requested_by} before it reached the device.` } };
+      if (earlier.state === "cancelled") return { error: cancelledOnItsWay(earlier.action, earlier.requested_by) };
       return { error: { code: "invalid_input", message: `Command ${earlier.id} exists already.` } };
     }
     const action = findAction(request.action);

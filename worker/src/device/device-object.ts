@@ -37,7 +37,7 @@ import { auditPort } from "../tunnel/port-audit.js";
 import { PORT_SCHEMA } from "../tunnel/port-store.js";
 import { portTunnelRequest } from "../tunnel/port-token.js";
 import { type PortOpening, PortTunnels } from "../tunnel/port-tunnels.js";
-import { tunnelNotice } from "../tunnel/tunnel-headers.js";
+import { tunnelNotFound } from "../tunnel/tunnel-headers.js";
 import { updateAuditEntry } from "../releases/update-audit.js";
 
 /** Every table a device has; the ledger first, since its `meta` table marks a provisioned device. */
@@ -295,7 +295,7 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
   override async fetch(request: Request): Promise<Response> {
     const port = portTunnelRequest(request);
     // An object never provisioned has no tunnels (nor tables to look in).
-    if (port) return this.identity ? this.ports.fetch(request, port.secret, port.path) : tunnelNotice(404, "Not found");
+    if (port) return this.identity ? this.ports.fetch(request, port.secret, port.path) : tunnelNotFound();
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }

@@ -3,10 +3,9 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { fleetErrorResponse } from "../api/fleet-errors.js";
-import { AuditTrail } from "../audit/audit-trail.js";
 import { bearer, type CallerVariables, requireCaller } from "../auth.js";
 import type { Env } from "../env.js";
-import { deviceStub, type Fleet, FleetError, registryStub } from "../fleet.js";
+import { deviceStub, FleetError, registryStub } from "../fleet.js";
 import { ReleaseStore, rotationSigned, signedBy } from "./release-store.js";
 
 type AppEnv = { Bindings: Env; Variables: CallerVariables };
@@ -25,19 +24,6 @@ function manifestFrom(header: string | undefined): unknown {
   } catch {
     return undefined;
   }
-}
-
-async function audit(c: Context<AppEnv>, fleet: Fleet, action: string, args: Record<string, unknown>, error?: string): Promise<void> {
-  await new AuditTrail(c.env, fleet.id).record({
-    at: Date.now(),
-    caller: fleet.callerName(),
-    device: "*",
-    action,
-    args,
-    outcome: error === undefined ? "succeeded" : "refused",
-    error,
-    durationMs: 0,
-  });
 }
 
 const DEVICE_CREDENTIAL_REFUSED = "Missing or invalid device credential";
@@ -66,10 +52,10 @@ export const releaseRoutes = new Hono<AppEnv>()
     if (!parsed.success) throw new FleetError("invalid", `Invalid update key: ${z.prettifyError(parsed.error)}`);
     const pinned = await registryStub(c.env, fleet.id).pinUpdateKey(parsed.data.publicKey);
     if (pinned !== parsed.data.publicKey) {
-      await audit(c, fleet, "release.key", { publicKey: parsed.data.publicKey }, "the fleet has another update key");
+      await fleet.auditAdministration("*", "release.key", { publicKey: parsed.data.publicKey }, "the fleet has another update key");
       return c.json({ error: `This fleet's update key is already ${pinned}; devices pinned it at enrollment, so only a rotation it signs can replace it (jetson-fleet release rotate).` }, 409);
     }
-    await audit(c, fleet, "release.key", { publicKey: pinned });
+    await fleet.auditAdministration("*", "release.key", { publicKey: pinned });
     return c.json({ updateKey: pinned });
   })
   .post("/releases/key/rotations", requireCaller, bodyLimit({ maxSize: 4_096 }), async (c) => {
@@ -80,14 +66,14 @@ export const releaseRoutes = new Hono<AppEnv>()
     const rotation = parsed.data;
     const about = { from: rotation.from, to: rotation.to };
     const refuse = async (status: 400 | 409, why: string) => {
-      await audit(c, fleet, "release.key.rotate", about, why);
+      await fleet.auditAdministration("*", "release.key.rotate", about, why);
       return c.json({ error: `Key rotation refused: ${why}.` }, status);
     };
     if (rotation.to === rotation.from) return refuse(400, "it rotates to the key it replaces");
     if (!(await rotationSigned(rotation))) return refuse(400, "it is not signed by the key it replaces");
     const outcome = await registryStub(c.env, fleet.id).rotateUpdateKey(rotation);
     if (!outcome.ok) return refuse(409, outcome.why);
-    await audit(c, fleet, "release.key.rotate", about);
+    await fleet.auditAdministration("*", "release.key.rotate", about);
     return c.json({ updateKey: rotation.to, rotations: outcome.rotations }, 201);
   })
   .get("/releases", requireCaller, async (c) => {
@@ -101,7 +87,7 @@ export const releaseRoutes = new Hono<AppEnv>()
     if (!parsed.success) throw new FleetError("invalid", `The ${MANIFEST_HEADER} header is not a signed release manifest: ${z.prettifyError(parsed.error)}`);
     const manifest = parsed.data;
     const refuse = async (status: 400 | 409, why: string) => {
-      await audit(c, fleet, "release.publish", { version: manifest.version, sha256: manifest.sha256 }, why);
+      await fleet.auditAdministration("*", "release.publish", { version: manifest.version, sha256: manifest.sha256 }, why);
       return c.json({ error: `Release ${manifest.version} refused: ${why}.` }, status);
     };
     if (manifest.version !== c.req.param("version")) return refuse(400, `its manifest is for version ${manifest.version}, not ${c.req.param("version")}`);
@@ -116,7 +102,7 @@ export const releaseRoutes = new Hono<AppEnv>()
     if (!bundle || bundle.byteLength !== manifest.size) return refuse(400, `the bundle is not the ${manifest.size} bytes its manifest states`);
     if ((await sha256Hex(bundle)) !== manifest.sha256) return refuse(400, "the bundle's sha256 is not its manifest's");
     if (!(await store.publish(manifest, bundle))) return refuse(409, taken);
-    await audit(c, fleet, "release.publish", { version: manifest.version, sha256: manifest.sha256, arch: manifest.arch, size: manifest.size });
+    await fleet.auditAdministration("*", "release.publish", { version: manifest.version, sha256: manifest.sha256, arch: manifest.arch, size: manifest.size });
     return c.json(manifest, 201);
   })
   .get("/device-releases/:fleet/:device/key-rotations", async (c) => {

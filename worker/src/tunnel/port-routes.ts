@@ -6,21 +6,20 @@ import type { CallerVariables } from "../auth.js";
 import type { Env } from "../env.js";
 import { DevicePorts } from "./port-operations.js";
 import { parseTunnelPath } from "./port-token.js";
-import { tunnelNotice } from "./tunnel-headers.js";
+import { tunnelNotFound } from "./tunnel-headers.js";
 
 type AppEnv = { Bindings: Env; Variables: CallerVariables };
 
-const NOT_FOUND = () => tunnelNotice(404, "Not found");
 
 /** `/t/<token>/...`: any method, WebSocket upgrades too, handed to the device's object. A bad or unknown token is a plain 404. */
 export async function portTunnelRoute(request: Request, env: Env): Promise<Response> {
   const token = parseTunnelPath(new URL(request.url));
-  if (!token) return NOT_FOUND();
+  if (!token) return tunnelNotFound();
   let id: DurableObjectId;
   try {
     id = env.DEVICE.idFromString(token.objectId);
   } catch {
-    return NOT_FOUND();
+    return tunnelNotFound();
   }
   return env.DEVICE.get(id).fetch(new Request(token.objectUrl, request));
 }

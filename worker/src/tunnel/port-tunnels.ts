@@ -16,7 +16,7 @@ import type { Exchange } from "./exchange.js";
 import { HttpExchange } from "./http-exchange.js";
 import type { PortAuditAction } from "./port-audit.js";
 import { PortStore } from "./port-store.js";
-import { tunnelNotice, tunnelRequestHeaders } from "./tunnel-headers.js";
+import { tunnelNotFound, tunnelNotice, tunnelRequestHeaders } from "./tunnel-headers.js";
 import { WsExchange } from "./ws-exchange.js";
 
 /** Streams open at once through one tunnel, and through all of a device's tunnels. */
@@ -100,7 +100,7 @@ export class PortTunnels {
   /** A client's request through `/t/<token>/...`: `secret` from the token, `path` what follows it. */
   async fetch(request: Request, secret: string, path: string): Promise<Response> {
     const tunnel = this.store.bySecretHash(await hashSecret(secret), Date.now());
-    if (!tunnel) return tunnelNotice(404, "Not found");
+    if (!tunnel) return tunnelNotFound();
     const link = this.host.live();
     if (!link) return tunnelNotice(502, "The device is offline.");
     const inTunnel = [...this.exchanges.values()].filter((e) => e.tunnelId === tunnel.id).length;

@@ -22,6 +22,9 @@ export function tunnelNotice(status: number, text: string, extra: Record<string,
   return new Response(`${text}\n`, { status, headers });
 }
 
+/** Any tunnel URL that opens nothing (malformed, unknown, closed, expired, a device never provisioned) answers this same 404. */
+export const tunnelNotFound = (): Response => tunnelNotice(404, "Not found");
+
 /**
  * The device's response headers that reach the client: what a web app or an API needs to be served
  * through the tunnel, nothing else. A browser acts on many response headers for the whole origin or
