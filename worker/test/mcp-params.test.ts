@@ -1,6 +1,6 @@
-import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createFleet } from "./device-client.js";
+import { rpcRequest } from "./mcp-request.js";
 
 // Params of the wrong type are the client's mistake: -32602 with a short message saying where,
 // on either revision, as tools/call answers them; never -32603 with the validator's dump.
@@ -13,34 +13,8 @@ beforeAll(async () => {
   token = await createFleet("mcp-params");
 });
 
-interface RpcAnswer {
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string };
-}
-
 /** One raw JSON-RPC request as a client of `era` sends it; `name` is the Mcp-Name header 2026-07-28 asks for. */
-async function rpc(era: Era, method: string, params: Record<string, unknown>, name?: string): Promise<RpcAnswer> {
-  const envelope = {
-    "io.modelcontextprotocol/protocolVersion": MODERN,
-    "io.modelcontextprotocol/clientInfo": { name: "mcp-params", version: "1.0.0" },
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
-  const modern = era === MODERN;
-  const response = await exports.default.fetch(`${env.PUBLIC_URL}/mcp`, {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
-      Accept: "application/json, text/event-stream",
-      "MCP-Protocol-Version": era,
-      ...(modern ? { "Mcp-Method": method, ...(name ? { "Mcp-Name": name } : {}) } : {}),
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 7, method, params: modern ? { ...params, _meta: envelope } : params }),
-  });
-  const text = await response.text();
-  // A 2025-11-25 answer may come as one SSE event.
-  return JSON.parse(text.startsWith("{") ? text : (text.split("\n").find((line) => line.startsWith("data: "))?.slice(6) ?? "{}")) as RpcAnswer;
-}
+const rpc = (era: Era, method: string, params: Record<string, unknown>, name?: string) => rpcRequest(token, era, method, params, { name, client: "mcp-params" });
 
 const NOT_STRING = "Invalid input: expected string, received number";
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { Fleet } from "../src/fleet.js";
 import { TASKS_EXTENSION, TaskCalls } from "../src/mcp/tasks.js";
 import { ADMIN, connectedDevice, DeviceClient, json, provision } from "./device-client.js";
+import { type RpcAnswer, rpcRequest } from "./mcp-request.js";
 import { rest } from "./rest-call.js";
 
 /** Commands started as MCP tasks: nobody waits for them in memory, so the device's object settles them itself. */
@@ -35,25 +36,12 @@ async function tokenWith(scopes: string[]): Promise<string> {
 const MODERN = "2026-07-28";
 
 /** telemetry_watch for a minute, called as an MCP task by a 2026-07-28 client that declares the tasks extension. */
-async function watchAsTask(token: string, device: string): Promise<{ result?: Record<string, unknown> }> {
-  const _meta = {
-    "io.modelcontextprotocol/protocolVersion": MODERN,
-    "io.modelcontextprotocol/clientInfo": { name: "task-commands", version: "1.0.0" },
-    "io.modelcontextprotocol/clientCapabilities": { extensions: { [TASKS_EXTENSION]: {} } },
-  };
-  const response = await exports.default.fetch(`${env.PUBLIC_URL}/mcp`, {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
-      Accept: "application/json, text/event-stream",
-      "MCP-Protocol-Version": MODERN,
-      "Mcp-Method": "tools/call",
-      "Mcp-Name": "telemetry_watch",
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "telemetry_watch", arguments: { device, seconds: 60, intervalMs: 100 }, _meta } }),
+async function watchAsTask(token: string, device: string): Promise<RpcAnswer> {
+  return rpcRequest(token, MODERN, "tools/call", { name: "telemetry_watch", arguments: { device, seconds: 60, intervalMs: 100 } }, {
+    name: "telemetry_watch",
+    client: "task-commands",
+    capabilities: { extensions: { [TASKS_EXTENSION]: {} } },
   });
-  return (await response.json()) as { result?: Record<string, unknown> };
 }
 
 describe("task commands", () => {
