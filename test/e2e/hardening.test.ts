@@ -20,15 +20,17 @@ afterAll(async () => {
 
 /** A raw tunnel socket, open, with its close code awaitable. */
 async function tunnel(fleet: string, device: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
-  const ws = new WebSocket(`${stack.worker.url.replace("http", "ws")}/tunnel/${fleet}/${device}`, ["mqtt"]);
+  // The close code is known when the server's close frame arrives; wrangler dev ends the TCP connection
+  // up to 30 s later, and ws's default closeTimeout would wait for that.
+  const ws = new WebSocket(`${stack.worker.url.replace("http", "ws")}/tunnel/${fleet}/${device}`, ["mqtt"], { closeTimeout: 1_000 });
   const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
   return { ws, closed };
 }
 
 describe("the tunnel under wrangler dev", () => {
-  // The server closes them 10 s after opening; wrangler dev ends their TCP connections some 10-30 s later.
-  it("closes sockets that never send CONNECT, for a real device and a made-up one, and the real device keeps working", { timeout: 120_000 }, async () => {
+  // The server closes them 10 s after opening.
+  it("closes sockets that never send CONNECT, for a real device and a made-up one, and the real device keeps working", async () => {
     const silent = await Promise.all([
       ...Array.from({ length: 100 }, () => tunnel("local", "hardened-1")),
       ...Array.from({ length: 100 }, (_, i) => tunnel("local", `made-up-${i % 10}`)),
