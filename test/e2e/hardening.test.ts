@@ -18,11 +18,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/**
+ * The close code is known when the server's close frame arrives; wrangler dev ends the TCP connection
+ * up to 30 s later, and ws would wait that long (its closeTimeout, which @types/ws does not list yet).
+ */
+const CLOSE_SOON: WebSocket.ClientOptions & { closeTimeout: number } = { closeTimeout: 1_000 };
+
 /** A raw tunnel socket, open, with its close code awaitable. */
 async function tunnel(fleet: string, device: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
-  // The close code is known when the server's close frame arrives; wrangler dev ends the TCP connection
-  // up to 30 s later, and ws's default closeTimeout would wait for that.
-  const ws = new WebSocket(`${stack.worker.url.replace("http", "ws")}/tunnel/${fleet}/${device}`, ["mqtt"], { closeTimeout: 1_000 });
+  const ws = new WebSocket(`${stack.worker.url.replace("http", "ws")}/tunnel/${fleet}/${device}`, ["mqtt"], CLOSE_SOON);
   const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
   return { ws, closed };
