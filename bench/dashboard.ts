@@ -110,10 +110,34 @@ async function measure(page: Page, url: string, mark: string) {
 }
 
 /**
+ * With the fleet view open, RUNS devices of its page in turn: from dialling the Worker until the
+ * device's row says online, and from its DISCONNECT until the row says offline (pushed to the page
+ * over its WebSocket, no reload).
+ */
+async function measureLive(page: Page, worker: LocalWorker, devices: readonly ProvisionedDevice[]) {
+  const row = (id: string, status: string) => page.locator(`#fleet-table tbody tr[data-device="${id}"][data-status="${status}"]`);
+  const toOnline: number[] = [];
+  const toOffline: number[] = [];
+  for (const device of devices.slice(0, RUNS)) {
+    await row(device.id, "offline").waitFor({ timeout: 60_000 });
+    const dialled = performance.now();
+    const client = await connectDevice(worker.url, device);
+    await row(device.id, "online").waitFor({ timeout: 60_000 });
+    toOnline.push(performance.now() - dialled);
+    const left = performance.now();
+    await client.endAsync();
+    await row(device.id, "offline").waitFor({ timeout: 60_000 });
+    toOffline.push(performance.now() - left);
+  }
+  return { online: latencies(toOnline), offline: latencies(toOffline) };
+}
+
+/**
  * The dashboard in headless Chromium with `count` provisioned devices (10,000 at
  * BENCH_DASHBOARD_DEVICES=10000): time from navigation to the first full render of the fleet
  * view (its first page), and of a device view over 30 days of rollups, and the page's JS heap
- * (CDP Performance.getMetrics, after a garbage collection); and the REST list's page latency
+ * (CDP Performance.getMetrics, after a garbage collection); how soon a device's status change
+ * reaches the open fleet view; and the REST list's page latency
  * over the whole fleet. Devices are provisioned through the REST API (the per-token rate limit
  * lifted, as for every benchmark); the first few hundred report a sample, the rest never connect.
  */
@@ -154,10 +178,12 @@ export async function benchDashboard(worker: LocalWorker, count: number) {
     const rows = await page.locator("#fleet-table tbody tr").count();
     const pageSize = Math.min(count, DEVICE_PAGE_LIMIT.default);
     if (rows !== pageSize) throw new Error(`the fleet view showed ${rows} devices, not its first page of ${pageSize}`);
+    const live = await measureLive(page, worker, reporting);
     const deviceView = await measure(page, `${worker.url}/devices/${historic.id}?range=30d`, "dashboard:device-rendered");
     const points = Number(await page.getAttribute("#chart-temperatures svg", "data-points"));
     return {
       [`fleet view, ${count} devices (${provisionSeconds} s to provision; ${reporting.length} reported a sample), its first page of ${pageSize} rows`]: fleetView,
+      [`fleet view open: a device of its page connects, then disconnects, until its row says so (${RUNS} devices)`]: live,
       [`device view, 30 days of 1-minute rollups (${seeded.samples} samples seeded in ${seeded.seconds} s)`]: { ...deviceView, temperaturePointsDrawn: points },
       [`REST list (GET /api/devices), ${count} devices: latency of each page`]: listPages,
     };
