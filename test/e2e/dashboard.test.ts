@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { MAX_RECENT_ALERTS } from "@jetson/protocol";
 import type { MqttClient } from "mqtt";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -316,6 +317,24 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
     expect(snapshot.page.total).toBe(FLEET.length + 1);
     expect(snapshot.page.nextCursor).toEqual(expect.any(String));
     expect(Object.values(snapshot.page.counts).reduce((a, b) => a + b, 0)).toBe(FLEET.length + 1);
+  });
+
+  it("says how many alerts cleared in the last 24 hours its device page leaves out", async () => {
+    const device = await stack.worker.provision("flapping-probe");
+    await stack.worker.api(`/api/devices/${device.id}/alerts/thresholds`, { method: "PUT", body: JSON.stringify({ clearAfterSeconds: 0 }) });
+    // Hot, then cool, a second apart: each pair raises a temperature alert and clears it; three more than the page lists.
+    const cycles = MAX_RECENT_ALERTS + 3;
+    const start = Date.now() - 2 * cycles * 1_000;
+    const flapping = await connectDevice(stack.worker.url, device);
+    try {
+      await publishSamples(flapping, device.id, Array.from({ length: 2 * cycles }, (_, i) => orinSample(start + i * 1_000, i % 2 === 0 ? 95 : 40, 20)));
+    } finally {
+      await flapping.endAsync();
+    }
+    await page.goto(url(`/devices/${device.id}`));
+    await page.waitForSelector("body[data-rendered=device]");
+    await expect.poll(() => page.locator("#past-alerts li").count()).toBe(MAX_RECENT_ALERTS);
+    expect(await page.locator("#past-alerts-omitted").innerText()).toBe("3 older ones are not shown.");
   });
 
   it("signs out: the session ends and its cookie opens nothing", async () => {

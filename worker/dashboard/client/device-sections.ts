@@ -8,13 +8,14 @@ function alertItem(alert: Alert): HTMLElement {
   return h("li", { class: `alert ${alert.kind}` }, h("strong", {}, alert.kind), ` ${alert.message} `, h("span", { class: "muted" }, `(${when})`));
 }
 
-/** Active alerts, then those cleared in the last 24 hours. */
+/** Active alerts, then those cleared in the last 24 hours (the newest of them, saying how many more there were). */
 export function alertsSection(alerts: DeviceAlerts): HTMLElement[] {
   return [
     h("h3", {}, "Active"),
     alerts.active.length === 0 ? h("p", { class: "muted" }, "No active alerts.") : h("ul", { class: "alert-list", id: "active-alerts" }, ...alerts.active.map(alertItem)),
     h("h3", {}, "Cleared in the last 24 hours"),
     alerts.recent.length === 0 ? h("p", { class: "muted" }, "None.") : h("ul", { class: "alert-list", id: "past-alerts" }, ...alerts.recent.map(alertItem)),
+    ...(alerts.recentOmitted === undefined ? [] : [h("p", { class: "muted", id: "past-alerts-omitted" }, `${alerts.recentOmitted} older ${alerts.recentOmitted === 1 ? "one is" : "ones are"} not shown.`)]),
   ];
 }
 
