@@ -8,6 +8,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalPodman, startPodman } from "../../scripts/podman.js";
 import { TestStack } from "../support/stack.js";
+import { eventually } from "../support/eventually.js";
 
 const DEVICE = "orin-ai-1";
 const MODEL = randomBytes(4 * 1024 * 1024);
@@ -58,15 +59,6 @@ function text(result: CallToolResult): string {
 function data<T>(result: CallToolResult): T {
   if (result.isError) throw new Error(`tool failed: ${text(result)}`);
   return result.structuredContent as T;
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 type Listed = { containers: Array<{ name: string; state: string; image: string; gpu: boolean }> };

@@ -3,6 +3,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestStack } from "../support/stack.js";
+import { eventually } from "../support/eventually.js";
 
 /**
  * Four real bridges on simulated boards whose power mode tables differ, so
@@ -42,15 +43,6 @@ async function call<T>(name: string, args: Record<string, unknown>, onprogress?:
 }
 
 const powerMode = async (device: string) => (await call<{ id: number; name: string }>("power_get", { device })).id;
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe("selectors over boards that report themselves", () => {
   it("chooses by normalised board, JetPack and tag", async () => {

@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { SIM_BOARDS } from "../../device-bridge/sim/index.js";
 import { LOCAL_FLEET } from "../../scripts/local-fleet.js";
 import { TestStack } from "../support/stack.js";
+import { waitFor } from "../support/eventually.js";
 
 let stack: TestStack;
 let mcp: Client;
@@ -163,12 +164,3 @@ describe("failures", () => {
     expect(ping.structuredContent).toMatchObject({ pong: true });
   });
 });
-
-/** Polls a condition that an outside event makes true (no fixed sleeps). */
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -5,6 +5,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalBridge } from "../../scripts/local-stack.js";
 import { TestStack } from "../support/stack.js";
+import { waitFor } from "../support/eventually.js";
 
 // System administration through MCP against a simulated Jetson whose stand-ins (systemctl, apt-get,
 // dpkg-query, journalctl, ip, ping, df, du, timedatectl, ps, kill) print the real programs' formats.
@@ -50,15 +51,6 @@ async function refused(name: string, args: Record<string, unknown>): Promise<str
   expect(result.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
   expect(await callLog()).toBe(before);
   return text(result);
-}
-
-/** Polls a condition that an outside event makes true (no fixed sleeps). */
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("the system administration tools", () => {

@@ -5,6 +5,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TasksClient } from "../support/mcp-tasks.js";
 import { TestStack } from "../support/stack.js";
+import { eventually } from "../support/eventually.js";
 
 /**
  * Long actions as MCP tasks (the 2026-07-28 tasks extension) against wrangler dev and a
@@ -44,15 +45,6 @@ async function tegrastatsOnBoard(): Promise<number[]> {
     if (argv.split("\0").includes(program)) pids.push(Number(entry));
   }
   return pids;
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const commandOf = (taskId: string) => taskId.split(":")[2] ?? "";
