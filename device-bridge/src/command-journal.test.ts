@@ -130,4 +130,17 @@ describe("the command journal", () => {
       expect(opened.lookup("command-00")).toMatchObject({ result: { ok: false, error: { code: "unavailable", message: expect.stringMatching(/no longer kept/) } } });
     }
   });
+
+  it("writes the records of commands that finish at once, and compacts, one write at a time: every one lands on disk", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "journal-"));
+    const file = path.join(dir, "commands.jsonl");
+    const bytes = { maxEntryBytes: 100_000, maxBytes: 100_000 };
+    const journal = await CommandJournal.open(file, 500, bytes);
+    const ids = Array.from({ length: 20 }, (_, i) => `command-${String(i).padStart(2, "0")}`);
+    // Twenty results of 30 KB at once: the journal passes its bound, and so compacts, while others are still being written.
+    await Promise.all(ids.map((id) => journal.finished(succeeded(id, "x".repeat(30_000)))));
+    const reopened = await CommandJournal.open(file, 500, bytes);
+    for (const id of ids) expect(reopened.lookup(id), id).toMatchObject({ id, state: "finished" });
+    expect(await readdir(dir)).toEqual(["commands.jsonl"]);
+  });
 });

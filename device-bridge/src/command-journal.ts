@@ -48,6 +48,11 @@ export class CommandJournal {
 
   /** The file's size, as this process wrote it. */
   private bytes = 0;
+  /**
+   * The last append or compaction: each starts once the one before has settled, so two never share
+   * the byte count or the compaction's temporary file.
+   */
+  private writing: Promise<void> = Promise.resolve();
 
   /** Reads the journal (none yet is an empty one); one that cannot be read stops the bridge rather than being taken for empty. */
   static async open(file: string, capacity = 500, bytes: Partial<JournalBytes> = {}): Promise<CommandJournal> {
@@ -103,13 +108,19 @@ export class CommandJournal {
     }
   }
 
-  private async record(entry: Entry): Promise<void> {
+  /** Known at once (a redelivery meanwhile is answered from it); on disk once the writes queued before it are. */
+  private record(entry: Entry): Promise<void> {
     this.entries.delete(entry.id);
     this.entries.set(entry.id, entry);
     const line = `${JSON.stringify(entry)}\n`;
-    await writeDurably(this.file, "a", line);
-    this.bytes += Buffer.byteLength(line);
-    if (this.entries.size > this.capacity * 2 || this.bytes > this.limits.maxBytes) await this.compact();
+    const written = this.writing.then(async () => {
+      await writeDurably(this.file, "a", line);
+      this.bytes += Buffer.byteLength(line);
+      if (this.entries.size > this.capacity * 2 || this.bytes > this.limits.maxBytes) await this.compact();
+    });
+    // A failed write fails its own record only; the next one still runs.
+    this.writing = written.catch(() => undefined);
+    return written;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Channel, ChannelMessage, Command } from "@jetson/protocol";
@@ -17,6 +17,8 @@ const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () 
 let dir: string;
 let sent: Sent[];
 let pings: number;
+/** What the dispatcher logged as errors. */
+let errors: string[];
 /** A stand-in for a long action (trtexec, a pull): it runs until its signal aborts it. */
 let untilAborted: { entered: () => void; aborted: boolean };
 
@@ -49,7 +51,7 @@ async function dispatcher(resume?: DispatcherDeps["resume"]): Promise<Dispatcher
     send: (channel, message) => sent.push({ channel, message }),
     reportState: async () => undefined,
     resume,
-    log: quiet,
+    log: { ...quiet, error: (message) => errors.push(message) },
   });
 }
 
@@ -60,6 +62,7 @@ describe("the dispatcher", () => {
     dir = await mkdtemp(path.join(tmpdir(), "dispatch-"));
     sent = [];
     pings = 0;
+    errors = [];
   });
 
   it("acks, runs and answers a command", async () => {
@@ -169,6 +172,35 @@ describe("the dispatcher", () => {
     d.cancel(new TextEncoder().encode("{"));
     await d.handle(command());
     expect(results()).toEqual([expect.objectContaining({ ok: true })]);
+  });
+
+  it("answers every one of many commands that finish at once, their results pushing the journal past its size", async () => {
+    // A journalctl with 1000 entries of 500 bytes: each logs.journal below answers about 0.5 MB, so the journal compacts.
+    const entries = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ __REALTIME_TIMESTAMP: String(1700000000000000 + i), PRIORITY: "6", MESSAGE: "m".repeat(500) }));
+    await writeFile(path.join(dir, "journal.json"), `${entries.join("\n")}\n`);
+    await writeFile(path.join(dir, "journalctl"), `#!/bin/sh\ncat "${path.join(dir, "journal.json")}"\n`);
+    await chmod(path.join(dir, "journalctl"), 0o755);
+    const d = await dispatcher();
+    const ids = Array.from({ length: 16 }, (_, i) => `cmd-logs00${String(i).padStart(2, "0")}`);
+    await Promise.all(ids.map((id) => d.handle(command({ id, action: "logs.journal", args: { lines: 1000, maxBytes: 512 * 1024 } }))));
+    expect(results().map((r) => [r.id, r.ok]).sort()).toEqual(ids.map((id) => [id, true]));
+    expect(errors).toEqual([]);
+  });
+
+  it("runs and answers a command whose journal records cannot be written, and says so in its log", async () => {
+    const d = await dispatcher();
+    // The journal's file replaced by a folder: every append to it fails.
+    await rm(path.join(dir, "commands.jsonl"));
+    await mkdir(path.join(dir, "commands.jsonl"));
+    await d.handle(command());
+    expect(sent.map((s) => s.channel)).toEqual(["ack", "result"]);
+    expect(results()[0]).toMatchObject({ id: "cmd-00000001", ok: true });
+    // Its start, then its result.
+    expect(errors).toEqual(Array(2).fill(expect.stringMatching(/could not write command cmd-00000001 to the command journal/)));
+    // Still known in memory: a redelivery is answered without running it again.
+    await d.handle(command());
+    expect(results()).toEqual([results()[0], results()[0]]);
+    expect(pings).toBe(1);
   });
 
   it("answers a malformed command that still has an id, and drops one that has none", async () => {

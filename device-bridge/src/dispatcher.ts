@@ -13,6 +13,7 @@ import { CommandDeadlines } from "./command-deadline.js";
 import type { CommandJournal } from "./command-journal.js";
 import { HostPortError, type HostPort } from "./host/port.js";
 import { ActionError } from "./action-error.js";
+import { Exclusions } from "./actions/exclusive.js";
 import { type ActionContext, type HandlerTable } from "./actions/types.js";
 import type { Logger } from "./log.js";
 import type { Workloads } from "./workloads.js";
@@ -48,6 +49,7 @@ export class Dispatcher {
   /** Running commands the cloud cancelled: their result says so, whatever the aborted handler returned. */
   private readonly cancelled = new Set<string>();
   private readonly deadlines = new CommandDeadlines();
+  private readonly exclusions = new Exclusions();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -81,7 +83,7 @@ export class Dispatcher {
     this.running.set(command.id, new AbortController());
     try {
       const result = await this.deps.resume(command);
-      if (result) await this.deps.journal.finished(result);
+      if (result) await this.journalled(result.id, this.deps.journal.finished(result));
       return result;
     } finally {
       this.running.delete(command.id);
@@ -146,9 +148,15 @@ export class Dispatcher {
     if (!input.success) {
       return reject({ code: "invalid_input", message: `Invalid arguments for ${action.name}: ${input.error.message}` });
     }
+    let release: () => void;
+    try {
+      release = this.exclusions.hold(command.id, action.name, input.data);
+    } catch (error) {
+      return this.answer(failure(command.id, startedAt, describeError(error)));
+    }
     const controller = new AbortController();
     this.running.set(command.id, controller);
-    await journal.started(command.id);
+    await this.journalled(command.id, journal.started(command.id));
     send("ack", { id: command.id });
     const context: ActionContext = {
       host: this.deps.host,
@@ -174,12 +182,28 @@ export class Dispatcher {
       result = failure(command.id, startedAt, describeError(error));
     } finally {
       this.running.delete(command.id);
+      release();
     }
     if (this.cancelled.delete(command.id)) {
       result = failure(command.id, startedAt, { code: "cancelled", message: `${action.name} was cancelled while it ran; its handler was stopped.` });
     }
-    await journal.finished(result);
-    send("result", result);
+    await this.answer(result);
+  }
+
+  /** Journals a command's result and sends it. */
+  private async answer(result: Result): Promise<void> {
+    await this.journalled(result.id, this.deps.journal.finished(result));
+    this.deps.send("result", result);
+  }
+
+  /**
+   * Waits for a journal write. One that fails (a full disk) is logged and the command goes on and is
+   * answered: the journal still knows it in memory, so only a redelivery after a restart could run it again.
+   */
+  private async journalled(id: string, write: Promise<void>): Promise<void> {
+    await write.catch((error: Error) =>
+      this.deps.log.error(`could not write command ${id} to the command journal (${error.message}): a redelivery of it after the bridge restarts may not be recognised`),
+    );
   }
 }
 

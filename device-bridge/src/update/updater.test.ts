@@ -1,7 +1,4 @@
-import { createHash } from "node:crypto";
-import { createServer, type ServerResponse } from "node:http";
 import { mkdtemp, readdir } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,7 +6,7 @@ import { handlers } from "../actions/index.js";
 import type { ActionContext } from "../actions/types.js";
 import { createLogger } from "../log.js";
 import { ReleaseDir } from "./release-dir.js";
-import { generateUpdateKey, signRelease } from "./release-signing.js";
+import { releaseServer } from "./release-server.fixture.js";
 import { BridgeUpdater, type BridgeUpdaterOptions } from "./updater.js";
 
 async function updater(options: Partial<BridgeUpdaterOptions>): Promise<BridgeUpdater> {
@@ -44,36 +41,6 @@ describe("bridge.update on a device that cannot take it", () => {
   });
 });
 
-/**
- * A fleet's release endpoint serving one signed release, whose bundle it sends in two halves: the
- * second only once `sendRest` is called, so a test can act while the download is under way.
- */
-async function releaseServer(version: string) {
-  const key = generateUpdateKey();
-  const bundle = Buffer.from(`console.log("bridge ${version}");\n`.repeat(4_000));
-  const manifest = signRelease({ version, sha256: createHash("sha256").update(bundle).digest("hex"), platform: "linux", arch: "arm64", size: bundle.byteLength }, key.privateKeyPem);
-  let halfSent!: () => void;
-  const downloading = new Promise<void>((resolve) => {
-    halfSent = resolve;
-  });
-  const held: ServerResponse[] = [];
-  const server = createServer((request, response) => {
-    if (request.url?.endsWith(`/${version}/manifest`)) return void response.end(JSON.stringify(manifest));
-    if (!request.url?.endsWith(`/${version}/bundle`)) return void response.writeHead(404).end();
-    response.writeHead(200, { "Content-Length": bundle.byteLength });
-    response.write(bundle.subarray(0, bundle.byteLength / 2), () => halfSent());
-    held.push(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    updateKey: key.publicKey,
-    downloading,
-    sendRest: () => held.splice(0).forEach((response) => response.end(bundle.subarray(bundle.byteLength / 2))),
-    close: () => new Promise((resolve) => server.close(resolve).closeAllConnections()),
-  };
-}
-
 describe("bridge.update cancelled before it switched", () => {
   /** An update of a bridge running 1.0.0 (current) to 1.1.0, cancelled as it reports the step `cancelAt` (or when the test aborts `cancel`). */
   async function updateTo11(server: Awaited<ReturnType<typeof releaseServer>>, cancelAt?: string) {
@@ -103,7 +70,7 @@ describe("bridge.update cancelled before it switched", () => {
     const server = await releaseServer("1.1.0");
     try {
       const { releases, cancel, update } = await updateTo11(server);
-      await server.downloading;
+      await server.started(1);
       cancel.abort();
       await expect(update).rejects.toThrow();
       await unchanged(releases);
@@ -117,7 +84,7 @@ describe("bridge.update cancelled before it switched", () => {
     const server = await releaseServer("1.1.0");
     try {
       const { releases, steps, update } = await updateTo11(server, "installing");
-      await server.downloading;
+      await server.started(1);
       server.sendRest();
       await expect(update).rejects.toMatchObject({ code: "cancelled", message: expect.stringMatching(/cancelled before it switched to 1\.1\.0: 1\.0\.0 keeps running/) });
       await unchanged(releases);
