@@ -24,9 +24,10 @@ const json = { "Content-Type": "application/json" };
 
 /**
  * How each document is served, by name (`/docs/<name>`): a good one, and one for each way a
- * document server can go wrong. `url` is the document's own address, its client id.
+ * document server can go wrong. `url` is the document's own address, its client id; `served`
+ * counts the requests for it, this one included.
  */
-const BEHAVIOURS: Record<string, (url: string, response: ServerResponse) => void> = {
+const BEHAVIOURS: Record<string, (url: string, response: ServerResponse, served: number) => void> = {
   "assistant.json": (url, response) => response.writeHead(200, json).end(JSON.stringify(validDocument(url))),
   // A year's max-age: the authorization server keeps it no longer than its own bound.
   "cached.json": (url, response) =>
@@ -55,6 +56,11 @@ const BEHAVIOURS: Record<string, (url: string, response: ServerResponse) => void
   },
   // Takes the request and never answers.
   "silent.json": () => undefined,
+  // Drops the connection without an answer: the runtime's own error, whose words are its own.
+  "hangup.json": (_url, response) => response.socket?.destroy(),
+  // Valid each time, but its redirect URI moves after the first fetch (between a consent page and its approval).
+  "moving.json": (url, response, served) =>
+    response.writeHead(200, json).end(JSON.stringify({ ...validDocument(url), redirect_uris: [served === 1 ? DOCUMENT_REDIRECT_URI : "http://127.0.0.1:9999/moved"] })),
 };
 
 /**
@@ -105,8 +111,9 @@ export class MetadataDocumentServer {
       response.writeHead(404).end();
       return;
     }
-    this.hits.set(name, (this.hits.get(name) ?? 0) + 1);
-    behaviour(this.url(name), response);
+    const served = (this.hits.get(name) ?? 0) + 1;
+    this.hits.set(name, served);
+    behaviour(this.url(name), response, served);
   }
 
   async stop(): Promise<void> {

@@ -21,7 +21,7 @@ export const app = new Hono<{ Bindings: Env; Variables: CallerVariables }>();
 app.get("/health", (c) => c.json({ ok: true }));
 
 /** No request a caller sends needs more than this; larger ones are refused before any object is woken. */
-const MAX_REQUEST_BYTES = 256 * 1024;
+export const MAX_REQUEST_BYTES = 256 * 1024;
 export const limitBody = bodyLimit({
   maxSize: MAX_REQUEST_BYTES,
   onError: (c) => c.json({ error: `Request body larger than ${MAX_REQUEST_BYTES} bytes` }, 413),

@@ -1,6 +1,6 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { createOAuthProvider } from "../src/oauth/provider.js";
 import { createFleet } from "./device-client.js";
 import type { Send } from "./mcp-request.js";
@@ -23,10 +23,33 @@ async function refusedAt(clientId: string, send: Send = worker, base = BASE): Pr
   return page.html;
 }
 
+/** A client on a deployment that is not on loopback (where documents must be public https). */
+const DEPLOYED = "https://fleet.example";
+const deployed: Send = (() => {
+  const provider = createOAuthProvider(DEPLOYED);
+  return (request) => provider.fetch(request, { ...env, OAUTH_PROVIDER: undefined }, createExecutionContext());
+})();
+
+/** The whole flow for a document client: consent approved by `token`, the code exchanged for tokens. */
+async function connect(clientId: string, token: string): Promise<Tokens> {
+  const pkce = await pkcePair();
+  const page = await openConsent({ clientId, challenge: pkce.challenge, scope: "read" });
+  const redirect = await submitConsent(page, { token, scopes: ["read"] });
+  expect(redirect.status).toBe(302);
+  const code = new URL(redirect.headers.get("Location") ?? "").searchParams.get("code") ?? "";
+  const tokens = await exchange({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: pkce.verifier, resource: MCP_URL });
+  expect(tokens.status).toBe(200);
+  return (await tokens.json()) as Tokens;
+}
+
 let admin: string;
 
 beforeAll(async () => {
   admin = await createFleet("cimd");
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 describe("a client that names itself by a Client ID Metadata Document", () => {
@@ -109,12 +132,68 @@ describe("a client that names itself by a Client ID Metadata Document", () => {
   });
 
   it("takes only https client ids on a deployment that is not on loopback", async () => {
-    const publicBase = "https://fleet.example";
-    const deployed = createOAuthProvider(publicBase);
-    const send: Send = (request) => deployed.fetch(request, { ...env, OAUTH_PROVIDER: undefined }, createExecutionContext());
     const before = await hits("assistant.json");
-    expect(await refusedAt(documentUrl("assistant.json"), send, publicBase)).toMatch(/must use https/);
+    expect(await refusedAt(documentUrl("assistant.json"), deployed, DEPLOYED)).toMatch(/must use https/);
     expect(await hits("assistant.json"), "nothing fetched over http").toBe(before);
+  });
+
+  it("refuses a client id on a loopback, private, link-local or multicast address, in any spelling, before fetching it, on a deployment not on loopback", async () => {
+    const fetched = vi.spyOn(globalThis, "fetch");
+    const clientIds = [
+      "https://127.0.0.1:47811/x.json",
+      "https://localhost/x.json",
+      "https://169.254.169.254/latest/meta-data",
+      "https://10.0.0.1/x.json",
+      "https://172.16.5.4/x.json",
+      "https://192.168.1.1/x.json",
+      "https://100.64.0.1/x.json",
+      "https://0.0.0.0/x.json",
+      "https://224.0.0.1/x.json",
+      // Spellings the URL parser writes as 127.0.0.1 and [::ffff:7f00:1].
+      "https://2130706433/x.json",
+      "https://0x7f.1/x.json",
+      "https://0177.0.0.1/x.json",
+      "https://[::ffff:127.0.0.1]/x.json",
+      "https://[::ffff:a9fe:a9fe]/latest/meta-data",
+      "https://[::1]/x.json",
+      "https://[::]/x.json",
+      "https://[fd00::1]/x.json",
+      "https://[fe80::1]/x.json",
+      "https://[ff02::1]/x.json",
+    ];
+    for (const clientId of clientIds) {
+      expect(await refusedAt(clientId, deployed, DEPLOYED), clientId).toMatch(/must not name a loopback, private, link-local or multicast address/);
+    }
+    expect(fetched.mock.calls.map(([input]) => String(input)), "nothing fetched").toEqual([]);
+  });
+
+  it("says only that a document could not be fetched, not the runtime's words for why", async () => {
+    // The runtime's words tell a closed port from an open one: with them, client ids would probe the network.
+    expect(await refusedAt(documentUrl("hangup.json"))).toMatch(/cannot be used: the document could not be fetched\.<\/p>/);
+  });
+
+  it("keeps each approval of the same client by the same token as a grant of its own: both clients keep their tokens", async () => {
+    // Two people connecting one web-hosted client (one client id), approved with the same token.
+    const clientId = documentUrl("assistant.json");
+    const first = await connect(clientId, admin);
+    const second = await connect(clientId, admin);
+    for (const tokens of [first, second]) expect((await mcp(tokens.access_token, "tools/list")).response.status).toBe(200);
+    for (const tokens of [first, second]) {
+      const refreshed = await exchange({ grant_type: "refresh_token", refresh_token: tokens.refresh_token, client_id: clientId });
+      expect(refreshed.status).toBe(200);
+      expect((await mcp(((await refreshed.json()) as Tokens).access_token, "tools/list")).response.status).toBe(200);
+    }
+  });
+
+  it("shows the error page, never a 500, when the document moves its redirect URI between the consent page and the approval", async () => {
+    const page = await openConsent({ clientId: documentUrl("moving.json"), challenge: (await pkcePair()).challenge, scope: "read" });
+    expect(page.response.status).toBe(200);
+    const approved = await submitConsent(page, { token: admin, scopes: ["read"] });
+    expect(approved.status).toBe(400);
+    expect(approved.headers.get("Location")).toBeNull();
+    const html = await approved.text();
+    expect(html).toContain("<h1>Authorization failed</h1>");
+    expect(html).toContain("This authorization could not be completed.");
   });
 
   it("answers invalid_client at the token endpoint when the document does not hold up", async () => {

@@ -32,23 +32,40 @@ async function discover(): Promise<ServerMetadata> {
   return (await server.json()) as ServerMetadata;
 }
 
+/** What an MCP client sends to register itself as a public client (RFC 7591). */
+function registration(name = "Test assistant", redirectUris = [REDIRECT_URI]): Record<string, unknown> {
+  return {
+    client_name: name,
+    redirect_uris: redirectUris,
+    token_endpoint_auth_method: "none",
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+  };
+}
+
+function registerRequest(body: BodyInit, base = BASE): Request {
+  return new Request(`${base}/oauth/register`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+}
+
 /** Dynamic client registration (RFC 7591) of a public client, as MCP clients do. */
-async function register(base = BASE, send = worker, name = "Test assistant"): Promise<string> {
-  const response = await send(
-    new Request(`${base}/oauth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        client_name: name,
-        redirect_uris: [REDIRECT_URI],
-        token_endpoint_auth_method: "none",
-        grant_types: ["authorization_code", "refresh_token"],
-        response_types: ["code"],
-      }),
-    }),
-  );
+async function register(base = BASE, send = worker, name = "Test assistant", redirectUris = [REDIRECT_URI]): Promise<string> {
+  const response = await send(registerRequest(JSON.stringify(registration(name, redirectUris)), base));
   expect(response.status).toBe(201);
   return ((await response.json()) as { client_id: string }).client_id;
+}
+
+/** A body of `bytes` bytes of form data that declares no length, made as it is read; `pulled` says how much was. */
+function streamedForm(bytes: number): { body: ReadableStream<Uint8Array>; pulled: () => number } {
+  const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= bytes) return controller.close();
+      controller.enqueue(chunk);
+      sent += chunk.byteLength;
+    },
+  });
+  return { body, pulled: () => sent };
 }
 
 /** The whole browser-side flow up to the authorization code. */
@@ -200,11 +217,43 @@ describe("the authorization code flow with PKCE", () => {
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toMatchObject({ error: "invalid_grant" });
 
-    for (const request of [authorizeUrl({ clientId }), authorizeUrl({ clientId, challenge: "x".repeat(43), method: "plain" })]) {
+    const refusals: Array<[string, RegExp]> = [
+      [authorizeUrl({ clientId }), /must use PKCE/],
+      [authorizeUrl({ clientId, challenge: "x".repeat(43), method: "plain" }), /plain PKCE method is not allowed/],
+    ];
+    for (const [request, reason] of refusals) {
       const response = await worker(new Request(request, { redirect: "manual" }));
-      expect(response.status).toBe(302);
-      expect(new URL(response.headers.get("Location") ?? "").searchParams.get("error")).toBe("invalid_request");
+      expect(response.status).toBe(400);
+      expect(response.headers.get("Location")).toBeNull();
+      expect(await response.text()).toMatch(reason);
     }
+  });
+
+  it("answers a request found wrong before the operator decides with a page, never a redirect to the client", async () => {
+    // Anyone can register any redirect URI: sending errors there would make /authorize an open redirect (RFC 9700 4.11.2).
+    const phish = "https://evil.example/phish";
+    const clientId = await register(BASE, worker, "Not a phish", [phish]);
+    const challenge = (await pkcePair()).challenge;
+    const refusals: Array<[string, RegExp]> = [
+      [authorizeUrl({ clientId, redirectUri: phish }), /must use PKCE/],
+      [authorizeUrl({ clientId, redirectUri: phish, challenge, method: "plain" }), /plain PKCE method is not allowed/],
+      [authorizeUrl({ clientId, redirectUri: phish, challenge, resource: "https://elsewhere.example/mcp" }), /resource/i],
+      [authorizeUrl({ clientId, redirectUri: phish, challenge }).replace("response_type=code", "response_type=token"), /response_type/],
+    ];
+    for (const [request, reason] of refusals) {
+      const response = await worker(new Request(request, { redirect: "manual" }));
+      expect(response.status, request).toBe(400);
+      expect(response.headers.get("Location"), request).toBeNull();
+      const html = await response.text();
+      expect(html, request).toContain("<h1>Authorization failed</h1>");
+      expect(html, request).toMatch(reason);
+    }
+    // The operator's own decision still goes back to the client.
+    const page = await openConsent({ clientId, challenge, redirectUri: phish });
+    expect(page.response.status).toBe(200);
+    const denied = await submitConsent(page, { decision: "deny" });
+    expect(denied.status).toBe(302);
+    expect(new URL(denied.headers.get("Location") ?? "").searchParams.get("error")).toBe("access_denied");
   });
 
   it("sends access_denied back when the operator denies", async () => {
@@ -297,12 +346,54 @@ describe("the authorization code flow with PKCE", () => {
   });
 });
 
+describe("the bodies the OAuth endpoints read", () => {
+  it("refuse a token request over 256 KiB with 413, counting one that declares no length as it arrives", async () => {
+    const limit = 256 * 1024;
+    const form = { "Content-Type": "application/x-www-form-urlencoded" };
+    const declared = await worker(new Request(`${BASE}/oauth/token`, { method: "POST", headers: form, body: `grant_type=refresh_token&pad=${"x".repeat(limit)}` }));
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ error: "invalid_request", error_description: `The request body is larger than ${limit} bytes.` });
+
+    const endless = streamedForm(40 * 1024 * 1024);
+    const streamed = await worker(new Request(`${BASE}/oauth/token`, { method: "POST", headers: form, body: endless.body }));
+    expect(streamed.status).toBe(413);
+    expect(endless.pulled(), "read no further than it had to").toBeLessThan(4 * 1024 * 1024);
+
+    // A token request within the limit is answered as before.
+    const { clientId, code, verifier } = await authorize(admin, ["read"]);
+    const padded = await exchange({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier, pad: "x".repeat(limit / 2) });
+    expect(padded.status).toBe(200);
+  });
+
+  it("take a registration only within a metadata document's bounds: 5 KiB of body, a name of 100 characters, 20 redirect URIs", async () => {
+    const atLimits = await worker(registerRequest(JSON.stringify(registration("n".repeat(100), Array.from({ length: 20 }, (_, i) => `http://127.0.0.1:${9000 + i}/callback`)))));
+    expect(atLimits.status).toBe(201);
+
+    const refusals: Array<[Record<string, unknown>, RegExp]> = [
+      [registration("n".repeat(101)), /client_name: /],
+      [registration("Many", Array.from({ length: 21 }, (_, i) => `http://127.0.0.1:${9000 + i}/callback`)), /redirect_uris: /],
+    ];
+    for (const [metadata, reason] of refusals) {
+      const response = await worker(registerRequest(JSON.stringify(metadata)));
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: "invalid_client_metadata", error_description: expect.stringMatching(reason) });
+    }
+
+    const huge = await worker(registerRequest(JSON.stringify(registration("n".repeat(900 * 1024)))));
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ error: "invalid_request", error_description: "The request body is larger than 5120 bytes." });
+    const streamed = await worker(registerRequest(streamedForm(6 * 1024).body));
+    expect(streamed.status).toBe(413);
+  });
+});
+
 describe("access tokens", () => {
   it("refuses a request for another resource, and a token issued for another resource", async () => {
     const clientId = await register();
     const elsewhere = "https://elsewhere.example/mcp";
     const asked = await worker(new Request(authorizeUrl({ clientId, challenge: (await pkcePair()).challenge, resource: elsewhere }), { redirect: "manual" }));
-    expect(new URL(asked.headers.get("Location") ?? "").searchParams.get("error")).toBe("invalid_target");
+    expect(asked.status).toBe(400);
+    expect(asked.headers.get("Location")).toBeNull();
 
     const { code, verifier } = await authorize(admin, ["read"], { clientId });
     const retargeted = await exchange({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier, resource: elsewhere });

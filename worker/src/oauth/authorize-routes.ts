@@ -1,4 +1,4 @@
-import { type AuthRequest, AuthorizationError, authorizationErrorRedirect, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
+import { type AuthRequest, AuthorizationError, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import { ALL_SCOPES, type Caller, type Scope } from "@jetson/protocol";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -75,7 +75,7 @@ export const authorizeRoutes = new Hono<{ Bindings: Env }>()
     const oauth = oauthHelpers(c.env);
     const request = await oauth.parseAuthRequest(c.req.raw);
     // The library demands PKCE of public clients only; we demand it of every client.
-    if (!request.codeChallenge) return c.redirect(authorizationErrorRedirect(request, "invalid_request", "PKCE (S256) is required."), 302);
+    if (!request.codeChallenge) return authorizePageResponse(authorizeErrorPage("PKCE (S256) is required."), 400);
     const named = ALL_SCOPES.filter((scope) => request.scope.includes(scope));
     return showConsent(oauth, request, named.length > 0 ? named : ["read"]);
   })
@@ -105,6 +105,8 @@ export const authorizeRoutes = new Hono<{ Bindings: Env }>()
     const { redirectTo } = await oauth.completeAuthorization({
       request: { ...approved.request, scope: granted },
       userId: tokenId,
+      // One approval, one grant: another person (or tab) connecting the same client with the same token ends nothing.
+      revokeExistingGrants: false,
       metadata: { fleet },
       scope: granted,
       props,
@@ -113,8 +115,9 @@ export const authorizeRoutes = new Hono<{ Bindings: Env }>()
     return new Response(null, { status: 302, headers: approved.headers });
   })
   .onError((error) => {
-    // Back to the client only once the library validated its redirect URI; otherwise say it here.
-    if (error instanceof AuthorizationError && error.redirectTo) return Response.redirect(error.redirectTo, 302);
+    // Only the operator's own decision goes back to the client (RFC 9700 4.11.2): a client may name any
+    // redirect URI it registered, so anything found wrong before is said here, never redirected.
     if (error instanceof AuthorizationError) return authorizePageResponse(authorizeErrorPage(error.description), 400);
-    throw error;
+    console.error("/authorize failed:", error);
+    return authorizePageResponse(authorizeErrorPage("This authorization could not be completed."), 400);
   });

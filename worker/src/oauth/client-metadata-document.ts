@@ -1,5 +1,6 @@
 import { isLoopbackHost, readCapped } from "@jetson/protocol";
 import { z } from "zod";
+import { isNonPublicHost } from "./non-public-host.js";
 
 /**
  * Bounds on fetching a Client ID Metadata Document: anyone can name any URL as their
@@ -11,9 +12,11 @@ export const DOCUMENT_LIMITS = { maxBytes: 5 * 1024, timeoutMs: 3_000, maxCacheS
 const DANGEROUS_SCHEME = /^(javascript|data|vbscript|file|blob|mailto):/i;
 const WebUrl = z.url({ protocol: /^https?$/ });
 
-/** What this server reads from a document (draft-ietf-oauth-client-id-metadata-document, RFC 7591 names); other members are ignored. */
-export const ClientMetadataDocumentSchema = z.object({
-  client_id: z.string(),
+/**
+ * How a client describes itself, as this server takes it whether the client publishes a document or
+ * registers: anyone can do either, so names, redirect URIs and links are bounded alike (RFC 7591 names).
+ */
+export const ClientDescriptionSchema = z.object({
   client_name: z.string().trim().min(1).max(100),
   redirect_uris: z
     .array(z.url().refine((uri) => !DANGEROUS_SCHEME.test(uri), "a redirect URI must not use a script, data or file scheme"))
@@ -21,6 +24,11 @@ export const ClientMetadataDocumentSchema = z.object({
     .max(20),
   client_uri: WebUrl.optional(),
   logo_uri: WebUrl.optional(),
+});
+
+/** What this server reads from a document (draft-ietf-oauth-client-id-metadata-document); other members are ignored. */
+export const ClientMetadataDocumentSchema = ClientDescriptionSchema.extend({
+  client_id: z.string(),
   // The document is public: whoever reads it could present a secret in it.
   token_endpoint_auth_method: z.literal("none", { error: "only public clients (none) can name themselves by a metadata document" }).optional(),
   grant_types: z
@@ -69,6 +77,11 @@ const URL_RULES: Array<[(clientId: string, url: URL, deployment: URL) => boolean
     (_, url, deployment) => url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(deployment.hostname) && isLoopbackHost(url.hostname)),
     "must use https (http only from a loopback address, while this server itself runs on loopback)",
   ],
+  // Only the local stack may fetch from its own network; a name that resolves into one is refused by the runtime.
+  [
+    (_, url, deployment) => isLoopbackHost(deployment.hostname) || !isNonPublicHost(url.hostname),
+    "must not name a loopback, private, link-local or multicast address",
+  ],
   [(clientId) => !clientId.includes("#"), "must not have a fragment"],
   [(_, url) => url.username === "" && url.password === "", "must not carry a user name or password"],
   [(clientId) => !hasDotSegment(clientId), "must not have . or .. path segments"],
@@ -89,6 +102,11 @@ export function clientIdUrlProblem(clientId: string, publicUrl: string): string 
   }
   const broken = URL_RULES.find(([holds]) => !holds(clientId, url, new URL(publicUrl)));
   return broken ? `a client_id URL ${broken[1]}` : undefined;
+}
+
+/** What a schema found wrong, one issue after another, each by the member it is about. */
+export function issuesOf(error: z.ZodError): string {
+  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
 }
 
 /** A refusal with its reason, raised while fetching and turned into a FetchedDocument at the end. */
@@ -125,10 +143,7 @@ function parseDocument(bytes: Uint8Array, clientId: string): ClientMetadataDocum
     throw new DocumentRefused("the document is not valid UTF-8 JSON");
   }
   const parsed = ClientMetadataDocumentSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
-    throw new DocumentRefused(`the document is not a valid client metadata document: ${issues.join("; ")}`);
-  }
+  if (!parsed.success) throw new DocumentRefused(`the document is not a valid client metadata document: ${issuesOf(parsed.error)}`);
   if (parsed.data.client_id !== clientId) {
     throw new DocumentRefused(`the document's client_id (${parsed.data.client_id}) does not match the URL it was fetched from`);
   }
@@ -164,7 +179,9 @@ export async function fetchClientMetadataDocument(clientId: string): Promise<Fet
   } catch (error) {
     if (error instanceof DocumentRefused) return { ok: false, description: error.message };
     if (controller.signal.aborted) return { ok: false, description: `the document's server did not answer within ${DOCUMENT_LIMITS.timeoutMs / 1000} s` };
-    return { ok: false, description: `the document could not be fetched: ${error instanceof Error ? error.message : String(error)}` };
+    // The runtime's words differ by what answered at the address (a port probe): they go to the log only.
+    console.warn(`Client metadata document ${clientId} could not be fetched:`, error);
+    return { ok: false, description: "the document could not be fetched" };
   } finally {
     clearTimeout(timer);
   }

@@ -62,7 +62,10 @@ async function admit(env: Env, clientId: string, publicUrl: string): Promise<str
   return undefined;
 }
 
-/** The client_id a request to an endpoint that looks clients up names: in the query at /authorize, in the form at the token endpoint. */
+/**
+ * The client_id a request to an endpoint that looks clients up names: in the query at /authorize, in
+ * the form at the token endpoint (whose body arrives here already bounded, `withBoundedBodies`).
+ */
 async function namedClientId(request: Request, endpoints: OAuthEndpoints): Promise<string | null> {
   const { pathname, searchParams } = new URL(request.url);
   if (pathname === endpoints.authorize) return searchParams.get("client_id");

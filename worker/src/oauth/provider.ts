@@ -1,12 +1,19 @@
 import { ExternalTokenError, OAuthProvider } from "@cloudflare/workers-oauth-provider";
 import { ALL_SCOPES } from "@jetson/protocol";
-import { app } from "../app.js";
+import { app, MAX_REQUEST_BYTES } from "../app.js";
 import { resolveApiToken } from "../auth.js";
 import type { Env } from "../env.js";
+import { type BodyLimits, withBoundedBodies } from "./bounded-bodies.js";
+import { DOCUMENT_LIMITS } from "./client-metadata-document.js";
+import { refuseUnboundedClient } from "./client-registration.js";
 import { mcpHandler, rateLimited } from "./mcp-handler.js";
 import { type OAuthFront, type OAuthEndpoints, withMetadataDocumentClients } from "./metadata-document-clients.js";
 
 const ENDPOINTS = { authorize: "/authorize", token: "/oauth/token" } as const satisfies OAuthEndpoints;
+const REGISTRATION_ENDPOINT = "/oauth/register";
+
+/** The provider's endpoints that read a body: a token request as any request, a registration no larger than a metadata document. */
+const BODY_LIMITS: BodyLimits = { [ENDPOINTS.token]: MAX_REQUEST_BYTES, [REGISTRATION_ENDPOINT]: DOCUMENT_LIMITS.maxBytes };
 
 /**
  * The OAuth 2.1 provider in front of the whole Worker: it serves the metadata, token,
@@ -24,7 +31,8 @@ export function createOAuthProvider(publicUrl: string): OAuthFront {
     defaultHandler: app,
     authorizeEndpoint: ENDPOINTS.authorize,
     tokenEndpoint: ENDPOINTS.token,
-    clientRegistrationEndpoint: "/oauth/register",
+    clientRegistrationEndpoint: REGISTRATION_ENDPOINT,
+    clientRegistrationCallback: refuseUnboundedClient,
     scopesSupported: [...ALL_SCOPES],
     resourceMetadata: { resource, authorization_servers: [origin], resource_name: "Jetson fleet control" },
     // Scripts and CI keep using our API tokens at /mcp; they carry their own fleet and scopes.
@@ -38,7 +46,7 @@ export function createOAuthProvider(publicUrl: string): OAuthFront {
       return null;
     },
   });
-  return withMetadataDocumentClients(provider, publicUrl, ENDPOINTS);
+  return withBoundedBodies(withMetadataDocumentClients(provider, publicUrl, ENDPOINTS), BODY_LIMITS);
 }
 
 let current: { publicUrl: string; provider: OAuthFront } | undefined;
