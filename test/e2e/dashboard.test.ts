@@ -1,12 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { MAX_RECENT_ALERTS } from "@jetson/protocol";
+import { MAX_RECENT_ALERTS, topicFor } from "@jetson/protocol";
 import type { MqttClient } from "mqtt";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { SimBoardId } from "../../device-bridge/sim/index.js";
 import { REPO } from "../../scripts/local-stack.js";
+import { MAX_LIVE_PER_TOKEN } from "../../worker/src/dashboard/live-messages.js";
 import { launchChromium } from "../support/chromium.js";
 import { connectDevice, orinSample, publishSamples } from "../support/mqtt-device.js";
 import { TestStack } from "../support/stack.js";
@@ -335,6 +336,58 @@ describe("the dashboard in Chromium, against wrangler dev with simulated bridges
     await page.waitForSelector("body[data-rendered=device]");
     await expect.poll(() => page.locator("#past-alerts li").count()).toBe(MAX_RECENT_ALERTS);
     expect(await page.locator("#past-alerts-omitted").innerText()).toBe("3 older ones are not shown.");
+  });
+
+  it("shows the device's own message when its container listing fails", async () => {
+    const device = await stack.worker.provision("no-engine-probe");
+    const board = await connectDevice(stack.worker.url, device);
+    // What a bridge answers when no container engine runs on its board.
+    const message = "Docker is not running or its socket /var/run/docker.sock is missing: start it with sudo systemctl start docker.";
+    board.on("message", (_topic, payload) => {
+      const { id } = JSON.parse(String(payload)) as { id: string };
+      void board.publishAsync(topicFor(device.id, "result"), JSON.stringify({ id, startedAt: 1, endedAt: 2, ok: false, error: { code: "unavailable", message } }), { qos: 1 });
+    });
+    try {
+      await board.subscribeAsync(topicFor(device.id, "command"), { qos: 1 });
+      await board.publishAsync(topicFor(device.id, "state"), JSON.stringify({ hostname: device.id, bridgeVersion: "0.1.0", capabilities: ["containers.list"] }), { qos: 1 });
+      await page.goto(url(`/devices/${device.id}`));
+      await page.waitForSelector("body[data-rendered=device]");
+      await page.click("#containers button");
+      await page.locator("#containers .error").waitFor();
+      expect(await page.locator("#containers .error").innerText()).toBe(message);
+    } finally {
+      await board.endAsync();
+    }
+  });
+
+  it("pauses the oldest tab of a token that opens more dashboards than it may, saying how to resume", async () => {
+    // A token of its own: the tab's is then the oldest of its dashboards.
+    const token = (await stack.worker.api<{ token: string }>("/api/tokens", { method: "POST", body: JSON.stringify({ name: "many tabs", scopes: ["read"] }) })).token;
+    await context.clearCookies();
+    await page.goto(url("/signin"));
+    await page.fill("#token", token);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("body[data-rendered=fleet]");
+    await expect.poll(() => page.locator("#live-status").innerText()).toBe("Live");
+    const cookie = await sessionCookie();
+    const newer = await Promise.all(
+      Array.from(
+        { length: MAX_LIVE_PER_TOKEN },
+        () =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const ws = new WebSocket(url("/dashboard/live").replace("http", "ws"), { headers: { Origin: stack.worker.url, Cookie: cookie } });
+            ws.once("open", () => resolve(ws));
+            ws.once("error", reject);
+          }),
+      ),
+    );
+    try {
+      // Chromium reports a close once the connection is gone, up to 2 s after the close frame.
+      await page.locator("#live-status", { hasText: "Paused" }).waitFor();
+      expect(await page.locator("#live-status").innerText()).toBe("Paused: open in too many other tabs. Reload to resume.");
+    } finally {
+      for (const ws of newer) ws.close();
+    }
   });
 
   it("signs out: the session ends and its cookie opens nothing", async () => {

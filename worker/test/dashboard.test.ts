@@ -2,11 +2,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashSecret } from "../src/credentials.js";
-import type { LiveMessage } from "../src/dashboard/live-messages.js";
-import { createFleet } from "./device-client.js";
+import { openLive, ORIGIN, session, signIn } from "./dashboard-browser.js";
+import { createFleet, DeviceClient, json } from "./device-client.js";
 
-// The dashboard's own origin is the deployment's configured one, whatever Host a request names.
-const ORIGIN = new URL(env.PUBLIC_URL).origin;
 const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("dash"));
 
 function rest(token: string, method: string, path: string, body?: unknown) {
@@ -23,60 +21,10 @@ async function token(scopes: string[]): Promise<{ token: string; id: string }> {
   return (await response.json()) as { token: string; id: string };
 }
 
-function signIn(secret: string, options: { origin?: string; url?: string; next?: string } = {}) {
-  const url = options.url ?? ORIGIN;
-  return exports.default.fetch(`${url}/signin`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { Origin: options.origin ?? url, "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ token: secret, next: options.next ?? "/" }),
-  });
-}
-
-/** Signs in and returns the `name=value` to send back as Cookie. */
-async function session(secret: string): Promise<string> {
-  const response = await signIn(secret);
-  expect(response.status).toBe(303);
-  return (response.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
-}
-
 const get = (path: string, cookie?: string) =>
   exports.default.fetch(`${ORIGIN}${path}`, { redirect: "manual", headers: cookie ? { Cookie: cookie } : {} });
 
 const signOut = (cookie: string) => exports.default.fetch(`${ORIGIN}/signout`, { method: "POST", redirect: "manual", headers: { Cookie: cookie, Origin: ORIGIN } });
-
-/** A dashboard's live socket, with every message it receives awaitable. */
-async function openLive(cookie: string, query = "") {
-  const response = await exports.default.fetch(`${ORIGIN}/dashboard/live${query}`, { headers: { Upgrade: "websocket", Cookie: cookie, Origin: ORIGIN } });
-  const ws = response.webSocket;
-  if (!ws) throw new Error(`no WebSocket: ${response.status}`);
-  ws.accept();
-  const messages: LiveMessage[] = [];
-  let closed: number | undefined;
-  let wake = () => {};
-  ws.addEventListener("message", (event) => {
-    messages.push(JSON.parse(String(event.data)) as LiveMessage);
-    wake();
-  });
-  ws.addEventListener("close", (event) => {
-    closed = event.code;
-    wake();
-  });
-  const until = async <T>(check: () => T | undefined): Promise<T> => {
-    for (;;) {
-      const found = check();
-      if (found !== undefined) return found;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  };
-  return {
-    ws,
-    messages,
-    next: (type: LiveMessage["type"], id?: string) =>
-      until(() => messages.find((m) => m.type === type && (id === undefined || (m.type === "upsert" ? m.device.id : m.type === "remove" ? m.id : undefined) === id))),
-    closed: () => until(() => closed),
-  };
-}
 
 let admin: string;
 let viewer: { token: string; id: string };
@@ -243,6 +191,28 @@ describe("dashboard pages and data routes", () => {
     expect(out.status).toBe(303);
     expect(out.headers.get("Set-Cookie")).toMatch(/^jetson_session=; Max-Age=0/);
     expect((await get("/dashboard/api/devices", cookie)).status).toBe(401);
+  });
+
+  it("answer a device's failed container listing with the device's own message, for the page to show", async () => {
+    const created = await rest(admin, "POST", "/api/devices", { id: "cam-no-engine" });
+    const { token: deviceToken } = (await created.json()) as { token: string };
+    const device = await DeviceClient.open("/tunnel/dash/cam-no-engine");
+    expect(await device.connect("cam-no-engine", deviceToken)).toMatchObject({ reasonCode: 0 });
+    device.publishJson("jetson/cam-no-engine/state", { hostname: "cam-no-engine", bridgeVersion: "0.1.0", capabilities: ["containers.list"] }, 21);
+    await device.next("puback");
+    await device.subscribeCommands("cam-no-engine");
+    // What a bridge answers when no container engine runs on its board.
+    const error = { code: "unavailable", message: "Docker is not running or its socket /var/run/docker.sock is missing: start it with sudo systemctl start docker." };
+    const answered = device.next("publish").then((packet) => device.publishJson("jetson/cam-no-engine/result", { id: json(packet).id, startedAt: 1, endedAt: 2, ok: false, error }));
+    const cookie = await session(viewer.token);
+    const [response] = await Promise.all([
+      exports.default.fetch(`${ORIGIN}/dashboard/api/devices/cam-no-engine/containers`, { method: "POST", headers: { Cookie: cookie, Origin: ORIGIN } }),
+      answered,
+    ]);
+    // The request itself succeeded: an error status is for what the route refuses, with `{ error }` as its sentence.
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: false, error });
+    device.ws.close();
   });
 });
 

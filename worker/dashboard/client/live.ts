@@ -1,4 +1,4 @@
-import { type LiveMessage, PING, PONG, SESSION_ENDED } from "../../src/dashboard/live-messages.js";
+import { type LiveMessage, PING, PONG, SESSION_ENDED, SUPERSEDED } from "../../src/dashboard/live-messages.js";
 import { ApiError, getJson, goSignIn } from "./api.js";
 import { byId } from "./dom.js";
 
@@ -43,6 +43,8 @@ export function connectLive(query: string, onMessage: (message: LiveMessage) => 
       clearInterval(keepalive);
       if (closed) return;
       if (event.code === SESSION_ENDED) goSignIn();
+      // Reopening would close another of this token's tabs, which would reopen in turn.
+      if (event.code === SUPERSEDED) return showStatus("Paused: open in too many other tabs. Reload to resume.", "down");
       showStatus("Reconnecting…", "down");
       // A refused upgrade closes without a reason: ask why (a 401 goes to sign-in, a 400 is the page's to mend).
       setTimeout(() => {

@@ -22,6 +22,10 @@ export interface LivePage {
 
 /** Close code telling the page its session ended (signed out, expired or its token revoked): sign in again. */
 export const SESSION_ENDED = 4401;
+/** Live dashboards one token may have open (a person's tabs, in every browser signed in with it); opening another closes its oldest. */
+export const MAX_LIVE_PER_TOKEN = 20;
+/** Close code telling a page that newer dashboards of its token took its place: it stays as it is until reloaded. */
+export const SUPERSEDED = 4429;
 
 /** The text frame a page sends to keep its socket open; the registry answers without waking. */
 export const PING = "ping";

@@ -23,7 +23,8 @@ export const MAX_SESSIONS_PER_TOKEN = 20;
 export class SessionTable {
   constructor(private readonly sql: SqlStorage) {}
 
-  insert(hash: string, session: DashboardSession, now: number): void {
+  /** Answers the hashes of the token's sessions this one took the place of, whose pages must be told. */
+  insert(hash: string, session: DashboardSession, now: number): string[] {
     this.sql.exec("DELETE FROM dashboard_sessions WHERE expires_at <= ?", now);
     this.sql.exec(
       "INSERT INTO dashboard_sessions (hash, token_id, scopes, expires_at) VALUES (?, ?, ?, ?)",
@@ -32,12 +33,15 @@ export class SessionTable {
       JSON.stringify(session.scopes),
       session.expiresAt,
     );
-    this.sql.exec(
-      "DELETE FROM dashboard_sessions WHERE token_id = ? AND rowid NOT IN (SELECT rowid FROM dashboard_sessions WHERE token_id = ? ORDER BY rowid DESC LIMIT ?)",
-      session.tokenId,
-      session.tokenId,
-      MAX_SESSIONS_PER_TOKEN,
-    );
+    return this.sql
+      .exec<{ hash: string }>(
+        "DELETE FROM dashboard_sessions WHERE token_id = ? AND rowid NOT IN (SELECT rowid FROM dashboard_sessions WHERE token_id = ? ORDER BY rowid DESC LIMIT ?) RETURNING hash",
+        session.tokenId,
+        session.tokenId,
+        MAX_SESSIONS_PER_TOKEN,
+      )
+      .toArray()
+      .map((row) => row.hash);
   }
 
   /** The live session with this hash. */

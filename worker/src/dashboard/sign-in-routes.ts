@@ -66,11 +66,12 @@ export const signInRoutes = new Hono<DashboardEnv>()
     const { caller } = resolution;
     if (!caller.scopes.includes("read")) return refuse(403, "That token lacks the read scope, which the dashboard needs.");
     const value = newSessionValue(caller.fleet);
-    await registryStub(c.env, caller.fleet).createSession(await hashSecret(value), {
+    const replaced = await registryStub(c.env, caller.fleet).createSession(await hashSecret(value), {
       tokenId: caller.id,
       scopes: caller.scopes,
       expiresAt: Date.now() + SESSION_TTL_MS,
     });
+    for (const hash of replaced) credentialCache.forget("session", caller.fleet, hash);
     setCookie(c, SESSION_COOKIE, value, sessionCookieOptions(c.req.url, SESSION_TTL_MS / 1000));
     return c.redirect(next, 303);
   })

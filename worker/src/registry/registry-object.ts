@@ -240,8 +240,11 @@ export class RegistryObject extends DurableObject<Env> {
 
   // ---- dashboard sessions and their live channel ----
 
-  async createSession(hash: string, session: DashboardSession): Promise<void> {
-    this.sessions.insert(hash, session, Date.now());
+  /** A token's newest session. Those it takes the place of (past MAX_SESSIONS_PER_TOKEN) end as signing out ends them; their hashes are answered, for the Worker to forget. */
+  async createSession(hash: string, session: DashboardSession): Promise<string[]> {
+    const replaced = this.sessions.insert(hash, session, Date.now());
+    for (const ended of replaced) this.live.endSession(ended, "replaced by a newer sign-in");
+    return replaced;
   }
 
   /** Finds a live session by hash and charges its token as `checkToken` would, as requests with the token itself would be. */
@@ -257,7 +260,7 @@ export class RegistryObject extends DurableObject<Env> {
 
   async endSession(hash: string): Promise<void> {
     if (this.tables.exist) this.sessions.delete(hash);
-    this.live.endSession(hash);
+    this.live.endSession(hash, "signed out");
   }
 
   /**
@@ -270,12 +273,13 @@ export class RegistryObject extends DurableObject<Env> {
       return this.listeners.accept(listener, Date.now());
     }
     const hash = request.headers.get(LIVE_SESSION_HEADER) ?? "";
-    const session = this.tables.exist ? this.sessions.find(hash, Date.now()) : undefined;
+    const now = Date.now();
+    const session = this.tables.exist ? this.sessions.find(hash, now) : undefined;
     if (request.headers.get("Upgrade") !== "websocket" || !session) return new Response("Not found", { status: 404 });
     const device = request.headers.get(LIVE_DEVICE_HEADER);
     if (device !== null) {
       const watched = this.devices.get(device);
-      return this.live.open(hash, session, { type: "snapshot", devices: watched ? [fleetDevice(watched)] : [] }, { device });
+      return this.live.open(hash, session, { type: "snapshot", devices: watched ? [fleetDevice(watched)] : [] }, { device }, now);
     }
     const asked = pageRequest(DeviceListQuerySchema.parse(JSON.parse(request.headers.get(LIVE_PAGE_HEADER) ?? "{}")));
     if (!asked.ok) return new Response(asked.message, { status: 400 });
@@ -283,7 +287,7 @@ export class RegistryObject extends DurableObject<Env> {
     const { devices, total, nextCursor } = this.devices.page(filter, after, limit);
     const through = nextCursor === undefined ? undefined : devices.at(-1)?.id;
     const snapshot = { type: "snapshot", devices: devices.map(fleetDevice), page: { total, ...(nextCursor && { nextCursor }), ...this.devices.facets() } } as const;
-    return this.live.open(hash, session, snapshot, { ...(after !== undefined && { after }), ...(through !== undefined && { through }) });
+    return this.live.open(hash, session, snapshot, { ...(after !== undefined && { after }), ...(through !== undefined && { through }) }, now);
   }
 
   /** Pages send nothing but pings, which the auto-response answers; a listen link may publish a change to the fleet's listeners. */
