@@ -15,6 +15,14 @@ let sshd: LocalSshd;
 let sshdDir: string;
 const connections: SshConnection[] = [];
 
+/** A fresh key pair: ssh2 now and then (about 1 in 200) generates an ed25519 key it cannot parse back, so such a key is thrown away. */
+function ed25519Key(): { private: string; public: string } {
+  for (;;) {
+    const key = utils.generateKeyPairSync("ed25519");
+    if (!(utils.parseKey(key.private) instanceof Error)) return key;
+  }
+}
+
 function target(overrides: Partial<SshTarget> = {}): SshTarget {
   return { host: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, hostKeysSha256: [sshd.hostKeySha256], ...overrides };
 }
@@ -86,7 +94,7 @@ describe("the SSH connection", () => {
   });
 
   it("gives up after its attempts when the server refuses the login, instead of retrying forever", async () => {
-    const unknownKey = utils.generateKeyPairSync("ed25519").private;
+    const unknownKey = ed25519Key().private;
     const connection = new SshConnection(target({ privateKey: unknownKey }), quiet, { minMs: 10, maxMs: 10, attempts: 2 });
     connections.push(connection);
     await expect(connection.ready()).rejects.toThrow(/authentication methods failed/);
@@ -106,7 +114,7 @@ describe("the SSH connection", () => {
 
 /** A login on the test's OpenSSH whose sessions print first, as a ~/.bashrc line would; SFTP still reaches a real sftp-server. */
 async function loginPrinting(shellText: string): Promise<SshConnection> {
-  const key = utils.generateKeyPairSync("ed25519");
+  const key = ed25519Key();
   const command = `case \\"$SSH_ORIGINAL_COMMAND\\" in internal-sftp) exec /usr/lib/openssh/sftp-server;; *) ${shellText};; esac`;
   await appendFile(path.join(sshdDir, "authorized_keys"), `command="${command}" ${key.public}\n`);
   return connect({ privateKey: key.private });
@@ -188,8 +196,8 @@ afterAll(() => {
 
 /** A gateway target that OpenSSH cannot stand for (ssh2's own server): it logs anyone in, then misbehaves as told. */
 async function startHostileTarget(hostility: Hostility): Promise<HostileTarget> {
-  const hostKey = utils.generateKeyPairSync("ed25519");
-  const clientKey = utils.generateKeyPairSync("ed25519");
+  const hostKey = ed25519Key();
+  const clientKey = ed25519Key();
   let opened = 0;
   let markDropped: () => void = () => undefined;
   const dropped = new Promise<void>((resolve) => {
@@ -247,11 +255,11 @@ describe("a gateway target that leaves requests unanswered", () => {
     expect(await running).toMatchObject({ aborted: true, timedOut: false, exitCode: null });
   });
 
-  it("ends a command a grace after SIGKILL with what it printed, even when the kill's own channel never opens", { timeout: 10_000 }, async () => {
+  it("fails a command a grace after SIGKILL when the kill's own channel never opens, saying it may still be running", { timeout: 10_000 }, async () => {
     // Opens the SFTP session and the command's channel, which prints its pid and some output but never ends; the kill's channel never opens.
     const target = await startHostileTarget({ opens: 2, sftpAnswers: true, output: "4242\npartial" });
     const host = hostileHost(target.connect(5_000), 300);
-    expect(await host.run("true", [])).toMatchObject({ timedOut: true, exitCode: null, stdout: "partial" });
+    await expect(host.run("true", [])).rejects.toThrow("Could not stop true on the device (the kill could not be sent within 200 ms): it may still be running");
   });
 
   for (const [what, hostility] of [

@@ -76,24 +76,35 @@ export class SshHost implements HostPort {
       let signal: string | null = null;
       let killWait: NodeJS.Timeout | undefined;
       const pid = new PidLine();
-      /** A signal asked for before the remote pid arrived, sent as soon as it does. */
-      let pending: StopSignal | undefined;
-      const signalRemote = async (signalName: StopSignal) => {
-        if (pid.value === undefined) pending = signalName;
-        else await this.signalGroup(pid.value, signalName);
-      };
+      let pidArrived: (value: number) => void = () => undefined;
+      /** The remote pid: a signal asked for before it arrives waits for it. */
+      const remotePid = new Promise<number>((resolve) => {
+        pidArrived = resolve;
+      });
+      /** Aborted once the run is answered: a channel not yet asked for is then never opened, so its program never starts. */
+      const answered = new AbortController();
+      /** Aborted once the program's channel has closed: a kill not yet sent would find its group gone, or its pid reused. */
+      const gone = new AbortController();
       const stopper = new GracefulStop((signalName) => {
-        const sent = signalRemote(signalName);
-        // Past the grace, answer once the kill has run, even if something beyond its reach (a root program under sudo) holds the output open;
-        // or once another grace has passed, as the kill's own channel may never open.
-        if (signalName === "SIGKILL") {
-          const answer = () => {
-            channel?.close();
-            finish();
-          };
-          killWait = setTimeout(answer, graceMs);
-          void sent.then(answer, answer);
-        }
+        const sent = remotePid.then((value) => this.signalGroup(value, signalName, gone.signal));
+        // SIGKILL follows a SIGTERM that could not be sent all the same; only SIGKILL decides whether the program was stopped.
+        if (signalName === "SIGTERM") return void sent.catch(() => undefined);
+        // Past the grace, answer once the kill has run, or another grace after the device started it: something beyond its reach
+        // (a root program under sudo) may hold the output open. A kill not sent by then fails the run: the program may still be running.
+        const answer = () => {
+          channel?.close();
+          finish();
+        };
+        const notStopped = (why: string) => fail(new Error(`Could not stop ${program} on the device (${why}): it may still be running`));
+        let killStarted = false;
+        killWait = setTimeout(() => (killStarted ? answer() : notStopped(`the kill could not be sent within ${graceMs} ms`)), graceMs);
+        sent.then(
+          (kill) => {
+            killStarted = true;
+            void kill.ran.then(answer);
+          },
+          (error: Error) => notStopped(error.message),
+        );
       }, graceMs);
       const settle = () => {
         if (settled) return false;
@@ -101,6 +112,7 @@ export class SshHost implements HostPort {
         clearTimeout(timer);
         clearTimeout(killWait);
         stopper.ended();
+        answered.abort();
         options.signal?.removeEventListener("abort", stop);
         return true;
       };
@@ -125,22 +137,17 @@ export class SshHost implements HostPort {
       options.signal?.addEventListener("abort", stop, { once: true });
       if (options.signal?.aborted) stop();
       const wire = ({ channel: opened, stdin }: { channel: ClientChannel; stdin?: string }) => {
-        // Too late: nothing waits for it any more.
-        if (settled) return opened.close();
         channel = opened;
         opened.on("data", (data: Buffer) => {
-          if (settled) return;
           let chunk: Buffer;
           try {
             chunk = pid.strip(data);
           } catch (error) {
+            opened.close();
             return fail(error);
           }
-          if (pending && pid.value !== undefined) {
-            void this.signalGroup(pid.value, pending);
-            pending = undefined;
-          }
-          if (!chunk.length) return;
+          if (pid.value !== undefined) pidArrived(pid.value);
+          if (settled || !chunk.length) return;
           out.add(chunk);
           lines?.add(chunk);
         });
@@ -149,19 +156,31 @@ export class SshHost implements HostPort {
           exitCode = code;
           signal = signalName ?? null;
         });
-        opened.on("close", finish);
+        opened.on("close", () => {
+          gone.abort();
+          stopper.ended();
+          clearTimeout(killWait);
+          finish();
+        });
         opened.end(stdin ?? "");
+        // Answered (cancelled, timed out) while its channel was opening: the program started all the same, so it is stopped, though no one waits for it.
+        if (settled) stopper.begin();
       };
-      this.start(program, args, options).then(wire, fail);
+      this.start(program, args, options, answered.signal).then(wire, fail);
     });
   }
 
-  /** Finds the program and opens the channel that runs it, its pid printed first. */
-  private async start(program: string, args: readonly string[], options: RunOptions): Promise<{ channel: ClientChannel; stdin?: string }> {
+  /** Finds the program and opens the channel that runs it, its pid printed first; never opens one once `signal` has aborted. */
+  private async start(
+    program: string,
+    args: readonly string[],
+    options: RunOptions,
+    signal: AbortSignal,
+  ): Promise<{ channel: ClientChannel; stdin?: string }> {
     const { argv, stdin } = commandLine(this.options, program, await this.locate(program), args, options);
     // sshd starts each command as a process group leader; printing its pid first lets a timeout signal the group.
     const command = `echo $$; LC_ALL=C DEBIAN_FRONTEND=noninteractive exec ${argv.map(shellQuote).join(" ")}`;
-    return { channel: await this.options.connection.exec(command), stdin };
+    return { channel: await this.options.connection.exec(command, { signal }), stdin };
   }
 
   /** Undefined also for a file longer than MAX_READ_FILE_BYTES; rejects when the device does not answer in time. */
@@ -218,17 +237,17 @@ export class SshHost implements HostPort {
   }
 
   /**
-   * Signals the remote process group (sshd made the command its leader); resolves once `kill` has run.
-   * `kill -TERM -PGID` is the form every shell's builtin takes: dash refuses `--` and `-s`.
+   * Sends `kill` to the remote process group (sshd made the command its leader): resolves once the device has started it,
+   * with `ran` settling once it has run; rejects when it could not be sent (no session, no connection, or `programGone`
+   * aborted first). Kills may take the session kept for them. `kill -TERM -PGID` is the form every shell's builtin takes:
+   * dash refuses `--` and `-s`.
    */
-  private async signalGroup(pid: number, signalName: StopSignal): Promise<void> {
-    const channel = await this.options.connection.exec(`kill -${signalName.replace(/^SIG/, "")} -${pid}`).catch(() => undefined);
-    if (!channel) return;
-    await new Promise<void>((resolve) => {
-      channel.on("close", () => resolve());
-      channel.stderr.resume();
-      channel.resume().end();
-    });
+  private async signalGroup(pid: number, signalName: StopSignal, programGone: AbortSignal): Promise<{ ran: Promise<void> }> {
+    const channel = await this.options.connection.exec(`kill -${signalName.replace(/^SIG/, "")} -${pid}`, { use: "kill", signal: programGone });
+    const ran = new Promise<void>((resolve) => channel.on("close", () => resolve()));
+    channel.stderr.resume();
+    channel.resume().end();
+    return { ran };
   }
 
   private resolve(sftp: SFTPWrapper, machinePath: string): Promise<string> {
