@@ -10,7 +10,8 @@ import type { Command } from "@jetson/protocol";
  * step moves), its smallest value so far stands for the offset with the shortest delay seen. A
  * command's delay beyond that is how late it is: one that spent longer on the way (a stalled link, a
  * suspended board) than it had left when sent is refused, as the cloud has answered its caller.
- * A command without `sentAt` (an older Worker) is compared with this clock as it is.
+ * The Worker's clock in each CONNACK counts as such a measure too, so the first command after a
+ * connection is judged as well. A command without `sentAt` (an older Worker) is compared with this clock as it is.
  */
 export class CommandDeadlines {
   /** The smallest arrival-minus-sentAt seen, on the monotonic clock. */
@@ -21,9 +22,14 @@ export class CommandDeadlines {
   /** Whether `command`, arriving now, is past its deadline. */
   passed(command: Command, wallNow: number): boolean {
     if (command.sentAt === undefined) return wallNow > command.deadline;
-    const offset = this.monotonicNow() - command.sentAt;
-    this.#floor = this.#floor === undefined ? offset : Math.min(this.#floor, offset);
-    const late = offset - this.#floor;
+    const late = this.observe(command.sentAt);
     return late > command.deadline - command.sentAt;
+  }
+
+  /** Something the Worker stamped `cloudTime` arrives now: how much longer than the quickest such arrival it took. */
+  observe(cloudTime: number): number {
+    const offset = this.monotonicNow() - cloudTime;
+    this.#floor = this.#floor === undefined ? offset : Math.min(this.#floor, offset);
+    return offset - this.#floor;
   }
 }

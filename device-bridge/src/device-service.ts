@@ -96,6 +96,7 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     subscribe: [topicFor(config.deviceId, "command"), topicFor(config.deviceId, "cancel")],
     subscribeOptional: ports.topics,
     log,
+    onCloudClock: (cloudNow) => dispatcher.cloudClock(cloudNow),
     onConnect: () => {
       // The state first, then what waited in the buffer while the link was down, oldest first.
       void reportState().finally(() => void telemetry.flush());

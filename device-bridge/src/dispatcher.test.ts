@@ -153,6 +153,22 @@ describe("the dispatcher", () => {
     ]);
   });
 
+  it("refuses the first command after connecting when it spent longer on its way than it had left, measured from the CONNACK's clock", async () => {
+    const d = await dispatcher();
+    // The Worker's clock, 10 minutes behind this one, as its CONNACK gave it on arrival.
+    const cloudNow = Date.now() - 10 * 60_000;
+    d.cloudClock(cloudNow);
+    // Sent 60 s before the connection with 10 s left (a command held on the way), then the first to arrive.
+    const stalled = cloudNow - 60_000;
+    await d.handle(command({ id: "cmd-stalled2", deadline: stalled + 10_000, sentAt: stalled }));
+    const onTime = cloudNow;
+    await d.handle(command({ id: "cmd-ontime02", deadline: onTime + 10_000, sentAt: onTime }));
+    expect(results().map((r) => [r.id, r.ok ? "ok" : r.error.code])).toEqual([
+      ["cmd-stalled2", "timed_out"],
+      ["cmd-ontime02", "ok"],
+    ]);
+  });
+
   it("aborts a running command on cancel, answers `cancelled` once, and answers a redelivery from the journal", async () => {
     const d = await dispatcher();
     const entered = new Promise<void>((resolve) => (untilAborted = { entered: resolve, aborted: false }));

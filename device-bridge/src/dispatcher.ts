@@ -190,6 +190,11 @@ export class Dispatcher {
     await this.answer(result);
   }
 
+  /** The Worker's clock as a new connection's CONNACK gave it: a measure of this clock's offset before any command comes. */
+  cloudClock(cloudNow: number): void {
+    this.deadlines.observe(cloudNow);
+  }
+
   /** Journals a command's result and sends it. */
   private async answer(result: Result): Promise<void> {
     await this.journalled(result.id, this.deps.journal.finished(result));

@@ -26,6 +26,13 @@ export const CommandSchema = z.object({
 });
 export type Command = z.infer<typeof CommandSchema>;
 
+/**
+ * The MQTT 5 user property of the CONNACK that carries the Worker's clock (epoch ms, decimal) when it
+ * accepted the device: the device's first measure of how far its clock is from the Worker's, so that
+ * even the first command after it connects is judged by how long it spent on the way (see `sentAt`).
+ */
+export const CLOUD_CLOCK_PROPERTY = "cloud-clock";
+
 /** Cloud to device: stop a running command; its handler is aborted and its result says `cancelled`. */
 export const CancelSchema = z.object({ id: CommandIdSchema });
 export type Cancel = z.infer<typeof CancelSchema>;

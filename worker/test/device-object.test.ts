@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import type { DeviceSummary } from "@jetson/protocol";
+import { CLOUD_CLOCK_PROPERTY, type DeviceSummary } from "@jetson/protocol";
 import { describe, expect, it, vi } from "vitest";
 import { ADMIN, DeviceClient, json, provision } from "./device-client.js";
 import { withControlledClock } from "./frozen-clock.js";
@@ -58,6 +58,18 @@ describe("the device's Durable Object", () => {
     const v4 = await DeviceClient.open("/tunnel/local/dev-auth", 4);
     expect(await v4.connect("dev-auth", "wrong-token-wrong-token")).toMatchObject({ type: "connack", reasonCode: 4 });
     expect((await summary("dev-auth")).online).toBe(false);
+  });
+
+  it("tells an MQTT 5 device its clock in the CONNACK, for the device to measure how late a command comes", async () => {
+    const token = await provision("dev-clock");
+    const client = await DeviceClient.open("/tunnel/local/dev-clock", 5);
+    const before = Date.now();
+    const connack = await client.connect("dev-clock", token);
+    const after = Date.now();
+    expect(connack).toMatchObject({ type: "connack", reasonCode: 0 });
+    const clock = connack.type === "connack" ? connack.properties?.userProperties?.find(([name]) => name === CLOUD_CLOCK_PROPERTY) : undefined;
+    expect(Number(clock?.[1])).toBeGreaterThanOrEqual(before);
+    expect(Number(clock?.[1])).toBeLessThanOrEqual(after);
   });
 
   it("refuses an unknown device the same way as a wrong token", async () => {

@@ -1,3 +1,4 @@
+import { CLOUD_CLOCK_PROPERTY } from "@jetson/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { MqttLink } from "./mqtt-link.js";
 import { PublishRefused } from "./publish-refused.js";
@@ -6,7 +7,7 @@ import { ScriptedBroker } from "./scripted-broker.js";
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A link to `broker`, and each of its connections (CONNACK and SUBACK done) in turn. */
-function linkTo(broker: ScriptedBroker, subscribeOptional?: string[]): { link: MqttLink; nextConnect: () => Promise<void> } {
+function linkTo(broker: ScriptedBroker, subscribeOptional?: string[], onCloudClock?: (cloudNow: number) => void): { link: MqttLink; nextConnect: () => Promise<void> } {
   let onConnect = () => {};
   const nextConnect = () => new Promise<void>((resolve) => (onConnect = resolve));
   const link = new MqttLink({
@@ -20,6 +21,7 @@ function linkTo(broker: ScriptedBroker, subscribeOptional?: string[]): { link: M
     subscribe: ["d/dev/cmd"],
     subscribeOptional,
     log: quiet,
+    onCloudClock,
     onConnect: () => onConnect(),
     onMessage() {},
   });
@@ -44,6 +46,25 @@ describe("MqttLink", () => {
     await connected;
     return linked.link;
   }
+
+  it("passes on the cloud's clock from its CONNACK, and nothing from a cloud that does not say it", async () => {
+    broker = await ScriptedBroker.start();
+    const clocks: number[] = [];
+    broker.connackUserProperties = [[CLOUD_CLOCK_PROPERTY, "1765000000000"]];
+    const linked = linkTo(broker, undefined, (cloudNow) => clocks.push(cloudNow));
+    link = linked.link;
+    let connected = linked.nextConnect();
+    link.start();
+    await connected;
+    // An older Worker's CONNACK, and one whose property is not a clock.
+    for (const properties of [[], [[CLOUD_CLOCK_PROPERTY, "soon"]]] satisfies Array<Array<[string, string]>>) {
+      broker.connackUserProperties = properties;
+      connected = linked.nextConnect();
+      broker.dropConnections();
+      await connected;
+    }
+    expect(clocks).toEqual([1765000000000]);
+  });
 
   it("stops even when the cloud never acknowledges a message in flight", async () => {
     const held = await connectedToHoldingBroker();

@@ -1,3 +1,4 @@
+import { CLOUD_CLOCK_PROPERTY } from "@jetson/protocol";
 import mqtt, { ErrorWithReasonCode, type MqttClient } from "mqtt";
 import WebSocket from "ws";
 import type { Logger } from "../log.js";
@@ -18,6 +19,8 @@ export interface LinkOptions {
   /** Topics of a feature the cloud may not offer yet (an older Worker refuses them): asked for apart, so a refusal costs only that feature. */
   subscribeOptional?: string[];
   log: Logger;
+  /** The Worker's clock when it accepted this connection, as its CONNACK said it, read on arrival. */
+  onCloudClock?(cloudNow: number): void;
   onConnect(): void;
   onMessage(topic: string, payload: Uint8Array): void;
   /** The connection closed (a reconnect may follow). */
@@ -69,6 +72,9 @@ export class MqttLink {
     client.on("connect", (connack) => {
       this.attempt = 0;
       this.brokerMaxPacketBytes = connack.properties?.maximumPacketSize;
+      const cloudNow = Number(connack.properties?.userProperties?.[CLOUD_CLOCK_PROPERTY]);
+      // An older Worker says nothing; a list (the property repeated) is not a clock either.
+      if (Number.isSafeInteger(cloudNow) && cloudNow > 0) options.onCloudClock?.(cloudNow);
       // Connected means ready for commands: only once the command subscription is granted.
       client.subscribe(options.subscribe, { qos: 1 }, (error, granted) => {
         if (error || options.subscribe.some((_, i) => (granted?.[i]?.qos ?? 0x80) >= 0x80)) {

@@ -28,6 +28,8 @@ export class ScriptedBroker {
   refuse: (topic: string) => boolean = () => false;
   /** Every topic subscribed to (granted or not), in order. */
   readonly subscriptions: string[] = [];
+  /** User properties its CONNACK carries (as a Worker's carries its clock); none by default. */
+  connackUserProperties: Array<[string, string]> = [];
   /** The connections that ended with a DISCONNECT (a graceful end: no Will), by number. */
   readonly disconnects: number[] = [];
   private connections = 0;
@@ -109,8 +111,8 @@ export class ScriptedBroker {
     const type = (data[0] ?? 0) >> 4;
     const { value: length, next: body } = varint(data, 1);
     const packet = data.subarray(body, body + length);
-    // MQTT 5 CONNACK: no session, success, no properties.
-    if (type === 1) socket.send(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00]));
+    // MQTT 5 CONNACK: no session, success, and the user properties asked for.
+    if (type === 1) socket.send(connack(this.connackUserProperties));
     // SUBACK granting QoS 1 to each topic, or refusing it.
     if (type === 8) {
       const topics = readSubscribe(packet);
@@ -180,4 +182,16 @@ function encodeVarint(value: number): Buffer {
     bytes.push(value > 0 ? byte | 0x80 : byte);
   } while (value > 0);
   return Buffer.from(bytes);
+}
+
+/** An MQTT 5 CONNACK (no session, success) whose properties are these user properties (UTF-8 string pairs, 0x26). */
+function connack(userProperties: ReadonlyArray<[string, string]>): Buffer {
+  const text = (value: string) => {
+    const bytes = Buffer.from(value, "utf8");
+    return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
+  };
+  const properties = Buffer.concat(userProperties.map(([name, value]) => Buffer.concat([Buffer.from([0x26]), text(name), text(value)])));
+  // Lengths of one byte each (a remaining length under 128).
+  if (properties.length > 124) throw new Error("the scripted CONNACK holds at most 124 bytes of properties");
+  return Buffer.concat([Buffer.from([0x20, 3 + properties.length, 0x00, 0x00, properties.length]), properties]);
 }

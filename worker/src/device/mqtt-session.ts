@@ -1,4 +1,4 @@
-import { type Channel, channels, parseTopic, topicFor } from "@jetson/protocol";
+import { type Channel, channels, CLOUD_CLOCK_PROPERTY, parseTopic, topicFor } from "@jetson/protocol";
 import type { ConnectPacket, Packet, PublishPacket } from "../mqtt/index.js";
 import type { Connection } from "./connection.js";
 
@@ -120,6 +120,7 @@ async function onConnect(connection: Connection, packet: ConnectPacket, host: Se
             wildcardSubscriptionAvailable: 0,
             sharedSubscriptionAvailable: 0,
             maximumQoS: 1,
+            userProperties: [[CLOUD_CLOCK_PROPERTY, String(Date.now())]],
           }
         : undefined,
   });
