@@ -1,5 +1,15 @@
 import { CloudUrlSchema } from "@jetson/protocol";
 
+/** A request the fleet answered with an error status; the message holds its reason. */
+export class FleetApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The fleet's REST API as the operator's token sees it. */
 export class FleetApi {
   constructor(
@@ -21,7 +31,7 @@ export class FleetApi {
     const text = await response.text();
     if (!response.ok) {
       const message = safeError(text);
-      throw new Error(`${method} ${path} failed (${response.status}): ${message}`);
+      throw new FleetApiError(`${method} ${path} failed (${response.status}): ${message}`, response.status);
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }

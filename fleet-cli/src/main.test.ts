@@ -60,6 +60,22 @@ describe("the jetson-fleet CLI", () => {
     }
   }, 30_000);
 
+  it("prints a result without the C1 controls and format characters that would drive the terminal, as the same JSON", async () => {
+    const enrollments = [{ device: "cam\u009b2J\u009d0;owned\u009c\u202e1", expiresAt: 1, createdBy: "token:tok_a" }];
+    const server = createServer((_request, response) => {
+      response.end(JSON.stringify({ enrollments }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const listed = await cli(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, "enroll-codes");
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).not.toMatch(/[\u0080-\u009f\p{Cf}]/u);
+      expect(JSON.parse(listed.stdout)).toEqual({ enrollments });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 30_000);
+
   it("prints a server's error without the escape sequences that would drive the terminal", async () => {
     const server = createServer((_request, response) => {
       response.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "no such device \u001b]0;owned-title\u0007\u001b[2Jcam-1\u202e" }));

@@ -1,6 +1,7 @@
 import { cleanDeviceMessage } from "@jetson/protocol";
 import { FleetApi } from "./api-client.js";
 import { commands } from "./commands.js";
+import { terminalJson } from "./terminal-json.js";
 
 const USAGE = `jetson-fleet: administer a Jetson fleet (set JETSON_FLEET_URL and JETSON_FLEET_TOKEN)
 
@@ -20,7 +21,8 @@ async function main([name, ...args]: string[]): Promise<number> {
   }
   // Checked on the first request: some commands (release sign) never make one.
   const result = await command.run(new FleetApi(process.env.JETSON_FLEET_URL ?? "", process.env.JETSON_FLEET_TOKEN ?? ""), args);
-  if (result !== undefined) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  // The result may quote a device or a target (its node --version): nothing in it may drive the terminal.
+  if (result !== undefined) process.stdout.write(`${terminalJson(result)}\n`);
   return 0;
 }
 

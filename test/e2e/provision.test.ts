@@ -46,8 +46,8 @@ afterAll(async () => {
 });
 
 /** A simulated Jetson reached through the local sshd, and the bridge settings that place it under its root. */
-async function target(name: string, board: SimBoardId, node: boolean): Promise<{ sim: SimulatedJetson; settings: string }> {
-  const sim = await createSimulatedJetson({ dir: path.join(stack.dir, name), board, hostname: name, node });
+async function target(name: string, board: SimBoardId, node: boolean, hostname = name): Promise<{ sim: SimulatedJetson; settings: string }> {
+  const sim = await createSimulatedJetson({ dir: path.join(stack.dir, name), board, hostname, node });
   targets.push(sim);
   const settings = path.join(stack.dir, `${name}.settings.json`);
   const state = path.join(stack.dir, `${name}-state`);
@@ -69,6 +69,12 @@ const destination = (user = sshd.username) => `${user}@127.0.0.1:${sshd.port}`;
 async function callLog(sim: SimulatedJetson): Promise<string> {
   return readFile(path.join(sim.root, "var/log/sim-calls.log"), "utf8").catch(() => "");
 }
+
+/** Provisions a target with the local sshd's key, pinned. */
+const provisionTarget = (board: { settings: string }, ...extra: string[]) =>
+  jetsonFleet(["provision", destination(), "--identity", identity, "--host-key", sshd.hostKeySha256, "--settings", board.settings, ...extra]);
+
+const deviceConfig = async (sim: SimulatedJetson) => JSON.parse(await readFile(path.join(sim.root, "etc/jetson-bridge/config.json"), "utf8")) as Record<string, unknown>;
 
 describe("jetson-fleet provision USER@HOST", () => {
   let orin: { sim: SimulatedJetson; settings: string };
@@ -187,6 +193,57 @@ describe("jetson-fleet provision USER@HOST", () => {
     expect(result.stderr).toMatch(/gateway mode/);
     await expect(stat(path.join(nano.sim.root, "opt/jetson-bridge"))).rejects.toThrow(/ENOENT/);
     expect(await callLog(nano.sim)).not.toMatch(/"program":"(install|useradd|systemctl)"/);
+  });
+
+  it("refuses a board whose hostname is already another board's device, leaving that board connected; --reenroll takes it over and says so", { timeout: 300_000 }, async () => {
+    // Many Jetsons keep the stock hostname, and the device id defaults to it.
+    const first = await target("first-desktop", "orin-nano-super-jp6", true, "nvidia-desktop");
+    expect((await provisionTarget(first)).code).toBe(0);
+    const before = await stack.worker.api<{ online: boolean; connectedSince?: number }>("/api/devices/nvidia-desktop");
+    expect(before.online).toBe(true);
+
+    const second = await target("second-desktop", "agx-orin-jp6", true, "nvidia-desktop");
+    const refused = await provisionTarget(second);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `nvidia-desktop is already a device of fleet local (NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super, hostname nvidia-desktop, online since ${new Date(before.connectedSince ?? 0).toISOString()}), and this board holds no credential for it.`,
+    );
+    expect(refused.stderr).toContain("Run again with --device <another id> to enroll this board as a device of its own, or with --reenroll to take nvidia-desktop over.");
+    // Nothing changed on the second board, and the first one kept its credential and its connection.
+    await expect(stat(path.join(second.sim.root, "opt/jetson-bridge"))).rejects.toThrow(/ENOENT/);
+    expect(await callLog(second.sim)).not.toMatch(/"program":"(install|useradd|systemctl)"/);
+    expect(await stack.worker.api("/api/devices/nvidia-desktop")).toMatchObject({ online: true, connectedSince: before.connectedSince });
+
+    const takeOver = await provisionTarget(second, "--reenroll");
+    expect(takeOver.code, takeOver.stderr).toBe(0);
+    expect(takeOver.stderr).toContain(
+      "changed   enrollment: enrolled nvidia-desktop in fleet local; took it over from the board that held it (NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super, hostname nvidia-desktop, online since",
+    );
+    const info = (await mcp.callTool({ name: "system_info", arguments: { device: "nvidia-desktop" } })) as CallToolResult;
+    expect(info.structuredContent).toMatchObject({ board: "NVIDIA Jetson AGX Orin Developer Kit" });
+
+    // The first board's credential is void now: running provision on it again fails, saying why, and takes nothing back.
+    const held = await stack.worker.api<{ connectedSince?: number }>("/api/devices/nvidia-desktop");
+    const rerun = await provisionTarget(first);
+    expect(rerun.code).toBe(1);
+    expect(rerun.stderr).toContain("and the fleet no longer accepts this board's credential for it");
+    expect(rerun.stderr).toContain("NVIDIA Jetson AGX Orin Developer Kit, hostname nvidia-desktop, online since");
+    expect(await stack.worker.api("/api/devices/nvidia-desktop")).toMatchObject({ online: true, connectedSince: held.connectedSince });
+  });
+
+  it("pins the fleet's update key on a board it enrolls, and keeps it when run again", { timeout: 180_000 }, async () => {
+    const keygen = await jetsonFleet(["release", "keygen", "--key", path.join(stack.dir, "update.key")]);
+    expect(keygen.code, keygen.stderr).toBe(0);
+    const { publicKey } = JSON.parse(keygen.stdout) as { publicKey: string };
+    const board = await target("keyed-orin", "orin-nano-super-jp6", true);
+    const result = await provisionTarget(board);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await deviceConfig(board.sim)).toMatchObject({ deviceId: "keyed-orin", updateKey: publicKey });
+
+    const again = await provisionTarget(board);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { steps: StepOutcome[] }).steps.filter((s) => s.changed)).toEqual([]);
+    expect(await deviceConfig(board.sim)).toMatchObject({ updateKey: publicKey });
   });
 
   describe("with a password login (a user of this machine, not root)", () => {

@@ -1,6 +1,10 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { BridgeConfigSchema } from "@jetson/device-bridge/provisioning";
 import { describe, expect, it } from "vitest";
-import { renderUnit } from "./device-files.js";
+import { existingCredential, readSettings, renderConfig, renderUnit } from "./device-files.js";
 
 const credential = { url: "https://fleet.example.com", fleet: "acme", deviceId: "cam-7", token: "t".repeat(32) };
 const config = (settings: Record<string, unknown>) => BridgeConfigSchema.parse({ ...credential, ...settings });
@@ -34,5 +38,36 @@ describe("the systemd unit provisioning installs", () => {
     const elsewhere = await renderUnit("/usr/local/bin/node", config({ stateDir: "/srv/bridge", models: { dir: "/data/models" } }));
     expect(writable(elsewhere)).toEqual(["/srv/bridge", "/data/models"]);
     expect(elsewhere).toContain("ExecStart=/usr/local/bin/node /opt/jetson-bridge/jetson-bridge.mjs launch --releases /var/lib/jetson-bridge/releases -- run --config /etc/jetson-bridge/config.json\n");
+  });
+});
+
+describe("the credential in a device's configuration", () => {
+  const updateKey = randomBytes(32).toString("base64url");
+  const settings = { sudo: { programs: ["nvpmodel"] } };
+
+  it("writes the fleet's update key with the credential, and keeps it when the device is provisioned again", () => {
+    const { text } = renderConfig(settings, { ...credential, updateKey });
+    expect(JSON.parse(text)).toMatchObject({ ...credential, updateKey, ...settings });
+    const held = existingCredential(text, credential.url, credential.deviceId);
+    expect(held).toEqual({ ...credential, updateKey });
+    expect(renderConfig(settings, held ?? credential).text).toBe(text);
+  });
+
+  it("writes no update key for a fleet without one", () => {
+    const { text } = renderConfig(settings, credential);
+    expect(JSON.parse(text)).not.toHaveProperty("updateKey");
+    expect(existingCredential(text, credential.url, credential.deviceId)).toEqual(credential);
+  });
+
+  it("is none for another fleet URL or another device id", () => {
+    const { text } = renderConfig(settings, credential);
+    expect(existingCredential(text, "https://other.example.com", credential.deviceId)).toBeUndefined();
+    expect(existingCredential(text, credential.url, "cam-8")).toBeUndefined();
+  });
+
+  it("refuses settings that set the update key: it comes from the fleet", async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), "settings-")), "settings.json");
+    await writeFile(file, JSON.stringify({ ...settings, updateKey }));
+    await expect(readSettings(file)).rejects.toThrow(/sets updateKey: provisioning writes the credential and the update key itself/);
   });
 });

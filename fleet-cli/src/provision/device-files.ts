@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
 import { type BridgeConfig, BridgeConfigSchema, configProblems, renderReadWritePaths } from "@jetson/device-bridge/provisioning";
 
 /** Where provisioning puts the bridge on a device; the systemd unit in infra/device names the same paths. */
@@ -30,14 +31,16 @@ export async function renderUnit(nodePath: string, config: BridgeConfig): Promis
 /** The privileged programs a device's bridge uses when the operator gives no configuration of their own. */
 export const DEFAULT_DEVICE_SETTINGS = { sudo: { programs: ["nvpmodel", "jetson_clocks", "systemctl"] } };
 
-export interface Credential {
-  url: string;
-  fleet: string;
-  deviceId: string;
-  token: string;
-}
+/** What enrolling gave the device (its fleet's update key among it, once the fleet has one) and where to use it. */
+export type Credential = EnrolledDevice & { url: string };
 
-/** The device's bridge configuration: the operator's settings and the device's credential, checked by the bridge's own schema. */
+/** The configuration fields provisioning writes itself: the credential, and the update key that came with it. */
+const CREDENTIAL_FIELDS = ["url", ...Object.keys(EnrolledDeviceSchema.shape)];
+
+/**
+ * The device's bridge configuration: the operator's settings and the device's credential, checked by the bridge's own schema.
+ * A credential without an update key writes none, as `jetson-bridge enroll` does.
+ */
 export function renderConfig(settings: Record<string, unknown>, credential: Credential): { text: string; config: BridgeConfig } {
   const merged = { ...credential, ...settings };
   const parsed = BridgeConfigSchema.safeParse(merged);
@@ -45,25 +48,25 @@ export function renderConfig(settings: Record<string, unknown>, credential: Cred
   return { text: `${JSON.stringify(merged, null, 2)}\n`, config: parsed.data };
 }
 
-/** The device's settings from a JSON file (everything but url, fleet, deviceId and token). */
+/** The device's settings from a JSON file (everything but the credential fields). */
 export async function readSettings(file: string | undefined): Promise<Record<string, unknown>> {
   if (file === undefined) return DEFAULT_DEVICE_SETTINGS;
   const value: unknown = JSON.parse(await readFile(file, "utf8"));
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${file} is not a JSON object`);
-  for (const key of ["url", "fleet", "deviceId", "token"]) {
-    if (key in value) throw new Error(`${file} sets ${key}: provisioning writes the credential itself`);
+  for (const key of CREDENTIAL_FIELDS) {
+    if (key in value) throw new Error(`${file} sets ${key}: provisioning writes the credential and the update key itself`);
   }
   return value as Record<string, unknown>;
 }
 
-/** The credential in a device's current configuration, when it is one for this fleet URL and device. */
+/** The credential in a device's current configuration (with the update key it pinned), when it is one for this fleet URL and device. */
 export function existingCredential(text: string | undefined, url: string, deviceId: string): Credential | undefined {
   if (text === undefined) return undefined;
   try {
-    const value = JSON.parse(text) as Partial<Record<keyof Credential, unknown>>;
-    const { fleet, token } = value;
-    if (value.url !== url || value.deviceId !== deviceId || typeof fleet !== "string" || typeof token !== "string") return undefined;
-    return { url, fleet, deviceId, token };
+    const value: unknown = JSON.parse(text);
+    const held = EnrolledDeviceSchema.safeParse(value);
+    if (!held.success || (value as { url?: unknown }).url !== url || held.data.deviceId !== deviceId) return undefined;
+    return { url, ...held.data };
   } catch {
     return undefined;
   }

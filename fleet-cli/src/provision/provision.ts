@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { DeviceIdSchema, type DeviceSummary, type EnrollmentCode } from "@jetson/protocol";
+import { DeviceIdSchema, type EnrollmentCode } from "@jetson/protocol";
 import {
   type BridgeConfig,
   BridgeConfigSchema,
@@ -22,6 +22,7 @@ import {
   SERVICE_USER,
   UNIT_NAME,
 } from "./device-files.js";
+import { describeDevice, type EnrollmentPlan, fleetDevice, planEnrollment } from "./enrollment.js";
 import { runOnTarget } from "./run-on-target.js";
 import { type SshLogin, sshTarget } from "./ssh-target.js";
 import { checkTarget, ProvisionRefused, type TargetFacts } from "./target-check.js";
@@ -68,6 +69,7 @@ interface StepContext {
   options: ProvisionOptions;
   deviceId: string;
   settings: Record<string, unknown>;
+  enrollment: EnrollmentPlan;
   credential?: Credential;
   config?: BridgeConfig;
   /** Files whose new content the running bridge has not loaded yet. */
@@ -82,7 +84,8 @@ interface Step {
 /**
  * Installs the bridge on a Jetson over SSH, step by step; each step looks before it
  * changes anything, so a second run changes nothing. Refuses before any change when the
- * target is not a Jetson, has no usable Node, or the login has no root.
+ * target is not a Jetson, has no usable Node, or the login has no root, and when the device id
+ * is another board's in the fleet (unless --reenroll takes it over).
  */
 export async function provision(api: FleetApi, options: ProvisionOptions, env: NodeJS.ProcessEnv): Promise<ProvisionReport> {
   const target = await sshTarget(options.login, env);
@@ -100,7 +103,9 @@ export async function provision(api: FleetApi, options: ProvisionOptions, env: N
     options.report(`${where}: ${facts.arch}, L4T ${facts.l4t} (JetPack ${facts.jetpack ?? "unknown"}), Node ${facts.node.version}${facts.root ? "" : ", sudo"}`);
     const deviceId = DeviceIdSchema.parse(options.deviceId ?? facts.hostname);
     const host = facts.root ? plain : new SshHost({ ...hostOptions, sudo: { path: await plain.locate("sudo"), programs: PRIVILEGED } });
-    const ctx: StepContext = { host, facts, api, options, deviceId, settings, pendingRestart: false };
+    const held = existingCredential(await readPrivileged(host, DEVICE_PATHS.config), api.baseUrl, deviceId);
+    const enrollment = await planEnrollment(api, deviceId, held, options.reenroll);
+    const ctx: StepContext = { host, facts, api, options, deviceId, settings, enrollment, pendingRestart: false };
     const steps: StepOutcome[] = [];
     for (const step of STEPS) {
       const outcome = await step.apply(ctx);
@@ -146,16 +151,19 @@ const STEPS: Step[] = [
   {
     name: "enrollment",
     async apply(ctx) {
-      const url = ctx.api.baseUrl;
-      const current = existingCredential(await readPrivileged(ctx.host, DEVICE_PATHS.config), url, ctx.deviceId);
-      if (current && !ctx.options.reenroll) {
-        ctx.credential = current;
-        return { changed: false, detail: `${ctx.deviceId} already holds a credential of fleet ${current.fleet}` };
+      const plan = ctx.enrollment;
+      if ("keep" in plan) {
+        ctx.credential = plan.keep;
+        return { changed: false, detail: `${ctx.deviceId} already holds a credential of fleet ${plan.keep.fleet}, and the fleet accepts it` };
       }
+      const url = ctx.api.baseUrl;
       const { code } = await ctx.api.request<EnrollmentCode>("POST", "/api/enrollments", { device: ctx.deviceId, ttlSeconds: 600 });
-      const enrolled = await redeemEnrollmentCode(url, code);
-      ctx.credential = { url, fleet: enrolled.fleet, deviceId: enrolled.deviceId, token: enrolled.token };
-      return { changed: true, detail: `enrolled ${enrolled.deviceId} in fleet ${enrolled.fleet}` };
+      // The fleet's update key comes with the credential: the device trusts releases it signed, and no other.
+      ctx.credential = { url, ...(await redeemEnrollmentCode(url, code)) };
+      const { deviceId, fleet } = ctx.credential;
+      const { takeOver } = plan.enroll;
+      const took = takeOver ? `; took it over from the board that held it (${describeDevice(takeOver)}), which is cut off` : "";
+      return { changed: true, detail: `enrolled ${deviceId} in fleet ${fleet}${took}` };
     },
   },
   {
@@ -208,9 +216,11 @@ const STEPS: Step[] = [
   {
     name: "running",
     async apply(ctx) {
-      const before = await deviceSummary(ctx.api, ctx.deviceId);
+      // The fleet accepts this board's credential (checked before the steps, or just traded) and closes
+      // every connection when a device's credential changes: the device online is this board's bridge.
+      const before = await fleetDevice(ctx.api, ctx.deviceId);
       const active = (await ctx.host.run("systemctl", ["is-active", UNIT_NAME])).stdout.trim() === "active";
-      if (active && !ctx.pendingRestart && before?.online) return { changed: false, detail: `${UNIT_NAME} active, ${ctx.deviceId} online` };
+      if (active && !ctx.pendingRestart && before?.online) return { changed: false, detail: `${UNIT_NAME} active, ${ctx.deviceId} online on this board's credential` };
       await runOnTarget(ctx.host, "systemctl", [active ? "restart" : "start", UNIT_NAME]);
       await waitOnline(ctx, before?.connectedSince);
       return { changed: true, detail: `${UNIT_NAME} ${active ? "restarted" : "started"}, ${ctx.deviceId} online` };
@@ -232,15 +242,11 @@ async function readPrivileged(host: SshHost, path: string): Promise<string | und
   return result.exitCode === 0 ? result.stdout : undefined;
 }
 
-async function deviceSummary(api: FleetApi, deviceId: string): Promise<DeviceSummary | undefined> {
-  return api.request<DeviceSummary>("GET", `/api/devices/${encodeURIComponent(deviceId)}`).catch(() => undefined);
-}
-
 /** Until the fleet shows the device online on a connection newer than `previous`; the bridge's log if it does not. */
 async function waitOnline(ctx: StepContext, previous: number | undefined): Promise<void> {
   const deadline = Date.now() + ctx.options.onlineTimeoutMs;
   while (Date.now() < deadline) {
-    const summary = await deviceSummary(ctx.api, ctx.deviceId);
+    const summary = await fleetDevice(ctx.api, ctx.deviceId);
     if (summary?.online && summary.connectedSince !== previous) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
