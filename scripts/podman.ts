@@ -61,7 +61,9 @@ export async function startPodman(dir: string): Promise<LocalPodman> {
         // Containers outlive the service (conmon runs apart from it), so remove them first.
         await podman(["rm", "--all", "--force", "--time", "0"]).catch(() => undefined);
         await service.stop();
-        await rm(dir, { recursive: true, force: true });
+        // A removed container's exit cleanup (a podman process conmon starts) can still write under the
+        // folder while it is deleted (ENOTEMPTY): rm retries.
+        await rm(dir, { recursive: true, force: true, maxRetries: 5 });
       })();
       return stopped;
     },

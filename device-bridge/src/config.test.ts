@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, realpath, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -116,6 +116,23 @@ describe("bridge configuration", () => {
     expect(await refused({ ...valid, stateDir: "/var/lib/../../etc" })).toMatch(/stateDir: must not have \. or \.\. segments/);
     const fine = await loadConfig(await configFile({ ...valid, stateDir: "/srv/bridge", models: { dir: "/data/models" } }), {});
     expect([fine.stateDir, fine.models.dir]).toEqual(["/srv/bridge", "/data/models"]);
+  });
+
+  it("refuses a stateDir or models.dir inside, equal to or around a volume root, naming both paths", async () => {
+    const refused = async (content: unknown) => String(await loadConfig(await configFile(content), {}).catch((e: Error) => e));
+    // The jetson-containers layout: a container mounting /data/ssd could swap the store for a link to /etc.
+    expect(await refused({ ...valid, docker: { volumeRoots: ["/data/ssd"] }, models: { dir: "/data/ssd/models" } })).toMatch(
+      /docker\.volumeRoots: models\.dir \/data\/ssd\/models and the volume root \/data\/ssd \(docker\.volumeRoots\) overlap/,
+    );
+    expect(await refused({ ...valid, docker: { volumeRoots: ["/srv/bridge"] }, stateDir: "/srv/bridge" })).toMatch(/stateDir \/srv\/bridge and the volume root \/srv\/bridge/);
+    expect(await refused({ ...valid, docker: { volumeRoots: ["/var/lib/jetson-bridge/models/shared"] } })).toMatch(/stateDir \/var\/lib\/jetson-bridge and the volume root/);
+    // A root named through a link is compared where it leads, also for a store not created yet.
+    const base = await realpath(await mkdtemp(path.join(tmpdir(), "roots-")));
+    await mkdir(path.join(base, "ssd"));
+    await symlink(path.join(base, "ssd"), path.join(base, "data"));
+    expect(await refused({ ...valid, docker: { volumeRoots: [path.join(base, "data")] }, models: { dir: path.join(base, "ssd/models") } })).toMatch(/models\.dir .* overlap/);
+    const beside = await loadConfig(await configFile({ ...valid, docker: { volumeRoots: ["/data/ssd", "/srv/shared"] }, models: { dir: "/data/models" } }), {});
+    expect(beside.docker.volumeRoots).toEqual(["/data/ssd", "/srv/shared"]);
   });
 
   it("refuses a program folder with .. or control characters, naming the field", async () => {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { AbsolutePathSchema, CloudUrlSchema, DeviceIdSchema, FleetIdSchema, PackageNameSchema, UnitNameSchema, UpdatePublicKeySchema } from "@jetson/protocol";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
+import { ownFolderInVolumeRoot } from "./containers/volume-roots.js";
 import { PRIVILEGED_PROGRAMS, type PrivilegedProgram } from "./host/privileged.js";
 import { dataFolderProblem } from "./host/unit-sandbox.js";
 
@@ -159,7 +160,12 @@ export async function loadConfig(file: string | undefined, env: NodeJS.ProcessEn
     if (value !== undefined && value !== "") merged[key] = parse(value);
   }
   const parsed = BridgeConfigSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError(`Invalid bridge configuration${file ? ` in ${file}` : ""}:\n${configProblems(parsed.error)}`);
+  const where = `Invalid bridge configuration${file ? ` in ${file}` : ""}`;
+  if (!parsed.success) throw new ConfigError(`${where}:\n${configProblems(parsed.error)}`);
+  // Here, not in the schema: it compares real paths on the device, and the schema stays pickable.
+  const { stateDir, models, docker } = parsed.data;
+  const overlap = await ownFolderInVolumeRoot({ stateDir, "models.dir": models.dir }, docker.volumeRoots);
+  if (overlap) throw new ConfigError(`${where}:\n  docker.volumeRoots: ${overlap}`);
   return parsed.data;
 }
 

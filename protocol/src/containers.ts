@@ -7,7 +7,7 @@ import { deviceText } from "./device-text.js";
 export const ContainerRefSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "a container name or id: letters, digits, _ . -")
-  .describe("Container name or id");
+  .describe("Container name, or its id as containers_list shows it (at least 12 characters); a name wins over an id");
 
 /** An image reference: [registry[:port]/]path[:tag][@sha256:digest], lower-case path as Docker requires. */
 export const ImageRefSchema = z

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, symlink, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -125,6 +125,58 @@ describe("ai.serve", () => {
     // Nothing listens at the recorded health URL: running, but not healthy.
     const status = await run("ai.serve_status", { container: "triton" });
     expect(status).toMatchObject({ container: "triton", model: "yolov8n.onnx", running: true, healthy: false, http: { ok: false } });
+  });
+});
+
+describe("ai.serve with the model store replaced by a link since the configuration named it", () => {
+  /** The handler with a store at `dir`, as the bridge's dispatcher calls it; the create requests the engine got. */
+  async function serveFrom(dir: string): Promise<{ outcome: unknown; created: unknown[] }> {
+    const workloads = createWorkloads({ docker: { socket: engine.socketPath, volumeRoots: [] }, models: { dir, minFreeBytes: 0 } });
+    const definition = findAction("ai.serve");
+    if (!definition) throw new Error("no ai.serve");
+    const handler = handlers["ai.serve"] as (input: unknown, context: ActionContext) => Promise<unknown>;
+    const before = engine.requests.length;
+    const outcome = await handler(definition.input.parse({ model: "passwd", image: "someone/server:1", name: "served" }), { ...context, workloads }).catch((e: unknown) => e);
+    return { outcome, created: engine.requests.slice(before).filter((r) => r.path === "/containers/create") };
+  }
+
+  beforeAll(() => {
+    engine.routes.set("GET /info", (_r, res) => json(res, 200, { Runtimes: { runc: {}, nvidia: {} } }));
+    engine.routes.set("POST /containers/create", (_r, res) => json(res, 201, { Id: "5e55ed5e55ed5e55", Warnings: [] }));
+    engine.routes.set("POST /containers/5e55ed5e55ed5e55/start", (_r, res) => res.writeHead(204).end());
+    engine.routes.set("GET /containers/5e55ed5e55ed5e55/json", (_r, res) =>
+      json(res, 200, { Id: "5e55ed5e55ed5e55", Name: "/served", Image: "sha256:cc", State: { Status: "running", Running: true }, Config: { Image: "someone/server:1" }, HostConfig: {} }),
+    );
+  });
+
+  it("refuses a store that a container swapped for a link to the host's /etc, mounting nothing", async () => {
+    // The jetson-containers layout: a container mounting ssd/ moves models/ away and links /etc in its place.
+    const base = await realpath(await mkdtemp(path.join(board.stateDir, "swap-")));
+    const hostEtc = path.join(base, "etc");
+    await mkdir(hostEtc);
+    await writeFile(path.join(hostEtc, "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    const store = path.join(base, "ssd/models");
+    await mkdir(store, { recursive: true });
+    await rename(store, path.join(base, "ssd/models.old"));
+    await symlink(hostEtc, store);
+    const { outcome, created } = await serveFrom(store);
+    expect(outcome).toMatchObject({ code: "permission_denied", message: expect.stringMatching(/model store .*ssd\/models is a symbolic link/) });
+    expect(created).toEqual([]);
+  });
+
+  it("refuses a store behind a folder that became a link, and mounts a plain store by its real path", async () => {
+    const base = await realpath(await mkdtemp(path.join(board.stateDir, "above-")));
+    await mkdir(path.join(base, "etc/models"), { recursive: true });
+    await writeFile(path.join(base, "etc/models/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    await symlink(path.join(base, "etc"), path.join(base, "ssd"));
+    const { outcome, created } = await serveFrom(path.join(base, "ssd/models"));
+    expect(outcome).toMatchObject({ code: "permission_denied", message: expect.stringMatching(/leads to .*etc\/models: a folder above it is a symbolic link/) });
+    expect(created).toEqual([]);
+
+    const plain = await serveFrom(path.join(base, "etc/models"));
+    expect(plain.outcome).toMatchObject({ name: "served", model: "passwd" });
+    const body = plain.created[0] as { body: { HostConfig: { Mounts: unknown[] } } } | undefined;
+    expect(body?.body.HostConfig.Mounts).toEqual([{ Type: "bind", Source: path.join(base, "etc/models"), Target: "/models", ReadOnly: true }]);
   });
 });
 

@@ -6,7 +6,8 @@ import { deployModel } from "../ai/model-download.js";
 import { probeHealth, SERVE_LABELS, servedHealthUrl, servingSpec } from "../ai/serving.js";
 import { TRTEXEC_PHASES, TrtexecOutput, trtexecArgs } from "../ai/trtexec.js";
 import { launchContainer } from "../containers/launch.js";
-import { containerName, containerState } from "../containers/summaries.js";
+import { containerName } from "../containers/engine-schemas.js";
+import { containerState } from "../containers/summaries.js";
 import { HostPortError } from "../host/port.js";
 import { monotonicProgress } from "../progress.js";
 import { ActionError } from "../action-error.js";
@@ -88,7 +89,8 @@ export const aiHandlers = {
     if ((await models.sizeOf(models.pathOf(input.model))) === undefined) {
       throw new ActionError("invalid_input", `There is no model ${input.model} in the store: deploy it first with ai_model_deploy.`);
     }
-    const { spec, healthUrl } = servingSpec({ modelsDir: models.dir, ...input });
+    const modelsDir = await models.mountSource();
+    const { spec, healthUrl } = servingSpec({ modelsDir, ...input });
     const launched = await launchContainer(engine, input.name, spec);
     return { id: launched.id, name: launched.name, model: input.model, state: launched.state, healthUrl };
   },

@@ -192,7 +192,7 @@ describe("the other container actions", () => {
   });
 
   it("reports a start that changed nothing", async () => {
-    engine.routes.set("POST /containers/web/start", (_r, res) => res.writeHead(304).end());
+    engine.routes.set(`POST /containers/${INSPECT.Id}/start`, (_r, res) => res.writeHead(304).end());
     expect(await run("containers.start", { container: "web" })).toEqual({ container: "web", changed: false, state: "running" });
   });
 

@@ -3,7 +3,8 @@ import { launchContainer } from "../containers/launch.js";
 import { LogCollector, sinceSeconds } from "../containers/log-stream.js";
 import { jsonLines, PullProgress, splitReference } from "../containers/pull.js";
 import { computeStats, hasPreviousCpu } from "../containers/stats.js";
-import { containerName, containerState, inspectPorts, summarize, usesGpu } from "../containers/summaries.js";
+import { containerName } from "../containers/engine-schemas.js";
+import { containerState, inspectPorts, summarize, usesGpu } from "../containers/summaries.js";
 import { checkContainerPath, checkVolumeHostPath } from "../containers/volume-roots.js";
 import { monotonicProgress } from "../progress.js";
 import { ActionError } from "../action-error.js";
@@ -13,7 +14,7 @@ export const containerHandlers = {
   "containers.list": async ({ all }, { workloads: { engine } }) => {
     const summaries = await engine.listContainers(all);
     // The list does not say which runtime a container uses; its inspection does. One may vanish in between.
-    const inspected = await Promise.all(summaries.map((s) => engine.inspectContainer(s.Id).catch(() => undefined)));
+    const inspected = await Promise.all(summaries.map((s) => engine.inspectById(s.Id).catch(() => undefined)));
     return { containers: summaries.map((s, i) => summarize(s, inspected[i])) };
   },
 
@@ -47,23 +48,27 @@ export const containerHandlers = {
     };
   },
 
+  // Each acts on the full Id inspectContainer resolved the reference to, so no second lookup can reach another container.
   "containers.start": async ({ container }, { workloads: { engine } }) => {
-    const changed = await engine.startContainer(container);
-    return { container, changed, state: containerState((await engine.inspectContainer(container)).State.Status) };
+    const target = await engine.inspectContainer(container);
+    const changed = await engine.startContainer(target);
+    return { container, changed, state: containerState((await engine.inspectById(target.Id)).State.Status) };
   },
 
   "containers.stop": async ({ container, graceSeconds }, { workloads: { engine } }) => {
-    const changed = await engine.stopContainer(container, graceSeconds);
-    return { container, changed, state: containerState((await engine.inspectContainer(container)).State.Status) };
+    const target = await engine.inspectContainer(container);
+    const changed = await engine.stopContainer(target, graceSeconds);
+    return { container, changed, state: containerState((await engine.inspectById(target.Id)).State.Status) };
   },
 
   "containers.restart": async ({ container, graceSeconds }, { workloads: { engine } }) => {
-    await engine.restartContainer(container, graceSeconds);
-    return { container, changed: true, state: containerState((await engine.inspectContainer(container)).State.Status) };
+    const target = await engine.inspectContainer(container);
+    await engine.restartContainer(target, graceSeconds);
+    return { container, changed: true, state: containerState((await engine.inspectById(target.Id)).State.Status) };
   },
 
   "containers.remove": async ({ container, force, removeVolumes }, { workloads: { engine } }) => {
-    await engine.removeContainer(container, { force, volumes: removeVolumes });
+    await engine.removeContainer(await engine.inspectContainer(container), { force, volumes: removeVolumes });
     return { container, removed: true as const };
   },
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { type FileHandle, lstat, open, readdir, rm, statfs } from "node:fs/promises";
+import { type FileHandle, lstat, open, readdir, realpath, rm, statfs } from "node:fs/promises";
 import path from "node:path";
 import { ModelNameSchema } from "@jetson/protocol";
 import { ActionError } from "../action-error.js";
@@ -89,6 +89,23 @@ export class ModelStore {
         `The model store ${this.dir} is a ${s.isSymbolicLink() ? "symbolic link" : "file, not a folder"}: the bridge never follows links in it. Make it a plain folder (models.dir in the bridge configuration).`,
       );
     }
+  }
+
+  /**
+   * The folder a serving container mounts: the store itself, refused when it or a folder above it
+   * has become a link since the configuration named it, since the engine would mount wherever that
+   * points (the host's /etc, the engine's own socket).
+   */
+  async mountSource(): Promise<string> {
+    await this.checkFolder();
+    const real = await realpath(this.dir);
+    if (real !== path.resolve(this.dir)) {
+      throw new ActionError(
+        "permission_denied",
+        `The model store ${this.dir} leads to ${real}: a folder above it is a symbolic link, and the bridge mounts no folder but the one its configuration names (models.dir). Nothing was started.`,
+      );
+    }
+    return real;
   }
 
   /** Opens a regular file of the store to write (from its start, or appending), refusing a link or anything but a regular file. */

@@ -5,6 +5,7 @@ export const SERVE_LABELS = { model: "io.jetson-bridge.model", healthUrl: "io.je
 const MODELS_MOUNT = "/models";
 
 export function servingSpec(options: {
+  /** The store's real path (ModelStore.mountSource): the engine mounts whatever this names. */
   modelsDir: string;
   model: string;
   image: string;

@@ -28,7 +28,7 @@ const RULES: Rule[] = [
   {
     matches: (status, m, { container }) => /no such container|no container with name or id/i.test(m) || (status === 404 && !!container),
     code: "invalid_input",
-    explain: ({ container }) => `There is no container ${container ?? ""} on the device: containers_list shows the ones there are.`,
+    explain: ({ container }) => noSuchContainer(container ?? "").message,
   },
   {
     matches: (status, m) => /is already in use/i.test(m) && (status === 409 || /name/i.test(m)),
@@ -52,6 +52,10 @@ const RULES: Rule[] = [
     explain: (_subject, m) => `A host port it asks for is already in use on the device: choose another hostPort (${m}).`,
   },
 ];
+
+export function noSuchContainer(container: string): ActionError {
+  return new ActionError("invalid_input", `There is no container ${container} on the device: containers_list shows the ones there are.`);
+}
 
 /** An Engine answer that is not a success, as an error the caller can act on. */
 export function engineFailure(status: number, message: string, subject: Subject): ActionError {

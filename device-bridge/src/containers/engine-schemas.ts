@@ -5,6 +5,10 @@ import { z } from "zod";
 
 const Labels = z.record(z.string(), z.string()).nullish();
 
+/** A container's full id as the engine gave it; a caller's own string becomes one only through DockerEngine.inspectContainer. */
+const ContainerIdSchema = z.string().brand<"ContainerId">();
+export type ContainerId = z.infer<typeof ContainerIdSchema>;
+
 export const EngineInfoSchema = z.object({
   ServerVersion: z.string().optional(),
   Runtimes: z.record(z.string(), z.unknown()).nullish(),
@@ -20,7 +24,7 @@ export const EnginePortSchema = z.object({
 });
 
 export const EngineContainerSummarySchema = z.object({
-  Id: z.string(),
+  Id: ContainerIdSchema,
   Names: z.array(z.string()).nullish(),
   Image: z.string(),
   State: z.string(),
@@ -34,7 +38,7 @@ const DeviceRequestSchema = z.object({ Driver: z.string().optional(), Capabiliti
 const PortBindingsSchema = z.record(z.string(), z.array(z.object({ HostIp: z.string().optional(), HostPort: z.string().optional() })).nullish());
 
 export const EngineContainerInspectSchema = z.object({
-  Id: z.string(),
+  Id: ContainerIdSchema,
   Name: z.string(),
   Image: z.string(),
   Created: z.string().optional(),
@@ -101,7 +105,7 @@ export type EngineImageSummary = z.infer<typeof EngineImageSummarySchema>;
 
 export const EngineImageInspectSchema = z.object({ Id: z.string(), RepoTags: z.array(z.string()).nullish(), Size: z.number() });
 
-export const EngineCreatedSchema = z.object({ Id: z.string(), Warnings: z.array(z.string()).nullish() });
+export const EngineCreatedSchema = z.object({ Id: ContainerIdSchema, Warnings: z.array(z.string()).nullish() });
 
 /** One line of the JSON stream POST /images/create answers with. */
 export const PullEventSchema = z.object({
@@ -114,3 +118,8 @@ export const PullEventSchema = z.object({
 export type PullEvent = z.infer<typeof PullEventSchema>;
 
 export const EngineErrorBodySchema = z.object({ message: z.string() });
+
+/** A container's name as the Engine writes it ("/name" in an inspect, each of Names in a listing), without its slash. */
+export function containerName(engineName: string): string {
+  return engineName.replace(/^\//, "");
+}

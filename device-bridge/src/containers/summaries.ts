@@ -1,5 +1,5 @@
 import { type ContainerSummary, ContainerStateSchema } from "@jetson/protocol";
-import type { EngineContainerInspect, EngineContainerSummary } from "./engine-schemas.js";
+import { containerName, type EngineContainerInspect, type EngineContainerSummary } from "./engine-schemas.js";
 
 type State = ContainerSummary["state"];
 
@@ -23,10 +23,6 @@ export function usesGpu(inspect: EngineContainerInspect): boolean {
     inspect.HostConfig.Runtime === "nvidia" ||
     requests.some((r) => r.Driver === "nvidia" || (r.Capabilities ?? []).some((caps) => caps.includes("gpu")))
   );
-}
-
-export function containerName(inspectName: string): string {
-  return inspectName.replace(/^\//, "");
 }
 
 export function summarize(summary: EngineContainerSummary, inspect: EngineContainerInspect | undefined): ContainerSummary {

@@ -28,7 +28,7 @@ export async function checkVolumeHostPath(hostPath: string, roots: readonly stri
     if (configured) throw new ActionError("invalid_input", `Volume host path ${hostPath} does not exist on the device: create it first.`);
     throw outside(hostPath, roots);
   }
-  const nested = realRoots.find((other) => other !== undefined && other !== root && (isInside(root, other) || isInside(other, root)));
+  const nested = realRoots.find((other) => other !== undefined && other !== root && overlap(root, other));
   if (nested !== undefined) {
     throw new ActionError(
       "permission_denied",
@@ -36,6 +36,37 @@ export async function checkVolumeHostPath(hostPath: string, roots: readonly stri
     );
   }
   return root;
+}
+
+/**
+ * Why the bridge's own folders cannot be as configured, or undefined: none may equal, lie inside or
+ * hold a volume root, compared by real paths, for the same reason roots may not nest. A container
+ * mounting the root could replace the store with a link to the host's /etc or the engine's socket
+ * folder, and ai.serve would mount wherever it points; or rewrite the bridge's journal.
+ */
+export async function ownFolderInVolumeRoot(folders: Readonly<Record<string, string>>, roots: readonly string[]): Promise<string | undefined> {
+  for (const [setting, folder] of Object.entries(folders)) {
+    const real = await canonical(folder);
+    for (const root of roots) {
+      if (overlap(real, await canonical(root))) {
+        return `${setting} ${folder} and the volume root ${root} (docker.volumeRoots) overlap: a container mounting ${root} could replace ${folder} with a link anywhere. Keep stateDir and models.dir outside every volume root, with no root around them.`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The real path of a folder, or of its nearest existing parent with the rest appended: a folder not yet created is checked where it will be. */
+async function canonical(folder: string): Promise<string> {
+  const resolved = path.posix.resolve(folder);
+  const real = await realpath(resolved).catch(() => undefined);
+  if (real !== undefined) return real;
+  const parent = path.posix.dirname(resolved);
+  return parent === resolved ? resolved : path.posix.join(await canonical(parent), path.posix.basename(resolved));
+}
+
+function overlap(a: string, b: string): boolean {
+  return a === b || isInside(a, b) || isInside(b, a);
 }
 
 function outside(hostPath: string, roots: readonly string[]): ActionError {
