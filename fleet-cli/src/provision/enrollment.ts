@@ -1,5 +1,5 @@
-import { CloudUrlSchema, type DeviceSummary } from "@jetson/protocol";
-import { type FleetApi, FleetApiError } from "../api-client.js";
+import type { DeviceSummary } from "@jetson/protocol";
+import { FleetApi, FleetApiError } from "../api-client.js";
 import type { Credential } from "./device-files.js";
 import { ProvisionRefused } from "./target-check.js";
 
@@ -46,17 +46,17 @@ export function describeDevice(device: DeviceSummary): string {
 
 /**
  * Whether the fleet still takes the credential: asked as the device asks for its update key's
- * rotations, with the device's own token (never over clear text), which changes nothing.
+ * rotations, with the device's own token (through FleetApi, so never over clear text), which changes nothing.
  */
 async function credentialAccepted(credential: Credential): Promise<boolean> {
-  const url = CloudUrlSchema.safeParse(credential.url);
-  if (!url.success) throw new Error(`Refusing to send the device's credential to ${credential.url}: url ${url.error.issues[0]?.message ?? "is not valid"}`);
   const path = `/device-releases/${encodeURIComponent(credential.fleet)}/${encodeURIComponent(credential.deviceId)}/key-rotations`;
-  const response = await fetch(new URL(path, credential.url), { headers: { Authorization: `Bearer ${credential.token}` } });
-  await response.body?.cancel();
-  if (response.status === 401) return false;
-  if (!response.ok) throw new Error(`Could not check the board's credential: GET ${path} answered ${response.status}.`);
-  return true;
+  return new FleetApi(credential.url, credential.token).request("GET", path).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof FleetApiError && error.status === 401) return false;
+      throw error;
+    },
+  );
 }
 
 function takenOver(device: DeviceSummary, lostCredential: boolean): string {
