@@ -66,7 +66,8 @@ afterAll(async () => {
   await broker?.close();
   await sshd?.stop();
   await engine?.close();
-  await rm(dir, { recursive: true, force: true });
+  // The board's simulation may still be writing under root/proc as it stops (ENOTEMPTY once in CI): rm retries.
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function call(action: string, args: Record<string, unknown> = {}, device = DEVICE): Promise<Result> {
