@@ -19,6 +19,7 @@ import { freePort } from "./ports.js";
 import { SAVED_CLOCKS_DIR } from "../device-bridge/src/machine/jetson-clocks-commands.js";
 import { type FlapSchedule, FlappingLink } from "./flapping-link.js";
 import { ManagedProcess } from "./processes.js";
+import { prebuiltWorkerConfig } from "./prebuilt-worker-config.js";
 import { RestartOnFailure } from "./restart-on-failure.js";
 import { ReleaseDir } from "../device-bridge/src/update/release-dir.js";
 
@@ -65,7 +66,7 @@ export class LocalWorker {
       "wrangler dev",
       WRANGLER,
       // Its own inspector port too: the default (9229) is taken by whichever stack started first.
-      ["dev", "--config", path.join(REPO, "worker/wrangler.jsonc"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort ?? (await freePort())),
+      ["dev", "--config", await prebuiltWorkerConfig(REPO), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort ?? (await freePort())),
         "--persist-to", persistDir, ...varArgs, "--show-interactive-dev-session=false"],
       {
         cwd: path.join(REPO, "worker"),

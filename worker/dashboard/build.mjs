@@ -3,7 +3,8 @@
 // The in-chat panel (client/panel) is bundled from the same view modules into one HTML
 // document with its script and styles inline: an MCP Apps view may load nothing else.
 import { build } from "esbuild";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -18,13 +19,26 @@ const common = {
   logLevel: "warning",
 };
 
-await build({
+/**
+ * A running `wrangler dev` watches the Worker's imports, these files among them, and may read one
+ * while another build writes it: each is written whole beside it and renamed into place.
+ */
+async function writeWhole(file, text) {
+  await mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.partial`;
+  await writeFile(partial, text);
+  await rename(partial, file);
+}
+
+const client = await build({
   ...common,
   entryPoints: { "client.bundle": "client/main.ts" },
   outdir: "dist",
   outExtension: { ".js": ".js" },
   format: "esm",
+  write: false,
 });
+for (const file of client.outputFiles) await writeWhole(file.path, file.text);
 
 /**
  * zod re-exports its every language's error messages as `z.locales`, which a bundler cannot
@@ -46,4 +60,4 @@ if (/<\/script/i.test(script) || /<\/style/i.test(styles)) throw new Error("The 
 const shell = await readFile(new URL("client/panel/panel.html", import.meta.url), "utf8");
 // Functions as replacements: the bundle's `$&` and `$'` must stay as written.
 const html = shell.replace("<!-- styles -->", () => styles).replace("<!-- script -->", () => script);
-await writeFile(new URL("dist/panel.bundle.html", import.meta.url), html);
+await writeWhole(fileURLToPath(new URL("dist/panel.bundle.html", import.meta.url)), html);
