@@ -26,6 +26,8 @@ async function run<N extends ActionName>(action: N, input: ActionInput<N> | Reco
 beforeAll(async () => {
   board = await simulatedBoard("orin-nano-super-jp6");
   engine = await startFakeEngine();
+  // No container serves a model until a test starts one.
+  engine.routes.set("GET /containers/json", (_r, res) => json(res, 200, []));
   const modelsDir = path.join(board.stateDir, "models");
   await mkdir(modelsDir, { recursive: true });
   await writeFile(path.join(modelsDir, "yolov8n.onnx"), Buffer.alloc(6 * 1024 * 1024, 1));

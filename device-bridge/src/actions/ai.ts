@@ -3,7 +3,7 @@ import { isAiImage } from "../ai/ai-images.js";
 import { probeFrameworks } from "../ai/frameworks.js";
 import { readLibraryVersions } from "../ai/libraries.js";
 import { deployModel } from "../ai/model-download.js";
-import { probeHealth, SERVE_LABELS, servedHealthUrl, servingSpec } from "../ai/serving.js";
+import { probeHealth, refuseRemovingServed, SERVE_LABELS, servedHealthUrl, servingSpec } from "../ai/serving.js";
 import { TRTEXEC_PHASES, TrtexecOutput, trtexecArgs } from "../ai/trtexec.js";
 import { launchContainer } from "../containers/launch.js";
 import { containerName } from "../containers/engine-schemas.js";
@@ -43,7 +43,10 @@ export const aiHandlers = {
   "ai.model_deploy": async (input, { workloads: { models, localModelSources }, progress, signal }) =>
     deployModel(models, input, { signal, onProgress: monotonicProgress(progress), localSources: localModelSources }),
 
-  "ai.model_remove": async ({ name }, { workloads: { models } }) => ({ name, removed: true as const, freedBytes: await models.remove(name) }),
+  "ai.model_remove": async ({ name }, { workloads: { engine, models } }) => {
+    await refuseRemovingServed(engine, name);
+    return { name, removed: true as const, freedBytes: await models.remove(name) };
+  },
 
   "ai.benchmark": async (input, { host, workloads: { models }, progress, signal }) => {
     const modelPath = models.pathOf(input.model);

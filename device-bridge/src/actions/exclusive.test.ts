@@ -1,10 +1,16 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ActionName, ChannelMessage, Command } from "@jetson/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type LocalPodman, startPodman } from "../../../scripts/podman.js";
+import { servingSpec } from "../ai/serving.js";
 import { CommandJournal } from "../command-journal.js";
+import { DockerEngine } from "../containers/docker-engine.js";
+import { type EngineClient, SocketEngineClient } from "../containers/engine-client.js";
+import { holdingFirst } from "../containers/held-engine.fixture.js";
+import { launchContainer } from "../containers/launch.js";
 import { Dispatcher } from "../dispatcher.js";
 import { heldDownloads } from "../held-downloads.fixture.js";
 import type { HostPort } from "../host/port.js";
@@ -29,8 +35,13 @@ async function board(wrapHost?: (host: HostPort) => HostPort): Promise<Simulated
   return made;
 }
 
+/** The board's host, running programs through `run` instead of its own. */
+function runningThrough(host: HostPort, run: HostPort["run"]): HostPort {
+  return { run, readFile: (p) => host.readFile(p), writeFile: (p, data) => host.writeFile(p, data), listDir: (p) => host.listDir(p), statFs: (p) => host.statFs(p) };
+}
+
 /** The bridge's dispatcher, with its journal and handlers, serving a simulated board: what it answers is kept. */
-async function bridgeOn(on: SimulatedBoard, options: { handlers?: HandlerTable; modelSources?: string[] } = {}) {
+async function bridgeOn(on: SimulatedBoard, options: { handlers?: HandlerTable; modelSources?: string[]; engine?: EngineClient } = {}) {
   const results: Array<ChannelMessage<"result">> = [];
   const dispatcher = new Dispatcher({
     handlers: options.handlers ?? handlers,
@@ -38,10 +49,13 @@ async function bridgeOn(on: SimulatedBoard, options: { handlers?: HandlerTable; 
     host: on.host,
     stateDir: on.stateDir,
     bridgeVersion: "test",
-    workloads: createWorkloads({
-      docker: { socket: path.join(on.stateDir, "docker.sock"), volumeRoots: [] },
-      models: { dir: path.join(on.stateDir, "models"), minFreeBytes: 0, localSources: options.modelSources },
-    }),
+    workloads: createWorkloads(
+      {
+        docker: { socket: path.join(on.stateDir, "docker.sock"), volumeRoots: [] },
+        models: { dir: path.join(on.stateDir, "models"), minFreeBytes: 0, localSources: options.modelSources },
+      },
+      options.engine,
+    ),
     send: (channel, message) => {
       if (channel === "result") results.push(message as ChannelMessage<"result">);
     },
@@ -56,6 +70,8 @@ async function bridgeOn(on: SimulatedBoard, options: { handlers?: HandlerTable; 
   return { dispatcher, results, run };
 }
 
+/** Each answer as its command id and "ok" or its error code. */
+const outcomes = (results: Array<ChannelMessage<"result">>) => results.map((r) => (r.ok ? [r.id, "ok"] : [r.id, r.error.code]));
 const busy = (id: string, message: string) => ({ id, ok: false, error: { code: "too_busy", message }, startedAt: expect.any(Number), endedAt: expect.any(Number) });
 
 describe("a second command that changes what a running one changes", () => {
@@ -68,8 +84,8 @@ describe("a second command that changes what a running one changes", () => {
     const firstLocked = new Promise<void>((resolve) => (lockedByFirst = resolve));
     // A second clocks.lock arrives as the first is about to lock: unless refused, it reads the clocks
     // before the first locks them and saves them after, as two overlapping commands can on a device.
-    const on = await board((host) => ({
-      run: async (program, args, options) => {
+    const on = await board((host) =>
+      runningThrough(host, async (program, args, options) => {
         if (program !== "jetson_clocks") return host.run(program, args, options);
         const step = args[0] ?? "lock";
         if (step === "lock" && !second) {
@@ -83,12 +99,8 @@ describe("a second command that changes what a running one changes", () => {
         const result = await host.run(program, args, options);
         if (second && step === "--show") readBySecond();
         return result;
-      },
-      readFile: (p) => host.readFile(p),
-      writeFile: (p, data) => host.writeFile(p, data),
-      listDir: (p) => host.listDir(p),
-      statFs: (p) => host.statFs(p),
-    }));
+      }),
+    );
     bridge = await bridgeOn(on);
     const before = await on.run("clocks.status", {});
 
@@ -100,7 +112,7 @@ describe("a second command that changes what a running one changes", () => {
 
     const after = await on.run("clocks.status", {});
     expect(after.cpus.map((c) => [c.cpu, c.minKHz, c.maxKHz])).toEqual(before.cpus.map((c) => [c.cpu, c.minKHz, c.maxKHz]));
-    expect(bridge.results.map((r) => (r.ok ? [r.id, "ok"] : [r.id, r.error.code]))).toEqual([
+    expect(outcomes(bridge.results)).toEqual([
       ["cmd-restore0", "unavailable"],
       ["cmd-lock0002", "too_busy"],
       ["cmd-lock0001", "ok"],
@@ -138,6 +150,67 @@ describe("a second command that changes what a running one changes", () => {
     // The model is free again once the deploy finished.
     await bridge.run("cmd-remove01", "ai.model_remove", { name: "net.onnx" });
     expect(bridge.results[2]).toMatchObject({ id: "cmd-remove01", ok: true });
+  });
+
+  it("packages.install is refused while one runs, and dpkg keeps what each install installed", async () => {
+    let bridge!: Awaited<ReturnType<typeof bridgeOn>>;
+    let second: Promise<void> | undefined;
+    let aptBySecond!: () => void;
+    const secondRunsApt = new Promise<void>((resolve) => (aptBySecond = resolve));
+    // A second install arrives as the first starts apt-get: unless refused, its apt-get runs beside the
+    // first's (on a device it waits on dpkg's lock, then fails naming someone else, or runs after it).
+    const on = await board((host) =>
+      runningThrough(host, async (program, args, options) => {
+        if (program === "apt-get" && !second) {
+          second = bridge.run("cmd-install2", "packages.install", { names: ["iperf3"] });
+          await Promise.race([second, secondRunsApt]);
+        } else if (program === "apt-get") aptBySecond();
+        return host.run(program, args, options);
+      }),
+    );
+    bridge = await bridgeOn(on);
+
+    await bridge.run("cmd-install1", "packages.install", { names: ["htop"] });
+    await second;
+    // The package manager is free again once the first finished.
+    await bridge.run("cmd-install3", "packages.install", { names: ["iperf3"] });
+
+    expect(outcomes(bridge.results)).toEqual([
+      ["cmd-install2", "too_busy"],
+      ["cmd-install1", "ok"],
+      ["cmd-install3", "ok"],
+    ]);
+    expect(bridge.results[0]).toEqual(
+      busy("cmd-install2", "packages.install is already changing the package manager (command cmd-install1); try again when it has finished."),
+    );
+    for (const name of ["htop", "iperf3"]) {
+      expect((await on.run("packages.list", { match: name })).packages).toMatchObject([{ name, status: "installed" }]);
+    }
+  });
+
+  it("ai.model_remove is refused while ai.benchmark reads that model, which is measured whole", async () => {
+    let bridge!: Awaited<ReturnType<typeof bridgeOn>>;
+    // The removal arrives as trtexec is about to open the model.
+    const on = await board((host) =>
+      runningThrough(host, async (program, args, options) => {
+        if (program === "trtexec") await bridge.run("cmd-remove01", "ai.model_remove", { name: "net.onnx" });
+        return host.run(program, args, options);
+      }),
+    );
+    const store = path.join(on.stateDir, "models");
+    await mkdir(store, { recursive: true });
+    await writeFile(path.join(store, "net.onnx"), Buffer.alloc(1 << 20, 1));
+    bridge = await bridgeOn(on);
+
+    await bridge.run("cmd-bench001", "ai.benchmark", { model: "net.onnx", durationSeconds: 1 });
+
+    expect(bridge.results).toEqual([
+      busy("cmd-remove01", "ai.benchmark is already using the model net.onnx (command cmd-bench001); try again when it has finished."),
+      expect.objectContaining({ id: "cmd-bench001", ok: true, data: expect.objectContaining({ model: "net.onnx", throughputQps: expect.any(Number) }) }),
+    ]);
+    expect(await readdir(store)).toEqual(["net.onnx"]);
+    await bridge.run("cmd-remove02", "ai.model_remove", { name: "net.onnx" });
+    expect(bridge.results[2]).toMatchObject({ id: "cmd-remove02", ok: true, data: { freedBytes: 1 << 20 } });
   });
 
   it("bridge.update is refused while one runs, which goes on to restart into its release", async () => {
@@ -178,5 +251,103 @@ describe("a second command that changes what a running one changes", () => {
     expect(bridge.results).toEqual([busy("cmd-update02", "bridge.update is already changing the bridge version (command cmd-update01); try again when it has finished.")]);
     expect(await releases.linked("current")).toBe("1.1.0");
     expect(await releases.pending()).toMatchObject({ version: "1.1.0", from: "1.0.0" });
+  });
+});
+
+describe("commands on one container, and a served model, against a real Docker Engine API (podman's)", () => {
+  let dir: string;
+  let podman: LocalPodman;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "excl-"));
+    podman = await startPodman(path.join(dir, "podman"));
+  }, 120_000);
+  afterAll(async () => {
+    await podman?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const sleeper = (name: string) => ({ image: podman.image, name, command: ["sleep", "600"], network: "none" });
+
+  it("containers.stop is refused while that container restarts, so it ends running as the restart answered; reading it is not held", async () => {
+    // The restart waits at the engine until the test lets it go on.
+    const engine = holdingFirst(new SocketEngineClient(podman.socketPath), (r) => r.method === "POST" && r.path.endsWith("/restart"));
+    const bridge = await bridgeOn(await board(), { engine });
+    await bridge.run("cmd-run00001", "containers.run", sleeper("restarted"));
+
+    const restart = bridge.run("cmd-restart1", "containers.restart", { container: "restarted", graceSeconds: 0 });
+    await engine.held;
+    // Unless refused, the stop reaches the engine, stops the container, and the restart starts it again.
+    const stop = bridge.run("cmd-stop0001", "containers.stop", { container: "restarted", graceSeconds: 0 });
+    await Promise.race([stop, engine.arrived((r) => r.path.endsWith("/stop"))]);
+    await bridge.run("cmd-inspect1", "containers.inspect", { container: "restarted" });
+    engine.release();
+    await Promise.all([restart, stop]);
+
+    expect(outcomes(bridge.results)).toEqual([
+      ["cmd-run00001", "ok"],
+      ["cmd-stop0001", "too_busy"],
+      ["cmd-inspect1", "ok"],
+      ["cmd-restart1", "ok"],
+    ]);
+    expect(bridge.results[1]).toEqual(
+      busy("cmd-stop0001", "containers.restart is already changing the container restarted (command cmd-restart1); try again when it has finished."),
+    );
+    expect(bridge.results[3]).toMatchObject({ ok: true, data: { container: "restarted", state: "running" } });
+    await bridge.run("cmd-inspect2", "containers.inspect", { container: "restarted" });
+    expect(bridge.results[4]).toMatchObject({ ok: true, data: { running: true } });
+  });
+
+  it("ai.model_remove is refused while ai.serve starts that model, and the model stays whole", async () => {
+    const on = await board();
+    const store = path.join(on.stateDir, "models");
+    await mkdir(store, { recursive: true });
+    await writeFile(path.join(store, "net.onnx"), "weights");
+    // The serve waits at its first request to the engine until the test lets it go on.
+    const engine = holdingFirst(new SocketEngineClient(podman.socketPath), (r) => r.path === "/info");
+    const bridge = await bridgeOn(on, { engine });
+
+    const serve = bridge.run("cmd-serve001", "ai.serve", { model: "net.onnx", ...sleeper("net-server") });
+    await engine.held;
+    // Unless refused, the model is gone before the server that mounts it starts.
+    await bridge.run("cmd-remove01", "ai.model_remove", { name: "net.onnx" });
+    engine.release();
+    await serve;
+
+    expect(bridge.results[0]).toEqual(busy("cmd-remove01", "ai.serve is already using the model net.onnx (command cmd-serve001); try again when it has finished."));
+    // podman has no NVIDIA runtime, so this serve goes no further; on a Jetson it starts the server.
+    expect(bridge.results[1]).toMatchObject({ id: "cmd-serve001", ok: false, error: { code: "not_supported" } });
+    expect(await readFile(path.join(store, "net.onnx"), "utf8")).toBe("weights");
+  });
+
+  it("ai.model_remove of a model a running container serves is refused, naming the container; stopped, the model goes", async () => {
+    const on = await board();
+    const store = path.join(on.stateDir, "models");
+    await mkdir(store, { recursive: true });
+    for (const name of ["served.onnx", "idle.onnx"]) await writeFile(path.join(store, name), "weights");
+    const engine = new SocketEngineClient(podman.socketPath);
+    // As ai.serve starts it, but without the NVIDIA runtime podman lacks.
+    const { spec } = servingSpec({ modelsDir: await realpath(store), model: "served.onnx", image: podman.image, port: 8000, command: ["sleep", "600"], network: "none" });
+    await launchContainer(new DockerEngine(engine), "served-server", { ...spec, gpu: false, ports: [] });
+    const bridge = await bridgeOn(on, { engine });
+
+    await bridge.run("cmd-remove01", "ai.model_remove", { name: "served.onnx" });
+    await bridge.run("cmd-remove02", "ai.model_remove", { name: "idle.onnx" });
+    expect(await readdir(store)).toEqual(["served.onnx"]);
+    await bridge.run("cmd-stop0001", "containers.stop", { container: "served-server", graceSeconds: 0 });
+    await bridge.run("cmd-remove03", "ai.model_remove", { name: "served.onnx" });
+
+    expect(outcomes(bridge.results)).toEqual([
+      ["cmd-remove01", "invalid_input"],
+      ["cmd-remove02", "ok"],
+      ["cmd-stop0001", "ok"],
+      ["cmd-remove03", "ok"],
+    ]);
+    expect(bridge.results[0]).toMatchObject({
+      error: {
+        message:
+          "The model served.onnx is served by the running container served-server: stop or remove it first (containers_stop, containers_remove), then remove the model. Nothing was removed.",
+      },
+    });
+    expect(await readdir(store)).toEqual([]);
   });
 });

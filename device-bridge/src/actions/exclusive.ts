@@ -2,32 +2,58 @@ import { type ActionInput, type ActionName, isActionName } from "@jetson/protoco
 import { ActionError } from "../action-error.js";
 
 const CLOCKS_AND_POWER = "the clocks and power mode";
+const PACKAGE_MANAGER = "the package manager";
+
+/** What a command holds alone, and whether it changes it or reads it (either way, no other command may hold it meanwhile). */
+interface Held {
+  what: string;
+  verb: "changing" | "using";
+}
+const changes = (what: string): Held => ({ what, verb: "changing" });
+const changesContainer = (name: string) => changes(`the container ${name}`);
+const changesModel = (name: string) => changes(`the model ${name}`);
+const usesModel = (name: string): Held => ({ what: `the model ${name}`, verb: "using" });
 
 /**
- * What an action changes that no other command may change while it runs, named as a refusal says
- * it. Overlapping, they undo each other: a second clocks.lock saves the first one's locked clocks as
- * the settings clocks.restore brings back; two downloads of one model write the same partial file;
- * a second bridge.update is cut off by the first one's restart.
+ * What an action holds alone while it runs, named as a refusal says it: what it changes, or a model it
+ * reads. Overlapping, they undo each other: a second clocks.lock saves the first one's locked clocks
+ * as the settings clocks.restore brings back; two downloads of one model write the same partial file;
+ * a second bridge.update is cut off by the first one's restart; a second apt-get waits on dpkg's lock,
+ * then fails naming someone else; a stop during a restart of one container is undone by the restart's
+ * start; a removal takes a model from under a benchmark or a server being started. A container is
+ * held by the reference the command names.
  */
-const EXCLUSIVE: { [N in ActionName]?: (input: ActionInput<N>) => string } = {
-  "clocks.lock": () => CLOCKS_AND_POWER,
-  "clocks.restore": () => CLOCKS_AND_POWER,
-  "power.set": () => CLOCKS_AND_POWER,
-  "power.reboot": () => CLOCKS_AND_POWER,
-  "power.shutdown": () => CLOCKS_AND_POWER,
-  "fan.set": () => "the fan",
-  "ai.model_deploy": ({ name }) => `the model ${name}`,
-  "ai.model_remove": ({ name }) => `the model ${name}`,
-  "bridge.update": () => "the bridge version",
+const EXCLUSIVE: { [N in ActionName]?: (input: ActionInput<N>) => Held | undefined } = {
+  "clocks.lock": () => changes(CLOCKS_AND_POWER),
+  "clocks.restore": () => changes(CLOCKS_AND_POWER),
+  "power.set": () => changes(CLOCKS_AND_POWER),
+  "power.reboot": () => changes(CLOCKS_AND_POWER),
+  "power.shutdown": () => changes(CLOCKS_AND_POWER),
+  "fan.set": () => changes("the fan"),
+  "packages.refresh": () => changes(PACKAGE_MANAGER),
+  "packages.install": () => changes(PACKAGE_MANAGER),
+  "packages.remove": () => changes(PACKAGE_MANAGER),
+  "packages.upgrade": () => changes(PACKAGE_MANAGER),
+  "containers.start": ({ container }) => changesContainer(container),
+  "containers.stop": ({ container }) => changesContainer(container),
+  "containers.restart": ({ container }) => changesContainer(container),
+  "containers.remove": ({ container }) => changesContainer(container),
+  // Without a name the engine picks a new one, which no other command can be naming yet.
+  "containers.run": ({ name }) => (name === undefined ? undefined : changesContainer(name)),
+  "ai.model_deploy": ({ name }) => changesModel(name),
+  "ai.model_remove": ({ name }) => changesModel(name),
+  "ai.benchmark": ({ model }) => usesModel(model),
+  "ai.serve": ({ model }) => usesModel(model),
+  "bridge.update": () => changes("the bridge version"),
 };
 
-function exclusionOf<N extends ActionName>(action: N, input: ActionInput<N>): string | undefined {
+function exclusionOf<N extends ActionName>(action: N, input: ActionInput<N>): Held | undefined {
   return EXCLUSIVE[action]?.(input);
 }
 
 /** What one device's running commands hold alone; a command that needs what another holds is refused, never queued behind it. */
 export class Exclusions {
-  private readonly held = new Map<string, { action: ActionName; id: string }>();
+  private readonly held = new Map<string, { action: ActionName; id: string; verb: Held["verb"] }>();
 
   /**
    * Holds what command `id` must hold alone until the returned release is called (once its handler
@@ -36,11 +62,12 @@ export class Exclusions {
    */
   hold(id: string, action: string, input: unknown): () => void {
     if (!isActionName(action)) return () => undefined;
-    const what = exclusionOf(action, input as ActionInput<typeof action>);
-    if (what === undefined) return () => undefined;
+    const exclusion = exclusionOf(action, input as ActionInput<typeof action>);
+    if (exclusion === undefined) return () => undefined;
+    const { what, verb } = exclusion;
     const holder = this.held.get(what);
-    if (holder) throw new ActionError("too_busy", `${holder.action} is already changing ${what} (command ${holder.id}); try again when it has finished.`);
-    this.held.set(what, { action, id });
+    if (holder) throw new ActionError("too_busy", `${holder.action} is already ${holder.verb} ${what} (command ${holder.id}); try again when it has finished.`);
+    this.held.set(what, { action, id, verb });
     return () => this.held.delete(what);
   }
 }

@@ -1,4 +1,8 @@
+import type { ErrorCode } from "@jetson/protocol";
+import { ActionError } from "../action-error.js";
 import type { ContainerSpec } from "../containers/create-request.js";
+import type { DockerEngine } from "../containers/docker-engine.js";
+import { containerName } from "../containers/engine-schemas.js";
 
 /** Labels a serving container carries, so its health can be read back later from the container alone. */
 export const SERVE_LABELS = { model: "io.jetson-bridge.model", healthUrl: "io.jetson-bridge.health-url" } as const;
@@ -51,4 +55,25 @@ export async function probeHealth(url: string, signal: AbortSignal): Promise<{ u
   } catch (error) {
     return { url, ok: false, error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** How the engine says it cannot be reached (not running, or not the bridge's to use): then no container ai.serve started runs. */
+const UNREACHABLE: ReadonlySet<ErrorCode> = new Set(["unavailable", "permission_denied"]);
+
+/**
+ * Refuses to remove a model a running container serves (by ai.serve's label): the container mounts
+ * the store, so its server would lose the file under it and fail at its next start.
+ */
+export async function refuseRemovingServed(engine: DockerEngine, model: string): Promise<void> {
+  const running = await engine.listContainers(false).catch((error: unknown) => {
+    if (error instanceof ActionError && UNREACHABLE.has(error.code)) return [];
+    throw error;
+  });
+  const serving = running.filter((c) => c.Labels?.[SERVE_LABELS.model] === model).map((c) => containerName(c.Names?.[0] ?? c.Id.slice(0, 12)));
+  if (serving.length === 0) return;
+  const [which, them] = serving.length === 1 ? ["container", "it"] : ["containers", "them"];
+  throw new ActionError(
+    "invalid_input",
+    `The model ${model} is served by the running ${which} ${serving.join(", ")}: stop or remove ${them} first (containers_stop, containers_remove), then remove the model. Nothing was removed.`,
+  );
 }

@@ -31,6 +31,7 @@ export const EngineContainerSummarySchema = z.object({
   Status: z.string(),
   Created: z.number().optional(),
   Ports: z.array(EnginePortSchema).nullish(),
+  Labels,
 });
 export type EngineContainerSummary = z.infer<typeof EngineContainerSummarySchema>;
 

@@ -83,7 +83,7 @@ export const aiModelDeploy = defineAction({
 export const aiModelRemove = defineAction({
   name: "ai.model_remove",
   title: "Remove a model",
-  description: "Deletes a model file (and any interrupted download of it) from the device's model store.",
+  description: "Deletes a model file (and any interrupted download of it) from the device's model store; refused while a running container serves it.",
   schemas: () => ({
     input: z.object({ name: ModelNameSchema }),
     output: z.object({ name: z.string(), removed: z.literal(true), freedBytes: z.number() }),
