@@ -89,7 +89,8 @@ export class SshHost implements HostPort {
         const sent = remotePid.then((value) => this.signalGroup(value, signalName, gone.signal));
         // SIGKILL follows a SIGTERM that could not be sent all the same; only SIGKILL decides whether the program was stopped.
         if (signalName === "SIGTERM") return void sent.catch(() => undefined);
-        // Past the grace, answer once the kill has run, or another grace after the device started it: something beyond its reach
+        // Past the grace, answer when the program's channel closes (sshd has reaped it: a kill that has run only sent the
+        // signal), or a grace after the kill ran, or after this grace if it is still running: something beyond its reach
         // (a root program under sudo) may hold the output open. A kill not sent by then fails the run: the program may still be running.
         const answer = () => {
           channel?.close();
@@ -101,7 +102,10 @@ export class SshHost implements HostPort {
         sent.then(
           (kill) => {
             killStarted = true;
-            void kill.ran.then(answer);
+            void kill.ran.then(() => {
+              clearTimeout(killWait);
+              killWait = settled ? undefined : setTimeout(answer, graceMs);
+            });
           },
           (error: Error) => notStopped(error.message),
         );
