@@ -12,19 +12,24 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
   4: {
     releaseTail: [],
     meminfoNvMap: true,
+    ipRouteJson: false,
+    libgpiod: 1,
     ina: "iio",
     fan: "pwm-fan",
-    // nano-1.txt: no date, "POM_5V_IN 1750/1628", "GR3D_FREQ 0%@76"
-    tegrastats: { datePrefix: false, railUnit: "", gpuFreqList: false, omitOfflineTemps: false },
+    // nano-1.txt: no date, "POM_5V_IN 1750/1628", "GR3D_FREQ 0%@76"; without root "EMC_FREQ 0% GR3D_FREQ 99%"
+    tegrastats: { datePrefix: false, railUnit: "", gpuFreqList: false, omitOfflineTemps: false, emcPlaceholder: true },
     jetsonClocks: { cpuLabelWidth: 0, onlinePerCpu: true, idleTrailingSpace: true, tpcLine: false, fanLine: "Fan: PWM={pwm}" },
   },
   5: {
     releaseTail: [],
     meminfoNvMap: true,
+    ipRouteJson: true,
+    libgpiod: 1,
     ina: "hwmon",
     fan: "hwmon",
-    // xavier-nx-2.txt (5.1.2): date prefix, "VDD_IN 2763mW/2846mW", "GR3D_FREQ 0%@[114]", offline zones "@-256C"
-    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: false },
+    // xavier-nx-2.txt (5.1.2): date prefix, "VDD_IN 2763mW/2846mW", "GR3D_FREQ 0%@[114]", offline zones "@-256C";
+    // without root "EMC_FREQ 0%" as on JetPack 4 (jtop's tegrastats emulator)
+    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: false, emcPlaceholder: true },
     jetsonClocks: {
       cpuLabelWidth: 0,
       onlinePerCpu: true,
@@ -36,10 +41,12 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
   6: {
     releaseTail: OOT_RELEASE_TAIL,
     meminfoNvMap: false,
+    ipRouteJson: true,
+    libgpiod: 1,
     ina: "hwmon",
     fan: "hwmon",
-    // agx-orin-1.txt, orin-nano-1.txt: offline cv* zones are left out
-    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: true },
+    // agx-orin-1.txt, orin-nano-1.txt: offline cv* zones are left out; orin-nano-2.txt (no root): no EMC_FREQ
+    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: true, emcPlaceholder: false },
     // jetson_clocks-show/orin-nano-1.txt: "cpu0:  Online=1 ..." and an "Active GPU TPCs" line
     jetsonClocks: {
       cpuLabelWidth: 6,
@@ -55,9 +62,11 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
   7: {
     releaseTail: OOT_RELEASE_TAIL,
     meminfoNvMap: false,
+    ipRouteJson: true,
+    libgpiod: 2,
     ina: "hwmon",
     fan: "hwmon",
-    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: true },
+    tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: true, emcPlaceholder: false },
     jetsonClocks: {
       cpuLabelWidth: 6,
       onlinePerCpu: false,

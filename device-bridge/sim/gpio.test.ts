@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SimulatedJetson } from "./create.js";
 import { runProgram, tempJetson } from "./testing.js";
@@ -42,6 +45,11 @@ describe("libgpiod v1 stand-ins on the AGX Orin", () => {
     expect((await runProgram(sim, "gpioget", ["-l", "gpiochip0", "106"])).stdout).toBe("0\n");
   });
 
+  it("answers --version as libgpiod v1 does", async () => {
+    expect(await runProgram(sim, "gpiodetect", ["--version"])).toEqual({ code: 0, stdout: "gpiodetect (libgpiod) v1.6.3\n", stderr: "" });
+    expect((await runProgram(sim, "gpioset", ["-v"])).stdout).toBe("gpioset (libgpiod) v1.6.3\n");
+  });
+
   it("fails as libgpiod does on bad chips, offsets and mappings", async () => {
     expect(await runProgram(sim, "gpioget", ["gpiochip9", "1"])).toMatchObject({ code: 1, stderr: "gpioget: error reading GPIO values: No such file or directory\n" });
     expect(await runProgram(sim, "gpioget", ["gpiochip0", "164"])).toMatchObject({ code: 1, stderr: "gpioget: error reading GPIO values: Invalid argument\n" });
@@ -62,5 +70,59 @@ describe("libgpiod v1 stand-ins on the Nano (JetPack 4)", () => {
     } finally {
       await sim.remove();
     }
+  });
+});
+
+describe("libgpiod v2 stand-ins on the AGX Thor (JetPack 7)", () => {
+  let sim: Sim;
+  beforeAll(async () => {
+    sim = await tempJetson("agx-thor-jp7");
+  });
+  afterAll(() => sim.remove());
+
+  it("gpiodetect answers --version as v2 and lists the chips as v1 did", async () => {
+    expect((await runProgram(sim, "gpiodetect", ["--version"])).stdout).toBe("gpiodetect (libgpiod) v2.1\n");
+    expect((await runProgram(sim, "gpiodetect", [])).stdout).toBe("gpiochip0 [tegra264-gpio-main] (133 lines)\ngpiochip1 [tegra264-gpio-aon] (30 lines)\n");
+  });
+
+  it("gpioinfo takes chips by -c and line names as arguments, in v2's layout", async () => {
+    const { code, stdout } = await runProgram(sim, "gpioinfo", ["-c", "gpiochip0"]);
+    expect(code).toBe(0);
+    const lines = stdout.split("\n");
+    expect(lines[0]).toBe("gpiochip0 - 133 lines:");
+    // Jetson.GPIO's Thor map: header pin 7 is line 86, PL.06.
+    expect(lines[87]).toBe('\tline  86:\t"PL.06"         \tinput');
+    expect(lines).toHaveLength(135);
+    expect(await runProgram(sim, "gpioinfo", ["PL.06"])).toEqual({ code: 0, stdout: 'gpiochip0 86\t"PL.06"         \tinput\n', stderr: "" });
+    // What a v1 caller passes is a line name to v2, and there is no such line.
+    expect(await runProgram(sim, "gpioinfo", ["gpiochip0"])).toMatchObject({ code: 1, stderr: "gpioinfo: cannot find line 'gpiochip0'\n" });
+    expect(await runProgram(sim, "gpioinfo", ["-c", "tegra264-gpio-main"])).toMatchObject({
+      code: 1,
+      stderr: "gpioinfo: cannot find GPIO chip character device 'tegra264-gpio-main'\n",
+    });
+  });
+
+  it("gpioset -t0 drives a line and exits; gpioget prints it as active, or as a number", async () => {
+    expect(await runProgram(sim, "gpioset", ["-t0", "-c", "gpiochip0", "86=1"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect((await runProgram(sim, "gpioinfo", ["-c", "0"])).stdout.split("\n")[87]).toBe('\tline  86:\t"PL.06"         \toutput');
+    expect(await runProgram(sim, "gpioget", ["-c", "gpiochip0", "86"])).toEqual({ code: 0, stdout: '"86"=active\n', stderr: "" });
+    expect((await runProgram(sim, "gpioget", ["--numeric", "-c", "gpiochip0", "86"])).stdout).toBe("1\n");
+    expect((await runProgram(sim, "gpioget", ["PL.06"])).stdout).toBe('"PL.06"=active\n');
+    expect((await runProgram(sim, "gpioinfo", ["PL.06"])).stdout).toContain("\tinput");
+    // v1's syntax fails on v2.
+    expect(await runProgram(sim, "gpioget", ["gpiochip0", "86"])).toMatchObject({ code: 1, stderr: "gpioget: cannot find line 'gpiochip0'\ngpioget: cannot find line '86'\n" });
+    expect(await runProgram(sim, "gpioset", ["-t0", "-c", "gpiochip0", "86=2"])).toMatchObject({ code: 1, stderr: "gpioset: invalid line value: '2'\n" });
+    expect(await runProgram(sim, "gpioget", ["-c", "gpiochip0", "133"])).toMatchObject({ code: 1, stderr: "gpioget: offset 133 is out of range on chip 'gpiochip0'\n" });
+  });
+
+  it("gpioset without -t0 holds the line until it is signalled", async () => {
+    const child = execFile(path.join(sim.binDir, "gpioset"), ["-c", "gpiochip1", "0=1"]);
+    const exited = once(child, "exit");
+    // The line is driven once gpioinfo shows it as an output; gpioset is then still holding it.
+    let line = "";
+    while (!line.endsWith("output") && child.exitCode === null) line = (await runProgram(sim, "gpioinfo", ["-c", "gpiochip1"])).stdout.split("\n")[1] ?? "";
+    expect(child.exitCode).toBeNull();
+    child.kill("SIGTERM");
+    expect(await exited).toEqual([0, null]);
   });
 });

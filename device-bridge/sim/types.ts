@@ -148,11 +148,16 @@ export interface SimGeneration {
   releaseTail: string[];
   /** Whether /proc/meminfo has the NvMap fields (gone with the out-of-tree nvmap of JetPack 6). */
   meminfoNvMap: boolean;
+  /** Whether `ip -j route` prints JSON: from iproute2 4.17 on; Ubuntu 18.04 (JetPack 4) has 4.15, which prints text. */
+  ipRouteJson: boolean;
+  /** The major version of libgpiod's tools: 1 up to Ubuntu 22.04 (JetPack 6), 2 on Ubuntu 24.04 (JetPack 7). */
+  libgpiod: 1 | 2;
   /** INA3221 driver: iio (JetPack 4, mW files) or hwmon (mV and mA files). */
   ina: "iio" | "hwmon";
   /** Fan control: the pwm-fan device of JetPack 4 or a hwmon pwm1. */
   fan: "pwm-fan" | "hwmon";
-  tegrastats: { datePrefix: boolean; railUnit: string; gpuFreqList: boolean; omitOfflineTemps: boolean };
+  /** emcPlaceholder: without root, "EMC_FREQ 0%" stands where the EMC reading would be (JetPack 4 and 5). */
+  tegrastats: { datePrefix: boolean; railUnit: string; gpuFreqList: boolean; omitOfflineTemps: boolean; emcPlaceholder: boolean };
   /** onlinePerCpu: cpu lines carry Online= (JetPack 7 dropped it, leaving the Online CPUs list). */
   jetsonClocks: { cpuLabelWidth: number; onlinePerCpu: boolean; idleTrailingSpace: boolean; tpcLine: boolean; fanLine: string };
 }

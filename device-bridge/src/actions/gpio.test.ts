@@ -137,7 +137,7 @@ describe("GPIO on other boards", () => {
   });
 });
 
-describe("GPIO on the AGX Thor developer kit (JetPack 7)", () => {
+describe("GPIO on the AGX Thor developer kit (JetPack 7, libgpiod v2)", () => {
   it("lists the header's 22 GPIO pins on tegra264's main and always-on controllers", async () => {
     board = await simulatedBoard("agx-thor-jp7");
     const list = await board.run("gpio.list", {});
@@ -146,14 +146,56 @@ describe("GPIO on the AGX Thor developer kit (JetPack 7)", () => {
     expect(list.lines.every((l) => l.lineName !== undefined)).toBe(true);
     expect(list.lines.find((l) => l.pin === 7)).toMatchObject({ lineName: "PL.06", chip: "tegra264-gpio-main", device: "gpiochip0", line: 86 });
     expect(list.lines.find((l) => l.pin === 32)).toMatchObject({ lineName: "PDD.04", chip: "tegra264-gpio-aon", device: "gpiochip1", line: 22 });
+    // v2's gpioinfo takes line names as arguments: one chip at a time with -c.
+    expect((await gpioCalls()).sort()).toEqual(["gpiodetect", "gpiodetect --version", "gpioinfo -c gpiochip0", "gpioinfo -c gpiochip1"]);
   });
 
-  it("writes a pin on each controller, then reads it back", async () => {
+  it("writes a pin on each controller, then reads it back, asking the tools their version once", async () => {
     board = await simulatedBoard("agx-thor-jp7");
     expect(await board.run("gpio.write", { pin: 15, value: 1 })).toEqual({ pin: 15, value: 1, chip: "tegra264-gpio-main", device: "gpiochip0", line: 127 });
+    expect((await board.run("gpio.list", {})).lines.find((l) => l.pin === 15)?.direction).toBe("output");
     expect(await board.run("gpio.read", { pin: 15 })).toMatchObject({ pin: 15, value: 1 });
     await board.run("gpio.write", { pin: 31, value: 1 });
     expect(await board.run("gpio.read", { pin: 31 })).toEqual({ pin: 31, value: 1, chip: "tegra264-gpio-aon", device: "gpiochip1", line: 0 });
-    expect(await gpioCalls()).toContain("gpioset gpiochip0 127=1");
+    await board.run("gpio.write", { pin: 31, value: 0 });
+    expect(await board.run("gpio.read", { pin: 31 })).toMatchObject({ value: 0 });
+    const calls = await gpioCalls();
+    // -t0: set and exit; without it v2's gpioset holds the line until killed.
+    expect(calls).toContain("gpioset -t0 -c gpiochip0 127=1");
+    expect(calls).toContain("gpioget --numeric -c gpiochip0 127");
+    expect(calls.filter((c) => c === "gpiodetect --version")).toHaveLength(1);
+  });
+
+  it("leaves alone a line another process holds, as v2's gpioinfo shows it", async () => {
+    const held = (host: HostPort): HostPort => ({
+      run: async (program, args, options) => {
+        const result = await host.run(program, args, options);
+        // libgpiod v2 tools/gpioinfo.c layout: name padded to 16, then direction, active-low and consumer.
+        const line = /^\tline  86:.*$/m;
+        return program === "gpioinfo" ? { ...result, stdout: result.stdout.replace(line, '\tline  86:\t"PL.06"         \toutput active-low consumer="gpioset"') } : result;
+      },
+      readFile: (p) => host.readFile(p),
+      writeFile: (p, d) => host.writeFile(p, d),
+      listDir: (p) => host.listDir(p),
+      statFs: (p) => host.statFs(p),
+    });
+    board = await simulatedBoard("agx-thor-jp7", held);
+    expect((await board.run("gpio.list", {})).lines.find((l) => l.pin === 7)).toMatchObject({ consumer: "gpioset", direction: "output", activeLow: true });
+    await expect(board.run("gpio.write", { pin: 7, value: 0 })).rejects.toThrow("Pin 7 (PL.06) is held by gpioset; it is left alone.");
+    expect((await gpioCalls()).filter((c) => c.startsWith("gpioset") || c.startsWith("gpioget"))).toEqual([]);
+  });
+});
+
+describe("libgpiod v1 on JetPack 6", () => {
+  it("passes chips to gpioinfo and gpioget positionally, and gpioset exits by itself", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    await board.run("gpio.write", { pin: 7, value: 1 });
+    expect(await board.run("gpio.read", { pin: 7 })).toMatchObject({ value: 1 });
+    expect((await gpioCalls()).filter((c) => !c.startsWith("gpiodetect"))).toEqual([
+      "gpioinfo gpiochip0",
+      "gpioset gpiochip0 144=1",
+      "gpioinfo gpiochip0",
+      "gpioget gpiochip0 144",
+    ]);
   });
 });

@@ -4,6 +4,24 @@ import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 let board: SimulatedBoard;
 afterEach(() => board.remove());
 
+describe("network on a simulated Nano (JetPack 4, iproute2 4.15)", () => {
+  it("reads the default routes ip prints as text though asked for JSON", async () => {
+    board = await simulatedBoard("nano-jp46");
+    const info = await board.run("network.info", {});
+    expect(info.interfaces.map((i) => i.name)).toContain("eth0");
+    expect(info.defaultRoutes).toEqual([
+      { family: "inet", gateway: "192.168.1.1", device: "eth0", protocol: "dhcp", metric: 100, source: "192.168.1.42" },
+      { family: "inet6", gateway: "fe80::1", device: "eth0", protocol: "ra", metric: 100 },
+    ]);
+    // The three run at once, in any order.
+    expect((await board.calls()).filter((c) => c.program === "ip").map((c) => c.argv.join(" ")).sort()).toEqual([
+      "-j -4 route show default",
+      "-j -6 route show default",
+      "-j addr show",
+    ]);
+  });
+});
+
 describe("network on a simulated Orin Nano", () => {
   it("reports interfaces, default routes and systemd-resolved's upstream DNS servers", async () => {
     board = await simulatedBoard("orin-nano-super-jp6");

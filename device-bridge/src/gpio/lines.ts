@@ -1,11 +1,10 @@
 import type { GpioLine } from "@jetson/protocol";
 import { ActionError } from "../action-error.js";
-import type { HostPort, RunResult } from "../host/port.js";
+import type { HostPort } from "../host/port.js";
 import { parseDeviceTreeCompatible } from "../parsers/device-tree.js";
 import { type GpioinfoLine, parseGpiodetect, parseGpioinfo } from "../parsers/gpiod.js";
 import { FIXED_PINS, type HeaderMap, type HeaderPin, headerMapFor, HEADER_MAPS } from "./header-maps.js";
-
-const TOOL_TIMEOUT_MS = 10_000;
+import { gpiodTools } from "./tools.js";
 
 /** The header map of this board's carrier, or a refusal naming the boards that have one. */
 export async function boardHeader(host: HostPort): Promise<HeaderMap> {
@@ -33,7 +32,8 @@ export function gpioPin(map: HeaderMap, pin: number): HeaderPin {
 
 /** Each header GPIO with the state gpioinfo reports, on the chip device that carries it. */
 export async function headerLines(host: HostPort, map: HeaderMap, pins: readonly HeaderPin[] = map.pins): Promise<GpioLine[]> {
-  const detected = parseGpiodetect((await tool(host, "gpiodetect", [])).stdout);
+  const tools = await gpiodTools(host);
+  const detected = parseGpiodetect(await tools.detect());
   const devices = new Map(detected.map((chip) => [chip.label, chip.device]));
   const labels = [...new Set(pins.map((p) => p.chip))];
   for (const label of labels) {
@@ -42,7 +42,7 @@ export async function headerLines(host: HostPort, map: HeaderMap, pins: readonly
       throw new ActionError("unavailable", `GPIO controller ${label} not found; gpiodetect lists ${listed}.`);
     }
   }
-  const info = parseGpioinfo((await tool(host, "gpioinfo", labels.map((l) => devices.get(l) as string))).stdout);
+  const info = parseGpioinfo(await tools.info(labels.map((l) => devices.get(l) as string)));
   return pins.map((pin) => {
     const device = devices.get(pin.chip) as string;
     const line = info.get(device)?.find((l) => l.offset === pin.line);
@@ -67,14 +67,6 @@ export async function freeLine(host: HostPort, map: HeaderMap, pin: HeaderPin): 
     throw new ActionError("unavailable", `Pin ${pin.pin} (${which}) is held by ${line.consumer}; it is left alone.`);
   }
   return line;
-}
-
-/** Runs a libgpiod tool; a failure becomes an error the caller can read. */
-export async function tool(host: HostPort, program: string, args: readonly string[]): Promise<RunResult> {
-  const result = await host.run(program, args, { timeoutMs: TOOL_TIMEOUT_MS });
-  if (result.exitCode === 0) return result;
-  const detail = (result.stderr || result.stdout).trim() || `exit ${result.exitCode ?? result.signal}`;
-  throw new ActionError(/permission denied/i.test(detail) ? "permission_denied" : "handler_failed", `${program} failed: ${detail}`);
 }
 
 function describe(pin: HeaderPin, device: string, line: GpioinfoLine): GpioLine {

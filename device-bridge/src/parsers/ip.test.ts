@@ -37,6 +37,29 @@ describe("ip -j", () => {
     expect(parseIpRoutes(v6, "inet6")[0]).toMatchObject({ family: "inet6", gateway: "fe80::1", protocol: "ra" });
     expect(parseIpRoutes("[]\n", "inet6")).toEqual([]);
     expect(parseIpRoutes("", "inet6")).toEqual([]);
-    expect(() => parseIpRoutes("default via 192.168.1.1 dev eth0", "inet")).toThrow(/not JSON/);
+  });
+
+  it("reads the text iproute2 4.15 (Ubuntu 18.04, JetPack 4) prints for routes even with -j", () => {
+    // iproute2 v4.15.0 ip/iproute.c print_route(): each part followed by a space, only when set; route JSON
+    // came in 4.17 (commit 663c3cb2).
+    const v4 = "default via 192.168.1.1 dev eth0 proto dhcp src 192.168.1.42 metric 100 \ndefault via 10.0.0.1 dev wlan0 proto static metric 600 \n";
+    expect(parseIpRoutes(v4, "inet")).toEqual([
+      { family: "inet", gateway: "192.168.1.1", device: "eth0", protocol: "dhcp", metric: 100, source: "192.168.1.42" },
+      { family: "inet", gateway: "10.0.0.1", device: "wlan0", protocol: "static", metric: 600, source: undefined },
+    ]);
+    // The same route reads the same from either form.
+    const json = '[{"dst":"default","gateway":"192.168.1.1","dev":"eth0","protocol":"dhcp","prefsrc":"192.168.1.42","metric":100,"flags":[]}]';
+    expect(parseIpRoutes(v4.split("\n")[0] ?? "", "inet")).toEqual(parseIpRoutes(json, "inet"));
+    expect(parseIpRoutes("default dev wg0 scope link \n", "inet")).toEqual([
+      { family: "inet", gateway: undefined, device: "wg0", protocol: undefined, metric: undefined, source: undefined },
+    ]);
+    expect(parseIpRoutes("default via fe80::1 dev eth0 proto ra metric 100 expires 1795sec pref medium\n", "inet6")).toEqual([
+      { family: "inet6", gateway: "fe80::1", device: "eth0", protocol: "ra", metric: 100, source: undefined },
+    ]);
+    // A multipath route's next hops are indented lines of their own, not read, as JSON's nexthops are not.
+    expect(parseIpRoutes("default proto static metric 1024 \n\tnexthop via 10.0.0.1 dev eth0 weight 1 \n", "inet")).toEqual([
+      { family: "inet", gateway: undefined, device: undefined, protocol: "static", metric: 1024, source: undefined },
+    ]);
+    expect(() => parseIpRoutes("Error: any valid prefix is expected rather than \"defualt\".", "inet")).toThrow(/ip route: cannot read/);
   });
 });

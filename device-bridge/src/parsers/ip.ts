@@ -60,10 +60,39 @@ export function parseIpAddr(text: string): NetworkInterface[] {
     }));
 }
 
-/** `ip -j [-6] route show default`. */
+/**
+ * `ip -j [-6] route show default`. iproute2 before 4.17 (Ubuntu 18.04, so JetPack 4, has 4.15) prints
+ * routes as text even with -j: route JSON came with iproute2 commit 663c3cb2.
+ */
 export function parseIpRoutes(text: string, family: DefaultRoute["family"]): DefaultRoute[] {
-  return z
-    .array(RouteSchema)
-    .parse(json(text, "ip -j route"))
-    .map((route) => ({ family, gateway: route.gateway, device: route.dev, protocol: route.protocol, metric: route.metric, source: route.prefsrc }));
+  const routes = text.trimStart().startsWith("[") ? z.array(RouteSchema).parse(json(text, "ip -j route")) : textRoutes(text);
+  return routes.map((route) => ({ family, gateway: route.gateway, device: route.dev, protocol: route.protocol, metric: route.metric, source: route.prefsrc }));
+}
+
+// A route line as iproute2's print_route() writes it: an optional type (unreachable, ...), the destination,
+// then "via GW dev DEV proto P scope S src SRC metric M" and flags, each only when set.
+const TEXT_ROUTE = /^(?:[a-z]+ )?default(?: |$)/;
+
+/** The text form, in the JSON form's fields; a multipath route's indented nexthop lines are not read, as JSON's nexthops are not. */
+function textRoutes(text: string): z.infer<typeof RouteSchema>[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !/^\s/.test(line))
+    .map((line) => {
+      if (!TEXT_ROUTE.test(line)) throw new Error(`ip route: cannot read ${JSON.stringify(line.slice(0, 80))}`);
+      const words = line.trim().split(/\s+/);
+      const after = (key: string) => {
+        const i = words.indexOf(key);
+        return i === -1 ? undefined : words[i + 1];
+      };
+      const metric = after("metric");
+      return RouteSchema.parse({
+        dst: "default",
+        gateway: after("via"),
+        dev: after("dev"),
+        protocol: after("proto"),
+        metric: metric === undefined ? undefined : Number(metric),
+        prefsrc: after("src"),
+      });
+    });
 }

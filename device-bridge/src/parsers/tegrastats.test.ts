@@ -455,6 +455,24 @@ describe("tegrastats forms from the published formats", () => {
     });
   });
 
+  it("leaves EMC out of a line run without root on JetPack 4 and 5, whose EMC_FREQ 0% is a placeholder", () => {
+    // Jetson Xavier NX, JetPack 4.6, under full CPU and GPU load, tegrastats run without root. jtop's
+    // tegrastats emulator (rbonghi/jetson_stats tests/tegrastats) prints the same "EMC_FREQ 0%" in every
+    // non-root line of Xavier, Nano and JetPack 5 Orin, and EMC_FREQ N%@MHz in every root line.
+    const line =
+      "RAM 1802/7772MB (lfb 357x4MB) SWAP 0/3886MB (cached 0MB) CPU [100%@1420,100%@1420,100%@1420,100%@1420,100%@1420,100%@1420] " +
+      "EMC_FREQ 0% GR3D_FREQ 99% AO@42.5C GPU@44.5C PMIC@100C AUX@43.5C CPU@44.5C thermal@44.25C VDD_IN 14703/14683 VDD_CPU_GPU_CV 10874/10893 VDD_SOC 1405/1405";
+    const { sample, unread } = readTegrastatsLine(line);
+    expect(unread).toEqual([]);
+    expect(sample.emc).toBeUndefined();
+    expect(sample.gpu).toStrictEqual({ loadPct: 99 });
+    expect(sample.cpus).toHaveLength(6);
+    expect(sample.totalPowerMW).toBe(14703);
+    // R28's "EMC 0%" is the same placeholder; a clock alone (JetPack 7's "@665") is a reading.
+    expect(readTegrastatsLine("RAM 1/2MB EMC 0% GR3D 5%").sample).toStrictEqual({ ram: { usedMB: 1, totalMB: 2 }, gpu: { loadPct: 5 } });
+    expect(readTegrastatsLine("RAM 1/2MB EMC_FREQ @665").sample.emc).toStrictEqual({ freqMHz: 665 });
+  });
+
   it("reads every engine form: off, clock only, load at clock, and JetPack 7's NAME_FREQ @clock", () => {
     const line =
       "RAM 1/2MB NVENC 716 NVDEC 45%@716 NVJPG off NVJPG1 off VIC_FREQ 729 OFA_FREQ @0 NVDLA0 off NVDLA1 1600 PVA0_FREQ off " +

@@ -55,8 +55,8 @@ const NAMED = new Map<string, ValueReader>([
   ["cpu", (v, d) => put(d, "cpus", cpus(v))],
   ["GR3D_FREQ", (v, d) => put(d, "gpu", loadFreq(v))],
   ["GR3D", (v, d) => put(d, "gpu", loadFreq(v))],
-  ["EMC_FREQ", (v, d) => put(d, "emc", loadFreq(v))],
-  ["EMC", (v, d) => put(d, "emc", loadFreq(v))],
+  ["EMC_FREQ", (v, d) => readEmc(v, d)],
+  ["EMC", (v, d) => readEmc(v, d)],
   // Known and left out: video memory (TX1/Nano) and JetPack 5.1 AGX Orin's second GPC, whose load GR3D_FREQ has.
   ["IRAM", (v) => /^\d+\/\d+kB/.test(v)],
   ["GR3D2_FREQ", (v) => loadFreq(v) !== undefined],
@@ -178,6 +178,16 @@ function loadFreq(value: string): LoadFreq | undefined {
     ...(load === undefined ? {} : { loadPct: Number(load) }),
     ...(freq === undefined ? {} : { freqMHz: Number(freq) }),
   };
+}
+
+// Without root tegrastats cannot read the EMC clock and prints "EMC_FREQ 0%" on JetPack 4 and 5 whatever the
+// traffic (jtop's tests/tegrastats emulator: non-root lines have it, root lines always have @MHz): that load is
+// a placeholder, so EMC stays absent. GR3D_FREQ's load without a clock is a real reading.
+function readEmc(value: string, draft: Draft): boolean {
+  const reading = loadFreq(value);
+  if (reading === undefined) return false;
+  if (reading.freqMHz !== undefined) draft.sample.emc = reading;
+  return true;
 }
 
 // NVENC off, APE 174, NVENC 79%@166, NVENC0_FREQ @0: a printed clock is an enabled one.

@@ -199,7 +199,7 @@ export const gpioList = defineAction({
   name: "gpio.list",
   title: "List header GPIOs",
   description:
-    "The 40-pin header's GPIO pins on this board (developer-kit carriers of AGX Orin, Orin NX/Nano, Xavier NX and Nano): signal name, GPIO controller and line, direction and who holds the line. Power, ground, I2C and UART pins are listed apart.",
+    "The 40-pin header's GPIO pins on this board (developer-kit carriers of AGX Thor, AGX Orin, Orin NX/Nano, Xavier NX and Nano): signal name, GPIO controller and line, direction and who holds the line. Power, ground, I2C and UART pins are listed apart.",
   schemas: () => ({
     input: z.object({}),
     output: z.object({

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Stand-in for libgpiod v1 gpiodetect: one line per GPIO chip, "gpiochip0 [tegra234-gpio] (164 lines)".
-import { die, gpioChips } from "../lib/jetson-sim/gpio.mjs";
+// Stand-in for libgpiod's gpiodetect, in the dialect of the board's release: v1 up to JetPack 6, v2 on JetPack 7.
+import * as gpiodV1 from "../lib/jetson-sim/gpiod-v1.mjs";
+import * as gpiodV2 from "../lib/jetson-sim/gpiod-v2.mjs";
 import { loadSpec, startProgram } from "../lib/jetson-sim/runtime.mjs";
 
 const { root, args } = startProgram(import.meta.url, "gpiodetect");
-if (args.length > 0) die("gpiodetect", `unrecognized argument: ${args[0]}`);
-for (const chip of gpioChips(loadSpec(root))) process.stdout.write(`${chip.name} [${chip.label}] (${chip.lines} lines)\n`);
+const spec = loadSpec(root);
+const v2 = spec.generation.libgpiod === 2;
+(v2 ? gpiodV2 : gpiodV1).gpiodetect(root, spec, args);

@@ -19,7 +19,8 @@ Options:
 `;
 const OFFLINE_MC = -256000;
 const ENGINE_CLOCK_DIR = "/sys/kernel/debug/clk";
-// Without root tegrastats cannot read debugfs: no EMC, no GPU clock, no engines (orin-nano-2.txt).
+// Without root tegrastats cannot read debugfs: no EMC, no GPU clock, no engines (orin-nano-2.txt); JetPack 4
+// and 5 print "EMC_FREQ 0%" in the EMC's place.
 const asRoot = process.geteuid() === 0;
 
 const { root, args } = startProgram(import.meta.url, "tegrastats");
@@ -71,8 +72,9 @@ function statsLine(before, after) {
     const gpuMhz = Math.floor(gpu.curHz / 1e6);
     const gpuFreq = format.gpuFreqList ? `[${Array(board.gpu.gpcs).fill(gpuMhz).join(",")}]` : gpuMhz;
     parts.push(`GR3D_FREQ ${gpuLoad}@${gpuFreq}`, ...board.tegrastats.engines.map(engineField));
-  } else if (gpuLoad) {
-    parts.push(`GR3D_FREQ ${gpuLoad}`);
+  } else {
+    if (format.emcPlaceholder) parts.push("EMC_FREQ 0%");
+    if (gpuLoad) parts.push(`GR3D_FREQ ${gpuLoad}`);
   }
   const temps = readTemps(root, layout);
   for (const label of board.tegrastats.tempOrder) {

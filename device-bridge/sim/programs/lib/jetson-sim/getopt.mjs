@@ -1,6 +1,7 @@
 // Command-line options as glibc's getopt_long reads them, for the coreutils and shadow-utils
 // stand-ins: grouped short flags (-Dm 644, -m644), --long, --long=value, options after operands,
-// and "--" ending the options. Errors carry glibc's own wording.
+// and "--" ending the options; a getopt string starting with "+" ends them at the first operand
+// instead (libgpiod's tools). Errors carry glibc's own wording.
 
 /**
  * `shorts` is a getopt string ("Ddm:o:g:": a colon after a letter means it takes a value);
@@ -13,6 +14,10 @@ export function getopt(args, shorts, longs = {}) {
   const takesValue = (letter) => shorts[shorts.indexOf(letter) + 1] === ":";
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (shorts.startsWith("+") && !arg.startsWith("-")) {
+      operands.push(...args.slice(i));
+      break;
+    }
     if (arg === "--") {
       operands.push(...args.slice(i + 1));
       break;
@@ -32,7 +37,7 @@ export function getopt(args, shorts, longs = {}) {
     } else if (arg.startsWith("-") && arg !== "-") {
       for (let j = 1; j < arg.length; j++) {
         const letter = arg[j];
-        if (letter === ":" || !shorts.includes(letter)) return { error: `invalid option -- '${letter}'` };
+        if (letter === ":" || letter === "+" || !shorts.includes(letter)) return { error: `invalid option -- '${letter}'` };
         if (!takesValue(letter)) {
           options.set(letter, true);
           continue;

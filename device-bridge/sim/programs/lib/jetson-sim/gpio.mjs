@@ -1,4 +1,4 @@
-// The simulated board's GPIO controllers as libgpiod v1 sees them, for the gpio* stand-ins.
+// The simulated board's GPIO controllers as libgpiod sees them, for the gpio* stand-ins.
 // Chips come from board.json; what the tools changed (direction, level) is kept in gpio.json.
 // Nothing is wired to the simulated header: a line keeps the level it last drove, 0 until driven.
 import { existsSync } from "node:fs";
@@ -22,6 +22,21 @@ export function lookupChip(spec, descr) {
   const chips = gpioChips(spec);
   if (/^\d+$/.test(descr)) return chips[Number(descr)];
   return chips.find((c) => c.label === descr) ?? chips.find((c) => c.name === descr || `/dev/${c.name}` === descr);
+}
+
+/** A chip as libgpiod v2's tools find it (tools-common.c chip_path_lookup): by number, name or path, not by label. */
+export function lookupChipV2(spec, id) {
+  const chips = gpioChips(spec);
+  if (/^\d+$/.test(id)) return chips[Number(id)];
+  return chips.find((c) => (id.includes("/") ? `/dev/${c.name}` === id : c.name === id));
+}
+
+// The gpiod package of Ubuntu 22.04 (JetPack 6; earlier JetPacks have older v1 releases) and of Ubuntu 24.04 (JetPack 7).
+const VERSIONS = { 1: "1.6.3", 2: "2.1" };
+
+/** The first line of `--version` (tools-common.c print_version), the same in v1 and v2 up to 2.2. */
+export function versionLine(program, major) {
+  return `${program} (libgpiod) v${VERSIONS[major]}\n`;
 }
 
 /** What the tools changed, by "gpiochipN:offset". */
