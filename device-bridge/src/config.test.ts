@@ -67,6 +67,14 @@ describe("bridge configuration", () => {
     expect(error).toMatch(/storage\.roots\.0:/);
   });
 
+  it("refuses the bridge's own unit in services.allow, by either name: services_stop would take the device offline", async () => {
+    for (const unit of ["jetson-bridge", "jetson-bridge.service"]) {
+      const error = String(await loadConfig(await configFile({ ...valid, services: { allow: ["nginx", unit] } }), {}).catch((e: Error) => e));
+      expect(error, unit).toMatch(/services\.allow\.1: jetson-bridge\.service is the unit the bridge itself runs as: stopping or disabling it would take the device offline/);
+    }
+    expect((await loadConfig(await configFile({ ...valid, services: { allow: ["jetson-bridge-helper"] } }), {})).services.allow).toEqual(["jetson-bridge-helper.service"]);
+  });
+
   it("opens no port to the tunnel by default, and refuses a port that is not one, naming the field", async () => {
     expect((await loadConfig(await configFile(valid), {})).tunnelPorts).toEqual([]);
     expect((await loadConfig(await configFile({ ...valid, tunnelPorts: [8080, 8443] }), {})).tunnelPorts).toEqual([8080, 8443]);

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { AbsolutePathSchema, CloudUrlSchema, DeviceIdSchema, FleetIdSchema, PackageNameSchema, UnitNameSchema, UpdatePublicKeySchema } from "@jetson/protocol";
+import { AbsolutePathSchema, BRIDGE_UNIT, CloudUrlSchema, DeviceIdSchema, FleetIdSchema, PackageNameSchema, UnitNameSchema, UpdatePublicKeySchema } from "@jetson/protocol";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
 import { ownFolderInVolumeRoot } from "./containers/volume-roots.js";
@@ -73,10 +73,17 @@ export const GatewayDeviceSchema = z.object({
 });
 export type GatewayDevice = z.infer<typeof GatewayDeviceSchema>;
 
+
+/** A unit services.allow may list: never the bridge's own, which services_stop would take offline until someone on the device starts it again. */
+const AllowedUnitSchema = UnitNameSchema.refine(
+  (unit) => unit !== BRIDGE_UNIT,
+  `${BRIDGE_UNIT} is the unit the bridge itself runs as: stopping or disabling it would take the device offline until someone starts it again on the device. Remove it from services.allow.`,
+);
+
 /** Limits of the system administration actions. */
 const AdminShape = {
   /** Units services.start, stop, restart, enable and disable may change (`.service` added where no type is given); none by default. `jetson-bridge sudoers` names exactly these. */
-  services: z.object({ allow: z.array(UnitNameSchema).default([]) }).prefault({}),
+  services: z.object({ allow: z.array(AllowedUnitSchema).default([]) }).prefault({}),
   /** Packages packages.install, remove and upgrade may name; without a list, any valid Debian package name. */
   packages: z.object({ allow: z.array(PackageNameSchema).optional() }).prefault({}),
   /** Folders storage.largest may measure, with everything under them. */

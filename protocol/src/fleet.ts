@@ -33,6 +33,9 @@ export const ProvisionedDeviceSchema = z.object({
 });
 export type ProvisionedDevice = z.infer<typeof ProvisionedDeviceSchema>;
 
+/** The systemd unit provisioning installs the bridge as (infra/device/jetson-bridge.service), which the bridge must never stop. */
+export const BRIDGE_UNIT = "jetson-bridge.service";
+
 /** One entry of a device's command ledger. */
 export const CommandRecordSchema = z.object({
   id: z.string(),

@@ -1,10 +1,26 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { findAction } from "@jetson/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { NodeHost } from "../host/node-host.js";
+import { createWorkloads } from "../workloads.js";
+import { handlers } from "./index.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
+import type { ActionContext } from "./types.js";
 
-let board: SimulatedBoard;
-afterEach(() => board.remove());
+const aptCache = "/usr/bin/apt-cache";
+const hasApt = await promisify(execFile)(aptCache, ["--version"]).then(
+  () => true,
+  () => false,
+);
 
 describe("packages on a simulated Orin Nano (JetPack 6)", () => {
+  let board: SimulatedBoard;
+  afterEach(() => board.remove());
+
   it("finds installed packages by part of their name or a pattern", async () => {
     board = await simulatedBoard("orin-nano-super-jp6");
     const l4t = await board.run("packages.list", { match: "nvidia-l4t-*" });
@@ -119,6 +135,26 @@ describe("packages on a simulated Orin Nano (JetPack 6)", () => {
     expect(upgraded.packages).toEqual([{ name: "python3.10", installed: true, version: "3.10.12-1~22.04.9" }]);
   });
 
+  it("refuses a + anywhere or a last - unless a package has exactly that name: apt-get would read it as a pattern or as install or remove", async () => {
+    board = await simulatedBoard("orin-nano-super-jp6");
+    // Debian's apt-get -s: "remove -- openssh-clien+t" removes openssh-client, -server and -sftp-server; "remove -- htop+" installs htop.
+    for (const [action, names] of [
+      ["packages.remove", ["nvidia-l4t-cor+e"]],
+      ["packages.remove", ["htop+"]],
+      ["packages.remove", ["htop", "nvidia-l4t-core-"]],
+      ["packages.install", ["htop+"]],
+      ["packages.upgrade", ["libssl3-"]],
+    ] as const) {
+      await expect(board.run(action, { names: [...names], tailLines: 20 }), `${action} ${names.join()}`).rejects.toMatchObject({
+        code: "invalid_input",
+        message: expect.stringMatching(/^No package is named exactly (nvidia-l4t-cor\+e|htop\+|nvidia-l4t-core-|libssl3-): /),
+      });
+    }
+    expect((await board.calls()).map((call) => call.program)).not.toContain("apt-get");
+    expect((await board.run("packages.list", { match: "nvidia-l4t-core" })).packages).toHaveLength(1);
+    expect((await board.run("packages.list", { match: "htop" })).packages).toEqual([]);
+  });
+
   it("refuses packages outside packages.allow, and invalid names, before running anything", async () => {
     board = await simulatedBoard("orin-nano-super-jp6", undefined, { packages: { allow: ["htop"] } });
     await expect(board.run("packages.install", { names: ["htop", "tmux"], tailLines: 20 })).rejects.toMatchObject({
@@ -127,5 +163,40 @@ describe("packages on a simulated Orin Nano (JetPack 6)", () => {
     });
     await expect(board.run("packages.remove", { names: ["vim; reboot"], tailLines: 20 })).rejects.toThrow(/Debian package name/);
     expect(await board.calls()).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasApt)("package names checked with this machine's own apt-cache (Debian's apt; skipped where there is none)", () => {
+  it("passes a name with + that is a package's own (g++, libstdc++6) to apt-get, and refuses one apt-get would read as a pattern", async () => {
+    // A folder with apt-cache alone: a name that passes the check reaches apt-get, which is not there, so nothing is ever installed or removed.
+    const dir = await mkdtemp(path.join(tmpdir(), "apt-names-"));
+    try {
+      await symlink(aptCache, path.join(dir, "apt-cache"));
+      const context = {
+        host: new NodeHost({ root: "/", programDirs: [dir], defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 }),
+        workloads: createWorkloads({ docker: { socket: path.join(dir, "no-engine"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 } }),
+        progress: () => undefined,
+        signal: new AbortController().signal,
+      } as unknown as ActionContext;
+      const remove = (names: string[]) => handlers["packages.remove"](findAction("packages.remove")!.input.parse({ names }) as never, context);
+
+      await expect(remove(["g++", "libstdc++6", "openssh-client"])).rejects.toThrow(/apt-get is not installed/);
+      for (const name of ["openssh-clien+t", "perl-bas+e", "htop+", "openssh-client-"]) {
+        await expect(remove([name]), name).rejects.toMatchObject({ code: "invalid_input", message: expect.stringContaining(`No package is named exactly ${name}:`) });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("what the catalogue tells callers about apt-get", () => {
+  it("says a cancel stops apt-get (as \"stops apt-get when the command is cancelled\" shows) and that dpkg may then need finishing", () => {
+    for (const name of ["packages.install", "packages.remove", "packages.upgrade"]) {
+      const description = findAction(name)?.description ?? "";
+      expect(description, name).toContain("Cancelling the command stops apt-get (SIGTERM, then SIGKILL)");
+      expect(description, name).toContain("sudo dpkg --configure -a");
+      expect(description, name).not.toMatch(/never stopped/);
+    }
   });
 });

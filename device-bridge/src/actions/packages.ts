@@ -58,19 +58,26 @@ function allowed(specs: readonly string[], allow: readonly string[] | undefined)
 }
 
 /**
- * The names, once each is a package's exact name. apt-get takes a name it finds no package of that
- * holds a `.` for a regular expression and acts on every package it matches ("openssh.client" removes
- * openssh-client, -server and -sftp-server), which neither packages.allow nor the audit would show.
+ * A name apt-get may take for something else than the package of that name, when no package has
+ * exactly that name: one with any of `.?+*|[^$` is a regular expression (isregex in apt-pkg/cacheset.cc),
+ * and a last `+` or `-` asks to install or remove the rest ("htop+" in a remove installs htop).
+ */
+const APT_READS_OTHERWISE = /[.?+*|[^$]|-$/;
+
+/**
+ * The names, once each is a package's exact name. apt-get acts on every package a regular expression
+ * matches ("openssh.client" removes openssh-client, -server and -sftp-server), which neither
+ * packages.allow nor the audit would show; apt-cache policy names exactly the packages a name stands for.
  */
 async function exactly(host: HostPort, names: string[]): Promise<string[]> {
-  const dotted = names.filter((name) => name.includes("."));
-  if (dotted.length === 0) return names;
-  const known = new Set(parseAptPolicyNames((await runChecked(host, "apt-cache", ["policy", "--", ...dotted], { timeoutMs: 30_000 })).stdout));
-  const inexact = dotted.filter((name) => !known.has(name));
+  const special = names.filter((name) => APT_READS_OTHERWISE.test(name));
+  if (special.length === 0) return names;
+  const known = new Set(parseAptPolicyNames((await runChecked(host, "apt-cache", ["policy", "--", ...special], { timeoutMs: 30_000 })).stdout));
+  const inexact = special.filter((name) => !known.has(name));
   if (inexact.length > 0) {
     throw new ActionError(
       "invalid_input",
-      `No package is named exactly ${inexact.join(", ")}: apt-get would read ${inexact.length === 1 ? "it" : "them"} as a regular expression and act on every package that matches. Give exact package names (packages_list shows the installed ones).`,
+      `No package is named exactly ${inexact.join(", ")}: apt-get would read ${inexact.length === 1 ? "it" : "them"} as a regular expression (a last + or - as install or remove) and act on other packages than the one named. Give exact package names (packages_list shows the installed ones).`,
     );
   }
   return names;

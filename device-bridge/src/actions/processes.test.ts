@@ -1,10 +1,20 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type LocalSshd, startSshd } from "../../../scripts/sshd.js";
+import { SshConnection } from "../host/ssh-connection.js";
+import { SshHost } from "../host/ssh-host.js";
+import type { Logger } from "../log.js";
+import { handlers } from "./index.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
-
-let board: SimulatedBoard;
-afterEach(() => board.remove());
+import type { ActionContext } from "./types.js";
 
 describe("processes on a simulated Nano", () => {
+  let board: SimulatedBoard;
+  afterEach(() => board.remove());
+
   it("lists the top processes by CPU and by memory", async () => {
     board = await simulatedBoard("nano-jp46");
     const top = await board.run("processes.top", { count: 3 });
@@ -54,5 +64,72 @@ describe("processes on a simulated Nano", () => {
     expect(ps?.ppid).toBe(process.pid);
     await expect(board.run("processes.kill", { pid: 4_000_000 })).rejects.toMatchObject({ code: "invalid_input" });
     expect((await board.calls()).filter((c) => c.program === "kill")).toEqual([]);
+  });
+});
+
+describe("processes.kill in gateway mode, over OpenSSH on 127.0.0.1", () => {
+  const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  let sshd: LocalSshd;
+  let dir: string;
+  let connection: SshConnection;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "gateway-kill-"));
+    sshd = await startSshd(dir);
+    connection = new SshConnection(
+      { host: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, hostKeysSha256: [sshd.hostKeySha256] },
+      quiet,
+      { minMs: 50, maxMs: 500 },
+    );
+  });
+  afterAll(async () => {
+    connection?.close();
+    await sshd?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The parent of a process on this machine: "PID (COMMAND) STATE PPID ...". */
+  async function parentOf(pid: number): Promise<number> {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 1).trim().split(" ")[1]);
+  }
+
+  /** The PID of the `sleep SECONDS` on this machine, once it runs. */
+  async function sleeping(seconds: string): Promise<number> {
+    for (;;) {
+      for (const entry of await readdir("/proc")) {
+        const [program = "", ...args] = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0").slice(0, -1);
+        if (path.basename(program) === "sleep" && args.join(" ") === seconds) return Number(entry);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it("protects the SSH session the gateway reaches the device through and the programs it runs there, and ends other processes", async () => {
+    const host = new SshHost({ connection, root: "/", programDirs: ["/usr/bin", "/bin"], defaultTimeoutMs: 10_000, defaultMaxOutputBytes: 1 << 20 });
+    const kill = (pid: number) => handlers["processes.kill"]({ pid, force: false, graceSeconds: 10 }, { host } as unknown as ActionContext);
+    const stop = new AbortController();
+    // Lengths of sleep no other run of this test uses, to tell its processes apart.
+    const [gatewaySleep, localSleep] = [`${process.pid}.25`, `${process.pid}.5`];
+    // A program the gateway runs on the device, as tegrastats runs for telemetry.
+    const telemetry = host.run("sleep", [gatewaySleep], { signal: stop.signal, timeoutMs: 60_000 });
+    const other = spawn("sleep", [localSleep], { stdio: "ignore" });
+    try {
+      // Not the gateway's on the device: here a child of this test, which runs the gateway, on the same machine.
+      const target = await sleeping(localSleep);
+      expect(await kill(target)).toMatchObject({ pid: target, command: "sleep", signals: ["TERM"], exited: true });
+      const program = await sleeping(gatewaySleep);
+      const session = await parentOf(program);
+      for (const pid of [program, session, await parentOf(session)]) {
+        await expect(kill(pid), String(pid)).rejects.toMatchObject({
+          code: "permission_denied",
+          message: expect.stringContaining("it is the SSH session the gateway reaches this device through, one of its parents, or a program the gateway is running on the device"),
+        });
+      }
+      expect(await host.run("true", [])).toMatchObject({ exitCode: 0 });
+    } finally {
+      other.kill();
+      stop.abort();
+      await telemetry;
+    }
   });
 });

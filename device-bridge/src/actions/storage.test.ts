@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { findAction } from "@jetson/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { NodeHost } from "../host/node-host.js";
@@ -8,6 +10,8 @@ import { createWorkloads } from "../workloads.js";
 import { handlers } from "./index.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 import type { ActionContext } from "./types.js";
+
+const run = promisify(execFile);
 
 describe("storage on a simulated AGX Orin", () => {
   let board: SimulatedBoard;
@@ -42,7 +46,7 @@ describe("storage on a simulated AGX Orin", () => {
     expect(result.folders[0]?.bytes).toBeGreaterThan(result.folders[1]?.bytes ?? Infinity);
     expect(result.totalBytes).toBeGreaterThan(result.folders[0]?.bytes ?? Infinity);
     expect(result.unreadable).toEqual(["/var/cache/ldconfig", "/var/lib/docker"]);
-    expect((await board.calls()).at(-1)).toEqual({ program: "du", argv: ["-x", "-B1", "--max-depth=2", "--", "/var"] });
+    expect((await board.calls()).at(-1)).toEqual({ program: "du", argv: ["-0", "-x", "-B1", "--max-depth=2", "--", "/var"] });
   });
 
   it("stops at the time limit and returns what du finished", async () => {
@@ -67,6 +71,20 @@ describe("storage on a simulated AGX Orin", () => {
   });
 });
 
+/** The storage handlers' context on this machine, with storage.roots `roots`. */
+function localContext(dir: string, roots: string[]): ActionContext {
+  return {
+    host: new NodeHost({ root: "/", programDirs: ["/usr/bin", "/bin"], defaultTimeoutMs: 10_000, defaultMaxOutputBytes: 1 << 20 }),
+    workloads: createWorkloads({ docker: { socket: path.join(dir, "no-engine"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 }, storage: { roots } }),
+    signal: new AbortController().signal,
+  } as unknown as ActionContext;
+}
+
+function largestOn(dir: string, roots: string[]) {
+  const context = localContext(dir, roots);
+  return (asked: string) => handlers["storage.largest"](findAction("storage.largest")!.input.parse({ path: asked, depth: 1 }) as never, context);
+}
+
 describe("storage.largest with this machine's own du and realpath", () => {
   it("measures only where a path leads inside storage.roots: a link in a root that leads out of it is refused", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "storage-roots-"));
@@ -76,18 +94,61 @@ describe("storage.largest with this machine's own du and realpath", () => {
       await mkdir(path.join(dir, "outside/secrets"), { recursive: true });
       // As /var/run -> /run is on Ubuntu: a link inside a root to a folder outside every root.
       await symlink(path.join(dir, "outside"), path.join(root, "elsewhere"));
-      const context = {
-        host: new NodeHost({ root: "/", programDirs: ["/usr/bin", "/bin"], defaultTimeoutMs: 10_000, defaultMaxOutputBytes: 1 << 20 }),
-        workloads: createWorkloads({ docker: { socket: path.join(dir, "no-engine"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 }, storage: { roots: [root] } }),
-        signal: new AbortController().signal,
-      } as unknown as ActionContext;
-      const largest = (asked: string) => handlers["storage.largest"](findAction("storage.largest")!.input.parse({ path: asked, depth: 1 }) as never, context);
+      const largest = largestOn(dir, [root]);
 
       for (const asked of [`${root}/elsewhere`, `${root}/elsewhere/.`, `${root}/elsewhere/secrets`]) {
         await expect(largest(asked), asked).rejects.toMatchObject({ code: "permission_denied", message: expect.stringContaining(`it leads to ${dir}/outside`) });
       }
       expect(await largest(`${root}/data/`)).toMatchObject({ path: `${root}/data`, folders: [{ path: `${root}/data/inner` }], complete: true });
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a link whose target holds a line break and leads out of the roots: the break does not split where it leads", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "storage-break-"));
+    try {
+      const root = path.join(dir, "root");
+      await mkdir(path.join(root, "data"), { recursive: true });
+      await mkdir(path.join(dir, "outside\n", "secrets"), { recursive: true });
+      await symlink(`${dir}/outside\n/`, path.join(root, "trap"));
+      const largest = largestOn(dir, [root]);
+      await expect(largest(`${root}/trap`)).rejects.toMatchObject({ code: "permission_denied", message: expect.stringContaining(`it leads to ${dir}/outside\n`) });
+      expect(await largest(`${root}/data`)).toMatchObject({ path: `${root}/data`, complete: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("storage.largest with this machine's own du: names with line breaks", () => {
+  it("reports a folder whose name holds a line break as itself, inventing no other", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "storage-du-"));
+    try {
+      const root = path.join(dir, "root");
+      const odd = path.join(root, "a\n987654321098\tx");
+      await mkdir(odd, { recursive: true });
+      const result = await largestOn(dir, [root])(root);
+      expect(result.folders).toEqual([{ path: odd, bytes: 4096 }]);
+      expect(result.totalBytes).toBe(8192);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)("storage.usage with this machine's own df (needs root to mount a tmpfs)", () => {
+  it("lists every mount when one's filesystem name holds a space (sshfs, rclone, davfs)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "storage-df-"));
+    const mountpoint = path.join(dir, "mnt");
+    await mkdir(mountpoint);
+    await run("mount", ["-t", "tmpfs", "-o", "size=1m", "my drive", mountpoint]);
+    try {
+      const { mounts } = await handlers["storage.usage"](findAction("storage.usage")!.input.parse({ all: true }) as never, localContext(dir, ["/"]));
+      expect(mounts.find((m) => m.mountpoint === mountpoint)).toMatchObject({ filesystem: "my drive", type: "tmpfs", sizeBytes: 1 << 20 });
+      expect(mounts.find((m) => m.mountpoint === "/")).toBeDefined();
+    } finally {
+      await run("umount", [mountpoint]);
       await rm(dir, { recursive: true, force: true });
     }
   });

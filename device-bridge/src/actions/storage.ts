@@ -1,3 +1,4 @@
+import type { HostPort } from "../host/port.js";
 import { parseDf } from "../parsers/df.js";
 import { parseDu, parseDuDenied } from "../parsers/du.js";
 import { runChecked } from "./run-checked.js";
@@ -22,10 +23,10 @@ export const storageHandlers = {
       new ActionError("permission_denied", `${path} is outside the folders this device lets storage_largest measure (storage.roots: ${roots.join(", ")})${why}.`);
     if (!roots.some((root) => isUnder(path, root))) throw outside();
     // A link inside a root (/var/run -> /run) would take du out of it: the roots hold for the folder the path leads to.
-    const [real = path, ...realRoots] = (await runChecked(host, "realpath", ["-m", "--", path, ...roots], { timeoutMs: 10_000 })).stdout.trimEnd().split("\n");
+    const [real = path, ...realRoots] = await Promise.all([path, ...roots].map((each) => realPath(host, each)));
     if (!realRoots.some((root) => isUnder(real, root))) throw outside(`: it leads to ${real}`);
-    // -x: stay on this filesystem (not into /proc, network mounts or other disks).
-    const args = ["-x", "-B1", `--max-depth=${depth}`, "--", real];
+    // -0: each folder ends with a NUL, since a name may hold a line break. -x: stay on this filesystem (not into /proc, network mounts or other disks).
+    const args = ["-0", "-x", "-B1", `--max-depth=${depth}`, "--", real];
     const result = await host.run("du", args, { timeoutMs: timeoutSeconds * 1000, signal, maxOutputBytes: 8 << 20 });
     if (/cannot access/.test(result.stderr) && result.stdout === "") {
       throw new ActionError("invalid_input", `There is no folder ${path} on the device.`);
@@ -43,6 +44,16 @@ export const storageHandlers = {
     };
   },
 } satisfies Partial<HandlerTable>;
+
+/**
+ * Where a path leads on the device (`realpath -m`), one path a call: a folder or a link's target may
+ * hold a line break, which in a list of answers would read as the end of one path and the start of another.
+ */
+async function realPath(host: HostPort, path: string): Promise<string> {
+  const { stdout } = await runChecked(host, "realpath", ["-m", "--", path], { timeoutMs: 10_000 });
+  // realpath ends its answer with one line break; a line break before it belongs to the path.
+  return stdout.endsWith("\n") ? stdout.slice(0, -1) : stdout;
+}
 
 function isUnder(path: string, root: string): boolean {
   const base = root.replace(/\/+$/, "");

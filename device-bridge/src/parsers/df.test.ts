@@ -28,6 +28,19 @@ describe("df -P -B1 -T", () => {
     expect(mounts).toHaveLength(6);
   });
 
+  it("reads a filesystem whose name holds spaces (sshfs, rclone, davfs), and leaves out a row it cannot read instead of failing", () => {
+    const text = `${OUTPUT}my drive       tmpfs      1048576        4096      1044480       1% /mnt/my drive
+nvidia@nas:/srv/My Files fuse.sshfs 1000000000 250000000 750000000 25% /home/nvidia/nas
+no numbers here
+`;
+    const mounts = parseDf(text);
+    expect(mounts.slice(6)).toEqual([
+      { filesystem: "my drive", type: "tmpfs", sizeBytes: 1048576, usedBytes: 4096, availableBytes: 1044480, usePercent: 1, mountpoint: "/mnt/my drive" },
+      { filesystem: "nvidia@nas:/srv/My Files", type: "fuse.sshfs", sizeBytes: 1e9, usedBytes: 2.5e8, availableBytes: 7.5e8, usePercent: 25, mountpoint: "/home/nvidia/nas" },
+    ]);
+    expect(mounts).toHaveLength(8);
+  });
+
   it("refuses output that is not df -P -T", () => {
     expect(() => parseDf("Filesystem 1K-blocks Used Available Use% Mounted on\n")).toThrow(/unexpected header/);
   });

@@ -1,12 +1,15 @@
 import type { FolderSize } from "@jetson/protocol";
 
-/** `du -B1 ...` standard output: "BYTES<TAB>PATH" per folder, innermost first. */
+/**
+ * `du -0 -B1 ...` standard output: "BYTES<TAB>PATH<NUL>" per folder, innermost first. A folder's
+ * name may hold a line break, never a NUL; a record without its NUL (output cut short) is left out.
+ */
 export function parseDu(text: string): FolderSize[] {
   const folders: FolderSize[] = [];
-  for (const line of text.split("\n")) {
-    const tab = line.indexOf("\t");
-    const size = line.slice(0, tab);
-    if (tab > 0 && /^\d+$/.test(size)) folders.push({ path: line.slice(tab + 1), bytes: Number(size) });
+  for (const record of text.split("\0").slice(0, -1)) {
+    const tab = record.indexOf("\t");
+    const size = record.slice(0, tab);
+    if (tab > 0 && /^\d+$/.test(size)) folders.push({ path: record.slice(tab + 1), bytes: Number(size) });
   }
   return folders;
 }

@@ -1,17 +1,17 @@
 import { readFile } from "node:fs/promises";
-import { type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
+import { BRIDGE_UNIT, type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
 import { type BridgeConfig, BridgeConfigSchema, configProblems, renderReadWritePaths } from "@jetson/device-bridge/provisioning";
 
 /** Where provisioning puts the bridge on a device; the systemd unit in infra/device names the same paths. */
 export const DEVICE_PATHS = {
   bridge: "/opt/jetson-bridge/jetson-bridge.mjs",
   config: "/etc/jetson-bridge/config.json",
-  unit: "/etc/systemd/system/jetson-bridge.service",
+  unit: `/etc/systemd/system/${BRIDGE_UNIT}`,
   sudoers: "/etc/sudoers.d/jetson-bridge",
 } as const;
 
 export const SERVICE_USER = "jetson-bridge";
-export const UNIT_NAME = "jetson-bridge.service";
+export const UNIT_NAME = BRIDGE_UNIT;
 
 const UNIT_TEMPLATE = new URL("../../../infra/device/jetson-bridge.service", import.meta.url);
 const TEMPLATE_EXEC = `ExecStart=/usr/bin/node ${DEVICE_PATHS.bridge} launch --releases /var/lib/jetson-bridge/releases -- run --config ${DEVICE_PATHS.config}`;

@@ -6,7 +6,7 @@ import { defineAction, READ_ONLY } from "./define.js";
 const tailLines = z.number().int().min(0).max(200).default(20).describe("How many of apt-get's last output lines to return");
 
 const APT =
-  "apt-get runs without prompts (-y, DEBIAN_FRONTEND=noninteractive, existing configuration files kept) and reports its progress; once started it is never stopped halfway, since an interrupted dpkg leaves packages half-configured.";
+  "apt-get runs without prompts (-y, DEBIAN_FRONTEND=noninteractive, existing configuration files kept) and reports its progress. Cancelling the command stops apt-get (SIGTERM, then SIGKILL) wherever it is: stopped while dpkg unpacks or configures, it can leave packages half-configured, which sudo dpkg --configure -a on the device finishes.";
 const ALLOWLIST = "Names follow Debian's rules; where the device has a packages.allow list, only those packages may be named.";
 
 export const packagesList = defineAction({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { findAction, parseActionInput } from "../catalogue/index.js";
 import {
   AbsolutePathSchema,
   HostSchema,
@@ -20,6 +21,20 @@ describe("unit names", () => {
     expect(UnitNameSchema.parse("getty@tty1")).toBe("getty@tty1.service");
     expect(UnitNameSchema.parse("my.app")).toBe("my.app.service");
     expect(UnitNameSchema.parse("systemd-fsck@dev-disk-by\\x2duuid-1234")).toBe("systemd-fsck@dev-disk-by\\x2duuid-1234.service");
+  });
+
+  it("accepts on the device, unchanged, every unit the cloud accepted and passed on with its suffix", () => {
+    const status = findAction("services.status");
+    if (!status) throw new Error("services.status is not catalogued");
+    for (const unit of ["a".repeat(241), "a".repeat(247), `${"a".repeat(249)}.timer`, "nginx", "fstrim.timer"]) {
+      const cloud = parseActionInput(status, { unit });
+      expect(cloud.success, unit).toBe(true);
+      const device = parseActionInput(status, cloud.data);
+      expect(device.success ? device.data : device.error.issues[0]?.message, unit).toEqual(cloud.data);
+    }
+    for (const unit of ["a".repeat(248), `${"a".repeat(250)}.timer`]) {
+      expect(parseActionInput(status, { unit }).error?.issues[0]?.message, unit).toMatch(/^a systemd unit name of at most 255 characters/);
+    }
   });
 
   it("refuses options, paths, shell text and over-long names", () => {

@@ -13,15 +13,21 @@ function withServiceSuffix(name: string): string {
   return dot > 0 && UNIT_TYPES.includes(name.slice(dot + 1)) ? name : `${name}.service`;
 }
 
+/** systemd's longest unit name (UNIT_NAME_MAX less its NUL). */
+const UNIT_NAME_MAX = 255;
+const UNIT_TOO_LONG = `a systemd unit name of at most ${UNIT_NAME_MAX} characters, with the .service that is added when no unit type is given`;
+
 /**
  * A unit name as systemd accepts it: ASCII letters, digits and `:-_.\@` (templates as `getty@tty1`),
- * 255 characters in all with its suffix. `.service` is added when the name has no unit type.
+ * 255 characters in all with its suffix. `.service` is added when the name has no unit type; the
+ * length holds with it, so the name the cloud passes on to the device parses there again.
  */
 export const UnitNameSchema = z
   .string()
-  .max(247)
+  .max(UNIT_NAME_MAX, UNIT_TOO_LONG)
   .regex(/^[A-Za-z0-9_][A-Za-z0-9:_.@\\-]*$/, "a systemd unit name: letters, digits and : - _ . \\ @, not starting with - or .")
   .transform(withServiceSuffix)
+  .refine((unit) => unit.length <= UNIT_NAME_MAX, UNIT_TOO_LONG)
   .describe("systemd unit, e.g. nginx or nvargus-daemon.service (.service is added when no unit type is given)");
 
 // Debian Policy 5.6.1 (package names) and 5.6.12 (versions: [epoch:]upstream[-revision], upstream starting with a digit).

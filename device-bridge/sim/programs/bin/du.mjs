@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Stand-in for GNU du -x -B1 --max-depth=N [--] PATH over the simulated board's folder tree: folders
+// Stand-in for GNU du [-0] -x -B1 --max-depth=N [--] PATH over the simulated board's folder tree: folders
 // innermost first, root-only folders reported as unreadable (exit 1), other filesystems skipped (-x),
 // and one folder of many small files that takes seconds to walk.
 import { blocks, folderAt } from "../lib/jetson-sim/disk.mjs";
@@ -8,6 +8,7 @@ import { loadSpec, startProgram } from "../lib/jetson-sim/runtime.mjs";
 const { root, args } = startProgram(import.meta.url, "du");
 let depth = Infinity;
 let oneFilesystem = false;
+let end = "\n";
 const paths = [];
 for (let i = 0; i < args.length; i++) {
   const arg = args[i];
@@ -17,6 +18,7 @@ for (let i = 0; i < args.length; i++) {
   }
   if (arg.startsWith("--max-depth=")) depth = Number(arg.slice("--max-depth=".length));
   else if (arg === "-x") oneFilesystem = true;
+  else if (arg === "-0") end = "\0";
   else if (arg !== "-B1") fail(`du (simulated): unsupported option ${arg}`);
 }
 if (paths.length !== 1) fail("du (simulated): give exactly one path");
@@ -45,7 +47,7 @@ async function visit(node, path, level) {
       total += await visit(child, path === "/" ? `/${name}` : `${path}/${name}`, level + 1);
     }
   }
-  if (level <= depth) process.stdout.write(`${total}\t${path}\n`);
+  if (level <= depth) process.stdout.write(`${total}\t${path}${end}`);
   return total;
 }
 
