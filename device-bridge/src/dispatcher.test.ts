@@ -9,6 +9,8 @@ import { CommandJournal } from "./command-journal.js";
 import { Dispatcher, type DispatcherDeps } from "./dispatcher.js";
 import { NodeHost } from "./host/node-host.js";
 import type { Logger } from "./log.js";
+import { MqttLink } from "./link/mqtt-link.js";
+import { ScriptedBroker } from "./link/scripted-broker.js";
 import { createWorkloads } from "./workloads.js";
 
 type Sent = { channel: Channel; message: ChannelMessage<Channel> };
@@ -27,7 +29,7 @@ function command(overrides: Partial<Command> = {}): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ ...base, ...overrides }));
 }
 
-async function dispatcher(resume?: DispatcherDeps["resume"]): Promise<Dispatcher> {
+async function dispatcher(resume?: DispatcherDeps["resume"], send: DispatcherDeps["send"] = (channel, message) => sent.push({ channel, message })): Promise<Dispatcher> {
   const counted: HandlerTable = {
     ...handlers,
     "system.ping": async (input, context) => {
@@ -48,7 +50,7 @@ async function dispatcher(resume?: DispatcherDeps["resume"]): Promise<Dispatcher
     stateDir: dir,
     workloads: createWorkloads({ docker: { socket: path.join(dir, "docker.sock"), volumeRoots: [] }, models: { dir: path.join(dir, "models"), minFreeBytes: 0 } }),
     bridgeVersion: "test",
-    send: (channel, message) => sent.push({ channel, message }),
+    send,
     reportState: async () => undefined,
     resume,
     log: { ...quiet, error: (message) => errors.push(message) },
@@ -226,5 +228,61 @@ describe("the dispatcher", () => {
     await d.handle(new TextEncoder().encode(JSON.stringify({ action: "system.ping" })));
     expect(results()).toHaveLength(1);
     expect(results()[0]).toMatchObject({ id: "cmd-badshape", ok: false, error: { code: "invalid_input" } });
+  });
+
+  it("answers a command whose result is larger than the cloud takes with an error that says so, sending nothing too large, and goes on serving", async () => {
+    // A journal of 200 entries of 500 bytes; the broker takes packets of at most 64 KiB.
+    const entries = Array.from({ length: 200 }, (_, i) => JSON.stringify({ __REALTIME_TIMESTAMP: String(1700000000000000 + i), PRIORITY: "6", MESSAGE: "m".repeat(500) }));
+    await writeFile(path.join(dir, "journal.json"), `${entries.join("\n")}\n`);
+    await writeFile(path.join(dir, "journalctl"), `#!/bin/sh\ncat "${path.join(dir, "journal.json")}"\n`);
+    await chmod(path.join(dir, "journalctl"), 0o755);
+    const broker = await ScriptedBroker.start();
+    broker.maxPacketBytes = 64 * 1024;
+    let connected = () => {};
+    const link = new MqttLink({
+      url: broker.url,
+      clientId: "dev",
+      username: "fleet/dev",
+      password: "secret",
+      keepaliveSeconds: 60,
+      reconnect: { minMs: 10, maxMs: 10 },
+      will: { topic: "d/dev/status", payload: "{}" },
+      subscribe: ["d/dev/command"],
+      log: quiet,
+      onConnect: () => connected(),
+      onMessage() {},
+    });
+    try {
+      await new Promise<void>((resolve) => {
+        connected = resolve;
+        link.start();
+      });
+      // As the bridge sends: fire and forget, the link refusing a message too large at once.
+      const d = await dispatcher(undefined, (channel, message) => void link.publish(`d/dev/${channel}`, JSON.stringify(message)).catch(() => undefined));
+      const answer = async (id: string) => JSON.parse((await broker.publishWhere((p) => p.topic === "d/dev/result" && p.payload.includes(id))).payload) as ChannelMessage<"result">;
+      const large = command({ id: "cmd-largelog", action: "logs.journal", args: { lines: 1000, maxBytes: 512 * 1024 } });
+      await d.handle(large);
+      expect(await answer("cmd-largelog")).toMatchObject({
+        ok: false,
+        error: { code: "handler_failed", message: expect.stringMatching(/^The result of logs\.journal was \d+ bytes, more than the 65536 bytes a message to the cloud may carry, so it was not sent\. Ask for less/) },
+      });
+      // A redelivery is answered from the journal with the same error; one that asks for less fits.
+      await d.handle(large);
+      await d.handle(command({ id: "cmd-smalllog", action: "logs.journal", args: { lines: 10, maxBytes: 16 * 1024 } }));
+      expect((await answer("cmd-smalllog")).ok).toBe(true);
+      const answers = broker.publishes.filter((p) => p.topic === "d/dev/result").map((p) => JSON.parse(p.payload) as ChannelMessage<"result">);
+      expect(answers.map((r) => [r.id, r.ok])).toEqual([
+        ["cmd-largelog", false],
+        ["cmd-largelog", false],
+        ["cmd-smalllog", true],
+      ]);
+      expect(answers[1]).toEqual(answers[0]);
+      // Nothing too large reached the broker, so the first connection is the only one.
+      expect(broker.oversized).toEqual([]);
+      expect(new Set(broker.publishes.map((p) => p.connection))).toEqual(new Set([1]));
+    } finally {
+      await link.stop();
+      await broker.close();
+    }
   });
 });

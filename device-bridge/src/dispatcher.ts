@@ -12,12 +12,14 @@ import {
 import { CommandDeadlines } from "./command-deadline.js";
 import type { CommandJournal } from "./command-journal.js";
 import { HostPortError, type HostPort } from "./host/port.js";
+import { MessageTooLarge } from "./message-too-large.js";
 import { ActionError } from "./action-error.js";
 import { Exclusions } from "./actions/exclusive.js";
 import { type ActionContext, type HandlerTable } from "./actions/types.js";
 import type { Logger } from "./log.js";
 import type { Workloads } from "./workloads.js";
 
+/** Sends a message to the cloud; throws MessageTooLarge, having sent nothing, for one larger than the cloud takes. */
 export type Send = <C extends Channel>(channel: C, message: ChannelMessage<C>) => void;
 
 export interface DispatcherDeps {
@@ -62,10 +64,10 @@ export class Dispatcher {
     if (seen) {
       send("ack", { id: command.id });
       const resumed = seen.state === "started" ? await this.resumed(command) : undefined;
-      if (resumed) return send("result", resumed);
+      if (resumed) return this.deliver(command.action, resumed);
       // Started by an earlier process that died before finishing: its effect is unknown, so never rerun it.
-      return send(
-        "result",
+      return this.deliver(
+        command.action,
         seen.state === "finished"
           ? seen.result
           : failure(command.id, Date.now(), {
@@ -152,7 +154,7 @@ export class Dispatcher {
     try {
       release = this.exclusions.hold(command.id, action.name, input.data);
     } catch (error) {
-      return this.answer(failure(command.id, startedAt, describeError(error)));
+      return this.answer(action.name, failure(command.id, startedAt, describeError(error)));
     }
     const controller = new AbortController();
     this.running.set(command.id, controller);
@@ -187,7 +189,7 @@ export class Dispatcher {
     if (this.cancelled.delete(command.id)) {
       result = failure(command.id, startedAt, { code: "cancelled", message: `${action.name} was cancelled while it ran; its handler was stopped.` });
     }
-    await this.answer(result);
+    await this.answer(action.name, result);
   }
 
   /** The Worker's clock as a new connection's CONNACK gave it: a measure of this clock's offset before any command comes. */
@@ -196,9 +198,27 @@ export class Dispatcher {
   }
 
   /** Journals a command's result and sends it. */
-  private async answer(result: Result): Promise<void> {
+  private async answer(action: string, result: Result): Promise<void> {
     await this.journalled(result.id, this.deps.journal.finished(result));
-    this.deps.send("result", result);
+    await this.deliver(action, result);
+  }
+
+  /**
+   * Sends a command's result. One larger than the cloud takes in one message is answered, and
+   * journalled for a redelivery, with an error that says so: the command ran, only its answer could not go.
+   */
+  private async deliver(action: string, result: Result): Promise<void> {
+    try {
+      this.deps.send("result", result);
+    } catch (error) {
+      if (!(error instanceof MessageTooLarge)) throw error;
+      const refused = failure(result.id, result.startedAt, {
+        code: "handler_failed",
+        message: `The result of ${action} was ${error.packetBytes} bytes, more than the ${error.maxPacketBytes} bytes a message to the cloud may carry, so it was not sent. Ask for less (a lower size limit, fewer lines or items).`,
+      });
+      await this.journalled(refused.id, this.deps.journal.finished(refused));
+      this.deps.send("result", refused);
+    }
   }
 
   /**

@@ -1,8 +1,39 @@
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { NodeHost } from "../host/node-host.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 
 let board: SimulatedBoard;
 afterEach(() => board.remove());
+
+/** Adds entries to the simulated board's journal, newer than all it holds. */
+async function addToJournal(entries: Array<{ identifier: string; message: string }>): Promise<void> {
+  const file = path.join(board.sim.root, "var/lib/jetson-sim/admin.json");
+  const admin = JSON.parse(await readFile(file, "utf8")) as { journal: Array<Record<string, unknown>> };
+  const at = Date.now() - entries.length;
+  admin.journal.push(...entries.map((entry, i) => ({ at: at + i, priority: 6, ...entry })));
+  await writeFile(file, JSON.stringify(admin));
+}
+
+/** A board whose journalctl prints `output` as it stands (as journalctl 252 prints such a journal), placed ahead of the simulated programs. */
+async function boardWithJournalctlPrinting(output: string): Promise<SimulatedBoard> {
+  let standIns = "";
+  const made = await simulatedBoard("xavier-nx-jp51", (_host, sim) => {
+    standIns = path.join(path.dirname(sim.root), "stand-ins");
+    return new NodeHost({ root: sim.root, programDirs: [standIns, sim.binDir], defaultTimeoutMs: 30_000, defaultMaxOutputBytes: 1 << 20 });
+  });
+  await mkdir(standIns);
+  await writeFile(path.join(standIns, "journal.json"), output);
+  await writeFile(path.join(standIns, "journalctl"), `#!/bin/sh\nexec /bin/cat "${path.join(standIns, "journal.json")}"\n`);
+  await chmod(path.join(standIns, "journalctl"), 0o755);
+  return made;
+}
+
+/** A line of `journalctl -o json` at a second after 2026-09-14T10:00:00Z. */
+function journalLine(second: number, fields: Record<string, unknown>): string {
+  return JSON.stringify({ __REALTIME_TIMESTAMP: String((1789380000 + second) * 1_000_000), PRIORITY: "6", ...fields });
+}
 
 describe("the journal on a simulated Xavier NX", () => {
   it("reads the last entries of the whole system, oldest first", async () => {
@@ -57,5 +88,44 @@ describe("the journal on a simulated Xavier NX", () => {
     const before = (await board.calls()).length;
     await expect(board.run("logs.journal", { since: "1 hour ago; reboot" })).rejects.toThrow(/YYYY-MM-DD/);
     expect((await board.calls()).length).toBe(before);
+  });
+
+  it("counts each whole entry against maxBytes, as its JSON goes to the cloud: long names and escaped characters included", async () => {
+    board = await simulatedBoard("xavier-nx-jp51");
+    await addToJournal(Array.from({ length: 400 }, (_, i) => ({ identifier: "A".repeat(3000), message: `${"\u0001".repeat(1000)}${i}` })));
+    const { entries, truncated } = await board.run("logs.journal", { lines: 1000, maxBytes: 512 * 1024 });
+    expect(truncated).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(entries))).toBeLessThanOrEqual(512 * 1024);
+    expect(entries.length).toBeGreaterThan(40);
+    expect(entries.at(-1)?.message.endsWith("399")).toBe(true);
+  });
+
+  it("reads every entry of an output larger than the old 16 MiB cap, keeping the newest, and leaves out a last line cut short", async () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => journalLine(i, { SYSLOG_IDENTIFIER: "flood", MESSAGE: `${i} ${"x".repeat(20_000)}` }));
+    board = await boardWithJournalctlPrinting(`${lines.join("\n")}\n${journalLine(1000, { MESSAGE: "y".repeat(100) }).slice(0, 60)}`);
+    const { entries, truncated, warning } = await board.run("logs.journal", { lines: 1000, maxBytes: 512 * 1024 });
+    expect(truncated).toBe(true);
+    expect(entries.length).toBeGreaterThan(100);
+    expect(entries.map((e) => e.message.split(" ")[0])).toEqual(Array.from({ length: entries.length }, (_, i) => String(1000 - entries.length + i)));
+    expect(warning).toBe("1 journal entry could not be read (cut short or malformed) and was left out.");
+  });
+
+  it("returns the other entries when one holds fields journalctl prints as bytes or lists, or cannot be read at all", async () => {
+    board = await boardWithJournalctlPrinting(
+      [
+        journalLine(1, { SYSLOG_IDENTIFIER: "sshd", MESSAGE: "Accepted publickey for nvidia" }),
+        journalLine(2, { SYSLOG_IDENTIFIER: [255, 254, 101, 120, 97, 109, 112, 108, 101], _PID: ["2210", "2211"], MESSAGE: ["one message", "and a second"] }),
+        journalLine(3, { PRIORITY: { level: 3 }, MESSAGE: "not as journalctl prints it" }),
+        journalLine(4, { SYSLOG_IDENTIFIER: "kernel", MESSAGE: [104, 105, 255] }),
+      ].join("\n"),
+    );
+    const { entries, truncated, warning } = await board.run("logs.journal", { lines: 10 });
+    expect(entries.map((e) => [e.identifier, e.pid, e.message])).toEqual([
+      ["sshd", undefined, "Accepted publickey for nvidia"],
+      ["\ufffd\ufffdexample", 2210, "one message\nand a second"],
+      ["kernel", undefined, "hi\ufffd"],
+    ]);
+    expect(truncated).toBe(false);
+    expect(warning).toBe("1 journal entry could not be read (cut short or malformed) and was left out.");
   });
 });

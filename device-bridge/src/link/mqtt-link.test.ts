@@ -1,5 +1,6 @@
 import { CLOUD_CLOCK_PROPERTY } from "@jetson/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { MessageTooLarge } from "../message-too-large.js";
 import { MqttLink } from "./mqtt-link.js";
 import { PublishRefused } from "./publish-refused.js";
 import { ScriptedBroker } from "./scripted-broker.js";
@@ -139,5 +140,34 @@ describe("MqttLink", () => {
     expect(link.connected).toBe(true);
     await broker.subscribed("d/dev/port-down");
     expect(broker.subscriptions).toEqual(["d/dev/cmd", "d/dev/port-down"]);
+  });
+
+  it("refuses a message larger than the broker takes before sending it, so the connection stays up and the message is never sent again", async () => {
+    broker = await ScriptedBroker.start();
+    broker.maxPacketBytes = 2_000;
+    const linked = linkTo(broker);
+    link = linked.link;
+    const connected = linked.nextConnect();
+    link.start();
+    await connected;
+    // A packet of exactly the broker's maximum goes: 1 + 2 (fixed header) + 2 + 15 (topic) + 2 (id) + 1 (properties) + payload.
+    const fits = "x".repeat(2_000 - 23);
+    await link.publish("d/dev/telemetry", fits);
+    expect(broker.publishes.map((p) => p.packetBytes)).toEqual([2_000]);
+    const tooLarge = `${fits}x`;
+    expect(() => link?.publish("d/dev/telemetry", tooLarge)).toThrow(MessageTooLarge);
+    expect(() => link?.publish("d/dev/telemetry", tooLarge)).toThrow(/2001 bytes on d\/dev\/telemetry is larger than the 2000 bytes/);
+    expect(() => link?.publishOnce("d/dev/port-up", new Uint8Array(2_000))).toThrow(MessageTooLarge);
+    // While the link is down too: the size the last CONNACK gave still holds.
+    const reconnected = linked.nextConnect();
+    broker.dropConnections();
+    expect(() => link?.publish("d/dev/telemetry", tooLarge)).toThrow(MessageTooLarge);
+    await reconnected;
+    await link.publish("d/dev/telemetry", "after");
+    expect(broker.oversized).toEqual([]);
+    expect(broker.publishes.map((p) => [p.connection, p.payload.length])).toEqual([
+      [1, fits.length],
+      [2, "after".length],
+    ]);
   });
 });

@@ -3,6 +3,8 @@ import mqtt, { ErrorWithReasonCode, type MqttClient } from "mqtt";
 import WebSocket from "ws";
 import type { Logger } from "../log.js";
 import { backoffDelay } from "./backoff.js";
+import { MessageTooLarge } from "../message-too-large.js";
+import { publishPacketBytes } from "./publish-size.js";
 import { PublishRefused } from "./publish-refused.js";
 
 export interface LinkOptions {
@@ -100,11 +102,13 @@ export class MqttLink {
   /**
    * Publishes at QoS 1. Resolves when the broker acknowledged it, with what it said; while the link
    * is down mqtt.js keeps the message and sends it again on reconnect. Rejects with PublishRefused
-   * when the broker refused it, or with an error when the link was stopped first.
+   * when the broker refused it, or with an error when the link was stopped first. Throws
+   * MessageTooLarge at once, sending nothing, for a message larger than the broker takes.
    */
   publish(topic: string, payload: string | Uint8Array): Promise<PublishAccepted> {
     const client = this.client;
     if (!client) return Promise.reject(new Error("the link was never started"));
+    this.refuseOversized(topic, typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength, 1);
     return new Promise((resolve, reject) => {
       client.publish(topic, typeof payload === "string" ? payload : Buffer.from(payload), { qos: 1 }, (error, packet) => {
         // Called while its PUBACK is handled, so the PUBACK seen last is this message's.
@@ -117,8 +121,9 @@ export class MqttLink {
     });
   }
 
-  /** Publishes at QoS 0 on this connection only: dropped, not kept, while the link is down. */
+  /** Publishes at QoS 0 on this connection only: dropped, not kept, while the link is down. Throws MessageTooLarge as publish does. */
   publishOnce(topic: string, payload: Uint8Array): void {
+    this.refuseOversized(topic, payload.byteLength, 0);
     this.client?.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 0 });
   }
 
@@ -141,6 +146,18 @@ export class MqttLink {
     // fails what is still in flight).
     const drained = Object.keys(client.outgoing).length === 0 || (await acknowledgedWithin(client, END_GRACE_MS));
     await client.endAsync(!drained);
+  }
+
+  /**
+   * mqtt.js checks only what it receives against a Maximum Packet Size, never what it sends: a larger
+   * PUBLISH would make the broker close the connection, and at QoS 1 be sent again on every reconnect.
+   * The size the last CONNACK gave holds while the link is down, as what is published then waits for it.
+   */
+  private refuseOversized(topic: string, payloadBytes: number, qos: 0 | 1): void {
+    const max = this.brokerMaxPacketBytes;
+    if (max === undefined) return;
+    const packetBytes = publishPacketBytes(topic, payloadBytes, qos);
+    if (packetBytes > max) throw new MessageTooLarge(topic, packetBytes, max);
   }
 
   private subscribeOptional(client: MqttClient): void {

@@ -11,6 +11,8 @@ export interface ReceivedPublish {
   bytes: Uint8Array;
   /** Which connection it came on, counting from 1. */
   connection: number;
+  /** The whole packet's size on the wire. */
+  packetBytes: number;
 }
 
 /** How the broker answers a publish: a PUBACK with this reason code and Reason String, or nothing (`hold`). */
@@ -30,6 +32,10 @@ export class ScriptedBroker {
   readonly subscriptions: string[] = [];
   /** User properties its CONNACK carries (as a Worker's carries its clock); none by default. */
   connackUserProperties: Array<[string, string]> = [];
+  /** The Maximum Packet Size its CONNACK gives; like the Worker, it closes a connection that sends a larger packet. */
+  maxPacketBytes: number | undefined;
+  /** Packets larger than maxPacketBytes that it received (and closed their connection for), by size. */
+  readonly oversized: number[] = [];
   /** The connections that ended with a DISCONNECT (a graceful end: no Will), by number. */
   readonly disconnects: number[] = [];
   private connections = 0;
@@ -107,12 +113,23 @@ export class ScriptedBroker {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  /** One WebSocket message may hold several packets: mqtt.js writes what it queued meanwhile in one. */
   private received(socket: WebSocket, connection: number, data: Buffer): void {
-    const type = (data[0] ?? 0) >> 4;
-    const { value: length, next: body } = varint(data, 1);
-    const packet = data.subarray(body, body + length);
+    for (let at = 0; at < data.length; ) {
+      const { value: length, next: body } = varint(data, at + 1);
+      const size = body + length - at;
+      if (this.maxPacketBytes !== undefined && size > this.maxPacketBytes) {
+        this.oversized.push(size);
+        return socket.terminate();
+      }
+      this.packet(socket, connection, (data[at] ?? 0) >> 4, data.subarray(body, body + length), size);
+      at += size;
+    }
+  }
+
+  private packet(socket: WebSocket, connection: number, type: number, packet: Buffer, size: number): void {
     // MQTT 5 CONNACK: no session, success, and the user properties asked for.
-    if (type === 1) socket.send(connack(this.connackUserProperties));
+    if (type === 1) socket.send(connack(this.connackUserProperties, this.maxPacketBytes));
     // SUBACK granting QoS 1 to each topic, or refusing it.
     if (type === 8) {
       const topics = readSubscribe(packet);
@@ -126,7 +143,7 @@ export class ScriptedBroker {
       for (const listener of [...this.listeners]) listener();
     }
     if (type === 3) {
-      const publish = readPublish(packet, connection);
+      const publish = readPublish(packet, connection, size);
       this.publishes.push(publish);
       for (const listener of [...this.listeners]) listener();
       const answer = this.answer(publish);
@@ -148,13 +165,13 @@ function readSubscribe(packet: Buffer): string[] {
 }
 
 // A QoS 1 PUBLISH body: topic, packet id, properties, payload.
-function readPublish(packet: Buffer, connection: number): ReceivedPublish {
+function readPublish(packet: Buffer, connection: number, packetBytes: number): ReceivedPublish {
   const topicLength = packet.readUInt16BE(0);
   const topic = packet.subarray(2, 2 + topicLength).toString("utf8");
   const messageId = packet.readUInt16BE(2 + topicLength);
   const { value: propertiesLength, next } = varint(packet, 4 + topicLength);
   const bytes = packet.subarray(next + propertiesLength);
-  return { topic, messageId, payload: bytes.toString("utf8"), bytes, connection };
+  return { topic, messageId, payload: bytes.toString("utf8"), bytes, connection, packetBytes };
 }
 
 function puback(messageId: number, reasonCode: number, reasonString: string | undefined): Buffer {
@@ -184,13 +201,14 @@ function encodeVarint(value: number): Buffer {
   return Buffer.from(bytes);
 }
 
-/** An MQTT 5 CONNACK (no session, success) whose properties are these user properties (UTF-8 string pairs, 0x26). */
-function connack(userProperties: ReadonlyArray<[string, string]>): Buffer {
+/** An MQTT 5 CONNACK (no session, success) whose properties are these user properties (UTF-8 string pairs, 0x26) and a Maximum Packet Size (0x27, four bytes). */
+function connack(userProperties: ReadonlyArray<[string, string]>, maxPacketBytes: number | undefined): Buffer {
   const text = (value: string) => {
     const bytes = Buffer.from(value, "utf8");
     return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
   };
-  const properties = Buffer.concat(userProperties.map(([name, value]) => Buffer.concat([Buffer.from([0x26]), text(name), text(value)])));
+  const maximum = maxPacketBytes === undefined ? [] : [Buffer.from([0x27, maxPacketBytes >>> 24, (maxPacketBytes >>> 16) & 0xff, (maxPacketBytes >>> 8) & 0xff, maxPacketBytes & 0xff])];
+  const properties = Buffer.concat([...userProperties.map(([name, value]) => Buffer.concat([Buffer.from([0x26]), text(name), text(value)])), ...maximum]);
   // Lengths of one byte each (a remaining length under 128).
   if (properties.length > 124) throw new Error("the scripted CONNACK holds at most 124 bytes of properties");
   return Buffer.concat([Buffer.from([0x20, 3 + properties.length, 0x00, 0x00, properties.length]), properties]);

@@ -4,12 +4,10 @@ import type { HostPort, RunResult } from "../host/port.js";
 import { aptProblems } from "../parsers/apt.js";
 import { monotonicProgress, type ProgressReporter } from "../progress.js";
 import { type AptGetRequest, aptGetArgs, aptProgressPhase } from "./apt-get-commands.js";
-import { AptProgress } from "./apt-progress.js";
+import { AptProgress, MAX_LINE } from "./apt-progress.js";
 
-// Never stopped by the bridge once started (no abort signal, a long time limit): killing dpkg
-// halfway leaves packages half-configured. The cloud may stop waiting; apt-get finishes anyway.
+// A long time limit: the cloud may stop waiting, and apt-get still finishes unless the command is cancelled.
 const RUN_LIMIT_MS = 30 * 60_000;
-const MAX_LINE = 300;
 
 /** Failures apt-get explains itself, and what the caller should do about each. */
 const FAILURES: ReadonlyArray<[pattern: RegExp, code: ErrorCode, advice: (match: RegExpExecArray) => string]> = [
@@ -40,8 +38,9 @@ export async function aptGet(host: HostPort, request: AptGetRequest, progress: P
       if (step) report(Math.round(step.percent * 10) / 10, 100, step.message);
     },
   });
+  // Standard output came line by line (only its last lines kept); standard error is capped by maxOutputBytes.
   const output = [...tracker.lines, ...result.stderr.split("\n")].map((line) => line.trimEnd()).filter(Boolean);
-  const warnings = aptProblems(output.join("\n"));
+  const warnings = [...tracker.warnings, ...aptProblems(result.stderr)];
   if (result.exitCode !== 0) throw aptFailed(result, output, warnings);
   report(100, 100, "Done", true);
   return { result, output: output.map((line) => line.slice(0, MAX_LINE)), warnings };

@@ -27,4 +27,28 @@ describe("apt-get progress", () => {
     expect(new AptProgress("update").line("dlstatus:3:60:Retrieving file 3 of 5")).toEqual({ percent: 60, message: "Retrieving file 3 of 5" });
     expect(new AptProgress("remove").line("pmstatus:htop:50:Removing htop (arm64)")).toEqual({ percent: 50, message: "Removing htop (arm64)" });
   });
+
+  it("keeps only apt-get's last output lines and warnings however much it prints, saying how many earlier ones it left out", () => {
+    const progress = new AptProgress("install");
+    progress.line("Reading package lists...");
+    progress.line("1 upgraded, 2 newly installed, 0 to remove and 5 not upgraded.");
+    for (let i = 0; i < 100_000; i++) {
+      progress.line(i % 10 === 0 ? `W: warning ${i}` : `Unpacking part ${i} ${"x".repeat(1_000)}`);
+      if (i % 1_000 === 0) progress.line(`pmstatus:htop:${i / 1_000}:Unpacking htop`);
+    }
+    const { lines, warnings } = progress;
+    expect(lines).toHaveLength(1 + 1 + 1_000);
+    expect(lines.slice(0, 2)).toEqual(["1 upgraded, 2 newly installed, 0 to remove and 5 not upgraded.", "[99002 earlier lines of apt-get output not kept]"]);
+    expect(lines.at(-1)).toBe(`Unpacking part 99999 ${"x".repeat(300 - "Unpacking part 99999 ".length)}`);
+    expect(warnings).toHaveLength(1 + 100);
+    expect(warnings[0]).toBe("[9900 earlier warnings not kept]");
+    expect(warnings.at(-1)).toBe("W: warning 99990");
+  });
+
+  it("keeps every line and warning of a run that prints little", () => {
+    const progress = new AptProgress("update");
+    for (const line of ["Hit:1 http://ports.ubuntu.com jammy InRelease", "W: Some index files failed to download.", "dlstatus:1:100:Done"]) progress.line(line);
+    expect(progress.lines).toEqual(["Hit:1 http://ports.ubuntu.com jammy InRelease", "W: Some index files failed to download."]);
+    expect(progress.warnings).toEqual(["W: Some index files failed to download."]);
+  });
 });

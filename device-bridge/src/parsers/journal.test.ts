@@ -33,4 +33,29 @@ describe("journalctl -o json", () => {
     expect(parseJournalLine("-- No entries --")).toBeUndefined();
     expect(() => parseJournalLine('{"MESSAGE":"no timestamp"}')).toThrow();
   });
+
+  // As journalctl 252 prints them (json_append in logs-show.c): a field that is not printable UTF-8 as its
+  // bytes, a field an entry holds twice as a list of its values (each text, bytes or null).
+  it("reads fields that are not UTF-8 or that an entry holds twice: bytes decoded, a list read by its first value, a message by all", () => {
+    const line =
+      '{"__CURSOR":"s=5b2f0e1c;i=2c;b=9f3c;m=3e8;t=62a1b2c3d4e5f;x=cd","__REALTIME_TIMESTAMP":"1789380131000123","__MONOTONIC_TIMESTAMP":"1000","_BOOT_ID":"9f3c6a2e4d8b4c1e8f0a1b2c3d4e5f60","PRIORITY":"4","_TRANSPORT":"journal","_PID":["2210","2211"],"_COMM":[99,97,109,1,99,116,108],"SYSLOG_IDENTIFIER":[255,254,101,120,97,109,112,108,101],"_SYSTEMD_UNIT":["camera.service","other.service"],"MESSAGE":["one message","and a second"]}';
+    expect(parseJournalLine(line)).toEqual({
+      time: "2026-09-14T10:02:11.000Z",
+      priority: 4,
+      priorityName: "warning",
+      unit: "camera.service",
+      identifier: "\ufffd\ufffdexample",
+      pid: 2210,
+      message: "one message\nand a second",
+    });
+    const mixed = parseJournalLine('{"__REALTIME_TIMESTAMP":"1789380131000123","SYSLOG_IDENTIFIER":[null,"late"],"MESSAGE":[null,[104,105,255],"there"]}');
+    expect(mixed).toMatchObject({ identifier: "late", message: "hi\ufffd\nthere" });
+    expect(parseJournalLine('{"__REALTIME_TIMESTAMP":"1789380131000123","MESSAGE":[null,null]}')?.message).toMatch(/too large/);
+  });
+
+  it("drops a priority or process id it cannot read, and refuses only an entry without its time", () => {
+    expect(parseJournalLine('{"__REALTIME_TIMESTAMP":"1789380131000123","PRIORITY":"9","_PID":"0","MESSAGE":"x"}')).toMatchObject({ priority: 6, pid: undefined });
+    expect(() => parseJournalLine('{"__REALTIME_TIMESTAMP":[1,2],"MESSAGE":"x"}')).toThrow();
+    expect(() => parseJournalLine('{"__REALTIME_TIMESTAMP":"17893801310001","MESSAGE":"cut sh')).toThrow();
+  });
 });

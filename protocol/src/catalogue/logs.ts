@@ -14,7 +14,7 @@ export const logsJournal = defineAction({
       lines: z.number().int().min(1).max(1000).default(100).describe("At most this many of the newest entries"),
       since: JournalSinceSchema.optional(),
       priority: JournalPrioritySchema.optional().describe("This priority and more severe ones, e.g. err shows emerg, alert, crit and err"),
-      maxBytes: z.number().int().min(4_096).max(512 * 1024).default(64 * 1024).describe("Cap on the messages' total size"),
+      maxBytes: z.number().int().min(4_096).max(512 * 1024).default(64 * 1024).describe("Cap on the entries' total size as JSON"),
     }),
     output: z.object({
       entries: z.array(JournalEntrySchema),
