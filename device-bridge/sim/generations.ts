@@ -13,7 +13,7 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
     releaseTail: [],
     meminfoNvMap: true,
     ipRouteJson: false,
-    libgpiod: 1,
+    libgpiod: "1.0",
     ina: "iio",
     fan: "pwm-fan",
     // nano-1.txt: no date, "POM_5V_IN 1750/1628", "GR3D_FREQ 0%@76"; without root "EMC_FREQ 0% GR3D_FREQ 99%"
@@ -24,7 +24,7 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
     releaseTail: [],
     meminfoNvMap: true,
     ipRouteJson: true,
-    libgpiod: 1,
+    libgpiod: "1.4.1",
     ina: "hwmon",
     fan: "hwmon",
     // xavier-nx-2.txt (5.1.2): date prefix, "VDD_IN 2763mW/2846mW", "GR3D_FREQ 0%@[114]", offline zones "@-256C";
@@ -42,7 +42,7 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
     releaseTail: OOT_RELEASE_TAIL,
     meminfoNvMap: false,
     ipRouteJson: true,
-    libgpiod: 1,
+    libgpiod: "1.6.3",
     ina: "hwmon",
     fan: "hwmon",
     // agx-orin-1.txt, orin-nano-1.txt: offline cv* zones are left out; orin-nano-2.txt (no root): no EMC_FREQ
@@ -63,7 +63,7 @@ export const GENERATIONS: Record<JetpackGeneration, SimGeneration> = {
     releaseTail: OOT_RELEASE_TAIL,
     meminfoNvMap: false,
     ipRouteJson: true,
-    libgpiod: 2,
+    libgpiod: "2.1",
     ina: "hwmon",
     fan: "hwmon",
     tegrastats: { datePrefix: true, railUnit: "mW", gpuFreqList: true, omitOfflineTemps: true, emcPlaceholder: false },

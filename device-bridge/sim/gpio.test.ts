@@ -67,6 +67,8 @@ describe("libgpiod v1 stand-ins on the Nano (JetPack 4)", () => {
       expect((await runProgram(sim, "gpioinfo", ["tegra-gpio"])).stdout.split("\n")[217]).toBe(
         "\tline 216:      unnamed       unused   input  active-high ",
       );
+      // Ubuntu 18.04's libgpiod 1.0, from before the version gained its "v" (libgpiod commit 8425c80, in 1.2).
+      expect((await runProgram(sim, "gpiodetect", ["--version"])).stdout).toBe("gpiodetect (libgpiod) 1.0\n");
     } finally {
       await sim.remove();
     }

@@ -150,8 +150,8 @@ export interface SimGeneration {
   meminfoNvMap: boolean;
   /** Whether `ip -j route` prints JSON: from iproute2 4.17 on; Ubuntu 18.04 (JetPack 4) has 4.15, which prints text. */
   ipRouteJson: boolean;
-  /** The major version of libgpiod's tools: 1 up to Ubuntu 22.04 (JetPack 6), 2 on Ubuntu 24.04 (JetPack 7). */
-  libgpiod: 1 | 2;
+  /** The version of libgpiod's tools in the release's Ubuntu: v1 up to 22.04 (JetPack 6), v2 on 24.04 (JetPack 7). */
+  libgpiod: "1.0" | "1.4.1" | "1.6.3" | "2.1";
   /** INA3221 driver: iio (JetPack 4, mW files) or hwmon (mV and mA files). */
   ina: "iio" | "hwmon";
   /** Fan control: the pwm-fan device of JetPack 4 or a hwmon pwm1. */

@@ -3,8 +3,9 @@ import { ActionError } from "../action-error.js";
 import type { HostPort, RunResult } from "../host/port.js";
 
 const TOOL_TIMEOUT_MS = 10_000;
-// tools-common.c print_version(): "gpiodetect (libgpiod) v1.6.3" (v1, and v2 up to 2.2), "gpiodetect v2.3 (libgpiod v2.3)".
-const VERSION = /libgpiod\)? v(\d+)\b/;
+// tools-common.c print_version(): "gpiodetect (libgpiod) v1.6.3" (v1 from 1.2, and v2 up to 2.2), "gpiodetect v2.3
+// (libgpiod v2.3)"; 1.0 and 1.1 (Ubuntu 18.04, JetPack 4) print "gpiodetect (libgpiod) 1.0", without the "v".
+const VERSION = /libgpiod\)? v?(\d+)\./;
 
 type Major = 1 | 2;
 type Level = GpioValue["value"];

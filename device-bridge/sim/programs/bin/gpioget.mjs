@@ -6,5 +6,5 @@ import { loadSpec, startProgram } from "../lib/jetson-sim/runtime.mjs";
 
 const { root, args } = startProgram(import.meta.url, "gpioget");
 const spec = loadSpec(root);
-const v2 = spec.generation.libgpiod === 2;
+const v2 = spec.generation.libgpiod.startsWith("2.");
 (v2 ? gpiodV2 : gpiodV1).gpioget(root, spec, args);

@@ -31,12 +31,12 @@ export function lookupChipV2(spec, id) {
   return chips.find((c) => (id.includes("/") ? `/dev/${c.name}` === id : c.name === id));
 }
 
-// The gpiod package of Ubuntu 22.04 (JetPack 6; earlier JetPacks have older v1 releases) and of Ubuntu 24.04 (JetPack 7).
-const VERSIONS = { 1: "1.6.3", 2: "2.1" };
-
-/** The first line of `--version` (tools-common.c print_version), the same in v1 and v2 up to 2.2. */
-export function versionLine(program, major) {
-  return `${program} (libgpiod) v${VERSIONS[major]}\n`;
+/**
+ * The first line of `--version` (tools-common.c print_version), the same in v1 and v2 up to 2.2; releases
+ * before 1.2 print the version without its "v" (libgpiod commit 8425c80 added it).
+ */
+export function versionLine(program, version) {
+  return `${program} (libgpiod) ${/^1\.[01]\b/.test(version) ? version : `v${version}`}\n`;
 }
 
 /** What the tools changed, by "gpiochipN:offset". */

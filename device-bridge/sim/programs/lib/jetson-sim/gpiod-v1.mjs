@@ -3,22 +3,22 @@
 import { columns, die, gpioChips, lineState, loadLines, lookupChip, saveLines, versionLine } from "./gpio.mjs";
 
 /** -v / --version, which every v1 tool takes. */
-function printVersion(program, args) {
+function printVersion(program, spec, args) {
   if (args.length !== 1 || (args[0] !== "-v" && args[0] !== "--version")) return false;
-  process.stdout.write(versionLine(program, 1));
+  process.stdout.write(versionLine(program, spec.generation.libgpiod));
   return true;
 }
 
 /** gpiodetect: one line per GPIO chip, "gpiochip0 [tegra234-gpio] (164 lines)". */
 export function gpiodetect(_root, spec, args) {
-  if (printVersion("gpiodetect", args)) return;
+  if (printVersion("gpiodetect", spec, args)) return;
   if (args.length > 0) die("gpiodetect", `unrecognized argument: ${args[0]}`);
   for (const chip of gpioChips(spec)) process.stdout.write(`${chip.name} [${chip.label}] (${chip.lines} lines)\n`);
 }
 
 /** gpioinfo [CHIP...]: every line of the chips in tools/gpioinfo.c's layout. */
 export function gpioinfo(root, spec, args) {
-  if (printVersion("gpioinfo", args)) return;
+  if (printVersion("gpioinfo", spec, args)) return;
   const option = args.find((arg) => arg.startsWith("-"));
   if (option) die("gpioinfo", `unrecognized option '${option}'`);
   const chips =
@@ -44,7 +44,7 @@ export function gpioinfo(root, spec, args) {
 
 /** gpioget [-l] CHIP OFFSET...: requests each line as an input and prints its values. */
 export function gpioget(root, spec, args) {
-  if (printVersion("gpioget", args)) return;
+  if (printVersion("gpioget", spec, args)) return;
   const activeLow = args.includes("-l") || args.includes("--active-low");
   const rest = args.filter((arg) => arg !== "-l" && arg !== "--active-low");
   const option = rest.find((arg) => arg.startsWith("-"));
@@ -71,7 +71,7 @@ export function gpioget(root, spec, args) {
  * pads keep driving the value, as Tegra's GPIO controllers do.
  */
 export function gpioset(root, spec, args) {
-  if (printVersion("gpioset", args)) return;
+  if (printVersion("gpioset", spec, args)) return;
   let activeLow = false;
   const rest = [];
   for (let i = 0; i < args.length; i++) {

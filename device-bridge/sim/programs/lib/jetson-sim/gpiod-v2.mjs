@@ -6,14 +6,14 @@ import { getopt } from "./getopt.mjs";
 const COMMON = { chip: "c", help: "h", version: "v", strict: "s", "by-name": "B", unquoted: "Q" };
 
 /** Options as the tool's getopt_long reads them; exits on --version or an unknown option. */
-function options(program, args, shorts, longs) {
+function options(program, spec, args, shorts, longs) {
   const parsed = getopt(args, shorts, longs);
   if (parsed.error) {
     process.stderr.write(`${program}: ${parsed.error}\n`);
     die(program, `try ${program} --help`);
   }
   if (parsed.options.has("v")) {
-    process.stdout.write(versionLine(program, 2));
+    process.stdout.write(versionLine(program, spec.generation.libgpiod));
     process.exit(0);
   }
   return parsed;
@@ -59,14 +59,14 @@ function lineInfo(lines, chip, offset) {
 
 /** gpiodetect [chip]...: one line per GPIO chip, as in v1. */
 export function gpiodetect(_root, spec, args) {
-  const { operands } = options("gpiodetect", args, "+hv", { help: "h", version: "v" });
+  const { operands } = options("gpiodetect", spec, args, "+hv", { help: "h", version: "v" });
   const chips = operands.length === 0 ? gpioChips(spec) : operands.map((id) => lookupChipV2(spec, id) ?? die("gpiodetect", `cannot find GPIO chip character device '${id}'`));
   for (const chip of chips) process.stdout.write(`${chip.name} [${chip.label}] (${chip.lines} lines)\n`);
 }
 
 /** gpioinfo [-c chip] [line]...: every line of the chips, or the lines named. */
 export function gpioinfo(root, spec, args) {
-  const { options: opts, operands } = options("gpioinfo", args, "+c:hsv", COMMON);
+  const { options: opts, operands } = options("gpioinfo", spec, args, "+c:hsv", COMMON);
   const lines = loadLines(root);
   const out = [];
   if (operands.length === 0) {
@@ -82,7 +82,7 @@ export function gpioinfo(root, spec, args) {
 
 /** gpioget [-l] [--numeric] [-c chip] line...: requests each line as an input and prints "id"=active or 1. */
 export function gpioget(root, spec, args) {
-  const { options: opts, operands } = options("gpioget", args, "+ab:c:C:hlp:sv", { ...COMMON, "active-low": "l", "as-is": "a", numeric: "N", bias: "b", consumer: "C", "hold-period": "p" });
+  const { options: opts, operands } = options("gpioget", spec, args, "+ab:c:C:hlp:sv", { ...COMMON, "active-low": "l", "as-is": "a", numeric: "N", bias: "b", consumer: "C", "hold-period": "p" });
   if (operands.length === 0) die("gpioget", "at least one GPIO line must be specified");
   const lines = loadLines(root);
   const values = resolve("gpioget", spec, opts, operands).map(({ id, chip, offset }) => {
@@ -102,7 +102,7 @@ const VALUES = { 0: 0, 1: 1, inactive: 0, active: 1, off: 0, on: 1, false: 0, tr
  * with -t0 exits at once, releasing them; the simulated pads keep driving the value.
  */
 export function gpioset(root, spec, args) {
-  const { options: opts, operands } = options("gpioset", args, "+b:c:C:d:hlp:st:vz", {
+  const { options: opts, operands } = options("gpioset", spec, args, "+b:c:C:d:hlp:st:vz", {
     ...COMMON,
     "active-low": "l",
     bias: "b",
