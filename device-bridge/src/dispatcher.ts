@@ -15,6 +15,7 @@ import { HostPortError, type HostPort } from "./host/port.js";
 import { MessageTooLarge } from "./message-too-large.js";
 import { ActionError } from "./action-error.js";
 import { Exclusions } from "./actions/exclusive.js";
+import { containerName } from "./containers/engine-schemas.js";
 import { type ActionContext, type HandlerTable } from "./actions/types.js";
 import type { Logger } from "./log.js";
 import type { Workloads } from "./workloads.js";
@@ -51,9 +52,14 @@ export class Dispatcher {
   /** Running commands the cloud cancelled: their result says so, whatever the aborted handler returned. */
   private readonly cancelled = new Set<string>();
   private readonly deadlines = new CommandDeadlines();
-  private readonly exclusions = new Exclusions();
+  private readonly exclusions: Exclusions;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.exclusions = new Exclusions(async (reference) => {
+      const found = await deps.workloads.engine.inspectContainer(reference);
+      return { id: found.Id, name: containerName(found.Name) };
+    });
+  }
 
   async handle(payload: Uint8Array): Promise<void> {
     const command = this.parse(payload);
@@ -150,14 +156,17 @@ export class Dispatcher {
     if (!input.success) {
       return reject({ code: "invalid_input", message: `Invalid arguments for ${action.name}: ${input.error.message}` });
     }
-    let release: () => void;
-    try {
-      release = this.exclusions.hold(command.id, action.name, input.data);
-    } catch (error) {
-      return this.answer(action.name, failure(command.id, startedAt, describeError(error)));
-    }
+    // Running from here: finding what it holds may ask the engine, and a redelivery meanwhile is only acknowledged.
     const controller = new AbortController();
     this.running.set(command.id, controller);
+    let release: () => void;
+    try {
+      release = await this.exclusions.hold(command.id, action.name, input.data);
+    } catch (error) {
+      this.running.delete(command.id);
+      this.cancelled.delete(command.id);
+      return this.answer(action.name, failure(command.id, startedAt, describeError(error)));
+    }
     await this.journalled(command.id, journal.started(command.id));
     send("ack", { id: command.id });
     const context: ActionContext = {

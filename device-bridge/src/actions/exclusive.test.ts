@@ -297,6 +297,31 @@ describe("commands on one container, and a served model, against a real Docker E
     expect(bridge.results[4]).toMatchObject({ ok: true, data: { running: true } });
   });
 
+  it("containers.stop by the id containers.run answered is refused while a restart by name runs: one container, however it is named", async () => {
+    const engine = holdingFirst(new SocketEngineClient(podman.socketPath), (r) => r.method === "POST" && r.path.endsWith("/restart"));
+    const bridge = await bridgeOn(await board(), { engine });
+    await bridge.run("cmd-run00002", "containers.run", sleeper("named-and-id"));
+    const id = (bridge.results[0] as { data: { id: string } }).data.id.slice(0, 12);
+
+    const restart = bridge.run("cmd-restart2", "containers.restart", { container: "named-and-id", graceSeconds: 0 });
+    await engine.held;
+    const stop = bridge.run("cmd-stop0002", "containers.stop", { container: id, graceSeconds: 0 });
+    await Promise.race([stop, engine.arrived((r) => r.path.endsWith("/stop"))]);
+    engine.release();
+    await Promise.all([restart, stop]);
+
+    expect(outcomes(bridge.results)).toEqual([
+      ["cmd-run00002", "ok"],
+      ["cmd-stop0002", "too_busy"],
+      ["cmd-restart2", "ok"],
+    ]);
+    expect(bridge.results[1]).toEqual(
+      busy("cmd-stop0002", "containers.restart is already changing the container named-and-id (command cmd-restart2); try again when it has finished."),
+    );
+    await bridge.run("cmd-inspect3", "containers.inspect", { container: "named-and-id" });
+    expect(bridge.results[3]).toMatchObject({ ok: true, data: { running: true } });
+  });
+
   it("ai.model_remove is refused while ai.serve starts that model, and the model stays whole", async () => {
     const on = await board();
     const store = path.join(on.stateDir, "models");

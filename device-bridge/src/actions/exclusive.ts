@@ -9,8 +9,13 @@ interface Held {
   what: string;
   verb: "changing" | "using";
 }
+/** A container as the command names it: held as the container the engine finds by that reference, by its name and its id alike. */
+interface HeldContainer {
+  container: string;
+  verb: "changing";
+}
 const changes = (what: string): Held => ({ what, verb: "changing" });
-const changesContainer = (name: string) => changes(`the container ${name}`);
+const changesContainer = (container: string): HeldContainer => ({ container, verb: "changing" });
 const changesModel = (name: string) => changes(`the model ${name}`);
 const usesModel = (name: string): Held => ({ what: `the model ${name}`, verb: "using" });
 
@@ -20,10 +25,9 @@ const usesModel = (name: string): Held => ({ what: `the model ${name}`, verb: "u
  * as the settings clocks.restore brings back; two downloads of one model write the same partial file;
  * a second bridge.update is cut off by the first one's restart; a second apt-get waits on dpkg's lock,
  * then fails naming someone else; a stop during a restart of one container is undone by the restart's
- * start; a removal takes a model from under a benchmark or a server being started. A container is
- * held by the reference the command names.
+ * start; a removal takes a model from under a benchmark or a server being started.
  */
-const EXCLUSIVE: { [N in ActionName]?: (input: ActionInput<N>) => Held | undefined } = {
+const EXCLUSIVE: { [N in ActionName]?: (input: ActionInput<N>) => Held | HeldContainer | undefined } = {
   "clocks.lock": () => changes(CLOCKS_AND_POWER),
   "clocks.restore": () => changes(CLOCKS_AND_POWER),
   "power.set": () => changes(CLOCKS_AND_POWER),
@@ -47,27 +51,42 @@ const EXCLUSIVE: { [N in ActionName]?: (input: ActionInput<N>) => Held | undefin
   "bridge.update": () => changes("the bridge version"),
 };
 
-function exclusionOf<N extends ActionName>(action: N, input: ActionInput<N>): Held | undefined {
+function exclusionOf<N extends ActionName>(action: N, input: ActionInput<N>): Held | HeldContainer | undefined {
   return EXCLUSIVE[action]?.(input);
 }
 
+/** The container a reference means (by name or id prefix), as the engine names it; undefined when there is none. */
+export type IdentifyContainer = (reference: string) => Promise<{ id: string; name: string } | undefined>;
+
 /** What one device's running commands hold alone; a command that needs what another holds is refused, never queued behind it. */
 export class Exclusions {
-  private readonly held = new Map<string, { action: ActionName; id: string; verb: Held["verb"] }>();
+  private readonly held = new Map<string, { action: ActionName; id: string; verb: Held["verb"]; what: string }>();
+
+  constructor(private readonly identifyContainer: IdentifyContainer) {}
 
   /**
    * Holds what command `id` must hold alone until the returned release is called (once its handler
-   * settled). `input` is what the action's own schema parsed. Throws a too_busy ActionError, naming
-   * the command that holds it, while another does.
+   * settled). `input` is what the action's own schema parsed. Rejects with a too_busy ActionError,
+   * naming the command that holds it, while another does.
    */
-  hold(id: string, action: string, input: unknown): () => void {
+  async hold(id: string, action: string, input: unknown): Promise<() => void> {
     if (!isActionName(action)) return () => undefined;
     const exclusion = exclusionOf(action, input as ActionInput<typeof action>);
     if (exclusion === undefined) return () => undefined;
-    const { what, verb } = exclusion;
-    const holder = this.held.get(what);
-    if (holder) throw new ActionError("too_busy", `${holder.action} is already ${holder.verb} ${what} (command ${holder.id}); try again when it has finished.`);
-    this.held.set(what, { action, id, verb });
-    return () => this.held.delete(what);
+    const { what, keys } = "container" in exclusion ? await this.containerKeys(exclusion.container) : { what: exclusion.what, keys: [exclusion.what] };
+    const holder = keys.map((key) => this.held.get(key)).find((entry) => entry !== undefined);
+    if (holder) throw new ActionError("too_busy", `${holder.action} is already ${holder.verb} ${holder.what} (command ${holder.id}); try again when it has finished.`);
+    const entry = { action, id, verb: exclusion.verb, what };
+    for (const key of keys) this.held.set(key, entry);
+    return () => {
+      for (const key of keys) this.held.delete(key);
+    };
+  }
+
+  /** One container named by a name, a short id or a long one holds the same keys; one not there yet (a run's new name) its name. */
+  private async containerKeys(reference: string): Promise<{ what: string; keys: string[] }> {
+    const found = await this.identifyContainer(reference).catch(() => undefined);
+    if (found === undefined) return { what: `the container ${reference}`, keys: [`the container ${reference}`] };
+    return { what: `the container ${found.name}`, keys: [`the container ${found.name}`, `the container with id ${found.id}`] };
   }
 }
