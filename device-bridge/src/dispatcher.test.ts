@@ -9,7 +9,7 @@ import { CommandJournal } from "./command-journal.js";
 import { Dispatcher, type DispatcherDeps } from "./dispatcher.js";
 import { NodeHost } from "./host/node-host.js";
 import type { Logger } from "./log.js";
-import { MqttLink } from "./link/mqtt-link.js";
+import { linkTo } from "./link/link-to.fixture.js";
 import { ScriptedBroker } from "./link/scripted-broker.js";
 import { createWorkloads } from "./workloads.js";
 
@@ -238,25 +238,11 @@ describe("the dispatcher", () => {
     await chmod(path.join(dir, "journalctl"), 0o755);
     const broker = await ScriptedBroker.start();
     broker.maxPacketBytes = 64 * 1024;
-    let connected = () => {};
-    const link = new MqttLink({
-      url: broker.url,
-      clientId: "dev",
-      username: "fleet/dev",
-      password: "secret",
-      keepaliveSeconds: 60,
-      reconnect: { minMs: 10, maxMs: 10 },
-      will: { topic: "d/dev/status", payload: "{}" },
-      subscribe: ["d/dev/command"],
-      log: quiet,
-      onConnect: () => connected(),
-      onMessage() {},
-    });
+    const { link, nextConnect } = linkTo(broker);
     try {
-      await new Promise<void>((resolve) => {
-        connected = resolve;
-        link.start();
-      });
+      const connected = nextConnect();
+      link.start();
+      await connected;
       // As the bridge sends: fire and forget, the link refusing a message too large at once.
       const d = await dispatcher(undefined, (channel, message) => void link.publish(`d/dev/${channel}`, JSON.stringify(message)).catch(() => undefined));
       const answer = async (id: string) => JSON.parse((await broker.publishWhere((p) => p.topic === "d/dev/result" && p.payload.includes(id))).payload) as ChannelMessage<"result">;

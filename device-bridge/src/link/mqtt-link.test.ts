@@ -1,33 +1,10 @@
 import { CLOUD_CLOCK_PROPERTY } from "@jetson/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { MessageTooLarge } from "../message-too-large.js";
-import { MqttLink } from "./mqtt-link.js";
+import type { MqttLink } from "./mqtt-link.js";
 import { PublishRefused } from "./publish-refused.js";
 import { ScriptedBroker } from "./scripted-broker.js";
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** A link to `broker`, and each of its connections (CONNACK and SUBACK done) in turn. */
-function linkTo(broker: ScriptedBroker, subscribeOptional?: string[], onCloudClock?: (cloudNow: number) => void): { link: MqttLink; nextConnect: () => Promise<void> } {
-  let onConnect = () => {};
-  const nextConnect = () => new Promise<void>((resolve) => (onConnect = resolve));
-  const link = new MqttLink({
-    url: broker.url,
-    clientId: "dev",
-    username: "fleet/dev",
-    password: "secret",
-    keepaliveSeconds: 60,
-    reconnect: { minMs: 10, maxMs: 10 },
-    will: { topic: "d/dev/state", payload: "{}" },
-    subscribe: ["d/dev/cmd"],
-    subscribeOptional,
-    log: quiet,
-    onCloudClock,
-    onConnect: () => onConnect(),
-    onMessage() {},
-  });
-  return { link, nextConnect };
-}
+import { linkTo } from "./link-to.fixture.js";
 
 describe("MqttLink", () => {
   let broker: ScriptedBroker;
