@@ -22,6 +22,7 @@ const emptyMachine: HostPort = {
   },
   listDir: async () => [],
   statFs: async () => undefined,
+  actingProcess: async () => ({ pid: process.pid, parentPid: process.ppid, what: "the bridge itself" }),
 };
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 

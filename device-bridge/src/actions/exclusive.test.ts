@@ -37,7 +37,7 @@ async function board(wrapHost?: (host: HostPort) => HostPort): Promise<Simulated
 
 /** The board's host, running programs through `run` instead of its own. */
 function runningThrough(host: HostPort, run: HostPort["run"]): HostPort {
-  return { run, readFile: (p) => host.readFile(p), writeFile: (p, data) => host.writeFile(p, data), listDir: (p) => host.listDir(p), statFs: (p) => host.statFs(p) };
+  return { run, readFile: (p) => host.readFile(p), writeFile: (p, data) => host.writeFile(p, data), listDir: (p) => host.listDir(p), statFs: (p) => host.statFs(p), actingProcess: () => host.actingProcess() };
 }
 
 /** The bridge's dispatcher, with its journal and handlers, serving a simulated board: what it answers is kept. */

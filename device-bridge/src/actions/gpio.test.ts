@@ -61,6 +61,7 @@ describe("GPIO on the AGX Orin developer kit", () => {
       writeFile: (p, d) => host.writeFile(p, d),
       listDir: (p) => host.listDir(p),
       statFs: (p) => host.statFs(p),
+      actingProcess: () => host.actingProcess(),
     });
     board = await simulatedBoard("agx-orin-jp6", held);
     expect((await board.run("gpio.list", {})).lines[0]).toMatchObject({ pin: 7, consumer: "sysfs", direction: "output" });
@@ -80,6 +81,7 @@ describe("GPIO on the AGX Orin developer kit", () => {
       writeFile: (p, d) => host.writeFile(p, d),
       listDir: (p) => host.listDir(p),
       statFs: (p) => host.statFs(p),
+      actingProcess: () => host.actingProcess(),
     });
     board = await simulatedBoard("agx-orin-jp6", renumbered);
     await expect(board.run("gpio.write", { pin: 7, value: 1 })).rejects.toThrow("Line 106 of tegra234-gpio is PQ.07, but pin 7 should be PQ.06; refusing to use it.");
@@ -95,6 +97,7 @@ describe("GPIO on other boards", () => {
       writeFile: (p, d) => host.writeFile(p, d),
       listDir: (p) => host.listDir(p),
       statFs: (p) => host.statFs(p),
+      actingProcess: () => host.actingProcess(),
     });
     board = await simulatedBoard("agx-orin-jp6", vendorCarrier);
     const error = await board.run("gpio.write", { pin: 7, value: 1 }).catch((e: unknown) => e);
@@ -178,6 +181,7 @@ describe("GPIO on the AGX Thor developer kit (JetPack 7, libgpiod v2)", () => {
       writeFile: (p, d) => host.writeFile(p, d),
       listDir: (p) => host.listDir(p),
       statFs: (p) => host.statFs(p),
+      actingProcess: () => host.actingProcess(),
     });
     board = await simulatedBoard("agx-thor-jp7", held);
     expect((await board.run("gpio.list", {})).lines.find((l) => l.pin === 7)).toMatchObject({ consumer: "gpioset", direction: "output", activeLow: true });

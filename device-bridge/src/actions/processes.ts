@@ -1,6 +1,5 @@
 import type { ProcessInfo } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
-import { SshHost } from "../host/ssh-host.js";
 import { bridgeFamily } from "../machine/bridge-family.js";
 import { killArgs } from "../machine/kill-commands.js";
 import { PS_COLUMNS, parsePs } from "../parsers/ps.js";
@@ -22,19 +21,11 @@ export const processHandlers = {
   "processes.kill": async ({ pid, force, graceSeconds }, { host }) => {
     // Decided before anything runs on the device.
     if (pid === 1) throw refuse(pid, "it is init (systemd): ending it brings the whole device down. To restart the device, use power_reboot");
-    const gateway = host instanceof SshHost;
-    if (!gateway && (pid === process.pid || pid === process.ppid)) throw refuse(pid, "it is the bridge itself or the process that started it");
-    const keeper = gateway ? await sshSession(host) : process.pid;
+    const acting = await host.actingProcess();
+    if (pid === acting.pid || pid === acting.parentPid) throw refuse(pid, `it is ${acting.what} or the process that started it`);
     const table = await processTable(host);
-    const keeperParent = gateway ? (table.find((p) => p.pid === keeper)?.ppid ?? keeper) : process.ppid;
-    if (bridgeFamily(table, keeper, keeperParent).has(pid)) {
-      throw refuse(
-        pid,
-        gateway
-          ? "it is the SSH session the gateway reaches this device through, one of its parents, or a program the gateway is running on the device"
-          : "it is the bridge, one of its parents, or a program the bridge is running",
-      );
-    }
+    const parent = acting.parentPid ?? table.find((p) => p.pid === acting.pid)?.ppid ?? acting.pid;
+    if (bridgeFamily(table, acting.pid, parent).has(pid)) throw refuse(pid, `it is ${acting.what}, one of its parents, or a program it runs`);
     const target = table.find((p) => p.pid === pid);
     if (!target) throw new ActionError("invalid_input", `No process with PID ${pid} is running (processes_top lists them).`);
     const signals: ("TERM" | "KILL")[] = [];
@@ -56,19 +47,6 @@ export const processHandlers = {
 
 function refuse(pid: number, why: string): ActionError {
   return new ActionError("permission_denied", `PID ${pid} is not stopped: ${why}.`);
-}
-
-/**
- * In gateway mode no bridge runs on the device: what keeps it reachable is the target's sshd process
- * for the gateway's connection, the parent of every program the gateway runs there (SshHost execs
- * each in place of the login shell), so the parent of a `cat` reading its own /proc entry.
- */
-async function sshSession(host: HostPort): Promise<number> {
-  const stat = (await runChecked(host, "cat", ["/proc/self/stat"], { timeoutMs: 10_000 })).stdout;
-  // "PID (COMMAND) STATE PPID ...": the command may hold spaces and parentheses, so fields count from the last ")".
-  const ppid = Number(stat.slice(stat.lastIndexOf(")") + 1).trim().split(" ")[1]);
-  if (!Number.isInteger(ppid) || ppid < 2) throw new ActionError("handler_failed", `Cannot tell which SSH session the gateway reaches the device through: /proc/self/stat reads ${JSON.stringify(stat.slice(0, 200))}.`);
-  return ppid;
 }
 
 async function processTable(host: HostPort): Promise<ProcessInfo[]> {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { access, constants, readdir, readFile, statfs, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { FsSpace, HostPort, RunOptions, RunResult } from "./port.js";
+import type { ActingProcess, FsSpace, HostPort, RunOptions, RunResult } from "./port.js";
 import { assertProgramName, commandLine, type HostOptions, notInstalled } from "./host-options.js";
 import { DEFAULT_STOP_GRACE_MS, GracefulStop, type StopSignal } from "./graceful-stop.js";
 import { CappedText, GuardedLines, runResult } from "./output.js";
@@ -107,6 +107,11 @@ export class NodeHost implements HostPort {
     const s = await statfs(real).catch(() => undefined);
     if (!s) return undefined;
     return { totalBytes: s.blocks * s.bsize, freeBytes: s.bfree * s.bsize, availableBytes: s.bavail * s.bsize };
+  }
+
+  /** The bridge itself, and what started it (systemd, or the launcher). */
+  async actingProcess(): Promise<ActingProcess> {
+    return { pid: process.pid, parentPid: process.ppid, what: "the bridge itself" };
   }
 
   /** The absolute path of a program in the configured folders. */

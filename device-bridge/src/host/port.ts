@@ -12,6 +12,19 @@ export interface HostPort {
   /** Entry names of a folder; empty when it does not exist. */
   listDir(path: string): Promise<string[]>;
   statFs(path: string): Promise<FsSpace | undefined>;
+  /**
+   * The process this port acts on the machine through: ending it, one of its parents or a program it
+   * runs would cut the device off (processes.kill refuses them).
+   */
+  actingProcess(): Promise<ActingProcess>;
+}
+
+export interface ActingProcess {
+  pid: number;
+  /** Its parent, where known without reading the process table. */
+  parentPid?: number;
+  /** What it is, as a refusal names it. */
+  what: string;
 }
 
 export interface RunOptions {

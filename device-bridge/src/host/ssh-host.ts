@@ -3,7 +3,7 @@ import type { ClientChannel, SFTPWrapper } from "ssh2";
 import { assertProgramName, commandLine, type HostOptions, notInstalled } from "./host-options.js";
 import { DEFAULT_STOP_GRACE_MS, GracefulStop, type StopSignal } from "./graceful-stop.js";
 import { CappedText, GuardedLines, runResult } from "./output.js";
-import { type FsSpace, type HostPort, HostPortError, type RunOptions, type RunResult } from "./port.js";
+import { type ActingProcess, type FsSpace, type HostPort, HostPortError, type RunOptions, type RunResult } from "./port.js";
 import { resolveUnderRoot } from "./root-path.js";
 import type { SshConnection } from "./ssh-connection.js";
 
@@ -221,6 +221,20 @@ export class SshHost implements HostPort {
         }),
       );
     });
+  }
+
+  /**
+   * The device's sshd process for this connection (no bridge runs there): every program runs as its
+   * child, the login shell exec'ing it, so it is the parent of a `cat` reading its own /proc entry.
+   */
+  async actingProcess(): Promise<ActingProcess> {
+    const { stdout, exitCode } = await this.run("cat", ["/proc/self/stat"], { timeoutMs: 10_000 });
+    // "PID (COMMAND) STATE PPID ...": the command may hold spaces and parentheses, so fields count from the last ")".
+    const pid = Number(stdout.slice(stdout.lastIndexOf(")") + 1).trim().split(" ")[1]);
+    if (exitCode !== 0 || !Number.isInteger(pid) || pid < 2) {
+      throw new Error(`Cannot tell which SSH session the gateway reaches the device through: /proc/self/stat reads ${JSON.stringify(stdout.slice(0, 200))}.`);
+    }
+    return { pid, what: "the SSH session the gateway reaches this device through" };
   }
 
   /** The absolute path of a program in the configured folders on the device. */

@@ -22,6 +22,7 @@ function withoutI2cSysfs(host: HostPort): HostPort {
     writeFile: (p, data) => host.writeFile(p, data),
     listDir: async (p) => (hidden(p) ? [] : host.listDir(p)),
     statFs: (p) => host.statFs(p),
+      actingProcess: () => host.actingProcess(),
   };
 }
 
