@@ -20,10 +20,13 @@ export const INITIAL_WINDOW_BYTES = 256 * 1024;
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** A WebSocket message is reassembled before it is delivered, so it is capped. */
 export const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
+/** A forwarded request's path and query, and its header fields, at most. */
+export const MAX_PATH_CHARS = 8192;
+export const MAX_HEADER_FIELDS = 200;
 
 const StreamIdSchema = z.number().int().min(1).max(0xffff_ffff);
 const PortSchema = z.number().int().min(1).max(65_535);
-const HeadersSchema = z.array(z.tuple([z.string(), z.string()])).max(200);
+const HeadersSchema = z.array(z.tuple([z.string(), z.string()])).max(MAX_HEADER_FIELDS);
 
 export const PortFrameHeaderSchema = z.discriminatedUnion("type", [
   /** Cloud asks whether the device's configuration allows a port (before a tunnel opens); `stream` pairs the answer. */
@@ -35,7 +38,7 @@ export const PortFrameHeaderSchema = z.discriminatedUnion("type", [
     stream: StreamIdSchema,
     port: PortSchema,
     method: z.string().regex(/^[A-Z]{1,16}$/),
-    path: z.string().startsWith("/").max(8192),
+    path: z.string().startsWith("/").max(MAX_PATH_CHARS),
     headers: HeadersSchema,
     websocket: z.boolean(),
   }),

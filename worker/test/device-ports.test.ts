@@ -1,6 +1,17 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { decodePortFrame, encodePortFrame, INITIAL_WINDOW_BYTES, MAX_CHUNK_BYTES, type PortFrameHeader } from "@jetson/protocol";
+import {
+  decodePortFrame,
+  encodePortFrame,
+  INITIAL_WINDOW_BYTES,
+  MAX_CHUNK_BYTES,
+  MAX_HEADER_FIELDS,
+  MAX_PATH_CHARS,
+  type PortFrameHeader,
+  type PortFrameOf,
+} from "@jetson/protocol";
+import { MAX_DEVICE_STREAMS, MAX_TUNNEL_STREAMS } from "../src/tunnel/port-tunnels.js";
+import { MAX_WS_DELIVERED_BYTES } from "../src/tunnel/ws-exchange.js";
 import { ADMIN, connectedDevice, DeviceClient, provision } from "./device-client.js";
 
 function rest(headers: Record<string, string>, method: string, path: string, body?: unknown) {
@@ -19,6 +30,18 @@ async function openTunnel(id: string) {
   await device.subscribeCommands(id);
   const send = (header: PortFrameHeader, body?: Uint8Array) => device.publishBytes(`jetson/${id}/port-up`, encodePortFrame(header, body));
   const nextFrame = async () => decodePortFrame((await device.next("publish")).payload).header;
+  /** The next open frame, past the frames of the streams before it. */
+  const nextOpen = async (): Promise<PortFrameOf<"open">> => {
+    for (;;) {
+      const frame = await nextFrame();
+      if (frame.type === "open") return frame;
+    }
+  };
+  /** Sends a frame and waits until the object has taken it (its PUBACK): the next one cannot overtake it. */
+  const sendTaken = async (messageId: number, header: PortFrameHeader, body?: Uint8Array) => {
+    device.publishBytes(`jetson/${id}/port-up`, encodePortFrame(header, body), messageId);
+    for (;;) if ((await device.next("puback")).messageId === messageId) return;
+  };
   const opening = rest(ADMIN, "POST", `/api/devices/${id}/ports`, { port: 8080 });
   const check = await nextFrame();
   expect(check).toMatchObject({ type: "check", port: 8080 });
@@ -26,7 +49,7 @@ async function openTunnel(id: string) {
   const opened = await opening;
   expect(opened.status).toBe(201);
   const url = ((await opened.json()) as { url: string }).url.replace(/^https?:\/\/[^/]+/, "http://w");
-  return { device, send, nextFrame, url };
+  return { device, send, nextFrame, nextOpen, sendTaken, url };
 }
 
 beforeAll(async () => {
@@ -235,3 +258,118 @@ describe("the device's response headers, as the client gets them", () => {
     tunnel.device.ws.close();
   });
 });
+
+describe("requests the tunnel cannot carry", () => {
+  it("answers one over the frame's limits at once (431, 414), sends the device nothing, and keeps no slot for it", async () => {
+    const tunnel = await openTunnel("web-6");
+    // A long path and 4000 empty headers: an open frame over 64 KiB, more than a frame can hold.
+    const empty = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`h${i.toString(36).padStart(3, "0")}`, ""]));
+    const many = Object.fromEntries(Array.from({ length: MAX_HEADER_FIELDS + 1 }, (_, i) => [`x-h${i}`, "1"]));
+    const tooLong = [414, `Request path and query over ${MAX_PATH_CHARS} characters\n`];
+    const tooMany = [431, `More than ${MAX_HEADER_FIELDS} request headers\n`];
+    // More of them than a tunnel, and a device, has slots.
+    for (let i = 0; i <= MAX_DEVICE_STREAMS; i++) {
+      const refused = i % 2 === 0 ? await exports.default.fetch(`${tunnel.url}${"p".repeat(20_000)}`, { headers: empty }) : await exports.default.fetch(`${tunnel.url}h${i}`, { headers: many });
+      expect([refused.status, await refused.text()]).toEqual(i % 2 === 0 ? tooLong : tooMany);
+      expect(refused.headers.get("content-security-policy")).toMatch(/^sandbox /);
+    }
+    const longQuery = await exports.default.fetch(`${tunnel.url}q?x=${"a".repeat(MAX_PATH_CHARS)}`);
+    expect([longQuery.status, await longQuery.text()]).toEqual(tooLong);
+
+    const fetching = exports.default.fetch(`${tunnel.url}ok`);
+    const open = await tunnel.nextFrame();
+    expect(open).toMatchObject({ type: "open", path: "/ok" });
+    tunnel.send({ type: "response", stream: open.stream, status: 200, headers: [] });
+    const response = await fetching;
+    tunnel.send({ type: "end", stream: open.stream });
+    expect(response.status).toBe(200);
+    tunnel.device.ws.close();
+  });
+});
+
+describe("answers without a body, and encoded ones", () => {
+  it("passes a gzip page as the device encoded it, with or without its length, and answers HEAD for it with the headers alone", async () => {
+    const tunnel = await openTunnel("web-7");
+    const page = "hello from a device app that serves gzip\n".repeat(20);
+    const gzip = new Uint8Array(await new Response(new Blob([page]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+    const fetched = async (method: string, length: boolean) => {
+      const fetching = exports.default.fetch(`${tunnel.url}page`, { method, headers: { "accept-encoding": "gzip" } });
+      const open = await tunnel.nextOpen();
+      const headers: Array<[string, string]> = [["content-type", "text/plain"], ["content-encoding", "gzip"]];
+      if (length) headers.push(["content-length", String(gzip.length)]);
+      tunnel.send({ type: "response", stream: open.stream, status: 200, headers });
+      const response = await fetching;
+      if (method !== "HEAD") tunnel.send({ type: "data", stream: open.stream }, gzip);
+      tunnel.send({ type: "end", stream: open.stream });
+      return response;
+    };
+    for (const length of [false, true]) {
+      const response = await fetched("GET", length);
+      expect(response.status).toBe(200);
+      // This client decodes gzip once, as a browser does.
+      expect(await response.text()).toBe(page);
+    }
+    const head = await fetched("HEAD", true);
+    expect([head.status, head.headers.get("content-encoding"), head.headers.get("content-length")]).toEqual([200, "gzip", String(gzip.length)]);
+    expect(head.headers.get("content-security-policy")).toMatch(/^sandbox /);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    tunnel.device.ws.close();
+  });
+
+  it("frees the slot of an answer without a body (204, 304, HEAD) whatever the device sends after it", async () => {
+    const tunnel = await openTunnel("web-8");
+    const answers: Array<[string, number]> = [["GET", 204], ["GET", 304], ["HEAD", 200]];
+    // More of them than the tunnel has slots.
+    for (let i = 0; i <= MAX_TUNNEL_STREAMS; i++) {
+      const [method, status] = answers[i % answers.length]!;
+      const fetching = exports.default.fetch(`${tunnel.url}n${i}`, { method });
+      const open = await tunnel.nextOpen();
+      await tunnel.sendTaken(100 + 3 * i, { type: "response", stream: open.stream, status, headers: [["etag", '"v1"']] });
+      const response = await fetching;
+      expect(response.status).toBe(status);
+      // A stray byte first, then the end.
+      await tunnel.sendTaken(101 + 3 * i, { type: "data", stream: open.stream }, new Uint8Array([1]));
+      await tunnel.sendTaken(102 + 3 * i, { type: "end", stream: open.stream });
+    }
+    const fetching = exports.default.fetch(`${tunnel.url}ok`);
+    const open = await tunnel.nextOpen();
+    expect(open.path).toBe("/ok");
+    tunnel.send({ type: "response", stream: open.stream, status: 200, headers: [] });
+    const response = await fetching;
+    tunnel.send({ type: "end", stream: open.stream });
+    expect(response.status).toBe(200);
+    tunnel.device.ws.close();
+  });
+});
+
+describe("a WebSocket whose client does not read", () => {
+  it("is closed (1008) once the device has sent what one WebSocket may carry, and the device is told to stop", async () => {
+    const tunnel = await openTunnel("web-9");
+    const upgrading = exports.default.fetch(`${tunnel.url}feed`, { headers: { upgrade: "websocket" } });
+    const open = await tunnel.nextOpen();
+    expect(open.websocket).toBe(true);
+    tunnel.send({ type: "response", stream: open.stream, status: 101, headers: [] });
+    const upgraded = await upgrading;
+    expect(upgraded.status).toBe(101);
+    // Not accepted yet: this client reads nothing, as one whose connection stalled.
+    const client = upgraded.webSocket!;
+    // The device's server sends as fast as its credit allows, as the bridge does.
+    const chunk = new Uint8Array(MAX_CHUNK_BYTES);
+    let credit = INITIAL_WINDOW_BYTES;
+    let sent = 0;
+    let frame: PortFrameHeader | undefined;
+    while (sent <= 2 * MAX_WS_DELIVERED_BYTES && frame?.type !== "reset") {
+      for (; credit >= chunk.length; credit -= chunk.length, sent += chunk.length) tunnel.send({ type: "data", stream: open.stream }, chunk);
+      frame = await tunnel.nextFrame();
+      if (frame.type === "credit") credit += frame.bytes;
+    }
+    expect(frame).toMatchObject({ type: "reset", stream: open.stream });
+    expect(sent).toBeLessThanOrEqual(MAX_WS_DELIVERED_BYTES + INITIAL_WINDOW_BYTES);
+    // What the object had queued reaches the client when it reads again, then the close.
+    const closed = new Promise<number>((resolve) => client.addEventListener("close", (event) => resolve(event.code)));
+    client.accept();
+    expect(await closed).toBe(1008);
+    tunnel.device.ws.close();
+  });
+});
+

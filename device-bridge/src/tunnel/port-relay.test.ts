@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { decodePortFrame, encodePortFrame, INITIAL_WINDOW_BYTES, type PortFrame, type PortFrameHeader, type PortFrameOf } from "@jetson/protocol";
+import type { AddressInfo, Socket } from "node:net";
+import { decodePortFrame, encodePortFrame, INITIAL_WINDOW_BYTES, MAX_CHUNK_BYTES, MAX_WS_MESSAGE_BYTES, type PortFrame, type PortFrameHeader, type PortFrameOf } from "@jetson/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { createLogger } from "../log.js";
@@ -148,4 +149,42 @@ describe("the device's port relay", () => {
     send({ type: "end", stream: 2, code: 1000 });
     await until((f) => f.some((x) => x.header.type === "end"));
   });
+
+  it("holds back a WebSocket's credit while its local server does not read, and grants it again as the server reads", async () => {
+    // A local server that accepts the WebSocket, then reads nothing until the test says so.
+    let upgraded: (socket: Socket) => void = () => {};
+    const accepted = new Promise<Socket>((resolve) => (upgraded = resolve));
+    const stalled = createServer();
+    stalled.on("upgrade", (request, socket: Socket) => {
+      const accept = createHash("sha1").update(`${String(request.headers["sec-websocket-key"])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.pause();
+      upgraded(socket);
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, "127.0.0.1", resolve));
+    const stalledPort = (stalled.address() as AddressInfo).port;
+    const { relay, frames, until, send } = relayFor([stalledPort]);
+    send({ ...get(1, "/"), port: stalledPort, websocket: true });
+    await until((f) => f.some((x) => x.header.type === "response"));
+    const local = await accepted;
+    const granted = () => frames.reduce((sum, f) => sum + (f.header.type === "credit" ? f.header.bytes : 0), INITIAL_WINDOW_BYTES);
+    // As the cloud sends: what it was granted, in 1 MiB messages cut into frames. The relay answers each
+    // frame at once, so a relay that grants as parts arrive lets it send all of the 64 MiB here.
+    const part = new Uint8Array(MAX_CHUNK_BYTES);
+    const parts = MAX_WS_MESSAGE_BYTES / MAX_CHUNK_BYTES;
+    let sent = 0;
+    for (let i = 1; sent + part.length <= granted() && sent < 64 * MAX_WS_MESSAGE_BYTES; i++, sent += part.length) {
+      send({ type: "data", stream: 1, ...(i % parts !== 0 && { more: true }) }, part);
+    }
+    // What the kernel's socket buffers hold, a window, and the message being assembled: far from it.
+    expect(sent).toBeLessThan(16 * MAX_WS_MESSAGE_BYTES);
+    const held = sent;
+    local.on("data", () => undefined);
+    local.resume();
+    await until(() => granted() > held);
+    relay.linkLost();
+    local.destroy();
+    await new Promise((resolve) => stalled.close(resolve));
+  });
 });
+

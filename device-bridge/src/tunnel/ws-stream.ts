@@ -1,4 +1,4 @@
-import { forwardableHeaders, MAX_WS_MESSAGE_BYTES, type PortFrameOf, ReceiveWindow, sendableCloseCode } from "@jetson/protocol";
+import { forwardableHeaders, INITIAL_WINDOW_BYTES, MAX_WS_MESSAGE_BYTES, type PortFrameOf, ReceiveWindow, sendableCloseCode } from "@jetson/protocol";
 import WebSocket from "ws";
 import { headerObject, rawPairs } from "./http-stream.js";
 import { Outbox } from "./outbox.js";
@@ -10,7 +10,9 @@ const TOO_BIG = 1009;
 /**
  * A WebSocket to 127.0.0.1:port (the same `ws` package mqtt.js dials with). Messages from the local
  * server go out through an Outbox, the socket paused while it waits for credit; messages from the
- * cloud arrive in parts and are sent whole, their credit granted back as each part arrives.
+ * cloud arrive in parts and are sent whole. Their credit goes back while the socket has less than a
+ * window waiting to be written, and otherwise once it is written: a local server that reads slowly
+ * holds the cloud's sender back instead of filling the bridge's memory.
  */
 export class WsStream implements PortStream {
   private readonly socket: WebSocket;
@@ -18,6 +20,8 @@ export class WsStream implements PortStream {
   private readonly outbox: Outbox;
   private parts: Buffer[] = [];
   private partBytes = 0;
+  /** Bytes taken from the cloud whose credit is held back until the socket has written what it holds. */
+  private owed = 0;
   private opened = false;
 
   constructor(
@@ -55,12 +59,16 @@ export class WsStream implements PortStream {
       return this.fail("a message over the tunnel's limit");
     }
     this.parts.push(Buffer.from(body));
-    if (body.length > 0) this.link.send({ type: "credit", stream: this.open.stream, bytes: this.inbound.consumed(body.length) });
-    if (frame.more) return;
-    const message = Buffer.concat(this.parts);
-    this.parts = [];
-    this.partBytes = 0;
-    this.socket.send(message, { binary: frame.text !== true });
+    this.owed += body.length;
+    if (!frame.more) {
+      const message = Buffer.concat(this.parts);
+      this.parts = [];
+      this.partBytes = 0;
+      this.socket.send(message, { binary: frame.text !== true }, (error) => {
+        if (!error) this.grant();
+      });
+    }
+    this.grant();
   }
 
   credit(bytes: number): void {
@@ -74,6 +82,13 @@ export class WsStream implements PortStream {
   abort(): void {
     this.outbox.close();
     this.socket.terminate();
+  }
+
+  /** Grants the cloud what it is owed, unless the socket still has a window or more to write. */
+  private grant(): void {
+    if (this.owed === 0 || this.socket.bufferedAmount >= INITIAL_WINDOW_BYTES) return;
+    this.link.send({ type: "credit", stream: this.open.stream, bytes: this.inbound.consumed(this.owed) });
+    this.owed = 0;
   }
 
   /** The local server refused the upgrade: its answer was sent; the stream is over. */

@@ -13,6 +13,8 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 export class HttpExchange extends Exchange {
   private readonly chunks: Uint8Array[] = [];
   private ended = false;
+  /** The answer has no body (a HEAD, a 204, a 304): whatever the device sends after it is dropped. */
+  private bodiless = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
 
@@ -24,6 +26,8 @@ export class HttpExchange extends Exchange {
     forget: (stream: number) => void,
     /** The request's path (and query) on the device: where its answer's Location is relative to. */
     private readonly path: string,
+    /** A HEAD's answer has headers only. */
+    private readonly method: string,
   ) {
     super(stream, tunnelId, socket, sendFrame, forget);
   }
@@ -56,18 +60,21 @@ export class HttpExchange extends Exchange {
       return this.abort("the device's server sent a header this Worker cannot forward");
     }
     if (frame.status < 200) return this.abort(`status ${frame.status} is not forwarded`);
+    if (NULL_BODY.has(frame.status) || this.method === "HEAD") {
+      this.bodiless = true;
+      if (NULL_BODY.has(frame.status)) headers.delete("content-length");
+      return this.respond(new Response(null, { status: frame.status, headers }));
+    }
     const length = declaredLength(headers);
     headers.delete("content-length");
-    if (NULL_BODY.has(frame.status)) {
-      this.respond(new Response(null, { status: frame.status, headers }));
-      return this.finishWhenEnded();
-    }
-    this.respond(new Response(length === undefined ? this.body() : this.fixedLength(length), { status: frame.status, headers }));
+    // The device's bytes are already encoded as its Content-Encoding says: the runtime must not encode them again.
+    const encodeBody = headers.has("content-encoding") ? "manual" : "automatic";
+    this.respond(new Response(length === undefined ? this.body() : this.fixedLength(length), { status: frame.status, headers, encodeBody }));
   }
 
   data(_frame: PortFrameOf<"data">, body: Uint8Array): void {
     if (!this.answered) return this.abort("data before the response");
-    if (!this.arrived(body.length)) return;
+    if (!this.arrived(body.length) || this.bodiless) return;
     // Copied out of the socket message the frame came in.
     this.chunks.push(body.slice());
     this.poke();
@@ -75,6 +82,7 @@ export class HttpExchange extends Exchange {
 
   end(): void {
     this.ended = true;
+    if (this.bodiless) return this.finish();
     this.poke();
     if (!this.answered) this.reset("the device ended the stream without a response");
   }
@@ -115,11 +123,6 @@ export class HttpExchange extends Exchange {
       .pipeTo(fixed.writable)
       .catch(() => undefined);
     return fixed.readable;
-  }
-
-  private finishWhenEnded(): void {
-    if (this.ended) this.finish();
-    else this.wake = () => this.ended && this.finish();
   }
 
   private poke(): void {

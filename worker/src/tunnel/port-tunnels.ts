@@ -4,7 +4,10 @@ import {
   encodePortFrame,
   headerBytes,
   MAX_HEADER_BYTES,
+  MAX_HEADER_FIELDS,
+  MAX_PATH_CHARS,
   type PortFrameHeader,
+  PortFrameHeaderSchema,
   PortFrameError,
   type PortFrameOf,
   topicFor,
@@ -111,11 +114,20 @@ export class PortTunnels {
     if (headerBytes(headers) > MAX_HEADER_BYTES) return tunnelNotice(431, `Request headers over ${MAX_HEADER_BYTES} bytes`);
     const websocket = request.headers.get("upgrade")?.toLowerCase() === "websocket";
     const stream = this.takeStreamId();
+    const open: PortFrameOf<"open"> = { type: "open", stream, port: tunnel.port, method: request.method, path, headers, websocket };
+    const refusal = unforwardable(open);
+    if (refusal) return refusal;
     const send = this.sender(link);
     const forget = (id: number) => this.exchanges.delete(id);
-    const exchange = websocket ? new WsExchange(stream, tunnel.id, link.ws, send, forget) : new HttpExchange(stream, tunnel.id, link.ws, send, forget, path);
+    const exchange = websocket ? new WsExchange(stream, tunnel.id, link.ws, send, forget) : new HttpExchange(stream, tunnel.id, link.ws, send, forget, path, request.method);
     this.exchanges.set(stream, exchange);
-    send({ type: "open", stream, port: tunnel.port, method: request.method, path, headers, websocket });
+    try {
+      send(open);
+    } catch (error) {
+      // The stream never reached the device: it must not hold a slot.
+      exchange.reset(`the request could not be sent to the device: ${error instanceof Error ? error.message : String(error)}`);
+      return exchange.response;
+    }
     if (exchange instanceof HttpExchange) exchange.upload(request.body).catch(() => exchange.abort("the client's request body failed"));
     const timer = setTimeout(() => exchange.abort("the device did not answer in time", 504), ANSWER_TIMEOUT_MS);
     const response = await exchange.response;
@@ -202,3 +214,16 @@ export class PortTunnels {
   }
 }
 
+/**
+ * A request whose open frame the schema refuses (the bridge would drop it, and the client wait for a
+ * 504): answered at once, with the status HTTP has for what is over the limit.
+ */
+function unforwardable(open: PortFrameOf<"open">): Response | undefined {
+  const parsed = PortFrameHeaderSchema.safeParse(open);
+  if (parsed.success) return undefined;
+  const field = parsed.error.issues[0]?.path[0];
+  if (field === "path") return tunnelNotice(414, `Request path and query over ${MAX_PATH_CHARS} characters`);
+  if (field === "headers") return tunnelNotice(431, `More than ${MAX_HEADER_FIELDS} request headers`);
+  if (field === "method") return tunnelNotice(501, `The method ${open.method} cannot be forwarded to the device`);
+  return tunnelNotice(400, "This request cannot be forwarded to the device");
+}

@@ -8,6 +8,14 @@ import { tunnelNotice } from "./tunnel-headers.js";
  */
 const MAX_QUEUED_BYTES = 2 * MAX_WS_MESSAGE_BYTES;
 
+/**
+ * What one WebSocket carries from the device to its client, at most. A socket accepted in a Worker
+ * tells nothing of what its client has read (workerd has no bufferedAmount, and send() queues without
+ * limit), so the object cannot hold the device's server back as it does a download's: a client that
+ * stopped reading would fill the object's memory. Past this much the socket is closed instead.
+ */
+export const MAX_WS_DELIVERED_BYTES = 16 * MAX_WS_MESSAGE_BYTES;
+
 /** Close codes (RFC 6455 7.4.1): policy violation, message too big, internal error. */
 const CLOSE = { policy: 1008, tooBig: 1009, error: 1011 } as const;
 
@@ -21,6 +29,7 @@ export class WsExchange extends Exchange {
   private sending: Promise<void> = Promise.resolve();
   private parts: Uint8Array[] = [];
   private partBytes = 0;
+  private deliveredBytes = 0;
 
   answer(frame: PortFrameOf<"response">): void {
     if (this.answered) return this.abort("a second response");
@@ -46,6 +55,8 @@ export class WsExchange extends Exchange {
 
   data(frame: PortFrameOf<"data">, body: Uint8Array): void {
     if (!this.server || !this.arrived(body.length)) return;
+    this.deliveredBytes += body.length;
+    if (this.deliveredBytes > MAX_WS_DELIVERED_BYTES) return this.closeClient(CLOSE.policy, "over the tunnel limit for one WebSocket");
     this.partBytes += body.length;
     if (this.partBytes > MAX_WS_MESSAGE_BYTES) return this.abort("a message over the tunnel's limit");
     this.parts.push(body.slice());
