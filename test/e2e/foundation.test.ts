@@ -46,7 +46,7 @@ describe("the hosted MCP endpoint, end to end", () => {
 
   it("system_info returns what the simulated device's root holds", async () => {
     const result = await call("system_info", { device: "camera-7" });
-    expect(result.isError).toBeFalsy();
+    expect(result.isError, text(result)).toBeFalsy();
     expect(result.structuredContent).toMatchObject({
       hostname: "camera-7",
       board: "NVIDIA Jetson AGX Orin Developer Kit",
