@@ -85,6 +85,25 @@ describe.each(SIM_BOARD_IDS)("jetson_clocks: %s", (id) => {
     expect(JSON.parse(await readSim(sim, "/var/lib/jetson-sim/state.json"))).toMatchObject({ clocksLocked: false });
   });
 
+  it("--store over an existing file asks first: y or Y overwrites it, anything else (no answer too) fails and keeps it", async () => {
+    const saved = "/var/lib/l4t_dfs_again.conf";
+    expect((await runProgram(sim, "jetson_clocks", ["--store", saved])).code).toBe(0);
+    const first = await readSim(sim, saved);
+    await writeFile(path.join(sim.root, saved), "kept\n");
+    for (const answer of ["", "n\n", "yes\n"]) {
+      const refused = await runProgram(sim, "jetson_clocks", ["--store", saved], answer);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe(`File ${saved} already exists. Can I overwrite it? Y/N:\nError: file ${saved} already exists!\n`);
+      expect(await readSim(sim, saved)).toBe("kept\n");
+    }
+    for (const answer of ["y\n", "Y\n"]) {
+      const overwritten = await runProgram(sim, "jetson_clocks", ["--store", saved], answer);
+      expect(overwritten.code).toBe(0);
+      expect(await readSim(sim, saved)).toBe(first);
+      await writeFile(path.join(sim.root, saved), "kept\n");
+    }
+  });
+
   it("shows a fan PWM the bridge wrote through sysfs", async () => {
     const pwmFile = sim.board.generation === 4 ? "/sys/devices/pwm-fan/target_pwm" : "/sys/class/hwmon/hwmon0/pwm1";
     await writeFile(path.join(sim.root, pwmFile), "201\n");

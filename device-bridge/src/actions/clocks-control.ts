@@ -38,7 +38,8 @@ export async function lockClocks(host: HostPort, save = true): Promise<{ status:
         `${SAVED_CLOCKS_DIR} is missing: it holds the settings clocks.restore brings back and only root may write it. Create it (sudo install -d -m 0755 -o root -g root ${SAVED_CLOCKS_DIR}) or provision the device again.`,
       );
     }
-    await jetsonClocks(host, CLOCKS_STORE);
+    // L4T's jetson_clocks asks before it overwrites an earlier save, and fails unless answered y.
+    await jetsonClocks(host, CLOCKS_STORE, "y\n");
   }
   await jetsonClocks(host, CLOCKS_LOCK);
   return { status: await clocksStatus(host), saved };
@@ -54,8 +55,8 @@ export async function restoreClocks(host: HostPort): Promise<void> {
   await jetsonClocks(host, CLOCKS_RESTORE);
 }
 
-async function jetsonClocks(host: HostPort, args: readonly string[]): Promise<RunResult> {
-  const result = await host.run("jetson_clocks", args, { timeoutMs: 30_000 });
+async function jetsonClocks(host: HostPort, args: readonly string[], stdin?: string): Promise<RunResult> {
+  const result = await host.run("jetson_clocks", args, { timeoutMs: 30_000, stdin });
   if (result.exitCode === 0) return result;
   const detail = (result.stderr || result.stdout).trim() || `exit ${result.exitCode ?? result.signal}`;
   const code = /root|permission/i.test(detail) ? "permission_denied" : "handler_failed";

@@ -1,6 +1,8 @@
 import { access, rm } from "node:fs/promises";
 import path from "node:path";
+import type { ClocksStatus } from "@jetson/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { runProgram } from "../../sim/testing.js";
 import { SAVED_CLOCKS_DIR, SAVED_CLOCKS_FILE } from "../machine/jetson-clocks-commands.js";
 import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 
@@ -39,6 +41,7 @@ describe.each(["agx-orin-jp6", "nano-jp46", "agx-thor-jp7"] as const)("clocks on
       "jetson_clocks --show",
       "jetson_clocks",
       "jetson_clocks --show",
+      "jetson_clocks --show",
       `jetson_clocks --restore ${SAVED_CLOCKS_FILE}`,
       "jetson_clocks --show",
     ]);
@@ -51,10 +54,62 @@ describe.each(["agx-orin-jp6", "nano-jp46", "agx-thor-jp7"] as const)("clocks on
     expect((await board.calls()).map((c) => `${c.program} ${c.argv.join(" ")}`.trim())).toEqual(["jetson_clocks --show"]);
   });
 
+  it("locks again after a restore, saving over the earlier settings (jetson_clocks asks before it overwrites)", async () => {
+    board = await simulatedBoard(id);
+    await board.run("clocks.lock", {});
+    await board.run("clocks.restore", {});
+    const again = await board.run("clocks.lock", {});
+    expect(again).toMatchObject({ saved: true, status: { lockedAtMax: true } });
+    expect((await board.run("clocks.restore", {})).status.lockedAtMax).toBe(false);
+  });
+
+  it("changes nothing when the clocks are no longer locked", async () => {
+    board = await simulatedBoard(id);
+    await board.run("clocks.lock", {});
+    await board.run("clocks.restore", {});
+    const restored = await board.run("clocks.status", {});
+    expect(await board.run("clocks.restore", {})).toEqual({ status: restored });
+    expect((await board.calls()).filter((c) => c.argv[0] === "--restore")).toHaveLength(1);
+  });
+
   it("refuses to restore what was never saved", async () => {
     board = await simulatedBoard(id);
     await expect(board.run("clocks.restore", {})).rejects.toMatchObject({ code: "unavailable" });
     expect((await board.calls()).map((c) => c.program)).toEqual([]);
+  });
+
+  it("refuses to restore a lock taken by hand, which saved nothing", async () => {
+    board = await simulatedBoard(id);
+    expect((await runProgram(board.sim, "jetson_clocks", [])).code).toBe(0);
+    await expect(board.run("clocks.restore", {})).rejects.toMatchObject({ code: "unavailable" });
+    expect((await board.run("clocks.status", {})).lockedAtMax).toBe(true);
+  });
+});
+
+describe("clocks.restore after the power mode changed (AGX Orin, JetPack 6)", () => {
+  // MODE_15W caps the CPUs at 1113600 kHz and the GPU at 420750000 Hz; MODE_50W at 1497600 kHz and 828750000 Hz.
+  const caps = (status: ClocksStatus) => [...new Set(status.cpus.filter((c) => c.online).map((c) => c.maxKHz)), status.gpu?.maxHz];
+
+  it("keeps the new mode's limits after a reboot ended a lock taken in MAXN", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    await board.run("power.reboot", { powerModeId: 0 });
+    await board.run("clocks.lock", {});
+    await board.run("power.reboot", { powerModeId: 1 });
+    const before = await board.run("clocks.status", {});
+    expect(caps(before)).toEqual([1113600, 420750000]);
+    expect((await board.run("clocks.restore", {})).status).toEqual(before);
+    expect(await board.run("power.get", {})).toEqual({ id: 1, name: "MODE_15W" });
+  });
+
+  it("keeps the new mode's limits after a switch that followed a restore", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    await board.run("power.reboot", { powerModeId: 0 });
+    await board.run("clocks.lock", {});
+    await board.run("clocks.restore", {});
+    await board.run("power.set", { id: 3 });
+    const before = await board.run("clocks.status", {});
+    expect(caps(before)).toEqual([1497600, 828750000]);
+    expect(caps((await board.run("clocks.restore", {})).status)).toEqual([1497600, 828750000]);
   });
 });
 

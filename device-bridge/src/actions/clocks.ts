@@ -14,6 +14,9 @@ export const clocksHandlers = {
         "No saved clock settings: clocks.lock saves them before it locks, and this bridge has not locked the clocks.",
       );
     }
+    const status = await clocksStatus(host);
+    // Nothing to end; and the saved settings may be another power mode's, since a reboot ends the lock but keeps the file.
+    if (!status.lockedAtMax) return { status };
     await restoreClocks(host);
     return { status: await clocksStatus(host) };
   },

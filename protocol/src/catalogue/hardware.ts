@@ -151,7 +151,8 @@ export const clocksLock = defineAction({
 export const clocksRestore = defineAction({
   name: "clocks.restore",
   title: "Restore clocks",
-  description: "jetson_clocks --restore: brings back the clock settings saved by clocks.lock, ending the lock.",
+  description:
+    "jetson_clocks --restore: brings back the clock settings saved by clocks.lock, ending the lock. With the clocks not locked (a reboot ends the lock) it changes nothing and answers their status: the saved settings may be another power mode's.",
   schemas: () => ({
     input: z.object({}),
     output: z.object({ status: ClocksStatusSchema }),

@@ -92,6 +92,40 @@ describe("keeping the desired state", () => {
     expect(nano.calls).toEqual(["fan.get", 'fan.set {"profile":"temp_control"}']);
   });
 
+  it("holds a JetPack 4 fan speed by the target it was set to while the fan ramps there", async () => {
+    // What the bridge answers on the Nano (pwm-fan): cur_pwm is still 0 right after target_pwm was written.
+    let nano = { pwm: 0, pwmPct: 0, targetPwm: 0, rpm: 0, tempControl: false };
+    const device = fakeDevice({
+      "fan.get": () => ok(nano),
+      "fan.set": ({ pwmPct }) => {
+        nano = { ...nano, targetPwm: Math.round((Number(pwmPct) / 100) * 255) };
+        return ok(nano);
+      },
+    });
+    expect(await reconcile({ fan: { pwmPct: 40 } }, device.call, [], 1)).toEqual([]);
+    nano = { ...nano, pwm: 51, pwmPct: 20 };
+    expect(await reconcile({ fan: { pwmPct: 40 } }, device.call, [], 2)).toEqual([]);
+    expect(device.calls).toEqual(["fan.get", 'fan.set {"pwmPct":40}', "fan.get"]);
+  });
+
+  it("keeps temp_control and reports a fixed speed asked beside it, instead of switching between them each pass", async () => {
+    const device = fakeDevice({
+      "fan.get": () => ok({ ...fan(30), targetPwm: 77, tempControl: true }),
+      "fan.set": () => ok({ ...fan(30), targetPwm: 102, tempControl: false }),
+    });
+    expect(await reconcile({ fan: { profile: "temp_control", pwmPct: 40 } }, device.call, [], 1)).toEqual([
+      {
+        aspect: "fan",
+        item: "pwmPct",
+        wanted: "40%",
+        actual: "30%",
+        reason: "A fixed speed turns temp_control off, so the fan cannot keep both: the desired state should give either profile temp_control or pwmPct.",
+        since: 1,
+      },
+    ]);
+    expect(device.calls).toEqual(["fan.get"]);
+  });
+
   it("pulls and runs a missing container, starts a stopped one, and leaves one on another image alone", async () => {
     const device = fakeDevice({
       "containers.list": () =>

@@ -95,10 +95,18 @@ const clocks: Aspect = async ({ clocksLocked: want }, device) => {
 
 type FanStatus = ActionOutput<"fan.get">;
 
+/** JetPack 4's one profile: pwm-fan's temp_control, which a fixed speed turns off. */
+const TEMP_CONTROL = "temp_control";
+
 /** Who drives the fan, in fan.set's profile words: nvfancontrol's profile, or pwm-fan's temp_control (JetPack 4). */
 function fanProfile({ nvfancontrol, tempControl }: FanStatus): string {
   if (nvfancontrol) return nvfancontrol.running ? (nvfancontrol.profile ?? "no profile") : "nvfancontrol stopped";
-  return tempControl ? "temp_control" : "a fixed speed";
+  return tempControl ? TEMP_CONTROL : "a fixed speed";
+}
+
+/** The speed the fan is set to, in %: pwm-fan's target where it has one, its PWM ramping there for seconds after fan.set. */
+function setPct({ pwmPct, targetPwm }: FanStatus): number {
+  return targetPwm === undefined ? pwmPct : Math.round((targetPwm / 255) * 100);
 }
 
 /** The profile first: a profile set restarts nvfancontrol, which then overrides a fixed speed (fan.set warns). */
@@ -126,13 +134,17 @@ const fan: Aspect = async ({ fan: want }, device) => {
     findings.push(
       ...(await settle("fan", "pwmPct", `${pwmPct}%`, async (seen) => {
         const now = await read();
-        seen(`${now.pwmPct}%`);
-        if (Math.abs(now.pwmPct - pwmPct) <= PWM_TOLERANCE_PCT) return undefined;
+        seen(`${setPct(now)}%`);
+        // Each would undo the other on every pass; the profile, applied first, is kept.
+        if (profile === TEMP_CONTROL) {
+          return `A fixed speed turns temp_control off, so the fan cannot keep both: the desired state should give either profile ${TEMP_CONTROL} or pwmPct.`;
+        }
+        if (Math.abs(setPct(now) - pwmPct) <= PWM_TOLERANCE_PCT) return undefined;
         const after = await device.run("fan.set", { pwmPct });
-        seen(`${after.pwmPct}%`);
+        seen(`${setPct(after)}%`);
         // nvfancontrol sets its own speed again: fan.set says so, and that is drift no action here can end.
         if (after.warning) return after.warning;
-        return Math.abs(after.pwmPct - pwmPct) <= PWM_TOLERANCE_PCT ? undefined : `The fan runs at ${after.pwmPct}% after fan.set.`;
+        return Math.abs(setPct(after) - pwmPct) <= PWM_TOLERANCE_PCT ? undefined : `The fan is set to ${setPct(after)}% after fan.set.`;
       })),
     );
   }

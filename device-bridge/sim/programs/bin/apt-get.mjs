@@ -5,7 +5,7 @@
 // waits for an answer on standard input unless DEBIAN_FRONTEND=noninteractive.
 import { loadAdmin, saveAdmin } from "../lib/jetson-sim/admin.mjs";
 import { archive, candidate, codename, isInstalled, nvidiaSuite, packagesNamed, socFolder, upgradable } from "../lib/jetson-sim/packages.mjs";
-import { loadSpec, startProgram } from "../lib/jetson-sim/runtime.mjs";
+import { firstLine, loadSpec, startProgram } from "../lib/jetson-sim/runtime.mjs";
 
 const { root, args } = startProgram(import.meta.url, "apt-get");
 const { board } = loadSpec(root);
@@ -226,18 +226,3 @@ async function answered(name) {
   return (await firstLine()) !== undefined;
 }
 
-function firstLine() {
-  return new Promise((resolve) => {
-    let text = "";
-    process.stdin.setEncoding("utf8");
-    process.stdin.on("data", (chunk) => {
-      text += chunk;
-      const end = text.indexOf("\n");
-      if (end >= 0) {
-        process.stdin.pause();
-        resolve(text.slice(0, end).trim());
-      }
-    });
-    process.stdin.on("end", () => resolve(text === "" ? undefined : text.trim()));
-  });
-}

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Stand-in for jetson_clocks: --show; no option locks CPU and GPU clocks at their current max;
 // --store FILE and --restore FILE save and bring back the clock limits (FILE is a machine path, under the
-// board's root; a missing folder fails as the real script's redirection does).
-import { readFileSync, writeFileSync } from "node:fs";
+// board's root; a missing folder fails as the real script's redirection does). As L4T's script does, --store
+// over an existing file asks on standard input whether to overwrite it and fails unless told y or Y.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpuDir, formatCpuList, writeFreqLimit } from "../lib/jetson-sim/kernel.mjs";
 import { currentMode, refresh } from "../lib/jetson-sim/machine.mjs";
 import { parseConf } from "../lib/jetson-sim/nvpmodel-conf.mjs";
 import { readCpus, readEmc, readGpu } from "../lib/jetson-sim/readings.mjs";
-import { loadSpec, loadState, onHost, readNumber, readText, resolveMachinePath, saveState, startProgram } from "../lib/jetson-sim/runtime.mjs";
+import { firstLine, loadSpec, loadState, onHost, readNumber, readText, resolveMachinePath, saveState, startProgram } from "../lib/jetson-sim/runtime.mjs";
 
 const USAGE = `usage:
 
@@ -26,7 +27,7 @@ const [option, file = `${process.env.HOME ?? ""}/l4t_dfs.conf`] = args;
 
 if (args.length === 0) lock();
 else if (option === "--show" && args.length === 1) show();
-else if (option === "--store" && args.length <= 2) store(file);
+else if (option === "--store" && args.length <= 2) await store(file);
 else if (option === "--restore" && args.length <= 2) restore(file);
 else if ((option === "-h" || option === "--help") && args.length === 1) process.stdout.write(USAGE);
 else {
@@ -91,9 +92,19 @@ function limitFiles() {
   return [...cpuFiles, `${spec.layout.gpu.devfreqDir}/max_freq`, `${spec.layout.gpu.devfreqDir}/min_freq`];
 }
 
-function store(target) {
+async function store(target) {
+  const onDisk = onHost(root, resolveMachinePath(target));
+  if (existsSync(onDisk)) {
+    process.stdout.write(`File ${target} already exists. Can I overwrite it? Y/N:\n`);
+    const answer = await firstLine(process.stdin);
+    if (answer !== "y" && answer !== "Y") {
+      process.stdout.write(`Error: file ${target} already exists!\n`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   try {
-    writeFileSync(onHost(root, resolveMachinePath(target)), limitFiles().map((path) => `${path}:${readNumber(root, path)}\n`).join(""));
+    writeFileSync(onDisk, limitFiles().map((path) => `${path}:${readNumber(root, path)}\n`).join(""));
   } catch {
     process.stderr.write(`/usr/bin/jetson_clocks: ${target}: No such file or directory\n`);
     process.exitCode = 1;
@@ -119,3 +130,4 @@ function restore(source) {
   saveState(root, { ...loadState(root), clocksLocked: false });
   refresh(root);
 }
+

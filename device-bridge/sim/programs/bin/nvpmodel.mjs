@@ -4,7 +4,7 @@
 // needs a reboot when its TPC_PG_MASK differs from the active mode's.
 import { applyPowerMode, currentMode, reboot } from "../lib/jetson-sim/machine.mjs";
 import { parseConf, shownValue } from "../lib/jetson-sim/nvpmodel-conf.mjs";
-import { loadSpec, loadState, readText, saveState, startProgram } from "../lib/jetson-sim/runtime.mjs";
+import { firstLine, loadSpec, loadState, readText, saveState, startProgram } from "../lib/jetson-sim/runtime.mjs";
 
 const CONF = "/etc/nvpmodel.conf";
 const USAGE = `Nvidia Power Model Tool
@@ -102,20 +102,3 @@ function tpcPgMask(id) {
   return mode?.settings.find((s) => s.param === "TPC_POWER_GATING" && s.arg === "TPC_PG_MASK")?.value;
 }
 
-/** The first line typed on standard input, trimmed; undefined at end of input without one. */
-function firstLine(stream) {
-  return new Promise((resolve) => {
-    let text = "";
-    const done = (line) => {
-      stream.removeAllListeners("data").removeAllListeners("end").pause();
-      resolve(line);
-    };
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk) => {
-      text += chunk;
-      const end = text.indexOf("\n");
-      if (end >= 0) done(text.slice(0, end).trim());
-    });
-    stream.on("end", () => done(text === "" ? undefined : text.trim()));
-  });
-}

@@ -119,3 +119,21 @@ export function loadCounters(root) {
 export function saveCounters(root, counters) {
   writeText(root, `${SIM_DIR}/counters.json`, `${JSON.stringify(counters)}\n`);
 }
+
+/** The first line typed on standard input, trimmed (as a script's `read` takes it); undefined at end of input without one. */
+export function firstLine(stream = process.stdin) {
+  return new Promise((resolve) => {
+    let text = "";
+    const done = (line) => {
+      stream.removeAllListeners("data").removeAllListeners("end").pause();
+      resolve(line);
+    };
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk) => {
+      text += chunk;
+      const end = text.indexOf("\n");
+      if (end >= 0) done(text.slice(0, end).trim());
+    });
+    stream.on("end", () => done(text === "" ? undefined : text.trim()));
+  });
+}
