@@ -162,6 +162,10 @@ export class Dispatcher {
     let release: () => void;
     try {
       release = await this.exclusions.hold(command.id, action.name, input.data);
+      if (this.cancelled.has(command.id)) {
+        release();
+        throw new ActionError("cancelled", `${action.name} was cancelled before it started; nothing was done.`);
+      }
     } catch (error) {
       this.running.delete(command.id);
       this.cancelled.delete(command.id);

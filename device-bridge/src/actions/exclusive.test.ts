@@ -322,6 +322,28 @@ describe("commands on one container, and a served model, against a real Docker E
     expect(bridge.results[3]).toMatchObject({ ok: true, data: { running: true } });
   });
 
+  it("a command cancelled while its container is looked up never starts, and is answered cancelled", async () => {
+    let armed = false;
+    // The lookup the exclusions make before the handler runs waits at the engine until the test lets it go on.
+    const engine = holdingFirst(new SocketEngineClient(podman.socketPath), (r) => armed && r.method === "GET" && r.path === "/containers/kept/json");
+    const bridge = await bridgeOn(await board(), { engine });
+    await bridge.run("cmd-run00003", "containers.run", sleeper("kept"));
+    armed = true;
+    const remove = bridge.run("cmd-remove03", "containers.remove", { container: "kept", force: true });
+    await engine.held;
+    bridge.dispatcher.cancel(new TextEncoder().encode(JSON.stringify({ id: "cmd-remove03" })));
+    engine.release();
+    await remove;
+    await bridge.run("cmd-inspect4", "containers.inspect", { container: "kept" });
+
+    expect(outcomes(bridge.results)).toEqual([
+      ["cmd-run00003", "ok"],
+      ["cmd-remove03", "cancelled"],
+      ["cmd-inspect4", "ok"],
+    ]);
+    expect(bridge.results[1]).toMatchObject({ ok: false, error: { message: "containers.remove was cancelled before it started; nothing was done." } });
+  });
+
   it("ai.model_remove is refused while ai.serve starts that model, and the model stays whole", async () => {
     const on = await board();
     const store = path.join(on.stateDir, "models");
