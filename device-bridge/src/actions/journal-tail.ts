@@ -1,4 +1,5 @@
 import type { JournalEntry } from "@jetson/protocol";
+import { MAX_LINE_BYTES } from "../host/output.js";
 import { parseJournalLine } from "../parsers/journal.js";
 
 /**
@@ -13,6 +14,8 @@ export class JournalTail {
   dropped = 0;
   /** Lines that were not a journal entry journalctl prints (cut short, or malformed): skipped. */
   unreadable = 0;
+  /** Lines the host cut at MAX_LINE_BYTES, so not whole: skipped. */
+  tooLong = 0;
 
   constructor(private readonly maxBytes: number) {}
 
@@ -21,7 +24,10 @@ export class JournalTail {
     try {
       entry = parseJournalLine(text);
     } catch {
-      this.unreadable++;
+      // The host hands on only the first MAX_LINE_BYTES of a longer line, backed off to a whole UTF-8
+      // character (at most 3 bytes less); an entry that long which does not parse was cut there.
+      if (Buffer.byteLength(text) >= MAX_LINE_BYTES - 3) this.tooLong++;
+      else this.unreadable++;
       return;
     }
     if (!entry) return;

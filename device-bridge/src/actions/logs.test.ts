@@ -7,8 +7,8 @@ import { type SimulatedBoard, simulatedBoard } from "./simulated-board.js";
 let board: SimulatedBoard;
 afterEach(() => board.remove());
 
-/** Adds entries to the simulated board's journal, newer than all it holds. */
-async function addToJournal(entries: Array<{ identifier: string; message: string }>): Promise<void> {
+/** Adds entries to the simulated board's journal, newer than all it holds; `fields` are further fields an entry holds. */
+async function addToJournal(entries: Array<{ identifier: string; message: string; fields?: Record<string, string> }>): Promise<void> {
   const file = path.join(board.sim.root, "var/lib/jetson-sim/admin.json");
   const admin = JSON.parse(await readFile(file, "utf8")) as { journal: Array<Record<string, unknown>> };
   const at = Date.now() - entries.length;
@@ -63,6 +63,7 @@ describe("the journal on a simulated Xavier NX", () => {
       "--output=json",
       "--no-pager",
       "--quiet",
+      "--output-fields=__REALTIME_TIMESTAMP,PRIORITY,MESSAGE,UNIT,_SYSTEMD_UNIT,SYSLOG_IDENTIFIER,_COMM,_PID",
       "--lines=100",
       "--unit=camera-pipeline.service",
       "--priority=err",
@@ -127,5 +128,36 @@ describe("the journal on a simulated Xavier NX", () => {
     ]);
     expect(truncated).toBe(false);
     expect(warning).toBe("1 journal entry could not be read (cut short or malformed) and was left out.");
+  });
+
+  // journalctl prints each field under 4096 bytes, but an entry with many fields passes the 64 KiB a line may hold.
+  it("reads an entry whose fields together print over 64 KiB of JSON, asking journalctl only for the fields it reads", async () => {
+    board = await simulatedBoard("xavier-nx-jp51");
+    await addToJournal([
+      { identifier: "sshd", message: "before" },
+      { identifier: "app", message: "one line", fields: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`FIELD_${i}`, 'say "hi" '.repeat(400)])) },
+      { identifier: "sshd", message: "after" },
+    ]);
+    const { entries, warning } = await board.run("logs.journal", { lines: 10, maxBytes: 512 * 1024 });
+    expect(entries.slice(-3).map((e) => [e.identifier, e.message])).toEqual([
+      ["sshd", "before"],
+      ["app", "one line"],
+      ["sshd", "after"],
+    ]);
+    expect(warning).toBeUndefined();
+  });
+
+  it("says an entry printed over 64 KiB anyway was too long, not malformed, and returns the others", async () => {
+    const fields = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`FIELD_${i}`, 'say "hi" '.repeat(400)]));
+    board = await boardWithJournalctlPrinting(
+      [
+        journalLine(1, { SYSLOG_IDENTIFIER: "sshd", MESSAGE: "before" }),
+        journalLine(2, { SYSLOG_IDENTIFIER: "app", MESSAGE: "one line", ...fields }),
+        journalLine(3, { SYSLOG_IDENTIFIER: "sshd", MESSAGE: "after" }),
+      ].join("\n"),
+    );
+    const { entries, warning } = await board.run("logs.journal", { lines: 10, maxBytes: 512 * 1024 });
+    expect(entries.map((e) => e.message)).toEqual(["before", "after"]);
+    expect(warning).toBe("1 journal entry was too long to read (over 64 KiB of JSON) and left out.");
   });
 });

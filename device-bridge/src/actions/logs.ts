@@ -1,3 +1,5 @@
+import { MAX_LINE_BYTES } from "../host/output.js";
+import { JOURNAL_FIELDS } from "../parsers/journal.js";
 import { JournalTail } from "./journal-tail.js";
 import { programFailed } from "./run-checked.js";
 import type { HandlerTable } from "./types.js";
@@ -11,6 +13,7 @@ export const logHandlers = {
       "--output=json",
       "--no-pager",
       "--quiet",
+      `--output-fields=${JOURNAL_FIELDS.join(",")}`,
       `--lines=${lines}`,
       ...(since ? [`--since=${since}`] : []),
       ...(unit ? [`--unit=${unit}`] : []),
@@ -23,6 +26,9 @@ export const logHandlers = {
       // journalctl shows a user outside the journal groups only that user's own entries, and says so on stderr.
       /not seeing messages from other users and the system/.test(result.stderr)
         ? "The bridge's user sees only its own journal entries: add it to the systemd-journal group (usermod -aG systemd-journal <user>) and restart the bridge."
+        : undefined,
+      tail.tooLong > 0
+        ? `${tail.tooLong} journal ${tail.tooLong === 1 ? "entry was" : "entries were"} too long to read (over ${MAX_LINE_BYTES / 1024} KiB of JSON) and left out.`
         : undefined,
       tail.unreadable > 0 ? `${tail.unreadable} journal ${tail.unreadable === 1 ? "entry" : "entries"} could not be read (cut short or malformed) and ${tail.unreadable === 1 ? "was" : "were"} left out.` : undefined,
     ].filter((warning) => warning !== undefined);

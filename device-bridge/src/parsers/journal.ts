@@ -20,6 +20,13 @@ const RecordSchema = z.object({
   _PID: FieldSchema.optional(),
 });
 
+/**
+ * The fields read here, for `journalctl --output-fields=` (systemd 236 and later): an entry with many
+ * other fields could otherwise print a line too long to read. journalctl adds __CURSOR,
+ * __REALTIME_TIMESTAMP, __MONOTONIC_TIMESTAMP and _BOOT_ID whatever the list.
+ */
+export const JOURNAL_FIELDS = Object.keys(RecordSchema.shape);
+
 /** Longest message kept whole; the rest is cut with a mark. */
 const MAX_MESSAGE_CHARS = 4096;
 

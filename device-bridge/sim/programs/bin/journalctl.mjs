@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Stand-in for journalctl -o json [-n N] [--since=...] [-u UNIT] [-p PRIORITY] [-q] [--no-pager] on the
-// simulated board's journal, with the output of installed units that ran (unit-runner.mjs). --since
-// reads the forms journalctl does: a local date and time, -30min, today.
+// Stand-in for journalctl -o json [-n N] [--since=...] [-u UNIT] [-p PRIORITY] [--output-fields=A,B] [-q]
+// [--no-pager] on the simulated board's journal, with the output of installed units that ran
+// (unit-runner.mjs). --since reads the forms journalctl does: a local date and time, -30min, today.
+// An entry's `fields` are further fields it holds (FIELD: "text"), printed after its own.
 import { loadAdmin } from "../lib/jetson-sim/admin.mjs";
 import { aboutUnit, journalJson } from "../lib/jetson-sim/journal.mjs";
 import { boardTimezone, wallTimeToEpoch } from "../lib/jetson-sim/locale.mjs";
@@ -11,8 +12,10 @@ import { unitName } from "../lib/jetson-sim/units.mjs";
 
 const { root, args } = startProgram(import.meta.url, "journalctl");
 const PRIORITIES = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
-const options = { output: "short", lines: undefined, since: undefined, unit: undefined, priority: 7 };
-const TAKES_VALUE = { "-o": "output", "--output": "output", "-n": "lines", "--lines": "lines", "-S": "since", "--since": "since", "-u": "unit", "--unit": "unit", "-p": "priority", "--priority": "priority" };
+// journalctl prints these whatever --output-fields names.
+const ALWAYS_PRINTED = ["__CURSOR", "__REALTIME_TIMESTAMP", "__MONOTONIC_TIMESTAMP", "_BOOT_ID"];
+const options = { output: "short", lines: undefined, since: undefined, unit: undefined, priority: 7, outputFields: undefined };
+const TAKES_VALUE = { "-o": "output", "--output": "output", "-n": "lines", "--lines": "lines", "-S": "since", "--since": "since", "-u": "unit", "--unit": "unit", "-p": "priority", "--priority": "priority", "--output-fields": "outputFields" };
 for (let i = 0; i < args.length; i++) {
   const [flag, inline] = args[i].startsWith("--") ? args[i].split(/=(.*)/s) : [args[i], undefined];
   const key = TAKES_VALUE[flag];
@@ -33,7 +36,12 @@ let entries = [...loadAdmin(root).journal, ...unitLogEntries(root, unit)]
   .sort((a, b) => a.at - b.at);
 if (options.lines !== undefined) entries = entries.slice(-Number(options.lines));
 const bootId = (loadState(root).bootedAt % 0xffffffff).toString(16).padStart(32, "0");
-for (const [i, entry] of entries.entries()) process.stdout.write(`${journalJson({ ...entry, hostname }, bootId, i)}\n`);
+const shown = options.outputFields === undefined ? undefined : new Set([...ALWAYS_PRINTED, ...options.outputFields.split(",")]);
+for (const [i, entry] of entries.entries()) {
+  const record = { ...JSON.parse(journalJson({ ...entry, hostname }, bootId, i)), ...entry.fields };
+  const printed = shown === undefined ? record : Object.fromEntries(Object.entries(record).filter(([field]) => shown.has(field)));
+  process.stdout.write(`${JSON.stringify(printed)}\n`);
+}
 
 function parseSince(text) {
   const zone = boardTimezone(board);
