@@ -4,6 +4,7 @@ import { HostPortError, type HostPort, type RunResult } from "../host/port.js";
 import { CLOCKS_LOCK, CLOCKS_RESTORE, CLOCKS_SHOW, CLOCKS_STORE, SAVED_CLOCKS_DIR, SAVED_CLOCKS_FILE } from "../machine/jetson-clocks-commands.js";
 import { parseJetsonClocksShow } from "../parsers/jetson-clocks.js";
 import { ActionError } from "../action-error.js";
+import { recordSavedClocks } from "./saved-clocks-record.js";
 
 export async function clocksStatus(host: HostPort): Promise<ClocksStatus> {
   const result = await jetsonClocks(host, CLOCKS_SHOW);
@@ -28,7 +29,7 @@ export async function clocksLockedAtMax(host: HostPort): Promise<boolean> {
  * Locks the clocks at the current mode's maximum, saving the settings first (unless asked not to, or
  * they are locked already).
  */
-export async function lockClocks(host: HostPort, save = true): Promise<{ status: ClocksStatus; saved: boolean }> {
+export async function lockClocks(host: HostPort, stateDir: string, save = true): Promise<{ status: ClocksStatus; saved: boolean }> {
   // Saving while locked would overwrite the settings worth restoring with the locked ones.
   const saved = save && !(await clocksStatus(host)).lockedAtMax;
   if (saved) {
@@ -40,6 +41,7 @@ export async function lockClocks(host: HostPort, save = true): Promise<{ status:
     }
     // L4T's jetson_clocks asks before it overwrites an earlier save, and fails unless answered y.
     await jetsonClocks(host, CLOCKS_STORE, "y\n");
+    await recordSavedClocks(host, stateDir);
   }
   await jetsonClocks(host, CLOCKS_LOCK);
   return { status: await clocksStatus(host), saved };

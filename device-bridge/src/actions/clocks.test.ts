@@ -1,4 +1,4 @@
-import { access, rm } from "node:fs/promises";
+import { access, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ClocksStatus } from "@jetson/protocol";
 import { afterEach, describe, expect, it } from "vitest";
@@ -36,12 +36,15 @@ describe.each(["agx-orin-jp6", "nano-jp46", "agx-thor-jp7"] as const)("clocks on
       "jetson_clocks --show",
       "jetson_clocks --show",
       `jetson_clocks --store ${SAVED_CLOCKS_FILE}`,
+      // The power mode the saved settings belong to: recorded beside them, checked before they are restored.
+      "nvpmodel -q",
       "jetson_clocks",
       "jetson_clocks --show",
       "jetson_clocks --show",
       "jetson_clocks",
       "jetson_clocks --show",
       "jetson_clocks --show",
+      "nvpmodel -q",
       `jetson_clocks --restore ${SAVED_CLOCKS_FILE}`,
       "jetson_clocks --show",
     ]);
@@ -99,6 +102,41 @@ describe("clocks.restore after the power mode changed (AGX Orin, JetPack 6)", ()
     expect(caps(before)).toEqual([1113600, 420750000]);
     expect((await board.run("clocks.restore", {})).status).toEqual(before);
     expect(await board.run("power.get", {})).toEqual({ id: 1, name: "MODE_15W" });
+  });
+
+  it("refuses MAXN's saved settings under a lock taken by hand after a reboot into MODE_15W", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    await board.run("power.reboot", { powerModeId: 0 });
+    await board.run("clocks.lock", {});
+    await board.run("power.reboot", { powerModeId: 1 });
+    // A boot-time lock, as a service running jetson_clocks takes it.
+    expect((await runProgram(board.sim, "jetson_clocks", [])).code).toBe(0);
+    const locked = await board.run("clocks.status", {});
+    await expect(board.run("clocks.restore", {})).rejects.toMatchObject({
+      code: "unavailable",
+      message: expect.stringMatching(/another power mode.*power\.reboot/),
+    });
+    expect(await board.run("clocks.status", {})).toEqual(locked);
+    expect(caps(locked)).toEqual([1113600, 420750000]);
+    expect(await board.run("power.get", {})).toEqual({ id: 1, name: "MODE_15W" });
+  });
+
+  it("refuses settings saved before a reboot into the same mode, told apart by the boot id", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    const bootId = async (id: string) => {
+      await mkdir(path.join(board.sim.root, "proc/sys/kernel/random"), { recursive: true });
+      await writeFile(path.join(board.sim.root, "proc/sys/kernel/random/boot_id"), `${id}\n`);
+    };
+    await bootId("6f1c2a0e-0000-4000-8000-000000000001");
+    const before = await board.run("clocks.status", {});
+    await board.run("clocks.lock", {});
+    expect((await board.run("clocks.restore", {})).status).toEqual(before);
+    await board.run("clocks.lock", {});
+    await board.run("power.reboot", { powerModeId: 2 });
+    await bootId("6f1c2a0e-0000-4000-8000-000000000002");
+    expect((await runProgram(board.sim, "jetson_clocks", [])).code).toBe(0);
+    await expect(board.run("clocks.restore", {})).rejects.toMatchObject({ code: "unavailable" });
+    expect((await board.run("clocks.status", {})).lockedAtMax).toBe(true);
   });
 
   it("keeps the new mode's limits after a switch that followed a restore", async () => {

@@ -1,13 +1,14 @@
 import { clocksStatus, lockClocks, restoreClocks, savedClocksExist } from "./clocks-control.js";
+import { savedClocksAreCurrent } from "./saved-clocks-record.js";
 import { ActionError } from "../action-error.js";
 import { type HandlerTable } from "./types.js";
 
 export const clocksHandlers = {
   "clocks.status": async (_input, { host }) => clocksStatus(host),
 
-  "clocks.lock": async (_input, { host }) => lockClocks(host),
+  "clocks.lock": async (_input, { host, stateDir }) => lockClocks(host, stateDir),
 
-  "clocks.restore": async (_input, { host }) => {
+  "clocks.restore": async (_input, { host, stateDir }) => {
     if (!(await savedClocksExist(host))) {
       throw new ActionError(
         "unavailable",
@@ -15,8 +16,15 @@ export const clocksHandlers = {
       );
     }
     const status = await clocksStatus(host);
-    // Nothing to end; and the saved settings may be another power mode's, since a reboot ends the lock but keeps the file.
+    // Nothing to end (a reboot ends the lock but keeps the file).
     if (!status.lockedAtMax) return { status };
+    // A lock taken again by hand after a reboot or a mode change: the saved settings would lift the current mode's limits.
+    if (!(await savedClocksAreCurrent(host, stateDir))) {
+      throw new ActionError(
+        "unavailable",
+        "The saved clock settings belong to another power mode or were saved before a reboot, so restoring them would lift the limits of the current mode; the clocks stay locked. power.reboot ends the lock, leaving the limits of the current mode.",
+      );
+    }
     await restoreClocks(host);
     return { status: await clocksStatus(host) };
   },

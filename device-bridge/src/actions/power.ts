@@ -4,6 +4,7 @@ import { modeOf, queryPowerMode, readPowerModeTable, runNvpmodelSet, switchNeeds
 import { POWEROFF_COMMAND, REBOOT_COMMAND } from "../machine/systemctl-commands.js";
 import { parseNvpmodelSetOutput } from "../parsers/nvpmodel.js";
 import { clocksLockedAtMax, lockClocks, restoreClocks, savedClocksExist } from "./clocks-control.js";
+import { savedClocksAreCurrent } from "./saved-clocks-record.js";
 import { runChecked } from "./run-checked.js";
 import { ActionError } from "../action-error.js";
 import { type HandlerTable } from "./types.js";
@@ -20,7 +21,7 @@ export const powerHandlers = {
   "power.get": async (_input, { host }) => queryPowerMode(host),
 
   // Never reboots: a mode that needs one is declined and reported (power.reboot switches to it).
-  "power.set": async ({ id }, { host, reportState }) => {
+  "power.set": async ({ id }, { host, stateDir, reportState }) => {
     const table = await readPowerModeTable(host);
     const mode = modeOf(table, id);
     const requested = { id: mode.id, name: mode.name };
@@ -32,13 +33,14 @@ export const powerHandlers = {
     if (switchNeedsReboot(table.modes.find((m) => m.id === previous.id), mode)) return needsReboot(requested, previous);
     // As jtop does: jetson_clocks' lock is paused for the switch and taken again in the new mode.
     const locked = await clocksLockedAtMax(host);
-    // A lock taken by hand has no saved settings to pause with, nor any to keep for clocks.restore.
-    const saved = locked && (await savedClocksExist(host));
+    // A lock taken by hand has no saved settings to pause with, nor any to keep for clocks.restore:
+    // settings left from another mode or boot are not this lock's.
+    const saved = locked && (await savedClocksExist(host)) && (await savedClocksAreCurrent(host, stateDir));
     if (saved) await restoreClocks(host);
     try {
       return await switchMode(host, requested, previous, reportState, locked);
     } finally {
-      if (locked) await lockClocks(host, saved);
+      if (locked) await lockClocks(host, stateDir, saved);
     }
   },
 

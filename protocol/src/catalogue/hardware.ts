@@ -152,7 +152,7 @@ export const clocksRestore = defineAction({
   name: "clocks.restore",
   title: "Restore clocks",
   description:
-    "jetson_clocks --restore: brings back the clock settings saved by clocks.lock, ending the lock. With the clocks not locked (a reboot ends the lock) it changes nothing and answers their status: the saved settings may be another power mode's.",
+    "jetson_clocks --restore: brings back the clock settings saved by clocks.lock, ending the lock. With the clocks not locked (a reboot ends the lock) it changes nothing and answers their status. Settings saved in another power mode or before a reboot are refused (unavailable), even with the clocks locked again since.",
   schemas: () => ({
     input: z.object({}),
     output: z.object({ status: ClocksStatusSchema }),
