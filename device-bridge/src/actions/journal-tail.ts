@@ -1,5 +1,4 @@
 import type { JournalEntry } from "@jetson/protocol";
-import { MAX_LINE_BYTES } from "../host/output.js";
 import { parseJournalLine } from "../parsers/journal.js";
 
 /**
@@ -19,15 +18,17 @@ export class JournalTail {
 
   constructor(private readonly maxBytes: number) {}
 
-  line(text: string): void {
+  /** `cut`: the host handed on only the head of a longer line (see RunOptions.onStdoutLine). */
+  line(text: string, cut: boolean): void {
+    if (cut) {
+      this.tooLong++;
+      return;
+    }
     let entry: JournalEntry | undefined;
     try {
       entry = parseJournalLine(text);
     } catch {
-      // The host hands on only the first MAX_LINE_BYTES of a longer line, backed off to a whole UTF-8
-      // character (at most 3 bytes less); an entry that long which does not parse was cut there.
-      if (Buffer.byteLength(text) >= MAX_LINE_BYTES - 3) this.tooLong++;
-      else this.unreadable++;
+      this.unreadable++;
       return;
     }
     if (!entry) return;

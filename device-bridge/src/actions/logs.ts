@@ -20,7 +20,7 @@ export const logHandlers = {
       ...(priority ? [`--priority=${priority}`] : []),
     ];
     const tail = new JournalTail(maxBytes);
-    const result = await host.run("journalctl", args, { timeoutMs: 25_000, signal, maxOutputBytes: MAX_KEPT_OUTPUT_BYTES, onStdoutLine: (line) => tail.line(line) });
+    const result = await host.run("journalctl", args, { timeoutMs: 25_000, signal, maxOutputBytes: MAX_KEPT_OUTPUT_BYTES, onStdoutLine: (line, cut) => tail.line(line, cut) });
     if (result.exitCode !== 0) throw programFailed("journalctl", args, result);
     const warnings = [
       // journalctl shows a user outside the journal groups only that user's own entries, and says so on stderr.

@@ -81,11 +81,11 @@ export class GuardedLines {
   error: unknown;
   private readonly splitter: LineSplitter;
 
-  constructor(onLine: (line: string) => void, stop: () => void) {
-    this.splitter = new LineSplitter((line) => {
+  constructor(onLine: (line: string, cut: boolean) => void, stop: () => void) {
+    this.splitter = new LineSplitter((line, cut) => {
       if (this.error !== undefined) return;
       try {
-        onLine(line);
+        onLine(line, cut);
       } catch (error) {
         this.error = error;
         stop();

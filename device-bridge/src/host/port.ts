@@ -34,8 +34,8 @@ export interface RunOptions {
   stdin?: string;
   /** Stops the program (and what it started) early; the result then has `aborted`. */
   signal?: AbortSignal;
-  /** Each line of standard output as it arrives, for programs that stream (tegrastats). */
-  onStdoutLine?: (line: string) => void;
+  /** Each line of standard output as it arrives, for programs that stream (tegrastats); `cut`: longer than MAX_LINE_BYTES, and this is its head. */
+  onStdoutLine?: (line: string, cut: boolean) => void;
   /**
    * Run as the bridge's own user even when the program is listed for sudo: a query that needs
    * no root (systemctl show), so the sudoers file names only the commands that change things.
