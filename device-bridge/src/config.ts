@@ -73,7 +73,6 @@ export const GatewayDeviceSchema = z.object({
 });
 export type GatewayDevice = z.infer<typeof GatewayDeviceSchema>;
 
-
 /** A unit services.allow may list: never the bridge's own, which services_stop would take offline until someone on the device starts it again. */
 const AllowedUnitSchema = UnitNameSchema.refine(
   (unit) => unit !== BRIDGE_UNIT,

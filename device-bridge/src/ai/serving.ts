@@ -2,7 +2,7 @@ import type { ErrorCode } from "@jetson/protocol";
 import { ActionError } from "../action-error.js";
 import type { ContainerSpec } from "../containers/create-request.js";
 import type { DockerEngine } from "../containers/docker-engine.js";
-import { containerName } from "../containers/engine-schemas.js";
+import { listedName } from "../containers/engine-schemas.js";
 
 /** Labels a serving container carries, so its health can be read back later from the container alone. */
 export const SERVE_LABELS = { model: "io.jetson-bridge.model", healthUrl: "io.jetson-bridge.health-url" } as const;
@@ -69,7 +69,7 @@ export async function refuseRemovingServed(engine: DockerEngine, model: string):
     if (error instanceof ActionError && UNREACHABLE.has(error.code)) return [];
     throw error;
   });
-  const serving = running.filter((c) => c.Labels?.[SERVE_LABELS.model] === model).map((c) => containerName(c.Names?.[0] ?? c.Id.slice(0, 12)));
+  const serving = running.filter((c) => c.Labels?.[SERVE_LABELS.model] === model).map(listedName);
   if (serving.length === 0) return;
   const [which, them] = serving.length === 1 ? ["container", "it"] : ["containers", "them"];
   throw new ActionError(

@@ -124,3 +124,8 @@ export const EngineErrorBodySchema = z.object({ message: z.string() });
 export function containerName(engineName: string): string {
   return engineName.replace(/^\//, "");
 }
+
+/** A listed container as containers_list names it: its first name, or its short id when it has none. */
+export function listedName(summary: Pick<EngineContainerSummary, "Names" | "Id">): string {
+  return containerName(summary.Names?.[0] ?? summary.Id.slice(0, 12));
+}

@@ -1,5 +1,5 @@
 import { type ContainerSummary, ContainerStateSchema } from "@jetson/protocol";
-import { containerName, type EngineContainerInspect, type EngineContainerSummary } from "./engine-schemas.js";
+import { type EngineContainerInspect, type EngineContainerSummary, listedName } from "./engine-schemas.js";
 
 type State = ContainerSummary["state"];
 
@@ -28,7 +28,7 @@ export function usesGpu(inspect: EngineContainerInspect): boolean {
 export function summarize(summary: EngineContainerSummary, inspect: EngineContainerInspect | undefined): ContainerSummary {
   return {
     id: summary.Id.slice(0, 12),
-    name: containerName(summary.Names?.[0] ?? summary.Id.slice(0, 12)),
+    name: listedName(summary),
     image: summary.Image,
     state: containerState(summary.State),
     status: summary.Status,
