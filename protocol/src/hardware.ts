@@ -274,3 +274,8 @@ export const GpioValueSchema = z.object({
   line: count,
 });
 export type GpioValue = z.infer<typeof GpioValueSchema>;
+
+/** A fan's PWM (0-255, as sysfs has it) as the percentage fan_get, telemetry and desired state speak of. */
+export function pwmPercent(pwm: number): number {
+  return Math.round((pwm / 255) * 100);
+}

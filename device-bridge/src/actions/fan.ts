@@ -1,6 +1,6 @@
-import type { FanStatus } from "@jetson/protocol";
+import { type FanStatus, pwmPercent } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
-import { type FanDevice, findFan, pwmPercent, readFan, writeFanPwm, writeTempControl } from "../machine/fan.js";
+import { type FanDevice, findFan, readFan, writeFanPwm, writeTempControl } from "../machine/fan.js";
 import {
   NVFANCONTROL_CONF,
   NVFANCONTROL_STATUS,

@@ -65,10 +65,6 @@ export async function writeTempControl(host: HostPort, fan: FanDevice & { kind: 
   await host.writeFile(`${fan.dir}/temp_control`, on ? "1\n" : "0\n");
 }
 
-export function pwmPercent(pwm: number): number {
-  return Math.round((pwm / 255) * 100);
-}
-
 async function firstReadable(host: HostPort, files: readonly string[]): Promise<string | undefined> {
   for (const file of files) if ((await readInt(host, file)) !== undefined) return file;
   return undefined;

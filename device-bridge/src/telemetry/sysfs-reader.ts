@@ -1,9 +1,9 @@
-import type { TelemetrySample } from "@jetson/protocol";
+import { pwmPercent, type TelemetrySample } from "@jetson/protocol";
 import type { HostPort } from "../host/port.js";
 import { type CpuTimes, loadBetween, parseCpuTimes, readCores } from "../machine/cpu.js";
 import { type EmcFiles, findEmc, readEmc } from "../machine/emc.js";
 import { type EngineClock, findEngineClocks, readEngines } from "../machine/engines.js";
-import { type FanDevice, findFan, pwmPercent, readFan } from "../machine/fan.js";
+import { type FanDevice, findFan, readFan } from "../machine/fan.js";
 import { findJetsonGpu, readJetsonGpu } from "../machine/gpu.js";
 import { findPowerRails, type PowerRail, readPowerRails } from "../machine/power-rails.js";
 import { parseMeminfo } from "../machine/proc.js";

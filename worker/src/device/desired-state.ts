@@ -6,6 +6,7 @@ import {
   type Drift,
   type DriftAspect,
   findAction,
+  pwmPercent,
 } from "@jetson/protocol";
 import type { z } from "zod";
 import type { InvokeOutcome } from "./invoke.js";
@@ -106,7 +107,7 @@ function fanProfile({ nvfancontrol, tempControl }: FanStatus): string {
 
 /** The speed the fan is set to, in %: pwm-fan's target where it has one, its PWM ramping there for seconds after fan.set. */
 function setPct({ pwmPct, targetPwm }: FanStatus): number {
-  return targetPwm === undefined ? pwmPct : Math.round((targetPwm / 255) * 100);
+  return targetPwm === undefined ? pwmPct : pwmPercent(targetPwm);
 }
 
 /** The profile first: a profile set restarts nvfancontrol, which then overrides a fixed speed (fan.set warns). */
