@@ -366,6 +366,28 @@ describe("commands on one container, and a served model, against a real Docker E
     expect(await readFile(path.join(store, "net.onnx"), "utf8")).toBe("weights");
   });
 
+  it("a command on the container a named ai.serve is starting is refused, and its model is held as well", async () => {
+    const on = await board();
+    const store = path.join(on.stateDir, "models");
+    await mkdir(store, { recursive: true });
+    await writeFile(path.join(store, "net.onnx"), "weights");
+    const engine = holdingFirst(new SocketEngineClient(podman.socketPath), (r) => r.path === "/info");
+    const bridge = await bridgeOn(on, { engine });
+
+    const serve = bridge.run("cmd-serve002", "ai.serve", { model: "net.onnx", ...sleeper("starting-server") });
+    await engine.held;
+    // Unless refused, the removal acts on a server half made: before it exists, or as it starts.
+    await bridge.run("cmd-remove04", "containers.remove", { container: "starting-server", force: true });
+    await bridge.run("cmd-remove05", "ai.model_remove", { name: "net.onnx" });
+    engine.release();
+    await serve;
+
+    expect(bridge.results.slice(0, 2)).toEqual([
+      busy("cmd-remove04", "ai.serve is already changing the container starting-server (command cmd-serve002); try again when it has finished."),
+      busy("cmd-remove05", "ai.serve is already using the model net.onnx (command cmd-serve002); try again when it has finished."),
+    ]);
+  });
+
   it("ai.model_remove of a model a running container serves is refused, naming the container; stopped, the model goes", async () => {
     const on = await board();
     const store = path.join(on.stateDir, "models");

@@ -27,7 +27,9 @@ const usesModel = (name: string): Held => ({ what: `the model ${name}`, verb: "u
  * then fails naming someone else; a stop during a restart of one container is undone by the restart's
  * start; a removal takes a model from under a benchmark or a server being started.
  */
-const EXCLUSIVE: { [N in ActionName]?: (input: ActionInput<N>) => Held | HeldContainer | undefined } = {
+type Exclusion = Held | HeldContainer;
+
+const EXCLUSIVE: { [N in ActionName]?: (input: ActionInput<N>) => Exclusion | Exclusion[] | undefined } = {
   "clocks.lock": () => changes(CLOCKS_AND_POWER),
   "clocks.restore": () => changes(CLOCKS_AND_POWER),
   "power.set": () => changes(CLOCKS_AND_POWER),
@@ -47,20 +49,29 @@ const EXCLUSIVE: { [N in ActionName]?: (input: ActionInput<N>) => Held | HeldCon
   "ai.model_deploy": ({ name }) => changesModel(name),
   "ai.model_remove": ({ name }) => changesModel(name),
   "ai.benchmark": ({ model }) => usesModel(model),
-  "ai.serve": ({ model }) => usesModel(model),
+  // A named server is a container being made: a command on that name meanwhile would act on it half made.
+  "ai.serve": ({ model, name }) => (name === undefined ? usesModel(model) : [usesModel(model), changesContainer(name)]),
   "bridge.update": () => changes("the bridge version"),
 };
 
-function exclusionOf<N extends ActionName>(action: N, input: ActionInput<N>): Held | HeldContainer | undefined {
-  return EXCLUSIVE[action]?.(input);
+function exclusionsOf<N extends ActionName>(action: N, input: ActionInput<N>): Exclusion[] {
+  return [EXCLUSIVE[action]?.(input) ?? []].flat();
 }
 
 /** The container a reference means (by name or id prefix), as the engine names it; undefined when there is none. */
 export type IdentifyContainer = (reference: string) => Promise<{ id: string; name: string } | undefined>;
 
+/** The command that holds something, as a refusal names it. */
+interface Holder {
+  action: ActionName;
+  id: string;
+  verb: Held["verb"];
+  what: string;
+}
+
 /** What one device's running commands hold alone; a command that needs what another holds is refused, never queued behind it. */
 export class Exclusions {
-  private readonly held = new Map<string, { action: ActionName; id: string; verb: Held["verb"]; what: string }>();
+  private readonly held = new Map<string, Holder>();
 
   constructor(private readonly identifyContainer: IdentifyContainer) {}
 
@@ -71,15 +82,16 @@ export class Exclusions {
    */
   async hold(id: string, action: string, input: unknown): Promise<() => void> {
     if (!isActionName(action)) return () => undefined;
-    const exclusion = exclusionOf(action, input as ActionInput<typeof action>);
-    if (exclusion === undefined) return () => undefined;
-    const { what, keys } = "container" in exclusion ? await this.containerKeys(exclusion.container) : { what: exclusion.what, keys: [exclusion.what] };
-    const holder = keys.map((key) => this.held.get(key)).find((entry) => entry !== undefined);
+    const held: Array<{ keys: string[]; entry: Holder }> = [];
+    for (const exclusion of exclusionsOf(action, input as ActionInput<typeof action>)) {
+      const { what, keys } = "container" in exclusion ? await this.containerKeys(exclusion.container) : { what: exclusion.what, keys: [exclusion.what] };
+      held.push({ keys, entry: { action, id, verb: exclusion.verb, what } });
+    }
+    const holder = held.flatMap(({ keys }) => keys.map((key) => this.held.get(key))).find((entry) => entry !== undefined);
     if (holder) throw new ActionError("too_busy", `${holder.action} is already ${holder.verb} ${holder.what} (command ${holder.id}); try again when it has finished.`);
-    const entry = { action, id, verb: exclusion.verb, what };
-    for (const key of keys) this.held.set(key, entry);
+    for (const { keys, entry } of held) for (const key of keys) this.held.set(key, entry);
     return () => {
-      for (const key of keys) this.held.delete(key);
+      for (const { keys } of held) for (const key of keys) this.held.delete(key);
     };
   }
 
