@@ -44,7 +44,8 @@ describe("packages on a simulated Orin Nano (JetPack 6)", () => {
     const refresh = await board.run("packages.refresh", { tailLines: 3 });
     expect(refresh).toEqual({ warnings: [], outputTail: ["Hit:6 https://repo.download.nvidia.com/jetson/t234 r36.4 InRelease", "Fetched 257 kB in 2s (128 kB/s)", "Reading package lists..."] });
     expect(board.progress[0]).toEqual({ done: 0, total: 100, message: "Retrieving file 1 of 6" });
-    expect(board.progress.at(-1)).toEqual({ done: 100, total: 100, message: "Done" });
+    // apt's last status line is at 100 % already; when it came too soon after the one before to be sent, "Done" brings the 100 %.
+    expect(board.progress.at(-1)).toEqual({ done: 100, total: 100, message: expect.stringMatching(/^(Done|Retrieving file 6 of 6)$/) });
     const after = await board.run("packages.upgradable", {});
     expect(after.packages.map((p) => p.name)).toEqual([...before.packages.map((p) => p.name), "curl", "libcurl4"].sort());
   });
