@@ -2,10 +2,14 @@
 import { MqttLink } from "./mqtt-link.js";
 import type { ScriptedBroker } from "./scripted-broker.js";
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** A link to `broker`, and each of its connections (CONNACK and SUBACK done) in turn. */
-export function linkTo(broker: ScriptedBroker, subscribeOptional?: string[], onCloudClock?: (cloudNow: number) => void): { link: MqttLink; nextConnect: () => Promise<void> } {
+/** A link to `broker`, each of its connections (CONNACK and SUBACK done) in turn, and what it logged. */
+export function linkTo(
+  broker: ScriptedBroker,
+  subscribeOptional?: string[],
+  onCloudClock?: (cloudNow: number) => void,
+): { link: MqttLink; nextConnect: () => Promise<void>; logged: string[] } {
+  const logged: string[] = [];
+  const keep = (line: string) => void logged.push(line);
   let onConnect = () => {};
   const nextConnect = () => new Promise<void>((resolve) => (onConnect = resolve));
   const link = new MqttLink({
@@ -18,10 +22,10 @@ export function linkTo(broker: ScriptedBroker, subscribeOptional?: string[], onC
     will: { topic: "d/dev/state", payload: "{}" },
     subscribe: ["d/dev/cmd"],
     subscribeOptional,
-    log: quiet,
+    log: { debug() {}, info: keep, warn: keep, error: keep },
     onCloudClock,
     onConnect: () => onConnect(),
     onMessage() {},
   });
-  return { link, nextConnect };
+  return { link, nextConnect, logged };
 }

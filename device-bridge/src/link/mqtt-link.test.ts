@@ -44,6 +44,29 @@ describe("MqttLink", () => {
     expect(clocks).toEqual([1765000000000]);
   });
 
+  it("says why the cloud closed the connection when it reconnects", async () => {
+    broker = await ScriptedBroker.start();
+    const linked = linkTo(broker);
+    link = linked.link;
+    let connected = linked.nextConnect();
+    link.start();
+    await connected;
+    connected = linked.nextConnect();
+    broker.closeConnections(1008, "keepalive expired");
+    await connected;
+    connected = linked.nextConnect();
+    broker.closeConnections(1002, "malformed packet", 0x81);
+    await connected;
+    connected = linked.nextConnect();
+    broker.dropConnections();
+    await connected;
+    expect(linked.logged.filter((line) => line.startsWith("link closed"))).toEqual([
+      expect.stringMatching(/^link closed \(WebSocket 1008: keepalive expired\); reconnecting in \d+ ms$/),
+      expect.stringMatching(/^link closed \(DISCONNECT with reason code 129, then WebSocket 1002: malformed packet\); reconnecting in \d+ ms$/),
+      expect.stringMatching(/^link closed \(cut without a close frame: WebSocket 1006\); reconnecting in \d+ ms$/),
+    ]);
+  });
+
   it("stops even when the cloud never acknowledges a message in flight", async () => {
     const held = await connectedToHoldingBroker();
     const unacknowledged = held.publish("d/dev/telemetry", "{}").catch((error: unknown) => error);

@@ -46,6 +46,8 @@ export class MqttLink {
   private brokerMaxPacketBytes: number | undefined;
   /** The PUBACK being handled: mqtt.js calls a publish's callback with the stored PUBLISH, not the PUBACK. */
   private puback: { messageId?: number; reasonString?: string } | undefined;
+  /** Why the current connection ended, as the cloud said it (DISCONNECT, or the WebSocket's close); logged with the reconnect. */
+  private closeReason: string | undefined;
 
   constructor(private readonly options: LinkOptions) {}
 
@@ -66,7 +68,15 @@ export class MqttLink {
       queueQoSZero: false,
       // mqtt.js's default Node stream writes one frame per packet field; the native path writes whole packets.
       forceNativeWebSocket: true,
-      createWebsocket: (url: string, protocols: string[]) => new WebSocket(url, protocols),
+      createWebsocket: (url: string, protocols: string[]) => {
+        const socket = new WebSocket(url, protocols);
+        this.closeReason = undefined;
+        socket.on("close", (code, reason) => {
+          const closed = closeText(code, reason.toString());
+          this.closeReason = this.closeReason === undefined ? closed : `${this.closeReason}, then ${closed}`;
+        });
+        return socket;
+      },
       // Otherwise mqtt-packet makes a Buffer for each of the 65,536 two-byte numbers on the first write: 6 MB of heap.
       writeCache: false,
     });
@@ -90,6 +100,10 @@ export class MqttLink {
     });
     client.on("packetreceive", (packet) => {
       if (packet.cmd === "puback") this.puback = { messageId: packet.messageId, reasonString: packet.properties?.reasonString };
+    });
+    client.on("disconnect", (packet) => {
+      const said = packet.properties?.reasonString;
+      this.closeReason = `DISCONNECT with reason code ${packet.reasonCode ?? 0}${said ? `: ${said}` : ""}`;
     });
     client.on("message", (topic, payload) => options.onMessage(topic, payload));
     client.on("error", (error) => options.log.warn(`link error: ${describe(error)}`));
@@ -172,7 +186,7 @@ export class MqttLink {
   private scheduleReconnect(): void {
     if (this.stopped || this.retryTimer) return;
     const delay = backoffDelay(this.attempt++, this.options.reconnect.minMs, this.options.reconnect.maxMs);
-    this.options.log.info(`link closed; reconnecting in ${delay} ms`);
+    this.options.log.info(`link closed${this.closeReason ? ` (${this.closeReason})` : ""}; reconnecting in ${delay} ms`);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       const client = this.client;
@@ -181,6 +195,12 @@ export class MqttLink {
       if (!this.stopped && client) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
   }
+}
+
+/** A WebSocket close as the log says it: 1006 is a connection cut without a close frame. */
+function closeText(code: number, reason: string): string {
+  if (code === 1006) return "cut without a close frame: WebSocket 1006";
+  return `WebSocket ${code}${reason ? `: ${reason}` : ""}`;
 }
 
 function describe(error: Error & { code?: number | string }): string {

@@ -108,6 +108,15 @@ export class ScriptedBroker {
     for (const client of this.server.clients) client.terminate();
   }
 
+  /** Closes every live connection with a WebSocket close frame, after an MQTT 5 DISCONNECT with `disconnectReason` if given, as the Worker retires a connection. */
+  closeConnections(code: number, reason: string, disconnectReason?: number): void {
+    for (const client of this.server.clients) {
+      // DISCONNECT: reason code, then no properties.
+      if (disconnectReason !== undefined) client.send(Buffer.from([0xe0, 2, disconnectReason, 0x00]));
+      client.close(code, reason);
+    }
+  }
+
   close(): Promise<void> {
     this.dropConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
