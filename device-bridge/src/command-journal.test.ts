@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { appendFile, chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { Result } from "@jetson/protocol";
 import { CommandJournal } from "./command-journal.js";
+import type { Logger } from "./log.js";
 
 const OPENER = fileURLToPath(new URL("./command-journal-open.fixture.ts", import.meta.url));
 const IDS = ["command-a", "command-b", "command-c", "command-d", "command-e"];
@@ -24,6 +25,28 @@ async function openAndCrash(dir: string, syscall: string, nth: number): Promise<
     () => ({ killed: false }),
     (error: { signal?: string; code?: number }) => ({ killed: error.signal === "SIGKILL" || error.code === 137 }),
   );
+}
+
+/** A logger that keeps what it is told. */
+function keptLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, debug: () => undefined, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+}
+
+/** Fills the file system under `dir` with one file until it takes no more; answers that file. */
+async function fill(dir: string): Promise<string> {
+  const filler = path.join(dir, "filler");
+  const block = Buffer.alloc(4096);
+  for (;;) {
+    const full = await appendFile(filler, block).then(
+      () => false,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOSPC") throw error;
+        return true;
+      },
+    );
+    if (full) return filler;
+  }
 }
 
 describe("the command journal", () => {
@@ -142,5 +165,40 @@ describe("the command journal", () => {
     const reopened = await CommandJournal.open(file, 500, bytes);
     for (const id of ids) expect(reopened.lookup(id), id).toMatchObject({ id, state: "finished" });
     expect(await readdir(dir)).toEqual(["commands.jsonl"]);
+  });
+
+  it("opens on a full disk, where it cannot be compacted, keeping what it read; records written once there is room land whole after one cut short", async (context) => {
+    // A real full file system: a 256 KiB tmpfs, which only root may mount (and not in every container).
+    const dir = await mkdtemp(path.join(tmpdir(), "journal-"));
+    const mounted = await promisify(execFile)("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", dir]).then(
+      () => undefined,
+      (error: { stderr?: string; message: string }) => error.stderr || error.message,
+    );
+    context.skip(mounted !== undefined, `needs a tmpfs mount for a full disk, which this machine refused: ${mounted}`);
+    try {
+      const file = path.join(dir, "commands.jsonl");
+      const ids = Array.from({ length: 50 }, (_, i) => `command-${String(i).padStart(2, "0")}`);
+      // Fifty finished commands, over the 2 × 10 a journal of 10 compacts past, and the start of a record a full disk cut short.
+      const written = `${ids.map((id) => line(id)).join("")}{"id":"command-50","sta`;
+      await writeFile(file, written);
+      const filler = await fill(dir);
+
+      const log = keptLog();
+      const journal = await CommandJournal.open(file, 10, {}, log);
+      expect(journal.lookup("command-49")).toEqual({ id: "command-49", state: "finished", result: succeeded("command-49", "command-49") });
+      expect(log.lines).toEqual([expect.stringMatching(/^could not compact the command journal .*commands\.jsonl \(ENOSPC\): it stays as it was/)]);
+      expect(await readFile(file, "utf8")).toBe(written);
+      // Longer than the room left in the file's last page: the disk takes part of it, and no more.
+      await expect(journal.finished(succeeded("command-51", "x".repeat(8192)))).rejects.toThrow(/ENOSPC/);
+
+      // Space freed (the commands a full disk needs: containers.remove, ai.model_remove), the next record lands whole.
+      await rm(filler);
+      await journal.finished(succeeded("command-52", "room again"));
+      const reopened = await CommandJournal.open(file, 10);
+      expect(reopened.lookup("command-52")).toEqual({ id: "command-52", state: "finished", result: succeeded("command-52", "room again") });
+      for (const id of ids.slice(-8)) expect(reopened.lookup(id), id).toMatchObject({ id, state: "finished" });
+    } finally {
+      await promisify(execFile)("umount", [dir]);
+    }
   });
 });

@@ -3,6 +3,7 @@ import path from "node:path";
 import { type Result, ResultSchema } from "@jetson/protocol";
 import { z } from "zod";
 import { replaceDurably, writeDurably } from "./durable-write.js";
+import { createLogger, type Logger } from "./log.js";
 
 const EntrySchema = z.discriminatedUnion("state", [
   z.object({ id: z.string(), state: z.literal("started") }),
@@ -44,21 +45,31 @@ export class CommandJournal {
     private readonly capacity: number,
     private readonly limits: JournalBytes,
     private readonly entries: Map<string, Entry>,
+    private readonly log: Logger,
   ) {}
 
-  /** The file's size, as this process wrote it. */
+  /** The file's size, as this process read and wrote it. */
   private bytes = 0;
+  /**
+   * Whether the file may end in part of a line (a crash or a full disk cut an append short): the next
+   * append starts a line of its own, so that its record is not joined to the cut one and lost with it.
+   */
+  private cutTail = false;
   /**
    * The last append or compaction: each starts once the one before has settled, so two never share
    * the byte count or the compaction's temporary file.
    */
   private writing: Promise<void> = Promise.resolve();
 
-  /** Reads the journal (none yet is an empty one); one that cannot be read stops the bridge rather than being taken for empty. */
-  static async open(file: string, capacity = 500, bytes: Partial<JournalBytes> = {}): Promise<CommandJournal> {
+  /**
+   * Reads the journal (none yet is an empty one); one that cannot be read stops the bridge rather than being taken for empty.
+   * It is written anew only when it is not there yet, holds lines that are not whole records or is over its limits, and a write that
+   * fails does not stop the bridge: on a full disk the bridge still starts, to run the commands that free space.
+   */
+  static async open(file: string, capacity = 500, bytes: Partial<JournalBytes> = {}, log: Logger = createLogger("command-journal")): Promise<CommandJournal> {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const journal = new CommandJournal(file, capacity, { ...DEFAULT_BYTES, ...bytes }, new Map());
-    await journal.load().catch((error: NodeJS.ErrnoException) => {
+    const journal = new CommandJournal(file, capacity, { ...DEFAULT_BYTES, ...bytes }, new Map(), log);
+    const rewrite = await journal.load().catch((error: NodeJS.ErrnoException) => {
       throw new Error(
         `Cannot read the command journal ${file} (${error.code ?? error.message}). It records which commands this device ran, ` +
           `so that one the cloud delivers again is answered rather than run twice, and the bridge does not start without it. ` +
@@ -67,7 +78,7 @@ export class CommandJournal {
         { cause: error },
       );
     });
-    await journal.compact();
+    if (rewrite || journal.overLimits()) await journal.compactOrWarn();
     return journal;
   }
 
@@ -89,38 +100,69 @@ export class CommandJournal {
     );
   }
 
-  private async load(): Promise<void> {
+  /** Reads the file into memory; answers whether it needs writing anew: not there yet, or holding anything but whole records, each on its line. */
+  private async load(): Promise<boolean> {
     let handle: FileHandle;
     try {
       handle = await open(this.file, "r");
     } catch (error) {
       // Only a journal that is not there yet is an empty one.
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
       throw error;
     }
+    let damaged = false;
     try {
+      this.bytes = (await handle.stat()).size;
       for await (const line of readLines(handle, this.limits.maxEntryBytes)) {
         const entry = line.whole ? parseEntry(line.text) : salvageEntry(line.text);
         if (entry) this.entries.set(entry.id, entry);
+        if (!entry || !line.whole) damaged = true;
+      }
+      if (this.bytes > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, this.bytes - 1);
+        this.cutTail = last[0] !== 0x0a;
       }
     } finally {
       await handle.close();
     }
+    return damaged || this.cutTail;
   }
 
   /** Known at once (a redelivery meanwhile is answered from it); on disk once the writes queued before it are. */
   private record(entry: Entry): Promise<void> {
     this.entries.delete(entry.id);
     this.entries.set(entry.id, entry);
-    const line = `${JSON.stringify(entry)}\n`;
     const written = this.writing.then(async () => {
-      await writeDurably(this.file, "a", line);
+      const line = `${this.cutTail ? "\n" : ""}${JSON.stringify(entry)}\n`;
+      try {
+        await writeDurably(this.file, "a", line);
+      } catch (error) {
+        // Part of the line may have reached the disk (a full one takes what fits).
+        this.cutTail = true;
+        throw error;
+      }
+      this.cutTail = false;
       this.bytes += Buffer.byteLength(line);
-      if (this.entries.size > this.capacity * 2 || this.bytes > this.limits.maxBytes) await this.compact();
+      if (this.overLimits()) await this.compactOrWarn();
     });
     // A failed write fails its own record only; the next one still runs.
     this.writing = written.catch(() => undefined);
     return written;
+  }
+
+  private overLimits(): boolean {
+    return this.entries.size > this.capacity * 2 || this.bytes > this.limits.maxBytes;
+  }
+
+  /**
+   * A compaction that fails (a full disk) leaves the file as it was, whole, and the journal goes on
+   * appending to it: its records are on disk all the same, and a later write past the limits tries again.
+   */
+  private async compactOrWarn(): Promise<void> {
+    await this.compact().catch((error: NodeJS.ErrnoException) =>
+      this.log.warn(`could not compact the command journal ${this.file} (${error.code ?? error.message}): it stays as it was, whole, and new records are appended to it`),
+    );
   }
 
   /**
@@ -148,6 +190,7 @@ export class CommandJournal {
     const text = keep.map((e) => `${JSON.stringify(e)}\n`).join("");
     await replaceDurably(this.file, text);
     this.bytes = Buffer.byteLength(text);
+    this.cutTail = false;
   }
 }
 

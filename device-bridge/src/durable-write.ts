@@ -1,5 +1,5 @@
 /** Writes that are on disk when they return: what must survive a crash or a power cut. */
-import { open, rename, rm } from "node:fs/promises";
+import { copyFile, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 
 /** Writes (or appends) and returns once the bytes are on disk. */
@@ -39,9 +39,19 @@ export async function replaceDurably(file: string, text: string, owner?: { uid: 
   await syncFolder(path.dirname(file));
 }
 
+/** Copies `from` to `to` and returns once the copy's bytes are on disk (its name is once its folder is). */
+export async function copyDurably(from: string, to: string): Promise<void> {
+  await copyFile(from, to);
+  await sync(to);
+}
+
 // A rename, or a new file, is on disk only once its folder is.
 export async function syncFolder(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
+  await sync(dir);
+}
+
+async function sync(file: string): Promise<void> {
+  const handle = await open(file, "r");
   try {
     await handle.sync();
   } finally {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chown, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -45,6 +45,27 @@ describe("enrollment", () => {
     expect(await readFile(file, "utf8")).toBe(newText());
     expect(await stat(file)).toMatchObject({ mode: 0o100600, uid: 1234, gid: 1235 });
     expect(await readdir(dir)).toEqual(["config.json"]);
+  });
+
+  it("makes a folder through which the service's user reads the configuration once it owns it (0600), as the manual install does, and no one else does", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "enroll-"));
+    await chmod(dir, 0o755);
+    const file = path.join(dir, "jetson-bridge", "config.json");
+    // As root, with a umask that would leave a new folder closed to others.
+    const script = `process.umask(0o077); const { enroll } = await import(${JSON.stringify(ENROLL)}); await enroll(process.argv[1], "ABCD-EFGH", process.argv[2]);`;
+    await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, url, file], { cwd: path.dirname(ENROLL) });
+    expect((await stat(path.dirname(file))).mode).toBe(0o40755);
+    expect((await stat(file)).mode).toBe(0o100600);
+
+    // infra/README.md step 3: chown the file to the service's user (here nobody, 65534).
+    await chown(file, 65534, 65534);
+    const readAs = (uid: number) =>
+      promisify(execFile)(process.execPath, ["-e", `process.stdout.write(require("node:fs").readFileSync(${JSON.stringify(file)}, "utf8"))`], { uid, gid: uid }).then(
+        ({ stdout }) => stdout,
+        (error: { stderr: string }) => error.stderr,
+      );
+    expect(JSON.parse(await readAs(65534))).toEqual({ url, fleet: "fleet-1", deviceId: "camera-7", token: "new-token" });
+    expect(await readAs(65533)).toMatch(/EACCES: permission denied, open/);
   });
 
   it("leaves the old configuration or the new one whole, never part of one, through a crash at any step of writing it", { timeout: 120_000 }, async () => {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { CloudUrlSchema, type EnrolledDevice, EnrolledDeviceSchema } from "@jetson/protocol";
 import { ConfigError } from "./config-error.js";
@@ -26,7 +26,10 @@ export async function redeemEnrollmentCode(url: string, code: string): Promise<E
 export async function enroll(url: string, code: string, configFile: string): Promise<{ fleet: string; deviceId: string }> {
   const enrolled = await redeemEnrollmentCode(url, code);
   const existing = await readFile(configFile, "utf8").then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}));
-  await mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 });
+  // The service's user reads the file, its own with mode 0600, through this folder: one made here lets
+  // everyone through (mode 0755, whatever root's umask), and the file alone keeps the credential.
+  const folder = path.dirname(configFile);
+  if ((await mkdir(folder, { recursive: true })) !== undefined) await chmod(folder, 0o755);
   const config: Record<string, unknown> = { ...existing, url, fleet: enrolled.fleet, deviceId: enrolled.deviceId, token: enrolled.token };
   // A fleet without an update key yet pins none (and an older key goes): that device refuses every update until it is enrolled again.
   if (enrolled.updateKey === undefined) delete config.updateKey;

@@ -7,6 +7,7 @@ import { ManagedProcess } from "../../../scripts/processes.js";
 import { BRIDGE_VERSION } from "../version.js";
 import { ReleaseDir } from "./release-dir.js";
 import { UPDATE_EXIT_CODE } from "./launcher-contract.js";
+import { UNASKED_EXIT_CODE } from "./unasked-exit.js";
 
 const BRIDGE_BIN = fileURLToPath(new URL("../../bin/jetson-bridge.js", import.meta.url));
 
@@ -95,7 +96,8 @@ describe("launcher", () => {
     expect(await releases.linked("current")).toBe("1.1.0");
     const next = start(releases);
     await next.waitForLine(/bridge 1\.1\.0 exited with code 3 before it passed its health check: rolled back to 1\.0\.0/);
-    expect(await ending(next)).toBe(0);
+    // The fixture's 1.0.0 ends by itself.
+    expect(await ending(next)).toBe(UNASKED_EXIT_CODE);
 
     expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.0.0"]);
     // The new release's failed start does not hold back the previous one.
@@ -119,7 +121,8 @@ describe("launcher", () => {
     await mkdir(path.join(releases.dir, "releases", ".staging-0123456789ab"));
     await mkdir(path.join(releases.dir, "releases", ".discarded-0123456789ab"));
 
-    expect(await ending(start(releases))).toBe(0);
+    // The fixture's 1.0.0 ends by itself.
+    expect(await ending(start(releases))).toBe(UNASKED_EXIT_CODE);
     expect((await runs()).map((run) => run.version)).toEqual(["1.0.0"]);
     expect((await readdir(releases.dir)).sort()).toEqual(["current", "releases"]);
     expect(await readdir(path.join(releases.dir, "releases"))).toEqual(["1.0.0"]);
@@ -130,11 +133,56 @@ describe("launcher", () => {
     await onTrial(releases, "1.1.0", "1.0.0", 1);
 
     expect(await ending(start(releases))).toBe("SIGKILL");
-    expect(await ending(start(releases))).toBe(0);
+    expect(await ending(start(releases))).toBe(UNASKED_EXIT_CODE);
 
     expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.0.0"]);
     expect(await releases.linked("current")).toBe("1.0.0");
     expect(await releases.lastUpdate()).toMatchObject({ outcome: "rolled-back", reason: "bridge 1.1.0 did not come online and pass its health check within 1 s" });
+  });
+
+  it("rolls back a release on trial that ends with 0 by itself (its event loop emptied, or its own process.exit(0)): its process ends as a failure, for systemd to start again", async () => {
+    const stays = `process.on("SIGTERM", () => process.exit(0)); console.error("release up"); setInterval(() => {}, 1000);`;
+    for (const ends of ["", "process.exit(0);"]) {
+      const { releases, runs } = await fixture({ "1.0.0": stays, "1.1.0": ends });
+      await onTrial(releases, "1.1.0", "1.0.0", 600);
+
+      const first = start(releases);
+      expect(await ending(first), ends).toBe(UNASKED_EXIT_CODE);
+      expect(first.output).toContain(`the bridge ended by itself, with no stop asked for: ending with code ${UNASKED_EXIT_CODE}, a failure, so that it is started again`);
+      const next = start(releases);
+      await next.waitForLine(/bridge 1\.1\.0 ended by itself, with no stop asked for, before it passed its health check: rolled back to 1\.0\.0/);
+      await next.waitForLine(/release up/);
+      await next.stop("SIGTERM");
+      expect(await ending(next)).toBe(0);
+
+      expect((await runs()).map((run) => run.version)).toEqual(["1.1.0", "1.0.0"]);
+      expect(await releases.linked("current")).toBe("1.0.0");
+      expect(await releases.pending()).toBeUndefined();
+      expect(await releases.lastUpdate()).toMatchObject({ outcome: "rolled-back", reason: "bridge 1.1.0 ended by itself, with no stop asked for, before it passed its health check" });
+    }
+  });
+
+  it("ends a release that ends with 0 by itself outside a trial as a failure: systemd starts it again, and after failed starts later", async () => {
+    // Its event loop empties, or it calls process.exit(0) itself.
+    for (const bundle of ["", "process.exit(0);"]) {
+      const { releases, runs } = await fixture({ "1.0.0": bundle });
+      await releases.switchTo("1.0.0");
+
+      expect(await ending(start(releases))).toBe(UNASKED_EXIT_CODE);
+      const second = start(releases);
+      await second.waitForLine(new RegExp(`the last 1 start\\(s\\) failed within 60 s \\(the last with exit code ${UNASKED_EXIT_CODE}\\): waiting 1 s before this one`));
+      expect(await ending(second)).toBe(UNASKED_EXIT_CODE);
+      expect((await runs()).map((run) => run.version)).toEqual(["1.0.0", "1.0.0"]);
+    }
+  });
+
+  it("keeps the exit code of a release that fails as it loads (its module throws), which set it without process.exit", async () => {
+    const { releases } = await fixture({ "1.0.0": `throw new Error("this build is broken");` });
+    await releases.switchTo("1.0.0");
+    const launched = start(releases);
+    expect(await ending(launched)).toBe(1);
+    expect(launched.output).toMatch(/this build is broken/);
+    expect(launched.output).not.toMatch(/ended by itself/);
   });
 
   it("tries a release on trial again after a clean stop (systemctl stop)", async () => {

@@ -7,6 +7,7 @@ import { backOffAfterFailedStarts } from "./start-backoff.js";
 import { HELPER_SCRIPT_VARIABLE, RELEASES_DIR_VARIABLE } from "./launcher-contract.js";
 import type { TrialAttempt } from "./trial-attempt.js";
 import { watchTrial } from "./trial-watcher.js";
+import { failUnaskedExits, UNASKED_EXIT_CODE } from "./unasked-exit.js";
 
 export interface LaunchOptions {
   releases: ReleaseDir;
@@ -21,7 +22,8 @@ export interface LaunchOptions {
  * The start of the device's one bridge process. It lives in the bundle that was installed by hand
  * and is never replaced by an update, so a new release that crashes at start, or never comes online,
  * cannot stop its own rollback. systemd restarts the process whenever it ends but for a stop asked
- * for (the release's exit with UPDATE_EXIT_CODE after bridge.update among them), and each start
+ * for (the release's exit with UPDATE_EXIT_CODE after bridge.update among them; a release that ends
+ * with 0 by itself ends with UNASKED_EXIT_CODE, see unasked-exit.ts), and each start
  * decides here which release runs: `current`, unless the release on trial already ended without
  * passing its health check (at an earlier start of this trial), or its time is up; then it points
  * `current` back at the previous release, records why and runs that. A release on trial runs with
@@ -46,11 +48,14 @@ export async function launch({ releases, args, installed, log }: LaunchOptions):
     version = await rollBack(releases, pending, failure, log);
     pending = undefined;
   }
+  // Before anything listens for SIGTERM (the wait after failed starts), so that a stop then counts as asked for.
+  // Only a release is held to it: the installed bundle's own command (`--version` too) ends as it does.
+  const counted = version === undefined ? (exitCode: number) => exitCode : failUnaskedExits(log);
   // A rollback forgot the failed starts (they were the new release's): the previous release runs at once.
-  await backOffAfterFailedStarts(releases, log);
+  await backOffAfterFailedStarts(releases, log, counted);
   if (pending) {
     const firstStartedAt = attempt?.firstStartedAt ?? Date.now();
-    await startAttempt(releases, { version: pending.version, requestedAt: pending.requestedAt, firstStartedAt });
+    await startAttempt(releases, { version: pending.version, requestedAt: pending.requestedAt, firstStartedAt }, counted);
     const deadline = firstStartedAt + pending.healthTimeoutSeconds * 1_000;
     watchTrial({ pendingFile: releases.pendingFile, deadline }, log);
     log.info(`starting bridge ${pending.version}, on trial for ${Math.ceil((deadline - Date.now()) / 1_000)} s more`);
@@ -73,25 +78,24 @@ async function earlierAttempt(releases: ReleaseDir, pending: PendingUpdate): Pro
   return attempt?.version === pending.version && attempt.requestedAt === pending.requestedAt ? attempt : undefined;
 }
 
-/** Why the trial failed at its earlier start, or undefined when it may go on (a clean stop, with time left). */
+/** Why the trial failed at its earlier start, or undefined when it may go on (a stop asked for, with time left). */
 function whyFailed(pending: PendingUpdate, attempt: TrialAttempt): string | undefined {
   const { version, healthTimeoutSeconds } = pending;
+  if (attempt.exitCode === UNASKED_EXIT_CODE) return `bridge ${version} ended by itself, with no stop asked for, before it passed its health check`;
   if (attempt.exitCode !== undefined && attempt.exitCode !== 0) return `bridge ${version} exited with code ${attempt.exitCode} before it passed its health check`;
   if (Date.now() >= attempt.firstStartedAt + healthTimeoutSeconds * 1_000) return `bridge ${version} did not come online and pass its health check within ${healthTimeoutSeconds} s`;
   if (attempt.exitCode === undefined) return `bridge ${version} died before it passed its health check (killed, out of memory or a power loss: it recorded no exit code)`;
   return undefined;
 }
 
-/** Notes the attempt before the release runs, and its exit code when the process can still record it. */
-async function startAttempt(releases: ReleaseDir, attempt: TrialAttempt): Promise<void> {
+/**
+ * Notes the attempt before the release runs, and its exit code (as `counted` counts it) when the process
+ * can still record it. A stop before the release handles SIGTERM itself ends with 0 (failUnaskedExits):
+ * a clean stop, where a death by the signal would record nothing, which the next start takes for a crash.
+ */
+async function startAttempt(releases: ReleaseDir, attempt: TrialAttempt, counted: (exitCode: number) => number): Promise<void> {
   await releases.setTrialAttempt(attempt);
-  process.once("exit", (exitCode) => releases.recordTrialExitSync({ ...attempt, exitCode }));
-  // A stop (systemctl stop: SIGTERM) before the release handles SIGTERM itself, as a bridge does
-  // once started, would kill it with nothing recorded, which the next start takes for a crash: it
-  // ends with 0 instead, a clean stop. Once the release listens too, its own handler stops it.
-  process.on("SIGTERM", () => {
-    if (process.listenerCount("SIGTERM") === 1) process.exit(0);
-  });
+  process.once("exit", (exitCode) => releases.recordTrialExitSync({ ...attempt, exitCode: counted(exitCode) }));
 }
 
 async function rollBack(releases: ReleaseDir, pending: PendingUpdate, reason: string, log: Logger): Promise<string | undefined> {

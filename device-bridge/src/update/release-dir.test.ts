@@ -1,8 +1,13 @@
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ReleaseDir } from "./release-dir.js";
+import { BUNDLE_FILE, ReleaseDir } from "./release-dir.js";
+
+const RELEASE_DIR = fileURLToPath(new URL("./release-dir.ts", import.meta.url));
 
 async function releaseDir(): Promise<{ releases: ReleaseDir; bundleOf(version: string): Promise<string> }> {
   const dir = await mkdtemp(path.join(tmpdir(), "releases-"));
@@ -34,6 +39,28 @@ describe("release folder", () => {
     expect(await readFile(path.join(releases.dir, "current", "jetson-bridge.mjs"), "utf8")).toBe("// bridge 1.0.0\n");
     // Both stay installed until a prune (the launcher's, after the rollback).
     expect(await readFile(releases.bundle("1.1.0"), "utf8")).toBe("// bridge 1.1.0\n");
+  });
+
+  it("has the bundle's bytes and the release folder's names on disk before the folder takes its version's name, which current may point at next", async () => {
+    const { releases, bundleOf } = await releaseDir();
+    const bundle = await bundleOf("1.0.0");
+    // What a power cut would lose is what was not synced: strace shows which files were, and when.
+    const trace = path.join(path.dirname(releases.dir), "install.trace");
+    const script = `import { ReleaseDir } from ${JSON.stringify(RELEASE_DIR)}; await new ReleaseDir(process.argv[1]).install("1.0.0", process.argv[2]);`;
+    const args = ["-f", "-qq", "-y", "-o", trace, "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", process.execPath, "--import", "tsx", "--input-type=module", "-e", script, releases.dir, bundle];
+    await promisify(execFile)("strace", args, { cwd: path.dirname(RELEASE_DIR) });
+    expect(await readFile(releases.bundle("1.0.0"), "utf8")).toBe("// bridge 1.0.0\n");
+
+    const calls = (await readFile(trace, "utf8")).split("\n");
+    const first = (call: RegExp) => calls.findIndex((line) => call.test(line));
+    const staging = String.raw`/releases/\.staging-[0-9a-f]{12}`;
+    const renamed = first(new RegExp(String.raw`rename.*${staging}", .*/releases/1\.0\.0"`));
+    expect(renamed, calls.join("\n")).toBeGreaterThan(0);
+    for (const synced of [`${staging}/${BUNDLE_FILE}>`, `${staging}>`]) {
+      const at = first(new RegExp(String.raw`f(data)?sync\(\d+<[^>]*${synced}`));
+      expect(at, `${synced} synced before the rename:\n${calls.join("\n")}`).toBeGreaterThanOrEqual(0);
+      expect(at).toBeLessThan(renamed);
+    }
   });
 
   it("rolls the first update of a bridge installed by hand back to no current release (the installed bundle)", async () => {

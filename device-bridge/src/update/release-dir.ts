@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { BridgeUpdateRecord } from "@jetson/protocol";
 import type { z } from "zod";
-import { syncFolder, writeDurably } from "../durable-write.js";
+import { copyDurably, syncFolder, writeDurably } from "../durable-write.js";
 import type { FailedStarts } from "./failed-starts.js";
 import type { PendingUpdate } from "./pending-update.js";
 import type { TrialAttempt } from "./trial-attempt.js";
@@ -53,14 +53,18 @@ export class ReleaseDir {
     return path.join(this.dir, scratchName("download"));
   }
 
-  /** Copies a checked bundle into its release folder (replacing an earlier copy of that version) without touching the links. */
+  /**
+   * Copies a checked bundle into its release folder (replacing an earlier copy of that version) without touching the links.
+   * The folder's files and names are on disk before it takes the version's name, so a power cut after `current` points at it never leaves it empty.
+   */
   async install(version: string, file: string): Promise<void> {
     const releases = path.join(this.dir, "releases");
     const staging = path.join(releases, scratchName("staging"));
     await mkdir(staging, { recursive: true, mode: 0o755 });
     try {
-      await copyFile(file, path.join(staging, BUNDLE_FILE));
+      await copyDurably(file, path.join(staging, BUNDLE_FILE));
       await writeDurably(path.join(staging, ".installed"), "w", `${version}\n`);
+      await syncFolder(staging);
       await this.discard([version]);
       await rename(staging, path.join(releases, version));
       await syncFolder(releases);

@@ -18,9 +18,10 @@ function waitAfterFailedStarts(failures: number): number {
  * So each start after failed ones waits longer first. A stop during the wait (systemctl stop or restart)
  * ends it at once and forgets the failures: a restart after a fix starts at once.
  *
- * A process killed at start (SIGKILL, out of memory) records nothing and is not counted.
+ * A process killed at start (SIGKILL, out of memory) records nothing and is not counted. `counted` says
+ * how an exit code counts (a release's exit with 0 by itself is a failure: unasked-exit.ts).
  */
-export async function backOffAfterFailedStarts(releases: ReleaseDir, log: Logger): Promise<void> {
+export async function backOffAfterFailedStarts(releases: ReleaseDir, log: Logger, counted: (exitCode: number) => number = (exitCode) => exitCode): Promise<void> {
   const failed = await releases.failedStarts();
   const failures = failed?.count ?? 0;
   if (failed) {
@@ -32,7 +33,8 @@ export async function backOffAfterFailedStarts(releases: ReleaseDir, log: Logger
     );
   }
   const startedAt = Date.now();
-  process.once("exit", (exitCode) => {
+  process.once("exit", (code) => {
+    const exitCode = counted(code);
     if (exitCode === 0 || exitCode === UPDATE_EXIT_CODE || Date.now() - startedAt >= FAILED_START_WITHIN_MS) return;
     releases.recordFailedStartsSync({ count: failures + 1, lastExitCode: exitCode });
   });
