@@ -115,7 +115,8 @@ export async function startDeviceService(service: DeviceService): Promise<Runnin
     stop: async () => {
       telemetry.stop();
       source.stop();
-      dispatcher.abortAll();
+      // The stopped commands' answers go out before the link ends.
+      await dispatcher.abortAll();
       ports.linkLost();
       await link.stop();
     },

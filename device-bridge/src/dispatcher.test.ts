@@ -23,6 +23,10 @@ let pings: number;
 let errors: string[];
 /** A stand-in for a long action (trtexec, a pull): it runs until its signal aborts it. */
 let untilAborted: { entered: () => void; aborted: boolean };
+/** When set, system.ping waits for `go` before it counts and answers: a short action that never looks at its signal (power.set, fan.set). */
+let pingGate: { entered: () => void; go: Promise<void> } | undefined;
+/** Called as bridge.update starts; it then restarts the bridge, so this process never answers it. */
+let updating: () => void;
 
 function command(overrides: Partial<Command> = {}): Uint8Array {
   const base: Command = { id: "cmd-00000001", action: "system.ping", args: {}, deadline: Date.now() + 10_000, requestedBy: "test" };
@@ -33,6 +37,8 @@ async function dispatcher(resume?: DispatcherDeps["resume"], send: DispatcherDep
   const counted: HandlerTable = {
     ...handlers,
     "system.ping": async (input, context) => {
+      pingGate?.entered();
+      await pingGate?.go;
       pings++;
       return handlers["system.ping"](input, context);
     },
@@ -41,6 +47,10 @@ async function dispatcher(resume?: DispatcherDeps["resume"], send: DispatcherDep
       await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
       untilAborted.aborted = true;
       throw new Error("stopped");
+    },
+    "bridge.update": async () => {
+      updating();
+      return new Promise<never>(() => undefined);
     },
   };
   return new Dispatcher({
@@ -65,6 +75,7 @@ describe("the dispatcher", () => {
     sent = [];
     pings = 0;
     errors = [];
+    pingGate = undefined;
   });
 
   it("acks, runs and answers a command", async () => {
@@ -182,6 +193,57 @@ describe("the dispatcher", () => {
     expect(results()).toEqual([expect.objectContaining({ id: "cmd-cancel01", ok: false, error: expect.objectContaining({ code: "cancelled" }) })]);
     await d.handle(command({ id: "cmd-cancel01", action: "time.status" }));
     expect(results()[1]).toEqual(results()[0]);
+  });
+
+  it("keeps the answer of a handler that did its work though a cancel came while it ran", async () => {
+    const d = await dispatcher();
+    let go!: () => void;
+    const entered = new Promise<void>((resolve) => (pingGate = { entered: resolve, go: new Promise((done) => (go = done)) }));
+    const running = d.handle(command({ id: "cmd-cancel02" }));
+    await entered;
+    d.cancel(new TextEncoder().encode(JSON.stringify({ id: "cmd-cancel02" })));
+    go();
+    await running;
+    expect(pings).toBe(1);
+    expect(results()).toEqual([expect.objectContaining({ id: "cmd-cancel02", ok: true, data: expect.objectContaining({ pong: true }) })]);
+  });
+
+  it("answers a command the bridge stopping cut off that it was stopped, and keeps the answer of one that did its work meanwhile", async () => {
+    const d = await dispatcher();
+    const watching = new Promise<void>((resolve) => (untilAborted = { entered: resolve, aborted: false }));
+    let go!: () => void;
+    const pinging = new Promise<void>((resolve) => (pingGate = { entered: resolve, go: new Promise((done) => (go = done)) }));
+    const running = [d.handle(command({ id: "cmd-cutoff01", action: "time.status" })), d.handle(command({ id: "cmd-pinged01" }))];
+    await Promise.all([watching, pinging]);
+    const stopping = d.abortAll();
+    go();
+    await stopping;
+    await Promise.all(running);
+    expect(pings).toBe(1);
+    expect(results().map((r) => (r.ok ? [r.id, "ok"] : [r.id, r.error.code, r.error.message]))).toEqual([
+      ["cmd-cutoff01", "handler_failed", "time.status was stopped because the bridge stopped while it ran; run it again."],
+      ["cmd-pinged01", "ok"],
+    ]);
+  });
+
+  it("says a command was cut off by the restart into a new release when a bridge.update restarts the bridge", async () => {
+    const d = await dispatcher();
+    const watching = new Promise<void>((resolve) => (untilAborted = { entered: resolve, aborted: false }));
+    const running = d.handle(command({ id: "cmd-cutoff02", action: "time.status" }));
+    await watching;
+    const update = new Promise<void>((resolve) => (updating = resolve));
+    void d.handle(command({ id: "cmd-update01", action: "bridge.update", args: { version: "1.1.0" } }));
+    await update;
+    // As the updater restarts the bridge: every running handler is stopped, then the process ends once they are answered.
+    await d.abortAll();
+    expect(results()).toEqual([
+      expect.objectContaining({
+        id: "cmd-cutoff02",
+        ok: false,
+        error: { code: "handler_failed", message: "time.status was stopped because the bridge restarted (bridge.update) while it ran; run it again." },
+      }),
+    ]);
+    await running;
   });
 
   it("ignores a cancel for a command it is not running, and a malformed one", async () => {

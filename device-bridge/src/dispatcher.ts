@@ -1,5 +1,7 @@
 import {
+  type ActionDefinition,
   type ActionErrorBody,
+  bridgeUpdate,
   CancelSchema,
   type Channel,
   type ChannelMessage,
@@ -43,14 +45,27 @@ export interface DispatcherDeps {
   log: Logger;
 }
 
+/** Why a running command's handler was told to stop: the cloud cancelled it, or the bridge is stopping (restarting for bridge.update). */
+type Stop = "cancelled" | "bridge stopped" | "bridge restarted";
+
+/** A command running here; `stop` is set once its handler is told to stop. */
+interface Running {
+  action: string;
+  controller: AbortController;
+  stop?: Stop;
+}
+
+/** How long a stop waits for the commands it stopped to be answered (their programs get SIGTERM, then SIGKILL). */
+const ANSWERS_ON_STOP_MS = 10_000;
+
 /**
  * Runs commands from the cloud. Every command that carries an id gets exactly
  * one result, whatever happens; a redelivered id is answered, never run again.
  */
 export class Dispatcher {
-  private readonly running = new Map<string, AbortController>();
-  /** Running commands the cloud cancelled: their result says so, whatever the aborted handler returned. */
-  private readonly cancelled = new Set<string>();
+  private readonly running = new Map<string, Running>();
+  /** Each command being run, until it is answered (journalled and handed to the link). */
+  private readonly answering = new Map<string, { action: string; answered: Promise<void> }>();
   private readonly deadlines = new CommandDeadlines();
   private readonly exclusions: Exclusions;
 
@@ -82,13 +97,19 @@ export class Dispatcher {
             }),
       );
     }
-    await this.run(command);
+    const answered = this.run(command);
+    this.answering.set(command.id, { action: command.action, answered });
+    try {
+      await answered;
+    } finally {
+      this.answering.delete(command.id);
+    }
   }
 
   /** Waits for a resumable command's outcome, journaled; a redelivery meanwhile is only acknowledged. */
   private async resumed(command: Command): Promise<Result | undefined> {
     if (!this.deps.resume) return undefined;
-    this.running.set(command.id, new AbortController());
+    this.running.set(command.id, { action: command.action, controller: new AbortController() });
     try {
       const result = await this.deps.resume(command);
       if (result) await this.journalled(result.id, this.deps.journal.finished(result));
@@ -107,15 +128,22 @@ export class Dispatcher {
       return this.deps.log.warn("dropped a cancel that is not JSON");
     }
     const parsed = CancelSchema.safeParse(json);
-    const controller = parsed.success ? this.running.get(parsed.data.id) : undefined;
-    if (!parsed.success || !controller) return;
-    this.cancelled.add(parsed.data.id);
-    controller.abort();
+    const running = parsed.success ? this.running.get(parsed.data.id) : undefined;
+    if (running) stop(running, "cancelled");
   }
 
-  /** Stops every running handler (the bridge is shutting down). */
-  abortAll(): void {
-    for (const controller of this.running.values()) controller.abort();
+  /**
+   * Stops every running handler (the bridge is shutting down; with a bridge.update running, to restart into its
+   * release), and resolves once each stopped command is answered, or after a grace: the process may then end
+   * without losing their answers. The update that restarts the bridge is not waited for: it is what waits.
+   */
+  async abortAll(): Promise<void> {
+    const restarting = [...this.running.values()].some((each) => each.action === bridgeUpdate.name);
+    for (const running of this.running.values()) stop(running, restarting && running.action !== bridgeUpdate.name ? "bridge restarted" : "bridge stopped");
+    const answers = [...this.answering.values()].filter(({ action }) => action !== bridgeUpdate.name).map(({ answered }) => answered.catch(() => undefined));
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(answers), new Promise((resolve) => (grace = setTimeout(resolve, ANSWERS_ON_STOP_MS)))]);
+    clearTimeout(grace);
   }
 
   private parse(payload: Uint8Array): Command | undefined {
@@ -157,18 +185,17 @@ export class Dispatcher {
       return reject({ code: "invalid_input", message: `Invalid arguments for ${action.name}: ${input.error.message}` });
     }
     // Running from here: finding what it holds may ask the engine, and a redelivery meanwhile is only acknowledged.
-    const controller = new AbortController();
-    this.running.set(command.id, controller);
+    const running: Running = { action: action.name, controller: new AbortController() };
+    this.running.set(command.id, running);
     let release: () => void;
     try {
       release = await this.exclusions.hold(command.id, action.name, input.data);
-      if (this.cancelled.has(command.id)) {
+      if (running.stop === "cancelled") {
         release();
         throw new ActionError("cancelled", `${action.name} was cancelled before it started; nothing was done.`);
       }
     } catch (error) {
       this.running.delete(command.id);
-      this.cancelled.delete(command.id);
       return this.answer(action.name, failure(command.id, startedAt, describeError(error)));
     }
     await this.journalled(command.id, journal.started(command.id));
@@ -178,7 +205,7 @@ export class Dispatcher {
       stateDir: this.deps.stateDir,
       bridgeVersion: this.deps.bridgeVersion,
       workloads: this.deps.workloads,
-      signal: controller.signal,
+      signal: running.controller.signal,
       progress: (done, total, message) => send("progress", { id: command.id, done, total, message }),
       reportState: this.deps.reportState,
     };
@@ -194,13 +221,11 @@ export class Dispatcher {
             message: `Bridge bug: ${action.name} produced output that does not match its schema: ${output.error.message}`,
           });
     } catch (error) {
-      result = failure(command.id, startedAt, describeError(error));
+      // A handler that returned did what it does, stopped or not; one that threw after it was stopped was cut off by that.
+      result = failure(command.id, startedAt, running.stop ? stopped(action, running.stop) : describeError(error));
     } finally {
       this.running.delete(command.id);
       release();
-    }
-    if (this.cancelled.delete(command.id)) {
-      result = failure(command.id, startedAt, { code: "cancelled", message: `${action.name} was cancelled while it ran; its handler was stopped.` });
     }
     await this.answer(action.name, result);
   }
@@ -243,6 +268,20 @@ export class Dispatcher {
       this.deps.log.error(`could not write command ${id} to the command journal (${error.message}): a redelivery of it after the bridge restarts may not be recognised`),
     );
   }
+}
+
+/** Tells a running command's handler to stop, once, keeping the first reason. */
+function stop(running: Running, why: Stop): void {
+  running.stop ??= why;
+  running.controller.abort();
+}
+
+/** The answer of a handler that threw once told to stop. */
+function stopped(action: ActionDefinition, why: Stop): ActionErrorBody {
+  if (why === "cancelled") return { code: "cancelled", message: `${action.name} was cancelled while it ran; its handler was stopped.` };
+  const because = why === "bridge restarted" ? `the bridge restarted (${bridgeUpdate.name})` : "the bridge stopped";
+  const next = action.hints.readOnly ? "run it again." : "it may have done part of its work, so check the state of the device before running it again.";
+  return { code: "handler_failed", message: `${action.name} was stopped because ${because} while it ran; ${next}` };
 }
 
 function failure(id: string, startedAt: number, error: ActionErrorBody): Result {

@@ -39,14 +39,17 @@ async function signAndPublish(version: string, bundle: string, keyFile = path.jo
   await fleet("release", "publish", "--bundle", bundle);
 }
 
-async function update(args: Record<string, unknown>): Promise<unknown> {
-  const response = await fetch(`${stack.worker.url}/api/devices/${DEVICE}/actions/bridge.update`, {
+/** Runs `action` on the device through the fleet API; settles with its answer. */
+async function invoke(action: string, args: Record<string, unknown>): Promise<unknown> {
+  const response = await fetch(`${stack.worker.url}/api/devices/${DEVICE}/actions/${action}`, {
     method: "POST",
     headers: { Authorization: `Bearer ${stack.worker.fleetToken}`, "Content-Type": "application/json" },
     body: JSON.stringify({ args, timeoutMs: 120_000 }),
   });
   return response.json();
 }
+
+const update = (args: Record<string, unknown>) => invoke("bridge.update", args);
 
 const summary = () => stack.worker.api<DeviceSummary>(`/api/devices/${DEVICE}`);
 
@@ -199,5 +202,39 @@ describe("bridge updates over the tunnel, signed, with rollback", () => {
     expect(await update({ version: "1.4.0" })).toMatchObject({ ok: true, data: { status: "updated", from: "1.1.0", to: "1.4.0" } });
     expect(await bridge.releases.trustedKey(updateKey)).toBe(rotated.updateKey);
     expect(await summaryWhen((d) => d.state?.update?.version === "1.4.0")).toMatchObject({ online: true, state: { bridgeVersion: "1.4.0" } });
+  });
+
+  it("answers a telemetry.watch that the update's restart cut off that the restart stopped it, not with the samples it took", async () => {
+    await signAndPublish("1.5.0", await build("1.5.0"), path.join(stack.dir, "update-next.key"));
+    const watch = invoke("telemetry.watch", { seconds: 20 });
+    // Until the device acknowledged the watch: it runs.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { commands } = await stack.worker.api<{ commands: CommandRecord[] }>(`/api/devices/${DEVICE}/commands`);
+      if (commands.some((c) => c.action === "telemetry.watch" && c.state === "running")) break;
+      if (Date.now() > deadline) throw new Error("the device never started the watch");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    expect(await update({ version: "1.5.0" })).toMatchObject({ ok: true, data: { status: "updated", from: "1.4.0", to: "1.5.0" } });
+    expect(await watch).toMatchObject({
+      ok: false,
+      error: { code: "handler_failed", message: "telemetry.watch was stopped because the bridge restarted (bridge.update) while it ran; run it again." },
+    });
+  });
+
+  it("rolls back a release that ends with 0 by itself on trial (an empty bundle): the device does not stay offline, and is online again on the old version", async () => {
+    const running = await bridge.releases.linked("current");
+    const empty = path.join(stack.dir, "jetson-bridge-1.6.0.mjs");
+    await writeFile(empty, "// release 1.6.0: nothing keeps its event loop busy, so its process ends with 0 at once\n");
+    await signAndPublish("1.6.0", empty, path.join(stack.dir, "update-next.key"));
+
+    expect(await update({ version: "1.6.0" })).toMatchObject({
+      ok: false,
+      error: { code: "handler_failed", message: expect.stringMatching(/rolled back to .*: bridge 1\.6\.0 ended by itself, with no stop asked for, before it passed its health check/) },
+    });
+    expect(await summaryWhen((d) => d.state?.update?.version === "1.6.0")).toMatchObject({ online: true, state: { bridgeVersion: running, update: { outcome: "rolled-back" } } });
+    expect(await bridge.releases.linked("current")).toBe(running);
+    expect(await bridge.releases.pending()).toBeUndefined();
   });
 });

@@ -103,6 +103,8 @@ export const aiHandlers = {
     const labels = c.Config.Labels ?? {};
     const url = servedHealthUrl(labels);
     const http = url && c.State.Running ? await probeHealth(url, signal) : undefined;
+    // A probe stopped by the command's signal counts as failing, which says nothing of the server's health.
+    signal.throwIfAborted();
     const dockerHealth = c.State.Health?.Status || undefined;
     return {
       container: containerName(c.Name),

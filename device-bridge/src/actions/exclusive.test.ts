@@ -74,6 +74,39 @@ async function bridgeOn(on: SimulatedBoard, options: { handlers?: HandlerTable; 
 const outcomes = (results: Array<ChannelMessage<"result">>) => results.map((r) => (r.ok ? [r.id, "ok"] : [r.id, r.error.code]));
 const busy = (id: string, message: string) => ({ id, ok: false, error: { code: "too_busy", message }, startedAt: expect.any(Number), endedAt: expect.any(Number) });
 
+type Bridge = Awaited<ReturnType<typeof bridgeOn>>;
+
+/**
+ * The bridge's updater on release 1.0.0, and a fleet's release endpoint serving 1.1.0 to it (its bundle
+ * held half way). Its restart, as the bridge's does, stops every running handler; then the process
+ * ends (here, it never returns).
+ */
+async function restartingUpdater(bridge: () => Bridge) {
+  const server = await releaseServer("1.1.0");
+  cleanups.push(() => server.close());
+  const releases = new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-")));
+  await releases.install("1.0.0", path.join(import.meta.dirname, "exclusive.ts"));
+  await releases.switchTo("1.0.0");
+  let restarted!: () => void;
+  const restarting = new Promise<void>((resolve) => (restarted = resolve));
+  const updater = await BridgeUpdater.open({
+    identity: { url: server.url, fleet: "f", deviceId: "d", token: "t".repeat(16) },
+    updateKey: server.updateKey,
+    releases,
+    running: "1.0.0",
+    platform: "linux",
+    arch: "arm64",
+    handlers: {},
+    restart: () => {
+      void bridge().dispatcher.abortAll();
+      restarted();
+      return new Promise<never>(() => undefined);
+    },
+    log: quiet,
+  });
+  return { server, handler: updater.handler, releases, restarting };
+}
+
 describe("a second command that changes what a running one changes", () => {
   it("clocks.lock is refused while one runs, so clocks.restore brings back the board's own clocks", async () => {
     let bridge!: Awaited<ReturnType<typeof bridgeOn>>;
@@ -214,31 +247,10 @@ describe("a second command that changes what a running one changes", () => {
   });
 
   it("bridge.update is refused while one runs, which goes on to restart into its release", async () => {
-    const server = await releaseServer("1.1.0");
-    cleanups.push(() => server.close());
-    const releases = new ReleaseDir(await mkdtemp(path.join(tmpdir(), "updater-")));
-    await releases.install("1.0.0", path.join(import.meta.dirname, "exclusive.ts"));
-    await releases.switchTo("1.0.0");
-    let bridge!: Awaited<ReturnType<typeof bridgeOn>>;
-    let restarted!: () => void;
-    const restarting = new Promise<void>((resolve) => (restarted = resolve));
-    const updater = await BridgeUpdater.open({
-      identity: { url: server.url, fleet: "f", deviceId: "d", token: "t".repeat(16) },
-      updateKey: server.updateKey,
-      releases,
-      running: "1.0.0",
-      platform: "linux",
-      arch: "arm64",
-      handlers: {},
-      // As the bridge restarts: every running handler is stopped, then the process ends (here, never returns).
-      restart: () => {
-        bridge.dispatcher.abortAll();
-        restarted();
-        return new Promise<never>(() => undefined);
-      },
-      log: quiet,
-    });
-    bridge = await bridgeOn(await board(), { handlers: { ...handlers, "bridge.update": updater.handler } });
+    let bridge!: Bridge;
+    const update = await restartingUpdater(() => bridge);
+    const { server } = update;
+    bridge = await bridgeOn(await board(), { handlers: { ...handlers, "bridge.update": update.handler } });
 
     // Never answered by this process: it restarts.
     void bridge.run("cmd-update01", "bridge.update", { version: "1.1.0" });
@@ -246,11 +258,95 @@ describe("a second command that changes what a running one changes", () => {
     const second = bridge.run("cmd-update02", "bridge.update", { version: "1.1.0" });
     await Promise.race([second, server.started(2)]);
     server.sendRest();
-    await restarting;
+    await update.restarting;
 
     expect(bridge.results).toEqual([busy("cmd-update02", "bridge.update is already changing the bridge version (command cmd-update01); try again when it has finished.")]);
-    expect(await releases.linked("current")).toBe("1.1.0");
-    expect(await releases.pending()).toMatchObject({ version: "1.1.0", from: "1.0.0" });
+    expect(await update.releases.linked("current")).toBe("1.1.0");
+    expect(await update.releases.pending()).toMatchObject({ version: "1.1.0", from: "1.0.0" });
+  });
+});
+
+describe("bridge.update, whose restart stops every command running then", () => {
+  it("is refused while packages.install changes the device, naming it, and the install ends whole", async () => {
+    let bridge!: Bridge;
+    const update = await restartingUpdater(() => bridge);
+    const { server } = update;
+    let updated: Promise<void> | undefined;
+    // The update arrives as the install starts apt-get: unless refused, its restart stops apt-get halfway.
+    const on = await board((host) =>
+      runningThrough(host, async (program, args, options) => {
+        if (program === "apt-get" && !updated) {
+          updated = bridge.run("cmd-update01", "bridge.update", { version: "1.1.0" });
+          await Promise.race([updated, server.started(1)]);
+          server.sendRest();
+          await Promise.race([updated, update.restarting]);
+        }
+        return host.run(program, args, options);
+      }),
+    );
+    bridge = await bridgeOn(on, { handlers: { ...handlers, "bridge.update": update.handler } });
+
+    await bridge.run("cmd-install1", "packages.install", { names: ["htop"] });
+
+    expect(bridge.results).toEqual([
+      busy("cmd-update01", "packages.install is changing the device (command cmd-install1), and bridge.update would stop it halfway when it restarts the bridge; try again when it has finished."),
+      expect.objectContaining({ id: "cmd-install1", ok: true }),
+    ]);
+    expect((await on.run("packages.list", { match: "htop" })).packages).toMatchObject([{ name: "htop", status: "installed" }]);
+    expect(await update.releases.linked("current")).toBe("1.0.0");
+  });
+
+  it("refuses packages.install while it runs, and goes on to restart into its release", async () => {
+    let bridge!: Bridge;
+    const update = await restartingUpdater(() => bridge);
+    const { server } = update;
+    const on = await board();
+    bridge = await bridgeOn(on, { handlers: { ...handlers, "bridge.update": update.handler } });
+
+    void bridge.run("cmd-update01", "bridge.update", { version: "1.1.0" });
+    await server.started(1);
+    await bridge.run("cmd-install1", "packages.install", { names: ["htop"] });
+    server.sendRest();
+    await update.restarting;
+
+    expect(bridge.results).toEqual([
+      busy("cmd-install1", "bridge.update is about to restart the bridge (command cmd-update01), which would stop packages.install halfway; try again when the update has finished."),
+    ]);
+    expect((await on.run("packages.list", { match: "htop" })).packages).toEqual([]);
+    expect(await update.releases.linked("current")).toBe("1.1.0");
+  });
+
+  it("stops a telemetry.watch running then, answered that the restart stopped it rather than with the samples it took", async () => {
+    let bridge!: Bridge;
+    const update = await restartingUpdater(() => bridge);
+    const { server } = update;
+    let watching!: () => void;
+    const watchStarted = new Promise<void>((resolve) => (watching = resolve));
+    const on = await board((host) =>
+      runningThrough(host, (program, args, options) => {
+        if (program === "tegrastats") watching();
+        return host.run(program, args, options);
+      }),
+    );
+    bridge = await bridgeOn(on, { handlers: { ...handlers, "bridge.update": update.handler } });
+
+    const watch = bridge.run("cmd-watch001", "telemetry.watch", { seconds: 20, intervalMs: 100 });
+    await watchStarted;
+    void bridge.run("cmd-update01", "bridge.update", { version: "1.1.0" });
+    await server.started(1);
+    server.sendRest();
+    await update.restarting;
+    await watch;
+
+    expect(bridge.results).toEqual([
+      {
+        id: "cmd-watch001",
+        ok: false,
+        error: { code: "handler_failed", message: "telemetry.watch was stopped because the bridge restarted (bridge.update) while it ran; run it again." },
+        startedAt: expect.any(Number),
+        endedAt: expect.any(Number),
+      },
+    ]);
   });
 });
 

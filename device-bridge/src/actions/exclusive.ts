@@ -1,4 +1,4 @@
-import { type ActionInput, type ActionName, isActionName } from "@jetson/protocol";
+import { type ActionInput, type ActionName, bridgeUpdate, findAction, isActionName } from "@jetson/protocol";
 import { ActionError } from "../action-error.js";
 
 const CLOCKS_AND_POWER = "the clocks and power mode";
@@ -72,6 +72,8 @@ interface Holder {
 /** What one device's running commands hold alone; a command that needs what another holds is refused, never queued behind it. */
 export class Exclusions {
   private readonly held = new Map<string, Holder>();
+  /** The running commands that change the device (their catalogue hints say they are not read-only): each one's action by its id. */
+  private readonly changing = new Map<string, ActionName>();
 
   constructor(private readonly identifyContainer: IdentifyContainer) {}
 
@@ -89,10 +91,31 @@ export class Exclusions {
     }
     const holder = held.flatMap(({ keys }) => keys.map((key) => this.held.get(key))).find((entry) => entry !== undefined);
     if (holder) throw new ActionError("too_busy", `${holder.action} is already ${holder.verb} ${holder.what} (command ${holder.id}); try again when it has finished.`);
+    const changes = findAction(action)?.hints.readOnly === false;
+    if (changes) this.refuseBesideRestart(action);
     for (const { keys, entry } of held) for (const key of keys) this.held.set(key, entry);
+    if (changes) this.changing.set(id, action);
     return () => {
       for (const { keys } of held) for (const key of keys) this.held.delete(key);
+      this.changing.delete(id);
     };
+  }
+
+  /**
+   * bridge.update restarts the bridge, which stops every command running then: a change stopped halfway
+   * (an install, a pull) is worse than a refusal, so bridge.update is refused while one runs and none
+   * starts while it runs. A read-only command is only stopped, and answered that the restart stopped it.
+   */
+  private refuseBesideRestart(action: ActionName): void {
+    for (const [id, running] of this.changing) {
+      // A second bridge.update was refused already, by the bridge version the first one holds.
+      if (action === bridgeUpdate.name) {
+        throw new ActionError("too_busy", `${running} is changing the device (command ${id}), and ${action} would stop it halfway when it restarts the bridge; try again when it has finished.`);
+      }
+      if (running === bridgeUpdate.name) {
+        throw new ActionError("too_busy", `${running} is about to restart the bridge (command ${id}), which would stop ${action} halfway; try again when the update has finished.`);
+      }
+    }
   }
 
   /** One container named by a name, a short id or a long one holds the same keys; one not there yet (a run's new name) its name. */

@@ -28,6 +28,8 @@ export const networkHandlers = {
       timeoutMs: (count + timeoutSeconds + 5) * 1000,
       signal,
     });
+    // Stopped by its command's signal, ping answers for the probes it sent so far, or none.
+    signal.throwIfAborted();
     const report = parsePing(result.stdout);
     if (report) return { host: target, reachable: report.received > 0, ...report };
     const why = result.stderr.trim() || `ping exited with ${result.exitCode ?? result.signal}`;

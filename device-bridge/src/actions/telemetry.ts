@@ -27,6 +27,8 @@ export const telemetryHandlers = {
           if (samples.length >= expected) stop.abort();
         },
       });
+      // Stopped by its command's signal (a cancel, the bridge stopping): the samples so far are not the watch asked for.
+      signal.throwIfAborted();
       if (!result.aborted && result.exitCode !== 0) {
         throw new ActionError("handler_failed", `tegrastats failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
       }
