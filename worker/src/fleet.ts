@@ -243,10 +243,22 @@ export class Fleet {
     const admitted = await this.admit(deviceId, call);
     if ("error" in admitted) return { ok: false, error: admitted.error };
     const { started, requestedBy, commandId, auditId } = admitted;
-    const outcome = await this.device(deviceId).invoke(
-      { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId, auditId },
-      onProgress,
-    );
+    let outcome: InvokeOutcome;
+    try {
+      outcome = await this.device(deviceId).invoke(
+        { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId, auditId },
+        onProgress,
+      );
+    } catch (error) {
+      // The command may have reached the device before its object went (a deploy restarts it): the caller needs its id, not to run it twice.
+      console.error(`command ${commandId} on ${deviceId}: the device object failed`, error);
+      const message = `The object of ${deviceId} restarted while command ${commandId} was in flight; it may have run: check get_command ${commandId} before retrying.`;
+      outcome = { ok: false, error: { code: "unavailable", message } };
+      // A command in the ledger has its audit row completed by the object when it ends, with what the device did.
+      // A new stub: the one that failed stays broken.
+      const inLedger = await this.device(deviceId).commandDetail(commandId).then((detail) => detail !== undefined, () => false);
+      if (inLedger) return outcome;
+    }
     await this.auditTrail().complete(auditId, {
       outcome: outcome.ok ? "succeeded" : outcome.queued ? "queued" : "failed",
       error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,

@@ -112,9 +112,10 @@ export class CommandPath {
 
   /**
    * Stops an open command: the ledger records `cancelled` at once, and a device that has it is
-   * told to abort its handler (its later `cancelled` result changes nothing). Answers false
-   * for a command the ledger does not have; given the `action` it is on its way with, such a
-   * command is recorded as cancelled, and refused when it comes.
+   * told to abort its handler (its later `cancelled` result changes nothing), now if its link is
+   * live and at each new link until it answers. Answers false for a command the ledger does not
+   * have; given the `action` it is on its way with, such a command is recorded as cancelled, and
+   * refused when it comes.
    */
   async cancel(id: string, by: string, action?: string): Promise<boolean> {
     const row = this.store.command(id);
@@ -128,18 +129,11 @@ export class CommandPath {
     }
     const error = { code: "cancelled" as const, message: `${row.action} was cancelled by ${by}.` };
     if (!this.store.finish(id, "cancelled", Date.now(), { ok: false, error })) return true;
-    const link = this.presence.live();
-    const identity = this.identity();
-    if (link && identity && row.state !== "queued") {
-      link.send({
-        type: "publish",
-        topic: topicFor(identity.deviceId, "cancel"),
-        payload: new TextEncoder().encode(JSON.stringify({ id })),
-        qos: 1,
-        retain: false,
-        dup: false,
-        messageId: link.takeMessageId(),
-      });
+    // A queued command never reached the device; any other may run there, its link down or not.
+    if (row.state !== "queued") {
+      this.store.oweCancel(id);
+      const link = this.presence.live();
+      if (link) this.tellCancel(link, id);
     }
     const outcome = { ok: false as const, error };
     if (!this.pending.resolve(id, outcome)) await this.settle(id, outcome);
@@ -165,10 +159,12 @@ export class CommandPath {
     return this.store.nextDeadline();
   }
 
-  /** The device listens for commands again: deliver what it has not answered yet. */
+  /** The device listens for commands again (once per connection): deliver what it has not answered yet, cancels too. */
   async redeliver(connection: Connection): Promise<void> {
-    // Queued commands are ledger rows too: this delivers them, once per connection.
-    for (const row of this.store.unfinished(Date.now())) {
+    const now = Date.now();
+    for (const id of this.store.cancelsOwed(now)) this.tellCancel(connection, id);
+    // Queued commands are ledger rows too: this delivers them.
+    for (const row of this.store.unfinished(now)) {
       this.deliver(connection, {
         id: row.id,
         action: row.action,
@@ -191,6 +187,7 @@ export class CommandPath {
   }
 
   async finished(answer: ChannelMessage<"result">): Promise<void> {
+    this.store.answered(answer.id);
     const action = findAction(this.store.command(answer.id)?.action ?? "");
     const result = action ? readDeviceAnswer(action, answer) : answer;
     const recorded = this.store.finish(result.id, result.ok ? "succeeded" : "failed", Date.now(), result);
@@ -269,6 +266,21 @@ export class CommandPath {
       messageId: connection.takeMessageId(),
     });
     this.store.markSent(command.id, Date.now());
+  }
+
+  /** Tells the device to abort a command's handler; one it does not run ignores this. */
+  private tellCancel(connection: Connection, id: string): void {
+    const identity = this.identity();
+    if (!identity) return;
+    connection.send({
+      type: "publish",
+      topic: topicFor(identity.deviceId, "cancel"),
+      payload: new TextEncoder().encode(JSON.stringify({ id })),
+      qos: 1,
+      retain: false,
+      dup: false,
+      messageId: connection.takeMessageId(),
+    });
   }
 
   private expire(id: string, action: string, timeoutMs: number): void {

@@ -4,6 +4,7 @@ import { encodePacket, type Packet } from "../mqtt/index.js";
 export interface Attachment {
   version?: 4 | 5;
   authenticated: boolean;
+  /** Listens on the device's command topic: commands go to it. */
   subscribed: boolean;
   /** Seconds, as the client asked in CONNECT. */
   keepalive: number;
@@ -11,6 +12,8 @@ export interface Attachment {
   openedAt: number;
   will?: { topic: string; payload: string };
   nextMessageId: number;
+  /** The start of a packet whose rest has not come yet, for a reader rebuilt after hibernation; only its size when too large to keep here. */
+  pending?: { bytes: Uint8Array } | { unkept: number };
   /** Closed on purpose (replaced, revoked, timed out): its close must not touch presence or fire the will. */
   retired: boolean;
 }

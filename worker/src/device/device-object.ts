@@ -311,9 +311,8 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
     const connection = new Connection(ws);
     if (connection.state.retired) return;
     if (typeof message === "string") return connection.retire(CLOSE.protocol, "MQTT frames are binary");
-    const reader = this.readers.for(connection);
     try {
-      for (const packet of reader.push(new Uint8Array(message))) {
+      for (const packet of this.readers.read(connection, new Uint8Array(message))) {
         if (connection.state.authenticated) this.presence.touch();
         await handlePacket(connection, packet, this);
         if (connection.state.retired) return;

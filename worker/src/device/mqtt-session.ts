@@ -20,6 +20,7 @@ export interface SessionHost {
   readonly deviceId: string | undefined;
   credentialsValid(username: string | undefined, password: Uint8Array | undefined): Promise<boolean>;
   connected(connection: Connection): Promise<void>;
+  /** The link started to listen on the device's command topic: once per connection, unless it unsubscribes from it. */
   subscribed(connection: Connection): Promise<void>;
   /** Handles a device-to-cloud message; answers how its PUBACK does. */
   received(channel: Channel, payload: Uint8Array): Promise<Acknowledgement>;
@@ -61,14 +62,15 @@ export async function handlePacket(connection: Connection, packet: Packet, host:
       const refused = state.version === 5 ? Reason.notAuthorized : SUBACK_FAILURE_V4;
       const granted = packet.subscriptions.map((s) => (allowed.has(s.topic) ? Math.min(s.qos, 1) : refused));
       connection.send({ type: "suback", messageId: packet.messageId, granted });
-      if (granted.some((code) => code <= 1)) {
+      // Commands go to a link listening on its command topic; what it has not answered goes once per connection, however many SUBSCRIBEs come.
+      if (!connection.state.subscribed && packet.subscriptions.some((s) => isCommandTopic(s.topic, deviceId))) {
         connection.update({ subscribed: true });
         await host.subscribed(connection);
       }
       return;
     }
     case "unsubscribe":
-      connection.update({ subscribed: false });
+      if (packet.topics.some((topic) => isCommandTopic(topic, host.deviceId))) connection.update({ subscribed: false });
       return connection.send({
         type: "unsuback",
         messageId: packet.messageId,
@@ -142,6 +144,11 @@ async function onPublish(connection: Connection, packet: PublishPacket, host: Se
       properties: v5 && reasonString !== undefined ? { reasonString } : undefined,
     });
   }
+}
+
+/** Whether `topic` is the device's command topic: a link listening on it gets the device's commands. */
+function isCommandTopic(topic: string, deviceId: string | undefined): boolean {
+  return deviceId !== undefined && topic === topicFor(deviceId, "command");
 }
 
 /** 3.1.1 has no CONNACK code for a bad will; "not authorized" is the closest. */

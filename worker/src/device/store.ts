@@ -73,6 +73,8 @@ export const LEDGER_SCHEMA: Schema = {
     "ALTER TABLE commands ADD COLUMN outcome_on_device TEXT",
     // The audit row the command completes: an object restarted while nobody waits for it completes the row itself.
     "ALTER TABLE commands ADD COLUMN audit_id INTEGER",
+    // 1 while the device may still run a command cancelled here: the cancel is sent at each new link until it answers.
+    "ALTER TABLE commands ADD COLUMN cancel_owed INTEGER",
   ],
 };
 
@@ -219,6 +221,24 @@ export class DeviceStore {
       id,
     );
     return cursor.rowsWritten > 0;
+  }
+
+  /** The device may be running this cancelled command: it is told to stop it at each new link (cancelsOwed) until it answers. */
+  oweCancel(id: string): void {
+    this.sql.exec("UPDATE commands SET cancel_owed = 1 WHERE id = ?", id);
+  }
+
+  /** Cancelled commands the device has not answered, whose deadline has not passed. */
+  cancelsOwed(now: number): string[] {
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM commands WHERE cancel_owed = 1 AND deadline > ? ORDER BY created_at", now)
+      .toArray()
+      .map((row) => row.id);
+  }
+
+  /** The device answered a command: no cancel of it is owed any more. */
+  answered(id: string): void {
+    this.sql.exec("UPDATE commands SET cancel_owed = NULL WHERE id = ? AND cancel_owed IS NOT NULL", id);
   }
 
   /**

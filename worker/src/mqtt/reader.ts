@@ -58,6 +58,11 @@ export class PacketReader {
     return packets;
   }
 
+  /** How many bytes of an unfinished packet it holds: what snapshot() would copy. */
+  get pendingLength(): number {
+    return this.#length;
+  }
+
   snapshot(): PacketReaderSnapshot {
     return { version: this.#version, pending: this.#buffer.slice(0, this.#length) };
   }
