@@ -1,8 +1,8 @@
 import type { AuditEntry, AuditPosition, AuditQuery, ConfirmedBy } from "@jetson/protocol";
 import { shorten } from "../policy.js";
 import type { Schema } from "../sqlite-migrations.js";
-import { boundedArgs } from "./audit-bounds.js";
-import { idBase } from "./audit-days.js";
+import { boundedArgs, jsonBytes } from "./audit-bounds.js";
+import { AUDIT_LIMITS, idBase } from "./audit-days.js";
 
 /** A day's rows, as its AuditShardObject stores them (the registry's table from before shards has the same columns). */
 export const AUDIT_SHARD_SCHEMA: Schema = {
@@ -14,14 +14,21 @@ export const AUDIT_SHARD_SCHEMA: Schema = {
   command_id TEXT, confirmed_by TEXT);
   CREATE INDEX audit_at ON audit (at);
   CREATE INDEX audit_device_at ON audit (device, at)`,
+    // Every filter the API offers reads its own rows instead of scanning the day (the rowid in each index keeps (at, id) order).
+    `CREATE INDEX audit_caller_at ON audit (caller, at);
+  CREATE INDEX audit_action_at ON audit (action, at);
+  CREATE INDEX audit_outcome_at ON audit (outcome, at)`,
   ],
 };
 
 export type AuditStart = Omit<AuditEntry, "id" | "outcome" | "error" | "durationMs">;
 export type AuditEnd = Pick<AuditEntry, "outcome" | "error" | "durationMs">;
 
-/** What one table is asked for: the query's filters and time bounds, the rows after a position (newest first), how many. */
-export type AuditSlice = Omit<AuditQuery, "cursor"> & { after?: AuditPosition };
+/**
+ * What one table is asked for: the query's filters and time bounds, the rows after a position (newest first), how many,
+ * and how many bytes of them at most (AUDIT_LIMITS.maxPageBytes unless given).
+ */
+export type AuditSlice = Omit<AuditQuery, "cursor"> & { after?: AuditPosition; maxBytes?: number };
 
 /**
  * One table of audit rows: a day's, or the registry's from before shards. Rows are never edited
@@ -49,7 +56,7 @@ export class AuditTable {
         entry.caller,
         entry.device,
         shorten(entry.action),
-        JSON.stringify(boundedArgs(entry.args)),
+        JSON.stringify(boundedArgs(entry.args, entry.outcome)),
         entry.outcome,
         entry.error === undefined ? null : shorten(entry.error),
         entry.durationMs,
@@ -82,7 +89,10 @@ export class AuditTable {
     return this.sql.exec("SELECT 1 FROM audit LIMIT 1").toArray().length > 0;
   }
 
-  /** Matching rows newest first, by (at, id), after `slice.after` when given. */
+  /**
+   * Matching rows newest first, by (at, id), after `slice.after` when given: `slice.limit` at most, and none after
+   * the row whose JSON passes `slice.maxBytes` in all (answered: the caller sees the table stopped there).
+   */
   page(slice: AuditSlice): AuditEntry[] {
     const where: string[] = [];
     const values: SqlStorageValue[] = [];
@@ -100,23 +110,38 @@ export class AuditTable {
       values.push(value);
     }
     if (slice.after) {
-      where.push("(at < ? OR (at = ? AND id < ?))");
+      // `at <= ?` as well: a range on the index, so a page deep in the day starts there instead of skipping the rows before.
+      where.push("at <= ? AND (at < ? OR id < ?)");
       values.push(slice.after.at, slice.after.at, slice.after.id - this.base);
     }
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, id DESC LIMIT ?`;
-    // Row by row, each bounded as it is read: a page of rows written before the bound never sits whole in memory.
-    return Array.from(this.sql.exec<Record<string, SqlStorageValue>>(sql, ...values, slice.limit), (row) => ({
+    const maxBytes = slice.maxBytes ?? AUDIT_LIMITS.maxPageBytes;
+    const entries: AuditEntry[] = [];
+    let bytes = 0;
+    // Row by row, each bounded as it is read: no more rows are read than the bytes asked for, and rows written before the bound never sit whole in memory.
+    for (const row of this.sql.exec<Record<string, SqlStorageValue>>(sql, ...values, slice.limit)) {
+      const entry = this.entry(row);
+      entries.push(entry);
+      bytes += jsonBytes(entry);
+      if (bytes > maxBytes) break;
+    }
+    return entries;
+  }
+
+  private entry(row: Record<string, SqlStorageValue>): AuditEntry {
+    const outcome = row.outcome as AuditEntry["outcome"];
+    return {
       id: this.base + Number(row.id),
       at: Number(row.at),
       caller: String(row.caller),
       device: String(row.device),
       action: shorten(String(row.action)),
-      args: boundedArgs(JSON.parse(String(row.args)) as Record<string, unknown>),
-      outcome: row.outcome as AuditEntry["outcome"],
+      args: boundedArgs(JSON.parse(String(row.args)) as Record<string, unknown>, outcome),
+      outcome,
       error: row.error === null ? undefined : shorten(String(row.error)),
       durationMs: Number(row.duration_ms),
       commandId: row.command_id === null ? undefined : String(row.command_id),
       confirmedBy: row.confirmed_by === null ? undefined : (row.confirmed_by as ConfirmedBy),
-    }));
+    };
   }
 }

@@ -1,10 +1,8 @@
-import { type AuditEntry, type AuditPage, type AuditQuery, encodeAuditCursor } from "@jetson/protocol";
+import type { AuditEntry, AuditPage, AuditQuery } from "@jetson/protocol";
 import type { Env } from "../env.js";
-import { jsonBytes } from "./audit-bounds.js";
 import { AUDIT_LIMITS, dayOf, dayOfId, dayStart, LEGACY_DAY, shardName } from "./audit-days.js";
+import { AuditPageGathering } from "./audit-page.js";
 import type { AuditEnd, AuditSlice, AuditStart } from "./audit-table.js";
-
-const newestFirst = (a: AuditEntry, b: AuditEntry): number => b.at - a.at || b.id - a.id;
 
 /**
  * A fleet's audit trail as the Worker and the device objects use it: rows go to the shard of
@@ -34,11 +32,11 @@ export class AuditTrail {
   }
 
   /**
-   * One page, newest first by (at, id). The days are disjoint in time, so the walk asks day after
-   * day (1, then 2, then 4 at once, for sparse filters) only until more than a page is known to be
-   * newer than everything in the days not asked yet. Rows from before shards may lie anywhere in
-   * time, so they are always asked (only while there are any). A page stops early, with its cursor,
-   * at AUDIT_LIMITS.maxPageBytes.
+   * One page, newest first by (at, id). The days are disjoint in time, so the walk asks day after day (1, then 2,
+   * then 4 at once, for sparse filters) only until the page is known (AuditPageGathering): the days asked at once share
+   * the bytes a page has left, so many days of large rows pull no more than one page's worth, and fewer days are asked
+   * at once once their rows come back large (a day stopped by its share ends the page there). Rows from before shards
+   * may lie anywhere in time, so they are always asked (only while there are any), last, with the bytes left.
    */
   async query(query: AuditQuery): Promise<AuditPage> {
     const { cursor, ...filters } = query;
@@ -48,23 +46,24 @@ export class AuditTrail {
     const registry = this.registry();
     const index = await registry.auditIndex();
     const days = index.days.filter((day) => dayStart(day) <= newest && dayStart(day + 1) > from);
-    const found: AuditEntry[] = index.legacy ? await registry.legacyAuditPage(slice) : [];
-    for (let next = 0, batch = 1; next < days.length; next += batch, batch *= 2) {
-      const newerThanRest = dayStart((days[next] ?? 0) + 1);
-      if (found.filter((entry) => entry.at >= newerThanRest).length > query.limit) break;
-      const pages = await Promise.all(days.slice(next, next + batch).map((day) => this.shard(day).page(day, slice)));
-      found.push(...pages.flat());
+    const gathering = new AuditPageGathering(query.limit);
+    let next = 0;
+    for (let batch = 1; next < days.length && !gathering.full; ) {
+      const asked = days.slice(next, next + batch);
+      const share = Math.floor(gathering.spare / asked.length);
+      const pages = await Promise.all(asked.map((day) => this.shard(day).page(day, { ...slice, maxBytes: share })));
+      const perDay = pages.reduce((bytes, page) => bytes + gathering.add(page, share), 0) / asked.length;
+      next += asked.length;
+      // Twice as many days while they come back light; once they come back large, as many as would fill what is left at that size.
+      const wouldFill = perDay > 0 ? Math.floor(gathering.spare / perDay) : Infinity;
+      batch = Math.max(1, Math.min(batch * 2, wouldFill));
     }
-    found.sort(newestFirst);
-    const entries: AuditEntry[] = [];
-    let bytes = 0;
-    for (const entry of found.slice(0, query.limit)) {
-      bytes += jsonBytes(entry);
-      if (bytes > AUDIT_LIMITS.maxPageBytes && entries.length > 0) break;
-      entries.push(entry);
+    if (index.legacy) {
+      const share = gathering.spare;
+      gathering.add(await registry.legacyAuditPage({ ...slice, maxBytes: share }), share);
     }
-    const last = entries.at(-1);
-    return found.length > entries.length && last ? { entries, nextCursor: encodeAuditCursor({ at: last.at, id: last.id }) } : { entries };
+    const unasked = days[next];
+    return gathering.page(unasked === undefined ? undefined : dayStart(unasked + 1));
   }
 
   private async append(entry: Omit<AuditEntry, "id">): Promise<number> {

@@ -1,4 +1,4 @@
-import { type ActionDefinition, aiModelList, catalogue, containersList, powerModes, servicesList } from "@jetson/protocol";
+import { type ActionDefinition, aiModelList, catalogue, containersList, powerModes, SelectorSchema, servicesList } from "@jetson/protocol";
 import type { z } from "zod";
 import type { Fleet } from "../fleet.js";
 import { FleetOps } from "../fleet-ops/fleet-ops.js";
@@ -9,6 +9,8 @@ const MAX_VALUES = 100;
 /** A completion asks the device only briefly: an answer after the user typed on is worth nothing. */
 const DEVICE_TIMEOUT_MS = 3_000;
 const RECENT_RUNS = 50;
+/** A selector is no longer than its schema allows: nothing longer is completed, nor completed to. */
+const MAX_SELECTOR_CHARS = SelectorSchema.maxLength ?? Infinity;
 
 type Complete = (value: string, context?: { arguments?: Record<string, string> }) => Promise<string[]>;
 
@@ -34,6 +36,7 @@ export class Completions {
 
   /** Completes the selector's last term: `online:true tag:wa` → `online:true tag:warehouse`. */
   readonly selectors: Complete = async (typed) => {
+    if (typed.length > MAX_SELECTOR_CHARS) return [];
     const cut = typed.lastIndexOf(" ") + 1;
     const [before, last] = [typed.slice(0, cut), typed.slice(cut)];
     // A leading `-` negates the term: complete what follows it.
@@ -41,7 +44,11 @@ export class Completions {
     const wanted = termInProgress(last.slice(sign.length));
     const values = await this.fleet.termValues(wanted, MAX_VALUES);
     const terms = wanted.flatMap(({ key }, i) => (values[i] ?? []).map((value) => `${key}:${value}`));
-    return terms.sort().slice(0, MAX_VALUES).map((term) => `${before}${sign}${term}`);
+    return terms
+      .sort()
+      .map((term) => `${before}${sign}${term}`)
+      .filter((selector) => selector.length <= MAX_SELECTOR_CHARS)
+      .slice(0, MAX_VALUES);
   };
 
   /** Power modes by id and by name (`0`, `MAXN`), as the device's nvpmodel.conf lists them. */
