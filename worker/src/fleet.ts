@@ -39,7 +39,8 @@ import { hasScope, redact, refusalFor } from "./policy.js";
 /** A refusal the caller should see: REST maps the code to a status, MCP to an error result. */
 export class FleetError extends Error {
   constructor(
-    readonly code: "forbidden" | "not_found" | "invalid",
+    /** `conflict`: the request is well formed but the fleet's state refuses it. */
+    readonly code: "forbidden" | "not_found" | "invalid" | "conflict",
     message: string,
   ) {
     super(message);
@@ -194,9 +195,17 @@ export class Fleet {
     return this.registry().listTokens();
   }
 
+  /** Revokes a live token; refuses the fleet's last live admin token, without which nobody could administer the fleet. */
   async revokeToken(id: string): Promise<void> {
     this.require("admin");
-    if (!(await this.registry().revokeToken(id))) throw new FleetError("not_found", "No such live token in this fleet.");
+    const outcome = await this.registry().revokeToken(id);
+    if (outcome === "not_found") throw new FleetError("not_found", "No such live token in this fleet.");
+    if (outcome === "last_admin") {
+      throw new FleetError(
+        "conflict",
+        "This is the last live token of this fleet with the admin scope: revoked, nobody could administer the fleet again. Create another admin token first, then revoke this one.",
+      );
+    }
     credentialCache.forgetToken(this.id, id);
     await revokeGrantsApprovedBy(this.env, id);
   }

@@ -100,7 +100,7 @@ function generateSelectors(count: number, seed: number): string[] {
 }
 
 const byId = (a: DeviceSummary, b: DeviceSummary) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const ids = (devices: readonly DeviceSummary[]) => devices.map((d) => d.id);
+const ids = (devices: readonly { id: string }[]) => devices.map((d) => d.id);
 
 async function seed(fleet: string, summaries: readonly DeviceSummary[]): Promise<void> {
   const registry = env.REGISTRY.get(env.REGISTRY.idFromName(fleet));
@@ -245,7 +245,7 @@ async function expectSqlChoosesAsTheLanguage(object: RegistryObject, fleet: read
   for (const text of selectors) {
     const selector = parseSelector(text);
     const expected = fleet.filter((d) => selects(selector, deviceAttributes(d))).sort(byId);
-    expect(ids(await object.select(selector)), text).toEqual(ids(expected));
+    expect(ids((await object.select(selector)).devices), text).toEqual(ids(expected));
   }
 }
 
@@ -257,7 +257,7 @@ describe("selectors answered in SQL", () => {
     const selectors = generateSelectors(300, 18);
     await runInDurableObject(registry, (object) => expectSqlChoosesAsTheLanguage(object, fleet, selectors));
     // Not a degenerate comparison: the generated selectors choose many different sets.
-    const sizes = new Set(await runInDurableObject(registry, (object) => Promise.all(selectors.map(async (s) => (await object.select(parseSelector(s))).length))));
+    const sizes = new Set(await runInDurableObject(registry, (object) => Promise.all(selectors.map(async (s) => (await object.select(parseSelector(s))).devices.length))));
     expect(sizes.size).toBeGreaterThan(30);
   }, 30_000);
 
@@ -274,9 +274,9 @@ describe("selectors answered in SQL", () => {
       await expectSqlChoosesAsTheLanguage(object, fleet, ADVERSARIAL_SELECTORS);
       // Values without * are compared whole, however long: SQLite refuses GLOB patterns over 50 bytes.
       const one = fleet[7]?.id ?? "";
-      expect(ids(await object.select(parseSelector(`id:${one}`)))).toEqual([one]);
-      expect(await object.select(parseSelector(`tag:${ADVERSARIAL_VALUE} -board:${ADVERSARIAL_VALUE}`))).toEqual([]);
-      expect((await object.select(parseSelector(`tag:${ADVERSARIAL_VALUE}`))).length).toBe(100);
+      expect(ids((await object.select(parseSelector(`id:${one}`))).devices)).toEqual([one]);
+      expect((await object.select(parseSelector(`tag:${ADVERSARIAL_VALUE} -board:${ADVERSARIAL_VALUE}`))).devices).toEqual([]);
+      expect((await object.select(parseSelector(`tag:${ADVERSARIAL_VALUE}`))).devices.length).toBe(100);
     });
   });
 
@@ -297,7 +297,7 @@ describe("selectors answered in SQL", () => {
       const selector = parseSelector(text);
       expect(selector.terms.flatMap((term) => term.values)).toHaveLength(MAX_SELECTOR_VALUES);
       const chosen = fleet.filter((d) => selects(selector, deviceAttributes(d))).sort(byId);
-      expect(ids(await registry.select(selector)), text).toEqual(ids(chosen));
+      expect(ids((await registry.select(selector)).devices), text).toEqual(ids(chosen));
       const kept = chosen.filter((d) => statusOf(d) === "alerting" && d.id.includes("-") && d.id > after);
       const page = await registry.list({ filter: { status: "alerting", alerts: true, selector, text: "-" }, after, limit: 5 });
       expect(ids(page.devices), text).toEqual(ids(kept.slice(0, 5)));
@@ -310,7 +310,7 @@ describe("selectors answered in SQL", () => {
     const registry = env.REGISTRY.get(env.REGISTRY.idFromName("selector-follow"));
     const base: DeviceSummary = { id: "cam-1", fleet: "selector-follow", online: true, tags: ["lab"], state: { hostname: "c", bridgeVersion: "0.1.0", capabilities: [], jetpack: "6.2" } };
     await registry.upsert(base);
-    const chosen = async (text: string) => ids(await registry.select(parseSelector(text)));
+    const chosen = async (text: string) => ids((await registry.select(parseSelector(text))).devices);
     expect(await chosen("tag:lab jetpack:6 online:true")).toEqual(["cam-1"]);
     await registry.upsert({ ...base, tags: ["warehouse"], online: false, state: { ...base.state!, jetpack: "5.1.2" } });
     expect(await chosen("tag:lab")).toEqual([]);
@@ -382,8 +382,8 @@ describe("what completions and the drift report read, from indexed columns", () 
     await registry.upsert({ id: "cam-1", fleet: "drifting", online: true, drift });
     await registry.upsert({ id: "cam-2", fleet: "drifting", online: true, drift: [] });
     await registry.upsert({ id: "cam-3", fleet: "drifting", online: true });
-    expect((await registry.drifting()).map((d) => d.id)).toEqual(["cam-1"]);
+    expect(ids((await registry.drifting()).devices)).toEqual(["cam-1"]);
     await registry.upsert({ id: "cam-1", fleet: "drifting", online: true, drift: [] });
-    expect(await registry.drifting()).toEqual([]);
+    expect((await registry.drifting()).devices).toEqual([]);
   });
 });

@@ -559,7 +559,7 @@ describe("fleet runs", () => {
     const select = RegistryObject.prototype.select;
     RegistryObject.prototype.select = function () {
       RegistryObject.prototype.select = select;
-      return Promise.resolve([]);
+      return Promise.resolve({ devices: [] });
     };
     try {
       const result = await mcp.callTool({ name: "start_fleet_run", arguments: { selector: "id:run-late", action: "fan.set", args: { pwmPct: 60 }, waitSeconds: 0 } }, { allowInputRequired: true });

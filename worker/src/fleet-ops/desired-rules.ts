@@ -16,8 +16,37 @@ export const DESIRED_RULES_SCHEMA: Schema = {
 `,
     // A counter that moves with every change of the rules: a device object compares it with the one its rules came with.
     "CREATE TABLE IF NOT EXISTS desired_rules_revision (n INTEGER NOT NULL); INSERT INTO desired_rules_revision (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM desired_rules_revision)",
+    (sql) => {
+      // A device's own rule, by the device it names: looked up by id, where other rules are matched.
+      sql.exec("ALTER TABLE desired_rules ADD COLUMN device TEXT; CREATE INDEX desired_rules_device ON desired_rules (device)");
+      for (const row of sql.exec<{ selector: string; terms: string }>("SELECT selector, terms FROM desired_rules").toArray()) {
+        const device = namedDevice({ text: row.selector, terms: JSON.parse(row.terms) as Selector["terms"] });
+        if (device !== null) sql.exec("UPDATE desired_rules SET device = ? WHERE selector = ?", device, row.selector);
+      }
+    },
   ],
 };
+
+/**
+ * At most this many rules in a fleet, a device's own included: all of them are listed in one answer (a rule is at
+ * most about 7 KB, 16 containers with their images), and every device is matched against those not its own.
+ */
+export const MAX_DESIRED_RULES = 2_000;
+
+/** The one device a selector names, when it names only that (`id:<device>`, no wildcard); null otherwise. */
+function namedDevice(selector: Selector): string | null {
+  const [term, ...others] = selector.terms;
+  const value = term?.values.length === 1 ? term.values[0] : undefined;
+  return others.length === 0 && term?.key === "id" && !term.negate && value !== undefined && !value.includes("*") ? value : null;
+}
+
+interface Rule {
+  selector: Selector;
+  rule: DesiredStateRule;
+}
+
+/** The order rules merge in: oldest first, then by selector (as SQLite orders the ASCII selectors). */
+const byAge = (a: Rule, b: Rule) => a.rule.updatedAt - b.rule.updatedAt || (a.rule.selector < b.rule.selector ? -1 : a.rule.selector > b.rule.selector ? 1 : 0);
 
 /** The desired state of one device: every rule that chooses it, merged. */
 export interface EffectiveDesiredState {
@@ -56,6 +85,8 @@ export function mergeDesired(states: DesiredState[]): DesiredState {
 export class DesiredRules {
   /** The rules' revision, read once, then kept as changed. */
   #revision: number | undefined;
+  /** The rules matched against each device (all but devices' own), parsed once until they change. */
+  #matched: Rule[] | undefined;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -64,15 +95,19 @@ export class DesiredRules {
     return this.#revision;
   }
 
-  set(selector: Selector, state: DesiredState, at: number, by: string): DesiredStateRule {
+  /** Writes the rule; undefined, writing nothing, when it is a new one and the fleet holds MAX_DESIRED_RULES already. */
+  set(selector: Selector, state: DesiredState, at: number, by: string): DesiredStateRule | undefined {
+    const exists = this.sql.exec("SELECT 1 FROM desired_rules WHERE selector = ?", selector.text).toArray().length > 0;
+    if (!exists && this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM desired_rules").one().n >= MAX_DESIRED_RULES) return undefined;
     this.sql.exec(
-      `INSERT INTO desired_rules (selector, terms, state, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO desired_rules (selector, terms, state, updated_at, updated_by, device) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (selector) DO UPDATE SET terms = excluded.terms, state = excluded.state, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
       selector.text,
       JSON.stringify(selector.terms),
       JSON.stringify(state),
       at,
       by,
+      namedDevice(selector),
     );
     this.changed();
     return { selector: selector.text, state, updatedAt: at, updatedBy: by };
@@ -85,24 +120,29 @@ export class DesiredRules {
   }
 
   list(): DesiredStateRule[] {
-    return this.rows().map(({ rule }) => rule);
+    return this.rows("").map(({ rule }) => rule);
   }
 
+  /** The device's own rules by its id (indexed), the others matched: a fleet's many devices' own rules cost a device nothing. */
   forDevice(attributes: DeviceAttributes): EffectiveDesiredState {
-    const chosen = this.rows().filter(({ selector }) => selects(selector, attributes));
+    this.#matched ??= this.rows("WHERE device IS NULL");
+    const matched = this.#matched.filter(({ selector }) => selects(selector, attributes));
+    const chosen = [...this.rows("WHERE device = ?", attributes.id), ...matched].sort(byAge);
     return { state: mergeDesired(chosen.map(({ rule }) => rule.state)), rules: chosen.map(({ rule }) => rule.selector), basis: desiredBasis(attributes, this.revision) };
   }
 
   private changed(): void {
-    // Forgotten first: a write that throws leaves the count to be read again.
+    // Forgotten first: a write that throws leaves them to be read again.
     this.#revision = undefined;
+    this.#matched = undefined;
     this.sql.exec("UPDATE desired_rules_revision SET n = n + 1");
   }
 
-  private rows(): Array<{ selector: Selector; rule: DesiredStateRule }> {
+  private rows(where: string, ...params: string[]): Rule[] {
     return this.sql
       .exec<{ selector: string; terms: string; state: string; updated_at: number; updated_by: string }>(
-        "SELECT selector, terms, state, updated_at, updated_by FROM desired_rules ORDER BY updated_at, selector",
+        `SELECT selector, terms, state, updated_at, updated_by FROM desired_rules ${where} ORDER BY updated_at, selector`,
+        ...params,
       )
       .toArray()
       .map((row) => ({

@@ -7,7 +7,6 @@ import {
   type DesiredStateRule,
   type DesiredStatus,
   type DeviceAttributes,
-  type DeviceSummary,
   type Drift,
   findAction,
   type FleetRun,
@@ -20,9 +19,10 @@ import {
 import { newSecret } from "../credentials.js";
 import { deviceStub, type Fleet, FleetError, invalidArguments, registryStub } from "../fleet.js";
 import { refusalFor } from "../policy.js";
-import { deviceAttributes } from "./attributes.js";
+import type { ChosenDevice, FleetPage } from "../registry/device-table.js";
+import { MAX_DESIRED_RULES } from "./desired-rules.js";
 import type { RunSpec } from "./run-store.js";
-import { parseSelector, type Selector, SelectorError, selects } from "./selector.js";
+import { parseSelector, type Selector, SelectorError } from "./selector.js";
 
 const NO_SUCH_DEVICE = "No such device in this fleet.";
 const NO_SUCH_RUN = "No such run in this fleet.";
@@ -46,7 +46,7 @@ export class FleetOps {
   /** The devices a selector chooses, answered by the registry from its summaries. */
   async select(selector: string): Promise<DeviceAttributes[]> {
     this.require("read");
-    return (await this.chosen(parse(selector))).map(deviceAttributes);
+    return this.chosen(parse(selector));
   }
 
   async setTags(deviceId: string, tags: string[]): Promise<string[]> {
@@ -68,13 +68,14 @@ export class FleetOps {
     const invalid = invalidArguments(action, request.args);
     if (invalid !== undefined) throw new FleetError("invalid", invalid);
     const selector = parse(request.selector);
-    const chosen = await this.chosen(selector);
+    const canarySelector = request.canary && "selector" in request.canary ? parse(request.canary.selector) : undefined;
+    const chosen = await this.chosen(selector, canarySelector);
     const canaries = canaryIds(chosen, request.canary);
     const ordered = [...chosen.filter((d) => canaries.has(d.id)), ...chosen.filter((d) => !canaries.has(d.id))];
     return {
       action: action.name,
       selector: selector.text,
-      devices: ordered.map((d) => ({ id: d.id, canary: canaries.has(d.id), online: d.online, board: deviceAttributes(d).board, jetpack: d.state?.jetpack })),
+      devices: ordered.map((d) => ({ id: d.id, canary: canaries.has(d.id), online: d.online, board: d.board, jetpack: d.jetpack })),
       canaryCount: canaries.size,
       offline: ordered.filter((d) => !d.online).map((d) => d.id),
       refusal: refusalFor(this.fleet.caller, action, request.args, confirmedBy !== undefined),
@@ -149,6 +150,12 @@ export class FleetOps {
       return { devices: await this.refresh(devices) };
     }
     const rule = await this.registry().setDesiredRule(selector, state, this.fleet.callerName());
+    if (!rule) {
+      throw new FleetError(
+        "conflict",
+        `This fleet holds ${MAX_DESIRED_RULES} desired-state rules, the most it may; withdraw one (an empty state for its selector) or declare a selector that chooses several devices, then try again.`,
+      );
+    }
     return { rule, devices: await this.refresh(devices) };
   }
 
@@ -175,7 +182,8 @@ export class FleetOps {
   /** Every device's unfixed drift, from the registry's summaries of drifting devices (no device is woken). */
   async drift(): Promise<Array<{ device: string; drift: Drift[] }>> {
     this.require("read");
-    return (await this.registry().drifting()).flatMap((d) => (d.drift?.length ? [{ device: d.id, drift: d.drift }] : []));
+    const drifting = await everyPage((after) => this.registry().drifting(after));
+    return drifting.map((d) => ({ device: d.id, drift: d.drift }));
   }
 
   // ---- the ledger ----
@@ -206,8 +214,9 @@ export class FleetOps {
 
   // ---- internals ----
 
-  private async chosen(selector: Selector): Promise<DeviceSummary[]> {
-    return this.registry().select(selector);
+  /** With `canary`, each device says whether that selector chooses it too. */
+  private async chosen(selector: Selector, canary?: Selector): Promise<ChosenDevice[]> {
+    return everyPage((after) => this.registry().select(selector, after, canary));
   }
 
   /** Tells each device that its desired state changed; answers their ids. */
@@ -271,12 +280,23 @@ export function mustChooseDevices(plan: FleetRunPlan): void {
   if (plan.devices.length === 0) throw new FleetError("invalid", `The selector "${plan.selector}" chooses no device.`);
 }
 
-/** The canary group: the first N chosen devices by id, or the chosen devices a second selector also chooses. */
-function canaryIds(chosen: DeviceSummary[], canary: FleetRunRequest["canary"]): Set<string> {
+/** Every page of a fleet-wide read from the registry, so that no one answer nears the RPC size limit. */
+async function everyPage<T>(read: (after: string | undefined) => Promise<FleetPage<T>>): Promise<T[]> {
+  const devices: T[] = [];
+  let after: string | undefined;
+  do {
+    const page = await read(after);
+    devices.push(...page.devices);
+    after = page.after;
+  } while (after !== undefined);
+  return devices;
+}
+
+/** The canary group: the first N chosen devices by id, or the chosen devices a second selector also chooses (the registry marks them). */
+function canaryIds(chosen: ChosenDevice[], canary: FleetRunRequest["canary"]): Set<string> {
   if (!canary) return new Set();
   if ("count" in canary) return new Set(chosen.slice(0, canary.count).map((d) => d.id));
-  const selector = parse(canary.selector);
-  const ids = new Set(chosen.filter((d) => selects(selector, deviceAttributes(d))).map((d) => d.id));
-  if (ids.size === 0 && chosen.length > 0) throw new FleetError("invalid", `The canary selector "${selector.text}" chooses none of the run's devices.`);
+  const ids = new Set(chosen.filter((d) => d.canary).map((d) => d.id));
+  if (ids.size === 0 && chosen.length > 0) throw new FleetError("invalid", `The canary selector "${parse(canary.selector).text}" chooses none of the run's devices.`);
   return ids;
 }

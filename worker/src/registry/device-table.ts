@@ -1,4 +1,4 @@
-import { type DevicePage, type DeviceStatus, type DeviceSummary, DeviceSummarySchema } from "@jetson/protocol";
+import { type DeviceAttributes, type DevicePage, type DeviceStatus, type DeviceSummary, DeviceSummarySchema, type Drift } from "@jetson/protocol";
 import { statusOf } from "../dashboard/view/fleet-rows.js";
 import { deviceAttributes } from "../fleet-ops/attributes.js";
 import type { Selector, TermPrefix } from "../fleet-ops/selector.js";
@@ -147,6 +147,37 @@ export interface FleetFacets {
 /** At most this many tags are offered as filters. */
 const MAX_FACET_TAGS = 500;
 
+/** One page of a fleet-wide read, in id order: `after` is where the next page starts, absent on the last page. */
+export interface FleetPage<T> {
+  devices: T[];
+  after?: string;
+}
+
+/** A device a selector chose, as selectors read it; with a canary selector, whether that one chooses it too. */
+export type ChosenDevice = DeviceAttributes & { canary?: boolean };
+
+export interface DeviceDrift {
+  id: string;
+  drift: Drift[];
+}
+
+/**
+ * Devices per page of a fleet-wide read, so that no answer nears the 32 MiB an RPC may carry, whatever the
+ * fleet's size: a device as selectors read it is at most about 2.3 KB (32 tags of 63 characters), its drift
+ * at most about 100 KB (20 differences, each with a 4,000-character reason). Each page evaluates its selector
+ * again (a tag with `*` scans every tag of the fleet), so pages of selected devices are as large as that allows.
+ */
+export const FLEET_PAGE = { chosen: 5_000, drift: 100 } as const;
+
+/**
+ * A stored summary as a fleet-wide read takes it: what the read does not answer is left out in SQL, so that the
+ * registry parses only that (a device's capabilities alone may be 64 KB). Text that is not JSON is taken as it is.
+ */
+const summaryFor = (json: string) => `CASE WHEN json_valid(summary) THEN ${json} ELSE summary END AS summary`;
+/** What selectors read: the state without its capabilities (which the schema requires: an empty list), no alerts, figures or drift. */
+const FOR_SELECTORS = summaryFor("json_replace(json_remove(summary, '$.alerts', '$.latest', '$.drift'), '$.state.capabilities', json('[]'))");
+const FOR_DRIFT = summaryFor("json_remove(summary, '$.state', '$.alerts', '$.latest')");
+
 /**
  * The `devices` table: each device's summary (the record) and the columns its filters read, indexed,
  * so listing a page or selecting devices reads only the rows it returns.
@@ -176,9 +207,10 @@ export class DeviceTable {
     return this.sql.exec("SELECT 1 FROM devices WHERE id = ?", id).toArray().length > 0;
   }
 
-  /** The devices that drift from their desired state, by id. */
-  drifting(): DeviceSummary[] {
-    return parse(this.sql.exec<StoredRow>("SELECT id, summary FROM devices WHERE drift > 0 ORDER BY id").toArray());
+  /** A page of the devices that drift from their desired state, by id, with their drift. */
+  drifting(after: string | undefined): FleetPage<DeviceDrift> {
+    const page = this.rows({ sql: "drift > 0", params: [] }, after, FLEET_PAGE.drift, FOR_DRIFT);
+    return { ...page, devices: parse(page.devices).flatMap((d) => (d.drift?.length ? [{ id: d.id, drift: d.drift }] : [])) };
   }
 
   /** For each term, up to `limit` distinct values of its key that start with its prefix (lower-cased, as terms compare them). */
@@ -189,22 +221,42 @@ export class DeviceTable {
     });
   }
 
-  select(selector: Selector): DeviceSummary[] {
+  /** A page of the devices a selector chooses, by id; with `canary`, each says whether that selector chooses it too. */
+  select(selector: Selector, after: string | undefined, canary: Selector | undefined): FleetPage<ChosenDevice> {
+    const page = this.rows(selectorCondition(selector), after, FLEET_PAGE.chosen, FOR_SELECTORS);
+    const devices = parse(page.devices).map(deviceAttributes);
+    if (!canary) return { ...page, devices };
+    const also = this.chosenAmong(devices.map((d) => d.id), canary);
+    return { ...page, devices: devices.map((d) => ({ ...d, canary: also.has(d.id) })) };
+  }
+
+  /** Which of `ids` the selector chooses: a statement of its own, so that two selectors never share SQLite's 100 parameters. */
+  private chosenAmong(ids: readonly string[], selector: Selector): Set<string> {
     const where = selectorCondition(selector);
-    return parse(this.sql.exec<StoredRow>(`SELECT id, summary FROM devices WHERE ${where.sql} ORDER BY id`, ...where.params).toArray());
+    const rows = this.sql.exec<{ id: string }>(
+      `SELECT id FROM devices WHERE id IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
+      JSON.stringify(ids),
+      ...where.params,
+    );
+    return new Set(rows.toArray().map((row) => row.id));
+  }
+
+  /** Up to `limit` rows after `after` (by id) that `where` keeps, each summary as `read` takes it, and where the next page starts. */
+  private rows(where: SqlCondition, after: string | undefined, limit: number, read = "summary"): FleetPage<StoredRow> {
+    const rows = this.sql
+      .exec<StoredRow>(`SELECT id, ${read} FROM devices WHERE ${where.sql} AND id > ? ORDER BY id LIMIT ?`, ...where.params, after ?? "", limit + 1)
+      .toArray();
+    // The page's last row, read or not: a row left out must not hold the next page back.
+    const last = rows[limit - 1];
+    return { devices: rows.slice(0, limit), ...(rows.length > limit && last && { after: last.id }) };
   }
 
   /** Up to `limit` devices after `after` (by id) that the filter keeps, how many it keeps in all, and the cursor of the next page. */
   page(filter: DeviceFilter, after: string | undefined, limit: number): DevicePage {
     const where = allOf(FILTERS.flatMap((f) => f(filter) ?? []));
     const total = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM devices WHERE ${where.sql}`, ...where.params).one().n;
-    const rows = this.sql
-      .exec<StoredRow>(`SELECT id, summary FROM devices WHERE ${where.sql} AND id > ? ORDER BY id LIMIT ?`, ...where.params, after ?? "", limit + 1)
-      .toArray();
-    const devices = parse(rows.slice(0, limit));
-    // The page's last row, read or not: a row left out must not hold the next page back.
-    const last = rows[limit - 1];
-    return { devices, total, ...(rows.length > limit && last && { nextCursor: encodeCursor(last.id, filterKey(filter)) }) };
+    const rows = this.rows(where, after, limit);
+    return { devices: parse(rows.devices), total, ...(rows.after !== undefined && { nextCursor: encodeCursor(rows.after, filterKey(filter)) }) };
   }
 
   counts(): Record<DeviceStatus, number> {

@@ -25,13 +25,13 @@ import { ENROLLMENT_SCHEMA, EnrollmentTable, type Redemption } from "./enrollmen
 import { RateLimiter } from "../rate-limiter.js";
 import { type RotationOutcome, SETTINGS_SCHEMA, SettingsTable } from "./settings-table.js";
 import { SPENT_CONFIRMATIONS_SCHEMA, SpentConfirmations } from "./spent-confirmations.js";
-import { TOKEN_SCHEMA, TokenTable } from "./token-table.js";
+import { TOKEN_SCHEMA, TokenTable, type TokenRevocation } from "./token-table.js";
 import { LISTEN_PATH, LISTEN_TOKEN_HEADER, ListenChannel } from "./listen-channel.js";
 import { changedUris } from "./summary-changes.js";
 import type { DesiredState, DesiredStateRule, FleetRunBrief } from "@jetson/protocol";
 import { deviceAttributes } from "../fleet-ops/attributes.js";
 import { type DevicePageRequest, pageRequest } from "./device-query.js";
-import { DEVICES_SCHEMA, DeviceTable } from "./device-table.js";
+import { type ChosenDevice, type DeviceDrift, DEVICES_SCHEMA, DeviceTable, type FleetPage } from "./device-table.js";
 import { DESIRED_RULES_SCHEMA, DesiredRules, desiredBasis, type EffectiveDesiredState } from "../fleet-ops/desired-rules.js";
 import { RUN_INDEX_SCHEMA, RunIndex } from "../fleet-ops/run-index.js";
 import type { Selector, TermPrefix } from "../fleet-ops/selector.js";
@@ -140,9 +140,9 @@ export class RegistryObject extends DurableObject<Env> {
     return this.tables.exist ? this.devices.page(request.filter, request.after, request.limit) : { devices: [], total: 0 };
   }
 
-  /** The devices that drift from their desired state, from an indexed column: no other summary is read. */
-  async drifting(): Promise<DeviceSummary[]> {
-    return this.tables.exist ? this.devices.drifting() : [];
+  /** A page of the devices that drift from their desired state, from an indexed column: no other summary is read. */
+  async drifting(after?: string): Promise<FleetPage<DeviceDrift>> {
+    return this.tables.exist ? this.devices.drifting(after) : { devices: [] };
   }
 
   /** For each term, the values of its key in the fleet that start with its prefix: what completions offer, from indexed columns, in one request. */
@@ -156,12 +156,16 @@ export class RegistryObject extends DurableObject<Env> {
 
   // ---- fleet operations: selectors, desired-state rules, the run index (../fleet-ops) ----
 
-  /** The devices a selector chooses, answered in SQL from their indexed columns: no device is woken, no summary parsed but those chosen. */
-  async select(selector: Selector): Promise<DeviceSummary[]> {
-    return this.tables.exist ? this.devices.select(selector) : [];
+  /**
+   * A page of the devices a selector chooses, as selectors read them (with `canary`, whether that selector chooses
+   * each too), answered in SQL from their indexed columns: no device is woken, no summary parsed but those chosen.
+   */
+  async select(selector: Selector, after?: string, canary?: Selector): Promise<FleetPage<ChosenDevice>> {
+    return this.tables.exist ? this.devices.select(selector, after, canary) : { devices: [] };
   }
 
-  async setDesiredRule(selector: Selector, state: DesiredState, by: string): Promise<DesiredStateRule> {
+  /** Undefined, writing nothing, when the rule is new and the fleet holds MAX_DESIRED_RULES already. */
+  async setDesiredRule(selector: Selector, state: DesiredState, by: string): Promise<DesiredStateRule | undefined> {
     return this.desiredRules.set(selector, state, Date.now(), by);
   }
 
@@ -206,15 +210,15 @@ export class RegistryObject extends DurableObject<Env> {
     return this.tokens.list();
   }
 
-  /** A revoked token's dashboard sessions and listen streams end with it. */
-  async revokeToken(id: string): Promise<boolean> {
-    const revoked = this.tokens.revoke(id, Date.now());
-    if (revoked) {
+  /** A revoked token's dashboard sessions and listen streams end with it; the fleet's last live admin token is kept (see TokenTable.revoke). */
+  async revokeToken(id: string): Promise<TokenRevocation> {
+    const outcome = this.tokens.revoke(id, Date.now());
+    if (outcome === "revoked") {
       this.sessions.deleteForToken(id);
       this.live.endToken(id);
       this.listeners.endToken(id);
     }
-    return revoked;
+    return outcome;
   }
 
   /**

@@ -10,6 +10,11 @@ export const TOKEN_SCHEMA: Schema = {
   ],
 };
 
+/** What revoking a token did: the fleet's last live admin token is kept, or nobody could administer the fleet again. */
+export type TokenRevocation = "revoked" | "not_found" | "last_admin";
+
+const ADMIN: Scope = "admin";
+
 /** A fleet's API tokens, stored only as hashes. */
 export class TokenTable {
   constructor(private readonly sql: SqlStorage) {}
@@ -46,8 +51,15 @@ export class TokenTable {
       }));
   }
 
-  revoke(id: string, now: number): boolean {
-    return this.sql.exec("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now, id).rowsWritten > 0;
+  revoke(id: string, now: number): TokenRevocation {
+    const live = this.sql.exec<{ scopes: string }>("SELECT scopes FROM api_tokens WHERE id = ? AND revoked_at IS NULL", id).toArray()[0];
+    if (!live) return "not_found";
+    const admins = this.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM api_tokens WHERE revoked_at IS NULL AND EXISTS (SELECT 1 FROM json_each(scopes) WHERE value = ?)", ADMIN)
+      .one().n;
+    if (admins === 1 && (JSON.parse(live.scopes) as Scope[]).includes(ADMIN)) return "last_admin";
+    this.sql.exec("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", now, id);
+    return "revoked";
   }
 
   /** The live token with this hash. */
