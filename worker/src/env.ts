@@ -27,6 +27,8 @@ export interface Env {
   SUMMARY_FIGURES_EVERY_MS?: string;
   /** OAuth clients, grants and tokens (hashed; props encrypted), kept by the OAuth provider. */
   OAUTH_KV: KVNamespace;
+  /** Dynamic client registrations per address and minute (oauth/registration-limit.ts); without it, none is limited. */
+  REGISTRATION_LIMIT?: RateLimit;
   /** The Worker's public origin, e.g. https://fleet.example.com: OAuth tokens are bound to `${PUBLIC_URL}/mcp`. */
   PUBLIC_URL: string;
   /**

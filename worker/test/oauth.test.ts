@@ -2,6 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOAuthProvider } from "../src/oauth/provider.js";
+import { REGISTRATIONS_PER_MINUTE } from "../src/oauth/registration-limit.js";
 import { createFleet } from "./device-client.js";
 import { withFrozenClock } from "./frozen-clock.js";
 import type { McpAnswer, Send } from "./mcp-request.js";
@@ -384,6 +385,18 @@ describe("the bodies the OAuth endpoints read", () => {
     expect(await huge.json()).toMatchObject({ error: "invalid_request", error_description: "The request body is larger than 5120 bytes." });
     const streamed = await worker(registerRequest(streamedForm(6 * 1024).body));
     expect(streamed.status).toBe(413);
+  });
+
+  it("take at most 10 a minute from one address, as Cloudflare's edge names it, and go on taking them from others", async () => {
+    const from = (address: string) => (request: Request) => worker(new Request(request, { headers: { ...Object.fromEntries(request.headers), "CF-Connecting-IP": address } }));
+    for (let i = 0; i < REGISTRATIONS_PER_MINUTE; i++) await register(BASE, from("203.0.113.7"));
+    const refused = await from("203.0.113.7")(registerRequest(JSON.stringify(registration())));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    expect(await refused.json()).toMatchObject({ error: "temporarily_unavailable", error_description: expect.stringMatching(/registered 10 clients in the last minute/) });
+    // Another address, and a request that came without the edge (wrangler dev), still register.
+    await register(BASE, from("198.51.100.20"));
+    await register();
   });
 });
 

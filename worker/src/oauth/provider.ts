@@ -6,6 +6,7 @@ import type { Env } from "../env.js";
 import { type BodyLimits, withBoundedBodies } from "./bounded-bodies.js";
 import { DOCUMENT_LIMITS } from "./client-metadata-document.js";
 import { refuseUnboundedClient } from "./client-registration.js";
+import { withRegistrationLimit } from "./registration-limit.js";
 import { mcpHandler, rateLimited } from "./mcp-handler.js";
 import { type OAuthFront, type OAuthEndpoints, withMetadataDocumentClients } from "./metadata-document-clients.js";
 
@@ -46,7 +47,7 @@ export function createOAuthProvider(publicUrl: string): OAuthFront {
       return null;
     },
   });
-  return withBoundedBodies(withMetadataDocumentClients(provider, publicUrl, ENDPOINTS), BODY_LIMITS);
+  return withRegistrationLimit(withBoundedBodies(withMetadataDocumentClients(provider, publicUrl, ENDPOINTS), BODY_LIMITS), REGISTRATION_ENDPOINT);
 }
 
 let current: { publicUrl: string; provider: OAuthFront } | undefined;
