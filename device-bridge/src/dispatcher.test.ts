@@ -226,6 +226,32 @@ describe("the dispatcher", () => {
     ]);
   });
 
+  it("starts nothing once stopping: a command that comes meanwhile is left unanswered, for the next start to run", async () => {
+    const d = await dispatcher();
+    let go!: () => void;
+    const pinging = new Promise<void>((resolve) => (pingGate = { entered: resolve, go: new Promise((done) => (go = done)) }));
+    const first = d.handle(command({ id: "cmd-slow0001" }));
+    await pinging;
+    const stopping = d.abortAll();
+    let lateStarted = false;
+    untilAborted = { entered: () => (lateStarted = true), aborted: false };
+    const late = command({ id: "cmd-late0001", action: "time.status" });
+    await d.handle(late);
+    go();
+    await Promise.all([first, stopping]);
+    expect(lateStarted).toBe(false);
+    expect(sent.filter((s) => (s.message as { id?: string }).id === "cmd-late0001")).toEqual([]);
+    expect(results().map((r) => [r.id, r.ok])).toEqual([["cmd-slow0001", true]]);
+
+    // The next start, on the same journal, runs it when the cloud delivers it again.
+    const next = await dispatcher();
+    const running = next.handle(late);
+    await new Promise<void>((resolve) => (untilAborted = { entered: resolve, aborted: false }));
+    await next.abortAll();
+    await running;
+    expect(results().at(-1)).toMatchObject({ id: "cmd-late0001", ok: false, error: { code: "handler_failed" } });
+  });
+
   it("says a command was cut off by the restart into a new release when a bridge.update restarts the bridge", async () => {
     const d = await dispatcher();
     const watching = new Promise<void>((resolve) => (untilAborted = { entered: resolve, aborted: false }));

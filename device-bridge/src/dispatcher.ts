@@ -67,6 +67,8 @@ export class Dispatcher {
   /** Each command being run, until it is answered (journalled and handed to the link). */
   private readonly answering = new Map<string, { action: string; answered: Promise<void> }>();
   private readonly deadlines = new CommandDeadlines();
+  /** Set once abortAll began: the bridge is stopping, and starts nothing more. */
+  private stopping = false;
   private readonly exclusions: Exclusions;
 
   constructor(private readonly deps: DispatcherDeps) {
@@ -79,6 +81,10 @@ export class Dispatcher {
   async handle(payload: Uint8Array): Promise<void> {
     const command = this.parse(payload);
     if (!command) return;
+    if (this.stopping) {
+      // Not acknowledged nor journalled: the cloud delivers it again to the bridge's next start, where it runs.
+      return this.deps.log.info(`left command ${command.id} (${command.action}) for the bridge's next start: it came while the bridge stops`);
+    }
     const { send, journal } = this.deps;
     if (this.running.has(command.id)) return send("ack", { id: command.id });
     const seen = journal.lookup(command.id);
@@ -138,6 +144,7 @@ export class Dispatcher {
    * without losing their answers. The update that restarts the bridge is not waited for: it is what waits.
    */
   async abortAll(): Promise<void> {
+    this.stopping = true;
     const restarting = [...this.running.values()].some((each) => each.action === bridgeUpdate.name);
     for (const running of this.running.values()) stop(running, restarting && running.action !== bridgeUpdate.name ? "bridge restarted" : "bridge stopped");
     const answers = [...this.answering.values()].filter(({ action }) => action !== bridgeUpdate.name).map(({ answered }) => answered.catch(() => undefined));

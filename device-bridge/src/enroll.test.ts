@@ -47,14 +47,16 @@ describe("enrollment", () => {
     expect(await readdir(dir)).toEqual(["config.json"]);
   });
 
-  it("makes a folder through which the service's user reads the configuration once it owns it (0600), as the manual install does, and no one else does", async () => {
+  it("makes folders through which the service's user reads the configuration once it owns it (0600), as the manual install does, and no one else does", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "enroll-"));
     await chmod(dir, 0o755);
-    const file = path.join(dir, "jetson-bridge", "config.json");
+    // Two folders to make: each must let the service's user through.
+    const file = path.join(dir, "opt", "jetson-bridge", "config.json");
     // As root, with a umask that would leave a new folder closed to others.
     const script = `process.umask(0o077); const { enroll } = await import(${JSON.stringify(ENROLL)}); await enroll(process.argv[1], "ABCD-EFGH", process.argv[2]);`;
     await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, url, file], { cwd: path.dirname(ENROLL) });
     expect((await stat(path.dirname(file))).mode).toBe(0o40755);
+    expect((await stat(path.dirname(path.dirname(file)))).mode).toBe(0o40755);
     expect((await stat(file)).mode).toBe(0o100600);
 
     // infra/README.md step 3: chown the file to the service's user (here nobody, 65534).

@@ -29,7 +29,11 @@ export async function enroll(url: string, code: string, configFile: string): Pro
   // The service's user reads the file, its own with mode 0600, through this folder: one made here lets
   // everyone through (mode 0755, whatever root's umask), and the file alone keeps the credential.
   const folder = path.dirname(configFile);
-  if ((await mkdir(folder, { recursive: true })) !== undefined) await chmod(folder, 0o755);
+  const firstMade = await mkdir(folder, { recursive: true });
+  // Every folder made here, from the first down to the file's own.
+  for (let made = firstMade === undefined ? undefined : folder; made !== undefined; made = made === firstMade ? undefined : path.dirname(made)) {
+    await chmod(made, 0o755);
+  }
   const config: Record<string, unknown> = { ...existing, url, fleet: enrolled.fleet, deviceId: enrolled.deviceId, token: enrolled.token };
   // A fleet without an update key yet pins none (and an older key goes): that device refuses every update until it is enrolled again.
   if (enrolled.updateKey === undefined) delete config.updateKey;

@@ -176,6 +176,15 @@ describe("launcher", () => {
     }
   });
 
+  it("lets a command that ends by itself (--version, --help) end with 0 through a release, counting no failed start", async () => {
+    const { releases } = await fixture({ "1.0.0": "" });
+    await releases.switchTo("1.0.0");
+    for (const command of ["--version", "--help"]) expect(await ending(start(releases, [command]))).toBe(0);
+    const served = start(releases);
+    expect(await ending(served)).toBe(UNASKED_EXIT_CODE);
+    expect(served.output).not.toMatch(/start\(s\) failed/);
+  });
+
   it("keeps the exit code of a release that fails as it loads (its module throws), which set it without process.exit", async () => {
     const { releases } = await fixture({ "1.0.0": `throw new Error("this build is broken");` });
     await releases.switchTo("1.0.0");
