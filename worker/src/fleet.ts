@@ -255,7 +255,7 @@ export class Fleet {
     let outcome: InvokeOutcome;
     try {
       outcome = await this.device(deviceId).invoke(
-        { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId, auditId },
+        { action: call.action, args: call.args, timeoutMs: call.timeoutMs, requestedBy, queue: call.queue, commandId, auditId, credential: this.credential() },
         onProgress,
       );
     } catch (error) {
@@ -333,8 +333,8 @@ export class Fleet {
   }
 
   /**
-   * Audits a change to the fleet's administration (enrollment codes, its update key, releases), made
-   * or, with `error`, refused; `device` is `*` where it concerns the whole fleet.
+   * Audits a change to the fleet's administration (enrollment codes, its update key, releases, a device's
+   * command cancelled), made or, with `error`, refused; `device` is `*` where it concerns the whole fleet.
    */
   async auditAdministration(device: string, action: string, args: Record<string, unknown>, error?: string): Promise<void> {
     await this.auditTrail().record({
@@ -354,6 +354,15 @@ export class Fleet {
     const { kind, id, user } = this.caller;
     const name = kind === "oauth" ? `oauth:${id}${user ? ` (${user})` : ""}` : `token:${id}`;
     return via ? `${name} via ${via}` : name;
+  }
+
+  /**
+   * The API token the caller stands for: its own, or for an OAuth caller the one that approved its grant
+   * (revoking that token ends the grant). A command queued under it is withdrawn if it is revoked first.
+   */
+  private credential(): string | undefined {
+    const { kind, id, user } = this.caller;
+    return kind === "token" ? id : user;
   }
 
   private device(deviceId: string) {

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { AlertThresholdsSchema } from "@jetson/protocol";
 import { describe, expect, it } from "vitest";
 import { DEVICE_SCHEMAS, DeviceObject } from "../src/device/device-object.js";
+import { QUEUE_SCHEMA, QueueStore } from "../src/device/queue-store.js";
 import { DeviceStore, LEDGER_SCHEMA } from "../src/device/store.js";
 import { FleetRunObject } from "../src/fleet-ops/run-object.js";
 import { RUN_SCHEMA, RunStore } from "../src/fleet-ops/run-store.js";
@@ -243,6 +244,36 @@ describe("a device's ledger written before it kept audit ids", () => {
       expect(store.auditId("cmd_old")).toBeUndefined();
       store.insertCommand({ id: "cmd_new", action: "system.ping", args: {}, deadline: NOW + 60_000, requestedBy: "token:t" }, NOW, 7);
       expect(store.auditId("cmd_new")).toBe(7);
+    });
+  });
+});
+
+describe("a device's queued commands written before they named their token", () => {
+  it("keeps them, gains the token column (empty for them: delivered whoever is revoked), and keeps the token of each command queued from then on", async () => {
+    const fresh = await runInDurableObject(scratch("fresh-queue"), (_object, state) => {
+      migrate(state.storage, DEVICE_SCHEMAS);
+      return columns(state.storage.sql);
+    });
+    await runInDurableObject(env.DEVICE.get(env.DEVICE.idFromName("old-fleet/old-queue")), async (_object, state) => {
+      const sql = state.storage.sql;
+      const before = DEVICE_SCHEMAS.map((schema) => (schema === QUEUE_SCHEMA ? { ...schema, migrations: schema.migrations.slice(0, 1) } : schema));
+      migrate(state.storage, before);
+      new DeviceStore(sql).setIdentity({ fleet: "old-fleet", deviceId: "old-queue", credentialHash: "h" });
+      sql.exec("INSERT INTO commands (id, action, args, requested_by, deadline, state, created_at) VALUES ('cmd_waiting', 'system.ping', '{}', 'token:tok_old', ?, 'queued', ?)", NOW + 60_000, NOW);
+      sql.exec("INSERT INTO queued_commands (id, expires_at, timeout_ms) VALUES ('cmd_waiting', ?, 10000)", NOW + 60_000);
+
+      const started = new DeviceObject(state, env);
+      await state.blockConcurrencyWhile(async () => undefined);
+
+      expect(schemaVersion(sql, QUEUE_SCHEMA.name)).toBe(QUEUE_SCHEMA.migrations.length);
+      expect(columns(sql)).toEqual(fresh);
+      expect(await started.commands(10)).toMatchObject([{ id: "cmd_waiting", state: "queued" }]);
+      const queue = new QueueStore(sql);
+      expect(queue.expiresAt("cmd_waiting")).toBe(NOW + 60_000);
+      expect(queue.credentials()).toEqual(new Map());
+      new DeviceStore(sql).insertCommand({ id: "cmd_new", action: "system.ping", args: {}, deadline: NOW + 60_000, requestedBy: "token:tok_new" }, NOW);
+      queue.add("cmd_new", NOW + 60_000, 10_000, "tok_new");
+      expect(queue.credentials()).toEqual(new Map([["cmd_new", "tok_new"]]));
     });
   });
 });

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { CallerVariables } from "../auth.js";
 import type { Env } from "../env.js";
 import { FleetError } from "../fleet.js";
+import { FleetOps } from "../fleet-ops/fleet-ops.js";
 import { deviceListQuery } from "./device-list-params.js";
 import { fleetErrorResponse } from "./fleet-errors.js";
 
@@ -56,6 +57,10 @@ export const api = new Hono<AppEnv>()
     const limit = z.coerce.number().int().min(1).max(500).catch(50).parse(c.req.query("limit"));
     return c.json({ commands: await c.var.fleet.commands(c.req.param("device"), limit) });
   })
+  // Answers the command as GET /devices/:device/commands/:command does; 409 once it has ended.
+  .delete("/devices/:device/commands/:command", async (c) =>
+    c.json(await new FleetOps(c.var.fleet).cancelCommand(c.req.param("device"), c.req.param("command"))),
+  )
   .post("/devices/:device/actions/:action", async (c) => {
     const call = await body(c, InvokeBodySchema);
     const { confirm, ...rest } = call;

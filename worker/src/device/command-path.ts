@@ -1,6 +1,7 @@
 import {
   type ActionDefinition,
   type ActionErrorBody,
+  type AuditEntry,
   type ChannelMessage,
   type Command,
   findAction,
@@ -10,6 +11,7 @@ import {
 import { newCommandId } from "../credentials.js";
 import { readDeviceAnswer } from "./device-answer.js";
 import type { Env } from "../env.js";
+import { redact } from "../policy.js";
 import { RateLimiter } from "../rate-limiter.js";
 import type { AlarmScheduler } from "./alarm-scheduler.js";
 import type { Connection } from "./connection.js";
@@ -17,7 +19,7 @@ import type { InvokeOutcome, InvokeRequest, ProgressListener, StartOutcome, Star
 import { PendingCalls } from "./pending-calls.js";
 import type { Presence } from "./presence.js";
 import { type CommandQueue, MAX_QUEUED } from "./queue.js";
-import { type DeviceStore, type Identity, LEDGER_RETENTION_MS } from "./store.js";
+import { type DeviceStore, type Identity, LEDGER_RETENTION_MS, type LedgerRow } from "./store.js";
 import type { TaskStore } from "./task-store.js";
 import type { AuditEnd } from "../audit/audit-table.js";
 
@@ -29,6 +31,25 @@ const COMMAND_RATE = { perSecond: 10, burst: 30 };
 /** The error of a command cancelled (by `by`) before it reached this object, as its ledger row keeps it and as it is refused when it arrives. */
 function cancelledOnItsWay(action: string, by: string): ActionErrorBody {
   return { code: "cancelled", message: `${action} was cancelled by ${by} before it reached the device.` };
+}
+
+/** What a command's way needs of its fleet, beyond this object. */
+export interface FleetLink {
+  /** Completes a command's pending row in the fleet's audit trail. */
+  completeAudit(auditId: number, end: AuditEnd): Promise<void>;
+  /** Adds a row to the fleet's audit trail. */
+  recordAudit(entry: Omit<AuditEntry, "id">): Promise<void>;
+  /** Which of these API token ids the fleet's registry holds live (not revoked). */
+  liveTokens(ids: string[]): Promise<Set<string>>;
+}
+
+/** How a command's outcome reads in the audit trail. */
+function auditEnd(outcome: InvokeOutcome, createdAt: number, now: number): AuditEnd {
+  return {
+    outcome: outcome.ok ? "succeeded" : "failed",
+    error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
+    durationMs: now - createdAt,
+  };
 }
 
 /** A command's way: checked, written to the ledger, sent (or queued), and settled by the device's answer or its deadline. */
@@ -43,8 +64,7 @@ export class CommandPath {
     private readonly presence: Presence,
     private readonly scheduler: AlarmScheduler<"queue" | "tasks" | "retention">,
     private readonly tasks: TaskStore,
-    /** Completes a command's audit row in the fleet's audit trail. */
-    private readonly completeAudit: (auditId: number, end: AuditEnd) => Promise<void>,
+    private readonly fleet: FleetLink,
     env: Pick<Env, "COMMAND_RATE_PER_SECOND" | "COMMAND_RATE_BURST">,
   ) {
     this.rate = new RateLimiter(Number(env.COMMAND_RATE_PER_SECOND ?? COMMAND_RATE.perSecond), Number(env.COMMAND_RATE_BURST ?? COMMAND_RATE.burst));
@@ -159,22 +179,68 @@ export class CommandPath {
     return this.store.nextDeadline();
   }
 
-  /** The device listens for commands again (once per connection): deliver what it has not answered yet, cancels too. */
+  /**
+   * The device listens for commands again (once per connection): deliver what it has not answered yet, cancels too.
+   * Queued commands are ledger rows too: this delivers them, but for those whose token was revoked while they waited.
+   */
   async redeliver(connection: Connection): Promise<void> {
     const now = Date.now();
     for (const id of this.store.cancelsOwed(now)) this.tellCancel(connection, id);
-    // Queued commands are ledger rows too: this delivers them.
-    for (const row of this.store.unfinished(now)) {
-      this.deliver(connection, {
-        id: row.id,
-        action: row.action,
-        args: JSON.parse(row.args) as Record<string, unknown>,
-        deadline: row.deadline,
-        requestedBy: row.requested_by,
-      });
+    const rows = this.store.unfinished(now);
+    const stopped = await this.notToDeliver();
+    const withdrawn: Array<{ row: LedgerRow; error: ActionErrorBody }> = [];
+    for (const row of rows) {
+      if (stopped.has(row.id)) {
+        const credential = stopped.get(row.id);
+        const error = credential === undefined ? undefined : this.queue.withdraw(row.id, credential, Date.now());
+        if (error) withdrawn.push({ row, error });
+      } else if (this.store.isOpen(row.id)) {
+        // Checked again: it may have ended while the registry was asked.
+        this.deliver(connection, {
+          id: row.id,
+          action: row.action,
+          args: JSON.parse(row.args) as Record<string, unknown>,
+          deadline: row.deadline,
+          requestedBy: row.requested_by,
+        });
+      }
     }
+    for (const { row, error } of withdrawn) await this.auditWithdrawal(row, error);
     const queueDue = this.queue.nextDue();
     if (queueDue !== undefined) await this.scheduler.ensure("queue", queueDue);
+  }
+
+  /**
+   * The waiting commands not to deliver now, by id: with the token that was revoked (to withdraw), or with
+   * undefined where the registry did not answer (they keep waiting, for the next link or their expiry).
+   * The registry is asked once, and only when a waiting command stands for a token.
+   */
+  private async notToDeliver(): Promise<Map<string, string | undefined>> {
+    const standing = this.queue.credentials();
+    if (standing.size === 0) return new Map();
+    try {
+      const live = await this.fleet.liveTokens([...new Set(standing.values())]);
+      return new Map([...standing].filter(([, credential]) => !live.has(credential)));
+    } catch (error) {
+      console.error(`${this.identity()?.deviceId}: the registry did not say which tokens are live; the commands queued under them wait`, error);
+      return new Map([...standing.keys()].map((id) => [id, undefined]));
+    }
+  }
+
+  /** A withdrawn command's own audit row was closed `queued` (its outcome left to the ledger): the withdrawal is a row of its own. */
+  private async auditWithdrawal(row: LedgerRow, error: ActionErrorBody): Promise<void> {
+    const identity = this.identity();
+    if (!identity) return;
+    const now = Date.now();
+    await this.fleet.recordAudit({
+      at: now,
+      caller: row.requested_by,
+      device: identity.deviceId,
+      action: row.action,
+      args: redact(JSON.parse(row.args) as Record<string, unknown>),
+      commandId: row.id,
+      ...auditEnd({ ok: false, error }, row.created_at, now),
+    });
   }
 
   acknowledged({ id }: ChannelMessage<"ack">): void {
@@ -229,18 +295,14 @@ export class CommandPath {
     const auditId = this.store.auditId(id) ?? this.tasks.auditId(id);
     const row = this.store.command(id);
     if (auditId === undefined || !row) return;
-    await this.completeAudit(auditId, {
-      outcome: outcome.ok ? "succeeded" : "failed",
-      error: outcome.ok ? undefined : `${outcome.error.code}: ${outcome.error.message}`,
-      durationMs: Date.now() - row.created_at,
-    });
+    await this.fleet.completeAudit(auditId, auditEnd(outcome, row.created_at, Date.now()));
   }
 
   /** Keeps a command for an offline device until it reconnects (see redeliver) or the expiry passes (the queue duty). */
   private async enqueue(command: Command, request: InvokeRequest, offline: string, lastSeen: number | undefined): Promise<InvokeOutcome> {
     if (this.queue.full) return { ok: false, error: { code: "too_busy", message: `${offline} and already has ${MAX_QUEUED} commands waiting for it.` }, lastSeen };
     const now = Date.now();
-    const queued = this.queue.enqueue(command, request.timeoutMs, now, request.auditId);
+    const queued = this.queue.enqueue(command, request.timeoutMs, now, request.auditId, request.credential);
     await this.scheduler.ensure("queue", queued.expiresAt);
     await this.retain(now);
     const until = new Date(queued.expiresAt).toISOString();

@@ -125,8 +125,14 @@ export class DeviceObject extends DurableObject<Env> implements SessionHost {
       this.presence,
       this.scheduler,
       new TaskStore(ctx.storage.sql),
-      async (auditId, end) => {
-        if (this.identity) await new AuditTrail(this.env, this.identity.fleet).complete(auditId, end);
+      {
+        completeAudit: async (auditId, end) => {
+          if (this.identity) await new AuditTrail(this.env, this.identity.fleet).complete(auditId, end);
+        },
+        recordAudit: async (entry) => {
+          if (this.identity) await new AuditTrail(this.env, this.identity.fleet).record(entry);
+        },
+        liveTokens: async (ids) => new Set(this.identity ? await this.registry(this.identity.fleet).liveTokens(ids) : []),
       },
       env,
     );

@@ -9,6 +9,8 @@ export interface InvokeRequest {
   commandId?: string;
   /** If the device is offline, wait for it this long instead of refusing. */
   queue?: QueueOption;
+  /** The API token the caller stands for: a queued command whose token is revoked before it goes out never does. */
+  credential?: string;
   /** The command's audit row, already begun: the device's object completes it when the command ends with nobody waiting. */
   auditId?: number;
 }
@@ -21,7 +23,7 @@ export type InvokeOutcome =
 export type ProgressListener = (progress: Omit<Progress, "id">) => void;
 
 /** A command started without waiting for it (an MCP task): its audit row is completed by the device's object when it ends. */
-export interface StartRequest extends Omit<InvokeRequest, "queue"> {
+export interface StartRequest extends Omit<InvokeRequest, "queue" | "credential"> {
   commandId: string;
   auditId: number;
 }

@@ -10,6 +10,8 @@ export const QUEUE_SCHEMA: Schema = {
     timeout_ms INTEGER NOT NULL
   );
 `,
+    // The API token a queued command stands for: revoked before the command is delivered, it withdraws the command.
+    "ALTER TABLE queued_commands ADD COLUMN credential TEXT",
   ],
 };
 
@@ -23,14 +25,30 @@ export class QueueStore {
   constructor(private readonly sql: SqlStorage) {}
 
   /** Adds a command the ledger has just taken; forgets those the ledger's retention removed. */
-  add(id: string, expiresAt: number, timeoutMs: number): void {
-    this.sql.exec("INSERT INTO queued_commands (id, expires_at, timeout_ms) VALUES (?, ?, ?)", id, expiresAt, timeoutMs);
+  add(id: string, expiresAt: number, timeoutMs: number, credential: string | undefined): void {
+    this.sql.exec(
+      "INSERT INTO queued_commands (id, expires_at, timeout_ms, credential) VALUES (?, ?, ?, ?)",
+      id,
+      expiresAt,
+      timeoutMs,
+      credential ?? null,
+    );
     this.sql.exec("DELETE FROM queued_commands WHERE id NOT IN (SELECT id FROM commands)");
   }
 
   expiresAt(id: string): number | undefined {
     const row = this.sql.exec<{ expires_at: number }>("SELECT expires_at FROM queued_commands WHERE id = ?", id).toArray()[0];
     return row?.expires_at;
+  }
+
+  /** The credential of each command still waiting for the device that has one (none: queued by an earlier release), by command id. */
+  credentials(): Map<string, string> {
+    const rows = this.sql
+      .exec<{ id: string; credential: string }>(
+        "SELECT q.id, q.credential FROM queued_commands q JOIN commands c ON c.id = q.id WHERE c.state = 'queued' AND q.credential IS NOT NULL",
+      )
+      .toArray();
+    return new Map(rows.map((row) => [row.id, row.credential]));
   }
 
   /** Queued commands still waiting for the device. */

@@ -1,4 +1,4 @@
-import type { Command, QueuedCommand } from "@jetson/protocol";
+import type { ActionErrorBody, Command, QueuedCommand } from "@jetson/protocol";
 import type { QueueStore } from "./queue-store.js";
 import type { DeviceStore } from "./store.js";
 
@@ -23,10 +23,25 @@ export class CommandQueue {
     return this.queue.waiting() >= MAX_QUEUED;
   }
 
-  enqueue(command: Command, timeoutMs: number, now: number, auditId: number | undefined): QueuedCommand {
+  /** `credential`: the API token the command stands for (see withdraw). */
+  enqueue(command: Command, timeoutMs: number, now: number, auditId: number | undefined, credential: string | undefined): QueuedCommand {
     this.ledger.insertCommand(command, now, auditId);
-    this.queue.add(command.id, command.deadline, timeoutMs);
+    this.queue.add(command.id, command.deadline, timeoutMs, credential);
     return { commandId: command.id, expiresAt: command.deadline };
+  }
+
+  /** The credential of each waiting command that has one, by command id: it goes out only while that credential is live. */
+  credentials(): Map<string, string> {
+    return this.queue.credentials();
+  }
+
+  /**
+   * Ends a waiting command whose credential was revoked while it waited, so that it never goes out.
+   * Answers why, or undefined when it had ended already (cancelled or expired meanwhile).
+   */
+  withdraw(id: string, credential: string, now: number): ActionErrorBody | undefined {
+    const error = { code: "cancelled" as const, message: `Withdrawn before delivery: the token ${credential} it was queued under was revoked.` };
+    return this.ledger.finish(id, "cancelled", now, { ok: false, error }) ? error : undefined;
   }
 
   expiresAt(id: string): number | undefined {

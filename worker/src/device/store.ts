@@ -11,8 +11,10 @@ import { redact } from "../policy.js";
 import type { Schema } from "../sqlite-migrations.js";
 
 export type CommandState = CommandRecord["state"];
+/** The states of a command that has not ended: one a cancel still stops. */
+export const OPEN_STATES = ["queued", "sent", "running"] as const satisfies readonly CommandState[];
 /** The states a command ends in. */
-export type FinalState = Exclude<CommandState, "queued" | "sent" | "running">;
+export type FinalState = Exclude<CommandState, (typeof OPEN_STATES)[number]>;
 
 export interface LedgerRow {
   id: string;
@@ -81,7 +83,7 @@ export const LEDGER_SCHEMA: Schema = {
 /** Finished commands stay in the ledger this long, and it keeps at most this many rows: a device's ledger stays bounded. */
 export const LEDGER_RETENTION_MS = 30 * 86_400_000;
 export const MAX_LEDGER_ROWS = 1_000;
-const OPEN_STATES = "('queued', 'sent', 'running')";
+const OPEN_SQL = `(${OPEN_STATES.map((state) => `'${state}'`).join(", ")})`;
 const NOT_QUEUED = "id NOT IN (SELECT id FROM queued_commands)";
 
 /** The device object's SQLite tables: identity and presence, the command ledger (telemetry lives in ../telemetry). */
@@ -164,8 +166,8 @@ export class DeviceStore {
 
   private prune(now: number): void {
     // rowid grows with every insert, so the newest MAX_LEDGER_ROWS are those above max(rowid) - MAX_LEDGER_ROWS. Two range deletes, each on an index.
-    this.sql.exec(`DELETE FROM commands WHERE rowid <= (SELECT max(rowid) FROM commands) - ? AND state NOT IN ${OPEN_STATES}`, MAX_LEDGER_ROWS);
-    this.sql.exec(`DELETE FROM commands WHERE created_at < ? AND state NOT IN ${OPEN_STATES}`, now - LEDGER_RETENTION_MS);
+    this.sql.exec(`DELETE FROM commands WHERE rowid <= (SELECT max(rowid) FROM commands) - ? AND state NOT IN ${OPEN_SQL}`, MAX_LEDGER_ROWS);
+    this.sql.exec(`DELETE FROM commands WHERE created_at < ? AND state NOT IN ${OPEN_SQL}`, now - LEDGER_RETENTION_MS);
   }
 
   markSent(id: string, at: number): void {
@@ -178,7 +180,7 @@ export class DeviceStore {
 
   /** Keeps the device's latest progress report of an open command. */
   setProgress(id: string, progress: Omit<Progress, "id">, at: number): void {
-    this.sql.exec(`UPDATE commands SET progress = ?, progress_at = ? WHERE id = ? AND state IN ${OPEN_STATES}`, JSON.stringify(progress), at, id);
+    this.sql.exec(`UPDATE commands SET progress = ?, progress_at = ? WHERE id = ? AND state IN ${OPEN_SQL}`, JSON.stringify(progress), at, id);
   }
 
   /** Records the outcome once; a late or repeated result does not overwrite it. Returns whether it was recorded. */
@@ -249,6 +251,11 @@ export class DeviceStore {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM commands WHERE state IN ('sent', 'running') AND deadline > ?", now).one().n;
   }
 
+  /** The command has not ended. */
+  isOpen(id: string): boolean {
+    return this.sql.exec(`SELECT 1 FROM commands WHERE id = ? AND state IN ${OPEN_SQL}`, id).toArray().length > 0;
+  }
+
   command(id: string): LedgerRow | undefined {
     return this.sql.exec<Record<string, SqlStorageValue>>(
       "SELECT id, action, args, requested_by, deadline, state, created_at, ended_at FROM commands WHERE id = ?",
@@ -284,7 +291,7 @@ export class DeviceStore {
   /** Every command not finished (queued, sent or running), deadline passed or not. */
   openCommandIds(): string[] {
     return this.sql
-      .exec<{ id: string }>(`SELECT id FROM commands WHERE state IN ${OPEN_STATES} ORDER BY created_at`)
+      .exec<{ id: string }>(`SELECT id FROM commands WHERE state IN ${OPEN_SQL} ORDER BY created_at`)
       .toArray()
       .map((row) => row.id);
   }
@@ -297,14 +304,14 @@ export class DeviceStore {
   /** Open commands past their deadline, but for queued ones: the queue times those out by its own clock (queue.ts). */
   overdue(now: number): string[] {
     return this.sql
-      .exec<{ id: string }>(`SELECT id FROM commands WHERE state IN ${OPEN_STATES} AND deadline <= ? AND ${NOT_QUEUED}`, now)
+      .exec<{ id: string }>(`SELECT id FROM commands WHERE state IN ${OPEN_SQL} AND deadline <= ? AND ${NOT_QUEUED}`, now)
       .toArray()
       .map((row) => row.id);
   }
 
   /** The earliest deadline of an open command that is not queued, if any. */
   nextDeadline(): number | undefined {
-    return this.sql.exec<{ due: number | null }>(`SELECT min(deadline) AS due FROM commands WHERE state IN ${OPEN_STATES} AND ${NOT_QUEUED}`).one().due ?? undefined;
+    return this.sql.exec<{ due: number | null }>(`SELECT min(deadline) AS due FROM commands WHERE state IN ${OPEN_SQL} AND ${NOT_QUEUED}`).one().due ?? undefined;
   }
 
   /** Commands sent but not finished whose deadline is still ahead: to deliver again after a reconnect. */

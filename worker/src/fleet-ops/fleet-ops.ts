@@ -18,6 +18,7 @@ import {
 } from "@jetson/protocol";
 import { newSecret } from "../credentials.js";
 import { deviceStub, type Fleet, FleetError, invalidArguments, registryStub } from "../fleet.js";
+import { OPEN_STATES } from "../device/store.js";
 import { refusalFor } from "../policy.js";
 import type { ChosenDevice, FleetPage } from "../registry/device-table.js";
 import { MAX_DESIRED_RULES } from "./desired-rules.js";
@@ -203,6 +204,25 @@ export class FleetOps {
     await this.mustExist(deviceId);
     const detail = CommandIdSchema.safeParse(commandId).success ? await this.device(deviceId).taskDetail(commandId) : undefined;
     return detail === undefined ? undefined : CommandDetailSchema.parse(JSON.parse(detail));
+  }
+
+  /**
+   * Cancels an open command of a device's ledger (queued, sent or running) with the device object's one cancel:
+   * a queued command never goes out, one the device may have is stopped there. Audited as who cancelled it;
+   * answers the command as it now stands. A command that has ended is left as it is, and the refusal names its state.
+   */
+  async cancelCommand(deviceId: string, commandId: string): Promise<CommandDetail> {
+    this.require("operate", "read");
+    const before = await this.command(deviceId, commandId);
+    const open = OPEN_STATES.some((state) => state === before.state);
+    if (open) await this.device(deviceId).cancel(commandId, this.fleet.callerName());
+    const after = open ? await this.command(deviceId, commandId) : before;
+    // Ended otherwise before the cancel reached it (answered, timed out): that outcome stands.
+    if (after.state !== "cancelled" || !open) {
+      throw new FleetError("conflict", `Command ${commandId} has already ended (${after.state}): there is nothing to cancel.`);
+    }
+    await this.fleet.auditAdministration(deviceId, "command.cancel", { commandId, action: after.action });
+    return after;
   }
 
   /** Cancels a task command, stopping it on the device; false when the device has no such task. */

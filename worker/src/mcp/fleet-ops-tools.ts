@@ -221,4 +221,18 @@ export function registerFleetOpsTools(server: McpServer, fleet: Fleet, refusals:
     },
     async ({ device, commandId }) => guarded(async () => toolData(await ops.command(device, commandId))),
   );
+
+  server.registerTool(
+    "cancel_command",
+    {
+      title: "Cancel a command",
+      description:
+        "Cancels an open command of a device's ledger (queued, sent or running): a queued one is never delivered, one the device has is stopped there. " +
+        "Answers the command as get_command does; a command that has already ended is left as it is, and the error names its state.",
+      inputSchema: z.strictObject({ device, commandId: z.string().describe("As queue_command or get_command answered") }),
+      outputSchema: CommandDetailSchema,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ device, commandId }) => guarded(async () => toolData(await ops.cancelCommand(device, commandId))),
+  );
 }

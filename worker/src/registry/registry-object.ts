@@ -210,6 +210,11 @@ export class RegistryObject extends DurableObject<Env> {
     return this.tokens.list();
   }
 
+  /** Those of these token ids that are live: a device object asks before it delivers commands queued under them. */
+  async liveTokens(ids: string[]): Promise<string[]> {
+    return this.tables.exist ? this.tokens.live(ids) : [];
+  }
+
   /** A revoked token's dashboard sessions and listen streams end with it; the fleet's last live admin token is kept (see TokenTable.revoke). */
   async revokeToken(id: string): Promise<TokenRevocation> {
     const outcome = this.tokens.revoke(id, Date.now());

@@ -62,6 +62,14 @@ export class TokenTable {
     return "revoked";
   }
 
+  /** Those of these ids that name a live token. */
+  live(ids: readonly string[]): string[] {
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM api_tokens WHERE revoked_at IS NULL AND id IN (SELECT value FROM json_each(?))", JSON.stringify(ids))
+      .toArray()
+      .map((row) => row.id);
+  }
+
   /** The live token with this hash. */
   find(hash: string): { id: string; scopes: Scope[] } | undefined {
     const row = this.sql
