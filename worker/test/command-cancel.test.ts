@@ -45,15 +45,7 @@ async function queue(token: string, device: string, action: string, body: Record
 async function bridgeLink(device: string): Promise<DeviceClient> {
   const client = await DeviceClient.open(`/tunnel/local/${device}`);
   expect(await client.connect(device, deviceTokens.get(device) ?? "")).toMatchObject({ reasonCode: 0 });
-  client.send({
-    type: "subscribe",
-    messageId: 1,
-    subscriptions: [
-      { topic: `jetson/${device}/command`, qos: 1 },
-      { topic: `jetson/${device}/cancel`, qos: 1 },
-    ],
-  });
-  await client.next("suback");
+  await client.subscribeLikeBridge(device);
   return client;
 }
 

@@ -103,6 +103,22 @@ export class DeviceClient {
     await this.next("suback");
   }
 
+  /** Subscribes as the bridge does on each connection: its command and cancel topics in one SUBSCRIBE, then `also` (the port tunnel's) in another. */
+  async subscribeLikeBridge(deviceId: string, also: string[] = []): Promise<void> {
+    this.send({
+      type: "subscribe",
+      messageId: 1,
+      subscriptions: [
+        { topic: `jetson/${deviceId}/command`, qos: 1 },
+        { topic: `jetson/${deviceId}/cancel`, qos: 1 },
+      ],
+    });
+    await this.next("suback");
+    if (also.length === 0) return;
+    this.send({ type: "subscribe", messageId: 2, subscriptions: also.map((topic) => ({ topic, qos: 1 as const })) });
+    await this.next("suback");
+  }
+
   publishJson(topic: string, message: unknown, messageId = 7): void {
     this.publishBytes(topic, new TextEncoder().encode(JSON.stringify(message)), messageId);
   }

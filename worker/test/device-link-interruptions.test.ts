@@ -21,17 +21,7 @@ async function bridgeLink(id: string): Promise<DeviceClient> {
   tokens.set(id, token);
   const client = await DeviceClient.open(`/tunnel/local/${id}`);
   expect(await client.connect(id, token)).toMatchObject({ reasonCode: 0 });
-  client.send({
-    type: "subscribe",
-    messageId: 1,
-    subscriptions: [
-      { topic: `jetson/${id}/command`, qos: 1 },
-      { topic: `jetson/${id}/cancel`, qos: 1 },
-    ],
-  });
-  await client.next("suback");
-  client.send({ type: "subscribe", messageId: 2, subscriptions: [{ topic: `jetson/${id}/port-down`, qos: 1 }] });
-  await client.next("suback");
+  await client.subscribeLikeBridge(id, [`jetson/${id}/port-down`]);
   return client;
 }
 

@@ -440,14 +440,18 @@ describe("commands on one container, and a served model, against a real Docker E
     expect(bridge.results[1]).toMatchObject({ ok: false, error: { message: "containers.remove was cancelled before it started; nothing was done." } });
   });
 
-  it("ai.model_remove is refused while ai.serve starts that model, and the model stays whole", async () => {
+  /** A board with the model net.onnx in its store, whose bridge's serve waits at its first request to the engine until the test lets it go on. */
+  async function servingBridge() {
     const on = await board();
     const store = path.join(on.stateDir, "models");
     await mkdir(store, { recursive: true });
     await writeFile(path.join(store, "net.onnx"), "weights");
-    // The serve waits at its first request to the engine until the test lets it go on.
     const engine = holdingFirst(new SocketEngineClient(podman.socketPath), (r) => r.path === "/info");
-    const bridge = await bridgeOn(on, { engine });
+    return { store, engine, bridge: await bridgeOn(on, { engine }) };
+  }
+
+  it("ai.model_remove is refused while ai.serve starts that model, and the model stays whole", async () => {
+    const { store, engine, bridge } = await servingBridge();
 
     const serve = bridge.run("cmd-serve001", "ai.serve", { model: "net.onnx", ...sleeper("net-server") });
     await engine.held;
@@ -463,12 +467,7 @@ describe("commands on one container, and a served model, against a real Docker E
   });
 
   it("a command on the container a named ai.serve is starting is refused, and its model is held as well", async () => {
-    const on = await board();
-    const store = path.join(on.stateDir, "models");
-    await mkdir(store, { recursive: true });
-    await writeFile(path.join(store, "net.onnx"), "weights");
-    const engine = holdingFirst(new SocketEngineClient(podman.socketPath), (r) => r.path === "/info");
-    const bridge = await bridgeOn(on, { engine });
+    const { engine, bridge } = await servingBridge();
 
     const serve = bridge.run("cmd-serve002", "ai.serve", { model: "net.onnx", ...sleeper("starting-server") });
     await engine.held;
