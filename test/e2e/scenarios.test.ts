@@ -74,7 +74,7 @@ describe("the throttling device (camera-7)", () => {
     const attached = prompt.messages.flatMap((m) => (m.content.type === "resource" && "text" in m.content.resource ? [m.content.resource] : []));
     const summary = JSON.parse(attached.find((r) => r.uri === "jetson://devices/camera-7")?.text ?? "{}") as DeviceSummary;
     const throttling = summary.alerts?.find((alert) => alert.kind === "throttling");
-    expect(throttling?.message).toMatch(/CPU capped at \d+ MHz while hot and busy/);
+    expect(throttling?.message).toMatch(/CPU capped at \d+ MHz when raised, while hot and busy/);
     expect(summary.latest?.hottestC).toBeGreaterThanOrEqual(99);
     const lastHour = attached.find((r) => r.uri === "jetson://devices/camera-7/telemetry")?.text ?? "";
     expect(lastHour).toContain("cpu.freqMHz");
@@ -100,7 +100,7 @@ describe("the dashboard in Chromium", () => {
       await expect.poll(() => page.locator('#fleet-table tbody tr[data-device="camera-7"]').innerText(), { timeout: 15_000 }).toMatch(/Alerting[\s\S]*CPU capped at \d+ MHz/);
       await page.goto(`${stack.worker.url}/devices/camera-7`);
       await page.waitForSelector("body[data-rendered=device]");
-      await expect.poll(() => page.locator("#alerts").innerText(), { timeout: 15_000 }).toMatch(/CPU capped at \d+ MHz while hot and busy/);
+      await expect.poll(() => page.locator("#alerts").innerText(), { timeout: 15_000 }).toMatch(/CPU capped at \d+ MHz when raised, while hot and busy/);
       expect(Number(await page.getAttribute("#chart-clocks svg", "data-points"))).toBeGreaterThan(0);
       const drawn = (await page.evaluate(() => fetch("/dashboard/api/devices/camera-7/telemetry?range=15m").then((r) => r.json()))) as { series: Record<string, Array<number | null>> };
       const cpu = (drawn.series["cpu.freqMHz"] ?? []).filter((v): v is number => v !== null);

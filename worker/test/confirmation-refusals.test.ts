@@ -19,11 +19,12 @@ const transportOptions = () => ({ requestInit: { headers: { Authorization: `Bear
 
 beforeAll(async () => {
   admin = await createFleet(FLEET);
-  for (const id of ["refused-legacy", "refused-run-1", "refused-run-2", "refused-modern"]) {
+  for (const id of ["refused-legacy", "refused-run-1", "refused-run-2", "refused-modern", "form-1"]) {
     expect((await rest(admin, "POST", "/api/devices", { id })).status).toBe(201);
   }
   expect((await rest(admin, "PUT", "/api/devices/refused-run-1/tags", { tags: ["dock"] })).status).toBe(200);
   expect((await rest(admin, "PUT", "/api/devices/refused-run-2/tags", { tags: ["dock"] })).status).toBe(200);
+  expect((await rest(admin, "PUT", "/api/devices/form-1/tags", { tags: ["form"] })).status).toBe(200);
 });
 
 async function auditOf(device: string): Promise<AuditEntry[]> {
@@ -39,6 +40,25 @@ async function answering(answer: { action: "decline" } | { action: "cancel" }): 
   await client.connect(new StreamableHTTPClientTransport(new URL(`${env.PUBLIC_URL}/mcp`), transportOptions()));
   return client;
 }
+
+describe("the confirmation form", () => {
+  it("says a destructive run cannot be undone, and does not say so of a change that can be (a fan speed, a power mode)", async () => {
+    const asked: string[] = [];
+    const client = new Client({ name: "form-test", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } }, capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler("elicitation/create", async (request) => {
+      asked.push(request.params.message);
+      return { action: "decline" };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${env.PUBLIC_URL}/mcp`), transportOptions()));
+    await client.callTool({ name: "start_fleet_run", arguments: { selector: "tag:form", action: "fan.set", args: { pwmPct: 60 }, waitSeconds: 0 } });
+    await client.callTool({ name: "start_fleet_run", arguments: { selector: "tag:form", action: "processes.kill", args: { pid: 2290 }, waitSeconds: 0 } });
+    expect(asked).toEqual([
+      'Run "Set fan speed or profile" (fan.set) on the device form-1, with arguments {"pwmPct":60}? It changes every device the selector "tag:form" chooses.',
+      'Run "Stop a process" (processes.kill) on the device form-1, with arguments {"pid":2290}? processes.kill is destructive. What it changes on a device cannot be undone from here.',
+    ]);
+    await client.close();
+  });
+});
 
 describe("a refusal at the confirmation step", () => {
   it("is audited when a human-only fleet refuses a 2025-11-25 client's confirm, on the device or on every device of a run", async () => {

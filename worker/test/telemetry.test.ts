@@ -323,7 +323,7 @@ describe("alerts", () => {
     const view = await alerts("tel-thresholds");
     expect(view.thresholds.powerMW).toEqual({ raise: 4_000, clear: 3_500 });
     expect(view.active.map((a) => a.kind).sort()).toEqual(["power", "temperature"]);
-    expect(view.active.find((a) => a.kind === "power")?.message).toBe("Drawing 5 W (limit 4 W, clears after 60 s below 3.5 W).");
+    expect(view.active.find((a) => a.kind === "power")?.message).toBe("Drew 5 W (limit 4 W, clears after 60 s below 3.5 W).");
   });
 });
 

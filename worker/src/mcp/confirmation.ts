@@ -180,14 +180,17 @@ export class Confirmations {
 
 const MAX_LISTED_DEVICES = 10;
 
-/** The question for one action on one or more devices: what runs where, with which arguments, and why it needs a yes. */
-export function actionQuestion(action: ActionDefinition, devices: string[], args: Record<string, unknown>, why: string): ConfirmationQuestion {
+/**
+ * The question for one action on one or more devices: what runs where, with which arguments, and why it needs a yes;
+ * `destructive` (the default) adds that it cannot be undone, which a change such as a power mode can be.
+ */
+export function actionQuestion(action: ActionDefinition, devices: string[], args: Record<string, unknown>, why: string, destructive = true): ConfirmationQuestion {
   const listed = devices.slice(0, MAX_LISTED_DEVICES).join(", ");
   const more = devices.length > MAX_LISTED_DEVICES ? ` and ${devices.length - MAX_LISTED_DEVICES} more` : "";
   const where = devices.length === 1 ? `on the device ${listed}` : `on ${devices.length} devices: ${listed}${more}`;
   const shown = Object.keys(args).length === 0 ? "no arguments" : `arguments ${JSON.stringify(redact(args))}`;
   return {
-    message: `Run "${action.title}" (${action.name}) ${where}, with ${shown}? ${why}. What it changes on a device cannot be undone from here.`,
+    message: `Run "${action.title}" (${action.name}) ${where}, with ${shown}? ${why}.${destructive ? " What it changes on a device cannot be undone from here." : ""}`,
     action: action.name,
     args,
     devices,

@@ -71,7 +71,13 @@ async function runQuestion(ops: FleetOps, request: FleetRunRequest, era: Era): P
   // Refused rather than left unasked: the selector may choose devices by the time the run starts.
   mustChooseDevices(plan);
   const canaries = plan.canaryCount > 0 ? `, ${plan.canaryCount} canary device(s) first` : "";
-  const question = actionQuestion(action, plan.devices.map((d) => d.id), request.args, `${why ?? `It changes every device the selector "${plan.selector}" chooses`}${canaries}`);
+  const question = actionQuestion(
+    action,
+    plan.devices.map((d) => d.id),
+    request.args,
+    `${why ?? `It changes every device the selector "${plan.selector}" chooses`}${canaries}`,
+    why !== undefined,
+  );
   return { question, plan };
 }
 

@@ -62,29 +62,30 @@ const throttled: SampleRule["holds"] = (m, { thresholds, referenceFreqMHz: refer
   return hot && busy && capped;
 };
 
+/** Each message says what the sample that raised the alert read: the alert keeps it as raised, while telemetry goes on. */
 export const SAMPLE_RULES: Record<SampleAlertKind, SampleRule> = {
   temperature: {
     value: (m) => m.get("temp.max"),
     holds: (m, { thresholds }, active) => above(m.get("temp.max"), thresholds.temperatureC, active),
     message: (v, ctx) =>
-      `Hottest sensor at ${fixed(v)} °C (raised at ${ctx.thresholds.temperatureC.raise} °C, clears ${held(ctx)} below ${ctx.thresholds.temperatureC.clear} °C).`,
+      `Hottest sensor reached ${fixed(v)} °C (raised at ${ctx.thresholds.temperatureC.raise} °C, clears ${held(ctx)} below ${ctx.thresholds.temperatureC.clear} °C).`,
   },
   throttling: {
     value: (m) => m.get("cpu.freqMHz"),
     holds: throttled,
     message: (v, { thresholds, referenceFreqMHz }) =>
-      `CPU capped at ${fixed(v, 0)} MHz while hot and busy: under ${thresholds.throttling.capRatio * 100} % of the ${referenceFreqMHz} MHz it ran at when last busy and cool.`,
+      `CPU capped at ${fixed(v, 0)} MHz when raised, while hot and busy: under ${thresholds.throttling.capRatio * 100} % of the ${referenceFreqMHz} MHz it ran at when last busy and cool.`,
   },
   power: {
     value: (m) => m.get("power.totalMW"),
     holds: (m, { thresholds }, active) => above(m.get("power.totalMW"), thresholds.powerMW, active),
     message: (v, ctx) =>
-      `Drawing ${fixed(v / 1000)} W (limit ${(ctx.thresholds.powerMW?.raise ?? 0) / 1000} W, clears ${held(ctx)} below ${(ctx.thresholds.powerMW?.clear ?? 0) / 1000} W).`,
+      `Drew ${fixed(v / 1000)} W (limit ${(ctx.thresholds.powerMW?.raise ?? 0) / 1000} W, clears ${held(ctx)} below ${(ctx.thresholds.powerMW?.clear ?? 0) / 1000} W).`,
   },
   disk: {
     value: (m) => m.get("disk.usedPct"),
     holds: (m, { thresholds }, active) => above(m.get("disk.usedPct"), thresholds.diskPct, active),
-    message: (v, ctx) => `Disk ${fixed(v)} % full (raised at ${ctx.thresholds.diskPct.raise} %, clears ${held(ctx)} below ${ctx.thresholds.diskPct.clear} %).`,
+    message: (v, ctx) => `Disk reached ${fixed(v)} % full (raised at ${ctx.thresholds.diskPct.raise} %, clears ${held(ctx)} below ${ctx.thresholds.diskPct.clear} %).`,
   },
 };
 
