@@ -74,7 +74,7 @@ export const FleetRunDeviceSchema = z.object({
 });
 export type FleetRunDevice = z.infer<typeof FleetRunDeviceSchema>;
 
-export const FleetRunStateSchema = z.enum(["running", "succeeded", "partially_failed", "canary_failed", "aborted", "cancelled"]);
+export const FleetRunStateSchema = z.enum(["running", "succeeded", "partially_failed", "failed", "canary_failed", "aborted", "cancelled"]);
 export type FleetRunState = z.infer<typeof FleetRunStateSchema>;
 
 const count = z.number().int().nonnegative();

@@ -33,8 +33,9 @@ describe("the run policy", () => {
     expect(nextStep({ concurrency: 1, abortThresholdPct: 30 }, devices(["failed", "running", "pending"]))).toEqual({ start: [] });
   });
 
-  it("ends as succeeded or partially failed when every device has finished", () => {
+  it("ends as succeeded, partially failed or failed when every device has finished", () => {
     expect(nextStep({ concurrency: 3 }, devices(["succeeded", "succeeded"]))).toEqual({ end: "succeeded" });
     expect(nextStep({ concurrency: 3 }, devices(["succeeded", "failed"]))).toEqual({ end: "partially_failed" });
+    expect(nextStep({ concurrency: 3 }, devices(["failed", "failed"]))).toEqual({ end: "failed" });
   });
 });

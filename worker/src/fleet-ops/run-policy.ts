@@ -48,6 +48,6 @@ export function nextStep(policy: RunPolicy, devices: DeviceProgress[]): Step {
 
   const canariesDone = canaries.every((d) => d.state === "succeeded");
   const pending = (canariesDone ? devices : canaries).filter((d) => d.state === "pending");
-  if (pending.length === 0 && running === 0) return { end: failed.length > 0 ? "partially_failed" : "succeeded" };
+  if (pending.length === 0 && running === 0) return { end: failed.length === 0 ? "succeeded" : failed.length === finished.length ? "failed" : "partially_failed" };
   return { start: pending.slice(0, Math.max(0, policy.concurrency - running)).map((d) => d.device) };
 }
