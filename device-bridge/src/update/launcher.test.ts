@@ -121,10 +121,10 @@ describe("launcher", () => {
     await mkdir(path.join(releases.dir, "releases", ".staging-0123456789ab"));
     await mkdir(path.join(releases.dir, "releases", ".discarded-0123456789ab"));
 
-    // The fixture's 1.0.0 ends by itself.
+    // The fixture's 1.0.0 ends by itself: a failed start, noted for the next start's wait.
     expect(await ending(start(releases))).toBe(UNASKED_EXIT_CODE);
     expect((await runs()).map((run) => run.version)).toEqual(["1.0.0"]);
-    expect((await readdir(releases.dir)).sort()).toEqual(["current", "releases"]);
+    expect((await readdir(releases.dir)).sort()).toEqual(["current", "failed-starts.json", "releases"]);
     expect(await readdir(path.join(releases.dir, "releases"))).toEqual(["1.0.0"]);
   });
 
