@@ -16,6 +16,7 @@ import {
   DeviceIdSchema,
   type EnrollmentCode,
   findAction,
+  noSuchAction,
   type OpenEnrollment,
   parseActionInput,
   type ProvisionedDevice,
@@ -58,7 +59,7 @@ export function invalidArguments(action: ActionDefinition, args: unknown): strin
 /** Why the cloud refuses this call before it becomes a command, or undefined. */
 function refusalOf(caller: Caller, call: InvokeCall): ActionErrorBody | undefined {
   const action = findAction(call.action);
-  if (!action) return { code: "unknown_action", message: `No action ${call.action}.` };
+  if (!action) return { code: "unknown_action", message: noSuchAction(call.action) };
   const denied = refusalFor(caller, action, call.args, call.confirmedBy !== undefined);
   if (denied) return { code: "permission_denied", message: denied };
   const invalid = invalidArguments(action, call.args);

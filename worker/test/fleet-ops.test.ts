@@ -124,6 +124,16 @@ describe("tags and selectors", () => {
     expect((await rest("PUT", "/api/devices/no-such-device/tags", { tags: ["a"] })).status).toBe(404);
   });
 
+  it("points an action written as its tool's name (power_set) to the action, and says plainly that one it does not know is none", async () => {
+    await online("sel-named", "orin-nano", "6.2");
+    for (const [action, error] of [
+      ["power_set", "No action power_set (did you mean power.set?)."],
+      ["power.sets", "No action power.sets."],
+    ]) {
+      expect(await rest("POST", "/api/runs/plan", { selector: "id:sel-named", action })).toEqual({ status: 400, body: { error } });
+    }
+  });
+
   it("answers a selector of many alternatives, and refuses one that names too many values with the limit, never an engine error", async () => {
     await online("sel-many", "orin-nano", "6.2");
     // Each of these bound three SQL parameters before: 34 of them, 102, were past SQLite's 100.

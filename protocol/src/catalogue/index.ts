@@ -38,6 +38,12 @@ export function findAction(name: string): ActionDefinition | undefined {
   return byName.get(name);
 }
 
+/** What a caller is told of a name the catalogue does not have; one written with _ for its dots (a tool's name, power_set) is pointed to the action. */
+export function noSuchAction(name: string): string {
+  const meant = catalogue.find((entry) => entry.name.replaceAll(".", "_") === name);
+  return meant ? `No action ${name} (did you mean ${meant.name}?).` : `No action ${name}.`;
+}
+
 export function isActionName(name: string): name is ActionName {
   return byName.has(name);
 }

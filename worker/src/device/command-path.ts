@@ -5,6 +5,7 @@ import {
   type ChannelMessage,
   type Command,
   findAction,
+  noSuchAction,
   parseActionInput,
   topicFor,
 } from "@jetson/protocol";
@@ -277,7 +278,7 @@ export class CommandPath {
       return { error: { code: "invalid_input", message: `Command ${earlier.id} exists already.` } };
     }
     const action = findAction(request.action);
-    if (!action) return { error: { code: "unknown_action", message: `No action ${request.action}.` } };
+    if (!action) return { error: { code: "unknown_action", message: noSuchAction(request.action) } };
     const args = parseActionInput(action, request.args);
     if (!args.success) return { error: { code: "invalid_input", message: `Invalid arguments for ${action.name}: ${args.error.message}` } };
     const now = Date.now();

@@ -6,6 +6,7 @@ import {
   type Drift,
   type DriftAspect,
   findAction,
+  noSuchAction,
   pwmPercent,
 } from "@jetson/protocol";
 import type { z } from "zod";
@@ -31,7 +32,7 @@ class Device {
 
   async run<N extends ActionName>(name: N, args: Input<N>): Promise<ActionOutput<N>> {
     const action = findAction(name);
-    if (!action) throw new Refused(`No action ${name}.`);
+    if (!action) throw new Refused(noSuchAction(name));
     const outcome = await this.call(name, args, action.defaultTimeoutMs);
     if (!outcome.ok) {
       if (outcome.error.code === "device_offline") throw new DeviceAway(outcome.error.message);

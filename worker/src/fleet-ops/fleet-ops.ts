@@ -9,6 +9,7 @@ import {
   type DeviceAttributes,
   type Drift,
   findAction,
+  noSuchAction,
   type FleetRun,
   type FleetRunBrief,
   FleetRunSchema,
@@ -65,7 +66,7 @@ export class FleetOps {
   async planRun(request: FleetRunRequest, confirmedBy = flagOf(request)): Promise<FleetRunPlan> {
     this.require("read");
     const action = findAction(request.action);
-    if (!action) throw new FleetError("invalid", `No action ${request.action}.`);
+    if (!action) throw new FleetError("invalid", noSuchAction(request.action));
     const invalid = invalidArguments(action, request.args);
     if (invalid !== undefined) throw new FleetError("invalid", invalid);
     const selector = parse(request.selector);
