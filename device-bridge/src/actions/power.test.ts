@@ -122,22 +122,26 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
   it.each([
     [0, "MAXN"],
     [1, "MODE_15W"],
-  ])("declines mode %i (%s), whose TPC_PG_MASK differs from MODE_30W's: changes nothing and says how to get there", async (id, name) => {
+  ])("refuses mode %i (%s), whose TPC_PG_MASK differs from MODE_30W's, as a failure: changes nothing and says how to get there", async (id, name) => {
     board = await simulatedBoard("agx-orin-jp6");
     const locked = await board.run("clocks.lock", {});
-    const result = await board.run("power.set", { id });
-    expect(result).toMatchObject({
-      changed: false,
-      rebootRequired: true,
-      clocksRelocked: false,
-      requested: { id, name },
-      current: { id: 2, name: "MODE_30W" },
-    });
-    expect(result.message).toMatch(new RegExp(`power\\.reboot with powerModeId ${id}`));
+    const error = await board.run("power.set", { id }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionError);
+    expect(error).toMatchObject({ code: "unavailable" });
+    expect((error as Error).message).toBe(
+      `${name} (${id}) needs a reboot on this board (its GPU TPC power gating differs from that of MODE_30W (2)), so nothing was changed. ` +
+        `To switch, call power.reboot with powerModeId ${id} (or powerModeName ${name}): the board records the mode and reboots into it.`,
+    );
     expect(await board.run("power.get", {})).toEqual({ id: 2, name: "MODE_30W" });
     expect(await onlineCpus()).toBe("0-7");
     expect(await board.run("clocks.status", {})).toEqual(locked.status);
     expect(board.reportedStates).toEqual([]);
+  });
+
+  it("refuses by name a mode that needs a reboot, as it does by id", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    await expect(board.run("power.set", { name: "MODE_15W" })).rejects.toMatchObject({ code: "unavailable", message: expect.stringMatching(/^MODE_15W \(1\) needs a reboot/) });
+    expect(await modeSwitches()).toEqual([]);
   });
 
   it("answers an unchanged mode without running nvpmodel -m", async () => {
@@ -163,6 +167,55 @@ describe("power modes on the AGX Orin (JetPack 6)", () => {
     board = await simulatedBoard("agx-orin-jp6");
     await expect(board.run("power.reboot", { powerModeId: 9 })).rejects.toMatchObject({ code: "invalid_input" });
     expect((await board.calls()).map((c) => c.program)).toEqual([]);
+  });
+
+  it("reboots into a mode given by its name, case aside", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    expect(await board.run("power.reboot", { powerModeName: "mode_15w" })).toMatchObject({ rebooting: true, powerMode: { id: 1, name: "MODE_15W" } });
+    expect(await board.run("power.get", {})).toEqual({ id: 1, name: "MODE_15W" });
+    expect(await modeSwitches()).toEqual([{ program: "nvpmodel", argv: ["-m", "1"] }]);
+  });
+
+  it("refuses a reboot into a mode name the board does not have, without rebooting", async () => {
+    board = await simulatedBoard("agx-orin-jp6");
+    await expect(board.run("power.reboot", { powerModeName: "MAXN_SUPER" })).rejects.toMatchObject({
+      code: "invalid_input",
+      message: "Power mode MAXN_SUPER does not exist on this board. Valid modes: 0 (MAXN), 1 (MODE_15W), 2 (MODE_30W), 3 (MODE_50W).",
+    });
+    expect((await board.calls()).map((c) => c.program)).toEqual([]);
+  });
+});
+
+describe("power modes by name, the same across boards whose ids differ", () => {
+  it.each([
+    ["orin-nano-super-jp6", 2],
+    ["orin-nx-16gb-super-jp62", 0],
+  ] as const)("switches %s to MAXN_SUPER (its mode %i), named in any case", async (id, modeId) => {
+    board = await simulatedBoard(id);
+    expect(await board.run("power.set", { name: "maxn_super" })).toMatchObject({
+      changed: true,
+      requested: { id: modeId, name: "MAXN_SUPER" },
+      current: { id: modeId, name: "MAXN_SUPER" },
+    });
+    expect(await modeSwitches()).toEqual([{ program: "nvpmodel", argv: ["-m", String(modeId)] }]);
+  });
+
+  it("refuses a name the board does not have, naming its valid modes and changing nothing", async () => {
+    board = await simulatedBoard("agx-xavier-jp51");
+    await expect(board.run("power.set", { name: "MAXN_SUPER" })).rejects.toMatchObject({
+      code: "invalid_input",
+      message:
+        "Power mode MAXN_SUPER does not exist on this board. Valid modes: 0 (MAXN), 1 (MODE_10W), 2 (MODE_15W), 3 (MODE_30W_ALL), 4 (MODE_30W_6CORE), 5 (MODE_30W_4CORE), 6 (MODE_30W_2CORE).",
+    });
+    expect(await board.calls()).toEqual([]);
+    expect(await board.run("power.get", {})).toEqual({ id: 2, name: "MODE_15W" });
+  });
+
+  it("takes either an id or a name, not both", async () => {
+    board = await simulatedBoard("agx-xavier-jp51");
+    await expect(board.run("power.set", { id: 0, name: "MAXN" })).rejects.toThrow(/either id or name/);
+    await expect(board.run("power.set", {})).rejects.toThrow(/either id or name/);
+    expect(await board.calls()).toEqual([]);
   });
 });
 

@@ -20,17 +20,17 @@ export const powerHandlers = {
 
   "power.get": async (_input, { host }) => queryPowerMode(host),
 
-  // Never reboots: a mode that needs one is declined and reported (power.reboot switches to it).
-  "power.set": async ({ id }, { host, stateDir, reportState }) => {
+  // Never reboots: a mode that needs one is refused (power.reboot switches to it).
+  "power.set": async (choice, { host, stateDir, reportState }) => {
     const table = await readPowerModeTable(host);
-    const mode = modeOf(table, id);
+    const mode = modeOf(table, choice);
     const requested = { id: mode.id, name: mode.name };
     const previous = await queryPowerMode(host);
-    if (previous.id === id) {
+    if (previous.id === mode.id) {
       const message = `Already in ${label(previous)}.`;
       return { requested, previous, current: previous, changed: false, rebootRequired: false, clocksRelocked: false, message };
     }
-    if (switchNeedsReboot(table.modes.find((m) => m.id === previous.id), mode)) return needsReboot(requested, previous);
+    if (switchNeedsReboot(table.modes.find((m) => m.id === previous.id), mode)) throw needsReboot(requested, previous);
     // As jtop does: jetson_clocks' lock is paused for the switch and taken again in the new mode.
     const locked = await clocksLockedAtMax(host);
     // A lock taken by hand has no saved settings to pause with, nor any to keep for clocks.restore:
@@ -51,15 +51,15 @@ export const powerHandlers = {
     return { poweringOff: true as const, at, message: "The device is powering off; it stays off until it is powered on at the board." };
   },
 
-  "power.reboot": async ({ powerModeId }, { host }) => {
-    if (powerModeId === undefined) {
+  "power.reboot": async ({ powerModeId, powerModeName }, { host }) => {
+    if (powerModeId === undefined && powerModeName === undefined) {
       await systemctlReboot(host);
       return { rebooting: true as const, message: "The device is rebooting." };
     }
-    const mode = modeOf(await readPowerModeTable(host), powerModeId);
+    const mode = modeOf(await readPowerModeTable(host), { id: powerModeId, name: powerModeName });
     const powerMode = { id: mode.id, name: mode.name };
-    if ((await queryPowerMode(host)).id !== powerModeId) {
-      const result = await runNvpmodelSet(host, powerModeId, "YES");
+    if ((await queryPowerMode(host)).id !== mode.id) {
+      const result = await runNvpmodelSet(host, mode.id, "YES");
       const said = parseNvpmodelSetOutput(result.stdout);
       // nvpmodel records a reboot-bound mode and reboots the board itself.
       if (said.rebooting) {
@@ -83,7 +83,7 @@ async function switchMode(
   const result = await runNvpmodelSet(host, requested.id, "NO");
   const said = parseNvpmodelSetOutput(result.stdout);
   // nvpmodel knows best: a board whose table does not tell it apart still asks.
-  if (said.rebootRequired || said.rebootPrompted) return needsReboot(requested, previous);
+  if (said.rebootRequired || said.rebootPrompted) throw needsReboot(requested, previous);
   if (result.exitCode !== 0) throw nvpmodelFailed(result.exitCode, said.errors, result.stderr);
   const current = await queryPowerMode(host);
   if (current.id !== requested.id) {
@@ -95,18 +95,13 @@ async function switchMode(
   return { requested, previous, current, changed: true, rebootRequired: false, clocksRelocked, message: `Switched from ${label(previous)} to ${label(current)}.${kept}` };
 }
 
-function needsReboot(requested: CurrentPowerMode, previous: CurrentPowerMode): PowerModeSetResult {
-  return {
-    requested,
-    previous,
-    current: previous,
-    changed: false,
-    rebootRequired: true,
-    clocksRelocked: false,
-    message:
-      `${label(requested)} only takes effect after a reboot (its GPU TPC power gating differs from ${label(previous)}'s), so nothing was changed. ` +
-      `To switch, call power.reboot with powerModeId ${requested.id}: the board records the mode and reboots into it.`,
-  };
+/** A failure, not an unchanged answer: a fleet run or canary must not count a device left in its old mode as done. */
+function needsReboot(requested: CurrentPowerMode, previous: CurrentPowerMode): ActionError {
+  return new ActionError(
+    "unavailable",
+    `${label(requested)} needs a reboot on this board (its GPU TPC power gating differs from that of ${label(previous)}), so nothing was changed. ` +
+      `To switch, call power.reboot with powerModeId ${requested.id} (or powerModeName ${requested.name}): the board records the mode and reboots into it.`,
+  );
 }
 
 async function systemctlReboot(host: HostPort): Promise<void> {

@@ -49,13 +49,20 @@ export function reportedPowerMode(host: HostPort): Promise<CurrentPowerMode | un
   return queryPowerMode(host, STATE_READ_TIMEOUT_MS).catch(() => undefined);
 }
 
-/** A mode of the board's table, or a refusal that lists the valid ones. */
-export function modeOf(table: PowerModeTable, id: number): PowerMode {
-  const mode = table.modes.find((m) => m.id === id);
+/** A mode as a caller chooses it: by its id on this board, or by its nvpmodel name. */
+export interface ModeChoice {
+  id?: number;
+  name?: string;
+}
+
+/** A mode of the board's table, or a refusal that lists the valid ones. Names match without regard to case. */
+export function modeOf(table: PowerModeTable, { id, name }: ModeChoice): PowerMode {
+  const wanted = name?.toUpperCase();
+  const mode = table.modes.find((m) => (wanted === undefined ? m.id === id : m.name.toUpperCase() === wanted));
   if (mode) return mode;
   throw new ActionError(
     "invalid_input",
-    `Power mode ${id} does not exist on this board. Valid modes: ${table.modes.map((m) => `${m.id} (${m.name})`).join(", ")}.`,
+    `Power mode ${name ?? id} does not exist on this board. Valid modes: ${table.modes.map((m) => `${m.id} (${m.name})`).join(", ")}.`,
   );
 }
 

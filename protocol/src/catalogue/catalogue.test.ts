@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { READ_ONLY } from "./define.js";
-import { catalogue, defineAction, destructiveReason, findAction, RESERVED_ARGUMENTS } from "./index.js";
+import { catalogue, defineAction, destructiveReason, findAction, parseActionInput, RESERVED_ARGUMENTS } from "./index.js";
 
 const run = promisify(execFile);
 
@@ -47,6 +47,23 @@ describe("the action catalogue", () => {
     for (const action of takesNetwork) {
       expect(destructiveReason(action, { ...required[action.name], network: "host" }), action.name).toMatch(/host's network/);
     }
+  });
+
+  it("takes a power mode by id or by name, exactly one, as the cloud and the device both check it", () => {
+    const input = (name: string, args: unknown) => {
+      const action = findAction(name);
+      if (!action) throw new Error(`no ${name}`);
+      const parsed = parseActionInput(action, args);
+      return parsed.success ? "ok" : parsed.error.issues.map((i) => i.message).join("; ");
+    };
+    expect(input("power.set", { id: 2 })).toBe("ok");
+    expect(input("power.set", { name: "MODE_15W" })).toBe("ok");
+    expect(input("power.set", { id: 2, name: "MODE_15W" })).toBe("give either id or name, not both");
+    expect(input("power.set", {})).toBe("give either id or name, not both");
+    expect(input("power.reboot", {})).toBe("ok");
+    expect(input("power.reboot", { powerModeName: "maxn" })).toBe("ok");
+    expect(input("power.reboot", { powerModeId: 0, powerModeName: "MAXN" })).toBe("give powerModeId or powerModeName, not both");
+    expect(findAction("power.set")?.description).toMatch(/Ids differ per board.*should name the mode/);
   });
 
   it("finds actions by name and nothing else", () => {

@@ -18,6 +18,8 @@ import { type ActionHints, defineAction, READ_ONLY } from "./define.js";
 const SETTING: ActionHints = { readOnly: false, destructive: false, idempotent: true };
 
 const modeId = z.number().int().nonnegative();
+/** As nvpmodel names a mode (MODE_15W, MAXN): unlike ids, the same on every board that has it. */
+const modeName = z.string().min(1).max(64);
 const headerPin = z.number().int().min(1).max(40).describe("Pin number on the 40-pin header (BOARD numbering, 1-40)");
 
 // ---- what the board is ----
@@ -79,9 +81,14 @@ export const powerSet = defineAction({
   name: "power.set",
   title: "Set power mode",
   description:
-    "Switches the board to one of its nvpmodel power modes (see power.modes). An id the board does not have is refused with the list of valid ones. This never reboots: a mode that needs a reboot (its GPU TPC_PG_MASK differs from the current mode's; power.modes says which) is not applied, and the result says so (rebootRequired); power.reboot with powerModeId switches to it and reboots. Clocks locked by jetson_clocks stay locked: the lock is paused for the switch and taken again at the new mode's maximum.",
+    "Switches the board to one of its nvpmodel power modes (see power.modes), chosen by id or by name. Ids differ per board (id 2 is MODE_30W on an AGX Orin and MODE_15W on an AGX Xavier): a call or fleet run across board families should name the mode (name, matched without regard to case), which a board without it refuses. A mode the board does not have is refused with the list of valid ones. This never reboots: a mode that needs a reboot (its GPU TPC_PG_MASK differs from the current mode's; power.modes says which) is refused (unavailable) and nothing is changed; power.reboot with powerModeId or powerModeName switches to it and reboots. Clocks locked by jetson_clocks stay locked: the lock is paused for the switch and taken again at the new mode's maximum.",
   schemas: () => ({
-    input: z.object({ id: modeId.describe("Power mode id from power.modes") }),
+    input: z
+      .object({
+        id: modeId.optional().describe("Power mode id from power.modes (ids differ per board)"),
+        name: modeName.optional().describe("Power mode name as nvpmodel names it, e.g. MODE_15W (case does not matter)"),
+      })
+      .refine((input) => (input.id === undefined) !== (input.name === undefined), { message: "give either id or name, not both" }),
     output: PowerModeSetResultSchema,
   }),
   hints: SETTING,
@@ -92,11 +99,14 @@ export const powerReboot = defineAction({
   name: "power.reboot",
   title: "Reboot the device",
   description:
-    "Reboots the device (systemctl reboot). With powerModeId, first selects that nvpmodel power mode so the board comes back in it (the way to reach a mode that needs a reboot). The device is offline until it has booted again.",
+    "Reboots the device (systemctl reboot). With powerModeId or powerModeName, first selects that nvpmodel power mode so the board comes back in it (the way to reach a mode that needs a reboot); ids differ per board, so a run across board families should name the mode. The device is offline until it has booted again.",
   schemas: () => ({
-    input: z.object({
-      powerModeId: modeId.optional().describe("Power mode to boot into, from power.modes"),
-    }),
+    input: z
+      .object({
+        powerModeId: modeId.optional().describe("Power mode to boot into, from power.modes (ids differ per board)"),
+        powerModeName: modeName.optional().describe("Power mode to boot into, by its nvpmodel name (case does not matter)"),
+      })
+      .refine((input) => input.powerModeId === undefined || input.powerModeName === undefined, { message: "give powerModeId or powerModeName, not both" }),
     output: z.object({ rebooting: z.literal(true), powerMode: CurrentPowerModeSchema.optional(), message: z.string() }),
   }),
   hints: { readOnly: false, destructive: true, idempotent: false },
