@@ -14,6 +14,7 @@ import {
   type SimBoardId,
   startSimulatedEngine,
   startSimulationClock,
+  watchReboots,
 } from "../device-bridge/sim/index.js";
 import { freePort } from "./ports.js";
 import { SAVED_CLOCKS_DIR } from "../device-bridge/src/machine/jetson-clocks-commands.js";
@@ -162,6 +163,9 @@ export class LocalBridge {
   private process: ManagedProcess | RestartOnFailure | undefined;
   /** The simulated board moves on its own (load, temperatures, counters) only while this runs. */
   private stopClock: (() => void) | undefined;
+  private stopWatchingReboots: (() => void) | undefined;
+  /** The bridge being ended and started again after the board rebooted, until it is started. */
+  private rebooting: Promise<void> | undefined;
   private engine: { close(): Promise<void> } | undefined;
 
   private constructor(
@@ -218,13 +222,28 @@ export class LocalBridge {
     const { scenario } = this.options;
     const run = scenario && !this.scenarioUnavailable ? { scenario: SCENARIOS[scenario.id], speed: scenario.speed ?? 1 } : undefined;
     this.stopClock ??= startSimulationClock(this.root, 1_000, run);
+    this.stopWatchingReboots ??= watchReboots(this.root, () => (this.rebooting = this.restartAfterReboot()));
+    this.process = this.spawn();
+    return this.process;
+  }
+
+  private spawn(): ManagedProcess | RestartOnFailure {
     const { installed } = this.options;
     const options = { cwd: REPO, env: { ...process.env, ...this.options.env }, echo: this.options.echo };
     const name = `bridge ${this.deviceId}`;
-    this.process = installed
+    return installed
       ? RestartOnFailure.start(name, process.execPath, [installed, "launch", "--releases", this.releases.dir, "--", "run", "--config", this.configFile], options)
       : ManagedProcess.start(name, process.execPath, [this.options.bin ?? BRIDGE_BIN, "run", "--config", this.configFile], options);
-    return this.process;
+  }
+
+  /**
+   * What a reboot does to the bridge on a board: shutdown ends it (SIGTERM), and once the board is up
+   * systemd starts its unit again, so it connects anew and reports the state the board booted into.
+   */
+  private async restartAfterReboot(): Promise<void> {
+    await this.rebooting;
+    await this.process?.stop("SIGTERM");
+    if (this.stopWatchingReboots) this.process = this.spawn();
   }
 
   /** Starts the board's engine (when asked for) and the process, and waits until it is connected. */
@@ -241,6 +260,9 @@ export class LocalBridge {
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     this.stopClock?.();
     this.stopClock = undefined;
+    this.stopWatchingReboots?.();
+    this.stopWatchingReboots = undefined;
+    await this.rebooting;
     await this.process?.stop(signal);
   }
 

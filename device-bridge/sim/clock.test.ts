@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { startSimulationClock } from "./clock.js";
 import { SCENARIOS } from "./scenarios/index.js";
+import { NodeHost } from "../src/host/node-host.js";
+import { sampleOnce } from "../src/telemetry/sampler.js";
 import { readSim, tempJetson } from "./testing.js";
 
 describe("the simulation clock", () => {
@@ -17,6 +19,23 @@ describe("the simulation clock", () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await uptime()).toBe(stopped);
     } finally {
+      await sim.remove();
+    }
+  });
+});
+
+describe("the simulation clock at the pace the local stack runs it", () => {
+  it("moves /proc/stat between two reads closer together than its refresh, so a sample always has CPU loads", async () => {
+    const sim = await tempJetson("xavier-nx-jp51");
+    const host = new NodeHost({ root: sim.root, programDirs: [sim.binDir], defaultTimeoutMs: 5_000, defaultMaxOutputBytes: 1 << 20 });
+    // Sampled at once, both reads fall before the first full refresh (1 s): only /proc's own pace moves the counters.
+    const stop = startSimulationClock(sim.root, 1_000);
+    try {
+      const sample = await sampleOnce(host, 500);
+      expect(sample.cpus?.length).toBeGreaterThan(0);
+      expect(sample.cpus?.every((cpu) => cpu.loadPct !== undefined)).toBe(true);
+    } finally {
+      stop();
       await sim.remove();
     }
   });

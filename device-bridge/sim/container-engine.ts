@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
 import path from "node:path";
@@ -45,6 +46,16 @@ const inspect = (c: SimContainer) => ({
   Mounts: [],
 });
 
+/** The images the containers were created from, one entry each, as `docker images` lists them. */
+function images(containers: SimContainer[]) {
+  const byName = new Map(containers.map((c) => [c.image, c.imageBytes]));
+  return [...byName].map(([image, bytes]) => ({
+    Id: `sha256:${createHash("sha256").update(image).digest("hex")}`,
+    RepoTags: [image],
+    Size: bytes,
+  }));
+}
+
 /** The Engine's multiplexed log stream (no TTY): per line an 8-byte header with the stream and length. */
 function logFrames(c: SimContainer, tail: number, timestamps: boolean): Buffer {
   const lines = Number.isFinite(tail) && tail >= 0 ? c.logs.slice(Math.max(0, c.logs.length - tail)) : c.logs;
@@ -78,7 +89,7 @@ export async function startSimulatedEngine(root: string): Promise<{ socketPath: 
     const find = (ref: string) => containers.find((c) => c.id.startsWith(ref) || c.name === ref);
     const match = /^\/containers\/([^/]+)\/(json|logs)$/.exec(route);
     if (req.method === "GET" && route === "/info") return json(res, 200, { ServerVersion: "24.0.5", Runtimes: { nvidia: {}, runc: {} }, DefaultRuntime: "runc" });
-    if (req.method === "GET" && route === "/images/json") return json(res, 200, []);
+    if (req.method === "GET" && route === "/images/json") return json(res, 200, images(containers));
     if (req.method === "GET" && route === "/containers/json") {
       const all = ["1", "true"].includes(url.searchParams.get("all") ?? "");
       return json(res, 200, containers.filter((c) => all || c.status !== "exited").map(summary));

@@ -68,6 +68,11 @@ export function refreshSimulatedJetson(root: string): void {
   machine.refresh(root);
 }
 
+/** Brings /proc's counters and uptime up to now, as the kernel keeps them moving between refreshes. */
+export function advanceSimulatedProc(root: string): void {
+  machine.advanceProc(root);
+}
+
 /** What a reboot does: a power mode nvpmodel left pending takes effect, clock locks are gone. */
 export function rebootSimulatedJetson(root: string): void {
   machine.reboot(root);

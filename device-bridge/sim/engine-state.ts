@@ -7,6 +7,8 @@ export interface SimContainer {
   id: string;
   name: string;
   image: string;
+  /** The size of its image, as the engine lists the image. */
+  imageBytes: number;
   createdAt: string;
   status: "running" | "restarting" | "exited";
   exitCode: number;

@@ -1,6 +1,7 @@
 export { isSimBoardId, SIM_BOARD_IDS, SIM_BOARDS } from "./boards.js";
 export { type ScenarioRun, startSimulationClock } from "./clock.js";
 export { ENGINE_SOCKET, startSimulatedEngine } from "./container-engine.js";
+export { watchReboots } from "./reboots.js";
 export { SCENARIOS, type Scenario, type ScenarioId } from "./scenarios/index.js";
 export {
   createSimulatedJetson,

@@ -1,4 +1,4 @@
-import type { PowerModes, TelemetrySeries } from "@jetson/protocol";
+import type { DeviceSummary, PowerModes, TelemetrySeries } from "@jetson/protocol";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,11 +51,24 @@ describe("power modes through MCP on a simulated AGX Orin", () => {
     ]);
     const before = await call("telemetry_now", { device: "agx-orin-1" });
     const cpusBefore = onlineCpus(before.structuredContent as { cpus?: Array<{ online?: false }> });
-    const declined = await call("power_set", { device: "agx-orin-1", id: 1 });
-    expect(declined.structuredContent).toMatchObject({ changed: false, rebootRequired: true, current: { id: 2, name: "MODE_30W" } });
+    const declined = await call("power_set", { device: "agx-orin-1", name: "mode_15w" });
+    expect(declined.isError).toBe(true);
+    expect(JSON.stringify(declined.content)).toMatch(/MODE_15W \(1\) needs a reboot on this board .*so nothing was changed\. To switch, call power\.reboot with powerModeId 1/);
+    expect((await call("power_get", { device: "agx-orin-1" })).structuredContent).toMatchObject({ id: 2, name: "MODE_30W" });
+    const summary = () => stack.worker.api<DeviceSummary>("/api/devices/agx-orin-1");
+    const connectedBefore = (await summary()).connectedSince;
+    const bridgeBefore = orin.running.pid;
     const result = await call("power_reboot", { device: "agx-orin-1", powerModeId: 1, confirm: true });
     expect(result.structuredContent).toMatchObject({ rebooting: true, powerMode: { id: 1, name: "MODE_15W" } });
     const switched = Date.now();
+    // The reboot ends the bridge; started again after the boot, it connects anew and reports the mode it booted into.
+    await expect
+      .poll(async () => {
+        const { online, connectedSince, state } = await summary();
+        return online && connectedSince !== connectedBefore ? state?.powerMode : undefined;
+      }, { timeout: 30_000, interval: 200 })
+      .toMatchObject({ id: 1, name: "MODE_15W" });
+    expect(orin.running.pid).not.toBe(bridgeBefore);
     expect((await call("power_get", { device: "agx-orin-1" })).structuredContent).toMatchObject({ id: 1, name: "MODE_15W" });
     const after = await call("telemetry_now", { device: "agx-orin-1" });
     expect(onlineCpus(after.structuredContent as { cpus?: Array<{ online?: false }> })).toBe(4);

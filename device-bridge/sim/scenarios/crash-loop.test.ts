@@ -36,4 +36,19 @@ describe("the crash-loop scenario", () => {
       await sim.remove();
     }
   });
+
+  it("lists the image its container runs, as an engine lists the images of its containers", async () => {
+    const sim = await tempJetson("orin-nano-super-jp6");
+    const engine = await startSimulatedEngine(sim.root);
+    const docker = new DockerEngine(new SocketEngineClient(engine.socketPath));
+    try {
+      expect(await docker.listImages()).toEqual([]);
+      crashLoop.step(sim.root, 1);
+      crashLoop.step(sim.root, 2);
+      expect(await docker.listImages()).toEqual([{ Id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), RepoTags: [CRASH_LOOP.image], Size: CRASH_LOOP.imageBytes }]);
+    } finally {
+      await engine.close();
+      await sim.remove();
+    }
+  });
 });

@@ -6,6 +6,7 @@ export const CRASH_LOOP = {
   id: "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f",
   name: "camera-ingest",
   image: "nvcr.io/nvidia/deepstream:7.1-samples-multiarch",
+  imageBytes: 7_312_000_000,
   /** Seconds it runs before it fails... */
   runS: 4,
   /** ...and the engine's back-off before it starts it again. */
@@ -39,6 +40,7 @@ export function crashLoopState(elapsedS: number, now = Date.now()): SimContainer
     id: CRASH_LOOP.id,
     name: CRASH_LOOP.name,
     image: CRASH_LOOP.image,
+    imageBytes: CRASH_LOOP.imageBytes,
     createdAt: at(elapsedS + 60),
     status: running ? "running" : "restarting",
     exitCode: running ? 0 : 1,

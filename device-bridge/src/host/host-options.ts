@@ -1,3 +1,4 @@
+import path from "node:path";
 import { HostPortError, type RunOptions } from "./port.js";
 import { type HelperCommand, helperArgv, privilegedRule } from "./privileged.js";
 
@@ -26,7 +27,14 @@ export function assertProgramName(program: string): void {
 }
 
 export function notInstalled(program: string, options: HostOptions): HostPortError {
-  return new HostPortError("not_found", `${program} is not installed (looked in ${options.programDirs.join(", ")})`);
+  const looked = options.programDirs.map((dir) => asMachineSees(dir, options.root));
+  return new HostPortError("not_found", `${program} is not installed (looked in ${looked.join(", ")})`);
+}
+
+/** A folder under the machine's root as the machine names it (`/usr/bin`, not the simulated root's folder on the host). */
+function asMachineSees(dir: string, root: string): string {
+  const relative = path.posix.relative(root, dir);
+  return relative === ".." || relative.startsWith("../") || path.posix.isAbsolute(relative) ? dir : `/${relative}`;
 }
 
 /**

@@ -42,3 +42,15 @@ describe("NodeHost reading files", () => {
     expect(etc.requests).toBeGreaterThan(0);
   });
 });
+
+describe("NodeHost looking for a program", () => {
+  it("names the folders it looked in as the machine sees them, not where a simulated root lies on the host", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "node-host-"));
+    try {
+      const host = new NodeHost({ root, programDirs: [path.join(root, "usr/bin"), "/opt/elsewhere"], defaultTimeoutMs: 5_000, defaultMaxOutputBytes: 1 << 20 });
+      await expect(host.locate("python3")).rejects.toThrow("python3 is not installed (looked in /usr/bin, /opt/elsewhere)");
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

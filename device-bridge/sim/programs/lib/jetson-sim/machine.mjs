@@ -47,6 +47,11 @@ export function reboot(root) {
   applyPowerMode(root, mode);
 }
 
+/** When the board last booted (ms since the epoch): a reboot moves it. */
+export function bootedAt(root) {
+  return loadState(root).bootedAt;
+}
+
 /** The simulated workload in percent, which clocks, temperatures, power and memory follow. */
 export function setLoad(root, percent) {
   saveState(root, { ...loadState(root), load: percent });
@@ -126,6 +131,13 @@ export function refresh(root) {
   if (layout.fan.rpmFile) writeNumber(root, layout.fan.rpmFile, Math.round((pwm / 255) * board.fan.maxRpm));
   if (layout.fan.curPwmFile) writeNumber(root, layout.fan.curPwmFile, pwm);
   writeProcFiles(root, spec, state, online);
+}
+
+/** /proc/stat, /proc/uptime and /proc/meminfo brought up to now alone: the kernel's counters move between refreshes too. */
+export function advanceProc(root) {
+  const spec = loadSpec(root);
+  const online = allCpus(spec.layout).filter((cpu) => isOnline(root, cpu));
+  writeProcFiles(root, spec, loadState(root), online);
 }
 
 // How far past its passive trip point a zone would go before the clocks reach their floor.
