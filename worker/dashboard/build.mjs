@@ -21,9 +21,12 @@ const common = {
 
 /**
  * A running `wrangler dev` watches the Worker's imports, these files among them, and may read one
- * while another build writes it: each is written whole beside it and renamed into place.
+ * while another build writes it: each is written whole beside it and renamed into place. A file
+ * whose text is already that is left alone: rewritten, it reloads every running `wrangler dev` and
+ * cuts its connections (each end-to-end test file builds as it starts, beside others running).
  */
 async function writeWhole(file, text) {
+  if ((await readFile(file, "utf8").catch(() => undefined)) === text) return;
   await mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
   await writeFile(partial, text);
