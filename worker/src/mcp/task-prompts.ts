@@ -22,7 +22,7 @@ export function registerTaskPrompts(server: McpServer, complete: Completions): v
     ({ device, mode }) =>
       ask(
         `Power mode ${mode} on ${device}`,
-        `Switch the Jetson "${device}" to power mode "${mode}".\n1. Call power_modes: find the mode by id or name, compare its CPU cores, clocks and power budget with the current mode, and say whether it needs a reboot (rebootRequired).\n2. Tell the user what will change and ask before going on; a reboot interrupts whatever runs on the device.\n3. Call power_set with the mode's id (and reboot only if the user agreed), then power_get to confirm.`,
+        `Switch the Jetson "${device}" to power mode "${mode}".\n1. Call power_modes: find the mode by id or name, compare its CPU cores, clocks and power budget with the current mode, and say whether it needs a reboot (rebootRequired).\n2. Tell the user what will change and ask before going on; a reboot interrupts whatever runs on the device.\n3. Call power_set with the mode's id or name; a mode that needs a reboot is refused there: then call power_reboot with powerModeId or powerModeName, only if the user agreed to the reboot. Then power_get to confirm.`,
       ),
   );
 
