@@ -188,7 +188,8 @@ describe("jetson-fleet provision USER@HOST", () => {
     const nano = await target("old-nano", "nano-jp46", false);
     const result = await jetsonFleet(["provision", destination(), "--identity", identity, "--host-key", sshd.hostKeySha256, "--settings", nano.settings]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`(old-nano) cannot run the bridge: node is not installed (looked in ${nano.sim.binDir})`);
+    // The folder as the Jetson names it, not where its simulated root lies on this machine.
+    expect(result.stderr).toContain(`(old-nano) cannot run the bridge: node is not installed (looked in /${path.relative(nano.sim.root, nano.sim.binDir)})`);
     expect(result.stderr).toContain("JetPack 4.6");
     expect(result.stderr).toMatch(/gateway mode/);
     await expect(stat(path.join(nano.sim.root, "opt/jetson-bridge"))).rejects.toThrow(/ENOENT/);
