@@ -13,6 +13,14 @@ export function toolName(action: string): string {
   return action.replaceAll(".", "_");
 }
 
+/** Catalogued action names as a text mentions them (power.reboot), the longest first so that none is cut short. */
+const MENTIONED_ACTION = new RegExp(`\\b(?:${catalogue.map((action) => action.name.replaceAll(".", "\\.")).sort((a, b) => b.length - a.length).join("|")})\\b`, "g");
+
+/** An action's description for an MCP client: the actions it mentions by their tools' names, which are what the client can call. */
+export function withToolNames(text: string): string {
+  return text.replace(MENTIONED_ACTION, toolName);
+}
+
 const MAX_TIMEOUT_MS = 10 * 60_000;
 
 /** A 2025-11-25 client cannot be asked (a stateless server never receives its answer), so its model confirms with this. */
@@ -57,7 +65,7 @@ export function registerActionTools(server: McpServer, fleet: Fleet, refusals: S
       name,
       {
         title: action.title,
-        description: action.description,
+        description: withToolNames(action.description),
         inputSchema: refusals.add(name, inputSchema(action, confirmations.era), () => action.name),
         outputSchema: tasks.outputSchema(name, action.output),
         ...(action.name === "telemetry.now" && { _meta: PANEL_TOOL_META }),
