@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config-error.js";
+import { commandName } from "./command-name.js";
 import { DEFAULT_CONFIG_FILE } from "../default-config-file.js";
 import { HELPER_SUBCOMMAND } from "../host/helper-subcommand.js";
 import { createLogger } from "../log.js";
@@ -121,17 +122,18 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<number | "running"> {
-  const [name = "run", ...rest] = argv;
-  if (name === "--version" || name === "-v") {
+  const name = commandName(argv);
+  if (name === "--version") {
     process.stdout.write(`${BRIDGE_VERSION}\n`);
     return 0;
   }
-  const command = commands[name.startsWith("-") ? "run" : name];
-  if (!command || name === "--help" || name === "help") {
+  const command = commands[name];
+  if (!command || name === "--help") {
     process.stdout.write(usage());
-    return command || name === "--help" || name === "help" ? 0 : 2;
+    return name === "--help" ? 0 : 2;
   }
-  return command.run(name.startsWith("-") ? argv : rest);
+  // Options alone are the run command's.
+  return command.run(argv[0]?.startsWith("-") ? argv : argv.slice(1));
 }
 
 main(process.argv.slice(2)).then(

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { commandName } from "../cli/command-name.js";
 import { ConfigError } from "../config-error.js";
 import type { Logger } from "../log.js";
 import type { PendingUpdate } from "./pending-update.js";
@@ -50,7 +51,7 @@ export async function launch({ releases, args, installed, log }: LaunchOptions):
   }
   // Before anything listens for SIGTERM (the wait after failed starts), so that a stop then counts as asked for.
   // Only a release serving the device is held to it: the installed bundle, and a command that ends by itself (`--version`), end as they do.
-  const counted = version === undefined || !servesDevice(args) ? (exitCode: number) => exitCode : failUnaskedExits(log);
+  const counted = version === undefined || commandName(args) !== "run" ? (exitCode: number) => exitCode : failUnaskedExits(log);
   // A rollback forgot the failed starts (they were the new release's): the previous release runs at once.
   await backOffAfterFailedStarts(releases, log, counted);
   if (pending) {
@@ -70,12 +71,6 @@ export async function launch({ releases, args, installed, log }: LaunchOptions):
   // The release's CLI parses the arguments after the script, which stays the installed bundle.
   process.argv = [process.execPath, installed, ...args];
   return version === undefined ? undefined : releases.bundle(version);
-}
-
-/** Whether `args` run the bridge as the service (`run`, or options alone, as the CLI reads them), rather than a command that ends by itself. */
-function servesDevice(args: string[]): boolean {
-  const [first] = args;
-  return first === undefined || first === "run" || (first.startsWith("-") && !["--version", "-v", "--help"].includes(first));
 }
 
 /** The note of this trial's earlier start, if one ran (a note of another update's trial is not). */
